@@ -1,0 +1,136 @@
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::SecondsFormat;
+use serde::Serialize;
+use shared::domain::{
+    Creation, CustomerId, CustomerName, Email, Locale, ReferralCode, ReferralRequest,
+};
+use shared::http::{ApiError, JsonFields};
+
+use crate::share_links::ShareLinks;
+use crate::AppState;
+
+#[derive(Serialize)]
+pub(crate) struct ReferralBody {
+    customer_id: String,
+    code: String,
+    link: String,
+    created_at: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct StatsBody {
+    customer_id: String,
+    code: String,
+    link: String,
+    clicks: u64,
+    conversions: u64,
+}
+
+/// `POST /referrals`: 201 with a new code on the first call for a customer, 200 with it after.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn create_referral(
+    State(state): State<Arc<AppState>>,
+    links: ShareLinks,
+    body: JsonFields,
+) -> Result<(StatusCode, Json<ReferralBody>), ApiError> {
+    let request = ReferralRequest {
+        customer_id: body.required("customer_id", CustomerId::parse)?,
+        email: body.required("email", Email::parse)?,
+        name: body.optional("name", CustomerName::parse)?,
+        locale: body.optional("locale", Locale::parse)?,
+    };
+    let (issued, creation) = state.referrals.get_or_create(request).await?;
+    let status = match creation {
+        Creation::Created => StatusCode::CREATED,
+        Creation::Existing => StatusCode::OK,
+    };
+    Ok((
+        status,
+        Json(ReferralBody {
+            link: links.to(&issued.code),
+            customer_id: issued.customer_id.to_string(),
+            code: issued.code.to_string(),
+            created_at: issued
+                .created_at
+                .to_rfc3339_opts(SecondsFormat::Millis, true),
+        }),
+    ))
+}
+
+/// `GET /referrals/{customer_id}`: the code, its link and counters.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn referral_stats(
+    State(state): State<Arc<AppState>>,
+    links: ShareLinks,
+    customer_id: Result<Path<String>, PathRejection>,
+) -> Result<Json<StatsBody>, ApiError> {
+    let Path(raw) =
+        customer_id.map_err(|e| ApiError::invalid_field("customer_id", e.body_text()))?;
+    let customer_id =
+        CustomerId::parse(&raw).map_err(|e| ApiError::invalid_field("customer_id", e))?;
+    let stats = state
+        .referrals
+        .stats(&customer_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("this customer has no referral code".into()))?;
+    Ok(Json(StatsBody {
+        customer_id: stats.issued.customer_id.to_string(),
+        link: links.to(&stats.issued.code),
+        code: stats.issued.code.to_string(),
+        clicks: stats.clicks,
+        conversions: stats.conversions,
+    }))
+}
+
+/// `GET /r/{code}`: a customer followed a shared link. Always a redirect, never an error page:
+/// the customer should reach the shop whatever happens to our bookkeeping.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn follow_link(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    code: Result<Path<String>, PathRejection>,
+) -> Response {
+    let code = code
+        .ok()
+        .and_then(|Path(raw)| ReferralCode::parse(&raw).ok());
+    let Some(code) = code else {
+        return redirect(&state.shop_url);
+    };
+    // HEAD is what link unfurlers and monitors send; only a real visit counts.
+    let known = if method == Method::HEAD {
+        state.referrals.is_known(&code).await
+    } else {
+        state.referrals.count_click(&code).await
+    };
+    match known {
+        Ok(true) => redirect(&state.landing.for_code(&code)),
+        Ok(false) => redirect(&state.shop_url),
+        Err(error) => {
+            // The click is lost, the customer is not: send them on with their code.
+            tracing::error!(error = %error, "could not count a referral click");
+            redirect(&state.landing.for_code(&code))
+        }
+    }
+}
+
+/// `GET /r/`: a truncated link still takes the customer to the shop.
+pub(crate) async fn follow_empty_link(State(state): State<Arc<AppState>>) -> Response {
+    redirect(&state.shop_url)
+}
+
+fn redirect(location: &str) -> Response {
+    (
+        StatusCode::FOUND,
+        [
+            (header::LOCATION, location.to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+    )
+        .into_response()
+}

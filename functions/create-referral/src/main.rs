@@ -1,0 +1,31 @@
+//! Lambda entry point: configuration and the DynamoDB client are built once per cold start.
+
+use std::sync::Arc;
+
+use create_referral::{app, AppState};
+use shared::adapters::dynamodb::DynamoStore;
+use shared::config::{self, Config};
+use shared::ports::SystemClock;
+use shared::services::ReferralService;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::telemetry::init();
+    let lookup = config::from_process_env;
+    // A bad configuration stops the function at init, naming the variable, instead of failing requests.
+    let (config, table) =
+        match Config::load(&lookup).and_then(|c| Ok((c, config::table_name(&lookup)?))) {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                tracing::error!(error = %error, "configuration is invalid");
+                return Err(error.into());
+            }
+        };
+    let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk_config), table);
+    let referrals = ReferralService::new(Arc::new(store), Arc::new(SystemClock));
+    let state = AppState::new(referrals, &config, &lookup).inspect_err(|error| {
+        tracing::error!(error = %error, "configuration is invalid");
+    })?;
+    lambda_http::run(app(state, &config)).await
+}

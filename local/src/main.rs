@@ -1,0 +1,29 @@
+//! `cargo run -p local`: the whole system on one port with the embedded store.
+
+use anyhow::Context;
+use shared::config::from_process_env;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init();
+    let options = local::Options::from_lookup(from_process_env)?;
+    let data_dir = options.data_dir.display().to_string();
+    let stack = local::start(options).await?;
+    tracing::info!(
+        url = %stack.function_url(create_referral::FUNCTION_NAME),
+        data_dir,
+        "local stack listening; Ctrl-C stops it"
+    );
+    shutdown_signal().await?;
+    tracing::info!("shutting down");
+    stack.stop().await
+}
+
+async fn shutdown_signal() -> anyhow::Result<()> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C"),
+        _ = terminate.recv() => Ok(()),
+    }
+}

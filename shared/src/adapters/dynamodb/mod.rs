@@ -1,0 +1,36 @@
+//! The production store: one DynamoDB table, conditional writes and transactions.
+
+mod attributes;
+mod errors;
+mod keys;
+mod referrals;
+
+use aws_sdk_dynamodb::Client;
+
+/// The DynamoDB store; the client is built once per cold start and shared.
+#[derive(Clone, Debug)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// Key attribute names, for whoever creates the table (tests, tooling).
+pub const PARTITION_KEY: &str = keys::PK;
+pub const SORT_KEY: &str = keys::SK;

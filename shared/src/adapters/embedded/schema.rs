@@ -1,0 +1,37 @@
+use rusqlite::Connection;
+
+/// Ordered migrations; `user_version` records how many have run.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE customers (
+        customer_id     TEXT PRIMARY KEY,
+        email           TEXT NOT NULL,
+        canonical_email TEXT NOT NULL,
+        name            TEXT,
+        locale          TEXT,
+        referral_code   TEXT UNIQUE,
+        code_created_at TEXT,
+        created_at      TEXT NOT NULL
+    );
+    CREATE TABLE referral_codes (
+        code        TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        clicks      INTEGER NOT NULL DEFAULT 0,
+        conversions INTEGER NOT NULL DEFAULT 0
+    );
+"];
+
+pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
+    // WAL keeps readers off the writer's back; FULL sync means a committed reward survives a power cut.
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    let applied: usize = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(migration)?;
+        transaction.pragma_update(None, "user_version", index + 1)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}

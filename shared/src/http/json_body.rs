@@ -1,0 +1,80 @@
+//! Reading a JSON object body with our limits and turning fields into domain types.
+
+use std::fmt::Display;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_LENGTH;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde_json::{Map, Value};
+
+use super::ApiError;
+
+/// Bodies above this are refused with 413 before parsing (DESIGN.md §6).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A request body that is a JSON object; fields are parsed one by one so errors can name them.
+#[derive(Debug)]
+pub struct JsonFields(Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonFields {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        // The content type is not checked: `curl -d` and many webhook senders label JSON as a
+        // form, and refusing them would help nobody. The body itself must be a JSON object.
+        let declared_length = request
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared_length.is_some_and(|length| length > BODY_LIMIT) {
+            return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
+        }
+        let bytes = read_limited(request.into_body()).await?;
+        match serde_json::from_slice(&bytes) {
+            Ok(Value::Object(fields)) => Ok(Self(fields)),
+            Ok(_) => Err(ApiError::InvalidJson("expected a JSON object".into())),
+            Err(error) => Err(ApiError::InvalidJson(error.to_string())),
+        }
+    }
+}
+
+async fn read_limited(body: Body) -> Result<axum::body::Bytes, ApiError> {
+    match Limited::new(body, BODY_LIMIT).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT })
+        }
+        Err(error) => Err(ApiError::BadRequest(format!(
+            "could not read the request body: {error}"
+        ))),
+    }
+}
+
+impl JsonFields {
+    /// A required string field, parsed into its domain type.
+    pub fn required<T, E: Display>(
+        &self,
+        field: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, ApiError> {
+        self.optional(field, parse)?
+            .ok_or_else(|| ApiError::invalid_field(field, "is required"))
+    }
+
+    /// An optional string field; absent and `null` both mean "not given".
+    pub fn optional<T, E: Display>(
+        &self,
+        field: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, ApiError> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(raw)) => parse(raw)
+                .map(Some)
+                .map_err(|e| ApiError::invalid_field(field, e)),
+            Some(_) => Err(ApiError::invalid_field(field, "must be a string")),
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The common crate: domain rules and newtypes, ports, adapters, HTTP glue and configuration.
+
+pub mod adapters;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod ports;
+pub mod services;
+pub mod telemetry;

@@ -1,0 +1,4 @@
+//! Helpers shared by the HTTP tests and the store contract tests.
+
+pub mod dynamo;
+pub mod stack;

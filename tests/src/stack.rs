@@ -1,0 +1,91 @@
+//! The real local stack on a random port with its own data folder, and an HTTP client for it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use local::{Options, RunningStack};
+
+/// The storefront key the test stacks accept.
+pub const API_KEY: &str = "test-storefront-key-0123456789";
+pub const SHOP_URL: &str = "https://shop.example";
+
+pub struct TestStack {
+    running: RunningStack,
+    vars: HashMap<String, String>,
+    data_dir: PathBuf,
+    _data: tempfile::TempDir,
+    pub client: reqwest::Client,
+}
+
+impl TestStack {
+    pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts with extra environment variables on top of the test defaults.
+    pub async fn start_with(extra: &[(&str, &str)]) -> Self {
+        let data = tempfile::tempdir().expect("temporary data folder");
+        let mut vars: HashMap<String, String> = [
+            ("PORT", "0"),
+            ("API_KEYS", API_KEY),
+            ("SHOP_URL", SHOP_URL),
+            ("SHOP_NAME", "Test Shop"),
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        vars.insert("DATA_DIR".into(), data.path().display().to_string());
+        let data_dir = data.path().to_owned();
+        let running = launch(&vars).await;
+        Self {
+            running,
+            vars,
+            data_dir,
+            _data: data,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("http client"),
+        }
+    }
+
+    /// Stops the server and starts a new one on the same data folder (a new port).
+    pub async fn restart(self) -> Self {
+        let Self {
+            running,
+            vars,
+            data_dir,
+            _data,
+            client,
+        } = self;
+        running.stop().await.expect("clean shutdown");
+        let running = launch(&vars).await;
+        Self {
+            running,
+            vars,
+            data_dir,
+            _data,
+            client,
+        }
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// URL of a path under a function's mount, e.g. `url("create-referral", "/referrals")`.
+    pub fn url(&self, function: &str, path: &str) -> String {
+        format!("{}{path}", self.running.function_url(function))
+    }
+
+    pub fn root_url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.running.address)
+    }
+}
+
+async fn launch(vars: &HashMap<String, String>) -> RunningStack {
+    let vars = vars.clone();
+    let options = Options::from_lookup(move |name| vars.get(name).cloned()).expect("options");
+    local::start(options).await.expect("local stack starts")
+}
