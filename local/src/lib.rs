@@ -9,10 +9,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::Router;
 use shared::adapters::embedded::EmbeddedStore;
+use shared::adapters::outbox::Outbox;
 use shared::config::{Config, Lookup};
 use shared::http::{route_not_found, with_request_logging};
 use shared::ports::SystemClock;
-use shared::services::ReferralService;
+use shared::services::{CouponService, OrderService, ReferralService, ShopIdentity};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -30,6 +31,8 @@ pub const DEV_DEFAULTS: &[(&str, &str)] = &[
 
 pub const DEFAULT_PORT: u16 = 9000;
 const DATABASE_FILE: &str = "store.sqlite3";
+/// Where mails land, one `.eml` file each, inside the data folder.
+pub const OUTBOX_FOLDER: &str = "outbox";
 
 /// Variable lookup that can move into the server task.
 type SharedLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
@@ -91,15 +94,36 @@ pub fn build_app(options: &Options) -> anyhow::Result<Router> {
             .context("opening the embedded store")?,
     );
     let clock = Arc::new(SystemClock);
+    let mailer = Arc::new(Outbox::new(
+        options.data_dir.join(OUTBOX_FOLDER),
+        config.mail_from.clone(),
+        config.shop_name.clone(),
+    ));
+    let shop = ShopIdentity {
+        name: config.shop_name.clone(),
+        url: config.shop_url.clone(),
+        default_locale: config.default_locale,
+    };
 
-    let referrals = ReferralService::new(store, clock);
+    let referrals = ReferralService::new(store.clone(), clock.clone());
     let create_referral = create_referral::router(
         create_referral::AppState::new(referrals, &config, lookup).context("configuration")?,
         &config,
     );
 
+    let rules = reward_referral::rules_from_env(lookup).context("configuration")?;
+    let reward_referral = reward_referral::router(
+        reward_referral::AppState {
+            orders: OrderService::new(store.clone(), mailer, clock.clone(), rules, shop),
+            coupons: CouponService::new(store, clock.clone()),
+            clock,
+        },
+        &config,
+    );
+
     let app = Router::new()
         .nest(&mount_path(create_referral::FUNCTION_NAME), create_referral)
+        .nest(&mount_path(reward_referral::FUNCTION_NAME), reward_referral)
         .fallback(route_not_found);
     Ok(with_request_logging(app))
 }

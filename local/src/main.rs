@@ -10,7 +10,8 @@ async fn main() -> anyhow::Result<()> {
     let data_dir = options.data_dir.display().to_string();
     let stack = local::start(options).await?;
     tracing::info!(
-        url = %stack.function_url(create_referral::FUNCTION_NAME),
+        create_referral = %stack.function_url(create_referral::FUNCTION_NAME),
+        reward_referral = %stack.function_url(reward_referral::FUNCTION_NAME),
         data_dir,
         "local stack listening; Ctrl-C stops it"
     );

@@ -3,6 +3,7 @@
 pub mod adapters;
 pub mod config;
 pub mod domain;
+pub mod html;
 pub mod http;
 pub mod ports;
 pub mod services;

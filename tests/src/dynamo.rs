@@ -61,3 +61,51 @@ pub async fn fresh_store() -> DynamoStore {
         });
     DynamoStore::new(client, table)
 }
+
+/// Counts every HTTP request (each attempt, so retries count) the DynamoDB client sends, by
+/// operation name, so tests can pin how many round trips an operation costs.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl RequestCounter {
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().expect("counter lock"))
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "RequestCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let operation = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .and_then(|target| target.rsplit('.').next())
+            .unwrap_or("unknown")
+            .to_owned();
+        self.0.lock().expect("counter lock").push(operation);
+        Ok(())
+    }
+}
+
+/// A fresh table, and a store on it whose client counts its requests.
+pub async fn fresh_counting_store() -> (DynamoStore, RequestCounter) {
+    let plain = fresh_store().await;
+    let counter = RequestCounter::default();
+    let config = plain
+        .client()
+        .config()
+        .to_builder()
+        .interceptor(counter.clone())
+        .build();
+    let store = DynamoStore::new(Client::from_conf(config), plain.table());
+    (store, counter)
+}

@@ -5,3 +5,9 @@
 pub mod dynamodb;
 #[cfg(feature = "embedded")]
 pub mod embedded;
+#[cfg(feature = "outbox")]
+pub mod outbox;
+#[cfg(any(feature = "dynamodb", feature = "embedded"))]
+mod records;
+#[cfg(feature = "ses")]
+pub mod ses;

@@ -1,15 +1,24 @@
 //! Pure rules and the types handlers receive once input is parsed.
 
+mod coupon_code;
 mod customer_id;
 mod customer_name;
 mod email;
 mod locale;
+mod order;
 mod referral;
 mod referral_code;
+mod rewards;
 
+pub use coupon_code::{CouponCode, CouponCodeError, GENERATED_COUPON_LEN};
 pub use customer_id::{CustomerId, IdError};
 pub use customer_name::{CustomerName, CustomerNameError};
 pub use email::{Email, EmailError};
 pub use locale::{Locale, LocaleError};
+pub(crate) use order::hex;
+pub use order::{CarriedCode, Currency, CurrencyError, Order, OrderHistory, OrderId};
 pub use referral::{Creation, IssuedCode, ReferralRequest, ReferralStats};
 pub use referral_code::{ReferralCode, ReferralCodeError, CODE_ALPHABET, GENERATED_CODE_LEN};
+pub use rewards::{
+    decide, Beneficiary, Decision, Friend, Referrer, Rejection, Reward, RewardRules,
+};

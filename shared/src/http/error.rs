@@ -8,7 +8,7 @@ use axum::Json;
 use serde_json::json;
 
 use crate::ports::StoreError;
-use crate::services::ReferralError;
+use crate::services::{CouponError, OrderError, ReferralError};
 
 /// Everything a handler can answer other than success.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +29,8 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    #[error("{message}")]
+    Gone { code: &'static str, message: String },
     #[error("the store is busy; retry shortly")]
     Unavailable,
     #[error("internal error: {0}")]
@@ -60,6 +62,7 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Gone { .. } => StatusCode::GONE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -74,7 +77,7 @@ impl ApiError {
             Self::BadRequest(_) => "bad_request",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
-            Self::Conflict { code, .. } => code,
+            Self::Conflict { code, .. } | Self::Gone { code, .. } => code,
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -141,6 +144,44 @@ impl From<ReferralError> for ApiError {
         match error {
             ReferralError::Store(store) => store.into(),
             other @ ReferralError::CodeSpaceExhausted => Self::internal(other),
+        }
+    }
+}
+
+impl From<OrderError> for ApiError {
+    fn from(error: OrderError) -> Self {
+        match error {
+            OrderError::IdempotencyConflict => Self::Conflict {
+                code: "idempotency_conflict",
+                message: "this order_id was already recorded with a different body".into(),
+            },
+            OrderError::Contention { .. } => {
+                tracing::warn!(error = %error, "order facts kept changing");
+                Self::Unavailable
+            }
+            OrderError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<CouponError> for ApiError {
+    fn from(error: CouponError) -> Self {
+        match error {
+            CouponError::NotFound => Self::NotFound("no such coupon".into()),
+            CouponError::UnknownOrder => Self::NotFound("no such order".into()),
+            CouponError::AlreadyRedeemed => Self::Conflict {
+                code: "already_redeemed",
+                message: "this coupon was already redeemed with another order".into(),
+            },
+            CouponError::Pending => Self::Conflict {
+                code: "reward_pending",
+                message: "this coupon is still in its hold period; see available_from".into(),
+            },
+            CouponError::Revoked => Self::Gone {
+                code: "revoked",
+                message: "this coupon was revoked because its order was refunded".into(),
+            },
+            CouponError::Store(store) => store.into(),
         }
     }
 }

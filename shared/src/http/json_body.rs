@@ -77,4 +77,18 @@ impl JsonFields {
             Some(_) => Err(ApiError::invalid_field(field, "must be a string")),
         }
     }
+
+    /// A required non-negative JSON integer (not a float, not a string).
+    pub fn required_count(&self, field: &str) -> Result<u64, ApiError> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Err(ApiError::invalid_field(field, "is required")),
+            Some(Value::Number(n)) => n.as_u64().ok_or_else(|| {
+                ApiError::invalid_field(
+                    field,
+                    "must be a whole number ≥ 0 (minor units, e.g. cents)",
+                )
+            }),
+            Some(_) => Err(ApiError::invalid_field(field, "must be a number")),
+        }
+    }
 }

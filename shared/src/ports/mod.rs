@@ -1,9 +1,16 @@
 //! What the domain needs from the outside world, as traits over domain operations.
 
 mod clock;
+mod mailer;
+mod order_store;
 mod referral_store;
 mod store_error;
 
 pub use clock::{Clock, SystemClock};
+pub use mailer::{MailError, Mailer, OutgoingMail};
+pub use order_store::{
+    CommitOutcome, CouponState, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit,
+    RewardMail, StoredCoupon, StoredOrder,
+};
 pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore};
 pub use store_error::StoreError;

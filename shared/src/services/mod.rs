@@ -1,5 +1,13 @@
 //! Domain services: the business decisions, made once, above the store ports.
 
+mod coupons;
+mod order_outcome;
+mod orders;
 mod referrals;
+pub mod reward_mail;
 
+pub use coupons::{CouponError, CouponService};
+pub use order_outcome::{coupon_status, timestamp, OrderBody, RewardBody};
+pub use orders::{CouponSource, OrderError, OrderService, MAX_DECISIONS};
 pub use referrals::{CodeSource, ReferralError, ReferralService, MAX_CODE_ATTEMPTS};
+pub use reward_mail::ShopIdentity;

@@ -18,6 +18,24 @@ pub(super) fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreErr
     }
 }
 
+pub(super) fn optional_string<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    match item.get(name) {
+        Some(AttributeValue::S(value)) => Some(value),
+        _ => None,
+    }
+}
+
+pub(super) fn string_set<'a>(item: &'a Item, name: &str) -> &'a [String] {
+    match item.get(name) {
+        Some(AttributeValue::Ss(values)) => values,
+        _ => &[],
+    }
+}
+
+pub(super) fn number(value: u64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
 pub(super) fn counter(item: &Item, name: &str) -> Result<u64, StoreError> {
     match item.get(name) {
         None => Ok(0),

@@ -3,7 +3,7 @@
 use std::error::Error;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::CancellationReason;
 
 use crate::ports::StoreError;
@@ -15,8 +15,9 @@ const THROTTLING_CODES: &[&str] = &[
     "ThrottlingError",
 ];
 
-/// Maps any SDK failure: throttling becomes retryable, everything else is a backend error.
-pub(super) fn classify<E>(context: &'static str, error: SdkError<E>) -> StoreError
+/// Maps any SDK failure (an `SdkError` or an operation error taken out of one): throttling
+/// becomes retryable, everything else is a backend error.
+pub(super) fn classify<E>(context: &'static str, error: E) -> StoreError
 where
     E: ProvideErrorMetadata + Error + Send + Sync + 'static,
 {
@@ -50,6 +51,39 @@ pub(super) fn is_throttled(reasons: &[CancellationReason]) -> bool {
         .iter()
         .filter_map(CancellationReason::code)
         .any(|code| THROTTLING_CODES.contains(&code))
+}
+
+/// The result of a `TransactWriteItems` that reached DynamoDB.
+pub(super) enum Transact {
+    Committed,
+    /// Cancelled; one reason per item, in the order of the items.
+    Cancelled(Vec<CancellationReason>),
+}
+
+impl super::DynamoStore {
+    /// Runs a transaction; any failure other than a cancellation is an error.
+    pub(super) async fn transact(
+        &self,
+        context: &'static str,
+        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<Transact, StoreError> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Transact::Committed),
+            Err(error) => match error.into_service_error() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => Ok(
+                    Transact::Cancelled(cancelled.cancellation_reasons.unwrap_or_default()),
+                ),
+                other => Err(classify(context, other)),
+            },
+        }
+    }
 }
 
 /// Bounded retries for transactions that collided with a concurrent one.

@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
-use crate::domain::{CustomerId, ReferralCode};
+use crate::domain::{CouponCode, CustomerId, OrderId, ReferralCode};
 
 pub(super) const PK: &str = "PK";
 pub(super) const SK: &str = "SK";
@@ -25,4 +25,19 @@ pub(super) fn customer_profile(customer_id: &CustomerId) -> Key {
 /// A referral code: its owner and counters; its existence makes the code taken.
 pub(super) fn referral_code(code: &ReferralCode) -> Key {
     key(format!("CODE#{code}"), "CODE")
+}
+
+/// An order: the idempotency record with the stored answer and mail state.
+pub(super) fn order(order_id: &OrderId) -> Key {
+    key(format!("ORDER#{order_id}"), "ORDER")
+}
+
+/// A once-only referral guard for a friend, by person (`PERSON#<hash>`) or `CUSTOMER#<id>`.
+pub(super) fn referral_guard(guard: &str) -> Key {
+    key(format!("REFERRED#{guard}"), "REFERRED")
+}
+
+/// A reward coupon and its lifecycle.
+pub(super) fn coupon(code: &CouponCode) -> Key {
+    key(format!("COUPON#{code}"), "COUPON")
 }

@@ -1,8 +1,10 @@
 //! The production store: one DynamoDB table, conditional writes and transactions.
 
 mod attributes;
+mod batch;
 mod errors;
 mod keys;
+mod orders;
 mod referrals;
 
 use aws_sdk_dynamodb::Client;

@@ -1,10 +1,9 @@
 use async_trait::async_trait;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
 use super::attributes::{self, Item};
-use super::errors::{self, classify};
+use super::errors::{self, classify, Transact};
 use super::{keys, DynamoStore};
 use crate::domain::{CustomerId, IssuedCode, ReferralCode, ReferralStats};
 use crate::ports::{ClaimOutcome, CodeClaim, ReferralStore, StoreError};
@@ -21,28 +20,20 @@ impl ReferralStore for DynamoStore {
         }
         let transaction = claim_transaction(&self.table, &claim)?;
         for attempt in 0..errors::CONFLICT_ATTEMPTS {
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(transaction.clone()))
-                .send()
-                .await;
-            let error = match result {
-                Ok(_) => {
+            let reasons = match self
+                .transact("claiming a referral code", transaction.clone())
+                .await?
+            {
+                Transact::Committed => {
                     return Ok(ClaimOutcome::Claimed(IssuedCode {
                         customer_id: claim.customer_id,
                         code: claim.code,
                         created_at: claim.at,
                     }))
                 }
-                Err(error) => error,
+                Transact::Cancelled(reasons) => reasons,
             };
-            let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
-                error.as_service_error()
-            else {
-                return Err(classify("claiming a referral code", error));
-            };
-            let reasons = cancelled.cancellation_reasons();
+            let reasons = &reasons[..];
             if errors::failed_condition(reasons, PROFILE_INDEX) {
                 return match self.owned_code(&claim.customer_id).await? {
                     Some(owned) => Ok(ClaimOutcome::AlreadyOwned(owned)),
@@ -58,7 +49,13 @@ impl ReferralStore for DynamoStore {
                 return Err(StoreError::Throttled);
             }
             if !errors::is_conflict(reasons) {
-                return Err(classify("claiming a referral code", error));
+                return Err(StoreError::Corrupt(format!(
+                    "code claim cancelled for reasons {:?}",
+                    reasons
+                        .iter()
+                        .map(|r| r.code().unwrap_or("None"))
+                        .collect::<Vec<_>>()
+                )));
             }
             tokio::time::sleep(errors::conflict_backoff(attempt)).await;
             if let Some(owned) = self.owned_code(&claim.customer_id).await? {
@@ -216,6 +213,25 @@ fn claim_transaction(table: &str, claim: &CodeClaim) -> Result<Vec<TransactWrite
     );
     code_item.insert("created_at".into(), at);
     code_item.insert("clicks".into(), AttributeValue::N("0".into()));
+    // The owner's contact data travels with the code, so rewarding an order reads one item
+    // instead of code + profile (DESIGN.md §4 keeps a rewarded order to three requests).
+    code_item.insert(
+        "owner_email".into(),
+        AttributeValue::S(claim.email.to_string()),
+    );
+    code_item.insert(
+        "owner_canonical_email".into(),
+        AttributeValue::S(claim.email.canonical()),
+    );
+    if let Some(name) = &claim.name {
+        code_item.insert("owner_name".into(), AttributeValue::S(name.to_string()));
+    }
+    if let Some(locale) = claim.locale {
+        code_item.insert(
+            "owner_locale".into(),
+            AttributeValue::S(locale.as_str().into()),
+        );
+    }
     code_item.insert("conversions".into(), AttributeValue::N("0".into()));
     let code_put = Put::builder()
         .table_name(table)

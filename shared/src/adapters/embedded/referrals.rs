@@ -1,8 +1,8 @@
 use async_trait::async_trait;
-use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::EmbeddedStore;
+use crate::adapters::records::{parse_timestamp, timestamp};
 use crate::domain::{CustomerId, IssuedCode, ReferralCode, ReferralStats};
 use crate::ports::{ClaimOutcome, CodeClaim, ReferralStore, StoreError};
 
@@ -158,17 +158,6 @@ enum RawClaim {
     Claimed,
     Owned((String, String)),
     Taken,
-}
-
-/// Millisecond RFC 3339 in UTC: sorts as text and round-trips exactly.
-pub(super) fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-pub(super) fn parse_timestamp(raw: &str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| StoreError::Corrupt(format!("bad timestamp {raw:?}")))
 }
 
 fn parse_code(raw: &str) -> Result<ReferralCode, StoreError> {

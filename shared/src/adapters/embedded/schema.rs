@@ -1,7 +1,8 @@
 use rusqlite::Connection;
 
 /// Ordered migrations; `user_version` records how many have run.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE customers (
         customer_id     TEXT PRIMARY KEY,
         email           TEXT NOT NULL,
@@ -19,7 +20,42 @@ const MIGRATIONS: &[&str] = &["
         clicks      INTEGER NOT NULL DEFAULT 0,
         conversions INTEGER NOT NULL DEFAULT 0
     );
-"];
+",
+    "
+    ALTER TABLE customers ADD COLUMN order_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE customers ADD COLUMN first_order_at TEXT;
+    ALTER TABLE customers ADD COLUMN last_order_at TEXT;
+    ALTER TABLE customers ADD COLUMN totals TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE orders (
+        order_id      TEXT PRIMARY KEY,
+        customer_id   TEXT NOT NULL,
+        placed_at     TEXT NOT NULL,
+        request_hash  TEXT NOT NULL,
+        response_body TEXT NOT NULL,
+        mails         TEXT NOT NULL,
+        mails_sent    TEXT NOT NULL DEFAULT '',
+        mail_lease_until TEXT,
+        refunded_at   TEXT
+    );
+    CREATE TABLE referral_guards (
+        guard    TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL
+    );
+    CREATE TABLE coupons (
+        code           TEXT PRIMARY KEY,
+        order_id       TEXT NOT NULL,
+        beneficiary    TEXT NOT NULL,
+        customer_id    TEXT NOT NULL,
+        amount_cents   INTEGER NOT NULL,
+        currency       TEXT NOT NULL,
+        available_from TEXT NOT NULL,
+        status         TEXT NOT NULL,
+        redeemed_order TEXT,
+        redeemed_at    TEXT
+    );
+    CREATE INDEX coupons_by_order ON coupons (order_id);
+",
+];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
     // WAL keeps readers off the writer's back; FULL sync means a committed reward survives a power cut.

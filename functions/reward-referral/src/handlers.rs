@@ -1,0 +1,147 @@
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::Serialize;
+use shared::domain::{
+    CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, Order, OrderId,
+    ReferralCode,
+};
+use shared::http::{ApiError, JsonFields};
+use shared::services::{timestamp, RewardBody};
+
+use crate::AppState;
+
+/// `POST /orders`: records the order and answers with the referral outcome, the same bytes on
+/// every replay.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn record_order(
+    State(state): State<Arc<AppState>>,
+    body: JsonFields,
+) -> Result<Response, ApiError> {
+    let placed_at = body.optional("placed_at", parse_time)?;
+    let order = Order {
+        order_id: body.required("order_id", OrderId::parse)?,
+        customer_id: body.required("customer_id", CustomerId::parse)?,
+        email: body.required("email", Email::parse)?,
+        name: body.optional("name", CustomerName::parse)?,
+        locale: body.optional("locale", Locale::parse)?,
+        total_cents: body.required_count("total_cents")?,
+        currency: body.required("currency", Currency::parse)?,
+        referral_code: body.optional("referral_code", carried_code)?.flatten(),
+        placed_at_given: placed_at.is_some(),
+        placed_at: placed_at.unwrap_or_else(|| state.clock.now()),
+    };
+    let answer = state.orders.record(order).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], answer).into_response())
+}
+
+/// A code the shop passed through from a link: blank means none; garbage is kept so the order
+/// is still recorded and answered `unknown_code`.
+fn carried_code(raw: &str) -> Result<Option<CarriedCode>, String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    if trimmed.chars().count() > CarriedCode::MAX_LEN {
+        return Err(format!(
+            "must be at most {} characters",
+            CarriedCode::MAX_LEN
+        ));
+    }
+    Ok(Some(match ReferralCode::parse(trimmed) {
+        Ok(code) => CarriedCode::Wellformed(code),
+        Err(_) => CarriedCode::Malformed(trimmed.to_owned()),
+    }))
+}
+
+fn parse_time(raw: &str) -> Result<DateTime<Utc>, &'static str> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&Utc).trunc_subsecs(3))
+        .map_err(|_| "must be an RFC 3339 timestamp such as 2026-11-22T10:00:00Z")
+}
+
+#[derive(Serialize)]
+pub(crate) struct RefundBody {
+    order_id: String,
+    rewards: Vec<RewardBody>,
+}
+
+/// `POST /orders/{order_id}/refund`: revokes the order's unredeemed rewards; idempotent.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn refund_order(
+    State(state): State<Arc<AppState>>,
+    order_id: Result<Path<String>, PathRejection>,
+) -> Result<Json<RefundBody>, ApiError> {
+    let Path(raw) = order_id.map_err(|e| ApiError::invalid_field("order_id", e.body_text()))?;
+    let order_id = OrderId::parse(&raw).map_err(|e| ApiError::invalid_field("order_id", e))?;
+    let rewards = state.coupons.refund(&order_id).await?;
+    Ok(Json(RefundBody {
+        order_id: order_id.to_string(),
+        rewards,
+    }))
+}
+
+#[derive(Serialize)]
+pub(crate) struct CouponBody {
+    code: String,
+    customer_id: String,
+    amount_cents: u64,
+    currency: String,
+    status: &'static str,
+    available_from: String,
+}
+
+/// `GET /coupons/{code}`: what a checkout needs to show and validate a coupon.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn coupon(
+    State(state): State<Arc<AppState>>,
+    code: Result<Path<String>, PathRejection>,
+) -> Result<Json<CouponBody>, ApiError> {
+    let code = coupon_code(code)?;
+    let (coupon, status) = state.coupons.coupon(&code).await?;
+    let reward = coupon.reward;
+    Ok(Json(CouponBody {
+        code: reward.coupon.to_string(),
+        customer_id: reward.customer_id.to_string(),
+        amount_cents: reward.amount_cents,
+        currency: reward.currency.to_string(),
+        status,
+        available_from: timestamp(reward.available_from),
+    }))
+}
+
+#[derive(Serialize)]
+pub(crate) struct RedeemedBody {
+    code: String,
+    status: &'static str,
+    order_id: String,
+}
+
+/// `POST /coupons/{code}/redeem`: once per coupon; the same order may retry.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn redeem_coupon(
+    State(state): State<Arc<AppState>>,
+    code: Result<Path<String>, PathRejection>,
+    body: JsonFields,
+) -> Result<Json<RedeemedBody>, ApiError> {
+    let code = coupon_code(code)?;
+    let order_id = body.required("order_id", OrderId::parse)?;
+    let coupon = state.coupons.redeem(&code, &order_id).await?;
+    Ok(Json(RedeemedBody {
+        code: coupon.reward.coupon.to_string(),
+        status: "redeemed",
+        order_id: order_id.to_string(),
+    }))
+}
+
+/// A code that cannot exist is simply not found: checkout forms pass through whatever was typed.
+fn coupon_code(code: Result<Path<String>, PathRejection>) -> Result<CouponCode, ApiError> {
+    code.ok()
+        .and_then(|Path(raw)| CouponCode::parse(&raw).ok())
+        .ok_or_else(|| ApiError::NotFound("no such coupon".into()))
+}

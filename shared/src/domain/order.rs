@@ -1,0 +1,216 @@
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sha2::{Digest, Sha256};
+
+use super::customer_id::check_id;
+use super::{CustomerId, CustomerName, Email, IdError, Locale, ReferralCode};
+
+/// A storefront's order id: same rule as customer ids.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OrderId(String);
+
+impl OrderId {
+    pub fn parse(raw: &str) -> Result<Self, IdError> {
+        check_id(raw)?;
+        Ok(Self(raw.to_owned()))
+    }
+}
+
+impl AsRef<str> for OrderId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An ISO 4217 alphabetic currency code, upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be a three-letter ISO 4217 code such as \"EUR\"")]
+pub struct CurrencyError;
+
+impl Currency {
+    pub fn parse(raw: &str) -> Result<Self, CurrencyError> {
+        let trimmed = raw.trim();
+        if trimmed.len() == 3 && trimmed.bytes().all(|b| b.is_ascii_alphabetic()) {
+            Ok(Self(trimmed.to_ascii_uppercase()))
+        } else {
+            Err(CurrencyError)
+        }
+    }
+}
+
+impl AsRef<str> for Currency {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The referral code an order carries. A malformed one is kept (as given) so the order is still
+/// recorded and answered with `unknown_code` instead of being refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CarriedCode {
+    Wellformed(ReferralCode),
+    Malformed(String),
+}
+
+impl CarriedCode {
+    /// Longer input is refused outright: nobody types a 64-character referral code.
+    pub const MAX_LEN: usize = 64;
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Wellformed(code) => code.as_ref(),
+            Self::Malformed(raw) => raw,
+        }
+    }
+}
+
+/// An order as the storefront reports it, parsed.
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub order_id: OrderId,
+    pub customer_id: CustomerId,
+    pub email: Email,
+    pub name: Option<CustomerName>,
+    pub locale: Option<Locale>,
+    pub total_cents: u64,
+    pub currency: Currency,
+    pub referral_code: Option<CarriedCode>,
+    pub placed_at: DateTime<Utc>,
+    /// Whether `placed_at` came from the request (and so belongs to its identity) or was defaulted.
+    pub placed_at_given: bool,
+}
+
+impl Order {
+    /// A fingerprint of what the storefront sent, for telling a replay from a different order
+    /// under the same id. A defaulted `placed_at` is left out so retries of the same body match.
+    pub fn request_hash(&self) -> String {
+        let placed_at = self
+            .placed_at_given
+            .then(|| self.placed_at.to_rfc3339_opts(SecondsFormat::Millis, true));
+        let fields = [
+            self.order_id.as_ref(),
+            self.customer_id.as_ref(),
+            self.email.as_ref(),
+            self.name.as_ref().map_or("", AsRef::as_ref),
+            self.locale.map_or("", Locale::as_str),
+            &self.total_cents.to_string(),
+            self.currency.as_ref(),
+            self.referral_code.as_ref().map_or("", CarriedCode::as_str),
+            placed_at.as_deref().unwrap_or(""),
+        ];
+        let mut hasher = Sha256::new();
+        for field in fields {
+            // Length-prefixed so ("ab","c") and ("a","bc") differ.
+            hasher.update((field.len() as u64).to_be_bytes());
+            hasher.update(field.as_bytes());
+        }
+        hex(&hasher.finalize())
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What we know about a customer's ordering, kept up to date with every recorded order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderHistory {
+    pub order_count: u64,
+    pub first_order_at: Option<DateTime<Utc>>,
+    pub last_order_at: Option<DateTime<Utc>>,
+    /// Sum of order totals per currency, in minor units.
+    pub totals: BTreeMap<String, u64>,
+}
+
+impl OrderHistory {
+    /// The history after one more order; orders may arrive out of time order.
+    pub fn with(&self, order: &Order) -> Self {
+        let mut totals = self.totals.clone();
+        *totals.entry(order.currency.to_string()).or_default() += order.total_cents;
+        Self {
+            order_count: self.order_count + 1,
+            first_order_at: Some(
+                self.first_order_at
+                    .map_or(order.placed_at, |t| t.min(order.placed_at)),
+            ),
+            last_order_at: Some(
+                self.last_order_at
+                    .map_or(order.placed_at, |t| t.max(order.placed_at)),
+            ),
+            totals,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn order(total: u64, at_hour: u32) -> Order {
+        Order {
+            order_id: OrderId::parse("o-1").expect("id"),
+            customer_id: CustomerId::parse("c-1").expect("id"),
+            email: Email::parse("a@example.com").expect("email"),
+            name: None,
+            locale: None,
+            total_cents: total,
+            currency: Currency::parse("eur").expect("currency"),
+            referral_code: None,
+            placed_at: Utc
+                .with_ymd_and_hms(2026, 1, 1, at_hour, 0, 0)
+                .single()
+                .expect("time"),
+            placed_at_given: true,
+        }
+    }
+
+    #[test]
+    fn currency_is_three_letters_upper_cased() {
+        assert_eq!(Currency::parse("eur").expect("valid").as_ref(), "EUR");
+        assert!(Currency::parse("EURO").is_err());
+        assert!(Currency::parse("E1R").is_err());
+    }
+
+    #[test]
+    fn request_hash_changes_with_any_field_but_not_a_defaulted_time() {
+        let base = order(5000, 10);
+        assert_eq!(base.request_hash(), order(5000, 10).request_hash());
+        assert_ne!(base.request_hash(), order(5001, 10).request_hash());
+        assert_ne!(base.request_hash(), order(5000, 11).request_hash());
+        let mut defaulted = order(5000, 10);
+        defaulted.placed_at_given = false;
+        let mut later = defaulted.clone();
+        later.placed_at += chrono::Duration::seconds(3);
+        assert_eq!(defaulted.request_hash(), later.request_hash());
+    }
+
+    #[test]
+    fn history_keeps_earliest_first_latest_last_and_totals_per_currency() {
+        let history = OrderHistory::default()
+            .with(&order(1000, 12))
+            .with(&order(500, 8));
+        assert_eq!(history.order_count, 2);
+        assert_eq!(history.first_order_at, Some(order(0, 8).placed_at));
+        assert_eq!(history.last_order_at, Some(order(0, 12).placed_at));
+        assert_eq!(history.totals.get("EUR"), Some(&1500));
+    }
+}

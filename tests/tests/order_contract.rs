@@ -1,0 +1,626 @@
+//! Exactly-once rewards, every rejection reason, mail delivery and the coupon lifecycle, run
+//! unchanged against the embedded store and against DynamoDB (the emulator).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use futures::future::join_all;
+use serde_json::Value;
+use shared::adapters::outbox::Outbox;
+use shared::domain::{
+    CarriedCode, CouponCode, Currency, CustomerId, Email, Locale, Order, OrderId, ReferralCode,
+    ReferralRequest, RewardRules,
+};
+use shared::ports::{Clock, OrderStore, ReferralStore};
+use shared::services::{
+    CouponError, CouponService, OrderError, OrderService, ReferralService, ShopIdentity,
+};
+
+struct FixedClock(DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 10, 12, 0, 0)
+        .single()
+        .expect("valid instant")
+}
+
+fn rules() -> RewardRules {
+    RewardRules {
+        referrer_cents: 1000,
+        friend_cents: 1500,
+        currency: Currency::parse("EUR").expect("currency"),
+        min_order_cents: 2000,
+        referrer_cap: 25,
+        hold_days: 14,
+    }
+}
+
+/// The services over one store, mailing into a fresh outbox folder.
+struct Shop<S> {
+    store: Arc<S>,
+    orders: OrderService,
+    coupons: CouponService,
+    referrals: ReferralService,
+    outbox: PathBuf,
+    _folder: tempfile::TempDir,
+}
+
+impl<S: OrderStore + ReferralStore + 'static> Shop<S> {
+    fn new(store: Arc<S>, rules: RewardRules, clock_at: DateTime<Utc>) -> Self {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let outbox = folder.path().join("outbox");
+        let clock = Arc::new(FixedClock(clock_at));
+        let mailer = Arc::new(Outbox::new(
+            &outbox,
+            Email::parse("shop@example.com").expect("email"),
+            "Test Shop",
+        ));
+        let shop = ShopIdentity {
+            name: "Test Shop".into(),
+            url: "https://shop.example".into(),
+            default_locale: Locale::De,
+        };
+        Self {
+            orders: OrderService::new(store.clone(), mailer, clock.clone(), rules, shop),
+            coupons: CouponService::new(store.clone(), clock.clone()),
+            referrals: ReferralService::new(store.clone(), clock),
+            store,
+            outbox,
+            _folder: folder,
+        }
+    }
+
+    async fn referrer(&self, customer_id: &str, email: &str) -> ReferralCode {
+        let request = ReferralRequest {
+            customer_id: CustomerId::parse(customer_id).expect("id"),
+            email: Email::parse(email).expect("email"),
+            name: None,
+            locale: Some(Locale::De),
+        };
+        self.referrals
+            .get_or_create(request)
+            .await
+            .expect("code")
+            .0
+            .code
+    }
+
+    async fn record(&self, order: Order) -> Value {
+        let body = self.orders.record(order).await.expect("order recorded");
+        serde_json::from_str(&body).expect("JSON answer")
+    }
+
+    async fn rejection(&self, order: Order) -> String {
+        reason(&self.record(order).await).to_owned()
+    }
+
+    async fn conversions(&self, customer_id: &str) -> u64 {
+        self.store
+            .referral_stats(&CustomerId::parse(customer_id).expect("id"))
+            .await
+            .expect("read")
+            .expect("referrer has a code")
+            .conversions
+    }
+
+    fn mails(&self) -> Vec<String> {
+        read_outbox(&self.outbox)
+    }
+}
+
+fn read_outbox(folder: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("readable mail"))
+        .collect()
+}
+
+fn order(
+    order_id: &str,
+    customer_id: &str,
+    email: &str,
+    total_cents: u64,
+    code: Option<&ReferralCode>,
+) -> Order {
+    Order {
+        order_id: OrderId::parse(order_id).expect("id"),
+        customer_id: CustomerId::parse(customer_id).expect("id"),
+        email: Email::parse(email).expect("email"),
+        name: None,
+        locale: Some(Locale::En),
+        total_cents,
+        currency: Currency::parse("EUR").expect("currency"),
+        referral_code: code.map(|c| CarriedCode::Wellformed(c.clone())),
+        placed_at: now() - Duration::days(1),
+        placed_at_given: true,
+    }
+}
+
+fn reason(answer: &Value) -> &str {
+    answer["referral"]["reason"].as_str().unwrap_or("")
+}
+
+fn coupons(answer: &Value) -> Vec<String> {
+    answer["referral"]["rewards"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .map(|x| x["coupon"].as_str().expect("coupon").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub async fn qualifying_first_order_rewards_both_sides<S: OrderStore + ReferralStore + 'static>(
+    store: Arc<S>,
+) {
+    let shop = Shop::new(store, rules(), now());
+    let code = shop.referrer("max", "max@example.com").await;
+
+    let answer = shop
+        .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
+        .await;
+
+    assert_eq!(answer["order_id"], "o-1");
+    assert_eq!(answer["referral"]["status"], "rewarded");
+    assert_eq!(answer["referral"]["code"], code.as_ref());
+    let rewards = answer["referral"]["rewards"].as_array().expect("rewards");
+    assert_eq!(rewards.len(), 2);
+    assert_eq!(
+        (
+            rewards[0]["beneficiary"].as_str(),
+            rewards[0]["customer_id"].as_str(),
+            rewards[0]["amount_cents"].as_u64()
+        ),
+        (Some("referrer"), Some("max"), Some(1000))
+    );
+    assert_eq!(
+        (
+            rewards[1]["beneficiary"].as_str(),
+            rewards[1]["customer_id"].as_str(),
+            rewards[1]["amount_cents"].as_u64()
+        ),
+        (Some("friend"), Some("anna"), Some(1500))
+    );
+    for reward in rewards {
+        assert_eq!(reward["status"], "pending", "placed a day ago, 14-day hold");
+        assert_eq!(reward["currency"], "EUR");
+        assert_eq!(reward["available_from"], "2026-11-23T12:00:00.000Z");
+    }
+    assert_eq!(shop.conversions("max").await, 1);
+    let mails = shop.mails();
+    assert_eq!(mails.len(), 2);
+    assert!(mails
+        .iter()
+        .any(|m| m.contains("To: max@example.com") && m.contains("Danke für Ihre Empfehlung")));
+    assert!(mails
+        .iter()
+        .any(|m| m.contains("To: anna@example.com") && m.contains("Thank you for your purchase")));
+}
+
+pub async fn replay_returns_the_same_answer_and_changes_nothing<
+    S: OrderStore + ReferralStore + 'static,
+>(
+    store: Arc<S>,
+) {
+    let shop = Shop::new(store, rules(), now());
+    let code = shop.referrer("max", "max@example.com").await;
+    let first = shop
+        .orders
+        .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
+        .await
+        .expect("first");
+    let again = shop
+        .orders
+        .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
+        .await
+        .expect("replay");
+    assert_eq!(first, again, "byte-identical answer");
+    assert_eq!(shop.conversions("max").await, 1);
+    assert_eq!(shop.mails().len(), 2, "a replay sends nothing more");
+}
+
+pub async fn same_order_id_with_another_body_is_a_conflict<
+    S: OrderStore + ReferralStore + 'static,
+>(
+    store: Arc<S>,
+) {
+    let shop = Shop::new(store, rules(), now());
+    shop.record(order("o-1", "anna", "anna@example.com", 5990, None))
+        .await;
+    let result = shop
+        .orders
+        .record(order("o-1", "anna", "anna@example.com", 6000, None))
+        .await;
+    assert!(
+        matches!(result, Err(OrderError::IdempotencyConflict)),
+        "{result:?}"
+    );
+}
+
+pub async fn every_rejection_has_its_reason<S: OrderStore + ReferralStore + 'static>(
+    store: Arc<S>,
+) {
+    let capped = RewardRules {
+        referrer_cap: 1,
+        ..rules()
+    };
+    let shop = Shop::new(store, capped, now());
+    let code = shop.referrer("max", "Max.Power@gmail.com").await;
+    let with_code = |id: &str, customer: &str, email: &str, total| {
+        order(id, customer, email, total, Some(&code))
+    };
+
+    let mut unknown = order("o-unknown", "u1", "u1@example.com", 5000, None);
+    unknown.referral_code = Some(CarriedCode::Wellformed(
+        ReferralCode::parse("ZZZZ9999").expect("code"),
+    ));
+    assert_eq!(shop.rejection(unknown).await, "unknown_code");
+    let mut garbage = order("o-garbage", "u2", "u2@example.com", 5000, None);
+    garbage.referral_code = Some(CarriedCode::Malformed("not a code!".into()));
+    let answer = shop.record(garbage).await;
+    assert_eq!(
+        (reason(&answer), answer["referral"]["code"].as_str()),
+        ("unknown_code", Some("not a code!"))
+    );
+
+    let same_customer = with_code("o-self", "max", "other@example.com", 5000);
+    assert_eq!(shop.rejection(same_customer).await, "self_referral");
+    let gmail_alias = with_code("o-alias", "max-2", "m.a.x.power+deal@googlemail.com", 5000);
+    assert_eq!(shop.rejection(gmail_alias).await, "self_referral");
+
+    assert_eq!(
+        shop.rejection(with_code("o-small", "bea", "bea@example.com", 1999))
+            .await,
+        "below_minimum"
+    );
+    let mut dollars = with_code("o-usd", "carl", "carl@example.com", 5000);
+    dollars.currency = Currency::parse("USD").expect("currency");
+    assert_eq!(shop.rejection(dollars).await, "currency_mismatch");
+
+    shop.record(order("o-first", "dora", "dora@example.com", 5000, None))
+        .await;
+    assert_eq!(
+        shop.rejection(with_code("o-second", "dora", "dora@example.com", 5000))
+            .await,
+        "not_first_order"
+    );
+
+    let rewarded = shop
+        .record(with_code("o-win", "emil", "emil@example.com", 5000))
+        .await;
+    assert_eq!(rewarded["referral"]["status"], "rewarded");
+    let same_person = with_code("o-again", "emil-new-account", "Emil+2@example.com", 5000);
+    assert_eq!(shop.rejection(same_person).await, "already_referred");
+    assert_eq!(
+        shop.rejection(with_code("o-cap", "finn", "finn@example.com", 5000))
+            .await,
+        "referrer_cap_reached"
+    );
+    assert_eq!(shop.conversions("max").await, 1);
+}
+
+pub async fn hundred_identical_orders_at_once_reward_one_pair<
+    S: OrderStore + ReferralStore + 'static,
+>(
+    store: Arc<S>,
+) {
+    let shop = Shop::new(store, rules(), now());
+    let code = shop.referrer("max", "max@example.com").await;
+    let calls = (0..100).map(|_| {
+        shop.orders
+            .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
+    });
+    let answers: Vec<String> = join_all(calls)
+        .await
+        .into_iter()
+        .map(|a| a.expect("every call answers"))
+        .collect();
+    assert!(
+        answers.iter().all(|a| a == &answers[0]),
+        "all 100 get the same answer"
+    );
+    assert_eq!(
+        coupons(&serde_json::from_str(&answers[0]).expect("JSON")).len(),
+        2
+    );
+    assert_eq!(shop.conversions("max").await, 1);
+    assert_eq!(shop.mails().len(), 2);
+}
+
+pub async fn two_first_orders_of_one_friend_at_once_reward_one<
+    S: OrderStore + ReferralStore + 'static,
+>(
+    store: Arc<S>,
+) {
+    let shop = Shop::new(store, rules(), now());
+    let code = shop.referrer("max", "max@example.com").await;
+    let (a, b) = tokio::join!(
+        shop.record(order("o-a", "anna", "anna@example.com", 5990, Some(&code))),
+        shop.record(order("o-b", "anna", "anna@example.com", 4990, Some(&code))),
+    );
+    let statuses: Vec<&str> = [&a, &b]
+        .iter()
+        .map(|x| x["referral"]["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == "rewarded").count(),
+        1,
+        "{a} {b}"
+    );
+    let loser = if statuses[0] == "rewarded" { &b } else { &a };
+    assert!(
+        ["not_first_order", "already_referred"].contains(&reason(loser)),
+        "{loser}"
+    );
+    assert_eq!(shop.conversions("max").await, 1);
+}
+
+pub async fn five_friends_at_once_get_the_last_slot_under_the_cap_once<
+    S: OrderStore + ReferralStore + 'static,
+>(
+    store: Arc<S>,
+) {
+    let shop = Shop::new(
+        store,
+        RewardRules {
+            referrer_cap: 3,
+            ..rules()
+        },
+        now(),
+    );
+    let code = shop.referrer("max", "max@example.com").await;
+    for n in 0..2 {
+        let answer = shop
+            .record(order(
+                &format!("early-{n}"),
+                &format!("early-{n}"),
+                &format!("early{n}@example.com"),
+                5000,
+                Some(&code),
+            ))
+            .await;
+        assert_eq!(answer["referral"]["status"], "rewarded");
+    }
+    let calls = (0..5).map(|n| {
+        shop.record(order(
+            &format!("o-{n}"),
+            &format!("friend-{n}"),
+            &format!("friend{n}@example.com"),
+            5000,
+            Some(&code),
+        ))
+    });
+    let answers = join_all(calls).await;
+    let rewarded = answers
+        .iter()
+        .filter(|a| a["referral"]["status"] == "rewarded")
+        .count();
+    assert_eq!(rewarded, 1);
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|a| reason(a) == "referrer_cap_reached")
+            .count(),
+        4
+    );
+    assert_eq!(shop.conversions("max").await, 3);
+}
+
+pub async fn a_failed_mail_is_sent_by_the_next_replay<S: OrderStore + ReferralStore + 'static>(
+    store: Arc<S>,
+) {
+    let shop = Shop::new(store, rules(), now());
+    let code = shop.referrer("max", "max@example.com").await;
+    // A plain file where the outbox folder should be makes every send fail for real.
+    std::fs::write(&shop.outbox, b"not a folder").expect("blocking file");
+
+    let first = shop
+        .orders
+        .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
+        .await
+        .expect("recorded despite mail failure");
+    assert_eq!(shop.conversions("max").await, 1, "the reward is not lost");
+
+    std::fs::remove_file(&shop.outbox).expect("unblock");
+    let replay = shop
+        .orders
+        .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
+        .await
+        .expect("replay");
+    assert_eq!(first, replay);
+    assert_eq!(shop.mails().len(), 2, "the replay delivered both mails");
+    shop.orders
+        .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
+        .await
+        .expect("second replay");
+    assert_eq!(shop.mails().len(), 2, "and nothing twice");
+}
+
+pub async fn orders_without_code_build_the_customers_history<
+    S: OrderStore + ReferralStore + 'static,
+>(
+    store: Arc<S>,
+) {
+    let shop = Shop::new(store, rules(), now());
+    let answer = shop
+        .record(order("o-1", "anna", "anna@example.com", 1000, None))
+        .await;
+    assert_eq!(
+        answer,
+        serde_json::json!({"order_id": "o-1", "referral": null})
+    );
+    let mut earlier = order("o-0", "anna", "anna@example.com", 2500, None);
+    earlier.placed_at = now() - Duration::days(30);
+    shop.record(earlier.clone()).await;
+    let context = shop
+        .store
+        .order_context(&order("o-2", "anna", "anna@example.com", 1, None))
+        .await
+        .expect("context");
+    let history = context.friend.history;
+    assert_eq!(history.order_count, 2);
+    assert_eq!(history.first_order_at, Some(earlier.placed_at));
+    assert_eq!(history.last_order_at, Some(now() - Duration::days(1)));
+    assert_eq!(history.totals.get("EUR"), Some(&3500));
+    assert!(shop.mails().is_empty());
+}
+
+pub async fn coupon_lifecycle_from_pending_to_refund<S: OrderStore + ReferralStore + 'static>(
+    store: Arc<S>,
+) {
+    let shop = Shop::new(store.clone(), rules(), now());
+    let code = shop.referrer("max", "max@example.com").await;
+    let answer = shop
+        .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
+        .await;
+    let [referrer_coupon, friend_coupon] =
+        <[String; 2]>::try_from(coupons(&answer)).expect("two coupons");
+    let referrer_coupon = CouponCode::parse(&referrer_coupon).expect("coupon");
+    let friend_coupon = CouponCode::parse(&friend_coupon).expect("coupon");
+    let checkout = OrderId::parse("checkout-1").expect("id");
+
+    let (_, status) = shop.coupons.coupon(&referrer_coupon).await.expect("known");
+    assert_eq!(status, "pending");
+    assert!(matches!(
+        shop.coupons.redeem(&referrer_coupon, &checkout).await,
+        Err(CouponError::Pending)
+    ));
+
+    // Three weeks later the hold has passed.
+    let later = Shop::new(store, rules(), now() + Duration::days(21));
+    assert_eq!(
+        later
+            .coupons
+            .coupon(&referrer_coupon)
+            .await
+            .expect("known")
+            .1,
+        "available"
+    );
+    later
+        .coupons
+        .redeem(&referrer_coupon, &checkout)
+        .await
+        .expect("redeemed");
+    later
+        .coupons
+        .redeem(&referrer_coupon, &checkout)
+        .await
+        .expect("same order may retry");
+    let other = OrderId::parse("checkout-2").expect("id");
+    assert!(matches!(
+        later.coupons.redeem(&referrer_coupon, &other).await,
+        Err(CouponError::AlreadyRedeemed)
+    ));
+
+    let refunded = later
+        .coupons
+        .refund(&OrderId::parse("o-1").expect("id"))
+        .await
+        .expect("refund");
+    let statuses: Vec<(String, &str)> = refunded
+        .iter()
+        .map(|r| (r.coupon.clone(), r.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            (referrer_coupon.to_string(), "redeemed"),
+            (friend_coupon.to_string(), "revoked")
+        ]
+    );
+    let again = later
+        .coupons
+        .refund(&OrderId::parse("o-1").expect("id"))
+        .await
+        .expect("refund is idempotent");
+    assert_eq!(
+        again.iter().map(|r| r.status).collect::<Vec<_>>(),
+        vec!["redeemed", "revoked"]
+    );
+    assert!(matches!(
+        later.coupons.redeem(&friend_coupon, &other).await,
+        Err(CouponError::Revoked)
+    ));
+    assert!(matches!(
+        later
+            .coupons
+            .refund(&OrderId::parse("nope").expect("id"))
+            .await,
+        Err(CouponError::UnknownOrder)
+    ));
+    let unknown = CouponCode::parse("ZZZZZZZZZZZZ").expect("coupon");
+    assert!(matches!(
+        later.coupons.coupon(&unknown).await,
+        Err(CouponError::NotFound)
+    ));
+    assert!(matches!(
+        later.coupons.redeem(&unknown, &other).await,
+        Err(CouponError::NotFound)
+    ));
+    let refund_without_rewards = {
+        later
+            .record(order("plain", "zoe", "zoe@example.com", 100, None))
+            .await;
+        later
+            .coupons
+            .refund(&OrderId::parse("plain").expect("id"))
+            .await
+            .expect("refund")
+    };
+    assert!(refund_without_rewards.is_empty());
+    let unique: HashSet<_> = [referrer_coupon, friend_coupon].into_iter().collect();
+    assert_eq!(unique.len(), 2);
+}
+
+macro_rules! order_contract {
+    ($adapter:ident, $make:expr) => {
+        mod $adapter {
+            use super::*;
+
+            order_contract!(@tests $make;
+                qualifying_first_order_rewards_both_sides,
+                replay_returns_the_same_answer_and_changes_nothing,
+                same_order_id_with_another_body_is_a_conflict,
+                every_rejection_has_its_reason,
+                hundred_identical_orders_at_once_reward_one_pair,
+                two_first_orders_of_one_friend_at_once_reward_one,
+                five_friends_at_once_get_the_last_slot_under_the_cap_once,
+                a_failed_mail_is_sent_by_the_next_replay,
+                orders_without_code_build_the_customers_history,
+                coupon_lifecycle_from_pending_to_refund,
+            );
+        }
+    };
+    (@tests $make:expr; $($test:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $test() {
+                super::$test(Arc::new($make)).await;
+            }
+        )*
+    };
+}
+
+order_contract!(
+    embedded,
+    shared::adapters::embedded::EmbeddedStore::in_memory().expect("in-memory store")
+);
+order_contract!(dynamodb, http_tests::dynamo::fresh_store().await);
