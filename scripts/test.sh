@@ -18,6 +18,17 @@ if [ "$("$VENV/bin/python" -m pip show ministack 2>/dev/null | awk '/^Version:/{
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "ministack==$MINISTACK_VERSION"
 fi
 
+step "browser: Debian's chromium for the survey browser test"
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >"$LOG_DIR/apt.log" 2>&1
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >>"$LOG_DIR/apt.log" 2>&1 \
+    || { echo "installing chromium failed; see $LOG_DIR/apt.log" >&2; exit 1; }
+fi
+export CHROME="$(command -v chromium)"
+echo "using $CHROME ($("$CHROME" --version 2>/dev/null || echo 'version unknown'))"
+
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 GATEWAY_PORT="$PORT" BIND_HOST="127.0.0.1" "$VENV/bin/ministack" >"$LOG_DIR/ministack.log" 2>&1 &
 EMULATOR_PID=$!

@@ -13,7 +13,9 @@ use shared::adapters::outbox::Outbox;
 use shared::config::{Config, Lookup};
 use shared::http::{route_not_found, with_request_logging};
 use shared::ports::SystemClock;
-use shared::services::{CouponService, OrderService, ReferralService, ShopIdentity};
+use shared::services::{
+    CouponService, OrderService, ReferralLinks, ReferralService, ShopIdentity, SurveyService,
+};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -83,8 +85,9 @@ pub fn default_data_dir() -> PathBuf {
         .join(".local-data")
 }
 
-/// Builds every function's router over one embedded store, mounted like `cargo lambda watch`.
-pub fn build_app(options: &Options) -> anyhow::Result<Router> {
+/// Builds every function's router over one embedded store, mounted like `cargo lambda watch`;
+/// `address` is where the stack listens, so promoters' links point at the local create-referral.
+pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<Router> {
     let lookup: Lookup<'_> = &*options.lookup;
     let config = Config::load(lookup).context("configuration")?;
     std::fs::create_dir_all(&options.data_dir)
@@ -114,9 +117,44 @@ pub fn build_app(options: &Options) -> anyhow::Result<Router> {
     let rules = reward_referral::rules_from_env(lookup).context("configuration")?;
     let reward_referral = reward_referral::router(
         reward_referral::AppState {
-            orders: OrderService::new(store.clone(), mailer, clock.clone(), rules, shop),
-            coupons: CouponService::new(store, clock.clone()),
-            clock,
+            orders: OrderService::new(
+                store.clone(),
+                mailer.clone(),
+                clock.clone(),
+                rules,
+                shop.clone(),
+            ),
+            coupons: CouponService::new(store.clone(), clock.clone()),
+            clock: clock.clone(),
+        },
+        &config,
+    );
+
+    let referral_links = match lookup("REFERRAL_BASE_URL") {
+        Some(_) => {
+            collect_survey::referral_links_from_env(&config, lookup).context("configuration")?
+        }
+        None => ReferralLinks::Function(format!(
+            "http://{address}{}",
+            mount_path(create_referral::FUNCTION_NAME)
+        )),
+    };
+    let surveys = SurveyService::new(
+        store.clone(),
+        mailer,
+        clock.clone(),
+        shop,
+        config.support_email.clone(),
+        collect_survey::survey_rules_from_env(lookup).context("configuration")?,
+        ReferralService::new(store, clock),
+        referral_links,
+    );
+    let collect_survey = collect_survey::router(
+        collect_survey::AppState {
+            surveys,
+            public_base_url: config.public_base_url.clone(),
+            default_locale: config.default_locale,
+            shop_name: config.shop_name.clone(),
         },
         &config,
     );
@@ -124,6 +162,7 @@ pub fn build_app(options: &Options) -> anyhow::Result<Router> {
     let app = Router::new()
         .nest(&mount_path(create_referral::FUNCTION_NAME), create_referral)
         .nest(&mount_path(reward_referral::FUNCTION_NAME), reward_referral)
+        .nest(&mount_path(collect_survey::FUNCTION_NAME), collect_survey)
         .fallback(route_not_found);
     Ok(with_request_logging(app))
 }
@@ -154,11 +193,11 @@ impl RunningStack {
 
 /// Binds and serves in the background; port 0 picks a free port (tests).
 pub async fn start(options: Options) -> anyhow::Result<RunningStack> {
-    let app = build_app(&options)?;
     let listener = TcpListener::bind(options.address)
         .await
         .with_context(|| format!("binding {}", options.address))?;
     let address = listener.local_addr().context("reading the bound address")?;
+    let app = build_app(&options, address)?;
     let (shutdown, stop_signal) = oneshot::channel::<()>();
     let server = tokio::spawn(serve(listener, app, async {
         let _ = stop_signal.await;

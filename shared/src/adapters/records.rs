@@ -125,3 +125,82 @@ pub(crate) fn parse_timestamp(raw: &str) -> Result<DateTime<Utc>, StoreError> {
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("bad {what}"))
 }
+
+#[derive(Serialize, Deserialize)]
+struct SurveyMailRecord {
+    to: String,
+    name: Option<String>,
+    locale: Option<String>,
+    token: String,
+    links_base: String,
+}
+
+pub(crate) fn survey_mail_to_json(job: &crate::ports::SurveyMailJob) -> String {
+    let record = SurveyMailRecord {
+        to: job.to.to_string(),
+        name: job.name.as_ref().map(ToString::to_string),
+        locale: job.locale.map(|l| l.as_str().to_owned()),
+        token: job.token.to_string(),
+        links_base: job.links_base.clone(),
+    };
+    serde_json::to_string(&record).unwrap_or_else(|_| "{}".into())
+}
+
+pub(crate) fn survey_mail_from_json(json: &str) -> Result<crate::ports::SurveyMailJob, StoreError> {
+    let r: SurveyMailRecord =
+        serde_json::from_str(json).map_err(|_| corrupt("stored survey mail"))?;
+    Ok(crate::ports::SurveyMailJob {
+        to: Email::parse(&r.to).map_err(|_| corrupt("survey recipient"))?,
+        name: r
+            .name
+            .as_deref()
+            .map(CustomerName::parse)
+            .transpose()
+            .map_err(|_| corrupt("survey name"))?,
+        locale: r
+            .locale
+            .as_deref()
+            .map(Locale::parse)
+            .transpose()
+            .map_err(|_| corrupt("survey locale"))?,
+        token: crate::domain::SurveyToken::parse(&r.token).map_err(|_| corrupt("survey token"))?,
+        links_base: r.links_base,
+    })
+}
+
+/// "sent" or the skip reason, as stored.
+pub(crate) fn decision_label(decision: &crate::ports::SurveyDecision) -> &'static str {
+    match decision {
+        crate::ports::SurveyDecision::Sent(_) => "sent",
+        crate::ports::SurveyDecision::Skipped(reason) => reason.as_str(),
+    }
+}
+
+pub(crate) fn decision_from(
+    label: &str,
+    token: Option<&str>,
+) -> Result<crate::ports::SurveyDecision, StoreError> {
+    use crate::ports::{SkipReason, SurveyDecision};
+    match (label, token) {
+        ("sent", Some(token)) => Ok(SurveyDecision::Sent(
+            crate::domain::SurveyToken::parse(token).map_err(|_| corrupt("survey token"))?,
+        )),
+        (other, _) => SkipReason::parse(other)
+            .map(SurveyDecision::Skipped)
+            .ok_or_else(|| corrupt("survey decision")),
+    }
+}
+
+/// The UTC day an answer counts for, as stored in keys: `yyyy-mm-dd`.
+pub(crate) fn day_key(at: DateTime<Utc>) -> String {
+    at.date_naive().format("%Y-%m-%d").to_string()
+}
+
+/// The counter column/attribute of an NPS bucket.
+pub(crate) fn bucket(category: crate::domain::Category) -> &'static str {
+    match category {
+        crate::domain::Category::Promoter => "promoters",
+        crate::domain::Category::Passive => "passives",
+        crate::domain::Category::Detractor => "detractors",
+    }
+}

@@ -9,6 +9,7 @@ mod order;
 mod referral;
 mod referral_code;
 mod rewards;
+mod survey;
 
 pub use coupon_code::{CouponCode, CouponCodeError, GENERATED_COUPON_LEN};
 pub use customer_id::{CustomerId, IdError};
@@ -16,9 +17,13 @@ pub use customer_name::{CustomerName, CustomerNameError};
 pub use email::{Email, EmailError};
 pub use locale::{Locale, LocaleError};
 pub(crate) use order::hex;
-pub use order::{CarriedCode, Currency, CurrencyError, Order, OrderHistory, OrderId};
+pub use order::{fingerprint, CarriedCode, Currency, CurrencyError, Order, OrderHistory, OrderId};
 pub use referral::{Creation, IssuedCode, ReferralRequest, ReferralStats};
 pub use referral_code::{ReferralCode, ReferralCodeError, CODE_ALPHABET, GENERATED_CODE_LEN};
 pub use rewards::{
     decide, Beneficiary, Decision, Friend, Referrer, Rejection, Reward, RewardRules,
+};
+pub use survey::{
+    Category, Comment, CommentError, Score, ScoreError, SurveyToken, SurveyTokenError,
+    MAX_COMMENT_CHARS,
 };

@@ -115,14 +115,19 @@ impl Order {
             self.referral_code.as_ref().map_or("", CarriedCode::as_str),
             placed_at.as_deref().unwrap_or(""),
         ];
-        let mut hasher = Sha256::new();
-        for field in fields {
-            // Length-prefixed so ("ab","c") and ("a","bc") differ.
-            hasher.update((field.len() as u64).to_be_bytes());
-            hasher.update(field.as_bytes());
-        }
-        hex(&hasher.finalize())
+        fingerprint(&fields)
     }
+}
+
+/// SHA-256 over length-prefixed fields, hex: tells a replay from a different request under the
+/// same id. Length prefixes keep ("ab", "c") and ("a", "bc") apart.
+pub fn fingerprint(fields: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for field in fields {
+        hasher.update((field.len() as u64).to_be_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hex(&hasher.finalize())
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -38,6 +38,44 @@ pub fn function_base_url(
     Ok(format!("{scheme}://{host}{prefix}"))
 }
 
+/// What [`function_base_url`] needs from a request, as an extractor for handlers.
+pub struct RequestOrigin {
+    headers: HeaderMap,
+    original_uri: Uri,
+    routed_uri: Uri,
+}
+
+impl RequestOrigin {
+    /// The function's public base: `configured` if set, else derived from this request.
+    pub fn base_url(&self, configured: Option<&str>) -> Result<String, ApiError> {
+        function_base_url(
+            configured,
+            &self.headers,
+            &self.original_uri,
+            &self.routed_uri,
+        )
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let original_uri = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+        Ok(Self {
+            headers: parts.headers.clone(),
+            original_uri,
+            routed_uri: parts.uri.clone(),
+        })
+    }
+}
+
 fn is_plausible_host(host: &str) -> bool {
     !host.is_empty()
         && host.len() <= 255

@@ -8,7 +8,7 @@ use axum::Json;
 use serde_json::json;
 
 use crate::ports::StoreError;
-use crate::services::{CouponError, OrderError, ReferralError};
+use crate::services::{CouponError, OrderError, ReferralError, SurveyError};
 
 /// Everything a handler can answer other than success.
 #[derive(Debug, thiserror::Error)]
@@ -182,6 +182,25 @@ impl From<CouponError> for ApiError {
                 message: "this coupon was revoked because its order was refunded".into(),
             },
             CouponError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<SurveyError> for ApiError {
+    fn from(error: SurveyError) -> Self {
+        match error {
+            SurveyError::IdempotencyConflict => Self::Conflict {
+                code: "idempotency_conflict",
+                message: "this order_id already has a survey request with a different body".into(),
+            },
+            SurveyError::NotFound => Self::NotFound("no such survey".into()),
+            SurveyError::Expired { .. } => Self::Gone {
+                code: "expired",
+                message: "this survey no longer accepts answers".into(),
+            },
+            SurveyError::Contention => Self::Unavailable,
+            SurveyError::Store(store) => store.into(),
+            SurveyError::Referral(referral) => referral.into(),
         }
     }
 }

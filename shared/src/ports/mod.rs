@@ -5,6 +5,7 @@ mod mailer;
 mod order_store;
 mod referral_store;
 mod store_error;
+mod survey_store;
 
 pub use clock::{Clock, SystemClock};
 pub use mailer::{MailError, Mailer, OutgoingMail};
@@ -14,3 +15,8 @@ pub use order_store::{
 };
 pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore};
 pub use store_error::StoreError;
+pub use survey_store::{
+    Answer, DayCounts, SkipReason, StoredSurveyRequest, Survey, SurveyCommitOutcome,
+    SurveyDecision, SurveyMailJob, SurveyRequest, SurveyRequestCommit, SurveyRequestContext,
+    SurveyStore,
+};

@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
-use crate::domain::{CouponCode, CustomerId, OrderId, ReferralCode};
+use crate::domain::{CouponCode, CustomerId, OrderId, ReferralCode, SurveyToken};
 
 pub(super) const PK: &str = "PK";
 pub(super) const SK: &str = "SK";
@@ -40,4 +40,32 @@ pub(super) fn referral_guard(guard: &str) -> Key {
 /// A reward coupon and its lifecycle.
 pub(super) fn coupon(code: &CouponCode) -> Key {
     key(format!("COUPON#{code}"), "COUPON")
+}
+
+/// A survey request for an order: the idempotency record of `POST /surveys`.
+pub(super) fn survey_request(order_id: &OrderId) -> Key {
+    key(format!("SURVEYREQ#{order_id}"), "SURVEYREQ")
+}
+
+/// A sent survey, keyed by its capability token.
+pub(super) fn survey(token: &SurveyToken) -> Key {
+    key(format!("SURVEY#{token}"), "SURVEY")
+}
+
+/// When a customer id (`CUSTOMER#<id>`) or person (`PERSON#<hash>`) was last surveyed.
+pub(super) fn surveyed(who: &str) -> Key {
+    key(format!("SURVEYED#{who}"), "SURVEYED")
+}
+
+/// An address that opted out of surveys, by person hash.
+pub(super) fn opt_out(person: &str) -> Key {
+    key(format!("OPTOUT#PERSON#{person}"), "OPTOUT")
+}
+
+/// The partition holding every NPS day counter; days sort by their sort key.
+pub(super) const NPS_PARTITION: &str = "NPS";
+
+/// One UTC day's NPS counters.
+pub(super) fn nps_day(day: &str) -> Key {
+    key(NPS_PARTITION.to_owned(), &format!("DAY#{day}"))
 }

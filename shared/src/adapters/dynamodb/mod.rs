@@ -6,6 +6,7 @@ mod errors;
 mod keys;
 mod orders;
 mod referrals;
+mod surveys;
 
 use aws_sdk_dynamodb::Client;
 

@@ -6,6 +6,7 @@
 mod orders;
 mod referrals;
 mod schema;
+mod surveys;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

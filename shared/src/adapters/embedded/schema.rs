@@ -55,6 +55,45 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX coupons_by_order ON coupons (order_id);
 ",
+    "
+    CREATE TABLE survey_requests (
+        order_id         TEXT PRIMARY KEY,
+        request_hash     TEXT NOT NULL,
+        decision         TEXT NOT NULL,
+        token            TEXT,
+        mail             TEXT,
+        mail_sent        INTEGER NOT NULL DEFAULT 0,
+        mail_lease_until TEXT
+    );
+    CREATE TABLE surveys (
+        token       TEXT PRIMARY KEY,
+        order_id    TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        email       TEXT NOT NULL,
+        person      TEXT NOT NULL,
+        name        TEXT,
+        locale      TEXT,
+        sent_at     TEXT NOT NULL,
+        score       INTEGER,
+        comment     TEXT,
+        answered_at TEXT,
+        revision    INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE survey_throttle (
+        key          TEXT PRIMARY KEY,
+        last_sent_at TEXT NOT NULL
+    );
+    CREATE TABLE survey_optouts (
+        person TEXT PRIMARY KEY,
+        at     TEXT NOT NULL
+    );
+    CREATE TABLE nps_days (
+        day        TEXT PRIMARY KEY,
+        promoters  INTEGER NOT NULL DEFAULT 0,
+        passives   INTEGER NOT NULL DEFAULT 0,
+        detractors INTEGER NOT NULL DEFAULT 0
+    );
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

@@ -1,0 +1,144 @@
+//! A real browser answers a survey: headless Chromium opens the link from the mail in the
+//! outbox, keeps the preselected score, writes a comment, submits, and lands on the thank-you
+//! page. The stored answer is checked and the page saved as tests/artifacts/survey-thank-you.png.
+
+use std::path::PathBuf;
+
+use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+use headless_chrome::{Browser, LaunchOptions};
+use http_tests::stack::{TestStack, API_KEY};
+use serde_json::json;
+use shared::adapters::embedded::EmbeddedStore;
+use shared::domain::SurveyToken;
+use shared::ports::SurveyStore;
+
+/// Debian's Chromium, installed by scripts/test.sh; `CHROME` overrides the path.
+fn chromium() -> PathBuf {
+    let path = std::env::var_os("CHROME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    assert!(
+        path.exists(),
+        "Chromium not found at {}: run ./scripts/test.sh, which installs Debian's chromium, or set CHROME",
+        path.display()
+    );
+    path
+}
+
+struct Visit {
+    preselected: Option<String>,
+    heading: String,
+    screenshot: Vec<u8>,
+}
+
+/// Drives the browser synchronously (headless_chrome's API); run off the async executor.
+fn answer_in_browser(link: &str, comment: &str) -> Visit {
+    let options = LaunchOptions::default_builder()
+        .path(Some(chromium()))
+        .headless(true)
+        .sandbox(false)
+        .window_size(Some((480, 900)))
+        .build()
+        .expect("launch options");
+    let browser = Browser::new(options).expect("Chromium starts");
+    let tab = browser.new_tab().expect("a tab");
+    tab.navigate_to(link)
+        .expect("navigate")
+        .wait_until_navigated()
+        .expect("page loads");
+    let preselected = tab
+        .wait_for_element("input[name=score]:checked")
+        .expect("a preselected score")
+        .get_attribute_value("value")
+        .expect("value attribute");
+    tab.wait_for_element("#comment")
+        .expect("comment box")
+        .click()
+        .expect("focus comment");
+    tab.type_str(comment).expect("type comment");
+    tab.find_element("button[type=submit]")
+        .expect("submit button")
+        .click()
+        .expect("submit");
+    tab.wait_until_navigated().expect("thank-you page loads");
+    let heading = tab
+        .wait_for_element("h1")
+        .expect("heading")
+        .get_inner_text()
+        .expect("heading text");
+    let screenshot = tab
+        .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+        .expect("screenshot");
+    Visit {
+        preselected,
+        heading,
+        screenshot,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_answers_the_survey_in_a_real_browser() {
+    let stack = TestStack::start().await;
+    let response = stack
+        .client
+        .post(stack.url("collect-survey", "/surveys"))
+        .bearer_auth(API_KEY)
+        .json(&json!({"order_id": "o-1", "customer_id": "anna", "email": "anna@example.com", "name": "Anna", "locale": "de"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 201);
+
+    let outbox = stack.data_dir().join("outbox");
+    let mail_file = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .next()
+        .expect("one mail")
+        .expect("entry")
+        .path();
+    let mail = std::fs::read_to_string(mail_file).expect("mail");
+    let link = mail
+        .lines()
+        .map(str::trim)
+        .find_map(|line| line.strip_prefix("9: "))
+        .expect("the score-9 link in the plain-text part")
+        .to_owned();
+    let token = link
+        .rsplit("/s/")
+        .next()
+        .and_then(|t| t.split('?').next())
+        .expect("token")
+        .to_owned();
+
+    let comment = "Schnelle Lieferung, gerne wieder!";
+    let visit = tokio::task::spawn_blocking(move || answer_in_browser(&link, comment))
+        .await
+        .expect("browser task");
+    assert_eq!(visit.preselected.as_deref(), Some("9"));
+    assert_eq!(visit.heading, "Vielen Dank für Ihre Bewertung!");
+
+    let store = EmbeddedStore::open(&stack.data_dir().join("store.sqlite3")).expect("store");
+    let survey = store
+        .survey(&SurveyToken::parse(&token).expect("token"))
+        .await
+        .expect("read")
+        .expect("survey");
+    let answer = survey.answer.expect("the browser's answer is stored");
+    assert_eq!(
+        (
+            answer.score.value(),
+            answer.comment.as_ref().map(AsRef::as_ref)
+        ),
+        (9, Some(comment))
+    );
+
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    std::fs::create_dir_all(&artifacts).expect("artifacts folder");
+    let screenshot = artifacts.join("survey-thank-you.png");
+    std::fs::write(&screenshot, &visit.screenshot).expect("screenshot saved");
+    assert!(
+        visit.screenshot.starts_with(b"\x89PNG"),
+        "a PNG of the thank-you page"
+    );
+    println!("screenshot: {}", screenshot.display());
+}
