@@ -14,7 +14,8 @@ use shared::config::{Config, Lookup};
 use shared::http::{route_not_found, with_request_logging};
 use shared::ports::SystemClock;
 use shared::services::{
-    CouponService, OrderService, ReferralLinks, ReferralService, ShopIdentity, SurveyService,
+    CouponService, OrderService, ReferralLinks, ReferralService, ScoreService, ShopIdentity,
+    SurveyService,
 };
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -123,6 +124,9 @@ pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<Route
                 clock.clone(),
                 rules,
                 shop.clone(),
+            )
+            .with_activity_window(
+                reward_referral::activity_window_from_env(lookup).context("configuration")?,
             ),
             coupons: CouponService::new(store.clone(), clock.clone()),
             clock: clock.clone(),
@@ -146,7 +150,7 @@ pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<Route
         shop,
         config.support_email.clone(),
         collect_survey::survey_rules_from_env(lookup).context("configuration")?,
-        ReferralService::new(store, clock),
+        ReferralService::new(store.clone(), clock.clone()),
         referral_links,
     );
     let collect_survey = collect_survey::router(
@@ -159,10 +163,19 @@ pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<Route
         &config,
     );
 
+    let score_nps = score_nps::router(
+        score_nps::AppState {
+            scores: ScoreService::new(store.clone(), store.clone()),
+            clock: clock.clone(),
+        },
+        &config,
+    );
+
     let app = Router::new()
         .nest(&mount_path(create_referral::FUNCTION_NAME), create_referral)
         .nest(&mount_path(reward_referral::FUNCTION_NAME), reward_referral)
         .nest(&mount_path(collect_survey::FUNCTION_NAME), collect_survey)
+        .nest(&mount_path(score_nps::FUNCTION_NAME), score_nps)
         .fallback(route_not_found);
     Ok(with_request_logging(app))
 }

@@ -103,8 +103,12 @@ async fn referral_codes_cost_one_or_two_requests() {
         .await
         .expect("existing");
     assert_eq!(counter.take(), ["GetItem"], "repeat call");
-    store.count_click(&code).await.expect("click");
-    assert_eq!(counter.take(), ["UpdateItem"], "click");
+    store.count_click(&code, Utc::now()).await.expect("click");
+    assert_eq!(
+        counter.take(),
+        ["TransactWriteItems"],
+        "click (with its funnel counter)"
+    );
     store
         .referral_stats(&CustomerId::parse("max").expect("id"))
         .await

@@ -170,7 +170,7 @@ pub async fn concurrent_clicks_are_all_counted(store: Arc<dyn ReferralStore>) {
         .await
         .expect("claim");
     let clicked = code("AAAA2222");
-    let clicks = (0..25).map(|_| store.count_click(&clicked));
+    let clicks = (0..25).map(|_| store.count_click(&clicked, at()));
     assert!(join_all(clicks)
         .await
         .into_iter()
@@ -185,7 +185,10 @@ pub async fn concurrent_clicks_are_all_counted(store: Arc<dyn ReferralStore>) {
 }
 
 pub async fn click_on_an_unknown_code_counts_nothing(store: Arc<dyn ReferralStore>) {
-    assert!(!store.count_click(&code("ZZZZ9999")).await.expect("click"));
+    assert!(!store
+        .count_click(&code("ZZZZ9999"), at())
+        .await
+        .expect("click"));
     assert_eq!(
         store.code_owner(&code("ZZZZ9999")).await.expect("read"),
         None
@@ -240,7 +243,10 @@ async fn embedded_store_keeps_data_across_reopen() {
             .claim_code(claim("c-1", "AAAA2222"))
             .await
             .expect("claim");
-        assert!(store.count_click(&code("AAAA2222")).await.expect("click"));
+        assert!(store
+            .count_click(&code("AAAA2222"), at())
+            .await
+            .expect("click"));
     }
     let reopened = shared::adapters::embedded::EmbeddedStore::open(&path).expect("reopen");
     let stats = reopened

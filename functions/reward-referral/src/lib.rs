@@ -13,7 +13,7 @@ use shared::http::{method_not_allowed, require_api_key, route_not_found, with_re
 use shared::ports::Clock;
 use shared::services::{CouponService, OrderService};
 
-pub use rules::rules_from_env;
+pub use rules::{activity_window_from_env, rules_from_env};
 
 pub const FUNCTION_NAME: &str = "reward-referral";
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use reward_referral::{app, rules_from_env, AppState};
+use reward_referral::{activity_window_from_env, app, rules_from_env, AppState};
 use shared::adapters::dynamodb::DynamoStore;
 use shared::adapters::ses::SesMailer;
 use shared::config::{self, Config, ConfigError};
@@ -19,9 +19,10 @@ async fn main() -> Result<(), lambda_http::Error> {
             Config::load(&lookup)?,
             config::table_name(&lookup)?,
             rules_from_env(&lookup)?,
+            activity_window_from_env(&lookup)?,
         ))
     })();
-    let (config, table, rules) = match loaded {
+    let (config, table, rules, activity_window) = match loaded {
         Ok(loaded) => loaded,
         Err(error) => {
             tracing::error!(error = %error, "configuration is invalid");
@@ -46,7 +47,8 @@ async fn main() -> Result<(), lambda_http::Error> {
         default_locale: config.default_locale,
     };
     let state = AppState {
-        orders: OrderService::new(store.clone(), mailer, clock.clone(), rules, shop),
+        orders: OrderService::new(store.clone(), mailer, clock.clone(), rules, shop)
+            .with_activity_window(activity_window),
         coupons: CouponService::new(store, clock.clone()),
         clock,
     };

@@ -19,6 +19,15 @@ pub fn rules_from_env(lookup: Lookup<'_>) -> Result<RewardRules, ConfigError> {
     })
 }
 
+/// ACTIVE_WINDOW_DAYS (default 365): how long an order keeps its customer active, for retention.
+/// Read where orders are recorded, because that is where activity spans are written.
+pub fn activity_window_from_env(lookup: Lookup<'_>) -> Result<u32, ConfigError> {
+    u32::try_from(number(lookup, "ACTIVE_WINDOW_DAYS", 365)?)
+        .ok()
+        .filter(|days| (1..=3660).contains(days))
+        .ok_or_else(|| invalid("ACTIVE_WINDOW_DAYS", "must be 1–3660 days"))
+}
+
 fn number(lookup: Lookup<'_>, name: &'static str, default: u64) -> Result<u64, ConfigError> {
     match lookup(name) {
         None => Ok(default),

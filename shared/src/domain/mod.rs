@@ -1,21 +1,27 @@
 //! Pure rules and the types handlers receive once input is parsed.
 
+pub mod counters;
 mod coupon_code;
 mod customer_id;
 mod customer_name;
 mod email;
 mod locale;
+mod metrics;
 mod order;
 mod referral;
 mod referral_code;
 mod rewards;
 mod survey;
 
+pub use counters::{CounterDelta, CounterSeries};
 pub use coupon_code::{CouponCode, CouponCodeError, GENERATED_COUPON_LEN};
 pub use customer_id::{CustomerId, IdError};
 pub use customer_name::{CustomerName, CustomerNameError};
 pub use email::{Email, EmailError};
 pub use locale::{Locale, LocaleError};
+pub use metrics::{
+    active_deltas, activity_changes, nps, periods, rate, round1, Interval, NpsSummary,
+};
 pub(crate) use order::hex;
 pub use order::{fingerprint, CarriedCode, Currency, CurrencyError, Order, OrderHistory, OrderId};
 pub use referral::{Creation, IssuedCode, ReferralRequest, ReferralStats};

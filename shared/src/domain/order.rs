@@ -142,6 +142,8 @@ pub struct OrderHistory {
     pub last_order_at: Option<DateTime<Utc>>,
     /// Sum of order totals per currency, in minor units.
     pub totals: BTreeMap<String, u64>,
+    /// The distinct UTC days with an order, ascending: the customer's activity for retention.
+    pub order_days: Vec<chrono::NaiveDate>,
 }
 
 impl OrderHistory {
@@ -149,6 +151,11 @@ impl OrderHistory {
     pub fn with(&self, order: &Order) -> Self {
         let mut totals = self.totals.clone();
         *totals.entry(order.currency.to_string()).or_default() += order.total_cents;
+        let mut order_days = self.order_days.clone();
+        let day = order.placed_at.date_naive();
+        if let Err(position) = order_days.binary_search(&day) {
+            order_days.insert(position, day);
+        }
         Self {
             order_count: self.order_count + 1,
             first_order_at: Some(
@@ -160,6 +167,7 @@ impl OrderHistory {
                     .map_or(order.placed_at, |t| t.max(order.placed_at)),
             ),
             totals,
+            order_days,
         }
     }
 }

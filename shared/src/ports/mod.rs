@@ -2,6 +2,7 @@
 
 mod clock;
 mod mailer;
+mod metrics_store;
 mod order_store;
 mod referral_store;
 mod store_error;
@@ -9,6 +10,7 @@ mod survey_store;
 
 pub use clock::{Clock, SystemClock};
 pub use mailer::{MailError, Mailer, OutgoingMail};
+pub use metrics_store::{CounterDay, MetricsStore, OrderDay};
 pub use order_store::{
     CommitOutcome, CouponState, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit,
     RewardMail, StoredCoupon, StoredOrder,

@@ -59,6 +59,8 @@ pub struct OrderCommit {
     pub mails: Vec<RewardMail>,
     /// Set when there are mails: the committing request holds the delivery lease until then.
     pub mail_lease_until: Option<DateTime<Utc>>,
+    /// Funnel and retention counters this order changes, merged per day and name.
+    pub counters: Vec<crate::domain::CounterDelta>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +130,8 @@ pub trait OrderStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<RedeemOutcome, StoreError>;
 
-    /// Revokes the order's coupons that are not redeemed and marks the order refunded;
+    /// Revokes the order's coupons that are not redeemed (adding their value to the day's
+    /// `revoked_cents`) and marks the order refunded;
     /// returns the order's coupons as they stand after, or `None` for an unknown order.
     async fn refund_order(
         &self,

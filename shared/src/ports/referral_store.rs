@@ -43,6 +43,8 @@ pub trait ReferralStore: Send + Sync {
     /// Who owns the code, if anyone; a plain read that changes nothing.
     async fn code_owner(&self, code: &ReferralCode) -> Result<Option<CustomerId>, StoreError>;
 
-    /// Adds one click to a known code atomically; `false` when the code does not exist.
-    async fn count_click(&self, code: &ReferralCode) -> Result<bool, StoreError>;
+    /// Adds one click to a known code and to the day's funnel atomically; `false` when the
+    /// code does not exist.
+    async fn count_click(&self, code: &ReferralCode, at: DateTime<Utc>)
+        -> Result<bool, StoreError>;
 }

@@ -2,7 +2,10 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
-use crate::domain::{decide, Beneficiary, CouponCode, Decision, Order, Reward, RewardRules};
+use crate::domain::counters::{self, CounterDelta};
+use crate::domain::{
+    activity_changes, decide, Beneficiary, CouponCode, Decision, Order, Reward, RewardRules,
+};
 use crate::ports::{
     Clock, CommitOutcome, Mailer, OrderCommit, OrderStore, RewardCommit, RewardMail, StoreError,
     StoredOrder,
@@ -40,7 +43,11 @@ pub struct OrderService {
     rules: RewardRules,
     shop: ShopIdentity,
     coupons: CouponSource,
+    activity_window_days: u32,
 }
+
+/// ACTIVE_WINDOW_DAYS' default: a customer who ordered within the last year is active.
+pub const DEFAULT_ACTIVITY_WINDOW_DAYS: u32 = 365;
 
 impl OrderService {
     pub fn new(
@@ -58,7 +65,14 @@ impl OrderService {
             rules,
             shop,
             coupons,
+            activity_window_days: DEFAULT_ACTIVITY_WINDOW_DAYS,
         }
+    }
+
+    /// ACTIVE_WINDOW_DAYS: how long an order keeps its customer active, for retention.
+    pub fn with_activity_window(mut self, days: u32) -> Self {
+        self.activity_window_days = days;
+        self
     }
 
     pub fn with_coupon_source(mut self, coupons: CouponSource) -> Self {
@@ -116,10 +130,19 @@ impl OrderService {
             let response_body = serde_json::to_string(&body)
                 .map_err(|e| StoreError::backend("serialising the order answer", e))?;
             let now = self.clock.now();
+            let new_history = context.friend.history.with(&order);
+            let counters = self.counters_for(
+                &order,
+                &decision,
+                rewards,
+                &context.friend.history,
+                &new_history,
+            );
             let commit = OrderCommit {
+                counters,
                 mail_lease_until: (!mails.is_empty())
                     .then(|| now + Duration::seconds(MAIL_LEASE_SECONDS)),
-                new_history: context.friend.history.with(&order),
+                new_history,
                 seen_history: context.friend.history,
                 order: order.clone(),
                 request_hash: request_hash.clone(),
@@ -141,6 +164,43 @@ impl OrderService {
         Err(OrderError::Contention {
             attempts: MAX_DECISIONS,
         })
+    }
+
+    /// Funnel outcome on the order's day; activity spans and first-order day for retention.
+    fn counters_for(
+        &self,
+        order: &Order,
+        decision: &Decision,
+        rewards: &[Reward],
+        before: &crate::domain::OrderHistory,
+        after: &crate::domain::OrderHistory,
+    ) -> Vec<CounterDelta> {
+        let day = order.placed_at.date_naive();
+        let mut deltas: Vec<CounterDelta> =
+            activity_changes(&before.order_days, day, self.activity_window_days)
+                .into_iter()
+                .map(|(d, delta)| counters::retention(d, counters::ACTIVE_DELTA, delta))
+                .collect();
+        if before.order_days.first() != after.order_days.first() {
+            if let Some(old_first) = before.order_days.first() {
+                deltas.push(counters::retention(*old_first, counters::NEW_CUSTOMERS, -1));
+            }
+            if let Some(new_first) = after.order_days.first() {
+                deltas.push(counters::retention(*new_first, counters::NEW_CUSTOMERS, 1));
+            }
+        }
+        match decision {
+            Decision::NoCode => {}
+            Decision::Rejected(reason) => {
+                deltas.push(counters::funnel(day, counters::rejected(*reason), 1))
+            }
+            Decision::Rewarded => {
+                deltas.push(counters::funnel(day, counters::REWARDED, 1));
+                let issued: i64 = rewards.iter().map(|r| r.amount_cents as i64).sum();
+                deltas.push(counters::funnel(day, counters::ISSUED_CENTS, issued));
+            }
+        }
+        counters::merge(deltas)
     }
 
     fn rewards_for(&self, order: &Order, referrer: &crate::domain::Referrer) -> Vec<Reward> {

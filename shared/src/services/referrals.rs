@@ -83,6 +83,6 @@ impl ReferralService {
 
     /// Counts a click on a shared link; `false` when nobody owns the code.
     pub async fn count_click(&self, code: &ReferralCode) -> Result<bool, ReferralError> {
-        Ok(self.store.count_click(code).await?)
+        Ok(self.store.count_click(code, self.clock.now()).await?)
     }
 }

@@ -69,3 +69,18 @@ pub(super) const NPS_PARTITION: &str = "NPS";
 pub(super) fn nps_day(day: &str) -> Key {
     key(NPS_PARTITION.to_owned(), &format!("DAY#{day}"))
 }
+
+/// One day's counters of a series (`FUNNEL`, `RETENTION`): one partition per series, days sort.
+pub(super) fn counter_day(series: crate::domain::CounterSeries, day: &str) -> Key {
+    key(series.as_str().to_owned(), &format!("DAY#{day}"))
+}
+
+/// The partition of per-customer order counts per day, sorted by day for range queries.
+pub(super) const ORDER_DAYS_PARTITION: &str = "ORDERDAYS";
+
+pub(super) fn order_day(day: &str, customer_id: &CustomerId) -> Key {
+    key(
+        ORDER_DAYS_PARTITION.to_owned(),
+        &format!("DAY#{day}#CUSTOMER#{customer_id}"),
+    )
+}

@@ -2,6 +2,7 @@
 
 mod attributes;
 mod batch;
+mod counters;
 mod errors;
 mod keys;
 mod orders;

@@ -6,16 +6,18 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteIte
 use chrono::{DateTime, Utc};
 
 use super::attributes::{self, number, optional_string, string, string_set, timestamp, Item};
+use super::counters::{counter_updates, order_day_update};
 use super::errors::{self, classify, Transact};
 use super::{keys, DynamoStore};
 use crate::adapters::records::{self, ISSUED, REDEEMED, REVOKED};
+use crate::domain::counters;
 use crate::domain::{
     Beneficiary, CarriedCode, CouponCode, CustomerId, CustomerName, Email, Friend, Locale, Order,
     OrderHistory, OrderId, ReferralCode, Referrer, Reward,
 };
 use crate::ports::{
-    CommitOutcome, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit, StoreError,
-    StoredCoupon, StoredOrder,
+    CommitOutcome, CouponState, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit,
+    StoreError, StoredCoupon, StoredOrder,
 };
 
 const ORDER_INDEX: usize = 0;
@@ -291,11 +293,17 @@ impl OrderStore for DynamoStore {
                     .map_err(|_| StoreError::Corrupt("order lists a bad coupon".into()))
             })
             .collect::<Result<_, _>>()?;
-        for code in &codes {
-            self.revoke_if_issued(code).await?;
-        }
         if codes.is_empty() {
             return Ok(Some(Vec::new()));
+        }
+        let before = self
+            .batch_get(codes.iter().map(keys::coupon).collect())
+            .await?;
+        for coupon in before.iter().map(stored_coupon) {
+            let coupon = coupon?;
+            if coupon.state == CouponState::Issued {
+                self.revoke_if_issued(&coupon, at).await?;
+            }
         }
         let items = self
             .batch_get(codes.iter().map(keys::coupon).collect())
@@ -308,26 +316,39 @@ impl OrderStore for DynamoStore {
 }
 
 impl DynamoStore {
-    /// Revokes a coupon unless it was redeemed (or revoked) already; both outcomes are fine.
-    async fn revoke_if_issued(&self, code: &CouponCode) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .update_item()
+    /// Revokes a coupon, with its value added to the day's `revoked_cents`, unless it was
+    /// redeemed or revoked meanwhile; both outcomes are fine.
+    async fn revoke_if_issued(
+        &self,
+        coupon: &StoredCoupon,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let revoke = Update::builder()
             .table_name(&self.table)
-            .set_key(Some(keys::coupon(code)))
+            .set_key(Some(keys::coupon(&coupon.reward.coupon)))
             .update_expression("SET #status = :revoked")
             .condition_expression("#status = :issued")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":revoked", AttributeValue::S(REVOKED.into()))
             .expression_attribute_values(":issued", AttributeValue::S(ISSUED.into()))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(error) => match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(()),
-                _ => Err(classify("revoking a coupon", error)),
-            },
+            .build()
+            .map_err(|e| StoreError::backend("building a coupon revocation", e))?;
+        let mut items = vec![TransactWriteItem::builder().update(revoke).build()];
+        let cents = coupon.reward.amount_cents as i64;
+        items.extend(counter_updates(
+            &self.table,
+            &[counters::funnel(
+                at.date_naive(),
+                counters::REVOKED_CENTS,
+                cents,
+            )],
+        )?);
+        match self.transact("revoking a coupon", items).await? {
+            Transact::Committed => Ok(()),
+            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
+                Err(StoreError::Throttled)
+            }
+            Transact::Cancelled(_) => Ok(()),
         }
     }
 }
@@ -395,6 +416,12 @@ fn commit_transaction(
     if let Some(reward) = &commit.reward {
         items.extend(reward_writes(table, order, reward)?);
     }
+    items.extend(counter_updates(table, &commit.counters)?);
+    items.push(order_day_update(
+        table,
+        order.placed_at.date_naive(),
+        &order.customer_id,
+    )?);
     Ok(items)
 }
 
@@ -409,6 +436,7 @@ fn history_update(
         "first_order_at = :first",
         "last_order_at = :last",
         "totals = :totals",
+        "order_days = :days",
         "customer_id = :customer",
         "email = if_not_exists(email, :email)",
         "canonical_email = if_not_exists(canonical_email, :canonical)",
@@ -430,6 +458,15 @@ fn history_update(
         .expression_attribute_values(":first", timestamp(first))
         .expression_attribute_values(":last", timestamp(last))
         .expression_attribute_values(":totals", AttributeValue::M(totals))
+        .expression_attribute_values(
+            ":days",
+            AttributeValue::L(
+                new.order_days
+                    .iter()
+                    .map(|d| AttributeValue::S(d.format("%Y-%m-%d").to_string()))
+                    .collect(),
+            ),
+        )
         .expression_attribute_values(
             ":customer",
             AttributeValue::S(order.customer_id.to_string()),
@@ -557,6 +594,17 @@ fn order_history(item: &Item) -> Result<OrderHistory, StoreError> {
         first_order_at: parse_time("first_order_at")?,
         last_order_at: parse_time("last_order_at")?,
         totals,
+        order_days: match item.get("order_days") {
+            Some(AttributeValue::L(days)) => days
+                .iter()
+                .map(|d| match d {
+                    AttributeValue::S(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                        .map_err(|_| StoreError::Corrupt("bad order day".into())),
+                    _ => Err(StoreError::Corrupt("bad order day".into())),
+                })
+                .collect::<Result<_, _>>()?,
+            _ => Vec::new(),
+        },
     })
 }
 

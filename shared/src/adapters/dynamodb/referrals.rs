@@ -1,12 +1,14 @@
 use async_trait::async_trait;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
 use super::attributes::{self, Item};
+use super::counters::counter_updates;
 use super::errors::{self, classify, Transact};
 use super::{keys, DynamoStore};
+use crate::domain::counters;
 use crate::domain::{CustomerId, IssuedCode, ReferralCode, ReferralStats};
 use crate::ports::{ClaimOutcome, CodeClaim, ReferralStore, StoreError};
+use chrono::{DateTime, Utc};
 
 const PROFILE_INDEX: usize = 0;
 const CODE_INDEX: usize = 1;
@@ -113,24 +115,35 @@ impl ReferralStore for DynamoStore {
         .transpose()
     }
 
-    async fn count_click(&self, code: &ReferralCode) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .update_item()
+    async fn count_click(
+        &self,
+        code: &ReferralCode,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let click = Update::builder()
             .table_name(&self.table)
             .set_key(Some(keys::referral_code(code)))
             .update_expression("ADD clicks :one")
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#pk", keys::PK)
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) => match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(classify("counting a click", error)),
-            },
+            .build()
+            .map_err(|e| StoreError::backend("building a click update", e))?;
+        let mut items = vec![TransactWriteItem::builder().update(click).build()];
+        items.extend(counter_updates(
+            &self.table,
+            &[counters::funnel(at.date_naive(), counters::CLICKS, 1)],
+        )?);
+        match self.transact("counting a click", items).await? {
+            Transact::Committed => Ok(true),
+            Transact::Cancelled(reasons) if errors::failed_condition(&reasons, 0) => Ok(false),
+            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
+                Err(StoreError::Throttled)
+            }
+            Transact::Cancelled(_) => Err(StoreError::Contention {
+                operation: "count a click",
+                attempts: 1,
+            }),
         }
     }
 }
@@ -241,8 +254,17 @@ fn claim_transaction(table: &str, claim: &CodeClaim) -> Result<Vec<TransactWrite
         .build()
         .map_err(|e| StoreError::backend("building the code item", e))?;
 
-    Ok(vec![
+    let mut items = vec![
         TransactWriteItem::builder().update(profile_update).build(),
         TransactWriteItem::builder().put(code_put).build(),
-    ])
+    ];
+    items.extend(counter_updates(
+        table,
+        &[counters::funnel(
+            claim.at.date_naive(),
+            counters::CODES_CREATED,
+            1,
+        )],
+    )?);
+    Ok(items)
 }

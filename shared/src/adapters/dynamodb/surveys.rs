@@ -352,47 +352,29 @@ impl SurveyStore for DynamoStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<DayCounts>, StoreError> {
-        let mut counts = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :nps AND #sk BETWEEN :from AND :to")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":nps", AttributeValue::S(keys::NPS_PARTITION.into()))
-                .expression_attribute_values(
-                    ":from",
-                    AttributeValue::S(format!("DAY#{}", from.format("%Y-%m-%d"))),
-                )
-                .expression_attribute_values(
-                    ":to",
-                    AttributeValue::S(format!("DAY#{}", to.format("%Y-%m-%d"))),
-                )
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| classify("reading NPS day counters", e))?;
-            for item in page.items() {
+        let items = self
+            .query_range(
+                keys::NPS_PARTITION,
+                &format!("DAY#{}", from.format("%Y-%m-%d")),
+                &format!("DAY#{}", to.format("%Y-%m-%d")),
+            )
+            .await?;
+        items
+            .iter()
+            .map(|item| {
                 let sort_key = string(item, keys::SK)?;
                 let day = sort_key
                     .strip_prefix("DAY#")
                     .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
                     .ok_or_else(|| StoreError::Corrupt("bad NPS day key".into()))?;
-                counts.push(DayCounts {
+                Ok(DayCounts {
                     day,
                     promoters: attributes::counter(item, "promoters")?,
                     passives: attributes::counter(item, "passives")?,
                     detractors: attributes::counter(item, "detractors")?,
-                });
-            }
-            match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(counts),
-            }
-        }
+                })
+            })
+            .collect()
     }
 }
 

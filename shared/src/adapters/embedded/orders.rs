@@ -4,8 +4,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
+use super::metrics::{apply_counters, count_order_day};
 use super::EmbeddedStore;
 use crate::adapters::records::{self, parse_timestamp, timestamp, ISSUED, REDEEMED, REVOKED};
+use crate::domain::counters;
 use crate::domain::{
     Beneficiary, CarriedCode, CouponCode, CustomerId, CustomerName, Email, Friend, Locale, Order,
     OrderHistory, OrderId, ReferralCode, Referrer,
@@ -46,6 +48,7 @@ struct RawHistory {
     first_order_at: Option<String>,
     last_order_at: Option<String>,
     totals: String,
+    order_days: String,
 }
 
 struct RawCoupon {
@@ -156,6 +159,8 @@ impl OrderStore for EmbeddedStore {
                     }
                 }
                 write_history(&tx, order, &commit.new_history)?;
+                apply_counters(&tx, &commit.counters)?;
+                count_order_day(&tx, order.placed_at.date_naive(), order.customer_id.as_ref())?;
                 tx.execute(
                     "INSERT INTO orders (order_id, customer_id, placed_at, request_hash, response_body, mails, mail_lease_until)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -280,6 +285,7 @@ impl OrderStore for EmbeddedStore {
         at: DateTime<Utc>,
     ) -> Result<Option<Vec<StoredCoupon>>, StoreError> {
         let order_id = order_id.to_string();
+        let day = at.date_naive();
         let at = timestamp(at);
         let raw = self
             .with_connection("refunding an order", move |connection| {
@@ -291,10 +297,16 @@ impl OrderStore for EmbeddedStore {
                 if !known {
                     return Ok(None);
                 }
+                let revoked_cents: i64 = tx.query_row(
+                    "SELECT COALESCE(SUM(amount_cents), 0) FROM coupons WHERE order_id = ?1 AND status = ?2",
+                    params![order_id, ISSUED],
+                    |row| row.get(0),
+                )?;
                 tx.execute(
                     "UPDATE coupons SET status = ?1 WHERE order_id = ?2 AND status = ?3",
                     params![REVOKED, order_id, ISSUED],
                 )?;
+                apply_counters(&tx, &counters::merge(vec![counters::funnel(day, counters::REVOKED_CENTS, revoked_cents)]))?;
                 let coupons = {
                     let mut statement = tx.prepare(
                         "SELECT code FROM coupons WHERE order_id = ?1 ORDER BY beneficiary DESC",
@@ -335,7 +347,7 @@ fn read_order(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option<R
 
 fn read_history(tx: &Transaction<'_>, customer_id: &str) -> rusqlite::Result<Option<RawHistory>> {
     tx.query_row(
-        "SELECT order_count, first_order_at, last_order_at, totals FROM customers WHERE customer_id = ?1",
+        "SELECT order_count, first_order_at, last_order_at, totals, order_days FROM customers WHERE customer_id = ?1",
         [customer_id],
         |row| {
             Ok(RawHistory {
@@ -343,6 +355,7 @@ fn read_history(tx: &Transaction<'_>, customer_id: &str) -> rusqlite::Result<Opt
                 first_order_at: row.get(1)?,
                 last_order_at: row.get(2)?,
                 totals: row.get(3)?,
+                order_days: row.get(4)?,
             })
         },
     )
@@ -410,15 +423,17 @@ fn write_history(
     history: &OrderHistory,
 ) -> rusqlite::Result<()> {
     let totals = serde_json::to_string(&history.totals).unwrap_or_else(|_| "{}".into());
+    let order_days = serde_json::to_string(&history.order_days).unwrap_or_else(|_| "[]".into());
     tx.execute(
         "INSERT INTO customers (customer_id, email, canonical_email, name, locale, created_at,
-                                order_count, first_order_at, last_order_at, totals)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                order_count, first_order_at, last_order_at, totals, order_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (customer_id) DO UPDATE SET
             order_count = excluded.order_count,
             first_order_at = excluded.first_order_at,
             last_order_at = excluded.last_order_at,
             totals = excluded.totals,
+            order_days = excluded.order_days,
             name = COALESCE(customers.name, excluded.name),
             locale = COALESCE(customers.locale, excluded.locale)",
         params![
@@ -432,6 +447,7 @@ fn write_history(
             history.first_order_at.map(timestamp),
             history.last_order_at.map(timestamp),
             totals,
+            order_days,
         ],
     )?;
     Ok(())
@@ -473,6 +489,8 @@ fn order_history(raw: RawHistory) -> Result<OrderHistory, StoreError> {
             .map(parse_timestamp)
             .transpose()?,
         totals,
+        order_days: serde_json::from_str(&raw.order_days)
+            .map_err(|_| StoreError::Corrupt("bad order days".into()))?,
     })
 }
 

@@ -1,8 +1,12 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
+use chrono::{DateTime, Utc};
+
+use super::metrics::apply_counters;
 use super::EmbeddedStore;
 use crate::adapters::records::{parse_timestamp, timestamp};
+use crate::domain::counters;
 use crate::domain::{CustomerId, IssuedCode, ReferralCode, ReferralStats};
 use crate::ports::{ClaimOutcome, CodeClaim, ReferralStore, StoreError};
 
@@ -17,6 +21,7 @@ impl ReferralStore for EmbeddedStore {
             name: claim.name.as_ref().map(ToString::to_string),
             locale: claim.locale.map(|l| l.as_str()),
             at: timestamp(claim.at),
+            day: claim.at.date_naive(),
         };
         let raw = self
             .with_connection("claiming a referral code", move |connection| {
@@ -57,6 +62,7 @@ impl ReferralStore for EmbeddedStore {
                         row.at,
                     ],
                 )?;
+                apply_counters(&tx, &[counters::funnel(row.day, counters::CODES_CREATED, 1)])?;
                 tx.commit()?;
                 Ok(RawClaim::Claimed)
             })
@@ -131,14 +137,26 @@ impl ReferralStore for EmbeddedStore {
         owner.map(|raw| parse_customer(&raw)).transpose()
     }
 
-    async fn count_click(&self, code: &ReferralCode) -> Result<bool, StoreError> {
+    async fn count_click(
+        &self,
+        code: &ReferralCode,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let code = code.as_ref().to_owned();
         self.with_connection("counting a click", move |connection| {
-            let updated = connection.execute(
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let known = tx.execute(
                 "UPDATE referral_codes SET clicks = clicks + 1 WHERE code = ?1",
                 [&code],
-            )?;
-            Ok(updated == 1)
+            )? == 1;
+            if known {
+                apply_counters(
+                    &tx,
+                    &[counters::funnel(at.date_naive(), counters::CLICKS, 1)],
+                )?;
+            }
+            tx.commit()?;
+            Ok(known)
         })
         .await
     }
@@ -152,6 +170,7 @@ struct ClaimRow {
     name: Option<String>,
     locale: Option<&'static str>,
     at: String,
+    day: chrono::NaiveDate,
 }
 
 enum RawClaim {

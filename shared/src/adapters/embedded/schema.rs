@@ -94,6 +94,22 @@ const MIGRATIONS: &[&str] = &[
         detractors INTEGER NOT NULL DEFAULT 0
     );
 ",
+    "
+    ALTER TABLE customers ADD COLUMN order_days TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE counters (
+        series TEXT NOT NULL,
+        day    TEXT NOT NULL,
+        name   TEXT NOT NULL,
+        value  INTEGER NOT NULL,
+        PRIMARY KEY (series, day, name)
+    );
+    CREATE TABLE order_days (
+        day         TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        orders      INTEGER NOT NULL,
+        PRIMARY KEY (day, customer_id)
+    );
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

@@ -1,0 +1,36 @@
+//! Lambda entry point: configuration and the DynamoDB client are built once per cold start.
+
+use std::sync::Arc;
+
+use score_nps::{app, AppState};
+use shared::adapters::dynamodb::DynamoStore;
+use shared::config::{self, Config, ConfigError};
+use shared::ports::SystemClock;
+use shared::services::ScoreService;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::telemetry::init();
+    let lookup = config::from_process_env;
+    // A bad configuration stops the function at init, naming the variable, instead of failing requests.
+    let loaded = (|| -> Result<_, ConfigError> {
+        Ok((Config::load(&lookup)?, config::table_name(&lookup)?))
+    })();
+    let (config, table) = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            tracing::error!(error = %error, "configuration is invalid");
+            return Err(error.into());
+        }
+    };
+    let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let store = Arc::new(DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&sdk_config),
+        table,
+    ));
+    let state = AppState {
+        scores: ScoreService::new(store.clone(), store),
+        clock: Arc::new(SystemClock),
+    };
+    lambda_http::run(app(state, &config)).await
+}

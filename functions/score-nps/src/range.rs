@@ -1,0 +1,106 @@
+//! The `from`/`to` query parameters shared by every route.
+
+use std::collections::HashMap;
+
+use chrono::{Days, Months, NaiveDate};
+use shared::http::ApiError;
+
+/// Longer ranges are refused: they would mean thousands of day items per request.
+pub const MAX_RANGE_YEARS: u32 = 3;
+const DEFAULT_DAYS: u64 = 30;
+
+/// An inclusive range of UTC days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateRange {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl DateRange {
+    /// `from`/`to` as `YYYY-MM-DD`; without them the last 30 UTC days up to `today`.
+    pub fn parse(query: &HashMap<String, String>, today: NaiveDate) -> Result<Self, ApiError> {
+        let day = |name: &str| {
+            query
+                .get(name)
+                .map(|raw| {
+                    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+                        .map_err(|_| ApiError::invalid_field(name, "must be a date as YYYY-MM-DD"))
+                })
+                .transpose()
+        };
+        let to = day("to")?.unwrap_or(today);
+        let from = match day("from")? {
+            Some(from) => from,
+            None => to
+                .checked_sub_days(Days::new(DEFAULT_DAYS - 1))
+                .unwrap_or(to),
+        };
+        if from > to {
+            return Err(ApiError::invalid_field("from", "must not be after to"));
+        }
+        let limit = from.checked_add_months(Months::new(12 * MAX_RANGE_YEARS));
+        if limit.is_none_or(|limit| to >= limit) {
+            return Err(ApiError::invalid_field(
+                "to",
+                format!("must be less than {MAX_RANGE_YEARS} years after from"),
+            ));
+        }
+        Ok(Self { from, to })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    #[test]
+    fn defaults_to_the_last_thirty_days() {
+        let range = DateRange::parse(&query(&[]), date(2026, 11, 22)).expect("range");
+        assert_eq!(
+            (range.from, range.to),
+            (date(2026, 10, 24), date(2026, 11, 22))
+        );
+    }
+
+    #[test]
+    fn three_years_is_the_limit() {
+        let today = date(2026, 1, 1);
+        assert!(DateRange::parse(
+            &query(&[("from", "2023-01-02"), ("to", "2026-01-01")]),
+            today
+        )
+        .is_ok());
+        let error = DateRange::parse(
+            &query(&[("from", "2023-01-01"), ("to", "2026-01-01")]),
+            today,
+        )
+        .expect_err("too long");
+        assert!(matches!(error, ApiError::InvalidField { ref field, .. } if field == "to"));
+    }
+
+    #[test]
+    fn bad_input_names_the_parameter() {
+        let today = date(2026, 1, 1);
+        let field_of = |pairs: &[(&str, &str)]| match DateRange::parse(&query(pairs), today) {
+            Err(ApiError::InvalidField { field, .. }) => field,
+            other => panic!("expected invalid_field, got {other:?}"),
+        };
+        assert_eq!(field_of(&[("from", "2026-13-01")]), "from");
+        assert_eq!(field_of(&[("to", "yesterday")]), "to");
+        assert_eq!(
+            field_of(&[("from", "2026-02-02"), ("to", "2026-02-01")]),
+            "from"
+        );
+    }
+}
