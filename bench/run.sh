@@ -10,6 +10,26 @@ cargo build --release -q -p bench
 echo "NPS scaling: recording 1 000 and 100 000 answers, then timing reads…" >&2
 nps="$(./target/release/nps-scaling)"
 
+echo "Lambda zips: cargo lambda build --release --arm64 (tools from .venv-tools, see scripts/test.sh)…" >&2
+if [ ! -x .venv-tools/bin/cargo-lambda ]; then
+  python3 -m venv .venv-tools
+  .venv-tools/bin/python -m pip install --quiet --disable-pip-version-check "cargo-lambda==1.9.2" "ziglang==0.17.1"
+fi
+rustup target add aarch64-unknown-linux-gnu >/dev/null
+PATH="$PWD/.venv-tools/bin:$PATH" cargo lambda build --release --arm64 --output-format zip \
+  -p create-referral -p reward-referral -p collect-survey -p score-nps >/dev/null 2>&1
+sizes="| function | zip (bytes) | zip (MB) | bootstrap unpacked (bytes) | goal ≤ 6 MB |
+|---|---:|---:|---:|---|"
+for function in create-referral reward-referral collect-survey score-nps; do
+  zip="target/lambda/$function/bootstrap.zip"
+  bytes="$(stat -c %s "$zip")"
+  unpacked="$(unzip -l "$zip" | tail -1 | awk '{print $1}')"
+  mb="$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1000000 }')"
+  ok="$(awk -v b="$bytes" 'BEGIN { print (b <= 6000000 ? "met" : "missed") }')"
+  sizes="$sizes
+| $function | $bytes | $mb | $unpacked | $ok |"
+done
+
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//' || echo unknown)"
 {
   echo "# Benchmarks"
@@ -26,5 +46,12 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//' || echo
   echo "On DynamoDB the same read is one \`Query\` of the \`NPS\` partition (≤ 366 items, one page)."
   echo
   echo "$nps"
+  echo
+  echo "## Lambda package sizes (arm64)"
+  echo
+  echo "Command: \`cargo lambda build --release --arm64 --output-format zip -p <function>\` with the"
+  echo "workspace release profile (opt-level 3, LTO, one codegen unit, panic = abort, stripped)."
+  echo
+  echo "$sizes"
 } > BENCHMARKS.md
 echo "wrote BENCHMARKS.md" >&2
