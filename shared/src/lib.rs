@@ -1,6 +1,8 @@
 //! The common crate: domain rules and newtypes, ports, adapters, HTTP glue and configuration.
 
 pub mod adapters;
+#[cfg(feature = "aws")]
+pub mod aws_sdk;
 pub mod config;
 pub mod domain;
 pub mod html;

@@ -21,7 +21,8 @@ async fn main() -> Result<(), lambda_http::Error> {
                 return Err(error.into());
             }
         };
-    let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk_config =
+        shared::aws_sdk::sdk_config(shared::aws_sdk::Roots::from_lookup(lookup)).await?;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk_config), table);
     let referrals = ReferralService::new(Arc::new(store), Arc::new(SystemClock));
     let state = AppState::new(referrals, &config, &lookup).inspect_err(|error| {
