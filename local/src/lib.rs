@@ -12,7 +12,7 @@ use shared::adapters::embedded::EmbeddedStore;
 use shared::adapters::outbox::Outbox;
 use shared::config::{Config, Lookup};
 use shared::http::{route_not_found, with_request_logging};
-use shared::ports::SystemClock;
+use shared::ports::{MetricsStore, OrderStore, ReferralStore, SurveyStore, SystemClock};
 use shared::services::{
     CouponService, OrderService, ReferralLinks, ReferralService, ScoreService, ShopIdentity,
     SurveyService,
@@ -89,14 +89,27 @@ pub fn default_data_dir() -> PathBuf {
 /// Builds every function's router over one embedded store, mounted like `cargo lambda watch`;
 /// `address` is where the stack listens, so promoters' links point at the local create-referral.
 pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<Router> {
-    let lookup: Lookup<'_> = &*options.lookup;
-    let config = Config::load(lookup).context("configuration")?;
     std::fs::create_dir_all(&options.data_dir)
         .with_context(|| format!("creating data folder {}", options.data_dir.display()))?;
     let store = Arc::new(
         EmbeddedStore::open(&options.data_dir.join(DATABASE_FILE))
             .context("opening the embedded store")?,
     );
+    build_app_over(options, address, store)
+}
+
+/// The same wiring over any store: the benchmarks run it over DynamoDB to count each route's
+/// requests and capacity units. Mail still goes to the outbox in the data folder.
+pub fn build_app_over<S>(
+    options: &Options,
+    address: SocketAddr,
+    store: Arc<S>,
+) -> anyhow::Result<Router>
+where
+    S: ReferralStore + OrderStore + SurveyStore + MetricsStore + 'static,
+{
+    let lookup: Lookup<'_> = &*options.lookup;
+    let config = Config::load(lookup).context("configuration")?;
     let clock = Arc::new(SystemClock);
     let mailer = Arc::new(Outbox::new(
         options.data_dir.join(OUTBOX_FOLDER),

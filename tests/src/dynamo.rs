@@ -98,14 +98,20 @@ impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
 
 /// A fresh table, and a store on it whose client counts its requests.
 pub async fn fresh_counting_store() -> (DynamoStore, RequestCounter) {
-    let plain = fresh_store().await;
     let counter = RequestCounter::default();
+    (fresh_intercepted_store(counter.clone()).await, counter)
+}
+
+/// A fresh table, and a store on it whose client runs `interceptor` on every request.
+pub async fn fresh_intercepted_store(
+    interceptor: impl aws_sdk_dynamodb::config::Intercept + 'static,
+) -> DynamoStore {
+    let plain = fresh_store().await;
     let config = plain
         .client()
         .config()
         .to_builder()
-        .interceptor(counter.clone())
+        .interceptor(interceptor)
         .build();
-    let store = DynamoStore::new(Client::from_conf(config), plain.table());
-    (store, counter)
+    DynamoStore::new(Client::from_conf(config), plain.table())
 }

@@ -5,7 +5,9 @@
 //! per order, then an answer moving the day counters), spread over the 365 days of 2026.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use bench::stats::{median, quantile};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use shared::adapters::embedded::EmbeddedStore;
@@ -59,11 +61,6 @@ async fn populate(answers: usize) -> Arc<EmbeddedStore> {
     store
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort_unstable();
-    samples[samples.len() / 2]
-}
-
 #[tokio::main]
 async fn main() {
     let from = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
@@ -88,10 +85,8 @@ async fn main() {
             responses = report.total.responses;
         }
         assert_eq!(responses as usize, answers, "every answer is counted");
-        let mut sorted = samples.clone();
-        sorted.sort_unstable();
-        let p90 = sorted[sorted.len() * 9 / 10];
-        let median = median(samples);
+        let p90 = quantile(&samples, 0.9);
+        let median = median(&samples);
         medians.push(median);
         println!(
             "| {answers} | {populate_secs:.1} | {:.1} | {:.1} | {responses} |",

@@ -1,0 +1,501 @@
+//! Every route of the four functions, run in-process over the DynamoDB adapter against the
+//! emulator: the DynamoDB requests each one sends (counted on the wire), the capacity units
+//! they consume (`ReturnConsumedCapacity`), the mails it sends (counted in the outbox) and the
+//! handler time, then the dollars per million operations those add up to on AWS.
+//!
+//! Usage: route-costs [repetitions]   (AWS_ENDPOINT_URL: the emulator; run by bench/run.sh)
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use axum::Router;
+use bench::capacity::{CapacityRecorder, Units};
+use bench::pricing::{self, cost_per_million};
+use bench::stats::{median, millis};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const API_KEY: &str = "bench-storefront-key-0123456789";
+
+/// One route in one situation, with the fewest requests it could do with, and why ours differs.
+struct Case {
+    label: &'static str,
+    minimum: usize,
+    why: &'static str,
+}
+
+impl Case {
+    const fn new(label: &'static str, minimum: usize) -> Self {
+        Self {
+            label,
+            minimum,
+            why: "",
+        }
+    }
+
+    const fn above_because(self, why: &'static str) -> Self {
+        Self { why, ..self }
+    }
+}
+
+struct Call {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+}
+
+#[derive(Default)]
+struct Observed {
+    durations: Vec<Duration>,
+    sequences: HashMap<Vec<String>, usize>,
+    units: Units,
+    mails: usize,
+    runs: usize,
+}
+
+struct Bench {
+    app: Router,
+    recorder: CapacityRecorder,
+    outbox: std::path::PathBuf,
+    observed: Vec<(Case, Observed)>,
+}
+
+struct Answer {
+    status: StatusCode,
+    body: Value,
+}
+
+impl Bench {
+    fn mails(&self) -> usize {
+        std::fs::read_dir(&self.outbox).map_or(0, |entries| entries.count())
+    }
+
+    /// Sends one request, checks its status, and files what it cost under `case`.
+    async fn call(&mut self, case: Case, call: Call, expected: StatusCode) -> Value {
+        let Call { method, path, body } = call;
+        let mut request = Request::builder()
+            .method(method)
+            .uri(&path)
+            .header("host", "127.0.0.1:9000")
+            .header("authorization", format!("Bearer {API_KEY}"))
+            .header("accept", "application/json");
+        let body = match body {
+            Some(body) => {
+                request = request.header("content-type", "application/json");
+                Body::from(body.to_string())
+            }
+            None => Body::empty(),
+        };
+        let request = request.body(body).expect("request is well-formed");
+        self.recorder.take();
+        let mails_before = self.mails();
+        let started = Instant::now();
+        let response = self.app.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        let elapsed = started.elapsed();
+        let sent = self.recorder.take();
+        let answer = Answer {
+            status,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        };
+        assert_eq!(
+            answer.status, expected,
+            "{}: {path} answered {}",
+            case.label, answer.body
+        );
+        let mails = self.mails() - mails_before;
+        let slot = match self
+            .observed
+            .iter()
+            .position(|(c, _)| c.label == case.label)
+        {
+            Some(slot) => slot,
+            None => {
+                self.observed.push((case, Observed::default()));
+                self.observed.len() - 1
+            }
+        };
+        let observed = &mut self.observed[slot].1;
+        observed.durations.push(elapsed);
+        observed.runs += 1;
+        observed.mails += mails;
+        for request in &sent {
+            observed.units += request.units;
+        }
+        *observed
+            .sequences
+            .entry(sent.into_iter().map(|r| r.operation).collect())
+            .or_default() += 1;
+        answer.body
+    }
+}
+
+fn str_at<'a>(value: &'a Value, pointer: &str) -> &'a str {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("{pointer} missing in {value}"))
+}
+
+const CR: &str = "/lambda-url/create-referral";
+const RR: &str = "/lambda-url/reward-referral";
+const CS: &str = "/lambda-url/collect-survey";
+const SN: &str = "/lambda-url/score-nps";
+
+fn get(path: String) -> Call {
+    Call {
+        method: Method::GET,
+        path,
+        body: None,
+    }
+}
+
+fn post(path: String, body: Value) -> Call {
+    Call {
+        method: Method::POST,
+        path,
+        body: Some(body),
+    }
+}
+
+fn post_empty(path: String) -> Call {
+    Call {
+        method: Method::POST,
+        path,
+        body: None,
+    }
+}
+
+const OK: StatusCode = StatusCode::OK;
+const CREATED: StatusCode = StatusCode::CREATED;
+const FOUND: StatusCode = StatusCode::FOUND;
+
+async fn one_round(bench: &mut Bench, round: usize) {
+    let referrer = format!("ref-{round}");
+    let profile = json!({"customer_id": referrer, "email": format!("{referrer}@example.com"), "locale": "en"});
+    let created = bench
+        .call(
+            Case::new("POST /referrals (new customer)", 1).above_because(
+                "a GetItem first, because most calls are repeats (1 read instead of a failed \
+                 conditional write plus a read); a blind conditional write would save it only on \
+                 the first call",
+            ),
+            post(format!("{CR}/referrals"), profile.clone()),
+            CREATED,
+        )
+        .await;
+    let code = str_at(&created, "/code").to_owned();
+    let repeat = Case::new("POST /referrals (existing customer)", 1);
+    bench
+        .call(repeat, post(format!("{CR}/referrals"), profile), OK)
+        .await;
+    let stats = Case::new("GET /referrals/{customer_id}", 2);
+    bench
+        .call(stats, get(format!("{CR}/referrals/{referrer}")), OK)
+        .await;
+    let click = Case::new("GET /r/{code} (known code)", 1);
+    bench
+        .call(click, get(format!("{CR}/r/{code}")), FOUND)
+        .await;
+    let stray = Case::new("GET /r/{code} (unknown code)", 1);
+    bench
+        .call(stray, get(format!("{CR}/r/ZZZZ2222")), FOUND)
+        .await;
+
+    let friend = format!("friend-{round}");
+    let order = json!({"order_id": format!("o-{round}"), "customer_id": friend,
+        "email": format!("{friend}@example.com"), "locale": "en", "total_cents": 5000,
+        "currency": "EUR", "referral_code": code});
+    let rewarded = bench
+        .call(
+            Case::new("POST /orders (rewarded)", 2).above_because(
+                "the UpdateItem records, after sending, which mails went out: mail goes after \
+                 the commit so a failed send never costs a reward, and this record lets a replay \
+                 finish delivery without sending twice",
+            ),
+            post(format!("{RR}/orders"), order.clone()),
+            OK,
+        )
+        .await;
+    assert_eq!(
+        str_at(&rewarded, "/referral/status"),
+        "rewarded",
+        "{rewarded}"
+    );
+    let coupon = str_at(&rewarded, "/referral/rewards/1/coupon").to_owned();
+    let replay = Case::new("POST /orders (replay)", 1);
+    bench
+        .call(replay, post(format!("{RR}/orders"), order), OK)
+        .await;
+    let plain = format!("plain-{round}");
+    let plain_order = json!({"order_id": format!("p-{round}"), "customer_id": plain,
+        "email": format!("{plain}@example.com"), "total_cents": 5000, "currency": "EUR"});
+    let uncoded = Case::new("POST /orders (no code)", 2);
+    bench
+        .call(uncoded, post(format!("{RR}/orders"), plain_order), OK)
+        .await;
+    let own_code = json!({"order_id": format!("s-{round}"), "customer_id": referrer,
+        "email": format!("{referrer}@example.com"), "total_cents": 5000, "currency": "EUR",
+        "referral_code": code});
+    let self_referral = Case::new("POST /orders (rejected: self-referral)", 2);
+    let rejected = bench
+        .call(self_referral, post(format!("{RR}/orders"), own_code), OK)
+        .await;
+    assert_eq!(
+        str_at(&rejected, "/referral/status"),
+        "rejected",
+        "{rejected}"
+    );
+    let lookup = Case::new("GET /coupons/{code}", 1);
+    bench
+        .call(lookup, get(format!("{RR}/coupons/{coupon}")), OK)
+        .await;
+    let redeem = Case::new("POST /coupons/{code}/redeem", 1);
+    let next_order = json!({"order_id": format!("next-{round}")});
+    bench
+        .call(
+            redeem,
+            post(format!("{RR}/coupons/{coupon}/redeem"), next_order),
+            OK,
+        )
+        .await;
+    let refund = Case::new(
+        "POST /orders/{order_id}/refund (one coupon redeemed, one revoked)",
+        3,
+    )
+    .above_because(
+        "coupons are read again after revoking so the answer shows their final state even \
+             if one was redeemed meanwhile; each issued coupon is revoked in its own transaction \
+             (one more per coupon) so a concurrent redemption cannot cancel the other's \
+             revocation. Refunds are rare",
+    );
+    bench
+        .call(
+            refund,
+            post_empty(format!("{RR}/orders/o-{round}/refund")),
+            OK,
+        )
+        .await;
+
+    let mut tokens = Vec::new();
+    for kind in ["passive", "detractor", "promoter"] {
+        let customer = format!("{kind}-{round}");
+        let request = json!({"order_id": format!("{kind}-order-{round}"), "customer_id": customer,
+            "email": format!("{customer}@example.com"), "locale": "en"});
+        let sent = Case::new("POST /surveys (sent)", 2).above_because(
+            "as for a rewarded order: the UpdateItem records, after sending, that the survey \
+             mail went out",
+        );
+        let answer = bench
+            .call(
+                sent,
+                post(format!("{CS}/surveys"), request.clone()),
+                CREATED,
+            )
+            .await;
+        tokens.push(str_at(&answer, "/survey_id").to_owned());
+        if kind == "passive" {
+            // A replay answers as the first request did, 201 included.
+            let replay = Case::new("POST /surveys (replay)", 1);
+            bench
+                .call(replay, post(format!("{CS}/surveys"), request), CREATED)
+                .await;
+        }
+    }
+    let [passive, detractor, promoter] = [&tokens[0], &tokens[1], &tokens[2]];
+    let page = Case::new("GET /s/{token}?score=N", 1);
+    bench
+        .call(page, get(format!("{CS}/s/{passive}?score=7")), OK)
+        .await;
+    let first = Case::new("POST /s/{token} (first answer, passive)", 2);
+    bench
+        .call(
+            first,
+            post(format!("{CS}/s/{passive}"), json!({"score": "7"})),
+            OK,
+        )
+        .await;
+    let changed = Case::new("POST /s/{token} (changed answer)", 2);
+    let change = json!({"score": "8", "comment": "ok"});
+    bench
+        .call(changed, post(format!("{CS}/s/{passive}"), change), OK)
+        .await;
+    let alert = Case::new("POST /s/{token} (detractor, alert mailed)", 2);
+    let low = json!({"score": "3", "comment": "late"});
+    bench
+        .call(alert, post(format!("{CS}/s/{detractor}"), low), OK)
+        .await;
+    let promoter_case = Case::new("POST /s/{token} (promoter, link created)", 3).above_because(
+        "the promoter's code comes from the same read-then-create path as `POST /referrals` \
+         (GetItem + TransactWriteItems); a promoter who already has a code costs 3",
+    );
+    let high = json!({"score": "10"});
+    bench
+        .call(promoter_case, post(format!("{CS}/s/{promoter}"), high), OK)
+        .await;
+    let confirm = Case::new("GET /u/{token}", 1);
+    bench
+        .call(confirm, get(format!("{CS}/u/{passive}")), OK)
+        .await;
+    let unsubscribe = Case::new("POST /u/{token}", 2).above_because(
+        "the survey item is read twice, by the service (for the page's locale) and by the \
+         adapter (for the person key); a port taking the person key would save one 0.5 RRU \
+         read. Unsubscribes are rare",
+    );
+    bench
+        .call(unsubscribe, post_empty(format!("{CS}/u/{passive}")), OK)
+        .await;
+
+    // Retention needs two partitions: the activity-span deltas and the range's order days.
+    for (label, minimum, path) in [
+        (
+            "GET /nps (one year, monthly series)",
+            1,
+            "/nps?from=2026-01-01&to=2026-12-31&interval=month",
+        ),
+        (
+            "GET /retention (one year)",
+            2,
+            "/retention?from=2026-01-01&to=2026-12-31",
+        ),
+        (
+            "GET /referrals/stats (one year)",
+            1,
+            "/referrals/stats?from=2026-01-01&to=2026-12-31",
+        ),
+    ] {
+        bench
+            .call(Case::new(label, minimum), get(format!("{SN}{path}")), OK)
+            .await;
+    }
+}
+
+fn operations(sequence: &[String]) -> String {
+    if sequence.is_empty() {
+        return "–".into();
+    }
+    let mut counted: Vec<(String, usize)> = Vec::new();
+    for operation in sequence {
+        match counted.iter_mut().find(|(name, _)| name == operation) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((operation.clone(), 1)),
+        }
+    }
+    counted
+        .into_iter()
+        .map(|(name, n)| {
+            if n == 1 {
+                name
+            } else {
+                format!("{n}× {name}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn report(bench: &Bench, rounds: usize) {
+    println!("### Requests per route\n");
+    println!("| route | DynamoDB requests | operations | minimum | why above the minimum |");
+    println!("|---|---:|---|---:|---|");
+    for (case, observed) in &bench.observed {
+        let mut sequences: Vec<_> = observed.sequences.iter().collect();
+        sequences.sort_by(|a, b| b.1.cmp(a.1));
+        let (typical, _) = sequences[0];
+        let varies = if sequences.len() > 1 {
+            format!(
+                " (varied: {})",
+                sequences
+                    .iter()
+                    .map(|(s, n)| format!("{}×{n}", s.len()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "| `{}` | {}{varies} | {} | {} | {} |",
+            case.label,
+            typical.len(),
+            operations(typical),
+            case.minimum,
+            if typical.len() > case.minimum {
+                case.why
+            } else {
+                ""
+            }
+        );
+    }
+    println!("\n### Cost per million operations\n");
+    println!("Prices: {}. Lambda arm64 ${}/GB-s at {} MB and ${} per million requests, DynamoDB on-demand ${} per million WRU and ${} per million RRU, SES ${} per million mails.\n",
+        pricing::PRICES_DATED, pricing::LAMBDA_ARM_PER_GB_SECOND, pricing::LAMBDA_MEMORY_MB,
+        pricing::LAMBDA_REQUEST_PER_MILLION, pricing::DYNAMODB_WRITE_UNIT_PER_MILLION,
+        pricing::DYNAMODB_READ_UNIT_PER_MILLION, pricing::SES_MAIL_PER_MILLION);
+    println!("| route | handler, median of {rounds} (ms) | billed (ms) | RRU | WRU | mails | Lambda ($) | DynamoDB ($) | SES ($) | total ($ per million) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (case, observed) in &bench.observed {
+        let runs = observed.runs as f64;
+        let handler = millis(median(&observed.durations));
+        let read = observed.units.read / runs;
+        let write = observed.units.write / runs;
+        let mails = observed.mails as f64 / runs;
+        let cost = cost_per_million(handler, read, write, mails);
+        println!(
+            "| `{}` | {handler:.2} | {:.0} | {read:.2}{} | {write:.2}{} | {mails:.2} | {:.2} | {:.2} | {:.2} | **{:.2}** |",
+            case.label,
+            pricing::billed_millis(handler),
+            if observed.units.read_computed { "†" } else { "" },
+            if observed.units.write_computed { "†" } else { "" },
+            cost.lambda_requests + cost.lambda_duration,
+            cost.dynamodb,
+            cost.ses,
+            cost.total()
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    let recorder = CapacityRecorder::default();
+    let store = Arc::new(http_tests::dynamo::fresh_intercepted_store(recorder.clone()).await);
+
+    let data = tempfile::tempdir().expect("temporary folder");
+    let data_dir = data.path().to_owned();
+    let vars: HashMap<&str, String> = [
+        ("API_KEYS", API_KEY.to_owned()),
+        ("SHOP_URL", "https://shop.example".to_owned()),
+        ("SHOP_NAME", "Bench Shop".to_owned()),
+        ("REWARD_HOLD_DAYS", "0".to_owned()),
+        ("DATA_DIR", data_dir.display().to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let options =
+        local::Options::from_lookup(move |name| vars.get(name).cloned()).expect("options");
+    let app = local::build_app_over(&options, "127.0.0.1:9000".parse().expect("address"), store)
+        .expect("routers");
+    let mut bench = Bench {
+        app,
+        recorder,
+        outbox: Path::new(&data_dir).join(local::OUTBOX_FOLDER),
+        observed: Vec::new(),
+    };
+    for round in 0..rounds {
+        one_round(&mut bench, round).await;
+        eprint!("\rround {}/{rounds}", round + 1);
+    }
+    eprintln!();
+    report(&bench, rounds);
+}
