@@ -185,10 +185,9 @@ impl Intercept for CapacityRecorder {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let response = context.response();
-        let (operation, request) = cfg.load::<SentBody>().map_or_else(
-            || ("unknown".to_owned(), Value::Null),
-            |sent| (sent.operation.clone(), sent.body.clone()),
-        );
+        let sent = cfg.load::<SentBody>();
+        let operation = sent.map_or("unknown", |sent| sent.operation.as_str());
+        let request = sent.map_or(&Value::Null, |sent| &sent.body);
         let answer: Value = response
             .body()
             .bytes()
@@ -196,11 +195,11 @@ impl Intercept for CapacityRecorder {
             .unwrap_or(Value::Null);
         let (charged, estimated) = match answer.get("ConsumedCapacity").and_then(reported_units) {
             Some(units) => (units, false),
-            None if operation == "BatchGetItem" => (batch_get_units(&request, &answer), true),
-            None if failed_condition(&answer) => (failed_write_units(&operation, &request), true),
+            None if operation == "BatchGetItem" => (batch_get_units(request, &answer), true),
+            None if failed_condition(&answer) => (failed_write_units(operation, request), true),
             None => (0.0, false),
         };
-        let units = if is_read(&operation) {
+        let units = if is_read(operation) {
             Units {
                 read: charged,
                 read_computed: estimated,
@@ -216,7 +215,10 @@ impl Intercept for CapacityRecorder {
         self.requests
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push(Request { operation, units });
+            .push(Request {
+                operation: operation.to_owned(),
+                units,
+            });
         Ok(())
     }
 }

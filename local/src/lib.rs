@@ -116,11 +116,7 @@ where
         config.mail_from.clone(),
         config.shop_name.clone(),
     ));
-    let shop = ShopIdentity {
-        name: config.shop_name.clone(),
-        url: config.shop_url.clone(),
-        default_locale: config.default_locale,
-    };
+    let shop = ShopIdentity::from_config(&config);
 
     let referrals = ReferralService::new(store.clone(), clock.clone());
     let create_referral = create_referral::router(

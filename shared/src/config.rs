@@ -15,6 +15,12 @@ pub enum ConfigError {
 /// Looks a variable up; `std::env::var` in production, a map in tests.
 pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// Logs a configuration error before it stops a function at start-up, so the reason reaches the
+/// function's log group and not only the Lambda init error.
+pub fn reported<T>(loaded: Result<T, ConfigError>) -> Result<T, ConfigError> {
+    loaded.inspect_err(|error| tracing::error!(error = %error, "configuration is invalid"))
+}
+
 /// Reads real environment variables, treating empty values as unset.
 pub fn from_process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())

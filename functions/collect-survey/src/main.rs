@@ -24,13 +24,7 @@ async fn main() -> Result<(), lambda_http::Error> {
             links,
         ))
     })();
-    let (config, table, rules, referral_links) = match loaded {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            tracing::error!(error = %error, "configuration is invalid");
-            return Err(error.into());
-        }
-    };
+    let (config, table, rules, referral_links) = config::reported(loaded)?;
     let sdk_config =
         shared::aws_sdk::sdk_config(shared::aws_sdk::Roots::from_lookup(lookup)).await?;
     let store = Arc::new(DynamoStore::new(
@@ -44,11 +38,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         lookup("SES_CONFIGURATION_SET"),
     ));
     let clock = Arc::new(SystemClock);
-    let shop = ShopIdentity {
-        name: config.shop_name.clone(),
-        url: config.shop_url.clone(),
-        default_locale: config.default_locale,
-    };
+    let shop = ShopIdentity::from_config(&config);
     let referrals = ReferralService::new(store.clone(), clock.clone());
     let surveys = SurveyService::new(
         store,

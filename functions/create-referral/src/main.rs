@@ -13,20 +13,13 @@ async fn main() -> Result<(), lambda_http::Error> {
     shared::telemetry::init();
     let lookup = config::from_process_env;
     // A bad configuration stops the function at init, naming the variable, instead of failing requests.
-    let (config, table) =
-        match Config::load(&lookup).and_then(|c| Ok((c, config::table_name(&lookup)?))) {
-            Ok(loaded) => loaded,
-            Err(error) => {
-                tracing::error!(error = %error, "configuration is invalid");
-                return Err(error.into());
-            }
-        };
+    let (config, table) = config::reported(
+        Config::load(&lookup).and_then(|c| Ok((c, config::table_name(&lookup)?))),
+    )?;
     let sdk_config =
         shared::aws_sdk::sdk_config(shared::aws_sdk::Roots::from_lookup(lookup)).await?;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk_config), table);
     let referrals = ReferralService::new(Arc::new(store), Arc::new(SystemClock));
-    let state = AppState::new(referrals, &config, &lookup).inspect_err(|error| {
-        tracing::error!(error = %error, "configuration is invalid");
-    })?;
+    let state = config::reported(AppState::new(referrals, &config, &lookup))?;
     lambda_http::run(app(state, &config)).await
 }

@@ -22,13 +22,7 @@ async fn main() -> Result<(), lambda_http::Error> {
             activity_window_from_env(&lookup)?,
         ))
     })();
-    let (config, table, rules, activity_window) = match loaded {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            tracing::error!(error = %error, "configuration is invalid");
-            return Err(error.into());
-        }
-    };
+    let (config, table, rules, activity_window) = config::reported(loaded)?;
     let sdk_config =
         shared::aws_sdk::sdk_config(shared::aws_sdk::Roots::from_lookup(lookup)).await?;
     let store = Arc::new(DynamoStore::new(
@@ -42,11 +36,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         lookup("SES_CONFIGURATION_SET"),
     ));
     let clock = Arc::new(SystemClock);
-    let shop = ShopIdentity {
-        name: config.shop_name.clone(),
-        url: config.shop_url.clone(),
-        default_locale: config.default_locale,
-    };
+    let shop = ShopIdentity::from_config(&config);
     let state = AppState {
         orders: OrderService::new(store.clone(), mailer, clock.clone(), rules, shop)
             .with_activity_window(activity_window),

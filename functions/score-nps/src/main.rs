@@ -16,13 +16,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let loaded = (|| -> Result<_, ConfigError> {
         Ok((Config::load(&lookup)?, config::table_name(&lookup)?))
     })();
-    let (config, table) = match loaded {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            tracing::error!(error = %error, "configuration is invalid");
-            return Err(error.into());
-        }
-    };
+    let (config, table) = config::reported(loaded)?;
     let sdk_config =
         shared::aws_sdk::sdk_config(shared::aws_sdk::Roots::from_lookup(lookup)).await?;
     let store = Arc::new(DynamoStore::new(

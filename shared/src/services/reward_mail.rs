@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::config::Config;
 use crate::domain::{Beneficiary, Currency, Locale};
 use crate::html::escape;
 use crate::ports::{OutgoingMail, RewardMail};
@@ -13,6 +14,16 @@ pub struct ShopIdentity {
     pub name: String,
     pub url: String,
     pub default_locale: Locale,
+}
+
+impl ShopIdentity {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            name: config.shop_name.clone(),
+            url: config.shop_url.clone(),
+            default_locale: config.default_locale,
+        }
+    }
 }
 
 struct Copy {

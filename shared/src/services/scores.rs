@@ -2,6 +2,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
+use serde::Serialize;
 
 use crate::domain::counters;
 use crate::domain::{nps, periods, rate, CounterSeries, Interval, NpsSummary};
@@ -15,7 +16,7 @@ pub struct NpsReport {
 }
 
 /// The seeds' retention figures over `[from, to]` (see README for the definitions).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RetentionReport {
     pub customers_at_start: i64,
     pub new_customers: i64,
@@ -27,7 +28,7 @@ pub struct RetentionReport {
 }
 
 /// The referral funnel over a range.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct FunnelReport {
     pub codes_created: i64,
     pub clicks: i64,
