@@ -174,7 +174,7 @@ where
 
     let score_nps = score_nps::router(
         score_nps::AppState {
-            scores: ScoreService::new(store.clone(), store.clone()),
+            scores: ScoreService::new(store.clone()),
             clock: clock.clone(),
         },
         &config,

@@ -7,7 +7,7 @@ use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use shared::adapters::embedded::EmbeddedStore;
 use shared::domain::SurveyToken;
-use shared::ports::{DayCounts, Survey, SurveyStore};
+use shared::ports::{DayCounts, MetricsStore, Survey, SurveyStore};
 
 const SURVEYS: &str = "collect-survey";
 

@@ -101,7 +101,7 @@ impl Shop {
                 ReferralLinks::ShopLanding("https://shop.example".into()),
             ),
             referrals,
-            scores: ScoreService::new(store.clone(), store),
+            scores: ScoreService::new(store),
             clock,
             _folder: folder,
         }

@@ -9,7 +9,8 @@ use futures::future::join_all;
 use shared::adapters::outbox::Outbox;
 use shared::domain::{Category, Comment, CustomerId, Email, Locale, OrderId, Score, SurveyToken};
 use shared::ports::{
-    Clock, DayCounts, ReferralStore, SkipReason, SurveyDecision, SurveyRequest, SurveyStore,
+    Clock, DayCounts, MetricsStore, ReferralStore, SkipReason, SurveyDecision, SurveyRequest,
+    SurveyStore,
 };
 use shared::services::{
     ReferralLinks, ReferralService, ShopIdentity, SurveyError, SurveyRules, SurveyService,
@@ -44,7 +45,7 @@ struct Surveys<S> {
     _folder: tempfile::TempDir,
 }
 
-impl<S: SurveyStore + ReferralStore + 'static> Surveys<S> {
+impl<S: SurveyStore + ReferralStore + MetricsStore + 'static> Surveys<S> {
     fn new(store: Arc<S>) -> Self {
         let folder = tempfile::tempdir().expect("temporary folder");
         let outbox = folder.path().join("outbox");
@@ -167,7 +168,9 @@ fn counts(on: NaiveDate, promoters: u64, passives: u64, detractors: u64) -> DayC
     }
 }
 
-pub async fn a_survey_is_sent_once_per_order<S: SurveyStore + ReferralStore + 'static>(
+pub async fn a_survey_is_sent_once_per_order<
+    S: SurveyStore + ReferralStore + MetricsStore + 'static,
+>(
     store: Arc<S>,
 ) {
     let surveys = Surveys::new(store);
@@ -189,7 +192,7 @@ pub async fn a_survey_is_sent_once_per_order<S: SurveyStore + ReferralStore + 's
 }
 
 pub async fn throttle_applies_by_customer_id_and_by_address<
-    S: SurveyStore + ReferralStore + 'static,
+    S: SurveyStore + ReferralStore + MetricsStore + 'static,
 >(
     store: Arc<S>,
 ) {
@@ -218,7 +221,7 @@ pub async fn throttle_applies_by_customer_id_and_by_address<
 }
 
 pub async fn unsubscribed_addresses_get_no_more_surveys<
-    S: SurveyStore + ReferralStore + 'static,
+    S: SurveyStore + ReferralStore + MetricsStore + 'static,
 >(
     store: Arc<S>,
 ) {
@@ -246,7 +249,9 @@ pub async fn unsubscribed_addresses_get_no_more_surveys<
     ));
 }
 
-pub async fn changing_an_answer_moves_the_day_counters<S: SurveyStore + ReferralStore + 'static>(
+pub async fn changing_an_answer_moves_the_day_counters<
+    S: SurveyStore + ReferralStore + MetricsStore + 'static,
+>(
     store: Arc<S>,
 ) {
     let surveys = Surveys::new(store);
@@ -291,7 +296,9 @@ pub async fn changing_an_answer_moves_the_day_counters<S: SurveyStore + Referral
     );
 }
 
-pub async fn concurrent_answers_count_once<S: SurveyStore + ReferralStore + 'static>(
+pub async fn concurrent_answers_count_once<
+    S: SurveyStore + ReferralStore + MetricsStore + 'static,
+>(
     store: Arc<S>,
 ) {
     let surveys = Surveys::new(store);
@@ -322,7 +329,9 @@ pub async fn concurrent_answers_count_once<S: SurveyStore + ReferralStore + 'sta
     );
 }
 
-pub async fn detractors_alert_support_once<S: SurveyStore + ReferralStore + 'static>(
+pub async fn detractors_alert_support_once<
+    S: SurveyStore + ReferralStore + MetricsStore + 'static,
+>(
     store: Arc<S>,
 ) {
     let surveys = Surveys::new(store);
@@ -354,7 +363,9 @@ pub async fn detractors_alert_support_once<S: SurveyStore + ReferralStore + 'sta
     assert_eq!(alerts, 2, "becoming a detractor again is news");
 }
 
-pub async fn promoters_get_their_referral_link<S: SurveyStore + ReferralStore + 'static>(
+pub async fn promoters_get_their_referral_link<
+    S: SurveyStore + ReferralStore + MetricsStore + 'static,
+>(
     store: Arc<S>,
 ) {
     let surveys = Surveys::new(store);
@@ -375,7 +386,7 @@ pub async fn promoters_get_their_referral_link<S: SurveyStore + ReferralStore + 
 }
 
 pub async fn expired_and_unknown_surveys_take_no_answers<
-    S: SurveyStore + ReferralStore + 'static,
+    S: SurveyStore + ReferralStore + MetricsStore + 'static,
 >(
     store: Arc<S>,
 ) {
@@ -408,7 +419,7 @@ pub async fn expired_and_unknown_surveys_take_no_answers<
 }
 
 pub async fn a_failed_survey_mail_is_sent_by_the_next_replay<
-    S: SurveyStore + ReferralStore + 'static,
+    S: SurveyStore + ReferralStore + MetricsStore + 'static,
 >(
     store: Arc<S>,
 ) {

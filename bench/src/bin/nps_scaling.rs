@@ -72,7 +72,7 @@ async fn main() {
         let started = Instant::now();
         let store = populate(answers).await;
         let populate_secs = started.elapsed().as_secs_f64();
-        let scores = ScoreService::new(store.clone(), store);
+        let scores = ScoreService::new(store.clone());
         let mut samples = Vec::with_capacity(READS);
         let mut responses = 0;
         for _ in 0..READS {

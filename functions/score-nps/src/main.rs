@@ -24,7 +24,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         table,
     ));
     let state = AppState {
-        scores: ScoreService::new(store.clone(), store),
+        scores: ScoreService::new(store),
         clock: Arc::new(SystemClock),
     };
     lambda_http::run(app(state, &config)).await

@@ -10,7 +10,7 @@ mod survey_store;
 
 pub use clock::{Clock, SystemClock};
 pub use mailer::{MailError, Mailer, OutgoingMail};
-pub use metrics_store::{CounterDay, MetricsStore, OrderDay};
+pub use metrics_store::{CounterDay, DayCounts, MetricsStore, OrderDay};
 pub use order_store::{
     CommitOutcome, CouponState, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit,
     RewardMail, StoredCoupon, StoredOrder,
@@ -18,7 +18,6 @@ pub use order_store::{
 pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore};
 pub use store_error::StoreError;
 pub use survey_store::{
-    Answer, DayCounts, SkipReason, StoredSurveyRequest, Survey, SurveyCommitOutcome,
-    SurveyDecision, SurveyMailJob, SurveyRequest, SurveyRequestCommit, SurveyRequestContext,
-    SurveyStore,
+    Answer, SkipReason, StoredSurveyRequest, Survey, SurveyCommitOutcome, SurveyDecision,
+    SurveyMailJob, SurveyRequest, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
 };

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use super::StoreError;
 use crate::domain::{
@@ -118,16 +118,7 @@ pub struct Survey {
     pub answer: Option<Answer>,
 }
 
-/// Answers per NPS bucket on one UTC day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DayCounts {
-    pub day: NaiveDate,
-    pub promoters: u64,
-    pub passives: u64,
-    pub detractors: u64,
-}
-
-/// Storage of survey requests, surveys, answers, opt-outs and NPS day counters.
+/// Storage of survey requests, surveys, answers and opt-outs (answers move the NPS day counters).
 #[async_trait]
 pub trait SurveyStore: Send + Sync {
     async fn survey_request_context(
@@ -164,11 +155,4 @@ pub trait SurveyStore: Send + Sync {
     /// Opts the survey's address out of all future surveys; `false` for an unknown token.
     async fn unsubscribe(&self, token: &SurveyToken, at: DateTime<Utc>)
         -> Result<bool, StoreError>;
-
-    /// Day counters for every day in `[from, to]` that has any; days without answers are absent.
-    async fn day_counts(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<DayCounts>, StoreError>;
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::domain::counters;
 use crate::domain::{nps, periods, rate, CounterSeries, Interval, NpsSummary};
-use crate::ports::{MetricsStore, StoreError, SurveyStore};
+use crate::ports::{MetricsStore, StoreError};
 
 /// NPS over a range, optionally as a series of periods covering it.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,13 +41,12 @@ pub struct FunnelReport {
 /// Reads the day counters; never scans answers, customers or (for NPS and the funnel) orders.
 #[derive(Clone)]
 pub struct ScoreService {
-    surveys: Arc<dyn SurveyStore>,
     metrics: Arc<dyn MetricsStore>,
 }
 
 impl ScoreService {
-    pub fn new(surveys: Arc<dyn SurveyStore>, metrics: Arc<dyn MetricsStore>) -> Self {
-        Self { surveys, metrics }
+    pub fn new(metrics: Arc<dyn MetricsStore>) -> Self {
+        Self { metrics }
     }
 
     /// One range query over the NPS day counters, however many answers there are.
@@ -57,7 +56,7 @@ impl ScoreService {
         to: NaiveDate,
         interval: Option<Interval>,
     ) -> Result<NpsReport, StoreError> {
-        let days = self.surveys.day_counts(from, to).await?;
+        let days = self.metrics.day_counts(from, to).await?;
         let sum = |start: NaiveDate, end: NaiveDate| {
             let (p, pa, d) = days
                 .iter()

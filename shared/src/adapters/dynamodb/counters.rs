@@ -10,7 +10,7 @@ use super::attributes::{self, string, Item};
 use super::errors::classify;
 use super::{keys, DynamoStore};
 use crate::domain::{counters, CounterDelta, CounterSeries, CustomerId};
-use crate::ports::{CounterDay, MetricsStore, OrderDay, StoreError};
+use crate::ports::{CounterDay, DayCounts, MetricsStore, OrderDay, StoreError};
 
 const DAY: &str = "%Y-%m-%d";
 
@@ -119,6 +119,36 @@ fn day_of(sort_key: &str) -> Result<NaiveDate, StoreError> {
 
 #[async_trait]
 impl MetricsStore for DynamoStore {
+    async fn day_counts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DayCounts>, StoreError> {
+        let items = self
+            .query_range(
+                keys::NPS_PARTITION,
+                &format!("DAY#{}", from.format("%Y-%m-%d")),
+                &format!("DAY#{}", to.format("%Y-%m-%d")),
+            )
+            .await?;
+        items
+            .iter()
+            .map(|item| {
+                let sort_key = string(item, keys::SK)?;
+                let day = sort_key
+                    .strip_prefix("DAY#")
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .ok_or_else(|| StoreError::Corrupt("bad NPS day key".into()))?;
+                Ok(DayCounts {
+                    day,
+                    promoters: attributes::counter(item, "promoters")?,
+                    passives: attributes::counter(item, "passives")?,
+                    detractors: attributes::counter(item, "detractors")?,
+                })
+            })
+            .collect()
+    }
+
     async fn counter_days(
         &self,
         series: CounterSeries,

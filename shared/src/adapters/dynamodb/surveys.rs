@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use super::attributes::{self, number, optional_string, string, timestamp, Item};
 use super::errors::{self, classify, Transact};
@@ -13,8 +13,8 @@ use crate::domain::{
     Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, SurveyToken,
 };
 use crate::ports::{
-    Answer, DayCounts, StoreError, StoredSurveyRequest, Survey, SurveyCommitOutcome,
-    SurveyDecision, SurveyRequest, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
+    Answer, StoreError, StoredSurveyRequest, Survey, SurveyCommitOutcome, SurveyDecision,
+    SurveyRequest, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
 };
 
 const REQUEST_INDEX: usize = 0;
@@ -345,36 +345,6 @@ impl SurveyStore for DynamoStore {
             .await
             .map_err(|e| classify("recording an opt-out", e))?;
         Ok(true)
-    }
-
-    async fn day_counts(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<DayCounts>, StoreError> {
-        let items = self
-            .query_range(
-                keys::NPS_PARTITION,
-                &format!("DAY#{}", from.format("%Y-%m-%d")),
-                &format!("DAY#{}", to.format("%Y-%m-%d")),
-            )
-            .await?;
-        items
-            .iter()
-            .map(|item| {
-                let sort_key = string(item, keys::SK)?;
-                let day = sort_key
-                    .strip_prefix("DAY#")
-                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                    .ok_or_else(|| StoreError::Corrupt("bad NPS day key".into()))?;
-                Ok(DayCounts {
-                    day,
-                    promoters: attributes::counter(item, "promoters")?,
-                    passives: attributes::counter(item, "passives")?,
-                    detractors: attributes::counter(item, "detractors")?,
-                })
-            })
-            .collect()
     }
 }
 

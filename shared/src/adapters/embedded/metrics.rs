@@ -6,7 +6,7 @@ use rusqlite::{params, Transaction};
 
 use super::EmbeddedStore;
 use crate::domain::{CounterDelta, CounterSeries, CustomerId};
-use crate::ports::{CounterDay, MetricsStore, OrderDay, StoreError};
+use crate::ports::{CounterDay, DayCounts, MetricsStore, OrderDay, StoreError};
 
 const DAY: &str = "%Y-%m-%d";
 
@@ -50,6 +50,44 @@ fn parse_day(raw: &str) -> Result<NaiveDate, StoreError> {
 
 #[async_trait]
 impl MetricsStore for EmbeddedStore {
+    async fn day_counts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DayCounts>, StoreError> {
+        let (from, to) = (
+            from.format("%Y-%m-%d").to_string(),
+            to.format("%Y-%m-%d").to_string(),
+        );
+        let rows = self
+            .with_connection("reading NPS day counters", move |connection| {
+                let mut statement = connection.prepare(
+                    "SELECT day, promoters, passives, detractors FROM nps_days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
+                )?;
+                let rows = statement
+                    .query_map(params![from, to], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(day, promoters, passives, detractors)| {
+                let count = |n: i64| {
+                    u64::try_from(n).map_err(|_| StoreError::Corrupt("negative NPS counter".into()))
+                };
+                Ok(DayCounts {
+                    day: NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                        .map_err(|_| StoreError::Corrupt("bad NPS day".into()))?,
+                    promoters: count(promoters)?,
+                    passives: count(passives)?,
+                    detractors: count(detractors)?,
+                })
+            })
+            .collect()
+    }
+
     async fn counter_days(
         &self,
         series: CounterSeries,

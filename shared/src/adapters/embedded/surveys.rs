@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::EmbeddedStore;
@@ -8,8 +8,8 @@ use crate::domain::{
     Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, SurveyToken,
 };
 use crate::ports::{
-    Answer, DayCounts, StoreError, StoredSurveyRequest, Survey, SurveyCommitOutcome,
-    SurveyDecision, SurveyRequest, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
+    Answer, StoreError, StoredSurveyRequest, Survey, SurveyCommitOutcome, SurveyDecision,
+    SurveyRequest, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
 };
 
 fn throttle_keys(request: &SurveyRequest) -> [String; 2] {
@@ -250,44 +250,6 @@ impl SurveyStore for EmbeddedStore {
             Ok(true)
         })
         .await
-    }
-
-    async fn day_counts(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<DayCounts>, StoreError> {
-        let (from, to) = (
-            from.format("%Y-%m-%d").to_string(),
-            to.format("%Y-%m-%d").to_string(),
-        );
-        let rows = self
-            .with_connection("reading NPS day counters", move |connection| {
-                let mut statement = connection.prepare(
-                    "SELECT day, promoters, passives, detractors FROM nps_days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
-                )?;
-                let rows = statement
-                    .query_map(params![from, to], |row| {
-                        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?))
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                Ok(rows)
-            })
-            .await?;
-        rows.into_iter()
-            .map(|(day, promoters, passives, detractors)| {
-                let count = |n: i64| {
-                    u64::try_from(n).map_err(|_| StoreError::Corrupt("negative NPS counter".into()))
-                };
-                Ok(DayCounts {
-                    day: NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                        .map_err(|_| StoreError::Corrupt("bad NPS day".into()))?,
-                    promoters: count(promoters)?,
-                    passives: count(passives)?,
-                    detractors: count(detractors)?,
-                })
-            })
-            .collect()
     }
 }
 
