@@ -1,0 +1,320 @@
+"""The whole product once, through the deployed function URLs, as the storefront and customers use it.
+
+Every call runs in the emulator as the deployed function, with that function's IAM role, so a
+step that needs an action its role lacks fails here with the function's 500 (and AccessDenied in
+the function's log).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from function_urls import FunctionUrls, Response
+
+SHOP_URL = "https://shop.example"
+MAIL_FROM = "shop@shop.example"
+SUPPORT_EMAIL = "support@shop.example"
+REWARD_CENTS = 1000  # the template's default for both sides
+DEFAULT_RANGE_DAYS = 30  # score-nps reports on the last 30 days without from/to
+REFERRER_EMAIL = "anna@example.com"
+
+
+class StepFailed(AssertionError):
+    pass
+
+
+def expect(condition: bool, what: str, response: Response | None = None) -> None:
+    if condition:
+        return
+    detail = ""
+    if response is not None:
+        detail = f"\n  got {response.status}: {response.body[:600]!r}"
+    raise StepFailed(f"{what}{detail}")
+
+
+def expect_status(response: Response, status: int, what: str) -> Response:
+    expect(response.status == status, f"{what}: expected {status}", response)
+    return response
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    create_referral: str
+    reward_referral: str
+    collect_survey: str
+    score_nps: str
+
+    @classmethod
+    def from_outputs(cls, outputs: dict[str, str]) -> Endpoints:
+        return cls(
+            create_referral=outputs["CreateReferralUrl"],
+            reward_referral=outputs["RewardReferralUrl"],
+            collect_survey=outputs["CollectSurveyUrl"],
+            score_nps=outputs["ScoreNpsUrl"],
+        )
+
+
+class Mailbox:
+    """The mails the emulator's SES accepted (its inspection endpoint)."""
+
+    def __init__(self, endpoint: str) -> None:
+        self._url = f"{endpoint}/_ministack/ses/messages"
+
+    def all(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(self._url, timeout=10) as answer:
+            by_account = json.load(answer)["messages"]
+        return [message for messages in by_account.values() for message in messages]
+
+    def to(self, address: str) -> list[dict[str, Any]]:
+        return [m for m in self.all() if address in m.get("To", [])]
+
+
+class ProductRun:
+    def __init__(
+        self,
+        urls: FunctionUrls,
+        endpoints: Endpoints,
+        mailbox: Mailbox,
+        api_key: str,
+        log: Callable[[str], None],
+    ) -> None:
+        self.urls = urls
+        self.at = endpoints
+        self.mailbox = mailbox
+        self.key = api_key
+        self.log = log
+
+    def run(self) -> None:
+        code = self.referral_code_is_created()
+        self.referral_link_redirects(code)
+        ben_coupon = self.friend_order_rewards_both_sides("o-1001", "ben", "ben@example.com", code)
+        self.coupon_is_read_and_redeemed(ben_coupon)
+        self.refund_revokes_unredeemed_rewards(code)
+        survey_link = self.survey_mail_is_sent("o-1001", "ben", "ben@example.com")
+        self.survey_is_answered_by_form_post(survey_link)
+        self.unsubscribe_stops_further_surveys(survey_link)
+        self.figures_are_read_back()
+        self.storefront_routes_need_the_key()
+
+    def referral_code_is_created(self) -> str:
+        url = self.at.create_referral + "referrals"
+        customer = {"customer_id": "anna", "email": REFERRER_EMAIL, "name": "Anna", "locale": "de"}
+        created = expect_status(
+            self.urls.post_json(url, customer, key=self.key), 201, "first POST /referrals"
+        )
+        body = created.json()
+        code = body["code"]
+        expect(
+            body["link"] == f"{self.at.create_referral}r/{code}",
+            f"the share link is the function URL's /r/{code}: {body['link']}",
+        )
+        again = expect_status(
+            self.urls.post_json(url, customer, key=self.key), 200, "repeated POST /referrals"
+        )
+        expect(again.json()["code"] == code, "a customer keeps their code", again)
+        self.log(f"create-referral: code {code} for anna, link {body['link']}")
+        return code
+
+    def referral_link_redirects(self, code: str) -> None:
+        followed = expect_status(
+            self.urls.get(f"{self.at.create_referral}r/{code.lower()}"), 302, "GET /r/{code}"
+        )
+        expect(
+            followed.header("location") == f"{SHOP_URL}/?ref={code}",
+            "redirect to the shop with ?ref=",
+            followed,
+        )
+        expect(followed.header("cache-control") == "no-store", "redirects are not cached", followed)
+        stats = expect_status(
+            self.urls.get(f"{self.at.create_referral}referrals/anna", key=self.key),
+            200,
+            "GET /referrals/anna",
+        ).json()
+        expect(stats["clicks"] == 1, f"the click is counted: {stats}")
+        self.log("create-referral: link followed (302 to the shop), click counted")
+
+    def friend_order_rewards_both_sides(self, order_id: str, customer: str, email: str, code: str) -> str:
+        order = {
+            "order_id": order_id,
+            "customer_id": customer,
+            "email": email,
+            "locale": "en",
+            "total_cents": 5990,
+            "currency": "EUR",
+            "referral_code": code,
+        }
+        url = self.at.reward_referral + "orders"
+        referrer_mails = len(self.mailbox.to(REFERRER_EMAIL))
+        answered = expect_status(
+            self.urls.post_json(url, order, key=self.key), 200, f"POST /orders {order_id}"
+        )
+        referral = answered.json()["referral"]
+        expect(referral["status"] == "rewarded", f"{order_id} is rewarded: {referral}")
+        by_side = {reward["beneficiary"]: reward for reward in referral["rewards"]}
+        expect(set(by_side) == {"referrer", "friend"}, f"both sides rewarded: {referral}")
+        expect(by_side["referrer"]["customer_id"] == "anna", "the referrer is the code's owner")
+        expect(by_side["friend"]["customer_id"] == customer, "the friend is the customer")
+        for reward in by_side.values():
+            expect(
+                reward["status"] == "available", f"RewardHoldDays=0 makes coupons usable at once: {reward}"
+            )
+            expect(reward["amount_cents"] == REWARD_CENTS, f"default reward amount: {reward}")
+
+        def mails_are_one_each() -> None:
+            expect(len(self.mailbox.to(email)) == 1, f"the friend {email} got one reward mail")
+            expect(
+                len(self.mailbox.to(REFERRER_EMAIL)) == referrer_mails + 1,
+                "the referrer got one reward mail for this order",
+            )
+
+        mails_are_one_each()
+        replay = expect_status(
+            self.urls.post_json(url, order, key=self.key), 200, f"replayed POST /orders {order_id}"
+        )
+        expect(replay.body == answered.body, "a replay gets the identical body", replay)
+        mails_are_one_each()
+        self.log(f"reward-referral: {order_id} rewarded both sides, one mail each; replay identical, no mail")
+        return by_side["friend"]["coupon"]
+
+    def coupon_is_read_and_redeemed(self, coupon: str) -> None:
+        url = f"{self.at.reward_referral}coupons/{coupon}"
+        read = expect_status(self.urls.get(url, key=self.key), 200, "GET /coupons/{code}").json()
+        expect(read["status"] == "available", f"the coupon is usable after the hold: {read}")
+        redeem_url = f"{url}/redeem"
+        redeemed = expect_status(
+            self.urls.post_json(redeem_url, {"order_id": "o-2001"}, key=self.key),
+            200,
+            "POST /coupons/{code}/redeem",
+        ).json()
+        expect(
+            redeemed == {"code": coupon, "status": "redeemed", "order_id": "o-2001"}, f"redeemed: {redeemed}"
+        )
+        other = self.urls.post_json(redeem_url, {"order_id": "o-2002"}, key=self.key)
+        expect_status(other, 409, "redeeming for another order")
+        expect(other.json()["error"]["code"] == "already_redeemed", "409 already_redeemed", other)
+        self.log(f"reward-referral: coupon {coupon} read, redeemed once, refused for a second order")
+
+    def refund_revokes_unredeemed_rewards(self, code: str) -> None:
+        self.friend_order_rewards_both_sides("o-1002", "carl", "carl@example.com", code)
+        refunded = expect_status(
+            self.urls.post_json(f"{self.at.reward_referral}orders/o-1002/refund", {}, key=self.key),
+            200,
+            "POST /orders/o-1002/refund",
+        ).json()
+        statuses = sorted(reward["status"] for reward in refunded["rewards"])
+        expect(statuses == ["revoked", "revoked"], f"both unredeemed rewards revoked: {refunded}")
+        self.log("reward-referral: refund of o-1002 revoked both of its rewards")
+
+    def survey_mail_is_sent(self, order_id: str, customer: str, email: str) -> str:
+        request = {"order_id": order_id, "customer_id": customer, "email": email, "locale": "en"}
+        url = self.at.collect_survey + "surveys"
+        sent = expect_status(self.urls.post_json(url, request, key=self.key), 201, "POST /surveys").json()
+        expect(sent["status"] == "sent", f"the survey is sent: {sent}")
+        mails = [m for m in self.mailbox.to(email) if "/s/" in (m.get("BodyText") or "")]
+        expect(len(mails) == 1, f"one survey mail to {email}, got {len(mails)}")
+        pattern = re.escape(self.at.collect_survey) + r"s/[A-Za-z0-9_-]+\?score=10"
+        link = re.search(pattern, mails[0]["BodyText"])
+        expect(
+            link is not None,
+            f"the mail links to the survey on the function URL: {mails[0]['BodyText'][:400]!r}",
+        )
+        self.log("collect-survey: thank-you mail with survey links sent")
+        return link.group(0)  # type: ignore[union-attr]
+
+    def survey_is_answered_by_form_post(self, link: str) -> None:
+        page = expect_status(self.urls.get(link), 200, "GET the survey link from the mail")
+        expect("<form" in page.text(), "the survey page shows a form", page)
+        form_url = link.split("?", 1)[0]
+        promoter = expect_status(
+            self.urls.post_form(form_url, {"score": "10", "comment": ""}), 200, "form POST score 10"
+        )
+        expect(
+            f"{self.at.create_referral}r/" in promoter.text(),
+            "a promoter is shown their share link",
+            promoter,
+        )
+        detractor = expect_status(
+            self.urls.post_form(form_url, {"score": "3", "comment": "Parcel arrived late"}),
+            200,
+            "form POST score 3",
+        )
+        expect("<html" in detractor.text().lower(), "the thank-you page", detractor)
+        alerts = self.mailbox.to(SUPPORT_EMAIL)
+        expect(len(alerts) == 1, f"one detractor alert to {SUPPORT_EMAIL}, got {len(alerts)}")
+        expect("Parcel arrived late" in alerts[0]["BodyText"], "the alert carries the comment")
+        self.log("collect-survey: answered 10 (share link shown), changed to 3 (alert mailed to support)")
+
+    def unsubscribe_stops_further_surveys(self, survey_link: str) -> None:
+        token = survey_link.split("/s/", 1)[1].split("?", 1)[0]
+        unsubscribe_url = f"{self.at.collect_survey}u/{token}"
+        one_click = self.urls.request(
+            "POST",
+            unsubscribe_url,
+            body=b"List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        expect_status(one_click, 200, "RFC 8058 one-click unsubscribe")
+        request = {"order_id": "o-1003", "customer_id": "ben", "email": "ben@example.com"}
+        skipped = expect_status(
+            self.urls.post_json(self.at.collect_survey + "surveys", request, key=self.key),
+            200,
+            "POST /surveys",
+        ).json()
+        expect(
+            skipped == {"status": "skipped", "reason": "unsubscribed"}, f"no survey after opt-out: {skipped}"
+        )
+        self.log("collect-survey: one-click unsubscribe; the next survey request is skipped")
+
+    def figures_are_read_back(self) -> None:
+        nps = expect_status(
+            self.urls.get(self.at.score_nps + "nps?interval=day", key=self.key), 200, "GET /nps"
+        ).json()
+        expect(
+            (nps["responses"], nps["detractors"], nps["nps"], nps["margin_of_error"]) == (1, 1, -100.0, 0.0),
+            f"one answer, changed to a detractor: {nps}",
+        )
+        expect(
+            len(nps["series"]) == DEFAULT_RANGE_DAYS,
+            f"a daily series over the default range: {len(nps['series'])}",
+        )
+        retention = expect_status(
+            self.urls.get(self.at.score_nps + "retention", key=self.key), 200, "GET /retention"
+        ).json()
+        expect(
+            (retention["new_customers"], retention["customers_with_orders"], retention["repeat_customers"])
+            == (2, 2, 0),
+            f"two new customers with one order each: {retention}",
+        )
+        funnel = expect_status(
+            self.urls.get(self.at.score_nps + "referrals/stats", key=self.key), 200, "GET /referrals/stats"
+        ).json()
+        expected_funnel = {
+            "codes_created": 2,  # anna's, and ben's as a promoter
+            "clicks": 1,
+            "rewarded": 2,
+            "rejected": {},
+            "rewards_issued_cents": 4 * REWARD_CENTS,
+            "rewards_revoked_cents": 2 * REWARD_CENTS,
+        }
+        actual = {name: funnel.get(name) for name in expected_funnel}
+        expect(actual == expected_funnel, f"funnel {actual} != {expected_funnel}")
+        self.log(
+            f"score-nps: NPS {nps['nps']} (n=1), {retention['new_customers']} new customers, funnel right"
+        )
+
+    def storefront_routes_need_the_key(self) -> None:
+        for url in (
+            self.at.create_referral + "referrals/anna",
+            self.at.reward_referral + "coupons/ABCDEFGHJKMN",
+            self.at.score_nps + "nps",
+        ):
+            refused = expect_status(self.urls.get(url), 401, f"GET {url} without a key")
+            expect(refused.header("www-authenticate") == "Bearer", "401 names the scheme", refused)
+        refused = self.urls.post_json(self.at.collect_survey + "surveys", {}, key="not-a-valid-key-at-all")
+        expect_status(refused, 401, "POST /surveys with a wrong key")
+        self.log("every function answers 401 without a valid key")
