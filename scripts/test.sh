@@ -15,7 +15,8 @@ mkdir -p "$LOG_DIR"
 # shellcheck source=scripts/emulator.sh
 source scripts/emulator.sh
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step shows the seconds since the start, so CI's log tells where the time goes.
+step() { printf '\n==> [%4ds] %s\n' "$SECONDS" "$*"; }
 
 step "emulator: ministack $MINISTACK_VERSION and aws-sam-translator $SAM_TRANSLATOR_VERSION in $EMULATOR_VENV"
 emulator_install
@@ -78,3 +79,4 @@ awk '/^test result:/ { passed += $4; failed += $6 } END { printf "%d passed, %d 
 
 step "deployed stack: infra/template.yaml in a second emulator with IAM enforced"
 tests/deployed/run.sh
+step "done"
