@@ -8,18 +8,20 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
-use shared::adapters::embedded::EmbeddedStore;
-use shared::adapters::outbox::Outbox;
-use shared::config::{Config, Lookup};
-use shared::http::{route_not_found, with_request_logging};
-use shared::ports::{MetricsStore, OrderStore, ReferralStore, SurveyStore, SystemClock};
-use shared::services::{
-    CouponService, OrderService, ReferralLinks, ReferralService, ScoreService, ShopIdentity,
-    SurveyService,
+use domain::ports::{MetricsStore, OrderStore, ReferralStore, SurveyStore, SystemClock};
+use domain::services::{
+    CouponService, OrderService, ReferralLinks, ReferralService, ScoreService, SurveyService,
 };
+use store_sqlite::EmbeddedStore;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use web::config::{Config, Lookup};
+use web::{route_not_found, with_request_logging};
+
+mod mail_folder;
+
+pub use mail_folder::MailFolder;
 
 /// Values used when a variable is unset, so `cargo run -p local` works on a fresh clone.
 /// The API key is public (README); never use it anywhere reachable from outside.
@@ -111,12 +113,12 @@ where
     let lookup: Lookup<'_> = &*options.lookup;
     let config = Config::load(lookup).context("configuration")?;
     let clock = Arc::new(SystemClock);
-    let mailer = Arc::new(Outbox::new(
+    let mailer = Arc::new(MailFolder::new(
         options.data_dir.join(OUTBOX_FOLDER),
         config.mail_from.clone(),
         config.shop_name.clone(),
     ));
-    let shop = ShopIdentity::from_config(&config);
+    let shop = config.shop_identity();
 
     let referrals = ReferralService::new(store.clone(), clock.clone());
     let create_referral = create_referral::router(

@@ -1,11 +1,11 @@
 //! `cargo run -p local`: the whole system on one port with the embedded store.
 
 use anyhow::Context;
-use shared::config::from_process_env;
+use web::config::from_process_env;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    shared::telemetry::init();
+    web::telemetry::init();
     let options = local::Options::from_lookup(from_process_env)?;
     let data_dir = options.data_dir.display().to_string();
     let stack = local::start(options).await?;

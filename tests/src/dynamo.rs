@@ -4,7 +4,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
-use shared::adapters::dynamodb::{DynamoStore, PARTITION_KEY, SORT_KEY};
+use store_dynamodb::{DynamoStore, PARTITION_KEY, SORT_KEY};
 
 /// The emulator's address, set by `scripts/test.sh`. Missing means the tests were started the
 /// wrong way; failing loudly beats silently skipping the DynamoDB half of the contract.

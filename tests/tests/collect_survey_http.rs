@@ -2,12 +2,12 @@
 //! counters, alerts, promoter links, unsubscribe, escaping.
 
 use chrono::NaiveDate;
+use domain::model::SurveyToken;
+use domain::ports::{DayCounts, MetricsStore, Survey, SurveyStore};
 use http_tests::stack::{TestStack, API_KEY};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
-use shared::adapters::embedded::EmbeddedStore;
-use shared::domain::SurveyToken;
-use shared::ports::{DayCounts, MetricsStore, Survey, SurveyStore};
+use store_sqlite::EmbeddedStore;
 
 const SURVEYS: &str = "collect-survey";
 

@@ -1,11 +1,11 @@
 //! create-referral over HTTP against the real local stack (embedded store), as a storefront
 //! and a customer's browser would call it.
 
+use domain::model::CODE_ALPHABET;
 use futures::future::join_all;
 use http_tests::stack::{TestStack, API_KEY, SHOP_URL};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
-use shared::domain::CODE_ALPHABET;
 
 const FUNCTION: &str = "create-referral";
 

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use http_tests::dynamo::fresh_counting_store;
-use shared::domain::{
+use domain::model::{
     CarriedCode, Currency, CustomerId, Email, Locale, Order, OrderId, ReferralRequest, RewardRules,
 };
-use shared::ports::{ReferralStore, SystemClock};
-use shared::services::{OrderService, ReferralService, ShopIdentity};
+use domain::ports::{ReferralStore, SystemClock};
+use domain::services::{OrderService, ReferralService, ShopIdentity};
+use http_tests::dynamo::fresh_counting_store;
 
 fn rules() -> RewardRules {
     RewardRules {
@@ -35,7 +35,7 @@ async fn a_rewarded_order_costs_at_most_three_requests() {
     let (store, counter) = fresh_counting_store().await;
     let store = Arc::new(store);
     let folder = tempfile::tempdir().expect("temporary folder");
-    let mailer = Arc::new(shared::adapters::outbox::Outbox::new(
+    let mailer = Arc::new(local::MailFolder::new(
         folder.path(),
         Email::parse("shop@example.com").expect("email"),
         "Shop",

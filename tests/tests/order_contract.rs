@@ -6,17 +6,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use futures::future::join_all;
-use serde_json::Value;
-use shared::adapters::outbox::Outbox;
-use shared::domain::{
+use domain::model::{
     CarriedCode, CouponCode, Currency, CustomerId, Email, Locale, Order, OrderId, ReferralCode,
     ReferralRequest, RewardRules,
 };
-use shared::ports::{Clock, OrderStore, ReferralStore};
-use shared::services::{
+use domain::ports::{Clock, OrderStore, ReferralStore};
+use domain::services::{
     CouponError, CouponService, OrderError, OrderService, ReferralService, ShopIdentity,
 };
+use futures::future::join_all;
+use local::MailFolder;
+use serde_json::Value;
 
 struct FixedClock(DateTime<Utc>);
 
@@ -58,7 +58,7 @@ impl<S: OrderStore + ReferralStore + 'static> Shop<S> {
         let folder = tempfile::tempdir().expect("temporary folder");
         let outbox = folder.path().join("outbox");
         let clock = Arc::new(FixedClock(clock_at));
-        let mailer = Arc::new(Outbox::new(
+        let mailer = Arc::new(MailFolder::new(
             &outbox,
             Email::parse("shop@example.com").expect("email"),
             "Test Shop",
@@ -621,6 +621,6 @@ macro_rules! order_contract {
 
 order_contract!(
     embedded,
-    shared::adapters::embedded::EmbeddedStore::in_memory().expect("in-memory store")
+    store_sqlite::EmbeddedStore::in_memory().expect("in-memory store")
 );
 order_contract!(dynamodb, http_tests::dynamo::fresh_store().await);

@@ -4,18 +4,18 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use shared::adapters::outbox::Outbox;
-use shared::domain::{
+use domain::model::{
     CarriedCode, Comment, Currency, CustomerId, Email, Interval, Locale, Order, OrderId,
     ReferralRequest, RewardRules, Score,
 };
-use shared::ports::{
+use domain::ports::{
     Clock, MetricsStore, OrderStore, ReferralStore, SurveyDecision, SurveyRequest, SurveyStore,
 };
-use shared::services::{
+use domain::services::{
     CouponService, OrderService, ReferralLinks, ReferralService, ScoreService, ShopIdentity,
     SurveyRules, SurveyService,
 };
+use local::MailFolder;
 
 struct TestClock(Mutex<DateTime<Utc>>);
 
@@ -58,7 +58,7 @@ impl Shop {
     fn new<S: Stores>(store: Arc<S>, window_days: u32) -> Self {
         let folder = tempfile::tempdir().expect("temporary folder");
         let clock = Arc::new(TestClock(Mutex::new(at(2026, 4, 15, 12, 0, 0))));
-        let mailer = Arc::new(Outbox::new(
+        let mailer = Arc::new(MailFolder::new(
             folder.path(),
             Email::parse("shop@example.com").expect("email"),
             "Shop",
@@ -123,7 +123,7 @@ impl Shop {
             total_cents: 5000,
             currency: Currency::parse("EUR").expect("currency"),
             referral_code: code.map(|c| {
-                CarriedCode::Wellformed(shared::domain::ReferralCode::parse(c).expect("code"))
+                CarriedCode::Wellformed(domain::model::ReferralCode::parse(c).expect("code"))
             }),
             placed_at: placed.and_hms_opt(10, 0, 0).expect("time").and_utc(),
             placed_at_given: true,
@@ -413,6 +413,6 @@ macro_rules! score_contract {
 
 score_contract!(
     embedded,
-    shared::adapters::embedded::EmbeddedStore::in_memory().expect("in-memory store")
+    store_sqlite::EmbeddedStore::in_memory().expect("in-memory store")
 );
 score_contract!(dynamodb, http_tests::dynamo::fresh_store().await);

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use domain::model::{Creation, CustomerId, Email, ReferralCode, ReferralRequest};
+use domain::ports::{ClaimOutcome, Clock, CodeClaim, ReferralStore};
+use domain::services::{CodeSource, ReferralService};
 use futures::future::join_all;
-use shared::domain::{Creation, CustomerId, Email, ReferralCode, ReferralRequest};
-use shared::ports::{ClaimOutcome, Clock, CodeClaim, ReferralStore};
-use shared::services::{CodeSource, ReferralService};
 
 struct FixedClock(DateTime<Utc>);
 
@@ -229,7 +229,7 @@ macro_rules! store_contract {
 
 store_contract!(
     embedded,
-    shared::adapters::embedded::EmbeddedStore::in_memory().expect("in-memory store")
+    store_sqlite::EmbeddedStore::in_memory().expect("in-memory store")
 );
 store_contract!(dynamodb, http_tests::dynamo::fresh_store().await);
 
@@ -238,7 +238,7 @@ async fn embedded_store_keeps_data_across_reopen() {
     let folder = tempfile::tempdir().expect("temporary folder");
     let path = folder.path().join("store.sqlite3");
     {
-        let store = shared::adapters::embedded::EmbeddedStore::open(&path).expect("open");
+        let store = store_sqlite::EmbeddedStore::open(&path).expect("open");
         store
             .claim_code(claim("c-1", "AAAA2222"))
             .await
@@ -248,7 +248,7 @@ async fn embedded_store_keeps_data_across_reopen() {
             .await
             .expect("click"));
     }
-    let reopened = shared::adapters::embedded::EmbeddedStore::open(&path).expect("reopen");
+    let reopened = store_sqlite::EmbeddedStore::open(&path).expect("reopen");
     let stats = reopened
         .referral_stats(&customer("c-1"))
         .await

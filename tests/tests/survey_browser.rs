@@ -4,13 +4,13 @@
 
 use std::path::PathBuf;
 
+use domain::model::SurveyToken;
+use domain::ports::SurveyStore;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::{Browser, LaunchOptions};
 use http_tests::stack::{TestStack, API_KEY};
 use serde_json::json;
-use shared::adapters::embedded::EmbeddedStore;
-use shared::domain::SurveyToken;
-use shared::ports::SurveyStore;
+use store_sqlite::EmbeddedStore;
 
 /// Debian's Chromium, installed by scripts/test.sh; `CHROME` overrides the path.
 fn chromium() -> PathBuf {

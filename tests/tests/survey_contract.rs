@@ -5,16 +5,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use futures::future::join_all;
-use shared::adapters::outbox::Outbox;
-use shared::domain::{Category, Comment, CustomerId, Email, Locale, OrderId, Score, SurveyToken};
-use shared::ports::{
+use domain::model::{Category, Comment, CustomerId, Email, Locale, OrderId, Score, SurveyToken};
+use domain::ports::{
     Clock, DayCounts, MetricsStore, ReferralStore, SkipReason, SurveyDecision, SurveyRequest,
     SurveyStore,
 };
-use shared::services::{
+use domain::services::{
     ReferralLinks, ReferralService, ShopIdentity, SurveyError, SurveyRules, SurveyService,
 };
+use futures::future::join_all;
+use local::MailFolder;
 
 /// A clock the test moves forward.
 struct TestClock(Mutex<DateTime<Utc>>);
@@ -50,7 +50,7 @@ impl<S: SurveyStore + ReferralStore + MetricsStore + 'static> Surveys<S> {
         let folder = tempfile::tempdir().expect("temporary folder");
         let outbox = folder.path().join("outbox");
         let clock = Arc::new(TestClock(Mutex::new(start())));
-        let mailer = Arc::new(Outbox::new(
+        let mailer = Arc::new(MailFolder::new(
             &outbox,
             Email::parse("shop@example.com").expect("email"),
             "Test Shop",
@@ -111,7 +111,7 @@ impl<S: SurveyStore + ReferralStore + MetricsStore + 'static> Surveys<S> {
         token: &SurveyToken,
         score: u8,
         comment: &str,
-    ) -> shared::services::AnswerReceipt {
+    ) -> domain::services::AnswerReceipt {
         let comment = Comment::parse(comment).expect("valid comment");
         self.service
             .answer(token, Score::new(score).expect("score"), comment)
@@ -463,6 +463,6 @@ macro_rules! survey_contract {
 
 survey_contract!(
     embedded,
-    shared::adapters::embedded::EmbeddedStore::in_memory().expect("in-memory store")
+    store_sqlite::EmbeddedStore::in_memory().expect("in-memory store")
 );
 survey_contract!(dynamodb, http_tests::dynamo::fresh_store().await);

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bench::stats::{median, millis, quantile};
-use shared::adapters::embedded::EmbeddedStore;
-use shared::domain::{Creation, CustomerId, Email, ReferralRequest};
-use shared::ports::{ReferralStore, SystemClock};
-use shared::services::ReferralService;
+use domain::model::{Creation, CustomerId, Email, ReferralRequest};
+use domain::ports::{ReferralStore, SystemClock};
+use domain::services::ReferralService;
+use store_sqlite::EmbeddedStore;
 
 const SIZES: [usize; 2] = [100, 100_000];
 const TIMED: usize = 300;

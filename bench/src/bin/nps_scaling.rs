@@ -10,10 +10,10 @@ use std::time::Instant;
 use bench::stats::{median, quantile};
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use shared::adapters::embedded::EmbeddedStore;
-use shared::domain::{CustomerId, Email, Interval, OrderId, Score, SurveyToken};
-use shared::ports::{Answer, SurveyDecision, SurveyRequest, SurveyRequestCommit, SurveyStore};
-use shared::services::ScoreService;
+use domain::model::{CustomerId, Email, Interval, OrderId, Score, SurveyToken};
+use domain::ports::{Answer, SurveyDecision, SurveyRequest, SurveyRequestCommit, SurveyStore};
+use domain::services::ScoreService;
+use store_sqlite::EmbeddedStore;
 
 const SIZES: [usize; 2] = [1_000, 100_000];
 const READS: usize = 300;

@@ -6,14 +6,14 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use http_body_util::{BodyExt, Limited};
-use serde_json::{json, Value};
-use shared::domain::{
+use domain::model::{
     Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, SurveyToken,
 };
-use shared::http::{ApiError, JsonFields, RequestOrigin, BODY_LIMIT};
-use shared::ports::{SurveyDecision, SurveyRequest};
-use shared::services::SurveyError;
+use domain::ports::{SurveyDecision, SurveyRequest};
+use domain::services::SurveyError;
+use http_body_util::{BodyExt, Limited};
+use serde_json::{json, Value};
+use web::{ApiError, JsonFields, RequestOrigin, BODY_LIMIT};
 
 use crate::{pages, AppState};
 

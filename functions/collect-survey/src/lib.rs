@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};
-use shared::config::{invalid, Config, ConfigError, Lookup};
-use shared::domain::Locale;
-use shared::http::{method_not_allowed, require_api_key, route_not_found, with_request_logging};
-use shared::services::{ReferralLinks, SurveyRules, SurveyService};
+use domain::model::Locale;
+use domain::services::{ReferralLinks, SurveyRules, SurveyService};
+use web::config::{invalid, Config, ConfigError, Lookup};
+use web::{method_not_allowed, require_api_key, route_not_found, with_request_logging};
 
 pub const FUNCTION_NAME: &str = "collect-survey";
 
@@ -45,7 +45,7 @@ pub fn referral_links_from_env(
     lookup: Lookup<'_>,
 ) -> Result<ReferralLinks, ConfigError> {
     match lookup("REFERRAL_BASE_URL") {
-        Some(raw) => Ok(ReferralLinks::Function(shared::config::http_url(
+        Some(raw) => Ok(ReferralLinks::Function(web::config::http_url(
             "REFERRAL_BASE_URL",
             &raw,
         )?)),

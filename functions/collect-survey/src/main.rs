@@ -3,15 +3,15 @@
 use std::sync::Arc;
 
 use collect_survey::{app, referral_links_from_env, survey_rules_from_env, AppState};
-use shared::adapters::dynamodb::DynamoStore;
-use shared::adapters::ses::SesMailer;
-use shared::config::{self, Config, ConfigError};
-use shared::ports::SystemClock;
-use shared::services::{ReferralService, ShopIdentity, SurveyService};
+use domain::ports::SystemClock;
+use domain::services::{ReferralService, SurveyService};
+use mail_ses::SesMailer;
+use store_dynamodb::DynamoStore;
+use web::config::{self, Config, ConfigError};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::telemetry::init();
+    web::telemetry::init();
     let lookup = config::from_process_env;
     // A bad configuration stops the function at init, naming the variable, instead of failing requests.
     let loaded = (|| -> Result<_, ConfigError> {
@@ -26,7 +26,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     })();
     let (config, table, rules, referral_links) = config::reported(loaded)?;
     let sdk_config =
-        shared::aws_sdk::sdk_config(shared::aws_sdk::Roots::from_lookup(lookup)).await?;
+        lambda_host::sdk::sdk_config(lambda_host::sdk::Roots::from_lookup(lookup)).await?;
     let store = Arc::new(DynamoStore::new(
         aws_sdk_dynamodb::Client::new(&sdk_config),
         table,
@@ -38,7 +38,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         lookup("SES_CONFIGURATION_SET"),
     ));
     let clock = Arc::new(SystemClock);
-    let shop = ShopIdentity::from_config(&config);
+    let shop = config.shop_identity();
     let referrals = ReferralService::new(store.clone(), clock.clone());
     let surveys = SurveyService::new(
         store,

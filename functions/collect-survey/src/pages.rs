@@ -6,9 +6,9 @@ use std::sync::LazyLock;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
+use domain::html::escape;
+use domain::model::{Category, Locale, Score, MAX_COMMENT_CHARS};
 use sha2::{Digest, Sha256};
-use shared::domain::{Category, Locale, Score, MAX_COMMENT_CHARS};
-use shared::html::escape;
 
 const STYLE: &str = "
 *{box-sizing:border-box}

@@ -6,11 +6,11 @@ use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::SecondsFormat;
-use serde::Serialize;
-use shared::domain::{
+use domain::model::{
     Creation, CustomerId, CustomerName, Email, Locale, ReferralCode, ReferralRequest,
 };
-use shared::http::{ApiError, JsonFields};
+use serde::Serialize;
+use web::{ApiError, JsonFields};
 
 use crate::share_links::ShareLinks;
 use crate::AppState;

@@ -1,7 +1,7 @@
 //! Where a referral link sends the customer.
 
-use shared::config::{http_url, Config, ConfigError, Lookup};
-use shared::domain::ReferralCode;
+use domain::model::ReferralCode;
+use web::config::{http_url, Config, ConfigError, Lookup};
 
 const CODE_PLACEHOLDER: &str = "{code}";
 
@@ -17,7 +17,7 @@ impl LandingUrl {
             return Ok(Self(format!("{}/?ref={CODE_PLACEHOLDER}", config.shop_url)));
         };
         if !raw.contains(CODE_PLACEHOLDER) {
-            return Err(shared::config::invalid(NAME, "must contain {code}"));
+            return Err(web::config::invalid(NAME, "must contain {code}"));
         }
         // Validate with a sample code in place, since `{` is not valid in a URL.
         http_url(NAME, &raw.replace(CODE_PLACEHOLDER, "CODE"))?;

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};
-use shared::config::{Config, ConfigError, Lookup};
-use shared::http::{method_not_allowed, require_api_key, route_not_found, with_request_logging};
-use shared::services::ReferralService;
+use domain::services::ReferralService;
+use web::config::{Config, ConfigError, Lookup};
+use web::{method_not_allowed, require_api_key, route_not_found, with_request_logging};
 
 pub use landing::LandingUrl;
 

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
-use shared::domain::ReferralCode;
-use shared::http::{function_base_url, ApiError};
+use domain::model::ReferralCode;
+use web::{function_base_url, ApiError};
 
 use crate::AppState;
 

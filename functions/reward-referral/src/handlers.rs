@@ -6,13 +6,13 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, SubsecRound, Utc};
-use serde::Serialize;
-use shared::domain::{
+use domain::model::{
     CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, Order, OrderId,
     ReferralCode,
 };
-use shared::http::{ApiError, JsonFields};
-use shared::services::{timestamp, RewardBody};
+use domain::services::{timestamp, RewardBody};
+use serde::Serialize;
+use web::{ApiError, JsonFields};
 
 use crate::AppState;
 

@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};
-use shared::config::Config;
-use shared::http::{method_not_allowed, require_api_key, route_not_found, with_request_logging};
-use shared::ports::Clock;
-use shared::services::{CouponService, OrderService};
+use domain::ports::Clock;
+use domain::services::{CouponService, OrderService};
+use web::config::Config;
+use web::{method_not_allowed, require_api_key, route_not_found, with_request_logging};
 
 pub use rules::{activity_window_from_env, rules_from_env};
 

@@ -1,8 +1,8 @@
 //! The reward program's rules from the environment, with the documented defaults.
 
-use shared::config::ConfigError;
-use shared::config::{invalid, Lookup};
-use shared::domain::{Currency, RewardRules};
+use domain::model::{Currency, RewardRules};
+use web::config::ConfigError;
+use web::config::{invalid, Lookup};
 
 pub fn rules_from_env(lookup: Lookup<'_>) -> Result<RewardRules, ConfigError> {
     Ok(RewardRules {

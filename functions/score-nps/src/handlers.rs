@@ -3,10 +3,10 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::Json;
+use domain::model::{Interval, NpsSummary};
+use domain::services::{FunnelReport, RetentionReport};
 use serde::Serialize;
-use shared::domain::{Interval, NpsSummary};
-use shared::http::ApiError;
-use shared::services::{FunnelReport, RetentionReport};
+use web::ApiError;
 
 use crate::range::DateRange;
 use crate::AppState;

@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use axum::routing::get;
 use axum::{middleware, Router};
-use shared::config::Config;
-use shared::http::{method_not_allowed, require_api_key, route_not_found, with_request_logging};
-use shared::ports::Clock;
-use shared::services::ScoreService;
+use domain::ports::Clock;
+use domain::services::ScoreService;
+use web::config::Config;
+use web::{method_not_allowed, require_api_key, route_not_found, with_request_logging};
 
 pub use range::{DateRange, MAX_RANGE_YEARS};
 

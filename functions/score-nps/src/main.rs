@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
+use domain::ports::SystemClock;
+use domain::services::ScoreService;
 use score_nps::{app, AppState};
-use shared::adapters::dynamodb::DynamoStore;
-use shared::config::{self, Config, ConfigError};
-use shared::ports::SystemClock;
-use shared::services::ScoreService;
+use store_dynamodb::DynamoStore;
+use web::config::{self, Config, ConfigError};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::telemetry::init();
+    web::telemetry::init();
     let lookup = config::from_process_env;
     // A bad configuration stops the function at init, naming the variable, instead of failing requests.
     let loaded = (|| -> Result<_, ConfigError> {
@@ -18,7 +18,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     })();
     let (config, table) = config::reported(loaded)?;
     let sdk_config =
-        shared::aws_sdk::sdk_config(shared::aws_sdk::Roots::from_lookup(lookup)).await?;
+        lambda_host::sdk::sdk_config(lambda_host::sdk::Roots::from_lookup(lookup)).await?;
     let store = Arc::new(DynamoStore::new(
         aws_sdk_dynamodb::Client::new(&sdk_config),
         table,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{Days, Months, NaiveDate};
-use shared::http::ApiError;
+use web::ApiError;
 
 /// Longer ranges are refused: they would mean thousands of day items per request.
 pub const MAX_RANGE_YEARS: u32 = 3;

@@ -1,0 +1,298 @@
+//! Who gets rewarded for an order, and why not: the eligibility rules, in one place.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::{
+    CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, Order,
+    OrderHistory, ReferralCode,
+};
+
+/// The program's configuration (REFERRER_REWARD_CENTS, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RewardRules {
+    pub referrer_cents: u64,
+    pub friend_cents: u64,
+    pub currency: Currency,
+    pub min_order_cents: u64,
+    pub referrer_cap: u64,
+    pub hold_days: u32,
+}
+
+/// Why an order carrying a code earns nothing; serialised with exactly these names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rejection {
+    UnknownCode,
+    SelfReferral,
+    AlreadyReferred,
+    NotFirstOrder,
+    BelowMinimum,
+    CurrencyMismatch,
+    ReferrerCapReached,
+}
+
+/// The owner of the code an order carries, as the store knows them.
+#[derive(Debug, Clone)]
+pub struct Referrer {
+    pub customer_id: CustomerId,
+    pub code: ReferralCode,
+    pub canonical_email: String,
+    pub email: Email,
+    pub name: Option<CustomerName>,
+    pub locale: Option<Locale>,
+    pub conversions: u64,
+}
+
+/// What the store knows about the ordering customer before this order.
+#[derive(Debug, Clone, Default)]
+pub struct Friend {
+    pub history: OrderHistory,
+    /// A referral was already rewarded for this customer id or canonical email.
+    pub referred_before: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    NoCode,
+    Rejected(Rejection),
+    Rewarded,
+}
+
+/// Decides once, from facts read together; the store then writes the decision only if those
+/// facts still hold.
+pub fn decide(
+    order: &Order,
+    referrer: Option<&Referrer>,
+    friend: &Friend,
+    rules: &RewardRules,
+) -> Decision {
+    let Some(carried) = &order.referral_code else {
+        return Decision::NoCode;
+    };
+    let reject = Decision::Rejected;
+    let Some(referrer) = referrer.filter(|_| matches!(carried, CarriedCode::Wellformed(_))) else {
+        return reject(Rejection::UnknownCode);
+    };
+    if referrer.customer_id == order.customer_id
+        || referrer.canonical_email == order.email.canonical()
+    {
+        return reject(Rejection::SelfReferral);
+    }
+    if friend.referred_before {
+        return reject(Rejection::AlreadyReferred);
+    }
+    if friend.history.order_count > 0 {
+        return reject(Rejection::NotFirstOrder);
+    }
+    if order.currency != rules.currency {
+        return reject(Rejection::CurrencyMismatch);
+    }
+    if order.total_cents < rules.min_order_cents {
+        return reject(Rejection::BelowMinimum);
+    }
+    if referrer.conversions >= rules.referrer_cap {
+        return reject(Rejection::ReferrerCapReached);
+    }
+    Decision::Rewarded
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Beneficiary {
+    Referrer,
+    Friend,
+}
+
+impl Beneficiary {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Referrer => "referrer",
+            Self::Friend => "friend",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "referrer" => Some(Self::Referrer),
+            "friend" => Some(Self::Friend),
+            _ => None,
+        }
+    }
+}
+
+/// One side's reward: a coupon worth `amount_cents`, usable from `available_from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reward {
+    pub beneficiary: Beneficiary,
+    pub customer_id: CustomerId,
+    pub coupon: CouponCode,
+    pub amount_cents: u64,
+    pub currency: Currency,
+    pub available_from: DateTime<Utc>,
+}
+
+impl RewardRules {
+    /// Rewards become usable after the hold, so an order refunded within it can be clawed back.
+    pub fn available_from(&self, placed_at: DateTime<Utc>) -> DateTime<Utc> {
+        placed_at + Duration::days(i64::from(self.hold_days))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::model::OrderId;
+
+    fn rules() -> RewardRules {
+        RewardRules {
+            referrer_cents: 1000,
+            friend_cents: 1000,
+            currency: Currency::parse("EUR").expect("currency"),
+            min_order_cents: 2000,
+            referrer_cap: 25,
+            hold_days: 14,
+        }
+    }
+
+    fn order(customer: &str, email: &str, total: u64, currency: &str) -> Order {
+        Order {
+            order_id: OrderId::parse("o-1").expect("id"),
+            customer_id: CustomerId::parse(customer).expect("id"),
+            email: Email::parse(email).expect("email"),
+            name: None,
+            locale: None,
+            total_cents: total,
+            currency: Currency::parse(currency).expect("currency"),
+            referral_code: Some(CarriedCode::Wellformed(
+                ReferralCode::parse("ABCD2345").expect("code"),
+            )),
+            placed_at: Utc
+                .with_ymd_and_hms(2026, 3, 1, 12, 0, 0)
+                .single()
+                .expect("time"),
+            placed_at_given: true,
+        }
+    }
+
+    fn referrer(conversions: u64) -> Referrer {
+        let email = Email::parse("Max.Muster@gmail.com").expect("email");
+        Referrer {
+            customer_id: CustomerId::parse("referrer").expect("id"),
+            code: ReferralCode::parse("ABCD2345").expect("code"),
+            canonical_email: email.canonical(),
+            email,
+            name: None,
+            locale: None,
+            conversions,
+        }
+    }
+
+    fn friend(order_count: u64, referred_before: bool) -> Friend {
+        Friend {
+            history: OrderHistory {
+                order_count,
+                ..OrderHistory::default()
+            },
+            referred_before,
+        }
+    }
+
+    fn decision(order: &Order, referrer: Option<&Referrer>, friend: &Friend) -> Decision {
+        decide(order, referrer, friend, &rules())
+    }
+
+    #[test]
+    fn qualifying_first_order_is_rewarded() {
+        let order = order("friend", "friend@example.com", 2000, "EUR");
+        assert_eq!(
+            decision(&order, Some(&referrer(24)), &friend(0, false)),
+            Decision::Rewarded
+        );
+    }
+
+    #[test]
+    fn order_without_code_has_no_referral() {
+        let mut order = order("friend", "friend@example.com", 5000, "EUR");
+        order.referral_code = None;
+        assert_eq!(decision(&order, None, &friend(0, false)), Decision::NoCode);
+    }
+
+    #[test]
+    fn each_rule_rejects_with_its_reason() {
+        let ok = order("friend", "friend@example.com", 5000, "EUR");
+        let fresh = friend(0, false);
+        let mut malformed = ok.clone();
+        malformed.referral_code = Some(CarriedCode::Malformed("nope".into()));
+        let cases = [
+            (decision(&ok, None, &fresh), Rejection::UnknownCode),
+            (
+                decision(&malformed, Some(&referrer(0)), &fresh),
+                Rejection::UnknownCode,
+            ),
+            (
+                decision(
+                    &order("referrer", "x@example.com", 5000, "EUR"),
+                    Some(&referrer(0)),
+                    &fresh,
+                ),
+                Rejection::SelfReferral,
+            ),
+            (
+                decision(
+                    &order("alias", "m.a.x.muster+deal@googlemail.com", 5000, "EUR"),
+                    Some(&referrer(0)),
+                    &fresh,
+                ),
+                Rejection::SelfReferral,
+            ),
+            (
+                decision(&ok, Some(&referrer(0)), &friend(0, true)),
+                Rejection::AlreadyReferred,
+            ),
+            (
+                decision(&ok, Some(&referrer(0)), &friend(1, false)),
+                Rejection::NotFirstOrder,
+            ),
+            (
+                decision(
+                    &order("friend", "f@example.com", 5000, "USD"),
+                    Some(&referrer(0)),
+                    &fresh,
+                ),
+                Rejection::CurrencyMismatch,
+            ),
+            (
+                decision(
+                    &order("friend", "f@example.com", 1999, "EUR"),
+                    Some(&referrer(0)),
+                    &fresh,
+                ),
+                Rejection::BelowMinimum,
+            ),
+            (
+                decision(&ok, Some(&referrer(25)), &fresh),
+                Rejection::ReferrerCapReached,
+            ),
+        ];
+        for (actual, reason) in cases {
+            assert_eq!(actual, Decision::Rejected(reason));
+        }
+    }
+
+    #[test]
+    fn hold_sets_when_rewards_become_usable() {
+        let placed = Utc
+            .with_ymd_and_hms(2026, 3, 1, 12, 0, 0)
+            .single()
+            .expect("time");
+        assert_eq!(rules().available_from(placed), placed + Duration::days(14));
+        let immediate = RewardRules {
+            hold_days: 0,
+            ..rules()
+        };
+        assert_eq!(immediate.available_from(placed), placed);
+    }
+}

@@ -1,0 +1,24 @@
+//! What the domain needs from the outside world, as traits over domain operations.
+
+mod clock;
+mod mailer;
+mod metrics_store;
+mod order_store;
+mod referral_store;
+mod store_error;
+pub mod stored;
+mod survey_store;
+
+pub use clock::{Clock, SystemClock};
+pub use mailer::{MailError, Mailer, OutgoingMail};
+pub use metrics_store::{CounterDay, DayCounts, MetricsStore, OrderDay};
+pub use order_store::{
+    CommitOutcome, CouponState, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit,
+    RewardMail, StoredCoupon, StoredOrder,
+};
+pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore};
+pub use store_error::StoreError;
+pub use survey_store::{
+    Answer, SkipReason, StoredSurveyRequest, Survey, SurveyCommitOutcome, SurveyDecision,
+    SurveyMailJob, SurveyRequest, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
+};

@@ -1,0 +1,141 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use crate::model::{
+    Beneficiary, CouponCode, CustomerName, Email, Friend, Locale, Order, OrderHistory, OrderId,
+    ReferralCode, Referrer, Reward,
+};
+
+/// Everything the reward decision needs, read together before deciding.
+#[derive(Debug, Clone)]
+pub struct OrderContext {
+    /// The order was recorded before (a replay or a concurrent twin).
+    pub existing: Option<StoredOrder>,
+    pub friend: Friend,
+    /// The owner of the carried code, if the code is well-formed and known.
+    pub referrer: Option<Referrer>,
+}
+
+/// A recorded order: what was asked, what was answered, which mails still need sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOrder {
+    pub request_hash: String,
+    pub response_body: String,
+    pub unsent_mails: Vec<RewardMail>,
+    /// While set and in the future, someone is delivering the unsent mails; others must not.
+    pub mail_lease_until: Option<DateTime<Utc>>,
+}
+
+/// A reward notification to send after commit; stored with the order until it has gone out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RewardMail {
+    pub to: Email,
+    pub name: Option<CustomerName>,
+    pub locale: Option<Locale>,
+    pub reward: Reward,
+}
+
+/// The rewarded half of a commit: the conditions that keep the decision true, and the coupons.
+#[derive(Debug, Clone)]
+pub struct RewardCommit {
+    pub referral_code: ReferralCode,
+    pub referrer_cap: u64,
+    /// [`crate::model::Email::canonical_hash`] of the friend: the key of the once-only guard.
+    pub friend_person_key: String,
+    pub rewards: Vec<Reward>,
+}
+
+/// One atomic write of a decided order.
+#[derive(Debug, Clone)]
+pub struct OrderCommit {
+    pub order: Order,
+    pub request_hash: String,
+    pub response_body: String,
+    /// The friend's history as read; the write applies only if it is unchanged.
+    pub seen_history: OrderHistory,
+    pub new_history: OrderHistory,
+    pub reward: Option<RewardCommit>,
+    pub mails: Vec<RewardMail>,
+    /// Set when there are mails: the committing request holds the delivery lease until then.
+    pub mail_lease_until: Option<DateTime<Utc>>,
+    /// Funnel and retention counters this order changes, merged per day and name.
+    pub counters: Vec<crate::model::CounterDelta>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitOutcome {
+    Committed,
+    /// Another request recorded this order id first; nothing of ours was written.
+    OrderExists(StoredOrder),
+    /// A fact the decision relied on changed (history, guard, cap, coupon collision); decide again.
+    Stale,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CouponState {
+    Issued,
+    Redeemed { order_id: OrderId },
+    Revoked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCoupon {
+    pub reward: Reward,
+    pub state: CouponState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedeemOutcome {
+    /// This call redeemed it.
+    Redeemed(StoredCoupon),
+    /// Not redeemable now; the coupon as it stands says why.
+    Refused(StoredCoupon),
+    NotFound,
+}
+
+/// Storage of orders, rewards and coupons. Each method is one atomic unit.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    async fn order_context(&self, order: &Order) -> Result<OrderContext, StoreError>;
+
+    /// Writes the order, the friend's history and, if rewarded, guards, referrer counter and
+    /// coupons, all or nothing, each conditioned on the facts the decision used.
+    async fn commit_order(&self, commit: &OrderCommit) -> Result<CommitOutcome, StoreError>;
+
+    /// Takes the delivery lease of an order's unsent mails if nobody holds it at `now`;
+    /// `false` means another request is delivering them.
+    async fn lease_mail_delivery(
+        &self,
+        order_id: &OrderId,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Records which beneficiaries' mails went out and releases the lease, so the next replay
+    /// retries only what failed.
+    async fn finish_mail_delivery(
+        &self,
+        order_id: &OrderId,
+        sent: &[Beneficiary],
+    ) -> Result<(), StoreError>;
+
+    async fn coupon(&self, code: &CouponCode) -> Result<Option<StoredCoupon>, StoreError>;
+
+    /// Redeems an issued coupon whose hold has passed at `now`, atomically.
+    async fn redeem_coupon(
+        &self,
+        code: &CouponCode,
+        order_id: &OrderId,
+        now: DateTime<Utc>,
+    ) -> Result<RedeemOutcome, StoreError>;
+
+    /// Revokes the order's coupons that are not redeemed (adding their value to the day's
+    /// `revoked_cents`) and marks the order refunded;
+    /// returns the order's coupons as they stand after, or `None` for an unknown order.
+    async fn refund_order(
+        &self,
+        order_id: &OrderId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Vec<StoredCoupon>>, StoreError>;
+}

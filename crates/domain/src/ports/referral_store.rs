@@ -1,0 +1,50 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use crate::model::{
+    CustomerId, CustomerName, Email, IssuedCode, Locale, ReferralCode, ReferralStats,
+};
+
+/// A request to give `customer_id` the freshly generated `code`, unless they already own one.
+#[derive(Debug, Clone)]
+pub struct CodeClaim {
+    pub customer_id: CustomerId,
+    pub email: Email,
+    pub name: Option<CustomerName>,
+    pub locale: Option<Locale>,
+    pub code: ReferralCode,
+    pub at: DateTime<Utc>,
+}
+
+/// The result of one atomic claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// The customer had no code; they now own the claimed one.
+    Claimed(IssuedCode),
+    /// The customer already owned a code (possibly claimed a moment ago by a concurrent call).
+    AlreadyOwned(IssuedCode),
+    /// Another customer owns the candidate code; nothing was written.
+    CodeTaken,
+}
+
+/// Storage of referral codes. Each method is one atomic unit.
+#[async_trait]
+pub trait ReferralStore: Send + Sync {
+    /// Atomically gives the customer the candidate code, unless they own one or the code is taken.
+    async fn claim_code(&self, claim: CodeClaim) -> Result<ClaimOutcome, StoreError>;
+
+    /// The customer's code and its counters, if they have one.
+    async fn referral_stats(
+        &self,
+        customer_id: &CustomerId,
+    ) -> Result<Option<ReferralStats>, StoreError>;
+
+    /// Who owns the code, if anyone; a plain read that changes nothing.
+    async fn code_owner(&self, code: &ReferralCode) -> Result<Option<CustomerId>, StoreError>;
+
+    /// Adds one click to a known code and to the day's funnel atomically; `false` when the
+    /// code does not exist.
+    async fn count_click(&self, code: &ReferralCode, at: DateTime<Utc>)
+        -> Result<bool, StoreError>;
+}

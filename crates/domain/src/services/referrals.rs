@@ -1,0 +1,88 @@
+use std::sync::Arc;
+
+use crate::model::{
+    Creation, CustomerId, IssuedCode, ReferralCode, ReferralRequest, ReferralStats,
+};
+use crate::ports::{ClaimOutcome, Clock, CodeClaim, ReferralStore, StoreError};
+
+/// Produces candidate codes; swapped for a fixed sequence in tests of the collision path.
+pub type CodeSource = Arc<dyn Fn() -> ReferralCode + Send + Sync>;
+
+/// How many candidate codes we try before giving up; with 31^8 codes, needing more than one
+/// means the code space is nearly full, which is an operational problem worth a loud error.
+pub const MAX_CODE_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReferralError {
+    #[error("no free referral code after {MAX_CODE_ATTEMPTS} attempts")]
+    CodeSpaceExhausted,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Get-or-create of referral codes and click counting: the one place these rules live.
+#[derive(Clone)]
+pub struct ReferralService {
+    store: Arc<dyn ReferralStore>,
+    clock: Arc<dyn Clock>,
+    codes: CodeSource,
+}
+
+impl ReferralService {
+    pub fn new(store: Arc<dyn ReferralStore>, clock: Arc<dyn Clock>) -> Self {
+        let codes: CodeSource = Arc::new(|| ReferralCode::generate(&mut rand::thread_rng()));
+        Self::with_code_source(store, clock, codes)
+    }
+
+    pub fn with_code_source(
+        store: Arc<dyn ReferralStore>,
+        clock: Arc<dyn Clock>,
+        codes: CodeSource,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            codes,
+        }
+    }
+
+    /// Returns the customer's code, creating it on first call; concurrent first calls agree on one code.
+    pub async fn get_or_create(
+        &self,
+        request: ReferralRequest,
+    ) -> Result<(IssuedCode, Creation), ReferralError> {
+        for _ in 0..MAX_CODE_ATTEMPTS {
+            let claim = CodeClaim {
+                customer_id: request.customer_id.clone(),
+                email: request.email.clone(),
+                name: request.name.clone(),
+                locale: request.locale,
+                code: (self.codes)(),
+                at: self.clock.now(),
+            };
+            match self.store.claim_code(claim).await? {
+                ClaimOutcome::Claimed(issued) => return Ok((issued, Creation::Created)),
+                ClaimOutcome::AlreadyOwned(issued) => return Ok((issued, Creation::Existing)),
+                ClaimOutcome::CodeTaken => continue,
+            }
+        }
+        Err(ReferralError::CodeSpaceExhausted)
+    }
+
+    pub async fn stats(
+        &self,
+        customer_id: &CustomerId,
+    ) -> Result<Option<ReferralStats>, ReferralError> {
+        Ok(self.store.referral_stats(customer_id).await?)
+    }
+
+    /// Whether anybody owns the code, without counting anything (HEAD requests, checks).
+    pub async fn is_known(&self, code: &ReferralCode) -> Result<bool, ReferralError> {
+        Ok(self.store.code_owner(code).await?.is_some())
+    }
+
+    /// Counts a click on a shared link; `false` when nobody owns the code.
+    pub async fn count_click(&self, code: &ReferralCode) -> Result<bool, ReferralError> {
+        Ok(self.store.count_click(code, self.clock.now()).await?)
+    }
+}

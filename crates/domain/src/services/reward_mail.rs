@@ -1,0 +1,236 @@
+//! The two reward mails (referrer: "your friend ordered"; friend: "thank you, here is a coupon
+//! for next time"), in German and English, as plain text and mail-client-safe HTML.
+
+use chrono::{DateTime, Utc};
+
+use crate::html::escape;
+use crate::model::{Beneficiary, Currency, Locale};
+use crate::ports::{OutgoingMail, RewardMail};
+
+/// How the shop presents itself in mails.
+#[derive(Debug, Clone)]
+pub struct ShopIdentity {
+    pub name: String,
+    pub url: String,
+    pub default_locale: Locale,
+}
+
+struct Copy {
+    subject: String,
+    greeting: String,
+    paragraphs: Vec<String>,
+    coupon_label: String,
+    usable_from: String,
+    closing: String,
+}
+
+pub fn render(mail: &RewardMail, shop: &ShopIdentity) -> OutgoingMail {
+    let locale = mail.locale.unwrap_or(shop.default_locale);
+    let amount = money(mail.reward.amount_cents, &mail.reward.currency, locale);
+    let date = day(mail.reward.available_from, locale);
+    let name = mail.name.as_ref().map(|n| n.as_ref().to_owned());
+    let copy = copy(
+        locale,
+        mail.reward.beneficiary,
+        &shop.name,
+        name.as_deref(),
+        &amount,
+        &date,
+    );
+    let coupon = mail.reward.coupon.as_ref();
+
+    let text = format!(
+        "{greeting}\n\n{paragraphs}\n\n{label}: {coupon}\n{usable}\n\n{closing}\n{shop}\n{url}\n",
+        greeting = copy.greeting,
+        paragraphs = copy.paragraphs.join("\n\n"),
+        label = copy.coupon_label,
+        usable = copy.usable_from,
+        closing = copy.closing,
+        shop = shop.name,
+        url = shop.url,
+    );
+    let html_paragraphs: String = copy
+        .paragraphs
+        .iter()
+        .map(|p| format!(r#"<p style="margin:0 0 16px 0;">{}</p>"#, escape(p)))
+        .collect();
+    let html = format!(
+        r#"<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{subject}</title></head>
+<body style="margin:0;padding:0;background:#f4f4f5;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f4f5;"><tr><td align="center" style="padding:24px 12px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border-radius:8px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#18181b;">
+<tr><td style="padding:32px 32px 8px 32px;"><p style="margin:0 0 16px 0;">{greeting}</p>{paragraphs}</td></tr>
+<tr><td align="center" style="padding:8px 32px;">
+<table role="presentation" cellpadding="0" cellspacing="0" style="border:2px dashed #16a34a;border-radius:8px;"><tr><td align="center" style="padding:16px 24px;">
+<div style="font-size:13px;color:#52525b;">{label}</div>
+<div style="font-family:'Courier New',Courier,monospace;font-size:24px;font-weight:bold;letter-spacing:2px;">{coupon}</div>
+<div style="font-size:13px;color:#52525b;">{usable}</div>
+</td></tr></table></td></tr>
+<tr><td style="padding:24px 32px 32px 32px;"><p style="margin:0;">{closing}<br><a href="{url}" style="color:#16a34a;">{shop}</a></p></td></tr>
+</table></td></tr></table></body></html>
+"#,
+        lang = locale.as_str(),
+        subject = escape(&copy.subject),
+        greeting = escape(&copy.greeting),
+        paragraphs = html_paragraphs,
+        label = escape(&copy.coupon_label),
+        coupon = escape(coupon),
+        usable = escape(&copy.usable_from),
+        closing = escape(&copy.closing),
+        url = escape(&shop.url),
+        shop = escape(&shop.name),
+    );
+    OutgoingMail {
+        to: mail.to.clone(),
+        subject: copy.subject,
+        text,
+        html,
+        headers: Vec::new(),
+    }
+}
+
+fn copy(
+    locale: Locale,
+    beneficiary: Beneficiary,
+    shop: &str,
+    name: Option<&str>,
+    amount: &str,
+    date: &str,
+) -> Copy {
+    match (locale, beneficiary) {
+        (Locale::De, Beneficiary::Referrer) => Copy {
+            subject: format!("Danke für Ihre Empfehlung – Ihr {amount}-Gutschein von {shop}"),
+            greeting: name.map_or("Hallo,".into(), |n| format!("Hallo {n},")),
+            paragraphs: vec![
+                format!("jemand, dem Sie {shop} empfohlen haben, hat gerade zum ersten Mal bei uns bestellt."),
+                format!("Als Dankeschön schenken wir Ihnen einen Gutschein über {amount}."),
+            ],
+            coupon_label: "Ihr Gutscheincode".into(),
+            usable_from: format!("einlösbar ab {date}"),
+            closing: "Herzliche Grüße".into(),
+        },
+        (Locale::De, Beneficiary::Friend) => Copy {
+            subject: format!("Vielen Dank für Ihren Einkauf – {amount} für Ihre nächste Bestellung"),
+            greeting: name.map_or("Hallo,".into(), |n| format!("Hallo {n},")),
+            paragraphs: vec![
+                format!("vielen Dank für Ihre erste Bestellung bei {shop}! Schön, dass Sie auf Empfehlung zu uns gefunden haben."),
+                format!("Für Ihre nächste Bestellung schenken wir Ihnen einen Gutschein über {amount}."),
+            ],
+            coupon_label: "Ihr Gutscheincode".into(),
+            usable_from: format!("einlösbar ab {date}"),
+            closing: "Herzliche Grüße".into(),
+        },
+        (Locale::En, Beneficiary::Referrer) => Copy {
+            subject: format!("Thanks for the recommendation – your {amount} coupon from {shop}"),
+            greeting: name.map_or("Hello,".into(), |n| format!("Hello {n},")),
+            paragraphs: vec![
+                format!("someone you recommended {shop} to has just placed their first order with us."),
+                format!("As a thank-you, here is a coupon worth {amount}."),
+            ],
+            coupon_label: "Your coupon code".into(),
+            usable_from: format!("usable from {date}"),
+            closing: "Best wishes".into(),
+        },
+        (Locale::En, Beneficiary::Friend) => Copy {
+            subject: format!("Thank you for your purchase – {amount} off your next order"),
+            greeting: name.map_or("Hello,".into(), |n| format!("Hello {n},")),
+            paragraphs: vec![
+                format!("thank you for your first order at {shop}! We are glad a friend sent you our way."),
+                format!("For your next order, here is a coupon worth {amount}."),
+            ],
+            coupon_label: "Your coupon code".into(),
+            usable_from: format!("usable from {date}"),
+            closing: "Best wishes".into(),
+        },
+    }
+}
+
+/// "10,00 €" in German, "€10.00" in English; codes without a common symbol are written out.
+pub fn money(cents: u64, currency: &Currency, locale: Locale) -> String {
+    let (major, minor) = (cents / 100, cents % 100);
+    let symbol = match currency.as_ref() {
+        "EUR" => Some("€"),
+        "USD" => Some("$"),
+        "GBP" => Some("£"),
+        _ => None,
+    };
+    match (locale, symbol) {
+        (Locale::De, Some(symbol)) => format!("{major},{minor:02} {symbol}"),
+        (Locale::De, None) => format!("{major},{minor:02} {currency}"),
+        (Locale::En, Some(symbol)) => format!("{symbol}{major}.{minor:02}"),
+        (Locale::En, None) => format!("{currency} {major}.{minor:02}"),
+    }
+}
+
+/// The calendar day (UTC) in the reader's convention.
+pub fn day(at: DateTime<Utc>, locale: Locale) -> String {
+    match locale {
+        Locale::De => at.format("%d.%m.%Y").to_string(),
+        Locale::En => at.format("%-d %B %Y").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::model::{CouponCode, CustomerId, CustomerName, Email, Reward};
+
+    fn mail(locale: Option<Locale>, beneficiary: Beneficiary, name: &str) -> RewardMail {
+        RewardMail {
+            to: Email::parse("anna@example.com").expect("email"),
+            name: Some(CustomerName::parse(name).expect("name")),
+            locale,
+            reward: Reward {
+                beneficiary,
+                customer_id: CustomerId::parse("c-1").expect("id"),
+                coupon: CouponCode::parse("ABCDEFGH2345").expect("coupon"),
+                amount_cents: 1000,
+                currency: Currency::parse("EUR").expect("currency"),
+                available_from: Utc
+                    .with_ymd_and_hms(2026, 3, 15, 12, 0, 0)
+                    .single()
+                    .expect("time"),
+            },
+        }
+    }
+
+    fn shop() -> ShopIdentity {
+        ShopIdentity {
+            name: "Demo & Co".into(),
+            url: "https://shop.example".into(),
+            default_locale: Locale::De,
+        }
+    }
+
+    #[test]
+    fn german_referrer_mail_names_coupon_amount_and_date() {
+        let rendered = render(&mail(None, Beneficiary::Referrer, "Anna"), &shop());
+        assert!(rendered.subject.contains("10,00 €"), "{}", rendered.subject);
+        assert!(rendered.text.contains("Hallo Anna,"));
+        assert!(rendered.text.contains("ABCDEFGH2345"));
+        assert!(rendered.text.contains("einlösbar ab 15.03.2026"));
+        assert!(rendered.html.contains("lang=\"de\""));
+        assert!(rendered.html.contains("Demo &amp; Co"));
+    }
+
+    #[test]
+    fn english_friend_mail_thanks_for_the_first_order() {
+        let rendered = render(&mail(Some(Locale::En), Beneficiary::Friend, "Bob"), &shop());
+        assert!(rendered.subject.starts_with("Thank you for your purchase"));
+        assert!(rendered.text.contains("usable from 15 March 2026"));
+        assert!(rendered.text.contains("€10.00"));
+    }
+
+    #[test]
+    fn names_are_escaped_in_html() {
+        let rendered = render(
+            &mail(None, Beneficiary::Friend, "<script>x</script>"),
+            &shop(),
+        );
+        assert!(!rendered.html.contains("<script>"));
+        assert!(rendered.html.contains("&lt;script&gt;"));
+    }
+}

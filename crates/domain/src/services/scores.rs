@@ -1,0 +1,157 @@
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+use crate::model::counters;
+use crate::model::{nps, periods, rate, CounterSeries, Interval, NpsSummary};
+use crate::ports::{MetricsStore, StoreError};
+
+/// NPS over a range, optionally as a series of periods covering it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NpsReport {
+    pub total: NpsSummary,
+    pub series: Vec<(NaiveDate, NaiveDate, NpsSummary)>,
+}
+
+/// The seeds' retention figures over `[from, to]` (see README for the definitions).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RetentionReport {
+    pub customers_at_start: i64,
+    pub new_customers: i64,
+    pub customers_at_end: i64,
+    pub retention_rate: Option<f64>,
+    pub repeat_purchase_rate: Option<f64>,
+    pub customers_with_orders: u64,
+    pub repeat_customers: u64,
+}
+
+/// The referral funnel over a range.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct FunnelReport {
+    pub codes_created: i64,
+    pub clicks: i64,
+    pub rewarded: i64,
+    pub rejected: BTreeMap<String, i64>,
+    pub rewards_issued_cents: i64,
+    pub rewards_revoked_cents: i64,
+}
+
+/// Reads the day counters; never scans answers, customers or (for NPS and the funnel) orders.
+#[derive(Clone)]
+pub struct ScoreService {
+    metrics: Arc<dyn MetricsStore>,
+}
+
+impl ScoreService {
+    pub fn new(metrics: Arc<dyn MetricsStore>) -> Self {
+        Self { metrics }
+    }
+
+    /// One range query over the NPS day counters, however many answers there are.
+    pub async fn nps(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        interval: Option<Interval>,
+    ) -> Result<NpsReport, StoreError> {
+        let days = self.metrics.day_counts(from, to).await?;
+        let sum = |start: NaiveDate, end: NaiveDate| {
+            let (p, pa, d) = days
+                .iter()
+                .filter(|c| c.day >= start && c.day <= end)
+                .fold((0, 0, 0), |(p, pa, d), c| {
+                    (p + c.promoters, pa + c.passives, d + c.detractors)
+                });
+            nps(p, pa, d)
+        };
+        let series = interval
+            .map(|interval| {
+                periods(from, to, interval)
+                    .into_iter()
+                    .map(|(s, e)| (s, e, sum(s, e)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(NpsReport {
+            total: sum(from, to),
+            series,
+        })
+    }
+
+    /// S and E from prefix sums of the activity deltas, N from the new-customer counters, the
+    /// repeat rate from the orders inside the range.
+    pub async fn retention(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<RetentionReport, StoreError> {
+        let day_after = to.checked_add_days(Days::new(1)).unwrap_or(to);
+        let days = self
+            .metrics
+            .counter_days(CounterSeries::Retention, None, day_after)
+            .await?;
+        let value =
+            |values: &BTreeMap<String, i64>, name: &str| values.get(name).copied().unwrap_or(0);
+        let active_on = |t: NaiveDate| {
+            days.iter()
+                .filter(|d| d.day <= t)
+                .map(|d| value(&d.values, counters::ACTIVE_DELTA))
+                .sum::<i64>()
+        };
+        let customers_at_start = active_on(from);
+        let customers_at_end = active_on(day_after);
+        let new_customers: i64 = days
+            .iter()
+            .filter(|d| d.day >= from && d.day <= to)
+            .map(|d| value(&d.values, counters::NEW_CUSTOMERS))
+            .sum();
+
+        let mut orders_per_customer: HashMap<String, u64> = HashMap::new();
+        for order_day in self.metrics.order_days(from, to).await? {
+            *orders_per_customer
+                .entry(order_day.customer_id.to_string())
+                .or_default() += order_day.orders;
+        }
+        let customers_with_orders = orders_per_customer.len() as u64;
+        let repeat_customers = orders_per_customer.values().filter(|n| **n > 1).count() as u64;
+        Ok(RetentionReport {
+            customers_at_start,
+            new_customers,
+            customers_at_end,
+            retention_rate: rate(
+                customers_at_end - new_customers,
+                customers_at_start.max(0) as u64,
+            ),
+            repeat_purchase_rate: rate(repeat_customers as i64, customers_with_orders),
+            customers_with_orders,
+            repeat_customers,
+        })
+    }
+
+    pub async fn funnel(&self, from: NaiveDate, to: NaiveDate) -> Result<FunnelReport, StoreError> {
+        let mut report = FunnelReport::default();
+        for day in self
+            .metrics
+            .counter_days(CounterSeries::Funnel, Some(from), to)
+            .await?
+        {
+            for (name, value) in day.values {
+                match name.as_str() {
+                    counters::CODES_CREATED => report.codes_created += value,
+                    counters::CLICKS => report.clicks += value,
+                    counters::REWARDED => report.rewarded += value,
+                    counters::ISSUED_CENTS => report.rewards_issued_cents += value,
+                    counters::REVOKED_CENTS => report.rewards_revoked_cents += value,
+                    other => {
+                        if let Some(reason) = other.strip_prefix(counters::REJECTED_PREFIX) {
+                            *report.rejected.entry(reason.to_owned()).or_default() += value;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+}

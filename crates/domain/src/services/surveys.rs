@@ -1,0 +1,324 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::{fingerprint, Category, Comment, Email, ReferralRequest, Score, SurveyToken};
+use crate::ports::{
+    Answer, Clock, Mailer, SkipReason, StoreError, StoredSurveyRequest, Survey,
+    SurveyCommitOutcome, SurveyDecision, SurveyMailJob, SurveyRequest, SurveyRequestCommit,
+    SurveyStore,
+};
+
+use super::reward_mail::ShopIdentity;
+use super::survey_mail;
+use super::{ReferralError, ReferralService};
+
+/// SURVEY_THROTTLE_DAYS and SURVEY_TTL_DAYS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SurveyRules {
+    pub throttle_days: u32,
+    pub ttl_days: u32,
+}
+
+/// Where a promoter's share link points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferralLinks {
+    /// create-referral's public base: `<base>/r/<code>`, so clicks are counted.
+    Function(String),
+    /// No create-referral URL configured: straight to the shop's landing `<shop>/?ref=<code>`.
+    ShopLanding(String),
+}
+
+impl ReferralLinks {
+    fn link(&self, code: &str) -> String {
+        match self {
+            Self::Function(base) => format!("{base}/r/{code}"),
+            Self::ShopLanding(shop) => format!("{shop}/?ref={code}"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SurveyError {
+    #[error("order id already has a survey request with a different body")]
+    IdempotencyConflict,
+    #[error("no such survey")]
+    NotFound,
+    #[error("the survey has expired")]
+    Expired { survey: Box<Survey> },
+    #[error("survey facts kept changing")]
+    Contention,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Referral(#[from] ReferralError),
+}
+
+/// What the customer sees after answering.
+#[derive(Debug, Clone)]
+pub struct AnswerReceipt {
+    pub survey: Survey,
+    pub score: Score,
+    pub category: Category,
+    /// Promoters get their own share link.
+    pub referral_link: Option<String>,
+}
+
+const MAX_ATTEMPTS: u32 = 6;
+const MAIL_LEASE_SECONDS: i64 = 60;
+
+/// Post-purchase surveys: sending (throttled, opt-out aware, idempotent), answers with counter
+/// moves, detractor alerts, promoter links, unsubscribe.
+#[derive(Clone)]
+pub struct SurveyService {
+    store: Arc<dyn SurveyStore>,
+    mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+    shop: ShopIdentity,
+    support: Email,
+    rules: SurveyRules,
+    referrals: ReferralService,
+    referral_links: ReferralLinks,
+}
+
+impl SurveyService {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        store: Arc<dyn SurveyStore>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+        shop: ShopIdentity,
+        support: Email,
+        rules: SurveyRules,
+        referrals: ReferralService,
+        referral_links: ReferralLinks,
+    ) -> Self {
+        Self {
+            store,
+            mailer,
+            clock,
+            shop,
+            support,
+            rules,
+            referrals,
+            referral_links,
+        }
+    }
+
+    pub fn shop(&self) -> &ShopIdentity {
+        &self.shop
+    }
+
+    /// Sends the thank-you mail with the survey unless throttled or unsubscribed; replays of the
+    /// same order get the same decision and send nothing new.
+    pub async fn request(
+        &self,
+        request: SurveyRequest,
+        links_base: &str,
+    ) -> Result<SurveyDecision, SurveyError> {
+        let hash = fingerprint(&[
+            request.order_id.as_ref(),
+            request.customer_id.as_ref(),
+            request.email.as_ref(),
+            request.name.as_ref().map_or("", AsRef::as_ref),
+            request.locale.map_or("", |l| l.as_str()),
+        ]);
+        for _ in 0..MAX_ATTEMPTS {
+            let context = self.store.survey_request_context(&request).await?;
+            if let Some(existing) = context.existing {
+                return self.replay(&request, existing, &hash).await;
+            }
+            let now = self.clock.now();
+            let throttle_cutoff = now - Duration::days(i64::from(self.rules.throttle_days));
+            let decision = if context.unsubscribed {
+                SurveyDecision::Skipped(SkipReason::Unsubscribed)
+            } else if context
+                .last_surveyed_at
+                .is_some_and(|at| at > throttle_cutoff)
+            {
+                SurveyDecision::Skipped(SkipReason::Throttled)
+            } else {
+                SurveyDecision::Sent(SurveyToken::generate())
+            };
+            let mail = match &decision {
+                SurveyDecision::Sent(token) => Some(SurveyMailJob {
+                    to: request.email.clone(),
+                    name: request.name.clone(),
+                    locale: request.locale,
+                    token: token.clone(),
+                    links_base: links_base.to_owned(),
+                }),
+                SurveyDecision::Skipped(_) => None,
+            };
+            let commit = SurveyRequestCommit {
+                request: request.clone(),
+                request_hash: hash.clone(),
+                decision: decision.clone(),
+                mail_lease_until: mail
+                    .as_ref()
+                    .map(|_| now + Duration::seconds(MAIL_LEASE_SECONDS)),
+                mail,
+                sent_at: now,
+                throttle_cutoff,
+            };
+            match self.store.commit_survey_request(&commit).await? {
+                SurveyCommitOutcome::Committed => {
+                    if let Some(job) = &commit.mail {
+                        self.deliver(&request, job).await;
+                    }
+                    return Ok(decision);
+                }
+                SurveyCommitOutcome::Exists(existing) => {
+                    return self.replay(&request, existing, &hash).await
+                }
+                SurveyCommitOutcome::Stale => continue,
+            }
+        }
+        Err(SurveyError::Contention)
+    }
+
+    async fn replay(
+        &self,
+        request: &SurveyRequest,
+        existing: StoredSurveyRequest,
+        hash: &str,
+    ) -> Result<SurveyDecision, SurveyError> {
+        if existing.request_hash != hash {
+            return Err(SurveyError::IdempotencyConflict);
+        }
+        if let Some(job) = &existing.unsent_mail {
+            let now = self.clock.now();
+            let free = existing.mail_lease_until.is_none_or(|until| until <= now);
+            let until = now + Duration::seconds(MAIL_LEASE_SECONDS);
+            if free
+                && self
+                    .store
+                    .lease_survey_mail(&request.order_id, now, until)
+                    .await?
+            {
+                self.deliver(request, job).await;
+            }
+        }
+        Ok(existing.decision)
+    }
+
+    /// Sends after commit; a failure stays recorded for the storefront's next retry.
+    async fn deliver(&self, request: &SurveyRequest, job: &SurveyMailJob) {
+        let sent = match self
+            .mailer
+            .send(&survey_mail::survey(job, &self.shop))
+            .await
+        {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(order_id = %request.order_id, error = %error, "survey mail not sent; a replay will retry");
+                false
+            }
+        };
+        if let Err(error) = self.store.finish_survey_mail(&request.order_id, sent).await {
+            tracing::error!(order_id = %request.order_id, error = %error, "could not record survey mail state");
+        }
+    }
+
+    /// The survey behind a link, if it exists and has not expired. Reads only.
+    pub async fn open(&self, token: &SurveyToken) -> Result<Survey, SurveyError> {
+        let survey = self.find(token).await?;
+        if self.clock.now() > self.expires_at(&survey) {
+            return Err(SurveyError::Expired {
+                survey: Box::new(survey),
+            });
+        }
+        Ok(survey)
+    }
+
+    /// The survey behind a link regardless of age: unsubscribing never expires.
+    pub async fn find(&self, token: &SurveyToken) -> Result<Survey, SurveyError> {
+        self.store.survey(token).await?.ok_or(SurveyError::NotFound)
+    }
+
+    fn expires_at(&self, survey: &Survey) -> DateTime<Utc> {
+        survey.sent_at + Duration::days(i64::from(self.rules.ttl_days))
+    }
+
+    /// Records (or changes) the answer; counters move in the same atomic step.
+    pub async fn answer(
+        &self,
+        token: &SurveyToken,
+        score: Score,
+        comment: Option<Comment>,
+    ) -> Result<AnswerReceipt, SurveyError> {
+        for _ in 0..MAX_ATTEMPTS {
+            let survey = self.open(token).await?;
+            let answer = Answer {
+                score,
+                comment: comment.clone(),
+                answered_at: self.clock.now(),
+                revision: survey
+                    .answer
+                    .as_ref()
+                    .map_or(1, |previous| previous.revision + 1),
+            };
+            if !self
+                .store
+                .record_answer(token, survey.answer.as_ref(), &answer)
+                .await?
+            {
+                // Someone answered in between (a double click, two tabs): back off a little at
+                // random so racers spread out, then apply ours on top of theirs.
+                let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 1..=25);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                continue;
+            }
+            let was_detractor = survey
+                .answer
+                .as_ref()
+                .is_some_and(|a| a.score.category() == Category::Detractor);
+            let category = score.category();
+            if category == Category::Detractor && !was_detractor {
+                self.alert_support(&survey, &answer).await;
+            }
+            let referral_link = match category {
+                Category::Promoter => Some(self.promoter_link(&survey).await?),
+                _ => None,
+            };
+            let survey = Survey {
+                answer: Some(answer),
+                ..survey
+            };
+            return Ok(AnswerReceipt {
+                survey,
+                score,
+                category,
+                referral_link,
+            });
+        }
+        Err(SurveyError::Contention)
+    }
+
+    /// React to every criticism: the shop's support hears about each new detractor at once.
+    async fn alert_support(&self, survey: &Survey, answer: &Answer) {
+        let mail = survey_mail::detractor_alert(survey, answer, &self.shop, &self.support);
+        if let Err(error) = self.mailer.send(&mail).await {
+            tracing::error!(order_id = %survey.order_id, error = %error, "detractor alert not sent");
+        }
+    }
+
+    async fn promoter_link(&self, survey: &Survey) -> Result<String, SurveyError> {
+        let request = ReferralRequest {
+            customer_id: survey.customer_id.clone(),
+            email: survey.email.clone(),
+            name: survey.name.clone(),
+            locale: survey.locale,
+        };
+        let (issued, _) = self.referrals.get_or_create(request).await?;
+        Ok(self.referral_links.link(issued.code.as_ref()))
+    }
+
+    pub async fn unsubscribe(&self, token: &SurveyToken) -> Result<Survey, SurveyError> {
+        let survey = self.find(token).await?;
+        if !self.store.unsubscribe(token, self.clock.now()).await? {
+            return Err(SurveyError::NotFound);
+        }
+        Ok(survey)
+    }
+}

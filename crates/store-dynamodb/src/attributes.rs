@@ -1,0 +1,61 @@
+//! Reading typed values out of DynamoDB items, reporting shape errors as corruption.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use domain::ports::StoreError;
+
+pub(super) type Item = HashMap<String, AttributeValue>;
+
+pub(super) fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
+    match item.get(name) {
+        Some(AttributeValue::S(value)) => Ok(value),
+        _ => Err(StoreError::Corrupt(format!(
+            "attribute {name} is not a string"
+        ))),
+    }
+}
+
+pub(super) fn optional_string<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    match item.get(name) {
+        Some(AttributeValue::S(value)) => Some(value),
+        _ => None,
+    }
+}
+
+pub(super) fn string_set<'a>(item: &'a Item, name: &str) -> &'a [String] {
+    match item.get(name) {
+        Some(AttributeValue::Ss(values)) => values,
+        _ => &[],
+    }
+}
+
+pub(super) fn number(value: u64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub(super) fn counter(item: &Item, name: &str) -> Result<u64, StoreError> {
+    match item.get(name) {
+        None => Ok(0),
+        Some(AttributeValue::N(value)) => value
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("attribute {name} is not a counter"))),
+        Some(_) => Err(StoreError::Corrupt(format!(
+            "attribute {name} is not a number"
+        ))),
+    }
+}
+
+/// Millisecond RFC 3339 in UTC: sorts as text and round-trips exactly.
+pub(super) fn timestamp(at: DateTime<Utc>) -> AttributeValue {
+    AttributeValue::S(at.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+pub(super) fn parse_timestamp(item: &Item, name: &str) -> Result<DateTime<Utc>, StoreError> {
+    let raw = string(item, name)?;
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("attribute {name} is not a timestamp")))
+}

@@ -1,0 +1,53 @@
+//! Consistent multi-item reads in one request, retrying only what DynamoDB left unprocessed.
+
+use aws_sdk_dynamodb::types::KeysAndAttributes;
+
+use super::attributes::Item;
+use super::errors::{classify, conflict_backoff};
+use super::keys::Key;
+use super::DynamoStore;
+use domain::ports::StoreError;
+
+const UNPROCESSED_RETRIES: u32 = 5;
+
+impl DynamoStore {
+    /// Reads up to 100 items strongly consistently; absent items are simply missing.
+    pub(super) async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::with_capacity(keys.len());
+        let mut pending = keys;
+        for attempt in 0..=UNPROCESSED_RETRIES {
+            if pending.is_empty() {
+                return Ok(items);
+            }
+            if attempt > 0 {
+                tokio::time::sleep(conflict_backoff(attempt)).await;
+            }
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(std::mem::take(&mut pending)))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::backend("building a batch read", e))?;
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(|e| classify("reading items in a batch", e))?;
+            if let Some(found) = output.responses.and_then(|mut r| r.remove(&self.table)) {
+                items.extend(found);
+            }
+            if let Some(left) = output
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(&self.table))
+            {
+                pending = left.keys;
+            }
+        }
+        if pending.is_empty() {
+            Ok(items)
+        } else {
+            Err(StoreError::Throttled)
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Day counters as transaction items, and the range reads score-nps needs.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use chrono::NaiveDate;
+
+use super::attributes::{self, string, Item};
+use super::errors::classify;
+use super::{keys, DynamoStore};
+use domain::model::{counters, CounterDelta, CounterSeries, CustomerId};
+use domain::ports::{CounterDay, DayCounts, MetricsStore, OrderDay, StoreError};
+
+const DAY: &str = "%Y-%m-%d";
+
+/// One `ADD` update per (series, day) item, since a transaction may touch an item only once.
+pub(super) fn counter_updates(
+    table: &str,
+    deltas: &[CounterDelta],
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let mut by_item: BTreeMap<(CounterSeries, NaiveDate), Vec<(&'static str, i64)>> =
+        BTreeMap::new();
+    for delta in counters::merge(deltas.to_vec()) {
+        by_item
+            .entry((delta.series, delta.day))
+            .or_default()
+            .push((delta.name, delta.delta));
+    }
+    by_item
+        .into_iter()
+        .map(|((series, day), changes)| {
+            let mut update = Update::builder()
+                .table_name(table)
+                .set_key(Some(keys::counter_day(
+                    series,
+                    &day.format(DAY).to_string(),
+                )));
+            let mut clauses = Vec::new();
+            for (i, (name, delta)) in changes.iter().enumerate() {
+                clauses.push(format!("#c{i} :c{i}"));
+                update = update
+                    .expression_attribute_names(format!("#c{i}"), *name)
+                    .expression_attribute_values(
+                        format!(":c{i}"),
+                        AttributeValue::N(delta.to_string()),
+                    );
+            }
+            update
+                .update_expression(format!("ADD {}", clauses.join(", ")))
+                .build()
+                .map(|u| TransactWriteItem::builder().update(u).build())
+                .map_err(|e| StoreError::backend("building a counter update", e))
+        })
+        .collect()
+}
+
+/// One more order for the customer on the day.
+pub(super) fn order_day_update(
+    table: &str,
+    day: NaiveDate,
+    customer_id: &CustomerId,
+) -> Result<TransactWriteItem, StoreError> {
+    Update::builder()
+        .table_name(table)
+        .set_key(Some(keys::order_day(
+            &day.format(DAY).to_string(),
+            customer_id,
+        )))
+        .update_expression("ADD orders :one SET customer_id = :customer")
+        .expression_attribute_values(":one", AttributeValue::N("1".into()))
+        .expression_attribute_values(":customer", AttributeValue::S(customer_id.to_string()))
+        .build()
+        .map(|u| TransactWriteItem::builder().update(u).build())
+        .map_err(|e| StoreError::backend("building an order-day update", e))
+}
+
+impl DynamoStore {
+    /// All items of a partition with sort keys in `[from, to]`, following pages.
+    pub(super) async fn query_range(
+        &self,
+        partition: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", AttributeValue::S(partition.to_owned()))
+                .expression_attribute_values(":from", AttributeValue::S(from.to_owned()))
+                .expression_attribute_values(":to", AttributeValue::S(to.to_owned()))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| classify("querying a day range", e))?;
+            items.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(items),
+            }
+        }
+    }
+}
+
+fn day_of(sort_key: &str) -> Result<NaiveDate, StoreError> {
+    sort_key
+        .strip_prefix("DAY#")
+        .and_then(|rest| rest.get(..10))
+        .and_then(|d| NaiveDate::parse_from_str(d, DAY).ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("bad day key {sort_key:?}")))
+}
+
+#[async_trait]
+impl MetricsStore for DynamoStore {
+    async fn day_counts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DayCounts>, StoreError> {
+        let items = self
+            .query_range(
+                keys::NPS_PARTITION,
+                &format!("DAY#{}", from.format("%Y-%m-%d")),
+                &format!("DAY#{}", to.format("%Y-%m-%d")),
+            )
+            .await?;
+        items
+            .iter()
+            .map(|item| {
+                let sort_key = string(item, keys::SK)?;
+                let day = sort_key
+                    .strip_prefix("DAY#")
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .ok_or_else(|| StoreError::Corrupt("bad NPS day key".into()))?;
+                Ok(DayCounts {
+                    day,
+                    promoters: attributes::counter(item, "promoters")?,
+                    passives: attributes::counter(item, "passives")?,
+                    detractors: attributes::counter(item, "detractors")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn counter_days(
+        &self,
+        series: CounterSeries,
+        from: Option<NaiveDate>,
+        to: NaiveDate,
+    ) -> Result<Vec<CounterDay>, StoreError> {
+        let from = from.map_or_else(|| "DAY#".to_owned(), |d| format!("DAY#{}", d.format(DAY)));
+        let items = self
+            .query_range(series.as_str(), &from, &format!("DAY#{}", to.format(DAY)))
+            .await?;
+        items
+            .iter()
+            .map(|item| {
+                let mut values = BTreeMap::new();
+                for name in counters::ALL {
+                    if item.contains_key(*name) {
+                        let value = match item.get(*name) {
+                            Some(AttributeValue::N(n)) => n
+                                .parse::<i64>()
+                                .map_err(|_| StoreError::Corrupt("bad counter".into()))?,
+                            _ => return Err(StoreError::Corrupt("bad counter".into())),
+                        };
+                        values.insert((*name).to_owned(), value);
+                    }
+                }
+                Ok(CounterDay {
+                    day: day_of(string(item, keys::SK)?)?,
+                    values,
+                })
+            })
+            .collect()
+    }
+
+    async fn order_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<OrderDay>, StoreError> {
+        // "~" sorts after "#", so the upper bound takes every customer of the last day.
+        let items = self
+            .query_range(
+                keys::ORDER_DAYS_PARTITION,
+                &format!("DAY#{}", from.format(DAY)),
+                &format!("DAY#{}~", to.format(DAY)),
+            )
+            .await?;
+        items
+            .iter()
+            .map(|item| {
+                Ok(OrderDay {
+                    day: day_of(string(item, keys::SK)?)?,
+                    customer_id: CustomerId::parse(string(item, "customer_id")?)
+                        .map_err(|_| StoreError::Corrupt("bad customer id".into()))?,
+                    orders: attributes::counter(item, "orders")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,645 @@
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
+
+use super::attributes::{self, number, optional_string, string, string_set, timestamp, Item};
+use super::counters::{counter_updates, order_day_update};
+use super::errors::{self, classify, Transact};
+use super::{keys, DynamoStore};
+use domain::model::counters;
+use domain::model::{
+    Beneficiary, CarriedCode, CouponCode, CustomerId, CustomerName, Email, Friend, Locale, Order,
+    OrderHistory, OrderId, ReferralCode, Referrer, Reward,
+};
+use domain::ports::stored::{self, ISSUED, REDEEMED, REVOKED};
+use domain::ports::{
+    CommitOutcome, CouponState, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit,
+    StoreError, StoredCoupon, StoredOrder,
+};
+
+const ORDER_INDEX: usize = 0;
+
+fn guard_keys(person_key: &str, customer_id: &CustomerId) -> [keys::Key; 2] {
+    [
+        keys::referral_guard(&format!("PERSON#{person_key}")),
+        keys::referral_guard(&format!("CUSTOMER#{customer_id}")),
+    ]
+}
+
+fn pk(key: &keys::Key) -> &str {
+    match key.get(keys::PK) {
+        Some(AttributeValue::S(value)) => value,
+        _ => "",
+    }
+}
+
+fn item_pk(item: &Item) -> &str {
+    match item.get(keys::PK) {
+        Some(AttributeValue::S(value)) => value,
+        _ => "",
+    }
+}
+
+#[async_trait]
+impl OrderStore for DynamoStore {
+    async fn order_context(&self, order: &Order) -> Result<OrderContext, StoreError> {
+        let order_key = keys::order(&order.order_id);
+        let profile_key = keys::customer_profile(&order.customer_id);
+        let guards = guard_keys(&order.email.canonical_hash(), &order.customer_id);
+        let code_key = match &order.referral_code {
+            Some(CarriedCode::Wellformed(code)) => Some(keys::referral_code(code)),
+            _ => None,
+        };
+        let wanted: Vec<String> = [
+            Some(&order_key),
+            Some(&profile_key),
+            Some(&guards[0]),
+            Some(&guards[1]),
+            code_key.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|k| pk(k).to_owned())
+        .collect();
+        let mut request = vec![
+            order_key.clone(),
+            profile_key.clone(),
+            guards[0].clone(),
+            guards[1].clone(),
+        ];
+        request.extend(code_key.clone());
+        let items = self.batch_get(request).await?;
+        let mut by_pk: HashMap<String, Item> = items
+            .into_iter()
+            .filter(|item| wanted.iter().any(|w| w == item_pk(item)))
+            .map(|item| (item_pk(&item).to_owned(), item))
+            .collect();
+
+        let existing = by_pk
+            .remove(pk(&order_key))
+            .map(|item| stored_order(&item))
+            .transpose()?;
+        let history = by_pk
+            .remove(pk(&profile_key))
+            .map(|item| order_history(&item))
+            .transpose()?
+            .unwrap_or_default();
+        let referred_before = guards.iter().any(|g| by_pk.contains_key(pk(g)));
+        let referrer = code_key
+            .and_then(|k| by_pk.remove(pk(&k)))
+            .map(|item| referrer_from(&item))
+            .transpose()?;
+        Ok(OrderContext {
+            existing,
+            friend: Friend {
+                history,
+                referred_before,
+            },
+            referrer,
+        })
+    }
+
+    async fn commit_order(&self, commit: &OrderCommit) -> Result<CommitOutcome, StoreError> {
+        let transaction = commit_transaction(&self.table, commit)?;
+        let reasons = match self.transact("committing an order", transaction).await? {
+            Transact::Committed => return Ok(CommitOutcome::Committed),
+            Transact::Cancelled(reasons) => reasons,
+        };
+        let reasons = &reasons[..];
+        if errors::failed_condition(reasons, ORDER_INDEX) {
+            let item = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(keys::order(&commit.order.order_id)))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| classify("reading a concurrently recorded order", e))?
+                .item
+                .ok_or_else(|| {
+                    StoreError::Corrupt("order condition failed but no order exists".into())
+                })?;
+            return Ok(CommitOutcome::OrderExists(stored_order(&item)?));
+        }
+        if errors::is_throttled(reasons) {
+            return Err(StoreError::Throttled);
+        }
+        let condition_failed = (0..reasons.len()).any(|i| errors::failed_condition(reasons, i));
+        if errors::is_conflict(reasons) {
+            tokio::time::sleep(errors::conflict_backoff(1)).await;
+            return Ok(CommitOutcome::Stale);
+        }
+        if condition_failed {
+            return Ok(CommitOutcome::Stale);
+        }
+        Err(StoreError::Corrupt(format!(
+            "order transaction cancelled for reasons {:?}",
+            reasons
+                .iter()
+                .map(|r| r.code().unwrap_or("None"))
+                .collect::<Vec<_>>()
+        )))
+    }
+
+    async fn lease_mail_delivery(
+        &self,
+        order_id: &OrderId,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::order(order_id)))
+            .update_expression("SET mail_lease_until = :until")
+            .condition_expression(
+                "attribute_exists(#pk) AND (attribute_not_exists(mail_lease_until) OR mail_lease_until <= :now)",
+            )
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_values(":until", timestamp(until))
+            .expression_attribute_values(":now", timestamp(now))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(classify("leasing mail delivery", error)),
+            },
+        }
+    }
+
+    async fn finish_mail_delivery(
+        &self,
+        order_id: &OrderId,
+        sent: &[Beneficiary],
+    ) -> Result<(), StoreError> {
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::order(order_id)))
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK);
+        // A string set cannot be empty, so ADD only when something went out.
+        update = if sent.is_empty() {
+            update.update_expression("REMOVE mail_lease_until")
+        } else {
+            update
+                .update_expression("ADD mails_sent :sent REMOVE mail_lease_until")
+                .expression_attribute_values(
+                    ":sent",
+                    AttributeValue::Ss(sent.iter().map(|b| b.as_str().to_owned()).collect()),
+                )
+        };
+        update
+            .send()
+            .await
+            .map_err(|e| classify("recording sent mails", e))?;
+        Ok(())
+    }
+
+    async fn coupon(&self, code: &CouponCode) -> Result<Option<StoredCoupon>, StoreError> {
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::coupon(code)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| classify("reading a coupon", e))?
+            .item;
+        item.map(|item| stored_coupon(&item)).transpose()
+    }
+
+    async fn redeem_coupon(
+        &self,
+        code: &CouponCode,
+        order_id: &OrderId,
+        now: DateTime<Utc>,
+    ) -> Result<RedeemOutcome, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::coupon(code)))
+            .update_expression(
+                "SET #status = :redeemed, redeemed_order = :order, redeemed_at = :now",
+            )
+            .condition_expression("#status = :issued AND available_from <= :now")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":redeemed", AttributeValue::S(REDEEMED.into()))
+            .expression_attribute_values(":issued", AttributeValue::S(ISSUED.into()))
+            .expression_attribute_values(":order", AttributeValue::S(order_id.to_string()))
+            .expression_attribute_values(":now", timestamp(now))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(output) => {
+                let item = output.attributes.ok_or_else(|| {
+                    StoreError::Corrupt("redeemed coupon returned no attributes".into())
+                })?;
+                Ok(RedeemOutcome::Redeemed(stored_coupon(&item)?))
+            }
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => {
+                    Ok(match self.coupon(code).await? {
+                        Some(coupon) => RedeemOutcome::Refused(coupon),
+                        None => RedeemOutcome::NotFound,
+                    })
+                }
+                _ => Err(classify("redeeming a coupon", error)),
+            },
+        }
+    }
+
+    async fn refund_order(
+        &self,
+        order_id: &OrderId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Vec<StoredCoupon>>, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::order(order_id)))
+            .update_expression("SET refunded_at = if_not_exists(refunded_at, :at)")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_values(":at", timestamp(at))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        let order = match result {
+            Ok(output) => output.attributes.unwrap_or_default(),
+            Err(error) => {
+                return match error.as_service_error() {
+                    Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(None),
+                    _ => Err(classify("marking an order refunded", error)),
+                }
+            }
+        };
+        let codes: Vec<CouponCode> = string_set(&order, "coupons")
+            .iter()
+            .map(|c| {
+                CouponCode::parse(c)
+                    .map_err(|_| StoreError::Corrupt("order lists a bad coupon".into()))
+            })
+            .collect::<Result<_, _>>()?;
+        if codes.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let before = self
+            .batch_get(codes.iter().map(keys::coupon).collect())
+            .await?;
+        for coupon in before.iter().map(stored_coupon) {
+            let coupon = coupon?;
+            if coupon.state == CouponState::Issued {
+                self.revoke_if_issued(&coupon, at).await?;
+            }
+        }
+        let items = self
+            .batch_get(codes.iter().map(keys::coupon).collect())
+            .await?;
+        let mut coupons: Vec<StoredCoupon> =
+            items.iter().map(stored_coupon).collect::<Result<_, _>>()?;
+        coupons.sort_by_key(|c| c.reward.beneficiary != Beneficiary::Referrer);
+        Ok(Some(coupons))
+    }
+}
+
+impl DynamoStore {
+    /// Revokes a coupon, with its value added to the day's `revoked_cents`, unless it was
+    /// redeemed or revoked meanwhile; both outcomes are fine.
+    async fn revoke_if_issued(
+        &self,
+        coupon: &StoredCoupon,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let revoke = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::coupon(&coupon.reward.coupon)))
+            .update_expression("SET #status = :revoked")
+            .condition_expression("#status = :issued")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":revoked", AttributeValue::S(REVOKED.into()))
+            .expression_attribute_values(":issued", AttributeValue::S(ISSUED.into()))
+            .build()
+            .map_err(|e| StoreError::backend("building a coupon revocation", e))?;
+        let mut items = vec![TransactWriteItem::builder().update(revoke).build()];
+        let cents = coupon.reward.amount_cents as i64;
+        items.extend(counter_updates(
+            &self.table,
+            &[counters::funnel(
+                at.date_naive(),
+                counters::REVOKED_CENTS,
+                cents,
+            )],
+        )?);
+        match self.transact("revoking a coupon", items).await? {
+            Transact::Committed => Ok(()),
+            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
+                Err(StoreError::Throttled)
+            }
+            Transact::Cancelled(_) => Ok(()),
+        }
+    }
+}
+
+/// The order record first (its index identifies a concurrent twin), then the friend's history,
+/// then, if rewarded, guards, referrer counter and coupons, each with the condition that keeps
+/// the decision true.
+fn commit_transaction(
+    table: &str,
+    commit: &OrderCommit,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let order = &commit.order;
+    let build = |e| StoreError::backend("building the order transaction", e);
+    let mut order_item = keys::order(&order.order_id);
+    order_item.insert(
+        "order_id".into(),
+        AttributeValue::S(order.order_id.to_string()),
+    );
+    order_item.insert(
+        "customer_id".into(),
+        AttributeValue::S(order.customer_id.to_string()),
+    );
+    order_item.insert("placed_at".into(), timestamp(order.placed_at));
+    order_item.insert(
+        "request_hash".into(),
+        AttributeValue::S(commit.request_hash.clone()),
+    );
+    order_item.insert(
+        "response_body".into(),
+        AttributeValue::S(commit.response_body.clone()),
+    );
+    order_item.insert(
+        "mails".into(),
+        AttributeValue::S(stored::mails_to_json(&commit.mails)),
+    );
+    if let Some(until) = commit.mail_lease_until {
+        order_item.insert("mail_lease_until".into(), timestamp(until));
+    }
+    if let Some(reward) = &commit.reward {
+        order_item.insert(
+            "coupons".into(),
+            AttributeValue::Ss(
+                reward
+                    .rewards
+                    .iter()
+                    .map(|r| r.coupon.to_string())
+                    .collect(),
+            ),
+        );
+    }
+    let mut items = vec![Put::builder()
+        .table_name(table)
+        .set_item(Some(order_item))
+        .condition_expression("attribute_not_exists(#pk)")
+        .expression_attribute_names("#pk", keys::PK)
+        .build()
+        .map(|put| TransactWriteItem::builder().put(put).build())
+        .map_err(build)?];
+    items.push(history_update(
+        table,
+        order,
+        &commit.seen_history,
+        &commit.new_history,
+    )?);
+    if let Some(reward) = &commit.reward {
+        items.extend(reward_writes(table, order, reward)?);
+    }
+    items.extend(counter_updates(table, &commit.counters)?);
+    items.push(order_day_update(
+        table,
+        order.placed_at.date_naive(),
+        &order.customer_id,
+    )?);
+    Ok(items)
+}
+
+fn history_update(
+    table: &str,
+    order: &Order,
+    seen: &OrderHistory,
+    new: &OrderHistory,
+) -> Result<TransactWriteItem, StoreError> {
+    let mut assignments = vec![
+        "order_count = :count",
+        "first_order_at = :first",
+        "last_order_at = :last",
+        "totals = :totals",
+        "order_days = :days",
+        "customer_id = :customer",
+        "email = if_not_exists(email, :email)",
+        "canonical_email = if_not_exists(canonical_email, :canonical)",
+        "created_at = if_not_exists(created_at, :placed)",
+    ];
+    let totals: HashMap<String, AttributeValue> = new
+        .totals
+        .iter()
+        .map(|(c, v)| (c.clone(), number(*v)))
+        .collect();
+    let first = new.first_order_at.unwrap_or(order.placed_at);
+    let last = new.last_order_at.unwrap_or(order.placed_at);
+    let mut update = Update::builder()
+        .table_name(table)
+        .set_key(Some(keys::customer_profile(&order.customer_id)))
+        .condition_expression("attribute_not_exists(order_count) OR order_count = :seen")
+        .expression_attribute_values(":seen", number(seen.order_count))
+        .expression_attribute_values(":count", number(new.order_count))
+        .expression_attribute_values(":first", timestamp(first))
+        .expression_attribute_values(":last", timestamp(last))
+        .expression_attribute_values(":totals", AttributeValue::M(totals))
+        .expression_attribute_values(
+            ":days",
+            AttributeValue::L(
+                new.order_days
+                    .iter()
+                    .map(|d| AttributeValue::S(d.format("%Y-%m-%d").to_string()))
+                    .collect(),
+            ),
+        )
+        .expression_attribute_values(
+            ":customer",
+            AttributeValue::S(order.customer_id.to_string()),
+        )
+        .expression_attribute_values(":email", AttributeValue::S(order.email.to_string()))
+        .expression_attribute_values(":canonical", AttributeValue::S(order.email.canonical()))
+        .expression_attribute_values(":placed", timestamp(order.placed_at));
+    if let Some(name) = &order.name {
+        assignments.push("#name = if_not_exists(#name, :name)");
+        update = update
+            .expression_attribute_names("#name", "name")
+            .expression_attribute_values(":name", AttributeValue::S(name.to_string()));
+    }
+    if let Some(locale) = order.locale {
+        assignments.push("locale = if_not_exists(locale, :locale)");
+        update = update
+            .expression_attribute_values(":locale", AttributeValue::S(locale.as_str().into()));
+    }
+    let update = update
+        .update_expression(format!("SET {}", assignments.join(", ")))
+        .build()
+        .map_err(|e| StoreError::backend("building the history update", e))?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+fn reward_writes(
+    table: &str,
+    order: &Order,
+    reward: &RewardCommit,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let build = |e| StoreError::backend("building the reward writes", e);
+    let put_new = |item: Item| {
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .build()
+            .map(|put| TransactWriteItem::builder().put(put).build())
+            .map_err(build)
+    };
+    let mut writes = Vec::new();
+    for mut guard in guard_keys(&reward.friend_person_key, &order.customer_id) {
+        guard.insert(
+            "order_id".into(),
+            AttributeValue::S(order.order_id.to_string()),
+        );
+        writes.push(put_new(guard)?);
+    }
+    let conversions = Update::builder()
+        .table_name(table)
+        .set_key(Some(keys::referral_code(&reward.referral_code)))
+        .update_expression("ADD conversions :one")
+        .condition_expression("attribute_exists(#pk) AND conversions < :cap")
+        .expression_attribute_names("#pk", keys::PK)
+        .expression_attribute_values(":one", number(1))
+        .expression_attribute_values(":cap", number(reward.referrer_cap))
+        .build()
+        .map_err(build)?;
+    writes.push(TransactWriteItem::builder().update(conversions).build());
+    for r in &reward.rewards {
+        writes.push(put_new(coupon_item(order, r))?);
+    }
+    Ok(writes)
+}
+
+fn coupon_item(order: &Order, reward: &Reward) -> Item {
+    let mut item = keys::coupon(&reward.coupon);
+    item.insert("code".into(), AttributeValue::S(reward.coupon.to_string()));
+    item.insert(
+        "order_id".into(),
+        AttributeValue::S(order.order_id.to_string()),
+    );
+    item.insert(
+        "beneficiary".into(),
+        AttributeValue::S(reward.beneficiary.as_str().into()),
+    );
+    item.insert(
+        "customer_id".into(),
+        AttributeValue::S(reward.customer_id.to_string()),
+    );
+    item.insert("amount_cents".into(), number(reward.amount_cents));
+    item.insert(
+        "currency".into(),
+        AttributeValue::S(reward.currency.to_string()),
+    );
+    item.insert("available_from".into(), timestamp(reward.available_from));
+    item.insert("status".into(), AttributeValue::S(ISSUED.into()));
+    item
+}
+
+fn stored_order(item: &Item) -> Result<StoredOrder, StoreError> {
+    let sent = string_set(item, "mails_sent");
+    Ok(StoredOrder {
+        request_hash: string(item, "request_hash")?.to_owned(),
+        response_body: string(item, "response_body")?.to_owned(),
+        unsent_mails: stored::unsent_mails(string(item, "mails")?, sent)?,
+        mail_lease_until: optional_string(item, "mail_lease_until")
+            .map(stored::parse_timestamp)
+            .transpose()?,
+    })
+}
+
+fn order_history(item: &Item) -> Result<OrderHistory, StoreError> {
+    let parse_time = |name: &str| {
+        optional_string(item, name)
+            .map(stored::parse_timestamp)
+            .transpose()
+    };
+    let totals = match item.get("totals") {
+        Some(AttributeValue::M(map)) => map
+            .iter()
+            .map(|(currency, value)| match value {
+                AttributeValue::N(n) => n
+                    .parse::<u64>()
+                    .map(|v| (currency.clone(), v))
+                    .map_err(|_| StoreError::Corrupt("bad order total".into())),
+                _ => Err(StoreError::Corrupt("bad order total".into())),
+            })
+            .collect::<Result<BTreeMap<_, _>, _>>()?,
+        _ => BTreeMap::new(),
+    };
+    Ok(OrderHistory {
+        order_count: attributes::counter(item, "order_count")?,
+        first_order_at: parse_time("first_order_at")?,
+        last_order_at: parse_time("last_order_at")?,
+        totals,
+        order_days: match item.get("order_days") {
+            Some(AttributeValue::L(days)) => days
+                .iter()
+                .map(|d| match d {
+                    AttributeValue::S(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                        .map_err(|_| StoreError::Corrupt("bad order day".into())),
+                    _ => Err(StoreError::Corrupt("bad order day".into())),
+                })
+                .collect::<Result<_, _>>()?,
+            _ => Vec::new(),
+        },
+    })
+}
+
+fn referrer_from(item: &Item) -> Result<Referrer, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("bad referrer {what}"));
+    Ok(Referrer {
+        customer_id: CustomerId::parse(string(item, "customer_id")?).map_err(|_| corrupt("id"))?,
+        code: ReferralCode::parse(string(item, "code")?).map_err(|_| corrupt("code"))?,
+        canonical_email: string(item, "owner_canonical_email")?.to_owned(),
+        email: Email::parse(string(item, "owner_email")?).map_err(|_| corrupt("email"))?,
+        name: optional_string(item, "owner_name")
+            .map(CustomerName::parse)
+            .transpose()
+            .map_err(|_| corrupt("name"))?,
+        locale: optional_string(item, "owner_locale")
+            .map(Locale::parse)
+            .transpose()
+            .map_err(|_| corrupt("locale"))?,
+        conversions: attributes::counter(item, "conversions")?,
+    })
+}
+
+fn stored_coupon(item: &Item) -> Result<StoredCoupon, StoreError> {
+    Ok(StoredCoupon {
+        reward: stored::reward(
+            string(item, "beneficiary")?,
+            string(item, "customer_id")?,
+            string(item, "code")?,
+            attributes::counter(item, "amount_cents")?,
+            string(item, "currency")?,
+            string(item, "available_from")?,
+        )?,
+        state: stored::coupon_state(
+            string(item, "status")?,
+            optional_string(item, "redeemed_order"),
+        )?,
+    })
+}

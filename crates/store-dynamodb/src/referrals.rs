@@ -1,0 +1,270 @@
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+
+use super::attributes::{self, Item};
+use super::counters::counter_updates;
+use super::errors::{self, classify, Transact};
+use super::{keys, DynamoStore};
+use chrono::{DateTime, Utc};
+use domain::model::counters;
+use domain::model::{CustomerId, IssuedCode, ReferralCode, ReferralStats};
+use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore, StoreError};
+
+const PROFILE_INDEX: usize = 0;
+const CODE_INDEX: usize = 1;
+
+#[async_trait]
+impl ReferralStore for DynamoStore {
+    async fn claim_code(&self, claim: CodeClaim) -> Result<ClaimOutcome, StoreError> {
+        // A read first: repeat calls (the common case) then cost one read instead of a failed transaction.
+        if let Some(owned) = self.owned_code(&claim.customer_id).await? {
+            return Ok(ClaimOutcome::AlreadyOwned(owned));
+        }
+        let transaction = claim_transaction(&self.table, &claim)?;
+        for attempt in 0..errors::CONFLICT_ATTEMPTS {
+            let reasons = match self
+                .transact("claiming a referral code", transaction.clone())
+                .await?
+            {
+                Transact::Committed => {
+                    return Ok(ClaimOutcome::Claimed(IssuedCode {
+                        customer_id: claim.customer_id,
+                        code: claim.code,
+                        created_at: claim.at,
+                    }))
+                }
+                Transact::Cancelled(reasons) => reasons,
+            };
+            let reasons = &reasons[..];
+            if errors::failed_condition(reasons, PROFILE_INDEX) {
+                return match self.owned_code(&claim.customer_id).await? {
+                    Some(owned) => Ok(ClaimOutcome::AlreadyOwned(owned)),
+                    None => Err(StoreError::Corrupt(
+                        "profile claimed a code but holds none".into(),
+                    )),
+                };
+            }
+            if errors::failed_condition(reasons, CODE_INDEX) {
+                return Ok(ClaimOutcome::CodeTaken);
+            }
+            if errors::is_throttled(reasons) {
+                return Err(StoreError::Throttled);
+            }
+            if !errors::is_conflict(reasons) {
+                return Err(StoreError::Corrupt(format!(
+                    "code claim cancelled for reasons {:?}",
+                    reasons
+                        .iter()
+                        .map(|r| r.code().unwrap_or("None"))
+                        .collect::<Vec<_>>()
+                )));
+            }
+            tokio::time::sleep(errors::conflict_backoff(attempt)).await;
+            if let Some(owned) = self.owned_code(&claim.customer_id).await? {
+                return Ok(ClaimOutcome::AlreadyOwned(owned));
+            }
+        }
+        Err(StoreError::Contention {
+            operation: "claim a referral code",
+            attempts: errors::CONFLICT_ATTEMPTS,
+        })
+    }
+
+    async fn referral_stats(
+        &self,
+        customer_id: &CustomerId,
+    ) -> Result<Option<ReferralStats>, StoreError> {
+        let Some(issued) = self.owned_code(customer_id).await? else {
+            return Ok(None);
+        };
+        let code_item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::referral_code(&issued.code)))
+            .projection_expression("clicks, conversions")
+            .send()
+            .await
+            .map_err(|e| classify("reading referral counters", e))?
+            .item
+            .ok_or_else(|| {
+                StoreError::Corrupt("profile names a code that does not exist".into())
+            })?;
+        Ok(Some(ReferralStats {
+            clicks: attributes::counter(&code_item, "clicks")?,
+            conversions: attributes::counter(&code_item, "conversions")?,
+            issued,
+        }))
+    }
+
+    async fn code_owner(&self, code: &ReferralCode) -> Result<Option<CustomerId>, StoreError> {
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::referral_code(code)))
+            .projection_expression("customer_id")
+            .send()
+            .await
+            .map_err(|e| classify("reading a code's owner", e))?
+            .item;
+        item.map(|item| {
+            CustomerId::parse(attributes::string(&item, "customer_id")?)
+                .map_err(|_| StoreError::Corrupt("code item holds a bad customer id".into()))
+        })
+        .transpose()
+    }
+
+    async fn count_click(
+        &self,
+        code: &ReferralCode,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let click = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::referral_code(code)))
+            .update_expression("ADD clicks :one")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .build()
+            .map_err(|e| StoreError::backend("building a click update", e))?;
+        let mut items = vec![TransactWriteItem::builder().update(click).build()];
+        items.extend(counter_updates(
+            &self.table,
+            &[counters::funnel(at.date_naive(), counters::CLICKS, 1)],
+        )?);
+        match self.transact("counting a click", items).await? {
+            Transact::Committed => Ok(true),
+            Transact::Cancelled(reasons) if errors::failed_condition(&reasons, 0) => Ok(false),
+            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
+                Err(StoreError::Throttled)
+            }
+            Transact::Cancelled(_) => Err(StoreError::Contention {
+                operation: "count a click",
+                attempts: 1,
+            }),
+        }
+    }
+}
+
+impl DynamoStore {
+    /// The customer's code, read consistently so a claim that just committed is seen.
+    async fn owned_code(&self, customer_id: &CustomerId) -> Result<Option<IssuedCode>, StoreError> {
+        let profile = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::customer_profile(customer_id)))
+            .consistent_read(true)
+            .projection_expression("referral_code, code_created_at")
+            .send()
+            .await
+            .map_err(|e| classify("reading a customer profile", e))?
+            .item;
+        profile
+            .filter(|item| item.contains_key("referral_code"))
+            .map(|item| issued_code(customer_id, &item))
+            .transpose()
+    }
+}
+
+fn issued_code(customer_id: &CustomerId, profile: &Item) -> Result<IssuedCode, StoreError> {
+    let code = ReferralCode::parse(attributes::string(profile, "referral_code")?)
+        .map_err(|_| StoreError::Corrupt("profile holds a malformed code".into()))?;
+    Ok(IssuedCode {
+        customer_id: customer_id.clone(),
+        code,
+        created_at: attributes::parse_timestamp(profile, "code_created_at")?,
+    })
+}
+
+/// The profile gains the code only if it has none; the code item is created only if nobody owns it.
+fn claim_transaction(table: &str, claim: &CodeClaim) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let at = attributes::timestamp(claim.at);
+    let mut profile_update = Update::builder()
+        .table_name(table)
+        .set_key(Some(keys::customer_profile(&claim.customer_id)))
+        .condition_expression("attribute_not_exists(referral_code)")
+        .expression_attribute_values(":code", AttributeValue::S(claim.code.to_string()))
+        .expression_attribute_values(":at", at.clone())
+        .expression_attribute_values(
+            ":customer",
+            AttributeValue::S(claim.customer_id.to_string()),
+        )
+        .expression_attribute_values(":email", AttributeValue::S(claim.email.to_string()))
+        .expression_attribute_values(":canonical", AttributeValue::S(claim.email.canonical()));
+    let mut assignments = vec![
+        "referral_code = :code",
+        "code_created_at = :at",
+        "customer_id = :customer",
+        "email = if_not_exists(email, :email)",
+        "canonical_email = if_not_exists(canonical_email, :canonical)",
+        "created_at = if_not_exists(created_at, :at)",
+    ];
+    if let Some(name) = &claim.name {
+        profile_update = profile_update
+            .expression_attribute_values(":name", AttributeValue::S(name.to_string()));
+        assignments.push("#name = if_not_exists(#name, :name)");
+        profile_update = profile_update.expression_attribute_names("#name", "name");
+    }
+    if let Some(locale) = claim.locale {
+        profile_update = profile_update
+            .expression_attribute_values(":locale", AttributeValue::S(locale.as_str().into()));
+        assignments.push("locale = if_not_exists(locale, :locale)");
+    }
+    let profile_update = profile_update
+        .update_expression(format!("SET {}", assignments.join(", ")))
+        .build()
+        .map_err(|e| StoreError::backend("building the profile update", e))?;
+
+    let mut code_item = keys::referral_code(&claim.code);
+    code_item.insert("code".into(), AttributeValue::S(claim.code.to_string()));
+    code_item.insert(
+        "customer_id".into(),
+        AttributeValue::S(claim.customer_id.to_string()),
+    );
+    code_item.insert("created_at".into(), at);
+    code_item.insert("clicks".into(), AttributeValue::N("0".into()));
+    // The owner's contact data travels with the code, so rewarding an order reads one item
+    // instead of code + profile (DESIGN.md §4 keeps a rewarded order to three requests).
+    code_item.insert(
+        "owner_email".into(),
+        AttributeValue::S(claim.email.to_string()),
+    );
+    code_item.insert(
+        "owner_canonical_email".into(),
+        AttributeValue::S(claim.email.canonical()),
+    );
+    if let Some(name) = &claim.name {
+        code_item.insert("owner_name".into(), AttributeValue::S(name.to_string()));
+    }
+    if let Some(locale) = claim.locale {
+        code_item.insert(
+            "owner_locale".into(),
+            AttributeValue::S(locale.as_str().into()),
+        );
+    }
+    code_item.insert("conversions".into(), AttributeValue::N("0".into()));
+    let code_put = Put::builder()
+        .table_name(table)
+        .set_item(Some(code_item))
+        .condition_expression("attribute_not_exists(#pk)")
+        .expression_attribute_names("#pk", keys::PK)
+        .build()
+        .map_err(|e| StoreError::backend("building the code item", e))?;
+
+    let mut items = vec![
+        TransactWriteItem::builder().update(profile_update).build(),
+        TransactWriteItem::builder().put(code_put).build(),
+    ];
+    items.extend(counter_updates(
+        table,
+        &[counters::funnel(
+            claim.at.date_naive(),
+            counters::CODES_CREATED,
+            1,
+        )],
+    )?);
+    Ok(items)
+}

@@ -1,0 +1,446 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
+
+use super::attributes::{self, number, optional_string, string, timestamp, Item};
+use super::errors::{self, classify, Transact};
+use super::{keys, DynamoStore};
+use domain::model::{
+    Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, SurveyToken,
+};
+use domain::ports::stored::{self, bucket, day_key};
+use domain::ports::{
+    Answer, StoreError, StoredSurveyRequest, Survey, SurveyCommitOutcome, SurveyDecision,
+    SurveyRequest, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
+};
+
+const REQUEST_INDEX: usize = 0;
+
+fn surveyed_keys(request: &SurveyRequest) -> [keys::Key; 2] {
+    [
+        keys::surveyed(&format!("CUSTOMER#{}", request.customer_id)),
+        keys::surveyed(&format!("PERSON#{}", request.email.canonical_hash())),
+    ]
+}
+
+fn pk_of(key: &HashMap<String, AttributeValue>) -> String {
+    match key.get(keys::PK) {
+        Some(AttributeValue::S(value)) => value.clone(),
+        _ => String::new(),
+    }
+}
+
+#[async_trait]
+impl SurveyStore for DynamoStore {
+    async fn survey_request_context(
+        &self,
+        request: &SurveyRequest,
+    ) -> Result<SurveyRequestContext, StoreError> {
+        let request_key = keys::survey_request(&request.order_id);
+        let opt_out_key = keys::opt_out(&request.email.canonical_hash());
+        let surveyed = surveyed_keys(request);
+        let mut wanted = vec![request_key.clone(), opt_out_key.clone()];
+        wanted.extend(surveyed.iter().cloned());
+        let mut by_pk: HashMap<String, Item> = self
+            .batch_get(wanted)
+            .await?
+            .into_iter()
+            .map(|item| (pk_of(&item), item))
+            .collect();
+        let existing = by_pk
+            .remove(&pk_of(&request_key))
+            .map(|item| stored_request(&item))
+            .transpose()?;
+        let unsubscribed = by_pk.contains_key(&pk_of(&opt_out_key));
+        let mut last_surveyed_at = None;
+        for key in &surveyed {
+            if let Some(item) = by_pk.get(&pk_of(key)) {
+                let at = attributes::parse_timestamp(item, "last_sent_at")?;
+                last_surveyed_at = last_surveyed_at.max(Some(at));
+            }
+        }
+        Ok(SurveyRequestContext {
+            existing,
+            unsubscribed,
+            last_surveyed_at,
+        })
+    }
+
+    async fn commit_survey_request(
+        &self,
+        commit: &SurveyRequestCommit,
+    ) -> Result<SurveyCommitOutcome, StoreError> {
+        let build = |e| StoreError::backend("building the survey transaction", e);
+        let request = &commit.request;
+        let mut record = keys::survey_request(&request.order_id);
+        record.insert(
+            "request_hash".into(),
+            AttributeValue::S(commit.request_hash.clone()),
+        );
+        record.insert(
+            "decision".into(),
+            AttributeValue::S(stored::decision_label(&commit.decision).into()),
+        );
+        if let Some(mail) = &commit.mail {
+            record.insert(
+                "mail".into(),
+                AttributeValue::S(stored::survey_mail_to_json(mail)),
+            );
+            record.insert("mail_sent".into(), AttributeValue::Bool(false));
+        }
+        if let Some(until) = commit.mail_lease_until {
+            record.insert("mail_lease_until".into(), timestamp(until));
+        }
+        let new_item = |item: Item| {
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", keys::PK)
+                .build()
+                .map(|put| TransactWriteItem::builder().put(put).build())
+                .map_err(build)
+        };
+        if let SurveyDecision::Sent(token) = &commit.decision {
+            record.insert("token".into(), AttributeValue::S(token.to_string()));
+        }
+        let mut items = vec![new_item(record)?];
+        if let SurveyDecision::Sent(token) = &commit.decision {
+            let not_opted_out = ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(keys::opt_out(&request.email.canonical_hash())))
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", keys::PK)
+                .build()
+                .map_err(build)?;
+            items.push(
+                TransactWriteItem::builder()
+                    .condition_check(not_opted_out)
+                    .build(),
+            );
+            for mut surveyed in surveyed_keys(request) {
+                surveyed.insert("last_sent_at".into(), timestamp(commit.sent_at));
+                let put = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(surveyed))
+                    .condition_expression("attribute_not_exists(#pk) OR last_sent_at <= :cutoff")
+                    .expression_attribute_names("#pk", keys::PK)
+                    .expression_attribute_values(":cutoff", timestamp(commit.throttle_cutoff))
+                    .build()
+                    .map_err(build)?;
+                items.push(TransactWriteItem::builder().put(put).build());
+            }
+            let mut survey = keys::survey(token);
+            survey.insert("token".into(), AttributeValue::S(token.to_string()));
+            survey.insert(
+                "order_id".into(),
+                AttributeValue::S(request.order_id.to_string()),
+            );
+            survey.insert(
+                "customer_id".into(),
+                AttributeValue::S(request.customer_id.to_string()),
+            );
+            survey.insert("email".into(), AttributeValue::S(request.email.to_string()));
+            survey.insert(
+                "person".into(),
+                AttributeValue::S(request.email.canonical_hash()),
+            );
+            survey.insert("sent_at".into(), timestamp(commit.sent_at));
+            if let Some(name) = &request.name {
+                survey.insert("name".into(), AttributeValue::S(name.to_string()));
+            }
+            if let Some(locale) = request.locale {
+                survey.insert("locale".into(), AttributeValue::S(locale.as_str().into()));
+            }
+            items.push(new_item(survey)?);
+        }
+        let reasons = match self.transact("committing a survey request", items).await? {
+            Transact::Committed => return Ok(SurveyCommitOutcome::Committed),
+            Transact::Cancelled(reasons) => reasons,
+        };
+        if errors::failed_condition(&reasons, REQUEST_INDEX) {
+            let item = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(keys::survey_request(&request.order_id)))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| classify("reading a concurrent survey request", e))?
+                .item
+                .ok_or_else(|| {
+                    StoreError::Corrupt("survey request condition failed but none exists".into())
+                })?;
+            return Ok(SurveyCommitOutcome::Exists(stored_request(&item)?));
+        }
+        if errors::is_throttled(&reasons) {
+            return Err(StoreError::Throttled);
+        }
+        Ok(SurveyCommitOutcome::Stale)
+    }
+
+    async fn lease_survey_mail(
+        &self,
+        order_id: &OrderId,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::survey_request(order_id)))
+            .update_expression("SET mail_lease_until = :until")
+            .condition_expression(
+                "mail_sent = :false AND (attribute_not_exists(mail_lease_until) OR mail_lease_until <= :now)",
+            )
+            .expression_attribute_values(":until", timestamp(until))
+            .expression_attribute_values(":now", timestamp(now))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(classify("leasing survey mail delivery", error)),
+            },
+        }
+    }
+
+    async fn finish_survey_mail(&self, order_id: &OrderId, sent: bool) -> Result<(), StoreError> {
+        let update = if sent {
+            "SET mail_sent = :true REMOVE mail_lease_until"
+        } else {
+            "REMOVE mail_lease_until"
+        };
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::survey_request(order_id)))
+            .update_expression(update)
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK);
+        if sent {
+            request = request.expression_attribute_values(":true", AttributeValue::Bool(true));
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| classify("recording survey mail state", e))?;
+        Ok(())
+    }
+
+    async fn survey(&self, token: &SurveyToken) -> Result<Option<Survey>, StoreError> {
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::survey(token)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| classify("reading a survey", e))?
+            .item;
+        item.map(|item| survey_from(&item)).transpose()
+    }
+
+    async fn record_answer(
+        &self,
+        token: &SurveyToken,
+        previous: Option<&Answer>,
+        answer: &Answer,
+    ) -> Result<bool, StoreError> {
+        let build = |e| StoreError::backend("building the answer transaction", e);
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::survey(token)))
+            .expression_attribute_values(":score", number(u64::from(answer.score.value())))
+            .expression_attribute_values(":at", timestamp(answer.answered_at))
+            .expression_attribute_values(":revision", number(answer.revision));
+        let set = match &answer.comment {
+            Some(comment) => {
+                update = update
+                    .expression_attribute_names("#comment", "comment")
+                    .expression_attribute_values(
+                        ":comment",
+                        AttributeValue::S(comment.as_ref().to_owned()),
+                    );
+                "SET score = :score, answered_at = :at, revision = :revision, #comment = :comment"
+            }
+            None => {
+                update = update.expression_attribute_names("#comment", "comment");
+                "SET score = :score, answered_at = :at, revision = :revision REMOVE #comment"
+            }
+        };
+        update = match previous {
+            None => update
+                .condition_expression("attribute_exists(#pk) AND attribute_not_exists(revision)")
+                .expression_attribute_names("#pk", keys::PK),
+            Some(previous) => update
+                .condition_expression("revision = :previous")
+                .expression_attribute_values(":previous", number(previous.revision)),
+        };
+        let mut items = vec![TransactWriteItem::builder()
+            .update(update.update_expression(set).build().map_err(build)?)
+            .build()];
+        for (day, changes) in counter_moves(previous, answer) {
+            let mut counter = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(keys::nps_day(&day)));
+            let mut clauses = Vec::new();
+            for (i, (column, delta)) in changes.iter().enumerate() {
+                clauses.push(format!("{column} :d{i}"));
+                counter = counter.expression_attribute_values(
+                    format!(":d{i}"),
+                    AttributeValue::N(delta.to_string()),
+                );
+            }
+            let counter = counter
+                .update_expression(format!("ADD {}", clauses.join(", ")))
+                .build()
+                .map_err(build)?;
+            items.push(TransactWriteItem::builder().update(counter).build());
+        }
+        match self.transact("recording a survey answer", items).await? {
+            Transact::Committed => Ok(true),
+            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
+                Err(StoreError::Throttled)
+            }
+            Transact::Cancelled(_) => Ok(false),
+        }
+    }
+
+    async fn unsubscribe(
+        &self,
+        token: &SurveyToken,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let Some(item) = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::survey(token)))
+            .projection_expression("person")
+            .send()
+            .await
+            .map_err(|e| classify("reading a survey to unsubscribe", e))?
+            .item
+        else {
+            return Ok(false);
+        };
+        let person = string(&item, "person")?;
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::opt_out(person)))
+            .update_expression("SET opted_out_at = if_not_exists(opted_out_at, :at)")
+            .expression_attribute_values(":at", timestamp(at))
+            .send()
+            .await
+            .map_err(|e| classify("recording an opt-out", e))?;
+        Ok(true)
+    }
+}
+
+/// Counter changes per day: the old answer's bucket −1 on its day, the new one's +1 on today;
+/// merged per day because one transaction may touch an item only once.
+fn counter_moves(
+    previous: Option<&Answer>,
+    answer: &Answer,
+) -> Vec<(String, Vec<(&'static str, i64)>)> {
+    let mut moves: Vec<(String, Vec<(&'static str, i64)>)> = Vec::new();
+    let mut add = |day: String, column: &'static str, delta: i64| match moves
+        .iter_mut()
+        .find(|(d, _)| *d == day)
+    {
+        Some((_, changes)) => match changes.iter_mut().find(|(c, _)| *c == column) {
+            Some((_, existing)) => *existing += delta,
+            None => changes.push((column, delta)),
+        },
+        None => moves.push((day, vec![(column, delta)])),
+    };
+    if let Some(previous) = previous {
+        add(
+            day_key(previous.answered_at),
+            bucket(previous.score.category()),
+            -1,
+        );
+    }
+    add(
+        day_key(answer.answered_at),
+        bucket(answer.score.category()),
+        1,
+    );
+    moves
+        .into_iter()
+        .map(|(day, changes)| {
+            (
+                day,
+                changes
+                    .into_iter()
+                    .filter(|(_, delta)| *delta != 0)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, changes)| !changes.is_empty())
+        .collect()
+}
+
+fn stored_request(item: &Item) -> Result<StoredSurveyRequest, StoreError> {
+    let sent = matches!(item.get("mail_sent"), Some(AttributeValue::Bool(true)));
+    let unsent_mail = match optional_string(item, "mail") {
+        Some(json) if !sent => Some(stored::survey_mail_from_json(json)?),
+        _ => None,
+    };
+    Ok(StoredSurveyRequest {
+        request_hash: string(item, "request_hash")?.to_owned(),
+        decision: stored::decision_from(string(item, "decision")?, optional_string(item, "token"))?,
+        unsent_mail,
+        mail_lease_until: optional_string(item, "mail_lease_until")
+            .map(stored::parse_timestamp)
+            .transpose()?,
+    })
+}
+
+fn survey_from(item: &Item) -> Result<Survey, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("bad survey {what}"));
+    let answer = match (item.get("score"), optional_string(item, "answered_at")) {
+        (Some(_), Some(at)) => Some(Answer {
+            score: u8::try_from(attributes::counter(item, "score")?)
+                .ok()
+                .and_then(|s| Score::new(s).ok())
+                .ok_or_else(|| corrupt("score"))?,
+            comment: optional_string(item, "comment")
+                .map(Comment::parse)
+                .transpose()
+                .map_err(|_| corrupt("comment"))?
+                .flatten(),
+            answered_at: stored::parse_timestamp(at)?,
+            revision: attributes::counter(item, "revision")?,
+        }),
+        _ => None,
+    };
+    Ok(Survey {
+        token: SurveyToken::parse(string(item, "token")?).map_err(|_| corrupt("token"))?,
+        order_id: OrderId::parse(string(item, "order_id")?).map_err(|_| corrupt("order"))?,
+        customer_id: CustomerId::parse(string(item, "customer_id")?)
+            .map_err(|_| corrupt("customer"))?,
+        email: Email::parse(string(item, "email")?).map_err(|_| corrupt("email"))?,
+        name: optional_string(item, "name")
+            .map(CustomerName::parse)
+            .transpose()
+            .map_err(|_| corrupt("name"))?,
+        locale: optional_string(item, "locale")
+            .map(Locale::parse)
+            .transpose()
+            .map_err(|_| corrupt("locale"))?,
+        sent_at: attributes::parse_timestamp(item, "sent_at")?,
+        answer,
+    })
+}

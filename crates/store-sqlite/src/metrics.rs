@@ -1,0 +1,163 @@
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use rusqlite::{params, Transaction};
+
+use super::EmbeddedStore;
+use domain::model::{CounterDelta, CounterSeries, CustomerId};
+use domain::ports::{CounterDay, DayCounts, MetricsStore, OrderDay, StoreError};
+
+const DAY: &str = "%Y-%m-%d";
+
+/// Adds counter deltas inside the caller's transaction.
+pub(super) fn apply_counters(
+    tx: &Transaction<'_>,
+    deltas: &[CounterDelta],
+) -> rusqlite::Result<()> {
+    for delta in deltas {
+        tx.execute(
+            "INSERT INTO counters (series, day, name, value) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (series, day, name) DO UPDATE SET value = value + excluded.value",
+            params![
+                delta.series.as_str(),
+                delta.day.format(DAY).to_string(),
+                delta.name,
+                delta.delta
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Counts one more order for the customer on the day (for repeat-purchase rates).
+pub(super) fn count_order_day(
+    tx: &Transaction<'_>,
+    day: NaiveDate,
+    customer_id: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO order_days (day, customer_id, orders) VALUES (?1, ?2, 1)
+         ON CONFLICT (day, customer_id) DO UPDATE SET orders = orders + 1",
+        params![day.format(DAY).to_string(), customer_id],
+    )?;
+    Ok(())
+}
+
+fn parse_day(raw: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(raw, DAY).map_err(|_| StoreError::Corrupt(format!("bad day {raw:?}")))
+}
+
+#[async_trait]
+impl MetricsStore for EmbeddedStore {
+    async fn day_counts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DayCounts>, StoreError> {
+        let (from, to) = (
+            from.format("%Y-%m-%d").to_string(),
+            to.format("%Y-%m-%d").to_string(),
+        );
+        let rows = self
+            .with_connection("reading NPS day counters", move |connection| {
+                let mut statement = connection.prepare(
+                    "SELECT day, promoters, passives, detractors FROM nps_days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
+                )?;
+                let rows = statement
+                    .query_map(params![from, to], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(day, promoters, passives, detractors)| {
+                let count = |n: i64| {
+                    u64::try_from(n).map_err(|_| StoreError::Corrupt("negative NPS counter".into()))
+                };
+                Ok(DayCounts {
+                    day: NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                        .map_err(|_| StoreError::Corrupt("bad NPS day".into()))?,
+                    promoters: count(promoters)?,
+                    passives: count(passives)?,
+                    detractors: count(detractors)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn counter_days(
+        &self,
+        series: CounterSeries,
+        from: Option<NaiveDate>,
+        to: NaiveDate,
+    ) -> Result<Vec<CounterDay>, StoreError> {
+        let from = from.map_or_else(|| "0000-00-00".to_owned(), |d| d.format(DAY).to_string());
+        let to = to.format(DAY).to_string();
+        let rows = self
+            .with_connection("reading day counters", move |connection| {
+                let mut statement = connection.prepare(
+                    "SELECT day, name, value FROM counters WHERE series = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+                )?;
+                let rows = statement
+                    .query_map(params![series.as_str(), from, to], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        let mut days: Vec<CounterDay> = Vec::new();
+        for (day, name, value) in rows {
+            let day = parse_day(&day)?;
+            match days.last_mut() {
+                Some(last) if last.day == day => {
+                    last.values.insert(name, value);
+                }
+                _ => days.push(CounterDay {
+                    day,
+                    values: BTreeMap::from([(name, value)]),
+                }),
+            }
+        }
+        Ok(days)
+    }
+
+    async fn order_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<OrderDay>, StoreError> {
+        let (from, to) = (from.format(DAY).to_string(), to.format(DAY).to_string());
+        let rows = self
+            .with_connection("reading order days", move |connection| {
+                let mut statement = connection.prepare(
+                    "SELECT day, customer_id, orders FROM order_days WHERE day BETWEEN ?1 AND ?2",
+                )?;
+                let rows = statement
+                    .query_map(params![from, to], |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, i64>(2)?,
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(day, customer, orders)| {
+                Ok(OrderDay {
+                    day: parse_day(&day)?,
+                    customer_id: CustomerId::parse(&customer)
+                        .map_err(|_| StoreError::Corrupt("bad customer id".into()))?,
+                    orders: u64::try_from(orders)
+                        .map_err(|_| StoreError::Corrupt("negative order count".into()))?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,534 @@
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::metrics::{apply_counters, count_order_day};
+use super::EmbeddedStore;
+use domain::model::counters;
+use domain::model::{
+    Beneficiary, CarriedCode, CouponCode, CustomerId, CustomerName, Email, Friend, Locale, Order,
+    OrderHistory, OrderId, ReferralCode, Referrer,
+};
+use domain::ports::stored::{self, parse_timestamp, timestamp, ISSUED, REDEEMED, REVOKED};
+use domain::ports::{
+    CommitOutcome, OrderCommit, OrderContext, OrderStore, RedeemOutcome, StoreError, StoredCoupon,
+    StoredOrder,
+};
+
+/// The once-only guards for a friend: by person (canonical email hash) and by customer id.
+fn guard_keys(person_key: &str, customer_id: &CustomerId) -> [String; 2] {
+    [
+        format!("PERSON#{person_key}"),
+        format!("CUSTOMER#{customer_id}"),
+    ]
+}
+
+struct RawOrder {
+    request_hash: String,
+    response_body: String,
+    mails: String,
+    mails_sent: String,
+    mail_lease_until: Option<String>,
+}
+
+struct RawReferrer {
+    customer_id: String,
+    code: String,
+    conversions: i64,
+    email: String,
+    canonical_email: String,
+    name: Option<String>,
+    locale: Option<String>,
+}
+
+struct RawHistory {
+    order_count: i64,
+    first_order_at: Option<String>,
+    last_order_at: Option<String>,
+    totals: String,
+    order_days: String,
+}
+
+struct RawCoupon {
+    code: String,
+    beneficiary: String,
+    customer_id: String,
+    amount_cents: i64,
+    currency: String,
+    available_from: String,
+    status: String,
+    redeemed_order: Option<String>,
+}
+
+#[async_trait]
+impl OrderStore for EmbeddedStore {
+    async fn order_context(&self, order: &Order) -> Result<OrderContext, StoreError> {
+        let order_id = order.order_id.to_string();
+        let customer_id = order.customer_id.to_string();
+        let guards = guard_keys(&order.email.canonical_hash(), &order.customer_id);
+        let code = match &order.referral_code {
+            Some(CarriedCode::Wellformed(code)) => Some(code.to_string()),
+            _ => None,
+        };
+        let (existing, history, referred_before, referrer) = self
+            .with_connection("reading an order's context", move |connection| {
+                let tx = connection.transaction()?;
+                let existing = read_order(&tx, &order_id)?;
+                let history = read_history(&tx, &customer_id)?;
+                let referred_before = guards_exist(&tx, &guards)?;
+                let referrer = match code {
+                    Some(code) => read_referrer(&tx, &code)?,
+                    None => None,
+                };
+                Ok((existing, history, referred_before, referrer))
+            })
+            .await?;
+        Ok(OrderContext {
+            existing: existing.map(stored_order).transpose()?,
+            friend: Friend {
+                history: history.map(order_history).transpose()?.unwrap_or_default(),
+                referred_before,
+            },
+            referrer: referrer.map(referrer_from).transpose()?,
+        })
+    }
+
+    async fn commit_order(&self, commit: &OrderCommit) -> Result<CommitOutcome, StoreError> {
+        let commit = commit.clone();
+        let raw = self
+            .with_connection("committing an order", move |connection| {
+                let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let order = &commit.order;
+                if let Some(existing) = read_order(&tx, order.order_id.as_ref())? {
+                    return Ok(Err(existing));
+                }
+                let current_count = read_history(&tx, order.customer_id.as_ref())?
+                    .map_or(0, |h| h.order_count);
+                if current_count != commit.seen_history.order_count as i64 {
+                    return Ok(Ok(false));
+                }
+                if let Some(reward) = &commit.reward {
+                    let guards = guard_keys(&reward.friend_person_key, &order.customer_id);
+                    let conversions: Option<i64> = tx
+                        .query_row(
+                            "SELECT conversions FROM referral_codes WHERE code = ?1",
+                            [reward.referral_code.as_ref()],
+                            |row| row.get(0),
+                        )
+                        .optional()?;
+                    let under_cap = conversions.is_some_and(|c| (c as u64) < reward.referrer_cap);
+                    let coupons_free = reward.rewards.iter().try_fold(true, |free, r| {
+                        let taken: bool = tx.query_row(
+                            "SELECT EXISTS (SELECT 1 FROM coupons WHERE code = ?1)",
+                            [r.coupon.as_ref()],
+                            |row| row.get(0),
+                        )?;
+                        Ok::<_, rusqlite::Error>(free && !taken)
+                    })?;
+                    if guards_exist(&tx, &guards)? || !under_cap || !coupons_free {
+                        return Ok(Ok(false));
+                    }
+                    for guard in &guards {
+                        tx.execute(
+                            "INSERT INTO referral_guards (guard, order_id) VALUES (?1, ?2)",
+                            params![guard, order.order_id.as_ref()],
+                        )?;
+                    }
+                    tx.execute(
+                        "UPDATE referral_codes SET conversions = conversions + 1 WHERE code = ?1",
+                        [reward.referral_code.as_ref()],
+                    )?;
+                    for r in &reward.rewards {
+                        tx.execute(
+                            "INSERT INTO coupons (code, order_id, beneficiary, customer_id, amount_cents,
+                                                  currency, available_from, status)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            params![
+                                r.coupon.as_ref(),
+                                order.order_id.as_ref(),
+                                r.beneficiary.as_str(),
+                                r.customer_id.as_ref(),
+                                r.amount_cents as i64,
+                                r.currency.as_ref(),
+                                timestamp(r.available_from),
+                                ISSUED,
+                            ],
+                        )?;
+                    }
+                }
+                write_history(&tx, order, &commit.new_history)?;
+                apply_counters(&tx, &commit.counters)?;
+                count_order_day(&tx, order.placed_at.date_naive(), order.customer_id.as_ref())?;
+                tx.execute(
+                    "INSERT INTO orders (order_id, customer_id, placed_at, request_hash, response_body, mails, mail_lease_until)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        order.order_id.as_ref(),
+                        order.customer_id.as_ref(),
+                        timestamp(order.placed_at),
+                        commit.request_hash,
+                        commit.response_body,
+                        stored::mails_to_json(&commit.mails),
+                        commit.mail_lease_until.map(timestamp),
+                    ],
+                )?;
+                tx.commit()?;
+                Ok(Ok(true))
+            })
+            .await?;
+        match raw {
+            Ok(true) => Ok(CommitOutcome::Committed),
+            Ok(false) => Ok(CommitOutcome::Stale),
+            Err(existing) => Ok(CommitOutcome::OrderExists(stored_order(existing)?)),
+        }
+    }
+
+    async fn lease_mail_delivery(
+        &self,
+        order_id: &OrderId,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let order_id = order_id.to_string();
+        let (now, until) = (timestamp(now), timestamp(until));
+        self.with_connection("leasing mail delivery", move |connection| {
+            let leased = connection.execute(
+                "UPDATE orders SET mail_lease_until = ?1
+                 WHERE order_id = ?2 AND (mail_lease_until IS NULL OR mail_lease_until <= ?3)",
+                params![until, order_id, now],
+            )?;
+            Ok(leased == 1)
+        })
+        .await
+    }
+
+    async fn finish_mail_delivery(
+        &self,
+        order_id: &OrderId,
+        sent: &[Beneficiary],
+    ) -> Result<(), StoreError> {
+        let order_id = order_id.to_string();
+        let sent: Vec<&'static str> = sent.iter().map(|b| b.as_str()).collect();
+        self.with_connection("recording sent mails", move |connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current: Option<String> = tx
+                .query_row(
+                    "SELECT mails_sent FROM orders WHERE order_id = ?1",
+                    [&order_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let mut all: Vec<String> = current
+                .unwrap_or_default()
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            for kind in sent {
+                if !all.iter().any(|s| s == kind) {
+                    all.push(kind.to_owned());
+                }
+            }
+            tx.execute(
+                "UPDATE orders SET mails_sent = ?1, mail_lease_until = NULL WHERE order_id = ?2",
+                params![all.join(","), order_id],
+            )?;
+            tx.commit()
+        })
+        .await
+    }
+
+    async fn coupon(&self, code: &CouponCode) -> Result<Option<StoredCoupon>, StoreError> {
+        let code = code.to_string();
+        let raw = self
+            .with_connection("reading a coupon", move |connection| {
+                read_coupon(connection, &code)
+            })
+            .await?;
+        raw.map(stored_coupon).transpose()
+    }
+
+    async fn redeem_coupon(
+        &self,
+        code: &CouponCode,
+        order_id: &OrderId,
+        now: DateTime<Utc>,
+    ) -> Result<RedeemOutcome, StoreError> {
+        let code = code.to_string();
+        let order_id = order_id.to_string();
+        let now = timestamp(now);
+        let (raw, redeemed) = self
+            .with_connection("redeeming a coupon", move |connection| {
+                let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let redeemed = tx.execute(
+                    "UPDATE coupons SET status = ?1, redeemed_order = ?2, redeemed_at = ?3
+                     WHERE code = ?4 AND status = ?5 AND available_from <= ?3",
+                    params![REDEEMED, order_id, now, code, ISSUED],
+                )? == 1;
+                let raw = read_coupon(&tx, &code)?;
+                tx.commit()?;
+                Ok((raw, redeemed))
+            })
+            .await?;
+        Ok(match (raw, redeemed) {
+            (None, _) => RedeemOutcome::NotFound,
+            (Some(raw), true) => RedeemOutcome::Redeemed(stored_coupon(raw)?),
+            (Some(raw), false) => RedeemOutcome::Refused(stored_coupon(raw)?),
+        })
+    }
+
+    async fn refund_order(
+        &self,
+        order_id: &OrderId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Vec<StoredCoupon>>, StoreError> {
+        let order_id = order_id.to_string();
+        let day = at.date_naive();
+        let at = timestamp(at);
+        let raw = self
+            .with_connection("refunding an order", move |connection| {
+                let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let known = tx.execute(
+                    "UPDATE orders SET refunded_at = COALESCE(refunded_at, ?1) WHERE order_id = ?2",
+                    params![at, order_id],
+                )? == 1;
+                if !known {
+                    return Ok(None);
+                }
+                let revoked_cents: i64 = tx.query_row(
+                    "SELECT COALESCE(SUM(amount_cents), 0) FROM coupons WHERE order_id = ?1 AND status = ?2",
+                    params![order_id, ISSUED],
+                    |row| row.get(0),
+                )?;
+                tx.execute(
+                    "UPDATE coupons SET status = ?1 WHERE order_id = ?2 AND status = ?3",
+                    params![REVOKED, order_id, ISSUED],
+                )?;
+                apply_counters(&tx, &counters::merge(vec![counters::funnel(day, counters::REVOKED_CENTS, revoked_cents)]))?;
+                let coupons = {
+                    let mut statement = tx.prepare(
+                        "SELECT code FROM coupons WHERE order_id = ?1 ORDER BY beneficiary DESC",
+                    )?;
+                    let codes = statement
+                        .query_map([&order_id], |row| row.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    codes
+                        .iter()
+                        .filter_map(|code| read_coupon(&tx, code).transpose())
+                        .collect::<rusqlite::Result<Vec<_>>>()?
+                };
+                tx.commit()?;
+                Ok(Some(coupons))
+            })
+            .await?;
+        raw.map(|coupons| coupons.into_iter().map(stored_coupon).collect())
+            .transpose()
+    }
+}
+
+fn read_order(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option<RawOrder>> {
+    tx.query_row(
+        "SELECT request_hash, response_body, mails, mails_sent, mail_lease_until FROM orders WHERE order_id = ?1",
+        [order_id],
+        |row| {
+            Ok(RawOrder {
+                request_hash: row.get(0)?,
+                response_body: row.get(1)?,
+                mails: row.get(2)?,
+                mails_sent: row.get(3)?,
+                mail_lease_until: row.get(4)?,
+            })
+        },
+    )
+    .optional()
+}
+
+fn read_history(tx: &Transaction<'_>, customer_id: &str) -> rusqlite::Result<Option<RawHistory>> {
+    tx.query_row(
+        "SELECT order_count, first_order_at, last_order_at, totals, order_days FROM customers WHERE customer_id = ?1",
+        [customer_id],
+        |row| {
+            Ok(RawHistory {
+                order_count: row.get(0)?,
+                first_order_at: row.get(1)?,
+                last_order_at: row.get(2)?,
+                totals: row.get(3)?,
+                order_days: row.get(4)?,
+            })
+        },
+    )
+    .optional()
+}
+
+fn guards_exist(tx: &Transaction<'_>, guards: &[String; 2]) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM referral_guards WHERE guard IN (?1, ?2))",
+        params![guards[0], guards[1]],
+        |row| row.get(0),
+    )
+}
+
+fn read_referrer(tx: &Transaction<'_>, code: &str) -> rusqlite::Result<Option<RawReferrer>> {
+    tx.query_row(
+        "SELECT c.customer_id, c.code, c.conversions, p.email, p.canonical_email, p.name, p.locale
+         FROM referral_codes AS c JOIN customers AS p ON p.customer_id = c.customer_id
+         WHERE c.code = ?1",
+        [code],
+        |row| {
+            Ok(RawReferrer {
+                customer_id: row.get(0)?,
+                code: row.get(1)?,
+                conversions: row.get(2)?,
+                email: row.get(3)?,
+                canonical_email: row.get(4)?,
+                name: row.get(5)?,
+                locale: row.get(6)?,
+            })
+        },
+    )
+    .optional()
+}
+
+fn read_coupon(
+    connection: &rusqlite::Connection,
+    code: &str,
+) -> rusqlite::Result<Option<RawCoupon>> {
+    connection
+        .query_row(
+            "SELECT code, beneficiary, customer_id, amount_cents, currency, available_from, status, redeemed_order
+             FROM coupons WHERE code = ?1",
+            [code],
+            |row| {
+                Ok(RawCoupon {
+                    code: row.get(0)?,
+                    beneficiary: row.get(1)?,
+                    customer_id: row.get(2)?,
+                    amount_cents: row.get(3)?,
+                    currency: row.get(4)?,
+                    available_from: row.get(5)?,
+                    status: row.get(6)?,
+                    redeemed_order: row.get(7)?,
+                })
+            },
+        )
+        .optional()
+}
+
+/// Creates the friend's profile on their first order, or updates its history.
+fn write_history(
+    tx: &Transaction<'_>,
+    order: &Order,
+    history: &OrderHistory,
+) -> rusqlite::Result<()> {
+    let totals = serde_json::to_string(&history.totals).unwrap_or_else(|_| "{}".into());
+    let order_days = serde_json::to_string(&history.order_days).unwrap_or_else(|_| "[]".into());
+    tx.execute(
+        "INSERT INTO customers (customer_id, email, canonical_email, name, locale, created_at,
+                                order_count, first_order_at, last_order_at, totals, order_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (customer_id) DO UPDATE SET
+            order_count = excluded.order_count,
+            first_order_at = excluded.first_order_at,
+            last_order_at = excluded.last_order_at,
+            totals = excluded.totals,
+            order_days = excluded.order_days,
+            name = COALESCE(customers.name, excluded.name),
+            locale = COALESCE(customers.locale, excluded.locale)",
+        params![
+            order.customer_id.as_ref(),
+            order.email.as_ref(),
+            order.email.canonical(),
+            order.name.as_ref().map(AsRef::<str>::as_ref),
+            order.locale.map(Locale::as_str),
+            timestamp(order.placed_at),
+            history.order_count as i64,
+            history.first_order_at.map(timestamp),
+            history.last_order_at.map(timestamp),
+            totals,
+            order_days,
+        ],
+    )?;
+    Ok(())
+}
+
+fn stored_order(raw: RawOrder) -> Result<StoredOrder, StoreError> {
+    let sent: Vec<String> = raw
+        .mails_sent
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    Ok(StoredOrder {
+        unsent_mails: stored::unsent_mails(&raw.mails, &sent)?,
+        mail_lease_until: raw
+            .mail_lease_until
+            .as_deref()
+            .map(parse_timestamp)
+            .transpose()?,
+        request_hash: raw.request_hash,
+        response_body: raw.response_body,
+    })
+}
+
+fn order_history(raw: RawHistory) -> Result<OrderHistory, StoreError> {
+    let totals: BTreeMap<String, u64> = serde_json::from_str(&raw.totals)
+        .map_err(|_| StoreError::Corrupt("bad order totals".into()))?;
+    Ok(OrderHistory {
+        order_count: u64::try_from(raw.order_count)
+            .map_err(|_| StoreError::Corrupt("negative order count".into()))?,
+        first_order_at: raw
+            .first_order_at
+            .as_deref()
+            .map(parse_timestamp)
+            .transpose()?,
+        last_order_at: raw
+            .last_order_at
+            .as_deref()
+            .map(parse_timestamp)
+            .transpose()?,
+        totals,
+        order_days: serde_json::from_str(&raw.order_days)
+            .map_err(|_| StoreError::Corrupt("bad order days".into()))?,
+    })
+}
+
+fn referrer_from(raw: RawReferrer) -> Result<Referrer, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("bad referrer {what}"));
+    Ok(Referrer {
+        customer_id: CustomerId::parse(&raw.customer_id).map_err(|_| corrupt("id"))?,
+        code: ReferralCode::parse(&raw.code).map_err(|_| corrupt("code"))?,
+        canonical_email: raw.canonical_email,
+        email: Email::parse(&raw.email).map_err(|_| corrupt("email"))?,
+        name: raw
+            .name
+            .as_deref()
+            .map(CustomerName::parse)
+            .transpose()
+            .map_err(|_| corrupt("name"))?,
+        locale: raw
+            .locale
+            .as_deref()
+            .map(Locale::parse)
+            .transpose()
+            .map_err(|_| corrupt("locale"))?,
+        conversions: u64::try_from(raw.conversions).map_err(|_| corrupt("conversions"))?,
+    })
+}
+
+fn stored_coupon(raw: RawCoupon) -> Result<StoredCoupon, StoreError> {
+    let amount = u64::try_from(raw.amount_cents)
+        .map_err(|_| StoreError::Corrupt("negative amount".into()))?;
+    Ok(StoredCoupon {
+        reward: stored::reward(
+            &raw.beneficiary,
+            &raw.customer_id,
+            &raw.code,
+            amount,
+            &raw.currency,
+            &raw.available_from,
+        )?,
+        state: stored::coupon_state(&raw.status, raw.redeemed_order.as_deref())?,
+    })
+}

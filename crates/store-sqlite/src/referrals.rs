@@ -1,0 +1,192 @@
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+
+use chrono::{DateTime, Utc};
+
+use super::metrics::apply_counters;
+use super::EmbeddedStore;
+use domain::model::counters;
+use domain::model::{CustomerId, IssuedCode, ReferralCode, ReferralStats};
+use domain::ports::stored::{parse_timestamp, timestamp};
+use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore, StoreError};
+
+#[async_trait]
+impl ReferralStore for EmbeddedStore {
+    async fn claim_code(&self, claim: CodeClaim) -> Result<ClaimOutcome, StoreError> {
+        let customer = claim.customer_id.as_ref().to_owned();
+        let row = ClaimRow {
+            code: claim.code.to_string(),
+            email: claim.email.to_string(),
+            canonical_email: claim.email.canonical(),
+            name: claim.name.as_ref().map(ToString::to_string),
+            locale: claim.locale.map(|l| l.as_str()),
+            at: timestamp(claim.at),
+            day: claim.at.date_naive(),
+        };
+        let raw = self
+            .with_connection("claiming a referral code", move |connection| {
+                let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let owned: Option<(String, String)> = tx
+                    .query_row(
+                        "SELECT referral_code, code_created_at FROM customers
+                         WHERE customer_id = ?1 AND referral_code IS NOT NULL",
+                        [&customer],
+                        |row| Ok((row.get(0)?, row.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some(owned) = owned {
+                    return Ok(RawClaim::Owned(owned));
+                }
+                let code_free = tx.execute(
+                    "INSERT INTO referral_codes (code, customer_id, created_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (code) DO NOTHING",
+                    params![row.code, customer, row.at],
+                )? == 1;
+                if !code_free {
+                    return Ok(RawClaim::Taken);
+                }
+                tx.execute(
+                    "INSERT INTO customers
+                        (customer_id, email, canonical_email, name, locale, referral_code, code_created_at, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                     ON CONFLICT (customer_id) DO UPDATE SET
+                        referral_code = excluded.referral_code,
+                        code_created_at = excluded.code_created_at",
+                    params![
+                        customer,
+                        row.email,
+                        row.canonical_email,
+                        row.name,
+                        row.locale,
+                        row.code,
+                        row.at,
+                    ],
+                )?;
+                apply_counters(&tx, &[counters::funnel(row.day, counters::CODES_CREATED, 1)])?;
+                tx.commit()?;
+                Ok(RawClaim::Claimed)
+            })
+            .await?;
+        Ok(match raw {
+            RawClaim::Claimed => ClaimOutcome::Claimed(IssuedCode {
+                customer_id: claim.customer_id,
+                code: claim.code,
+                created_at: claim.at,
+            }),
+            RawClaim::Owned((code, created_at)) => ClaimOutcome::AlreadyOwned(IssuedCode {
+                customer_id: claim.customer_id,
+                code: parse_code(&code)?,
+                created_at: parse_timestamp(&created_at)?,
+            }),
+            RawClaim::Taken => ClaimOutcome::CodeTaken,
+        })
+    }
+
+    async fn referral_stats(
+        &self,
+        customer_id: &CustomerId,
+    ) -> Result<Option<ReferralStats>, StoreError> {
+        let customer = customer_id.as_ref().to_owned();
+        let row = self
+            .with_connection("reading referral stats", move |connection| {
+                connection
+                    .query_row(
+                        "SELECT c.code, c.created_at, c.clicks, c.conversions
+                         FROM customers AS p JOIN referral_codes AS c ON c.code = p.referral_code
+                         WHERE p.customer_id = ?1",
+                        [&customer],
+                        |row| {
+                            Ok((
+                                row.get::<_, String>(0)?,
+                                row.get::<_, String>(1)?,
+                                row.get::<_, i64>(2)?,
+                                row.get::<_, i64>(3)?,
+                            ))
+                        },
+                    )
+                    .optional()
+            })
+            .await?;
+        row.map(|(code, created_at, clicks, conversions)| {
+            Ok(ReferralStats {
+                issued: IssuedCode {
+                    customer_id: customer_id.clone(),
+                    code: parse_code(&code)?,
+                    created_at: parse_timestamp(&created_at)?,
+                },
+                clicks: counter(clicks)?,
+                conversions: counter(conversions)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn code_owner(&self, code: &ReferralCode) -> Result<Option<CustomerId>, StoreError> {
+        let code = code.as_ref().to_owned();
+        let owner = self
+            .with_connection("reading a code's owner", move |connection| {
+                connection
+                    .query_row(
+                        "SELECT customer_id FROM referral_codes WHERE code = ?1",
+                        [&code],
+                        |row| row.get::<_, String>(0),
+                    )
+                    .optional()
+            })
+            .await?;
+        owner.map(|raw| parse_customer(&raw)).transpose()
+    }
+
+    async fn count_click(
+        &self,
+        code: &ReferralCode,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let code = code.as_ref().to_owned();
+        self.with_connection("counting a click", move |connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let known = tx.execute(
+                "UPDATE referral_codes SET clicks = clicks + 1 WHERE code = ?1",
+                [&code],
+            )? == 1;
+            if known {
+                apply_counters(
+                    &tx,
+                    &[counters::funnel(at.date_naive(), counters::CLICKS, 1)],
+                )?;
+            }
+            tx.commit()?;
+            Ok(known)
+        })
+        .await
+    }
+}
+
+/// The claim as SQL values, owned so it can move to the blocking thread.
+struct ClaimRow {
+    code: String,
+    email: String,
+    canonical_email: String,
+    name: Option<String>,
+    locale: Option<&'static str>,
+    at: String,
+    day: chrono::NaiveDate,
+}
+
+enum RawClaim {
+    Claimed,
+    Owned((String, String)),
+    Taken,
+}
+
+fn parse_code(raw: &str) -> Result<ReferralCode, StoreError> {
+    ReferralCode::parse(raw).map_err(|_| StoreError::Corrupt("bad referral code".into()))
+}
+
+fn parse_customer(raw: &str) -> Result<CustomerId, StoreError> {
+    CustomerId::parse(raw).map_err(|_| StoreError::Corrupt("bad customer id".into()))
+}
+
+fn counter(raw: i64) -> Result<u64, StoreError> {
+    u64::try_from(raw).map_err(|_| StoreError::Corrupt(format!("negative counter {raw}")))
+}

@@ -1,0 +1,216 @@
+//! The one mapping from error to HTTP status and JSON body (DESIGN.md §6).
+
+use std::error::Error;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use domain::ports::StoreError;
+use domain::services::{CouponError, OrderError, ReferralError, SurveyError};
+
+/// Everything a handler can answer other than success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("missing or invalid API key")]
+    Unauthorized,
+    #[error("request body is not valid JSON: {0}")]
+    InvalidJson(String),
+    #[error("{field} {message}")]
+    InvalidField { field: String, message: String },
+    #[error("request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method not allowed on this route")]
+    MethodNotAllowed,
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("{message}")]
+    Gone { code: &'static str, message: String },
+    #[error("the store is busy; retry shortly")]
+    Unavailable,
+    #[error("internal error: {0}")]
+    Internal(#[source] Box<dyn Error + Send + Sync>),
+}
+
+/// Seconds a client should wait before retrying after a 503.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+impl ApiError {
+    pub fn invalid_field(field: impl Into<String>, message: impl ToString) -> Self {
+        Self::InvalidField {
+            field: field.into(),
+            message: message.to_string(),
+        }
+    }
+
+    pub fn internal(error: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        Self::Internal(error.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::InvalidJson(_) | Self::InvalidField { .. } | Self::BadRequest(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Gone { .. } => StatusCode::GONE,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthorized => "unauthorized",
+            Self::InvalidJson(_) => "invalid_json",
+            Self::InvalidField { .. } => "invalid_field",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::BadRequest(_) => "bad_request",
+            Self::NotFound(_) => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Conflict { code, .. } | Self::Gone { code, .. } => code,
+            Self::Unavailable => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let message = match &self {
+            Self::Internal(source) => {
+                tracing::error!(error = %error_chain(source.as_ref()), "request failed");
+                "internal error".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut body = json!({ "error": { "code": self.code(), "message": message } });
+        if let Self::InvalidField { field, .. } = &self {
+            body["error"]["field"] = json!(field);
+        }
+        let mut response = (self.status(), Json(body)).into_response();
+        let headers = response.headers_mut();
+        match self {
+            Self::Unauthorized => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::Unavailable => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(RETRY_AFTER_SECONDS),
+                );
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+/// "outer: inner: root" so one log line carries the whole cause.
+fn error_chain(error: &(dyn Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Throttled | StoreError::Contention { .. } => {
+                tracing::warn!(error = %error, "store busy");
+                Self::Unavailable
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<ReferralError> for ApiError {
+    fn from(error: ReferralError) -> Self {
+        match error {
+            ReferralError::Store(store) => store.into(),
+            other @ ReferralError::CodeSpaceExhausted => Self::internal(other),
+        }
+    }
+}
+
+impl From<OrderError> for ApiError {
+    fn from(error: OrderError) -> Self {
+        match error {
+            OrderError::IdempotencyConflict => Self::Conflict {
+                code: "idempotency_conflict",
+                message: "this order_id was already recorded with a different body".into(),
+            },
+            OrderError::Contention { .. } => {
+                tracing::warn!(error = %error, "order facts kept changing");
+                Self::Unavailable
+            }
+            OrderError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<CouponError> for ApiError {
+    fn from(error: CouponError) -> Self {
+        match error {
+            CouponError::NotFound => Self::NotFound("no such coupon".into()),
+            CouponError::UnknownOrder => Self::NotFound("no such order".into()),
+            CouponError::AlreadyRedeemed => Self::Conflict {
+                code: "already_redeemed",
+                message: "this coupon was already redeemed with another order".into(),
+            },
+            CouponError::Pending => Self::Conflict {
+                code: "reward_pending",
+                message: "this coupon is still in its hold period; see available_from".into(),
+            },
+            CouponError::Revoked => Self::Gone {
+                code: "revoked",
+                message: "this coupon was revoked because its order was refunded".into(),
+            },
+            CouponError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<SurveyError> for ApiError {
+    fn from(error: SurveyError) -> Self {
+        match error {
+            SurveyError::IdempotencyConflict => Self::Conflict {
+                code: "idempotency_conflict",
+                message: "this order_id already has a survey request with a different body".into(),
+            },
+            SurveyError::NotFound => Self::NotFound("no such survey".into()),
+            SurveyError::Expired { .. } => Self::Gone {
+                code: "expired",
+                message: "this survey no longer accepts answers".into(),
+            },
+            SurveyError::Contention => Self::Unavailable,
+            SurveyError::Store(store) => store.into(),
+            SurveyError::Referral(referral) => referral.into(),
+        }
+    }
+}
+
+/// JSON 404 for paths no route knows.
+pub async fn route_not_found() -> ApiError {
+    ApiError::NotFound("no such route".into())
+}
+
+/// JSON 405 for known paths called with the wrong method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

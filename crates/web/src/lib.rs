@@ -1,0 +1,15 @@
+//! HTTP glue shared by every function: auth, errors, JSON bodies, request logging, links.
+
+mod auth;
+mod base_url;
+pub mod config;
+mod error;
+mod json_body;
+mod request_log;
+pub mod telemetry;
+
+pub use auth::{require_api_key, ApiKeys, MIN_KEY_LEN};
+pub use base_url::{function_base_url, RequestOrigin};
+pub use error::{method_not_allowed, route_not_found, ApiError};
+pub use json_body::{JsonFields, BODY_LIMIT};
+pub use request_log::{with_request_logging, REQUEST_ID_HEADER};
