@@ -8,15 +8,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
-use domain::ports::{MetricsStore, OrderStore, ReferralStore, SurveyStore, SystemClock};
-use domain::services::{
-    CouponService, OrderService, ReferralLinks, ReferralService, ScoreService, SurveyService,
-};
+use clap::Parser;
+use domain::ports::{Clock, MetricsStore, OrderStore, ReferralStore, SurveyStore, SystemClock};
+use settings::{Logging, Sender, SettingsError, ShopPresentation};
 use store_sqlite::EmbeddedStore;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use web::config::{Config, Lookup};
 use web::{route_not_found, with_request_logging};
 
 mod mail_folder;
@@ -34,10 +32,24 @@ pub const DEV_DEFAULTS: &[(&str, &str)] = &[
     ("DEFAULT_LOCALE", "de"),
 ];
 
-pub const DEFAULT_PORT: u16 = 9000;
 const DATABASE_FILE: &str = "store.sqlite3";
 /// Where mails land, one `.eml` file each, inside the data folder.
 pub const OUTBOX_FOLDER: &str = "outbox";
+
+/// The local stack's own settings; the functions' come from the same variables as on Lambda.
+#[derive(Debug, Clone, Parser)]
+#[command(no_binary_name = true)]
+pub struct Settings {
+    /// Port on 127.0.0.1 the local stack listens on; `0` picks a free one.
+    #[arg(long, env = "PORT", default_value_t = 9000)]
+    pub port: u16,
+    /// Folder of the local stack's store and outbox; it survives restarts. Unset: `.local-data`
+    /// in the repository (git-ignored).
+    #[arg(long, env = "DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub logging: Logging,
+}
 
 /// Variable lookup that can move into the server task.
 type SharedLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
@@ -50,33 +62,37 @@ pub struct Options {
 }
 
 impl Options {
-    /// Reads `PORT`, `DATA_DIR` and the functions' variables through `lookup`, falling back to
-    /// [`DEV_DEFAULTS`].
+    /// Reads the local stack's settings through `lookup`, and keeps it for the functions'
+    /// settings, which fall back to [`DEV_DEFAULTS`].
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
     ) -> anyhow::Result<Self> {
-        let port = match lookup("PORT") {
-            Some(raw) => raw
-                .trim()
-                .parse()
-                .with_context(|| format!("PORT must be a port number, got {raw:?}"))?,
-            None => DEFAULT_PORT,
-        };
-        let data_dir = lookup("DATA_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(default_data_dir);
-        let with_defaults = move |name: &str| {
-            lookup(name).or_else(|| {
-                DEV_DEFAULTS
+        let own: Settings = settings::load(&lookup).context("configuration")?;
+        Ok(Self {
+            address: SocketAddr::from(([127, 0, 0, 1], own.port)),
+            data_dir: own.data_dir.unwrap_or_else(default_data_dir),
+            lookup: Arc::new(lookup),
+        })
+    }
+
+    /// A function's settings: the variable if set, else the development default; promoters'
+    /// links point at this stack's create-referral unless REFERRAL_BASE_URL says otherwise.
+    fn function_settings<S: clap::CommandFactory + clap::FromArgMatches>(
+        &self,
+        address: SocketAddr,
+    ) -> Result<S, SettingsError> {
+        let own_create_referral = format!(
+            "http://{address}{}",
+            mount_path(create_referral::FUNCTION_NAME)
+        );
+        settings::load(|name| {
+            (self.lookup)(name).or_else(|| match name {
+                "REFERRAL_BASE_URL" => Some(own_create_referral.clone()),
+                _ => DEV_DEFAULTS
                     .iter()
                     .find(|(key, _)| *key == name)
-                    .map(|(_, value)| (*value).to_owned())
+                    .map(|(_, value)| (*value).to_owned()),
             })
-        };
-        Ok(Self {
-            address: SocketAddr::from(([127, 0, 0, 1], port)),
-            data_dir,
-            lookup: Arc::new(with_defaults),
         })
     }
 }
@@ -110,76 +126,61 @@ pub fn build_app_over<S>(
 where
     S: ReferralStore + OrderStore + SurveyStore + MetricsStore + 'static,
 {
-    let lookup: Lookup<'_> = &*options.lookup;
-    let config = Config::load(lookup).context("configuration")?;
-    let clock = Arc::new(SystemClock);
-    let mailer = Arc::new(MailFolder::new(
-        options.data_dir.join(OUTBOX_FOLDER),
-        config.mail_from.clone(),
-        config.shop_name.clone(),
-    ));
-    let shop = config.shop_identity();
-
-    let referrals = ReferralService::new(store.clone(), clock.clone());
-    let create_referral = create_referral::router(
-        create_referral::AppState::new(referrals, &config, lookup).context("configuration")?,
-        &config,
-    );
-
-    let rules = reward_referral::rules_from_env(lookup).context("configuration")?;
-    let reward_referral = reward_referral::router(
-        reward_referral::AppState {
-            orders: OrderService::new(
-                store.clone(),
-                mailer.clone(),
-                clock.clone(),
-                rules,
-                shop.clone(),
-            )
-            .with_activity_window(
-                reward_referral::activity_window_from_env(lookup).context("configuration")?,
-            ),
-            coupons: CouponService::new(store.clone(), clock.clone()),
-            clock: clock.clone(),
-        },
-        &config,
-    );
-
-    let referral_links = match lookup("REFERRAL_BASE_URL") {
-        Some(_) => {
-            collect_survey::referral_links_from_env(&config, lookup).context("configuration")?
-        }
-        None => ReferralLinks::Function(format!(
-            "http://{address}{}",
-            mount_path(create_referral::FUNCTION_NAME)
-        )),
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let outbox = options.data_dir.join(OUTBOX_FOLDER);
+    let mail_folder = |sender: &Sender, shop: &ShopPresentation| {
+        Arc::new(MailFolder::new(
+            outbox.clone(),
+            sender.mail_from.clone(),
+            shop.shop_name.clone(),
+        ))
     };
-    let surveys = SurveyService::new(
-        store.clone(),
-        mailer,
-        clock.clone(),
-        shop,
-        config.support_email.clone(),
-        collect_survey::survey_rules_from_env(lookup).context("configuration")?,
-        ReferralService::new(store.clone(), clock.clone()),
-        referral_links,
-    );
-    let collect_survey = collect_survey::router(
-        collect_survey::AppState {
-            surveys,
-            public_base_url: config.public_base_url.clone(),
-            default_locale: config.default_locale,
-            shop_name: config.shop_name.clone(),
-        },
-        &config,
-    );
 
-    let score_nps = score_nps::router(
-        score_nps::AppState {
-            scores: ScoreService::new(store.clone()),
+    let create_referral = create_referral::build(
+        options
+            .function_settings(address)
+            .context("create-referral configuration")?,
+        create_referral::Ports {
+            referrals: store.clone(),
             clock: clock.clone(),
         },
-        &config,
+    );
+
+    let reward: reward_referral::Settings = options
+        .function_settings(address)
+        .context("reward-referral configuration")?;
+    let reward_mailer = mail_folder(&reward.sender, &reward.shop);
+    let reward_referral = reward_referral::build(
+        reward,
+        reward_referral::Ports {
+            orders: store.clone(),
+            mailer: reward_mailer,
+            clock: clock.clone(),
+        },
+    );
+
+    let survey: collect_survey::Settings = options
+        .function_settings(address)
+        .context("collect-survey configuration")?;
+    let survey_mailer = mail_folder(&survey.sender, &survey.shop);
+    let collect_survey = collect_survey::build(
+        survey,
+        collect_survey::Ports {
+            surveys: store.clone(),
+            referrals: store.clone(),
+            mailer: survey_mailer,
+            clock: clock.clone(),
+        },
+    );
+
+    let score_nps = score_nps::build(
+        options
+            .function_settings(address)
+            .context("score-nps configuration")?,
+        score_nps::Ports {
+            metrics: store,
+            clock,
+        },
     );
 
     let app = Router::new()

@@ -1,11 +1,12 @@
 //! `cargo run -p local`: the whole system on one port with the embedded store.
 
 use anyhow::Context;
-use web::config::from_process_env;
+use settings::from_process_env;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    web::telemetry::init();
+    let own: local::Settings = settings::load(from_process_env).context("configuration")?;
+    own.logging.init();
     let options = local::Options::from_lookup(from_process_env)?;
     let data_dir = options.data_dir.display().to_string();
     let stack = local::start(options).await?;

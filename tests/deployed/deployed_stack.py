@@ -22,6 +22,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+import logs
 import privileges
 import template as cfn_template
 from function_urls import FunctionUrls
@@ -154,6 +155,17 @@ def check_least_privilege(
     log(f"read-only: {', '.join(sorted(READ_ONLY))}; may send mail: {', '.join(mailers)}")
 
 
+def check_logs_join(deployer: Deployer, deployed: DeployedStack) -> None:
+    for group, lines in deployer.log_lines(deployed).items():
+        count, unjoined = logs.unjoined_requests(lines)
+        if count == 0 or unjoined:
+            raise AssertionError(
+                f"{group}: {len(unjoined)} of {count} request lines carry an id no START/REPORT line has:\n"
+                + "\n".join(unjoined[:5])
+            )
+        log(f"{group}: all {count} request lines carry their invocation's Lambda request id")
+
+
 def main() -> int:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--endpoint", required=True, help="the emulator, e.g. http://127.0.0.1:4566")
@@ -200,6 +212,7 @@ def main() -> int:
             log,
         ).run()
         check_least_privilege(client, deployed, declared, options.binaries, roles)
+        check_logs_join(deployer, deployed)
     except Exception:
         failed = True
         traceback.print_exc()

@@ -130,20 +130,31 @@ class Deployer:
                 f"{_EMULATOR_ONLY_SES_DOCUMENT}"
             )
 
-    def recent_logs(self, deployed: DeployedStack, lines_per_group: int = 40) -> str:
-        """The last lines of every log group the stack created: the functions' own logs."""
+    def log_lines(self, deployed: DeployedStack) -> dict[str, list[str]]:
+        """Every line in every log group the stack created: the functions' own logs."""
         logs = self._client("logs")
-        printed = []
+        lines = {}
         for logical, group in sorted(deployed.resources.items()):
             if deployed.resource_types[logical] != "AWS::Logs::LogGroup":
                 continue
-            try:
-                events = logs.filter_log_events(logGroupName=group)["events"]
-            except ClientError as error:
-                printed.append(f"--- {group}: {error}")
-                continue
-            printed.append(f"--- {group} (last {lines_per_group} of {len(events)} lines)")
-            printed += [event["message"].rstrip() for event in events[-lines_per_group:]]
+            paginator = logs.get_paginator("filter_log_events")
+            lines[group] = [
+                event["message"].rstrip()
+                for page in paginator.paginate(logGroupName=group)
+                for event in page["events"]
+            ]
+        return lines
+
+    def recent_logs(self, deployed: DeployedStack, lines_per_group: int = 40) -> str:
+        """The last lines of each of the stack's log groups, for a failure report."""
+        try:
+            groups = self.log_lines(deployed)
+        except ClientError as error:
+            return f"(no logs: {error})"
+        printed = []
+        for group, lines in groups.items():
+            printed.append(f"--- {group} (last {lines_per_group} of {len(lines)} lines)")
+            printed += lines[-lines_per_group:]
         return "\n".join(printed)
 
     def tear_down(self, name: str, bucket: str, timeout_seconds: float = 300) -> None:

@@ -42,7 +42,7 @@ async fn a_rewarded_order_costs_at_most_three_requests() {
     ));
     let shop = ShopIdentity {
         name: "Shop".into(),
-        url: "https://shop.example".into(),
+        url: domain::model::HttpUrl::parse("https://shop.example").expect("url"),
         default_locale: Locale::De,
     };
     let referrals = ReferralService::new(store.clone(), Arc::new(SystemClock));

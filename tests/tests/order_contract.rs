@@ -65,7 +65,7 @@ impl<S: OrderStore + ReferralStore + 'static> Shop<S> {
         ));
         let shop = ShopIdentity {
             name: "Test Shop".into(),
-            url: "https://shop.example".into(),
+            url: domain::model::HttpUrl::parse("https://shop.example").expect("url"),
             default_locale: Locale::De,
         };
         Self {

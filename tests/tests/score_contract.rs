@@ -65,7 +65,7 @@ impl Shop {
         ));
         let shop = ShopIdentity {
             name: "Shop".into(),
-            url: "https://shop.example".into(),
+            url: domain::model::HttpUrl::parse("https://shop.example").expect("url"),
             default_locale: Locale::De,
         };
         let rules = RewardRules {
@@ -98,7 +98,9 @@ impl Shop {
                     ttl_days: 3650,
                 },
                 referrals.clone(),
-                ReferralLinks::ShopLanding("https://shop.example".into()),
+                ReferralLinks::ShopLanding(
+                    domain::model::HttpUrl::parse("https://shop.example").expect("url"),
+                ),
             ),
             referrals,
             scores: ScoreService::new(store),

@@ -57,7 +57,7 @@ impl<S: SurveyStore + ReferralStore + MetricsStore + 'static> Surveys<S> {
         ));
         let shop = ShopIdentity {
             name: "Test Shop".into(),
-            url: "https://shop.example".into(),
+            url: domain::model::HttpUrl::parse("https://shop.example").expect("url"),
             default_locale: Locale::De,
         };
         let service = SurveyService::new(
@@ -71,7 +71,9 @@ impl<S: SurveyStore + ReferralStore + MetricsStore + 'static> Surveys<S> {
                 ttl_days: 30,
             },
             ReferralService::new(store.clone(), clock.clone()),
-            ReferralLinks::Function("https://ref.example".into()),
+            ReferralLinks::Function(
+                domain::model::HttpUrl::parse("https://ref.example").expect("url"),
+            ),
         );
         Self {
             store,

@@ -11,6 +11,8 @@ use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
 
+use crate::Runtime;
+
 /// Amazon Root CA 1–4 and the Starfield Services G2 root that cross-signs them, as shipped in
 /// Mozilla's store (Debian ca-certificates).
 const AMAZON_TRUST_SERVICES_ROOTS: &[u8] = include_bytes!("../certs/amazon-trust-services.pem");
@@ -24,9 +26,8 @@ pub enum Roots {
 }
 
 impl Roots {
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let set = |name| lookup(name).is_some_and(|value| !value.trim().is_empty());
-        if set("SSL_CERT_FILE") || set("SSL_CERT_DIR") {
+    pub fn for_runtime(runtime: &Runtime) -> Self {
+        if runtime.custom_roots() {
             Self::FromEnvironment
         } else {
             Self::AmazonTrustServices
@@ -76,11 +77,15 @@ mod tests {
 
     #[test]
     fn system_roots_are_used_only_when_asked_for() {
-        assert_eq!(Roots::from_lookup(|_| None), Roots::AmazonTrustServices);
-        let file = |name: &str| (name == "SSL_CERT_FILE").then(|| "/etc/ssl/cert.pem".to_owned());
-        assert_eq!(Roots::from_lookup(file), Roots::FromEnvironment);
-        let blank = |name: &str| (name == "SSL_CERT_DIR").then(|| " ".to_owned());
-        assert_eq!(Roots::from_lookup(blank), Roots::AmazonTrustServices);
+        assert_eq!(
+            Roots::for_runtime(&Runtime::default()),
+            Roots::AmazonTrustServices
+        );
+        let file = Runtime {
+            ssl_cert_file: Some("/etc/ssl/cert.pem".into()),
+            ..Runtime::default()
+        };
+        assert_eq!(Roots::for_runtime(&file), Roots::FromEnvironment);
     }
 
     /// The roots are parsed when the first HTTPS connection is set up; a bad bundle would panic

@@ -1,19 +1,20 @@
 //! The public base URL of the function answering a request, for links it hands out.
 
 use axum::http::{HeaderMap, Uri};
+use domain::model::HttpUrl;
 
 use super::ApiError;
 
 /// `configured` when set (PUBLIC_BASE_URL); otherwise scheme + Host + the prefix the function
 /// is mounted under, so links work both at a function URL and nested in the local stack.
 pub fn function_base_url(
-    configured: Option<&str>,
+    configured: Option<&HttpUrl>,
     headers: &HeaderMap,
     original_uri: &Uri,
     routed_uri: &Uri,
 ) -> Result<String, ApiError> {
     if let Some(base) = configured {
-        return Ok(base.to_owned());
+        return Ok(base.to_string());
     }
     let host = headers
         .get(axum::http::header::HOST)
@@ -47,7 +48,7 @@ pub struct RequestOrigin {
 
 impl RequestOrigin {
     /// The function's public base: `configured` if set, else derived from this request.
-    pub fn base_url(&self, configured: Option<&str>) -> Result<String, ApiError> {
+    pub fn base_url(&self, configured: Option<&HttpUrl>) -> Result<String, ApiError> {
         function_base_url(
             configured,
             &self.headers,
@@ -105,7 +106,7 @@ mod tests {
     fn configured_base_wins() {
         let uri: Uri = "/referrals".parse().expect("uri");
         let base = function_base_url(
-            Some("https://ref.shop.example"),
+            Some(&HttpUrl::parse("https://ref.shop.example").expect("url")),
             &HeaderMap::new(),
             &uri,
             &uri,

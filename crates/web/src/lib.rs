@@ -2,7 +2,6 @@
 
 mod auth;
 mod base_url;
-pub mod config;
 mod error;
 mod json_body;
 mod request_log;

@@ -9,10 +9,13 @@ use axum::response::Response;
 use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tracing::Instrument;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Adds the request id header and the per-request log line to a finished router.
+/// Adds the request id header and the per-request log line to a finished router. An
+/// `x-request-id` the request already carries is kept (the Lambda host puts Lambda's request id
+/// there, so the lines join the platform's); otherwise a UUID is generated.
 pub fn with_request_logging(router: Router) -> Router {
     router.layer(
         ServiceBuilder::new()
@@ -36,7 +39,9 @@ async fn log_request(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let response = next.run(request).await;
+    // Whatever the handler logs carries the request id too, so an error joins its request.
+    let span = tracing::info_span!("request", request_id = %request_id);
+    let response = next.run(request).instrument(span).await;
     tracing::info!(
         request_id,
         method = %method,

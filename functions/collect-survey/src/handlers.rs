@@ -31,7 +31,7 @@ pub(crate) async fn request_survey(
         name: body.optional("name", CustomerName::parse)?,
         locale: body.optional("locale", Locale::parse)?,
     };
-    let links_base = origin.base_url(state.public_base_url.as_deref())?;
+    let links_base = origin.base_url(state.public_base_url.as_ref())?;
     let response = match state.surveys.request(request, &links_base).await? {
         SurveyDecision::Sent(token) => (
             StatusCode::CREATED,

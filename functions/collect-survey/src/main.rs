@@ -1,60 +1,34 @@
-//! Lambda entry point: configuration and the DynamoDB and SES clients are built once per cold start.
+//! Lambda entry point: settings, clients and the router are built once per cold start.
 
 use std::sync::Arc;
 
-use collect_survey::{app, referral_links_from_env, survey_rules_from_env, AppState};
+use collect_survey::{build, LambdaSettings, Ports};
 use domain::ports::SystemClock;
-use domain::services::{ReferralService, SurveyService};
+use lambda_host::sdk::{sdk_config, Roots};
 use mail_ses::SesMailer;
 use store_dynamodb::DynamoStore;
-use web::config::{self, Config, ConfigError};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    web::telemetry::init();
-    let lookup = config::from_process_env;
-    // A bad configuration stops the function at init, naming the variable, instead of failing requests.
-    let loaded = (|| -> Result<_, ConfigError> {
-        let config = Config::load(&lookup)?;
-        let links = referral_links_from_env(&config, &lookup)?;
-        Ok((
-            config,
-            config::table_name(&lookup)?,
-            survey_rules_from_env(&lookup)?,
-            links,
-        ))
-    })();
-    let (config, table, rules, referral_links) = config::reported(loaded)?;
-    let sdk_config =
-        lambda_host::sdk::sdk_config(lambda_host::sdk::Roots::from_lookup(lookup)).await?;
+    let runtime = lambda_host::init_logging();
+    let settings: LambdaSettings = lambda_host::settings()?;
+    let aws = sdk_config(Roots::for_runtime(&runtime)).await?;
+    let function = settings.function;
     let store = Arc::new(DynamoStore::new(
-        aws_sdk_dynamodb::Client::new(&sdk_config),
-        table,
+        aws_sdk_dynamodb::Client::new(&aws),
+        settings.table.table_name,
     ));
-    let mailer = Arc::new(SesMailer::new(
-        aws_sdk_sesv2::Client::new(&sdk_config),
-        &config.mail_from,
-        &config.shop_name,
-        lookup("SES_CONFIGURATION_SET"),
-    ));
-    let clock = Arc::new(SystemClock);
-    let shop = config.shop_identity();
-    let referrals = ReferralService::new(store.clone(), clock.clone());
-    let surveys = SurveyService::new(
-        store,
-        mailer,
-        clock,
-        shop,
-        config.support_email.clone(),
-        rules,
-        referrals,
-        referral_links,
+    let mailer = SesMailer::new(
+        aws_sdk_sesv2::Client::new(&aws),
+        &function.sender.mail_from,
+        &function.shop.shop_name,
+        settings.ses.ses_configuration_set,
     );
-    let state = AppState {
-        surveys,
-        public_base_url: config.public_base_url.clone(),
-        default_locale: config.default_locale,
-        shop_name: config.shop_name.clone(),
+    let ports = Ports {
+        surveys: store.clone(),
+        referrals: store,
+        mailer: Arc::new(mailer),
+        clock: Arc::new(SystemClock),
     };
-    lambda_http::run(app(state, &config)).await
+    lambda_host::run(build(function, ports)).await
 }

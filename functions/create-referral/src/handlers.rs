@@ -100,7 +100,7 @@ pub(crate) async fn follow_link(
         .ok()
         .and_then(|Path(raw)| ReferralCode::parse(&raw).ok());
     let Some(code) = code else {
-        return redirect(&state.shop_url);
+        return redirect(state.shop_url.as_str());
     };
     // HEAD is what link unfurlers and monitors send; only a real visit counts.
     let known = if method == Method::HEAD {
@@ -110,7 +110,7 @@ pub(crate) async fn follow_link(
     };
     match known {
         Ok(true) => redirect(&state.landing.for_code(&code)),
-        Ok(false) => redirect(&state.shop_url),
+        Ok(false) => redirect(state.shop_url.as_str()),
         Err(error) => {
             // The click is lost, the customer is not: send them on with their code.
             tracing::error!(error = %error, "could not count a referral click");
@@ -121,7 +121,7 @@ pub(crate) async fn follow_link(
 
 /// `GET /r/`: a truncated link still takes the customer to the shop.
 pub(crate) async fn follow_empty_link(State(state): State<Arc<AppState>>) -> Response {
-    redirect(&state.shop_url)
+    redirect(state.shop_url.as_str())
 }
 
 fn redirect(location: &str) -> Response {

@@ -1,7 +1,6 @@
 //! Where a referral link sends the customer.
 
-use domain::model::ReferralCode;
-use web::config::{http_url, Config, ConfigError, Lookup};
+use domain::model::{HttpUrl, ReferralCode};
 
 const CODE_PLACEHOLDER: &str = "{code}";
 
@@ -10,18 +9,19 @@ const CODE_PLACEHOLDER: &str = "{code}";
 pub struct LandingUrl(String);
 
 impl LandingUrl {
-    /// `REFERRAL_LANDING_URL` if set, else `<SHOP_URL>/?ref={code}`.
-    pub fn from_config(config: &Config, lookup: Lookup<'_>) -> Result<Self, ConfigError> {
-        const NAME: &str = "REFERRAL_LANDING_URL";
-        let Some(raw) = lookup(NAME) else {
-            return Ok(Self(format!("{}/?ref={CODE_PLACEHOLDER}", config.shop_url)));
-        };
+    /// A URL template containing `{code}` (REFERRAL_LANDING_URL).
+    pub fn parse(raw: &str) -> Result<Self, String> {
         if !raw.contains(CODE_PLACEHOLDER) {
-            return Err(web::config::invalid(NAME, "must contain {code}"));
+            return Err("must contain {code}".into());
         }
         // Validate with a sample code in place, since `{` is not valid in a URL.
-        http_url(NAME, &raw.replace(CODE_PLACEHOLDER, "CODE"))?;
+        HttpUrl::parse(&raw.replace(CODE_PLACEHOLDER, "CODE")).map_err(|e| e.to_string())?;
         Ok(Self(raw.trim().to_owned()))
+    }
+
+    /// `<SHOP_URL>/?ref={code}`: the shop's home page with the code for the storefront to keep.
+    pub fn shop_default(shop_url: &HttpUrl) -> Self {
+        Self(format!("{shop_url}/?ref={CODE_PLACEHOLDER}"))
     }
 
     pub fn for_code(&self, code: &ReferralCode) -> String {
@@ -31,20 +31,7 @@ impl LandingUrl {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
-
-    fn config() -> Config {
-        let vars = HashMap::from([
-            ("API_KEYS", "key-aaaaaaaaaaaaaaaa"),
-            ("SHOP_URL", "https://shop.example/"),
-            ("SHOP_NAME", "Demo"),
-            ("MAIL_FROM", "shop@example.com"),
-            ("SUPPORT_EMAIL", "support@example.com"),
-        ]);
-        Config::load(&|n| vars.get(n).map(|v| v.to_string())).expect("valid config")
-    }
 
     fn code() -> ReferralCode {
         ReferralCode::parse("ABCD2345").expect("valid code")
@@ -52,19 +39,18 @@ mod tests {
 
     #[test]
     fn defaults_to_shop_url_with_ref_parameter() {
-        let landing = LandingUrl::from_config(&config(), &|_| None).expect("default");
+        let shop = HttpUrl::parse("https://shop.example/").expect("url");
         assert_eq!(
-            landing.for_code(&code()),
+            LandingUrl::shop_default(&shop).for_code(&code()),
             "https://shop.example/?ref=ABCD2345"
         );
     }
 
     #[test]
     fn configured_template_gets_the_code() {
-        let lookup = |_: &str| {
-            Some("https://shop.example/welcome?utm_source=referral&code={code}".to_owned())
-        };
-        let landing = LandingUrl::from_config(&config(), &lookup).expect("template");
+        let landing =
+            LandingUrl::parse("https://shop.example/welcome?utm_source=referral&code={code}")
+                .expect("template");
         assert_eq!(
             landing.for_code(&code()),
             "https://shop.example/welcome?utm_source=referral&code=ABCD2345"
@@ -72,8 +58,8 @@ mod tests {
     }
 
     #[test]
-    fn template_without_placeholder_is_refused() {
-        let lookup = |_: &str| Some("https://shop.example/welcome".to_owned());
-        assert!(LandingUrl::from_config(&config(), &lookup).is_err());
+    fn template_without_placeholder_or_not_a_url_is_refused() {
+        assert!(LandingUrl::parse("https://shop.example/welcome").is_err());
+        assert!(LandingUrl::parse("shop.example/?ref={code}").is_err());
     }
 }

@@ -30,7 +30,7 @@ impl FromRequestParts<Arc<AppState>> for ShareLinks {
             .get::<OriginalUri>()
             .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
         function_base_url(
-            state.public_base_url.as_deref(),
+            state.public_base_url.as_ref(),
             &parts.headers,
             &original,
             &parts.uri,

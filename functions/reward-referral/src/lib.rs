@@ -2,45 +2,60 @@
 //! coupons' lifecycle (lookup, redemption, refund clawback).
 
 mod handlers;
-mod rules;
+mod settings;
 
 use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};
-use domain::ports::Clock;
+use domain::ports::{Clock, Mailer, OrderStore};
 use domain::services::{CouponService, OrderService};
-use web::config::Config;
-use web::{method_not_allowed, require_api_key, route_not_found, with_request_logging};
+use web::{method_not_allowed, require_api_key, route_not_found};
 
-pub use rules::{activity_window_from_env, rules_from_env};
+pub use settings::{LambdaSettings, Settings};
 
 pub const FUNCTION_NAME: &str = "reward-referral";
 
-/// What the handlers need, built once per cold start.
-pub struct AppState {
-    pub orders: OrderService,
-    pub coupons: CouponService,
+/// What the function needs from the outside world; the host decides which adapters stand
+/// behind them.
+pub struct Ports {
+    pub orders: Arc<dyn OrderStore>,
+    pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
 }
 
-/// Every route is for the storefront, so every route needs its key.
-pub fn router(state: AppState, config: &Config) -> Router {
+/// What the handlers need, built once per cold start.
+struct AppState {
+    orders: OrderService,
+    coupons: CouponService,
+    clock: Arc<dyn Clock>,
+}
+
+/// The composition root: the function's routes over its ports, as Lambda runs them and as the
+/// local stack mounts them. Every route is for the storefront, so every route needs its key.
+pub fn build(settings: Settings, ports: Ports) -> Router {
+    let state = AppState {
+        orders: OrderService::new(
+            ports.orders.clone(),
+            ports.mailer,
+            ports.clock.clone(),
+            settings.rules(),
+            settings.shop.identity(),
+        )
+        .with_activity_window(settings.active_window_days),
+        coupons: CouponService::new(ports.orders, ports.clock.clone()),
+        clock: ports.clock,
+    };
     Router::new()
         .route("/orders", post(handlers::record_order))
         .route("/orders/{order_id}/refund", post(handlers::refund_order))
         .route("/coupons/{code}", get(handlers::coupon))
         .route("/coupons/{code}/redeem", post(handlers::redeem_coupon))
         .route_layer(middleware::from_fn_with_state(
-            config.api_keys.clone(),
+            settings.storefront.api_keys,
             require_api_key,
         ))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(route_not_found)
         .with_state(Arc::new(state))
-}
-
-/// The router as deployed: with request ids and the per-request log line.
-pub fn app(state: AppState, config: &Config) -> Router {
-    with_request_logging(router(state, config))
 }

@@ -7,7 +7,6 @@ const COMPLETE: &[(&str, &str)] = &[
     ("SHOP_URL", "https://shop.example"),
     ("SHOP_NAME", "Test Shop"),
     ("MAIL_FROM", "shop@example.com"),
-    ("SUPPORT_EMAIL", "support@example.com"),
     ("TABLE_NAME", "referrals"),
 ];
 

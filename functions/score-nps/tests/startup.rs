@@ -4,10 +4,6 @@ use std::process::Command;
 
 const COMPLETE: &[(&str, &str)] = &[
     ("API_KEYS", "startup-test-key-0123456789"),
-    ("SHOP_URL", "https://shop.example"),
-    ("SHOP_NAME", "Test Shop"),
-    ("MAIL_FROM", "shop@example.com"),
-    ("SUPPORT_EMAIL", "support@example.com"),
     ("TABLE_NAME", "referrals"),
 ];
 
@@ -19,8 +15,16 @@ fn missing_or_invalid_settings_stop_start_up_naming_them() {
             None,
             "missing required environment variable TABLE_NAME",
         ),
-        ("API_KEYS", Some("short"), "API_KEYS"),
-        ("DEFAULT_LOCALE", Some("fr"), "DEFAULT_LOCALE"),
+        (
+            "API_KEYS",
+            None,
+            "missing required environment variable API_KEYS",
+        ),
+        (
+            "API_KEYS",
+            Some("short"),
+            "environment variable API_KEYS is invalid",
+        ),
     ];
     for (name, value, expected) in cases {
         let mut command = Command::new(env!("CARGO_BIN_EXE_score-nps"));

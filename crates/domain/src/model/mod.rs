@@ -5,6 +5,7 @@ mod coupon_code;
 mod customer_id;
 mod customer_name;
 mod email;
+mod http_url;
 mod locale;
 mod metrics;
 mod order;
@@ -18,6 +19,7 @@ pub use coupon_code::{CouponCode, CouponCodeError, GENERATED_COUPON_LEN};
 pub use customer_id::{CustomerId, IdError};
 pub use customer_name::{CustomerName, CustomerNameError};
 pub use email::{Email, EmailError};
+pub use http_url::{HttpUrl, HttpUrlError};
 pub use locale::{Locale, LocaleError};
 pub use metrics::{
     active_deltas, activity_changes, nps, periods, rate, round1, Interval, NpsSummary,

@@ -11,9 +11,7 @@ mod surveys;
 
 pub use coupons::{CouponError, CouponService};
 pub use order_outcome::{coupon_status, timestamp, OrderBody, RewardBody};
-pub use orders::{
-    CouponSource, OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS, MAX_DECISIONS,
-};
+pub use orders::{OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS, MAX_DECISIONS};
 pub use referrals::{CodeSource, ReferralError, ReferralService, MAX_CODE_ATTEMPTS};
 pub use reward_mail::ShopIdentity;
 pub use scores::{FunnelReport, NpsReport, RetentionReport, ScoreService};

@@ -14,9 +14,6 @@ use crate::ports::{
 use super::order_outcome::OrderBody;
 use super::reward_mail::{self, ShopIdentity};
 
-/// Produces candidate coupon codes; a fixed sequence in tests of the collision path.
-pub type CouponSource = Arc<dyn Fn() -> CouponCode + Send + Sync>;
-
 /// How often we re-read and decide again when a concurrent write changed the facts. Each retry
 /// follows a real change (another order, another reward), so a handful always suffices in practice.
 pub const MAX_DECISIONS: u32 = 6;
@@ -42,7 +39,6 @@ pub struct OrderService {
     clock: Arc<dyn Clock>,
     rules: RewardRules,
     shop: ShopIdentity,
-    coupons: CouponSource,
     activity_window_days: u32,
 }
 
@@ -57,14 +53,12 @@ impl OrderService {
         rules: RewardRules,
         shop: ShopIdentity,
     ) -> Self {
-        let coupons: CouponSource = Arc::new(|| CouponCode::generate(&mut rand::thread_rng()));
         Self {
             store,
             mailer,
             clock,
             rules,
             shop,
-            coupons,
             activity_window_days: DEFAULT_ACTIVITY_WINDOW_DAYS,
         }
     }
@@ -73,15 +67,6 @@ impl OrderService {
     pub fn with_activity_window(mut self, days: u32) -> Self {
         self.activity_window_days = days;
         self
-    }
-
-    pub fn with_coupon_source(mut self, coupons: CouponSource) -> Self {
-        self.coupons = coupons;
-        self
-    }
-
-    pub fn rules(&self) -> &RewardRules {
-        &self.rules
     }
 
     /// Records the order and returns the JSON answer; replays get the stored answer unchanged.
@@ -208,7 +193,7 @@ impl OrderService {
         let reward = |beneficiary, customer_id, amount_cents| Reward {
             beneficiary,
             customer_id,
-            coupon: (self.coupons)(),
+            coupon: CouponCode::generate(&mut rand::thread_rng()),
             amount_cents,
             currency: self.rules.currency.clone(),
             available_from,

@@ -4,14 +4,14 @@
 use chrono::{DateTime, Utc};
 
 use crate::html::escape;
-use crate::model::{Beneficiary, Currency, Locale};
+use crate::model::{Beneficiary, Currency, HttpUrl, Locale};
 use crate::ports::{OutgoingMail, RewardMail};
 
 /// How the shop presents itself in mails.
 #[derive(Debug, Clone)]
 pub struct ShopIdentity {
     pub name: String,
-    pub url: String,
+    pub url: HttpUrl,
     pub default_locale: Locale,
 }
 
@@ -78,7 +78,7 @@ pub fn render(mail: &RewardMail, shop: &ShopIdentity) -> OutgoingMail {
         coupon = escape(coupon),
         usable = escape(&copy.usable_from),
         closing = escape(&copy.closing),
-        url = escape(&shop.url),
+        url = escape(shop.url.as_str()),
         shop = escape(&shop.name),
     );
     OutgoingMail {
@@ -200,7 +200,7 @@ mod tests {
     fn shop() -> ShopIdentity {
         ShopIdentity {
             name: "Demo & Co".into(),
-            url: "https://shop.example".into(),
+            url: HttpUrl::parse("https://shop.example").expect("url"),
             default_locale: Locale::De,
         }
     }

@@ -76,7 +76,7 @@ pub fn survey(job: &SurveyMailJob, shop: &ShopIdentity) -> OutgoingMail {
         low = escape(low),
         high = escape(high),
         hint = escape(hint),
-        shop_url = escape(&shop.url),
+        shop_url = escape(shop.url.as_str()),
         shop_name = escape(shop_name),
         unsubscribe = escape(unsubscribe),
         unsubscribe_url = escape(&unsubscribe_url),

@@ -2,7 +2,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{fingerprint, Category, Comment, Email, ReferralRequest, Score, SurveyToken};
+use crate::model::{
+    fingerprint, Category, Comment, Email, HttpUrl, ReferralRequest, Score, SurveyToken,
+};
 use crate::ports::{
     Answer, Clock, Mailer, SkipReason, StoreError, StoredSurveyRequest, Survey,
     SurveyCommitOutcome, SurveyDecision, SurveyMailJob, SurveyRequest, SurveyRequestCommit,
@@ -24,9 +26,9 @@ pub struct SurveyRules {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReferralLinks {
     /// create-referral's public base: `<base>/r/<code>`, so clicks are counted.
-    Function(String),
+    Function(HttpUrl),
     /// No create-referral URL configured: straight to the shop's landing `<shop>/?ref=<code>`.
-    ShopLanding(String),
+    ShopLanding(HttpUrl),
 }
 
 impl ReferralLinks {
@@ -103,10 +105,6 @@ impl SurveyService {
             referrals,
             referral_links,
         }
-    }
-
-    pub fn shop(&self) -> &ShopIdentity {
-        &self.shop
     }
 
     /// Sends the thank-you mail with the survey unless throttled or unsubscribed; replays of the

@@ -1,0 +1,77 @@
+//! Settings several functions read, declared once so that a variable's parsing, default and
+//! doc cannot differ between functions. A function's own settings flatten the groups it uses.
+
+use clap::Args;
+use domain::model::{Email, HttpUrl, Locale};
+use domain::services::ShopIdentity;
+use web::ApiKeys;
+
+/// The keys a storefront authenticates with on every function's storefront routes.
+#[derive(Debug, Clone, Args)]
+pub struct Storefront {
+    /// Comma-separated storefront keys accepted (each ≥ 16 characters); several allow rotation.
+    #[arg(long, env = "API_KEYS", value_parser = ApiKeys::parse)]
+    pub api_keys: ApiKeys,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ShopUrl {
+    /// The shop's base URL (`https://…`): unknown referral codes redirect there, mails link to it.
+    #[arg(long, env = "SHOP_URL", value_parser = HttpUrl::parse)]
+    pub shop_url: HttpUrl,
+}
+
+/// How the shop presents itself in mails and pages.
+#[derive(Debug, Clone, Args)]
+pub struct ShopPresentation {
+    #[command(flatten)]
+    pub url: ShopUrl,
+    /// The shop's name as customers know it (mails, pages).
+    #[arg(long, env = "SHOP_NAME")]
+    pub shop_name: String,
+    /// `de` or `en`: the language of mails and pages for customers whose locale is unknown.
+    #[arg(long, env = "DEFAULT_LOCALE", default_value = "de", value_parser = Locale::parse)]
+    pub default_locale: Locale,
+}
+
+impl ShopPresentation {
+    pub fn identity(&self) -> ShopIdentity {
+        ShopIdentity {
+            name: self.shop_name.clone(),
+            url: self.url.shop_url.clone(),
+            default_locale: self.default_locale,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PublicBaseUrl {
+    /// Base of the links this function hands out, e.g. its function URL or a custom domain; set
+    /// it behind a custom domain, so links do not trust the `Host` header. Unset: from the
+    /// request.
+    #[arg(long, env = "PUBLIC_BASE_URL", value_parser = HttpUrl::parse)]
+    pub public_base_url: Option<HttpUrl>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Sender {
+    /// Sender address of mails (on Lambda an SES-verified identity).
+    #[arg(long, env = "MAIL_FROM", value_parser = Email::parse)]
+    pub mail_from: Email,
+}
+
+/// Lambda only: the local stack keeps its data in an embedded store.
+#[derive(Debug, Clone, Args)]
+pub struct DynamoTable {
+    /// The DynamoDB table holding all state (Lambda only).
+    #[arg(long, env = "TABLE_NAME")]
+    pub table_name: String,
+}
+
+/// Lambda only: the local stack writes mails into a folder.
+#[derive(Debug, Clone, Args)]
+pub struct SesSending {
+    /// SES configuration set to send with (Lambda only).
+    #[arg(long, env = "SES_CONFIGURATION_SET")]
+    pub ses_configuration_set: Option<String>,
+}

@@ -1,0 +1,118 @@
+//! What reward-referral reads from its environment, once, at start-up.
+
+use ::settings::{DynamoTable, Sender, SesSending, ShopPresentation, Storefront};
+use clap::Parser;
+use domain::model::{Currency, RewardRules};
+use domain::services::DEFAULT_ACTIVITY_WINDOW_DAYS;
+
+#[derive(Debug, Clone, Parser)]
+#[command(no_binary_name = true)]
+pub struct Settings {
+    #[command(flatten)]
+    pub storefront: Storefront,
+    #[command(flatten)]
+    pub shop: ShopPresentation,
+    #[command(flatten)]
+    pub sender: Sender,
+    /// The referrer's coupon value, in minor units (cents).
+    #[arg(long, env = "REFERRER_REWARD_CENTS", default_value_t = 1000)]
+    pub referrer_reward_cents: u64,
+    /// The friend's coupon value, in minor units (cents).
+    #[arg(long, env = "FRIEND_REWARD_CENTS", default_value_t = 1000)]
+    pub friend_reward_cents: u64,
+    /// Currency of coupons (ISO 4217); orders in another currency are `currency_mismatch`.
+    #[arg(long, env = "REWARD_CURRENCY", default_value = "EUR", value_parser = Currency::parse)]
+    pub reward_currency: Currency,
+    /// The smallest order total that earns a reward, in minor units.
+    #[arg(long, env = "MIN_ORDER_CENTS", default_value_t = 2000)]
+    pub min_order_cents: u64,
+    /// Rewarded referrals per referrer, ever.
+    #[arg(long, env = "REFERRER_CAP", default_value_t = 25)]
+    pub referrer_cap: u64,
+    /// Days from `placed_at` until coupons are usable; `0` = at once.
+    #[arg(long, env = "REWARD_HOLD_DAYS", default_value_t = 14)]
+    pub reward_hold_days: u32,
+    /// An order keeps its customer active this many days (1–3660), for retention; read where
+    /// orders are recorded, because that is where activity spans are written.
+    #[arg(long, env = "ACTIVE_WINDOW_DAYS", default_value_t = DEFAULT_ACTIVITY_WINDOW_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=3660))]
+    pub active_window_days: u32,
+}
+
+impl Settings {
+    pub fn rules(&self) -> RewardRules {
+        RewardRules {
+            referrer_cents: self.referrer_reward_cents,
+            friend_cents: self.friend_reward_cents,
+            currency: self.reward_currency.clone(),
+            min_order_cents: self.min_order_cents,
+            referrer_cap: self.referrer_cap,
+            hold_days: self.reward_hold_days,
+        }
+    }
+}
+
+/// The Lambda binary's settings: the function's, plus where its state lives and how it mails on
+/// AWS.
+#[derive(Debug, Clone, Parser)]
+#[command(no_binary_name = true)]
+pub struct LambdaSettings {
+    #[command(flatten)]
+    pub function: Settings,
+    #[command(flatten)]
+    pub table: DynamoTable,
+    #[command(flatten)]
+    pub ses: SesSending,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(extra: &[(&str, &str)]) -> Result<Settings, ::settings::SettingsError> {
+        let required = [
+            ("API_KEYS", "key-aaaaaaaaaaaaaaaa"),
+            ("SHOP_URL", "https://shop.example"),
+            ("SHOP_NAME", "Demo"),
+            ("MAIL_FROM", "shop@example.com"),
+        ];
+        ::settings::load(|name| {
+            extra
+                .iter()
+                .chain(required.iter())
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn defaults_match_the_documented_program() {
+        let settings = load(&[]).expect("defaults");
+        let rules = settings.rules();
+        assert_eq!(
+            (
+                rules.referrer_cents,
+                rules.friend_cents,
+                rules.min_order_cents,
+                rules.referrer_cap,
+                rules.hold_days
+            ),
+            (1000, 1000, 2000, 25, 14)
+        );
+        assert_eq!(rules.currency.as_ref(), "EUR");
+        assert_eq!(settings.active_window_days, 365);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (name, value) in [
+            ("REFERRER_CAP", "-1"),
+            ("ACTIVE_WINDOW_DAYS", "0"),
+            ("ACTIVE_WINDOW_DAYS", "3661"),
+            ("REWARD_CURRENCY", "EURO"),
+        ] {
+            let error = load(&[(name, value)]).expect_err("invalid");
+            assert!(error.to_string().contains(name), "{name}={value}: {error}");
+        }
+    }
+}

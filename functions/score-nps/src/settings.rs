@@ -1,0 +1,21 @@
+//! What score-nps reads from its environment, once, at start-up: only the storefront's keys.
+
+use ::settings::{DynamoTable, Storefront};
+use clap::Parser;
+
+#[derive(Debug, Clone, Parser)]
+#[command(no_binary_name = true)]
+pub struct Settings {
+    #[command(flatten)]
+    pub storefront: Storefront,
+}
+
+/// The Lambda binary's settings: the function's, plus where its state lives on AWS.
+#[derive(Debug, Clone, Parser)]
+#[command(no_binary_name = true)]
+pub struct LambdaSettings {
+    #[command(flatten)]
+    pub function: Settings,
+    #[command(flatten)]
+    pub table: DynamoTable,
+}

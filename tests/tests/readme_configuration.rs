@@ -1,0 +1,81 @@
+//! The README's configuration tables are what the settings structs say. Run with
+//! `UPDATE_README=1` to rewrite them after changing a setting.
+
+use std::path::PathBuf;
+
+use http_tests::configuration::{configuration_table, local_table, splice};
+
+#[test]
+fn the_readme_tables_match_the_settings_structs() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let runtime = settings::variables::<lambda_host::Runtime>();
+    let expected = splice(&readme, "configuration", &configuration_table(&runtime))
+        .and_then(|r| {
+            splice(
+                &r,
+                "local configuration",
+                &local_table(
+                    &settings::variables::<local::Settings>(),
+                    local::DEV_DEFAULTS,
+                ),
+            )
+        })
+        .expect("README.md has both generated tables between their markers");
+    if std::env::var_os("UPDATE_README").is_some() {
+        std::fs::write(&path, &expected).expect("README.md written");
+        return;
+    }
+    assert!(
+        readme == expected,
+        "README.md's configuration tables differ from the settings structs; \
+         run `UPDATE_README=1 cargo test -p http-tests --test readme_configuration`"
+    );
+}
+
+/// Each function requires only what it uses: mail settings only where mail is sent, the shop's
+/// name only where mails and pages show it, nothing but its key and table for score-nps.
+#[test]
+fn each_function_requires_only_what_it_uses() {
+    let required = |function: &str| -> Vec<String> {
+        http_tests::configuration::lambda_settings()
+            .into_iter()
+            .find(|(name, _)| *name == function)
+            .map(|(_, variables)| {
+                let mut names: Vec<String> = variables
+                    .into_iter()
+                    .filter(|v| v.required)
+                    .map(|v| v.name)
+                    .collect();
+                names.sort();
+                names
+            })
+            .expect("a deployed function")
+    };
+    assert_eq!(
+        required("create-referral"),
+        ["API_KEYS", "SHOP_URL", "TABLE_NAME"]
+    );
+    assert_eq!(
+        required("reward-referral"),
+        [
+            "API_KEYS",
+            "MAIL_FROM",
+            "SHOP_NAME",
+            "SHOP_URL",
+            "TABLE_NAME"
+        ]
+    );
+    assert_eq!(
+        required("collect-survey"),
+        [
+            "API_KEYS",
+            "MAIL_FROM",
+            "SHOP_NAME",
+            "SHOP_URL",
+            "SUPPORT_EMAIL",
+            "TABLE_NAME"
+        ]
+    );
+    assert_eq!(required("score-nps"), ["API_KEYS", "TABLE_NAME"]);
+}
