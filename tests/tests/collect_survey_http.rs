@@ -2,8 +2,9 @@
 //! counters, alerts, promoter links, unsubscribe, escaping.
 
 use chrono::NaiveDate;
+use domain::model::Survey;
 use domain::model::SurveyToken;
-use domain::ports::{DayCounts, MetricsStore, Survey, SurveyStore};
+use domain::ports::{DayCounts, MetricsStore, SurveyStore};
 use http_tests::stack::{TestStack, API_KEY};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};

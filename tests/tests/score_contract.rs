@@ -8,9 +8,8 @@ use domain::model::{
     CarriedCode, Comment, Currency, CustomerId, Email, Interval, Locale, Order, OrderId,
     ReferralRequest, RewardRules, Score,
 };
-use domain::ports::{
-    Clock, MetricsStore, OrderStore, ReferralStore, SurveyDecision, SurveyRequest, SurveyStore,
-};
+use domain::model::{SurveyDecision, SurveyRequest};
+use domain::ports::{Clock, MetricsStore, OrderStore, ReferralStore, SurveyStore};
 use domain::services::{
     CouponService, OrderService, ReferralLinks, ReferralService, ScoreService, ShopIdentity,
     SurveyRules, SurveyService,
@@ -115,7 +114,7 @@ impl Shop {
         customer: &str,
         placed: NaiveDate,
         code: Option<&str>,
-    ) -> String {
+    ) -> domain::model::OrderOutcome {
         let order = Order {
             order_id: OrderId::parse(order_id).expect("id"),
             customer_id: CustomerId::parse(customer).expect("id"),

@@ -6,10 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use domain::model::{Category, Comment, CustomerId, Email, Locale, OrderId, Score, SurveyToken};
-use domain::ports::{
-    Clock, DayCounts, MetricsStore, ReferralStore, SkipReason, SurveyDecision, SurveyRequest,
-    SurveyStore,
-};
+use domain::model::{SkipReason, SurveyDecision, SurveyRequest};
+use domain::ports::{Clock, DayCounts, MetricsStore, ReferralStore, SurveyStore};
 use domain::services::{
     ReferralLinks, ReferralService, ShopIdentity, SurveyError, SurveyRules, SurveyService,
 };

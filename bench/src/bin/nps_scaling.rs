@@ -10,8 +10,9 @@ use std::time::Instant;
 use bench::stats::{median, quantile};
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use domain::model::{Answer, SurveyDecision, SurveyRequest};
 use domain::model::{CustomerId, Email, Interval, OrderId, Score, SurveyToken};
-use domain::ports::{Answer, SurveyDecision, SurveyRequest, SurveyRequestCommit, SurveyStore};
+use domain::ports::{SurveyRequestCommit, SurveyStore};
 use domain::services::ScoreService;
 use store_sqlite::EmbeddedStore;
 

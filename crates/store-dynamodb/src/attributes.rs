@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
+use domain::model::rfc3339;
 use domain::ports::StoreError;
 
 pub(super) type Item = HashMap<String, AttributeValue>;
@@ -48,9 +49,8 @@ pub(super) fn counter(item: &Item, name: &str) -> Result<u64, StoreError> {
     }
 }
 
-/// Millisecond RFC 3339 in UTC: sorts as text and round-trips exactly.
 pub(super) fn timestamp(at: DateTime<Utc>) -> AttributeValue {
-    AttributeValue::S(at.to_rfc3339_opts(SecondsFormat::Millis, true))
+    AttributeValue::S(rfc3339(at))
 }
 
 pub(super) fn parse_timestamp(item: &Item, name: &str) -> Result<DateTime<Utc>, StoreError> {

@@ -12,8 +12,6 @@ use super::{keys, DynamoStore};
 use domain::model::{counters, CounterDelta, CounterSeries, CustomerId};
 use domain::ports::{CounterDay, DayCounts, MetricsStore, OrderDay, StoreError};
 
-const DAY: &str = "%Y-%m-%d";
-
 /// One `ADD` update per (series, day) item, since a transaction may touch an item only once.
 pub(super) fn counter_updates(
     table: &str,
@@ -32,10 +30,7 @@ pub(super) fn counter_updates(
         .map(|((series, day), changes)| {
             let mut update = Update::builder()
                 .table_name(table)
-                .set_key(Some(keys::counter_day(
-                    series,
-                    &day.format(DAY).to_string(),
-                )));
+                .set_key(Some(keys::counter_day(series, day)));
             let mut clauses = Vec::new();
             for (i, (name, delta)) in changes.iter().enumerate() {
                 clauses.push(format!("#c{i} :c{i}"));
@@ -63,10 +58,7 @@ pub(super) fn order_day_update(
 ) -> Result<TransactWriteItem, StoreError> {
     Update::builder()
         .table_name(table)
-        .set_key(Some(keys::order_day(
-            &day.format(DAY).to_string(),
-            customer_id,
-        )))
+        .set_key(Some(keys::order_day(day, customer_id)))
         .update_expression("ADD orders :one SET customer_id = :customer")
         .expression_attribute_values(":one", AttributeValue::N("1".into()))
         .expression_attribute_values(":customer", AttributeValue::S(customer_id.to_string()))
@@ -109,14 +101,6 @@ impl DynamoStore {
     }
 }
 
-fn day_of(sort_key: &str) -> Result<NaiveDate, StoreError> {
-    sort_key
-        .strip_prefix("DAY#")
-        .and_then(|rest| rest.get(..10))
-        .and_then(|d| NaiveDate::parse_from_str(d, DAY).ok())
-        .ok_or_else(|| StoreError::Corrupt(format!("bad day key {sort_key:?}")))
-}
-
 #[async_trait]
 impl MetricsStore for DynamoStore {
     async fn day_counts(
@@ -124,23 +108,13 @@ impl MetricsStore for DynamoStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<DayCounts>, StoreError> {
-        let items = self
-            .query_range(
-                keys::NPS_PARTITION,
-                &format!("DAY#{}", from.format("%Y-%m-%d")),
-                &format!("DAY#{}", to.format("%Y-%m-%d")),
-            )
-            .await?;
+        let (first, last) = keys::days(Some(from), to);
+        let items = self.query_range(keys::NPS_PARTITION, &first, &last).await?;
         items
             .iter()
             .map(|item| {
-                let sort_key = string(item, keys::SK)?;
-                let day = sort_key
-                    .strip_prefix("DAY#")
-                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                    .ok_or_else(|| StoreError::Corrupt("bad NPS day key".into()))?;
                 Ok(DayCounts {
-                    day,
+                    day: keys::day_of(string(item, keys::SK)?)?,
                     promoters: attributes::counter(item, "promoters")?,
                     passives: attributes::counter(item, "passives")?,
                     detractors: attributes::counter(item, "detractors")?,
@@ -155,10 +129,8 @@ impl MetricsStore for DynamoStore {
         from: Option<NaiveDate>,
         to: NaiveDate,
     ) -> Result<Vec<CounterDay>, StoreError> {
-        let from = from.map_or_else(|| "DAY#".to_owned(), |d| format!("DAY#{}", d.format(DAY)));
-        let items = self
-            .query_range(series.as_str(), &from, &format!("DAY#{}", to.format(DAY)))
-            .await?;
+        let (first, last) = keys::days(from, to);
+        let items = self.query_range(series.as_str(), &first, &last).await?;
         items
             .iter()
             .map(|item| {
@@ -175,7 +147,7 @@ impl MetricsStore for DynamoStore {
                     }
                 }
                 Ok(CounterDay {
-                    day: day_of(string(item, keys::SK)?)?,
+                    day: keys::day_of(string(item, keys::SK)?)?,
                     values,
                 })
             })
@@ -187,19 +159,15 @@ impl MetricsStore for DynamoStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<OrderDay>, StoreError> {
-        // "~" sorts after "#", so the upper bound takes every customer of the last day.
+        let (first, last) = keys::order_days(from, to);
         let items = self
-            .query_range(
-                keys::ORDER_DAYS_PARTITION,
-                &format!("DAY#{}", from.format(DAY)),
-                &format!("DAY#{}~", to.format(DAY)),
-            )
+            .query_range(keys::ORDER_DAYS_PARTITION, &first, &last)
             .await?;
         items
             .iter()
             .map(|item| {
                 Ok(OrderDay {
-                    day: day_of(string(item, keys::SK)?)?,
+                    day: keys::day_of(string(item, keys::SK)?)?,
                     customer_id: CustomerId::parse(string(item, "customer_id")?)
                         .map_err(|_| StoreError::Corrupt("bad customer id".into()))?,
                     orders: attributes::counter(item, "orders")?,

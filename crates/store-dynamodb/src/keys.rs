@@ -1,9 +1,12 @@
-//! The single-table key layout (DESIGN.md §3), in one place.
+//! The single-table key layout, in one place: every partition and sort key the adapter writes or
+//! queries is built here (docs/architecture.md lists them).
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
-use domain::model::{CouponCode, CustomerId, OrderId, ReferralCode, SurveyToken};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::NaiveDate;
+use domain::model::{CounterSeries, CouponCode, CustomerId, OrderId, ReferralCode, SurveyToken};
+use domain::ports::StoreError;
 
 pub(super) const PK: &str = "PK";
 pub(super) const SK: &str = "SK";
@@ -15,6 +18,14 @@ fn key(pk: String, sk: &str) -> Key {
         (PK.to_owned(), AttributeValue::S(pk)),
         (SK.to_owned(), AttributeValue::S(sk.to_owned())),
     ])
+}
+
+/// The partition key of a key or an item (both are attribute maps); "" if it has none.
+pub(super) fn partition(key_or_item: &Key) -> &str {
+    match key_or_item.get(PK) {
+        Some(AttributeValue::S(value)) => value,
+        _ => "",
+    }
 }
 
 /// The customer's profile: contact data, locale and the code they own.
@@ -32,9 +43,13 @@ pub(super) fn order(order_id: &OrderId) -> Key {
     key(format!("ORDER#{order_id}"), "ORDER")
 }
 
-/// A once-only referral guard for a friend, by person (`PERSON#<hash>`) or `CUSTOMER#<id>`.
-pub(super) fn referral_guard(guard: &str) -> Key {
-    key(format!("REFERRED#{guard}"), "REFERRED")
+/// The once-only referral guards of a friend: by person (the canonical email's hash) and by
+/// customer id. Either existing means the friend was rewarded before.
+pub(super) fn referral_guards(person: &str, customer_id: &CustomerId) -> [Key; 2] {
+    [
+        key(format!("REFERRED#PERSON#{person}"), "REFERRED"),
+        key(format!("REFERRED#CUSTOMER#{customer_id}"), "REFERRED"),
+    ]
 }
 
 /// A reward coupon and its lifecycle.
@@ -52,9 +67,13 @@ pub(super) fn survey(token: &SurveyToken) -> Key {
     key(format!("SURVEY#{token}"), "SURVEY")
 }
 
-/// When a customer id (`CUSTOMER#<id>`) or person (`PERSON#<hash>`) was last surveyed.
-pub(super) fn surveyed(who: &str) -> Key {
-    key(format!("SURVEYED#{who}"), "SURVEYED")
+/// When a customer id and a person (the canonical email's hash) were last surveyed: the throttle
+/// applies to either.
+pub(super) fn surveyed(customer_id: &CustomerId, person: &str) -> [Key; 2] {
+    [
+        key(format!("SURVEYED#CUSTOMER#{customer_id}"), "SURVEYED"),
+        key(format!("SURVEYED#PERSON#{person}"), "SURVEYED"),
+    ]
 }
 
 /// An address that opted out of surveys, by person hash.
@@ -65,22 +84,52 @@ pub(super) fn opt_out(person: &str) -> Key {
 /// The partition holding every NPS day counter; days sort by their sort key.
 pub(super) const NPS_PARTITION: &str = "NPS";
 
-/// One UTC day's NPS counters.
-pub(super) fn nps_day(day: &str) -> Key {
-    key(NPS_PARTITION.to_owned(), &format!("DAY#{day}"))
-}
-
-/// One day's counters of a series (`FUNNEL`, `RETENTION`): one partition per series, days sort.
-pub(super) fn counter_day(series: domain::model::CounterSeries, day: &str) -> Key {
-    key(series.as_str().to_owned(), &format!("DAY#{day}"))
-}
-
 /// The partition of per-customer order counts per day, sorted by day for range queries.
 pub(super) const ORDER_DAYS_PARTITION: &str = "ORDERDAYS";
 
-pub(super) fn order_day(day: &str, customer_id: &CustomerId) -> Key {
+const DAY_PREFIX: &str = "DAY#";
+const DAY_FORMAT: &str = "%Y-%m-%d";
+
+fn day_sort_key(day: NaiveDate) -> String {
+    format!("{DAY_PREFIX}{}", day.format(DAY_FORMAT))
+}
+
+/// One UTC day's NPS counters.
+pub(super) fn nps_day(day: NaiveDate) -> Key {
+    key(NPS_PARTITION.to_owned(), &day_sort_key(day))
+}
+
+/// One day's counters of a series (`FUNNEL`, `RETENTION`): one partition per series, days sort.
+pub(super) fn counter_day(series: CounterSeries, day: NaiveDate) -> Key {
+    key(series.as_str().to_owned(), &day_sort_key(day))
+}
+
+/// How many orders a customer placed on a day.
+pub(super) fn order_day(day: NaiveDate, customer_id: &CustomerId) -> Key {
     key(
         ORDER_DAYS_PARTITION.to_owned(),
-        &format!("DAY#{day}#CUSTOMER#{customer_id}"),
+        &format!("{}#CUSTOMER#{customer_id}", day_sort_key(day)),
     )
+}
+
+/// Sort-key bounds of the days `[from, to]` in a day-counter partition; from the first day ever
+/// when `from` is `None`.
+pub(super) fn days(from: Option<NaiveDate>, to: NaiveDate) -> (String, String) {
+    let from = from.map_or_else(|| DAY_PREFIX.to_owned(), day_sort_key);
+    (from, day_sort_key(to))
+}
+
+/// Sort-key bounds of `[from, to]` in the order-days partition: "~" sorts after "#", so the upper
+/// bound takes every customer of the last day.
+pub(super) fn order_days(from: NaiveDate, to: NaiveDate) -> (String, String) {
+    (day_sort_key(from), format!("{}~", day_sort_key(to)))
+}
+
+/// The day a day-counter or order-day sort key stands for.
+pub(super) fn day_of(sort_key: &str) -> Result<NaiveDate, StoreError> {
+    sort_key
+        .strip_prefix(DAY_PREFIX)
+        .and_then(|rest| rest.get(..10))
+        .and_then(|d| NaiveDate::parse_from_str(d, DAY_FORMAT).ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("bad day key {sort_key:?}")))
 }

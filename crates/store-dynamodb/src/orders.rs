@@ -11,44 +11,23 @@ use super::errors::{self, classify, Transact};
 use super::{keys, DynamoStore};
 use domain::model::counters;
 use domain::model::{
-    Beneficiary, CarriedCode, CouponCode, CustomerId, CustomerName, Email, Friend, Locale, Order,
-    OrderHistory, OrderId, ReferralCode, Referrer, Reward,
+    Beneficiary, CarriedCode, Coupon, CouponCode, CouponState, CustomerId, CustomerName, Email,
+    Friend, Locale, Order, OrderHistory, OrderId, ReferralCode, Referrer, Reward,
 };
 use domain::ports::stored::{self, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
-    CommitOutcome, CouponState, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit,
-    StoreError, StoredCoupon, StoredOrder,
+    CommitOutcome, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit, StoreError,
+    StoredOrder,
 };
 
 const ORDER_INDEX: usize = 0;
-
-fn guard_keys(person_key: &str, customer_id: &CustomerId) -> [keys::Key; 2] {
-    [
-        keys::referral_guard(&format!("PERSON#{person_key}")),
-        keys::referral_guard(&format!("CUSTOMER#{customer_id}")),
-    ]
-}
-
-fn pk(key: &keys::Key) -> &str {
-    match key.get(keys::PK) {
-        Some(AttributeValue::S(value)) => value,
-        _ => "",
-    }
-}
-
-fn item_pk(item: &Item) -> &str {
-    match item.get(keys::PK) {
-        Some(AttributeValue::S(value)) => value,
-        _ => "",
-    }
-}
 
 #[async_trait]
 impl OrderStore for DynamoStore {
     async fn order_context(&self, order: &Order) -> Result<OrderContext, StoreError> {
         let order_key = keys::order(&order.order_id);
         let profile_key = keys::customer_profile(&order.customer_id);
-        let guards = guard_keys(&order.email.canonical_hash(), &order.customer_id);
+        let guards = keys::referral_guards(&order.email.canonical_hash(), &order.customer_id);
         let code_key = match &order.referral_code {
             Some(CarriedCode::Wellformed(code)) => Some(keys::referral_code(code)),
             _ => None,
@@ -62,7 +41,7 @@ impl OrderStore for DynamoStore {
         ]
         .into_iter()
         .flatten()
-        .map(|k| pk(k).to_owned())
+        .map(|k| keys::partition(k).to_owned())
         .collect();
         let mut request = vec![
             order_key.clone(),
@@ -74,22 +53,24 @@ impl OrderStore for DynamoStore {
         let items = self.batch_get(request).await?;
         let mut by_pk: HashMap<String, Item> = items
             .into_iter()
-            .filter(|item| wanted.iter().any(|w| w == item_pk(item)))
-            .map(|item| (item_pk(&item).to_owned(), item))
+            .filter(|item| wanted.iter().any(|w| w == keys::partition(item)))
+            .map(|item| (keys::partition(&item).to_owned(), item))
             .collect();
 
         let existing = by_pk
-            .remove(pk(&order_key))
+            .remove(keys::partition(&order_key))
             .map(|item| stored_order(&item))
             .transpose()?;
         let history = by_pk
-            .remove(pk(&profile_key))
+            .remove(keys::partition(&profile_key))
             .map(|item| order_history(&item))
             .transpose()?
             .unwrap_or_default();
-        let referred_before = guards.iter().any(|g| by_pk.contains_key(pk(g)));
+        let referred_before = guards
+            .iter()
+            .any(|g| by_pk.contains_key(keys::partition(g)));
         let referrer = code_key
-            .and_then(|k| by_pk.remove(pk(&k)))
+            .and_then(|k| by_pk.remove(keys::partition(&k)))
             .map(|item| referrer_from(&item))
             .transpose()?;
         Ok(OrderContext {
@@ -204,7 +185,7 @@ impl OrderStore for DynamoStore {
         Ok(())
     }
 
-    async fn coupon(&self, code: &CouponCode) -> Result<Option<StoredCoupon>, StoreError> {
+    async fn coupon(&self, code: &CouponCode) -> Result<Option<Coupon>, StoreError> {
         let item = self
             .client
             .get_item()
@@ -264,7 +245,7 @@ impl OrderStore for DynamoStore {
         &self,
         order_id: &OrderId,
         at: DateTime<Utc>,
-    ) -> Result<Option<Vec<StoredCoupon>>, StoreError> {
+    ) -> Result<Option<Vec<Coupon>>, StoreError> {
         let result = self
             .client
             .update_item()
@@ -308,8 +289,7 @@ impl OrderStore for DynamoStore {
         let items = self
             .batch_get(codes.iter().map(keys::coupon).collect())
             .await?;
-        let mut coupons: Vec<StoredCoupon> =
-            items.iter().map(stored_coupon).collect::<Result<_, _>>()?;
+        let mut coupons: Vec<Coupon> = items.iter().map(stored_coupon).collect::<Result<_, _>>()?;
         coupons.sort_by_key(|c| c.reward.beneficiary != Beneficiary::Referrer);
         Ok(Some(coupons))
     }
@@ -318,11 +298,7 @@ impl OrderStore for DynamoStore {
 impl DynamoStore {
     /// Revokes a coupon, with its value added to the day's `revoked_cents`, unless it was
     /// redeemed or revoked meanwhile; both outcomes are fine.
-    async fn revoke_if_issued(
-        &self,
-        coupon: &StoredCoupon,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    async fn revoke_if_issued(&self, coupon: &Coupon, at: DateTime<Utc>) -> Result<(), StoreError> {
         let revoke = Update::builder()
             .table_name(&self.table)
             .set_key(Some(keys::coupon(&coupon.reward.coupon)))
@@ -378,7 +354,7 @@ fn commit_transaction(
     );
     order_item.insert(
         "response_body".into(),
-        AttributeValue::S(commit.response_body.clone()),
+        AttributeValue::S(stored::outcome_to_json(&commit.outcome)),
     );
     order_item.insert(
         "mails".into(),
@@ -509,7 +485,7 @@ fn reward_writes(
             .map_err(build)
     };
     let mut writes = Vec::new();
-    for mut guard in guard_keys(&reward.friend_person_key, &order.customer_id) {
+    for mut guard in keys::referral_guards(&reward.friend_person_key, &order.customer_id) {
         guard.insert(
             "order_id".into(),
             AttributeValue::S(order.order_id.to_string()),
@@ -562,7 +538,7 @@ fn stored_order(item: &Item) -> Result<StoredOrder, StoreError> {
     let sent = string_set(item, "mails_sent");
     Ok(StoredOrder {
         request_hash: string(item, "request_hash")?.to_owned(),
-        response_body: string(item, "response_body")?.to_owned(),
+        outcome: stored::outcome_from_json(string(item, "response_body")?)?,
         unsent_mails: stored::unsent_mails(string(item, "mails")?, sent)?,
         mail_lease_until: optional_string(item, "mail_lease_until")
             .map(stored::parse_timestamp)
@@ -627,8 +603,8 @@ fn referrer_from(item: &Item) -> Result<Referrer, StoreError> {
     })
 }
 
-fn stored_coupon(item: &Item) -> Result<StoredCoupon, StoreError> {
-    Ok(StoredCoupon {
+fn stored_coupon(item: &Item) -> Result<Coupon, StoreError> {
+    Ok(Coupon {
         reward: stored::reward(
             string(item, "beneficiary")?,
             string(item, "customer_id")?,

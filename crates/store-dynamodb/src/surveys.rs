@@ -3,35 +3,22 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::attributes::{self, number, optional_string, string, timestamp, Item};
 use super::errors::{self, classify, Transact};
 use super::{keys, DynamoStore};
 use domain::model::{
-    Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, SurveyToken,
+    Answer, Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, Survey,
+    SurveyDecision, SurveyRequest, SurveyToken,
 };
-use domain::ports::stored::{self, bucket, day_key};
+use domain::ports::stored::{self, bucket};
 use domain::ports::{
-    Answer, StoreError, StoredSurveyRequest, Survey, SurveyCommitOutcome, SurveyDecision,
-    SurveyRequest, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
+    StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
+    SurveyRequestContext, SurveyStore,
 };
 
 const REQUEST_INDEX: usize = 0;
-
-fn surveyed_keys(request: &SurveyRequest) -> [keys::Key; 2] {
-    [
-        keys::surveyed(&format!("CUSTOMER#{}", request.customer_id)),
-        keys::surveyed(&format!("PERSON#{}", request.email.canonical_hash())),
-    ]
-}
-
-fn pk_of(key: &HashMap<String, AttributeValue>) -> String {
-    match key.get(keys::PK) {
-        Some(AttributeValue::S(value)) => value.clone(),
-        _ => String::new(),
-    }
-}
 
 #[async_trait]
 impl SurveyStore for DynamoStore {
@@ -41,23 +28,23 @@ impl SurveyStore for DynamoStore {
     ) -> Result<SurveyRequestContext, StoreError> {
         let request_key = keys::survey_request(&request.order_id);
         let opt_out_key = keys::opt_out(&request.email.canonical_hash());
-        let surveyed = surveyed_keys(request);
+        let surveyed = keys::surveyed(&request.customer_id, &request.email.canonical_hash());
         let mut wanted = vec![request_key.clone(), opt_out_key.clone()];
         wanted.extend(surveyed.iter().cloned());
         let mut by_pk: HashMap<String, Item> = self
             .batch_get(wanted)
             .await?
             .into_iter()
-            .map(|item| (pk_of(&item), item))
+            .map(|item| (keys::partition(&item).to_owned(), item))
             .collect();
         let existing = by_pk
-            .remove(&pk_of(&request_key))
+            .remove(keys::partition(&request_key))
             .map(|item| stored_request(&item))
             .transpose()?;
-        let unsubscribed = by_pk.contains_key(&pk_of(&opt_out_key));
+        let unsubscribed = by_pk.contains_key(keys::partition(&opt_out_key));
         let mut last_surveyed_at = None;
         for key in &surveyed {
-            if let Some(item) = by_pk.get(&pk_of(key)) {
+            if let Some(item) = by_pk.get(keys::partition(key)) {
                 let at = attributes::parse_timestamp(item, "last_sent_at")?;
                 last_surveyed_at = last_surveyed_at.max(Some(at));
             }
@@ -121,7 +108,9 @@ impl SurveyStore for DynamoStore {
                     .condition_check(not_opted_out)
                     .build(),
             );
-            for mut surveyed in surveyed_keys(request) {
+            for mut surveyed in
+                keys::surveyed(&request.customer_id, &request.email.canonical_hash())
+            {
                 surveyed.insert("last_sent_at".into(), timestamp(commit.sent_at));
                 let put = Put::builder()
                     .table_name(&self.table)
@@ -292,7 +281,7 @@ impl SurveyStore for DynamoStore {
         for (day, changes) in counter_moves(previous, answer) {
             let mut counter = Update::builder()
                 .table_name(&self.table)
-                .set_key(Some(keys::nps_day(&day)));
+                .set_key(Some(keys::nps_day(day)));
             let mut clauses = Vec::new();
             for (i, (column, delta)) in changes.iter().enumerate() {
                 clauses.push(format!("{column} :d{i}"));
@@ -353,9 +342,9 @@ impl SurveyStore for DynamoStore {
 fn counter_moves(
     previous: Option<&Answer>,
     answer: &Answer,
-) -> Vec<(String, Vec<(&'static str, i64)>)> {
-    let mut moves: Vec<(String, Vec<(&'static str, i64)>)> = Vec::new();
-    let mut add = |day: String, column: &'static str, delta: i64| match moves
+) -> Vec<(NaiveDate, Vec<(&'static str, i64)>)> {
+    let mut moves: Vec<(NaiveDate, Vec<(&'static str, i64)>)> = Vec::new();
+    let mut add = |day: NaiveDate, column: &'static str, delta: i64| match moves
         .iter_mut()
         .find(|(d, _)| *d == day)
     {
@@ -367,13 +356,13 @@ fn counter_moves(
     };
     if let Some(previous) = previous {
         add(
-            day_key(previous.answered_at),
+            previous.answered_at.date_naive(),
             bucket(previous.score.category()),
             -1,
         );
     }
     add(
-        day_key(answer.answered_at),
+        answer.answered_at.date_naive(),
         bucket(answer.score.category()),
         1,
     );

@@ -8,13 +8,12 @@ use super::metrics::{apply_counters, count_order_day};
 use super::EmbeddedStore;
 use domain::model::counters;
 use domain::model::{
-    Beneficiary, CarriedCode, CouponCode, CustomerId, CustomerName, Email, Friend, Locale, Order,
-    OrderHistory, OrderId, ReferralCode, Referrer,
+    rfc3339, Beneficiary, CarriedCode, Coupon, CouponCode, CustomerId, CustomerName, Email, Friend,
+    Locale, Order, OrderHistory, OrderId, ReferralCode, Referrer,
 };
-use domain::ports::stored::{self, parse_timestamp, timestamp, ISSUED, REDEEMED, REVOKED};
+use domain::ports::stored::{self, parse_timestamp, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
-    CommitOutcome, OrderCommit, OrderContext, OrderStore, RedeemOutcome, StoreError, StoredCoupon,
-    StoredOrder,
+    CommitOutcome, OrderCommit, OrderContext, OrderStore, RedeemOutcome, StoreError, StoredOrder,
 };
 
 /// The once-only guards for a friend: by person (canonical email hash) and by customer id.
@@ -152,7 +151,7 @@ impl OrderStore for EmbeddedStore {
                                 r.customer_id.as_ref(),
                                 r.amount_cents as i64,
                                 r.currency.as_ref(),
-                                timestamp(r.available_from),
+                                rfc3339(r.available_from),
                                 ISSUED,
                             ],
                         )?;
@@ -167,11 +166,11 @@ impl OrderStore for EmbeddedStore {
                     params![
                         order.order_id.as_ref(),
                         order.customer_id.as_ref(),
-                        timestamp(order.placed_at),
+                        rfc3339(order.placed_at),
                         commit.request_hash,
-                        commit.response_body,
+                        stored::outcome_to_json(&commit.outcome),
                         stored::mails_to_json(&commit.mails),
-                        commit.mail_lease_until.map(timestamp),
+                        commit.mail_lease_until.map(rfc3339),
                     ],
                 )?;
                 tx.commit()?;
@@ -192,7 +191,7 @@ impl OrderStore for EmbeddedStore {
         until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let order_id = order_id.to_string();
-        let (now, until) = (timestamp(now), timestamp(until));
+        let (now, until) = (rfc3339(now), rfc3339(until));
         self.with_connection("leasing mail delivery", move |connection| {
             let leased = connection.execute(
                 "UPDATE orders SET mail_lease_until = ?1
@@ -240,7 +239,7 @@ impl OrderStore for EmbeddedStore {
         .await
     }
 
-    async fn coupon(&self, code: &CouponCode) -> Result<Option<StoredCoupon>, StoreError> {
+    async fn coupon(&self, code: &CouponCode) -> Result<Option<Coupon>, StoreError> {
         let code = code.to_string();
         let raw = self
             .with_connection("reading a coupon", move |connection| {
@@ -258,7 +257,7 @@ impl OrderStore for EmbeddedStore {
     ) -> Result<RedeemOutcome, StoreError> {
         let code = code.to_string();
         let order_id = order_id.to_string();
-        let now = timestamp(now);
+        let now = rfc3339(now);
         let (raw, redeemed) = self
             .with_connection("redeeming a coupon", move |connection| {
                 let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -283,10 +282,10 @@ impl OrderStore for EmbeddedStore {
         &self,
         order_id: &OrderId,
         at: DateTime<Utc>,
-    ) -> Result<Option<Vec<StoredCoupon>>, StoreError> {
+    ) -> Result<Option<Vec<Coupon>>, StoreError> {
         let order_id = order_id.to_string();
         let day = at.date_naive();
-        let at = timestamp(at);
+        let at = rfc3339(at);
         let raw = self
             .with_connection("refunding an order", move |connection| {
                 let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -442,10 +441,10 @@ fn write_history(
             order.email.canonical(),
             order.name.as_ref().map(AsRef::<str>::as_ref),
             order.locale.map(Locale::as_str),
-            timestamp(order.placed_at),
+            rfc3339(order.placed_at),
             history.order_count as i64,
-            history.first_order_at.map(timestamp),
-            history.last_order_at.map(timestamp),
+            history.first_order_at.map(rfc3339),
+            history.last_order_at.map(rfc3339),
             totals,
             order_days,
         ],
@@ -468,7 +467,7 @@ fn stored_order(raw: RawOrder) -> Result<StoredOrder, StoreError> {
             .map(parse_timestamp)
             .transpose()?,
         request_hash: raw.request_hash,
-        response_body: raw.response_body,
+        outcome: stored::outcome_from_json(&raw.response_body)?,
     })
 }
 
@@ -517,10 +516,10 @@ fn referrer_from(raw: RawReferrer) -> Result<Referrer, StoreError> {
     })
 }
 
-fn stored_coupon(raw: RawCoupon) -> Result<StoredCoupon, StoreError> {
+fn stored_coupon(raw: RawCoupon) -> Result<Coupon, StoreError> {
     let amount = u64::try_from(raw.amount_cents)
         .map_err(|_| StoreError::Corrupt("negative amount".into()))?;
-    Ok(StoredCoupon {
+    Ok(Coupon {
         reward: stored::reward(
             &raw.beneficiary,
             &raw.customer_id,

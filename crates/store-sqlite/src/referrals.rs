@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use super::metrics::apply_counters;
 use super::EmbeddedStore;
 use domain::model::counters;
+use domain::model::rfc3339;
 use domain::model::{CustomerId, IssuedCode, ReferralCode, ReferralStats};
-use domain::ports::stored::{parse_timestamp, timestamp};
+use domain::ports::stored::parse_timestamp;
 use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore, StoreError};
 
 #[async_trait]
@@ -20,7 +21,7 @@ impl ReferralStore for EmbeddedStore {
             canonical_email: claim.email.canonical(),
             name: claim.name.as_ref().map(ToString::to_string),
             locale: claim.locale.map(|l| l.as_str()),
-            at: timestamp(claim.at),
+            at: rfc3339(claim.at),
             day: claim.at.date_naive(),
         };
         let raw = self

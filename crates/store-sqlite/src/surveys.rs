@@ -3,13 +3,15 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::EmbeddedStore;
+use domain::model::rfc3339;
 use domain::model::{
-    Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, SurveyToken,
+    Answer, Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, Survey,
+    SurveyDecision, SurveyRequest, SurveyToken,
 };
-use domain::ports::stored::{self, bucket, day_key, parse_timestamp, timestamp};
+use domain::ports::stored::{self, bucket, day_key, parse_timestamp};
 use domain::ports::{
-    Answer, StoreError, StoredSurveyRequest, Survey, SurveyCommitOutcome, SurveyDecision,
-    SurveyRequest, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
+    StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
+    SurveyRequestContext, SurveyStore,
 };
 
 fn throttle_keys(request: &SurveyRequest) -> [String; 2] {
@@ -100,7 +102,7 @@ impl SurveyStore for EmbeddedStore {
                     )?;
                     let recently: bool = tx.query_row(
                         "SELECT EXISTS (SELECT 1 FROM survey_throttle WHERE key IN (?1, ?2) AND last_sent_at > ?3)",
-                        params![keys[0], keys[1], timestamp(commit.throttle_cutoff)],
+                        params![keys[0], keys[1], rfc3339(commit.throttle_cutoff)],
                         |row| row.get(0),
                     )?;
                     if opted_out || recently {
@@ -110,7 +112,7 @@ impl SurveyStore for EmbeddedStore {
                         tx.execute(
                             "INSERT INTO survey_throttle (key, last_sent_at) VALUES (?1, ?2)
                              ON CONFLICT (key) DO UPDATE SET last_sent_at = excluded.last_sent_at",
-                            params![key, timestamp(commit.sent_at)],
+                            params![key, rfc3339(commit.sent_at)],
                         )?;
                     }
                     tx.execute(
@@ -124,7 +126,7 @@ impl SurveyStore for EmbeddedStore {
                             request.email.canonical_hash(),
                             request.name.as_ref().map(AsRef::<str>::as_ref),
                             request.locale.map(Locale::as_str),
-                            timestamp(commit.sent_at),
+                            rfc3339(commit.sent_at),
                         ],
                     )?;
                 }
@@ -137,7 +139,7 @@ impl SurveyStore for EmbeddedStore {
                         stored::decision_label(&commit.decision),
                         token,
                         commit.mail.as_ref().map(stored::survey_mail_to_json),
-                        commit.mail_lease_until.map(timestamp),
+                        commit.mail_lease_until.map(rfc3339),
                     ],
                 )?;
                 tx.commit()?;
@@ -158,7 +160,7 @@ impl SurveyStore for EmbeddedStore {
         until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let order_id = order_id.to_string();
-        let (now, until) = (timestamp(now), timestamp(until));
+        let (now, until) = (rfc3339(now), rfc3339(until));
         self.with_connection("leasing survey mail delivery", move |connection| {
             let leased = connection.execute(
                 "UPDATE survey_requests SET mail_lease_until = ?1
@@ -204,7 +206,7 @@ impl SurveyStore for EmbeddedStore {
         let new = (
             i64::from(answer.score.value()),
             answer.comment.as_ref().map(|c| c.as_ref().to_owned()),
-            timestamp(answer.answered_at),
+            rfc3339(answer.answered_at),
             day_key(answer.answered_at),
             bucket(answer.score.category()),
             answer.revision as i64,
@@ -237,7 +239,7 @@ impl SurveyStore for EmbeddedStore {
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let token = token.to_string();
-        let at = timestamp(at);
+        let at = rfc3339(at);
         self.with_connection("unsubscribing", move |connection| {
             let person: Option<String> = connection
                 .query_row("SELECT person FROM surveys WHERE token = ?1", [&token], |row| row.get(0))

@@ -7,9 +7,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::model::{
-    Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, SurveyToken,
+    Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, SurveyDecision,
+    SurveyRequest, SurveyToken,
 };
-use domain::ports::{SurveyDecision, SurveyRequest};
 use domain::services::SurveyError;
 use http_body_util::{BodyExt, Limited};
 use serde_json::{json, Value};

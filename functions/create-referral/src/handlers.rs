@@ -5,9 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::SecondsFormat;
 use domain::model::{
-    Creation, CustomerId, CustomerName, Email, Locale, ReferralCode, ReferralRequest,
+    rfc3339, Creation, CustomerId, CustomerName, Email, Locale, ReferralCode, ReferralRequest,
 };
 use serde::Serialize;
 use web::{ApiError, JsonFields};
@@ -56,9 +55,7 @@ pub(crate) async fn create_referral(
             link: links.to(&issued.code),
             customer_id: issued.customer_id.to_string(),
             code: issued.code.to_string(),
-            created_at: issued
-                .created_at
-                .to_rfc3339_opts(SecondsFormat::Millis, true),
+            created_at: rfc3339(issued.created_at),
         }),
     ))
 }

@@ -2,18 +2,15 @@ use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::model::{
     CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, Order, OrderId,
     ReferralCode,
 };
-use domain::services::{timestamp, RewardBody};
-use serde::Serialize;
 use web::{ApiError, JsonFields};
 
+use crate::bodies::{CouponBody, OrderBody, RedeemedBody, RefundBody, RewardBody};
 use crate::AppState;
 
 /// `POST /orders`: records the order and answers with the referral outcome, the same bytes on
@@ -22,7 +19,7 @@ use crate::AppState;
 pub(crate) async fn record_order(
     State(state): State<Arc<AppState>>,
     body: JsonFields,
-) -> Result<Response, ApiError> {
+) -> Result<Json<OrderBody>, ApiError> {
     let placed_at = body.optional("placed_at", parse_time)?;
     let order = Order {
         order_id: body.required("order_id", OrderId::parse)?,
@@ -36,8 +33,8 @@ pub(crate) async fn record_order(
         placed_at_given: placed_at.is_some(),
         placed_at: placed_at.unwrap_or_else(|| state.clock.now()),
     };
-    let answer = state.orders.record(order).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], answer).into_response())
+    let outcome = state.orders.record(order).await?;
+    Ok(Json(OrderBody::from(&outcome)))
 }
 
 /// A code the shop passed through from a link: blank means none; garbage is kept so the order
@@ -65,12 +62,6 @@ fn parse_time(raw: &str) -> Result<DateTime<Utc>, &'static str> {
         .map_err(|_| "must be an RFC 3339 timestamp such as 2026-11-22T10:00:00Z")
 }
 
-#[derive(Serialize)]
-pub(crate) struct RefundBody {
-    order_id: String,
-    rewards: Vec<RewardBody>,
-}
-
 /// `POST /orders/{order_id}/refund`: revokes the order's unredeemed rewards; idempotent.
 #[tracing::instrument(skip_all)]
 pub(crate) async fn refund_order(
@@ -82,18 +73,8 @@ pub(crate) async fn refund_order(
     let rewards = state.coupons.refund(&order_id).await?;
     Ok(Json(RefundBody {
         order_id: order_id.to_string(),
-        rewards,
+        rewards: rewards.iter().map(RewardBody::from).collect(),
     }))
-}
-
-#[derive(Serialize)]
-pub(crate) struct CouponBody {
-    code: String,
-    customer_id: String,
-    amount_cents: u64,
-    currency: String,
-    status: &'static str,
-    available_from: String,
 }
 
 /// `GET /coupons/{code}`: what a checkout needs to show and validate a coupon.
@@ -103,23 +84,8 @@ pub(crate) async fn coupon(
     code: Result<Path<String>, PathRejection>,
 ) -> Result<Json<CouponBody>, ApiError> {
     let code = coupon_code(code)?;
-    let (coupon, status) = state.coupons.coupon(&code).await?;
-    let reward = coupon.reward;
-    Ok(Json(CouponBody {
-        code: reward.coupon.to_string(),
-        customer_id: reward.customer_id.to_string(),
-        amount_cents: reward.amount_cents,
-        currency: reward.currency.to_string(),
-        status,
-        available_from: timestamp(reward.available_from),
-    }))
-}
-
-#[derive(Serialize)]
-pub(crate) struct RedeemedBody {
-    code: String,
-    status: &'static str,
-    order_id: String,
+    let coupon = state.coupons.coupon(&code).await?;
+    Ok(Json(CouponBody::from(&coupon)))
 }
 
 /// `POST /coupons/{code}/redeem`: once per coupon; the same order may retry.

@@ -1,6 +1,7 @@
 //! reward-referral: records every order, rewards referrer and friend exactly once, and runs the
 //! coupons' lifecycle (lookup, redemption, refund clawback).
 
+mod bodies;
 mod handlers;
 mod settings;
 

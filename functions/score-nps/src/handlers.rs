@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
@@ -11,39 +11,102 @@ use web::ApiError;
 use crate::range::DateRange;
 use crate::AppState;
 
-/// A report with the range it covers: `{"from", "to", …the report's fields}`.
+/// NPS over some responses, as every NPS answer shows it.
 #[derive(Serialize)]
-pub(crate) struct InRange<T> {
-    from: String,
-    to: String,
-    #[serde(flatten)]
-    report: T,
+pub(crate) struct SummaryBody {
+    responses: u64,
+    promoters: u64,
+    passives: u64,
+    detractors: u64,
+    nps: Option<f64>,
+    margin_of_error: Option<f64>,
 }
 
-impl<T> InRange<T> {
-    fn new(range: &DateRange, report: T) -> Self {
+impl From<&NpsSummary> for SummaryBody {
+    fn from(summary: &NpsSummary) -> Self {
         Self {
-            from: range.from.to_string(),
-            to: range.to.to_string(),
-            report,
+            responses: summary.responses,
+            promoters: summary.promoters,
+            passives: summary.passives,
+            detractors: summary.detractors,
+            nps: summary.nps,
+            margin_of_error: summary.margin_of_error,
         }
     }
 }
 
 #[derive(Serialize)]
-pub(crate) struct NpsPeriod {
+pub(crate) struct PeriodBody {
     start: String,
     end: String,
     #[serde(flatten)]
-    summary: NpsSummary,
+    summary: SummaryBody,
 }
 
-/// The range's totals, then the series.
+/// `{"from", "to", …the range's totals, "series"}`.
 #[derive(Serialize)]
-pub(crate) struct NpsTotals {
+pub(crate) struct NpsBody {
+    from: String,
+    to: String,
     #[serde(flatten)]
-    total: NpsSummary,
-    series: Vec<NpsPeriod>,
+    total: SummaryBody,
+    series: Vec<PeriodBody>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct RetentionBody {
+    from: String,
+    to: String,
+    customers_at_start: i64,
+    new_customers: i64,
+    customers_at_end: i64,
+    retention_rate: Option<f64>,
+    repeat_purchase_rate: Option<f64>,
+    customers_with_orders: u64,
+    repeat_customers: u64,
+}
+
+impl RetentionBody {
+    fn new(range: &DateRange, report: RetentionReport) -> Self {
+        Self {
+            from: range.from.to_string(),
+            to: range.to.to_string(),
+            customers_at_start: report.customers_at_start,
+            new_customers: report.new_customers,
+            customers_at_end: report.customers_at_end,
+            retention_rate: report.retention_rate,
+            repeat_purchase_rate: report.repeat_purchase_rate,
+            customers_with_orders: report.customers_with_orders,
+            repeat_customers: report.repeat_customers,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct FunnelBody {
+    from: String,
+    to: String,
+    codes_created: i64,
+    clicks: i64,
+    rewarded: i64,
+    rejected: BTreeMap<String, i64>,
+    rewards_issued_cents: i64,
+    rewards_revoked_cents: i64,
+}
+
+impl FunnelBody {
+    fn new(range: &DateRange, report: FunnelReport) -> Self {
+        Self {
+            from: range.from.to_string(),
+            to: range.to.to_string(),
+            codes_created: report.codes_created,
+            clicks: report.clicks,
+            rewarded: report.rewarded,
+            rejected: report.rejected,
+            rewards_issued_cents: report.rewards_issued_cents,
+            rewards_revoked_cents: report.rewards_revoked_cents,
+        }
+    }
 }
 
 /// `GET /nps?from&to&interval=day|week|month`
@@ -51,7 +114,7 @@ pub(crate) struct NpsTotals {
 pub(crate) async fn nps(
     State(state): State<Arc<AppState>>,
     Query(query): Query<HashMap<String, String>>,
-) -> Result<Json<InRange<NpsTotals>>, ApiError> {
+) -> Result<Json<NpsBody>, ApiError> {
     let range = DateRange::parse(&query, state.clock.now().date_naive())?;
     let interval = query
         .get("interval")
@@ -61,22 +124,20 @@ pub(crate) async fn nps(
         })
         .transpose()?;
     let report = state.scores.nps(range.from, range.to, interval).await?;
-    let series = report
-        .series
-        .into_iter()
-        .map(|(start, end, summary)| NpsPeriod {
-            start: start.to_string(),
-            end: end.to_string(),
-            summary,
-        })
-        .collect();
-    Ok(Json(InRange::new(
-        &range,
-        NpsTotals {
-            total: report.total,
-            series,
-        },
-    )))
+    Ok(Json(NpsBody {
+        from: range.from.to_string(),
+        to: range.to.to_string(),
+        total: SummaryBody::from(&report.total),
+        series: report
+            .series
+            .iter()
+            .map(|(start, end, summary)| PeriodBody {
+                start: start.to_string(),
+                end: end.to_string(),
+                summary: SummaryBody::from(summary),
+            })
+            .collect(),
+    }))
 }
 
 /// `GET /retention?from&to`
@@ -84,10 +145,10 @@ pub(crate) async fn nps(
 pub(crate) async fn retention(
     State(state): State<Arc<AppState>>,
     Query(query): Query<HashMap<String, String>>,
-) -> Result<Json<InRange<RetentionReport>>, ApiError> {
+) -> Result<Json<RetentionBody>, ApiError> {
     let range = DateRange::parse(&query, state.clock.now().date_naive())?;
     let report = state.scores.retention(range.from, range.to).await?;
-    Ok(Json(InRange::new(&range, report)))
+    Ok(Json(RetentionBody::new(&range, report)))
 }
 
 /// `GET /referrals/stats?from&to`
@@ -95,8 +156,8 @@ pub(crate) async fn retention(
 pub(crate) async fn funnel(
     State(state): State<Arc<AppState>>,
     Query(query): Query<HashMap<String, String>>,
-) -> Result<Json<InRange<FunnelReport>>, ApiError> {
+) -> Result<Json<FunnelBody>, ApiError> {
     let range = DateRange::parse(&query, state.clock.now().date_naive())?;
     let report = state.scores.funnel(range.from, range.to).await?;
-    Ok(Json(InRange::new(&range, report)))
+    Ok(Json(FunnelBody::new(&range, report)))
 }

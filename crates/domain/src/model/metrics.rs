@@ -2,16 +2,14 @@
 //! activity spans behind the retention rate. Pure arithmetic, in one place.
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
-use serde::Serialize;
 
 /// One decimal, as every rate is reported.
 pub fn round1(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
-/// NPS over `n = promoters + passives + detractors` responses. Serialized as score-nps answers
-/// it, field for field.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// NPS over `n = promoters + passives + detractors` responses.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NpsSummary {
     pub responses: u64,
     pub promoters: u64,

@@ -1,6 +1,7 @@
 //! Pure rules and the types handlers receive once input is parsed.
 
 pub mod counters;
+mod coupon;
 mod coupon_code;
 mod customer_id;
 mod customer_name;
@@ -9,12 +10,16 @@ mod http_url;
 mod locale;
 mod metrics;
 mod order;
+mod order_outcome;
 mod referral;
 mod referral_code;
 mod rewards;
 mod survey;
+mod survey_request;
+mod time;
 
 pub use counters::{CounterDelta, CounterSeries};
+pub use coupon::{Coupon, CouponState, CouponStatus, RewardStatus};
 pub use coupon_code::{CouponCode, CouponCodeError, GENERATED_COUPON_LEN};
 pub use customer_id::{CustomerId, IdError};
 pub use customer_name::{CustomerName, CustomerNameError};
@@ -26,12 +31,15 @@ pub use metrics::{
 };
 pub(crate) use order::hex;
 pub use order::{fingerprint, CarriedCode, Currency, CurrencyError, Order, OrderHistory, OrderId};
+pub use order_outcome::{OrderOutcome, ReferralOutcome, ReferralResult};
 pub use referral::{Creation, IssuedCode, ReferralRequest, ReferralStats};
 pub use referral_code::{ReferralCode, ReferralCodeError, CODE_ALPHABET, GENERATED_CODE_LEN};
 pub use rewards::{
     decide, Beneficiary, Decision, Friend, Referrer, Rejection, Reward, RewardRules,
 };
 pub use survey::{
-    Category, Comment, CommentError, Score, ScoreError, SurveyToken, SurveyTokenError,
-    MAX_COMMENT_CHARS,
+    Answer, Category, Comment, CommentError, Score, ScoreError, Survey, SurveyToken,
+    SurveyTokenError, MAX_COMMENT_CHARS,
 };
+pub use survey_request::{SkipReason, SurveyDecision, SurveyRequest};
+pub use time::rfc3339;

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::customer_id::check_id;
@@ -101,9 +101,7 @@ impl Order {
     /// A fingerprint of what the storefront sent, for telling a replay from a different order
     /// under the same id. A defaulted `placed_at` is left out so retries of the same body match.
     pub fn request_hash(&self) -> String {
-        let placed_at = self
-            .placed_at_given
-            .then(|| self.placed_at.to_rfc3339_opts(SecondsFormat::Millis, true));
+        let placed_at = self.placed_at_given.then(|| super::rfc3339(self.placed_at));
         let fields = [
             self.order_id.as_ref(),
             self.customer_id.as_ref(),

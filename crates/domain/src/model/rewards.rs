@@ -1,7 +1,6 @@
 //! Who gets rewarded for an order, and why not: the eligibility rules, in one place.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
 
 use super::{
     CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, Order,
@@ -19,9 +18,8 @@ pub struct RewardRules {
     pub hold_days: u32,
 }
 
-/// Why an order carrying a code earns nothing; serialised with exactly these names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// Why an order carrying a code earns nothing; answers and counters use exactly these names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rejection {
     UnknownCode,
     SelfReferral,
@@ -30,6 +28,34 @@ pub enum Rejection {
     BelowMinimum,
     CurrencyMismatch,
     ReferrerCapReached,
+}
+
+impl Rejection {
+    pub const ALL: [Self; 7] = [
+        Self::UnknownCode,
+        Self::SelfReferral,
+        Self::AlreadyReferred,
+        Self::NotFirstOrder,
+        Self::BelowMinimum,
+        Self::CurrencyMismatch,
+        Self::ReferrerCapReached,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnknownCode => "unknown_code",
+            Self::SelfReferral => "self_referral",
+            Self::AlreadyReferred => "already_referred",
+            Self::NotFirstOrder => "not_first_order",
+            Self::BelowMinimum => "below_minimum",
+            Self::CurrencyMismatch => "currency_mismatch",
+            Self::ReferrerCapReached => "referrer_cap_reached",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| reason.as_str() == raw)
+    }
 }
 
 /// The owner of the code an order carries, as the store knows them.
@@ -97,8 +123,7 @@ pub fn decide(
     Decision::Rewarded
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Beneficiary {
     Referrer,
     Friend,

@@ -1,9 +1,12 @@
-//! Survey answers: the 0–10 score and what it says about the customer.
+//! A sent survey and its answer: the 0–10 score, what it says about the customer, the comment.
 
 use std::fmt;
 
 use base64::Engine;
+use chrono::{DateTime, Utc};
 use rand::RngCore;
+
+use super::{CustomerId, CustomerName, Email, Locale, OrderId};
 
 /// A Net Promoter answer: 0–10.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -138,6 +141,30 @@ impl fmt::Display for SurveyToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A recorded answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub score: Score,
+    pub comment: Option<Comment>,
+    pub answered_at: DateTime<Utc>,
+    /// 1 for the first answer, +1 for each change: the version that keeps concurrent answers
+    /// from both applying (timestamps can collide within a millisecond).
+    pub revision: u64,
+}
+
+/// A sent survey and its answer so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survey {
+    pub token: SurveyToken,
+    pub order_id: OrderId,
+    pub customer_id: CustomerId,
+    pub email: Email,
+    pub name: Option<CustomerName>,
+    pub locale: Option<Locale>,
+    pub sent_at: DateTime<Utc>,
+    pub answer: Option<Answer>,
 }
 
 #[cfg(test)]

@@ -13,12 +13,12 @@ pub use clock::{Clock, SystemClock};
 pub use mailer::{MailError, Mailer, OutgoingMail};
 pub use metrics_store::{CounterDay, DayCounts, MetricsStore, OrderDay};
 pub use order_store::{
-    CommitOutcome, CouponState, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit,
-    RewardMail, StoredCoupon, StoredOrder,
+    CommitOutcome, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit, RewardMail,
+    StoredOrder,
 };
 pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore};
 pub use store_error::StoreError;
 pub use survey_store::{
-    Answer, SkipReason, StoredSurveyRequest, Survey, SurveyCommitOutcome, SurveyDecision,
-    SurveyMailJob, SurveyRequest, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
+    StoredSurveyRequest, SurveyCommitOutcome, SurveyMailJob, SurveyRequestCommit,
+    SurveyRequestContext, SurveyStore,
 };

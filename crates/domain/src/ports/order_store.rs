@@ -3,8 +3,8 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 use crate::model::{
-    Beneficiary, CouponCode, CustomerName, Email, Friend, Locale, Order, OrderHistory, OrderId,
-    ReferralCode, Referrer, Reward,
+    Beneficiary, Coupon, CouponCode, CustomerName, Email, Friend, Locale, Order, OrderHistory,
+    OrderId, OrderOutcome, ReferralCode, Referrer, Reward,
 };
 
 /// Everything the reward decision needs, read together before deciding.
@@ -21,7 +21,7 @@ pub struct OrderContext {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredOrder {
     pub request_hash: String,
-    pub response_body: String,
+    pub outcome: OrderOutcome,
     pub unsent_mails: Vec<RewardMail>,
     /// While set and in the future, someone is delivering the unsent mails; others must not.
     pub mail_lease_until: Option<DateTime<Utc>>,
@@ -51,7 +51,7 @@ pub struct RewardCommit {
 pub struct OrderCommit {
     pub order: Order,
     pub request_hash: String,
-    pub response_body: String,
+    pub outcome: OrderOutcome,
     /// The friend's history as read; the write applies only if it is unchanged.
     pub seen_history: OrderHistory,
     pub new_history: OrderHistory,
@@ -73,24 +73,11 @@ pub enum CommitOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CouponState {
-    Issued,
-    Redeemed { order_id: OrderId },
-    Revoked,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredCoupon {
-    pub reward: Reward,
-    pub state: CouponState,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RedeemOutcome {
     /// This call redeemed it.
-    Redeemed(StoredCoupon),
+    Redeemed(Coupon),
     /// Not redeemable now; the coupon as it stands says why.
-    Refused(StoredCoupon),
+    Refused(Coupon),
     NotFound,
 }
 
@@ -120,7 +107,7 @@ pub trait OrderStore: Send + Sync {
         sent: &[Beneficiary],
     ) -> Result<(), StoreError>;
 
-    async fn coupon(&self, code: &CouponCode) -> Result<Option<StoredCoupon>, StoreError>;
+    async fn coupon(&self, code: &CouponCode) -> Result<Option<Coupon>, StoreError>;
 
     /// Redeems an issued coupon whose hold has passed at `now`, atomically.
     async fn redeem_coupon(
@@ -137,5 +124,5 @@ pub trait OrderStore: Send + Sync {
         &self,
         order_id: &OrderId,
         at: DateTime<Utc>,
-    ) -> Result<Option<Vec<StoredCoupon>>, StoreError>;
+    ) -> Result<Option<Vec<Coupon>>, StoreError>;
 }

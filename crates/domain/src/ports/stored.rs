@@ -1,13 +1,15 @@
 //! Stored forms both store adapters write the same way: reward and survey mails as JSON, coupon
 //! and decision labels, timestamps, day keys. One definition, so the two stores cannot drift.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Beneficiary, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, OrderId, Reward,
+    rfc3339, Beneficiary, Category, CouponCode, CouponState, CouponStatus, Currency, CustomerId,
+    CustomerName, Email, Locale, OrderId, OrderOutcome, ReferralOutcome, ReferralResult, Rejection,
+    Reward, RewardStatus, SkipReason, SurveyDecision, SurveyToken,
 };
-use crate::ports::{CouponState, RewardMail, StoreError};
+use crate::ports::{RewardMail, StoreError, SurveyMailJob};
 
 #[derive(Serialize, Deserialize)]
 struct MailRecord {
@@ -34,7 +36,7 @@ pub fn mails_to_json(mails: &[RewardMail]) -> String {
             coupon: mail.reward.coupon.to_string(),
             amount_cents: mail.reward.amount_cents,
             currency: mail.reward.currency.to_string(),
-            available_from: timestamp(mail.reward.available_from),
+            available_from: rfc3339(mail.reward.available_from),
         })
         .collect();
     serde_json::to_string(&records).unwrap_or_else(|_| "[]".into())
@@ -109,11 +111,6 @@ pub fn coupon_state(status: &str, redeemed_order: Option<&str>) -> Result<Coupon
     }
 }
 
-/// Millisecond RFC 3339 in UTC: sorts as text and round-trips exactly.
-pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 pub fn parse_timestamp(raw: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&Utc))
@@ -133,7 +130,7 @@ struct SurveyMailRecord {
     links_base: String,
 }
 
-pub fn survey_mail_to_json(job: &crate::ports::SurveyMailJob) -> String {
+pub fn survey_mail_to_json(job: &SurveyMailJob) -> String {
     let record = SurveyMailRecord {
         to: job.to.to_string(),
         name: job.name.as_ref().map(ToString::to_string),
@@ -144,10 +141,10 @@ pub fn survey_mail_to_json(job: &crate::ports::SurveyMailJob) -> String {
     serde_json::to_string(&record).unwrap_or_else(|_| "{}".into())
 }
 
-pub fn survey_mail_from_json(json: &str) -> Result<crate::ports::SurveyMailJob, StoreError> {
+pub fn survey_mail_from_json(json: &str) -> Result<SurveyMailJob, StoreError> {
     let r: SurveyMailRecord =
         serde_json::from_str(json).map_err(|_| corrupt("stored survey mail"))?;
-    Ok(crate::ports::SurveyMailJob {
+    Ok(SurveyMailJob {
         to: Email::parse(&r.to).map_err(|_| corrupt("survey recipient"))?,
         name: r
             .name
@@ -161,27 +158,23 @@ pub fn survey_mail_from_json(json: &str) -> Result<crate::ports::SurveyMailJob, 
             .map(Locale::parse)
             .transpose()
             .map_err(|_| corrupt("survey locale"))?,
-        token: crate::model::SurveyToken::parse(&r.token).map_err(|_| corrupt("survey token"))?,
+        token: SurveyToken::parse(&r.token).map_err(|_| corrupt("survey token"))?,
         links_base: r.links_base,
     })
 }
 
 /// "sent" or the skip reason, as stored.
-pub fn decision_label(decision: &crate::ports::SurveyDecision) -> &'static str {
+pub fn decision_label(decision: &SurveyDecision) -> &'static str {
     match decision {
-        crate::ports::SurveyDecision::Sent(_) => "sent",
-        crate::ports::SurveyDecision::Skipped(reason) => reason.as_str(),
+        SurveyDecision::Sent(_) => "sent",
+        SurveyDecision::Skipped(reason) => reason.as_str(),
     }
 }
 
-pub fn decision_from(
-    label: &str,
-    token: Option<&str>,
-) -> Result<crate::ports::SurveyDecision, StoreError> {
-    use crate::ports::{SkipReason, SurveyDecision};
+pub fn decision_from(label: &str, token: Option<&str>) -> Result<SurveyDecision, StoreError> {
     match (label, token) {
         ("sent", Some(token)) => Ok(SurveyDecision::Sent(
-            crate::model::SurveyToken::parse(token).map_err(|_| corrupt("survey token"))?,
+            SurveyToken::parse(token).map_err(|_| corrupt("survey token"))?,
         )),
         (other, _) => SkipReason::parse(other)
             .map(SurveyDecision::Skipped)
@@ -195,10 +188,177 @@ pub fn day_key(at: DateTime<Utc>) -> String {
 }
 
 /// The counter column/attribute of an NPS bucket.
-pub fn bucket(category: crate::model::Category) -> &'static str {
+pub fn bucket(category: Category) -> &'static str {
     match category {
-        crate::model::Category::Promoter => "promoters",
-        crate::model::Category::Passive => "passives",
-        crate::model::Category::Detractor => "detractors",
+        Category::Promoter => "promoters",
+        Category::Passive => "passives",
+        Category::Detractor => "detractors",
+    }
+}
+
+/// An order's outcome as stored with the order. It has the shape of the answer's JSON, so an
+/// order recorded by an earlier version, which stored that answer, still replays.
+#[derive(Serialize, Deserialize)]
+struct OutcomeRecord {
+    order_id: String,
+    referral: Option<ReferralRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ReferralRecord {
+    code: String,
+    status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    rewards: Vec<RewardRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RewardRecord {
+    beneficiary: String,
+    customer_id: String,
+    coupon: String,
+    amount_cents: u64,
+    currency: String,
+    status: String,
+    available_from: String,
+}
+
+pub fn outcome_to_json(outcome: &OrderOutcome) -> String {
+    let referral = outcome.referral.as_ref().map(|referral| {
+        let (status, reason, rewards) = match &referral.result {
+            ReferralResult::Rewarded(rewards) => ("rewarded", None, rewards.as_slice()),
+            ReferralResult::Rejected(reason) => {
+                ("rejected", Some(reason.as_str().to_owned()), &[][..])
+            }
+        };
+        ReferralRecord {
+            code: referral.code.clone(),
+            status: status.to_owned(),
+            reason,
+            rewards: rewards
+                .iter()
+                .map(|r| RewardRecord {
+                    beneficiary: r.reward.beneficiary.as_str().to_owned(),
+                    customer_id: r.reward.customer_id.to_string(),
+                    coupon: r.reward.coupon.to_string(),
+                    amount_cents: r.reward.amount_cents,
+                    currency: r.reward.currency.to_string(),
+                    status: r.status.as_str().to_owned(),
+                    available_from: rfc3339(r.reward.available_from),
+                })
+                .collect(),
+        }
+    });
+    let record = OutcomeRecord {
+        order_id: outcome.order_id.to_string(),
+        referral,
+    };
+    serde_json::to_string(&record).unwrap_or_else(|_| "{}".into())
+}
+
+pub fn outcome_from_json(json: &str) -> Result<OrderOutcome, StoreError> {
+    let record: OutcomeRecord =
+        serde_json::from_str(json).map_err(|_| corrupt("stored order outcome"))?;
+    let referral = record
+        .referral
+        .map(|referral| {
+            let result = match (referral.status.as_str(), referral.reason.as_deref()) {
+                ("rewarded", _) => ReferralResult::Rewarded(
+                    referral
+                        .rewards
+                        .iter()
+                        .map(|r| {
+                            Ok(RewardStatus {
+                                reward: reward(
+                                    &r.beneficiary,
+                                    &r.customer_id,
+                                    &r.coupon,
+                                    r.amount_cents,
+                                    &r.currency,
+                                    &r.available_from,
+                                )?,
+                                status: CouponStatus::parse(&r.status)
+                                    .ok_or_else(|| corrupt("reward status"))?,
+                            })
+                        })
+                        .collect::<Result<_, StoreError>>()?,
+                ),
+                ("rejected", Some(reason)) => ReferralResult::Rejected(
+                    Rejection::parse(reason).ok_or_else(|| corrupt("rejection"))?,
+                ),
+                _ => return Err(corrupt("referral outcome")),
+            };
+            Ok(ReferralOutcome {
+                code: referral.code,
+                result,
+            })
+        })
+        .transpose()?;
+    Ok(OrderOutcome {
+        order_id: OrderId::parse(&record.order_id).map_err(|_| corrupt("order id"))?,
+        referral,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn reward(beneficiary: Beneficiary, coupon: &str) -> Reward {
+        Reward {
+            beneficiary,
+            customer_id: CustomerId::parse("c-1").expect("id"),
+            coupon: CouponCode::parse(coupon).expect("coupon"),
+            amount_cents: 1000,
+            currency: Currency::parse("EUR").expect("currency"),
+            available_from: Utc.with_ymd_and_hms(2026, 3, 15, 10, 0, 0).unwrap()
+                + chrono::Duration::milliseconds(488),
+        }
+    }
+
+    /// The exact bytes the answer of an earlier version had: such a record must replay.
+    const REWARDED: &str = r#"{"order_id":"o-1","referral":{"code":"ABCD2345","status":"rewarded","rewards":[{"beneficiary":"referrer","customer_id":"c-1","coupon":"Z5BBJTWTBCQQ","amount_cents":1000,"currency":"EUR","status":"pending","available_from":"2026-03-15T10:00:00.488Z"},{"beneficiary":"friend","customer_id":"c-1","coupon":"TJ7CP4H8BMAC","amount_cents":1000,"currency":"EUR","status":"available","available_from":"2026-03-15T10:00:00.488Z"}]}}"#;
+    const REJECTED: &str = r#"{"order_id":"o-2","referral":{"code":"nope","status":"rejected","reason":"unknown_code","rewards":[]}}"#;
+    const NO_CODE: &str = r#"{"order_id":"o-3","referral":null}"#;
+
+    #[test]
+    fn outcomes_round_trip_byte_for_byte() {
+        for stored in [REWARDED, REJECTED, NO_CODE] {
+            let outcome = outcome_from_json(stored).expect(stored);
+            assert_eq!(outcome_to_json(&outcome), stored);
+        }
+    }
+
+    #[test]
+    fn a_rewarded_outcome_decodes_into_its_rewards() {
+        let outcome = outcome_from_json(REWARDED).expect("decodes");
+        let expected = ReferralResult::Rewarded(vec![
+            RewardStatus {
+                reward: reward(Beneficiary::Referrer, "Z5BBJTWTBCQQ"),
+                status: CouponStatus::Pending,
+            },
+            RewardStatus {
+                reward: reward(Beneficiary::Friend, "TJ7CP4H8BMAC"),
+                status: CouponStatus::Available,
+            },
+        ]);
+        assert_eq!(outcome.referral.expect("referral").result, expected);
+    }
+
+    #[test]
+    fn garbage_is_corrupt_not_a_panic() {
+        for stored in [
+            "",
+            "{}",
+            r#"{"order_id":"o","referral":{"code":"x","status":"maybe","rewards":[]}}"#,
+        ] {
+            assert!(
+                matches!(outcome_from_json(stored), Err(StoreError::Corrupt(_))),
+                "{stored}"
+            );
+        }
     }
 }

@@ -2,47 +2,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::model::{Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, SurveyToken};
-
-/// What the storefront asks for after a purchase.
-#[derive(Debug, Clone)]
-pub struct SurveyRequest {
-    pub order_id: OrderId,
-    pub customer_id: CustomerId,
-    pub email: Email,
-    pub name: Option<CustomerName>,
-    pub locale: Option<Locale>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SkipReason {
-    Throttled,
-    Unsubscribed,
-}
-
-impl SkipReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Throttled => "throttled",
-            Self::Unsubscribed => "unsubscribed",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "throttled" => Some(Self::Throttled),
-            "unsubscribed" => Some(Self::Unsubscribed),
-            _ => None,
-        }
-    }
-}
-
-/// The decision for one order, stored so replays get the same answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SurveyDecision {
-    Sent(SurveyToken),
-    Skipped(SkipReason),
-}
+use crate::model::{
+    Answer, CustomerName, Email, Locale, OrderId, Survey, SurveyDecision, SurveyRequest,
+    SurveyToken,
+};
 
 /// Everything needed to (re)send a survey mail later.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,30 +53,6 @@ pub enum SurveyCommitOutcome {
     Committed,
     Exists(StoredSurveyRequest),
     Stale,
-}
-
-/// A recorded answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
-    pub score: Score,
-    pub comment: Option<Comment>,
-    pub answered_at: DateTime<Utc>,
-    /// 1 for the first answer, +1 for each change: the version that keeps concurrent answers
-    /// from both applying (timestamps can collide within a millisecond).
-    pub revision: u64,
-}
-
-/// A sent survey and its answer so far.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Survey {
-    pub token: SurveyToken,
-    pub order_id: OrderId,
-    pub customer_id: CustomerId,
-    pub email: Email,
-    pub name: Option<CustomerName>,
-    pub locale: Option<Locale>,
-    pub sent_at: DateTime<Utc>,
-    pub answer: Option<Answer>,
 }
 
 /// Storage of survey requests, surveys, answers and opt-outs (answers move the NPS day counters).

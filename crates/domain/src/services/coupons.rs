@@ -1,9 +1,7 @@
 use std::sync::Arc;
 
-use crate::model::{CouponCode, OrderId};
-use crate::ports::{Clock, CouponState, OrderStore, RedeemOutcome, StoreError, StoredCoupon};
-
-use super::order_outcome::RewardBody;
+use crate::model::{Coupon, CouponCode, CouponState, OrderId, RewardStatus};
+use crate::ports::{Clock, OrderStore, RedeemOutcome, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CouponError {
@@ -33,21 +31,14 @@ impl CouponService {
         Self { store, clock }
     }
 
-    pub async fn coupon(
-        &self,
-        code: &CouponCode,
-    ) -> Result<(StoredCoupon, &'static str), CouponError> {
+    /// The coupon's reward and where it stands now.
+    pub async fn coupon(&self, code: &CouponCode) -> Result<RewardStatus, CouponError> {
         let coupon = self
             .store
             .coupon(code)
             .await?
             .ok_or(CouponError::NotFound)?;
-        let status = super::order_outcome::coupon_status(
-            &coupon.state,
-            coupon.reward.available_from,
-            self.clock.now(),
-        );
-        Ok((coupon, status))
+        Ok(coupon.status_at(self.clock.now()))
     }
 
     /// Redeems once; the same order redeeming again gets the same success (checkout retries).
@@ -55,7 +46,7 @@ impl CouponService {
         &self,
         code: &CouponCode,
         order_id: &OrderId,
-    ) -> Result<StoredCoupon, CouponError> {
+    ) -> Result<Coupon, CouponError> {
         match self
             .store
             .redeem_coupon(code, order_id, self.clock.now())
@@ -73,16 +64,13 @@ impl CouponService {
     }
 
     /// Revokes what the order earned and is not yet redeemed; safe to call again.
-    pub async fn refund(&self, order_id: &OrderId) -> Result<Vec<RewardBody>, CouponError> {
+    pub async fn refund(&self, order_id: &OrderId) -> Result<Vec<RewardStatus>, CouponError> {
         let now = self.clock.now();
         let coupons = self
             .store
             .refund_order(order_id, now)
             .await?
             .ok_or(CouponError::UnknownOrder)?;
-        Ok(coupons
-            .iter()
-            .map(|c| RewardBody::of_coupon(c, now))
-            .collect())
+        Ok(coupons.iter().map(|c| c.status_at(now)).collect())
     }
 }

@@ -1,7 +1,6 @@
 //! Domain services: the business decisions, made once, above the store ports.
 
 mod coupons;
-mod order_outcome;
 mod orders;
 mod referrals;
 pub mod reward_mail;
@@ -10,7 +9,6 @@ pub mod survey_mail;
 mod surveys;
 
 pub use coupons::{CouponError, CouponService};
-pub use order_outcome::{coupon_status, timestamp, OrderBody, RewardBody};
 pub use orders::{OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS, MAX_DECISIONS};
 pub use referrals::{CodeSource, ReferralError, ReferralService, MAX_CODE_ATTEMPTS};
 pub use reward_mail::ShopIdentity;

@@ -4,14 +4,14 @@ use chrono::Duration;
 
 use crate::model::counters::{self, CounterDelta};
 use crate::model::{
-    activity_changes, decide, Beneficiary, CouponCode, Decision, Order, Reward, RewardRules,
+    activity_changes, decide, Beneficiary, CouponCode, Decision, Order, OrderOutcome, Reward,
+    RewardRules,
 };
 use crate::ports::{
     Clock, CommitOutcome, Mailer, OrderCommit, OrderStore, RewardCommit, RewardMail, StoreError,
     StoredOrder,
 };
 
-use super::order_outcome::OrderBody;
 use super::reward_mail::{self, ShopIdentity};
 
 /// How often we re-read and decide again when a concurrent write changed the facts. Each retry
@@ -69,8 +69,8 @@ impl OrderService {
         self
     }
 
-    /// Records the order and returns the JSON answer; replays get the stored answer unchanged.
-    pub async fn record(&self, order: Order) -> Result<String, OrderError> {
+    /// Records the order and returns what was decided; replays get the recorded outcome.
+    pub async fn record(&self, order: Order) -> Result<OrderOutcome, OrderError> {
         let request_hash = order.request_hash();
         for _ in 0..MAX_DECISIONS {
             let context = self.store.order_context(&order).await?;
@@ -111,10 +111,8 @@ impl OrderService {
                 _ => (None, Vec::new()),
             };
             let rewards = reward.as_ref().map_or(&[][..], |r| &r.rewards[..]);
-            let body = OrderBody::new(&order, &decision, rewards, self.clock.now());
-            let response_body = serde_json::to_string(&body)
-                .map_err(|e| StoreError::backend("serialising the order answer", e))?;
             let now = self.clock.now();
+            let outcome = OrderOutcome::new(&order, &decision, rewards, now);
             let new_history = context.friend.history.with(&order);
             let counters = self.counters_for(
                 &order,
@@ -131,14 +129,14 @@ impl OrderService {
                 seen_history: context.friend.history,
                 order: order.clone(),
                 request_hash: request_hash.clone(),
-                response_body,
+                outcome,
                 reward,
                 mails,
             };
             match self.store.commit_order(&commit).await? {
                 CommitOutcome::Committed => {
                     self.send_mails(&order, &commit.mails).await;
-                    return Ok(commit.response_body);
+                    return Ok(commit.outcome);
                 }
                 CommitOutcome::OrderExists(existing) => {
                     return self.replay(existing, &request_hash, &order).await
@@ -217,7 +215,7 @@ impl OrderService {
         existing: StoredOrder,
         request_hash: &str,
         order: &Order,
-    ) -> Result<String, OrderError> {
+    ) -> Result<OrderOutcome, OrderError> {
         if existing.request_hash != request_hash {
             return Err(OrderError::IdempotencyConflict);
         }
@@ -239,7 +237,7 @@ impl OrderService {
                 self.send_mails(order, &existing.unsent_mails).await;
             }
         }
-        Ok(existing.response_body)
+        Ok(existing.outcome)
     }
 
     /// Sends after commit; a failure leaves the mail recorded as unsent for the next replay.

@@ -2,7 +2,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
-use serde::Serialize;
 
 use crate::model::counters;
 use crate::model::{nps, periods, rate, CounterSeries, Interval, NpsSummary};
@@ -16,7 +15,7 @@ pub struct NpsReport {
 }
 
 /// The seeds' retention figures over `[from, to]` (see README for the definitions).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RetentionReport {
     pub customers_at_start: i64,
     pub new_customers: i64,
@@ -28,7 +27,7 @@ pub struct RetentionReport {
 }
 
 /// The referral funnel over a range.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FunnelReport {
     pub codes_created: i64,
     pub clicks: i64,

@@ -1,8 +1,9 @@
 //! The thank-you mail with the one-click survey, and the detractor alert for support.
 
 use crate::html::escape;
+use crate::model::{Answer, Survey};
 use crate::model::{Email, Locale};
-use crate::ports::{Answer, OutgoingMail, Survey, SurveyMailJob};
+use crate::ports::{OutgoingMail, SurveyMailJob};
 
 use super::reward_mail::ShopIdentity;
 

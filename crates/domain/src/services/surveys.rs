@@ -3,12 +3,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{
-    fingerprint, Category, Comment, Email, HttpUrl, ReferralRequest, Score, SurveyToken,
+    fingerprint, Answer, Category, Comment, Email, HttpUrl, ReferralRequest, Score, SkipReason,
+    Survey, SurveyDecision, SurveyRequest, SurveyToken,
 };
 use crate::ports::{
-    Answer, Clock, Mailer, SkipReason, StoreError, StoredSurveyRequest, Survey,
-    SurveyCommitOutcome, SurveyDecision, SurveyMailJob, SurveyRequest, SurveyRequestCommit,
-    SurveyStore,
+    Clock, Mailer, StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyMailJob,
+    SurveyRequestCommit, SurveyStore,
 };
 
 use super::reward_mail::ShopIdentity;
