@@ -1,5 +1,7 @@
-//! Helpers shared by the HTTP tests and the store contract tests.
+//! Helpers of the one integration-test binary (tests/integration), shared with the benchmarks.
 
+pub mod clock;
 pub mod configuration;
+pub mod contract;
 pub mod dynamo;
 pub mod stack;

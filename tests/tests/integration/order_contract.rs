@@ -10,11 +10,12 @@ use domain::model::{
     CarriedCode, CouponCode, Currency, CustomerId, Email, Locale, Order, OrderId, ReferralCode,
     ReferralRequest, RewardRules,
 };
-use domain::ports::{Clock, OrderStore, ReferralStore};
+use domain::ports::{OrderStore, ReferralStore};
 use domain::services::{
     CouponError, CouponService, OrderError, OrderService, ReferralService, ShopIdentity,
 };
 use futures::future::join_all;
+use http_tests::clock::SettableClock;
 use local::MailFolder;
 use serde_json::Value;
 
@@ -22,14 +23,6 @@ use serde_json::Value;
 /// (pinned byte for byte in `domain::ports::stored`), and the HTTP tests pin the wire itself.
 fn answer(outcome: &domain::model::OrderOutcome) -> Value {
     serde_json::from_str(&domain::ports::stored::outcome_to_json(outcome)).expect("JSON answer")
-}
-
-struct FixedClock(DateTime<Utc>);
-
-impl Clock for FixedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0
-    }
 }
 
 fn now() -> DateTime<Utc> {
@@ -63,7 +56,7 @@ impl<S: OrderStore + ReferralStore + 'static> Shop<S> {
     fn new(store: Arc<S>, rules: RewardRules, clock_at: DateTime<Utc>) -> Self {
         let folder = tempfile::tempdir().expect("temporary folder");
         let outbox = folder.path().join("outbox");
-        let clock = Arc::new(FixedClock(clock_at));
+        let clock = Arc::new(SettableClock::at(clock_at));
         let mailer = Arc::new(MailFolder::new(
             &outbox,
             Email::parse("shop@example.com").expect("email"),
@@ -598,37 +591,15 @@ pub async fn coupon_lifecycle_from_pending_to_refund<S: OrderStore + ReferralSto
     assert_eq!(unique.len(), 2);
 }
 
-macro_rules! order_contract {
-    ($adapter:ident, $make:expr) => {
-        mod $adapter {
-            use super::*;
-
-            order_contract!(@tests $make;
-                qualifying_first_order_rewards_both_sides,
-                replay_returns_the_same_answer_and_changes_nothing,
-                same_order_id_with_another_body_is_a_conflict,
-                every_rejection_has_its_reason,
-                hundred_identical_orders_at_once_reward_one_pair,
-                two_first_orders_of_one_friend_at_once_reward_one,
-                five_friends_at_once_get_the_last_slot_under_the_cap_once,
-                a_failed_mail_is_sent_by_the_next_replay,
-                orders_without_code_build_the_customers_history,
-                coupon_lifecycle_from_pending_to_refund,
-            );
-        }
-    };
-    (@tests $make:expr; $($test:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $test() {
-                super::$test(Arc::new($make)).await;
-            }
-        )*
-    };
-}
-
-order_contract!(
-    embedded,
-    store_sqlite::EmbeddedStore::in_memory().expect("in-memory store")
+http_tests::contract_suite!(
+    qualifying_first_order_rewards_both_sides,
+    replay_returns_the_same_answer_and_changes_nothing,
+    same_order_id_with_another_body_is_a_conflict,
+    every_rejection_has_its_reason,
+    hundred_identical_orders_at_once_reward_one_pair,
+    two_first_orders_of_one_friend_at_once_reward_one,
+    five_friends_at_once_get_the_last_slot_under_the_cap_once,
+    a_failed_mail_is_sent_by_the_next_replay,
+    orders_without_code_build_the_customers_history,
+    coupon_lifecycle_from_pending_to_refund,
 );
-order_contract!(dynamodb, http_tests::dynamo::fresh_store().await);

@@ -2,33 +2,20 @@
 //! day counters atomically, detractor alerts, promoter links, expiry.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use domain::model::{Category, Comment, CustomerId, Email, Locale, OrderId, Score, SurveyToken};
 use domain::model::{SkipReason, SurveyDecision, SurveyRequest};
-use domain::ports::{Clock, DayCounts, MetricsStore, ReferralStore, SurveyStore};
+use domain::ports::{DayCounts, MetricsStore, ReferralStore, SurveyStore};
 use domain::services::{
     ReferralLinks, ReferralService, ShopIdentity, SurveyError, SurveyRules, SurveyService,
 };
 use futures::future::join_all;
+use http_tests::clock::SettableClock;
 use local::MailFolder;
 
 /// A clock the test moves forward.
-struct TestClock(Mutex<DateTime<Utc>>);
-
-impl TestClock {
-    fn advance(&self, by: Duration) {
-        *self.0.lock().expect("clock") += by;
-    }
-}
-
-impl Clock for TestClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().expect("clock")
-    }
-}
-
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 10, 23, 0, 0)
         .single()
@@ -38,7 +25,7 @@ fn start() -> DateTime<Utc> {
 struct Surveys<S> {
     store: Arc<S>,
     service: SurveyService,
-    clock: Arc<TestClock>,
+    clock: Arc<SettableClock>,
     outbox: PathBuf,
     _folder: tempfile::TempDir,
 }
@@ -47,7 +34,7 @@ impl<S: SurveyStore + ReferralStore + MetricsStore + 'static> Surveys<S> {
     fn new(store: Arc<S>) -> Self {
         let folder = tempfile::tempdir().expect("temporary folder");
         let outbox = folder.path().join("outbox");
-        let clock = Arc::new(TestClock(Mutex::new(start())));
+        let clock = Arc::new(SettableClock::at(start()));
         let mailer = Arc::new(MailFolder::new(
             &outbox,
             Email::parse("shop@example.com").expect("email"),
@@ -433,36 +420,14 @@ pub async fn a_failed_survey_mail_is_sent_by_the_next_replay<
     assert_eq!(surveys.mails().len(), 1, "once");
 }
 
-macro_rules! survey_contract {
-    ($adapter:ident, $make:expr) => {
-        mod $adapter {
-            use super::*;
-
-            survey_contract!(@tests $make;
-                a_survey_is_sent_once_per_order,
-                throttle_applies_by_customer_id_and_by_address,
-                unsubscribed_addresses_get_no_more_surveys,
-                changing_an_answer_moves_the_day_counters,
-                concurrent_answers_count_once,
-                detractors_alert_support_once,
-                promoters_get_their_referral_link,
-                expired_and_unknown_surveys_take_no_answers,
-                a_failed_survey_mail_is_sent_by_the_next_replay,
-            );
-        }
-    };
-    (@tests $make:expr; $($test:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $test() {
-                super::$test(Arc::new($make)).await;
-            }
-        )*
-    };
-}
-
-survey_contract!(
-    embedded,
-    store_sqlite::EmbeddedStore::in_memory().expect("in-memory store")
+http_tests::contract_suite!(
+    a_survey_is_sent_once_per_order,
+    throttle_applies_by_customer_id_and_by_address,
+    unsubscribed_addresses_get_no_more_surveys,
+    changing_an_answer_moves_the_day_counters,
+    concurrent_answers_count_once,
+    detractors_alert_support_once,
+    promoters_get_their_referral_link,
+    expired_and_unknown_surveys_take_no_answers,
+    a_failed_survey_mail_is_sent_by_the_next_replay,
 );
-survey_contract!(dynamodb, http_tests::dynamo::fresh_store().await);

@@ -1,7 +1,7 @@
 //! score-nps figures against hand calculations, on both stores: the seeds' retention example,
 //! repeat purchases, NPS series across UTC midnight and week/month edges, the referral funnel.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use domain::model::{
@@ -9,26 +9,13 @@ use domain::model::{
     ReferralRequest, RewardRules, Score,
 };
 use domain::model::{SurveyDecision, SurveyRequest};
-use domain::ports::{Clock, MetricsStore, OrderStore, ReferralStore, SurveyStore};
+use domain::ports::{MetricsStore, OrderStore, ReferralStore, SurveyStore};
 use domain::services::{
     CouponService, OrderService, ReferralLinks, ReferralService, ScoreService, ShopIdentity,
     SurveyRules, SurveyService,
 };
+use http_tests::clock::SettableClock;
 use local::MailFolder;
-
-struct TestClock(Mutex<DateTime<Utc>>);
-
-impl TestClock {
-    fn set(&self, at: DateTime<Utc>) {
-        *self.0.lock().expect("clock") = at;
-    }
-}
-
-impl Clock for TestClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().expect("clock")
-    }
-}
 
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, s)
@@ -44,7 +31,7 @@ pub trait Stores: OrderStore + ReferralStore + SurveyStore + MetricsStore + 'sta
 impl<T: OrderStore + ReferralStore + SurveyStore + MetricsStore + 'static> Stores for T {}
 
 struct Shop {
-    clock: Arc<TestClock>,
+    clock: Arc<SettableClock>,
     orders: OrderService,
     coupons: CouponService,
     referrals: ReferralService,
@@ -56,7 +43,7 @@ struct Shop {
 impl Shop {
     fn new<S: Stores>(store: Arc<S>, window_days: u32) -> Self {
         let folder = tempfile::tempdir().expect("temporary folder");
-        let clock = Arc::new(TestClock(Mutex::new(at(2026, 4, 15, 12, 0, 0))));
+        let clock = Arc::new(SettableClock::at(at(2026, 4, 15, 12, 0, 0)));
         let mailer = Arc::new(MailFolder::new(
             folder.path(),
             Email::parse("shop@example.com").expect("email"),
@@ -390,30 +377,8 @@ pub async fn funnel_counts_codes_clicks_outcomes_and_money<S: Stores>(store: Arc
     assert_eq!(before, Default::default());
 }
 
-macro_rules! score_contract {
-    ($adapter:ident, $make:expr) => {
-        mod $adapter {
-            use super::*;
-
-            score_contract!(@tests $make;
-                retention_follows_the_seed_example,
-                nps_series_respects_utc_midnight_and_calendar_edges,
-                funnel_counts_codes_clicks_outcomes_and_money,
-            );
-        }
-    };
-    (@tests $make:expr; $($test:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $test() {
-                super::$test(Arc::new($make)).await;
-            }
-        )*
-    };
-}
-
-score_contract!(
-    embedded,
-    store_sqlite::EmbeddedStore::in_memory().expect("in-memory store")
+http_tests::contract_suite!(
+    retention_follows_the_seed_example,
+    nps_series_respects_utc_midnight_and_calendar_edges,
+    funnel_counts_codes_clicks_outcomes_and_money,
 );
-score_contract!(dynamodb, http_tests::dynamo::fresh_store().await);

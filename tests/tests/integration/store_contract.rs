@@ -5,17 +5,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::model::{Creation, CustomerId, Email, ReferralCode, ReferralRequest};
-use domain::ports::{ClaimOutcome, Clock, CodeClaim, ReferralStore};
+use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore};
 use domain::services::{CodeSource, ReferralService};
 use futures::future::join_all;
-
-struct FixedClock(DateTime<Utc>);
-
-impl Clock for FixedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0
-    }
-}
+use http_tests::clock::SettableClock;
 
 fn at() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 0)
@@ -111,7 +104,7 @@ pub async fn claiming_a_taken_code_writes_nothing(store: Arc<dyn ReferralStore>)
 }
 
 pub async fn fifty_concurrent_first_calls_agree_on_one_code(store: Arc<dyn ReferralStore>) {
-    let service = ReferralService::new(store, Arc::new(FixedClock(at())));
+    let service = ReferralService::new(store, Arc::new(SettableClock::at(at())));
     let calls = (0..50).map(|_| service.get_or_create(request("racer")));
     let results: Vec<_> = join_all(calls)
         .await
@@ -143,7 +136,8 @@ pub async fn service_draws_a_new_code_when_the_candidate_is_taken(store: Arc<dyn
             .pop()
             .expect("the test supplies enough candidates")
     });
-    let service = ReferralService::with_code_source(store, Arc::new(FixedClock(at())), source);
+    let service =
+        ReferralService::with_code_source(store, Arc::new(SettableClock::at(at())), source);
     let (issued, creation) = service
         .get_or_create(request("newcomer"))
         .await
@@ -195,43 +189,16 @@ pub async fn click_on_an_unknown_code_counts_nothing(store: Arc<dyn ReferralStor
     );
 }
 
-/// Instantiates every contract test for one adapter.
-macro_rules! store_contract {
-    ($adapter:ident, $make:expr) => {
-        mod $adapter {
-            use super::*;
-
-            async fn store() -> Arc<dyn ReferralStore> {
-                Arc::new($make)
-            }
-
-            store_contract!(@tests
-                first_claim_gives_the_customer_the_candidate_code,
-                later_claim_returns_the_owned_code_unchanged,
-                claiming_a_taken_code_writes_nothing,
-                fifty_concurrent_first_calls_agree_on_one_code,
-                service_draws_a_new_code_when_the_candidate_is_taken,
-                stats_of_a_customer_without_code_are_absent,
-                concurrent_clicks_are_all_counted,
-                click_on_an_unknown_code_counts_nothing,
-            );
-        }
-    };
-    (@tests $($test:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $test() {
-                super::$test(store().await).await;
-            }
-        )*
-    };
-}
-
-store_contract!(
-    embedded,
-    store_sqlite::EmbeddedStore::in_memory().expect("in-memory store")
+http_tests::contract_suite!(
+    first_claim_gives_the_customer_the_candidate_code,
+    later_claim_returns_the_owned_code_unchanged,
+    claiming_a_taken_code_writes_nothing,
+    fifty_concurrent_first_calls_agree_on_one_code,
+    service_draws_a_new_code_when_the_candidate_is_taken,
+    stats_of_a_customer_without_code_are_absent,
+    concurrent_clicks_are_all_counted,
+    click_on_an_unknown_code_counts_nothing,
 );
-store_contract!(dynamodb, http_tests::dynamo::fresh_store().await);
 
 #[tokio::test]
 async fn embedded_store_keeps_data_across_reopen() {

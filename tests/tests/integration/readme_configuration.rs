@@ -29,7 +29,7 @@ fn the_readme_tables_match_the_settings_structs() {
     assert!(
         readme == expected,
         "README.md's configuration tables differ from the settings structs; \
-         run `UPDATE_README=1 cargo test -p http-tests --test readme_configuration`"
+         run `UPDATE_README=1 cargo test -p http-tests --test integration readme`"
     );
 }
 

@@ -1,0 +1,16 @@
+//! Every integration test in one binary, so the workspace is linked once instead of eleven
+//! times: HTTP tests against the real local stack, the store contract suites on both stores
+//! (the emulator's DynamoDB and SQLite), DynamoDB round trips, the browser test, and the README's
+//! configuration tables. Helpers are in the `http_tests` library (tests/src).
+
+mod collect_survey_http;
+mod create_referral_http;
+mod dynamodb_requests;
+mod order_contract;
+mod readme_configuration;
+mod reward_referral_http;
+mod score_contract;
+mod score_nps_http;
+mod store_contract;
+mod survey_browser;
+mod survey_contract;
