@@ -227,7 +227,7 @@ fn claim_transaction(table: &str, claim: &CodeClaim) -> Result<Vec<TransactWrite
     code_item.insert("created_at".into(), at);
     code_item.insert("clicks".into(), AttributeValue::N("0".into()));
     // The owner's contact data travels with the code, so rewarding an order reads one item
-    // instead of code + profile (DESIGN.md §4 keeps a rewarded order to three requests).
+    // instead of code + profile: one batch read decides it (docs/architecture.md#data-model).
     code_item.insert(
         "owner_email".into(),
         AttributeValue::S(claim.email.to_string()),

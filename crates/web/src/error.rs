@@ -1,4 +1,5 @@
-//! The one mapping from error to HTTP status and JSON body (DESIGN.md §6).
+//! The one mapping from error to HTTP status and JSON body
+//! (docs/architecture.md#wire-types-at-the-edge).
 
 use std::error::Error;
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::ApiError;
 
-/// Bodies above this are refused with 413 before parsing (DESIGN.md §6).
+/// Bodies above this are refused with 413 before parsing (docs/architecture.md#http-logs-and-request-ids).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// A request body that is a JSON object; fields are parsed one by one so errors can name them.

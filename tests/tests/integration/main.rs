@@ -1,10 +1,11 @@
 //! Every integration test in one binary, so the workspace is linked once instead of eleven
 //! times: HTTP tests against the real local stack, the store contract suites on both stores
-//! (the emulator's DynamoDB and SQLite), DynamoDB round trips, the browser test, and the README's
-//! configuration tables. Helpers are in the `http_tests` library (tests/src).
+//! (the emulator's DynamoDB and SQLite), DynamoDB round trips, the browser test, the README's
+//! configuration tables, and the design record's references. Helpers are in the `http_tests` library (tests/src).
 
 mod collect_survey_http;
 mod create_referral_http;
+mod docs_references;
 mod dynamodb_requests;
 mod order_contract;
 mod readme_configuration;

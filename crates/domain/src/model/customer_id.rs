@@ -17,7 +17,8 @@ pub enum IdError {
 
 pub(crate) const MAX_ID_LEN: usize = 128;
 
-/// The id rule of DESIGN.md §6, in one place for customer and order ids.
+/// The id rule (1–128 printable ASCII characters, no whitespace), in one place for customer and
+/// order ids.
 pub(crate) fn check_id(raw: &str) -> Result<(), IdError> {
     if raw.is_empty() {
         return Err(IdError::Empty);

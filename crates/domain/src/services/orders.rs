@@ -31,7 +31,7 @@ pub enum OrderError {
     Store(#[from] StoreError),
 }
 
-/// Records orders and rewards referrals exactly once (DESIGN.md §4).
+/// Records orders and rewards referrals exactly once (docs/architecture.md#exactly-once).
 #[derive(Clone)]
 pub struct OrderService {
     store: Arc<dyn OrderStore>,
