@@ -46,6 +46,9 @@ cargo fmt --all --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "layering: the dependency graph against docs/architecture.md"
+scripts/check-layers.sh
+
 step "infra: ${TOOLS[*]} in $TOOLS_VENV"
 if ! "$TOOLS_VENV/bin/python" -m pip freeze 2>/dev/null | grep -qx "checkov==3.3.30"; then
   python3 -m venv "$TOOLS_VENV"
