@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark and rewrites BENCHMARKS.md with the figures, the machine and the date.
 # Not part of CI: timings need a quiet machine, and CI checks behaviour, not speed.
-# Takes ≈ 25 min on 2 cores from a fresh clone (release builds ≈ 10 min, arm64 zips ≈ 8 min).
+# Takes ≈ 35 min on 2 cores from a fresh clone (release builds ≈ 10 min, arm64 zips ≈ 8 min,
+# the build with symbols for cargo bloat ≈ 7 min).
 # Options (environment): STARTS (cold starts per binary, 21), ROUNDS (route-costs rounds, 20),
 # LOAD_DURATION (wrk per route, 15s), LOAD_CONNECTIONS (16).
 set -euo pipefail
@@ -9,29 +10,21 @@ cd "$(dirname "$0")/.."
 
 STARTS="${STARTS:-21}"
 ROUNDS="${ROUNDS:-20}"
-MINISTACK_VERSION="1.5.33"
 FUNCTIONS=(create-referral reward-referral collect-survey score-nps)
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 step "release builds: the functions, the local stack and the benchmarks"
 cargo build --release -q -p create-referral -p reward-referral -p collect-survey -p score-nps -p local -p bench
 
-step "emulator: ministack $MINISTACK_VERSION in .venv (as scripts/test.sh)"
-if [ "$(.venv/bin/python -m pip show ministack 2>/dev/null | awk '/^Version:/{print $2}')" != "$MINISTACK_VERSION" ]; then
-  python3 -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check "ministack==$MINISTACK_VERSION"
-fi
-mkdir -p target/bench-logs
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-GATEWAY_PORT="$port" BIND_HOST="127.0.0.1" .venv/bin/ministack >target/bench-logs/ministack.log 2>&1 &
-emulator=$!
-trap 'kill "$emulator" 2>/dev/null || true; wait "$emulator" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/_ministack/health" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -fsS "http://127.0.0.1:$port/_ministack/health" >/dev/null
-export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+step "emulator: as scripts/test.sh installs and starts it"
+LOG_DIR="target/bench-logs"
+mkdir -p "$LOG_DIR"
+# shellcheck source=scripts/emulator.sh
+source scripts/emulator.sh
+emulator_install
+emulator_start ministack
+trap 'emulator_stop "$EMULATOR_PID"' EXIT
+export AWS_ENDPOINT_URL="$EMULATOR_URL"
 export AWS_ACCESS_KEY_ID="test" AWS_SECRET_ACCESS_KEY="test" AWS_REGION="us-east-1"
 unset AWS_PROFILE AWS_SESSION_TOKEN SSL_CERT_FILE SSL_CERT_DIR
 
@@ -75,17 +68,26 @@ for function in "${FUNCTIONS[@]}"; do
 | $function | $bytes | $mb | $unpacked | $ok |"
 done
 
+step "what each dependency costs: cargo bloat --crates on reward-referral (release with symbols)"
+if ! command -v cargo-bloat >/dev/null 2>&1; then
+  cargo install --locked --quiet cargo-bloat --version 0.12.1
+fi
+bloat="$(cargo bloat --profile release-symbols -p reward-referral --bin reward-referral --crates -n 0 \
+  --message-format json 2>target/bench-logs/cargo-bloat.log | python3 bench/bloat_table.py)"
+
+
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//' || echo unknown)"
 today="$(date -u +%Y-%m-%d)"
 sed -e "s|@MACHINE@|${cpu}, $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)|" \
     -e "s|@DATE@|${today}|" -e "s|@TOOLCHAIN@|$(rustc --version)|" \
     -e "s|@STARTS@|${STARTS}|g" -e "s|@ROUNDS@|${ROUNDS}|g" bench/BENCHMARKS.template.md |
-  awk -v cold="$cold" -v routes="$routes" -v nps="$nps" -v codes="$codes" -v load="$load" -v sizes="$sizes" '
+  awk -v cold="$cold" -v routes="$routes" -v nps="$nps" -v codes="$codes" -v load="$load" -v sizes="$sizes" -v bloat="$bloat" '
     $0 == "@COLD@" { print cold; next }
     $0 == "@ROUTES@" { print routes; next }
     $0 == "@NPS@" { print nps; next }
     $0 == "@CODES@" { print codes; next }
     $0 == "@LOAD@" { print load; next }
     $0 == "@SIZES@" { print sizes; next }
+    $0 == "@BLOAT@" { print bloat; next }
     { print }' >BENCHMARKS.md
 step "wrote BENCHMARKS.md"

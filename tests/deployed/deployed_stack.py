@@ -22,6 +22,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+import configuration
 import logs
 import privileges
 import template as cfn_template
@@ -155,6 +156,27 @@ def check_least_privilege(
     log(f"read-only: {', '.join(sorted(READ_ONLY))}; may send mail: {', '.join(mailers)}")
 
 
+def check_environments(
+    client: Callable[..., Any], deployed: DeployedStack, declared: list[cfn_template.Function]
+) -> None:
+    table = configuration.read_table(ROOT / "README.md")
+    functions = client("lambda")
+    problems = []
+    for function in declared:
+        name = deployed.resources[function.logical_id]
+        variables = (
+            functions.get_function_configuration(FunctionName=name)
+            .get("Environment", {})
+            .get("Variables", {})
+        )
+        problems += configuration.mismatches(function.binary, set(variables), table)
+    if problems:
+        raise AssertionError(
+            "the template's environments differ from what the functions read:\n" + "\n".join(problems)
+        )
+    log("each function is given exactly variables it reads, and every one it requires")
+
+
 def check_logs_join(deployer: Deployer, deployed: DeployedStack) -> None:
     for group, lines in deployer.log_lines(deployed).items():
         count, unjoined = logs.unjoined_requests(lines)
@@ -199,6 +221,7 @@ def main() -> int:
             samconfig_capabilities(),
         )
         log(f"stack {stack_name} created: {len(deployed.resources)} resources")
+        check_environments(client, deployed, declared)
         roles = roles_by_function(client, deployed)
         deployer.grant_emulator_only_ses(
             sorted(r for r in roles.values() if holds_scoped_ses_grant(client("iam"), r))

@@ -1,0 +1,37 @@
+"""Comparing a function's environment with what its settings read."""
+
+import tempfile
+import unittest
+from pathlib import Path
+
+import configuration
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+class TableTest(unittest.TestCase):
+    def test_the_readme_table_is_read(self) -> None:
+        table = configuration.read_table(README)
+        self.assertTrue(table["API_KEYS"].required)
+        self.assertEqual(table["API_KEYS"].readers, frozenset({"*"}))
+        self.assertIn("collect-survey", table["SUPPORT_EMAIL"].readers)
+        self.assertNotIn("score-nps", table["SHOP_URL"].readers)
+
+    def test_an_unread_or_missing_variable_is_reported(self) -> None:
+        table = configuration.read_table(README)
+        self.assertEqual(configuration.mismatches("score-nps", {"API_KEYS", "TABLE_NAME"}, table), [])
+        extra = configuration.mismatches("score-nps", {"API_KEYS", "TABLE_NAME", "MAIL_FROM"}, table)
+        self.assertEqual(extra, ["score-nps is given MAIL_FROM, which it does not read"])
+        missing = configuration.mismatches("score-nps", {"TABLE_NAME"}, table)
+        self.assertEqual(missing, ["score-nps requires API_KEYS, which the template does not set"])
+
+    def test_a_readme_without_the_table_is_an_error(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            empty = Path(folder) / "README.md"
+            empty.write_text("# nothing here\n")
+            with self.assertRaises(ValueError):
+                configuration.read_table(empty)
+
+
+if __name__ == "__main__":
+    unittest.main()
