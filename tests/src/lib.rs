@@ -4,4 +4,5 @@ pub mod clock;
 pub mod configuration;
 pub mod contract;
 pub mod dynamo;
+pub mod mails;
 pub mod stack;

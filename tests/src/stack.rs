@@ -74,6 +74,11 @@ impl TestStack {
         &self.data_dir
     }
 
+    /// The mails the stack has sent so far, oldest first.
+    pub fn mails(&self) -> Vec<String> {
+        crate::mails::in_folder(&self.data_dir.join(local::OUTBOX_FOLDER))
+    }
+
     /// URL of a path under a function's mount, e.g. `url("create-referral", "/referrals")`.
     pub fn url(&self, function: &str, path: &str) -> String {
         format!("{}{path}", self.running.function_url(function))

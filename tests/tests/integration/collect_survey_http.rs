@@ -27,21 +27,10 @@ fn order(order_id: &str, customer_id: &str, email: &str, locale: &str) -> Value 
     json!({"order_id": order_id, "customer_id": customer_id, "email": email, "name": "Anna", "locale": locale})
 }
 
-fn outbox(stack: &TestStack) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(stack.data_dir().join("outbox")) else {
-        return Vec::new();
-    };
-    let mut files: Vec<_> = entries.map(|e| e.expect("entry").path()).collect();
-    files.sort();
-    files
-        .iter()
-        .map(|f| std::fs::read_to_string(f).expect("mail"))
-        .collect()
-}
-
 /// The survey link for `score` from the mail sent to `to`.
 fn link_from_mail(stack: &TestStack, to: &str, score: u8) -> String {
-    let mail = outbox(stack)
+    let mail = stack
+        .mails()
         .into_iter()
         .find(|m| m.contains(&format!("To: {to}\r\n")))
         .expect("a mail to the customer");
@@ -115,7 +104,7 @@ async fn survey_mails_in_both_languages_carry_score_links_and_unsubscribe_header
     .await;
     assert_eq!(de.status(), StatusCode::CREATED);
 
-    let mails = outbox(&stack);
+    let mails = stack.mails();
     let english = mails
         .iter()
         .find(|m| m.contains("To: anna@example.com"))
@@ -163,7 +152,7 @@ async fn replays_send_nothing_and_throttled_customers_are_skipped() {
         next.json::<Value>().await.expect("JSON"),
         json!({"status": "skipped", "reason": "throttled"})
     );
-    assert_eq!(outbox(&stack).len(), 1);
+    assert_eq!(stack.mails().len(), 1);
     let conflict = request_survey(&stack, order("o-1", "anna", "other@example.com", "en")).await;
     assert_eq!(conflict.status(), StatusCode::CONFLICT);
     let invalid = request_survey(
@@ -369,7 +358,8 @@ async fn a_detractor_alerts_support_once_and_a_promoter_sees_their_link() {
     )
     .await;
     post_form(&stack, &link, "score=4&comment=immer+noch+%C3%A4rgerlich").await;
-    let alerts: Vec<String> = outbox(&stack)
+    let alerts: Vec<String> = stack
+        .mails()
         .into_iter()
         .filter(|m| m.contains("To: support@example.com"))
         .collect();
@@ -463,7 +453,7 @@ async fn customer_text_is_escaped_everywhere() {
         request_survey(&stack, body).await.status(),
         StatusCode::CREATED
     );
-    let mail = outbox(&stack).remove(0);
+    let mail = stack.mails().remove(0);
     let html_part = &mail[mail.find("Content-Type: text/html").expect("html part")..];
     assert!(!html_part.contains("<script>") && html_part.contains("&lt;script&gt;"));
 
@@ -488,7 +478,8 @@ async fn customer_text_is_escaped_everywhere() {
         "comment must not come back as markup"
     );
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img"));
-    let alert = outbox(&stack)
+    let alert = stack
+        .mails()
         .into_iter()
         .find(|m| m.contains("To: support@example.com"))
         .expect("alert");
@@ -507,5 +498,5 @@ async fn survey_request_needs_the_storefront_key() {
         .await
         .expect("sent");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(outbox(&stack).is_empty());
+    assert!(stack.mails().is_empty());
 }

@@ -2,7 +2,7 @@
 //! unchanged against the embedded store and against DynamoDB (the emulator).
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -110,23 +110,8 @@ impl<S: OrderStore + ReferralStore + 'static> Shop<S> {
     }
 
     fn mails(&self) -> Vec<String> {
-        read_outbox(&self.outbox)
+        http_tests::mails::in_folder(&self.outbox)
     }
-}
-
-fn read_outbox(folder: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|f| std::fs::read_to_string(f).expect("readable mail"))
-        .collect()
 }
 
 fn order(

@@ -49,19 +49,6 @@ fn friend_order(order_id: &str, code: &str) -> Value {
     })
 }
 
-fn outbox(stack: &TestStack) -> Vec<String> {
-    let folder = stack.data_dir().join("outbox");
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Vec::new();
-    };
-    let mut files: Vec<_> = entries.map(|e| e.expect("entry").path()).collect();
-    files.sort();
-    files
-        .iter()
-        .map(|f| std::fs::read_to_string(f).expect("mail"))
-        .collect()
-}
-
 #[tokio::test]
 async fn referred_first_order_is_rewarded_and_both_sides_are_mailed_in_their_language() {
     let stack = TestStack::start().await;
@@ -89,7 +76,7 @@ async fn referred_first_order_is_rewarded_and_both_sides_are_mailed_in_their_lan
         assert!(reward["coupon"].as_str().is_some_and(|c| c.len() >= 10));
     }
 
-    let mails = outbox(&stack);
+    let mails = stack.mails();
     assert_eq!(mails.len(), 2);
     let to_referrer = mails
         .iter()
@@ -125,7 +112,7 @@ async fn replay_is_byte_identical_and_a_changed_body_is_409() {
         .await
         .expect("body");
     assert_eq!(first, again);
-    assert_eq!(outbox(&stack).len(), 2);
+    assert_eq!(stack.mails().len(), 2);
 
     let mut changed = friend_order("o-1", &code);
     changed["total_cents"] = json!(6990);
@@ -153,7 +140,7 @@ async fn hundred_identical_posts_at_once_reward_one_pair() {
         json_of(get(&stack, REFERRALS, "/referrals/max").await).await["conversions"],
         1
     );
-    assert_eq!(outbox(&stack).len(), 2);
+    assert_eq!(stack.mails().len(), 2);
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Surveys against both stores: idempotent sending, throttle, opt-out, answers moving the NPS
 //! day counters atomically, detractor alerts, promoter links, expiry.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -113,23 +113,8 @@ impl<S: SurveyStore + ReferralStore + MetricsStore + 'static> Surveys<S> {
     }
 
     fn mails(&self) -> Vec<String> {
-        read_mails(&self.outbox)
+        http_tests::mails::in_folder(&self.outbox)
     }
-}
-
-fn read_mails(folder: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|f| std::fs::read_to_string(f).expect("mail"))
-        .collect()
 }
 
 fn request(order_id: &str, customer_id: &str, email: &str) -> SurveyRequest {
