@@ -49,9 +49,8 @@ pub fn load<S: CommandFactory + FromArgMatches>(
         }
     }
     // clap must not read the process environment behind the lookup's back.
-    let command = command.mut_args(|arg| arg.env(None::<&str>));
     command
-        .clone()
+        .mut_args(|arg| arg.env(None::<&str>))
         .try_get_matches_from(arguments)
         .and_then(|mut matches| S::from_arg_matches_mut(&mut matches))
         .map_err(|error| invalid(&S::command(), &error))
