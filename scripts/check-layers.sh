@@ -21,15 +21,21 @@ AWS='aws-[a-z0-9-]+|lambda_http|lambda_runtime'
 SQL='rusqlite|libsqlite3-sys|store-sqlite'
 # The web layer; hyper alone is allowed below it, since the AWS SDK's HTTP client uses it.
 WEB='axum|axum-core|tower-http'
-for function in create-referral reward-referral collect-survey score-nps; do
+for function in create-referral reward-referral collect-survey score-nps deliver-outbox; do
   forbid "$function" "$SQL" "a Lambda binary links only the DynamoDB store"
+done
+# Only deliver-outbox sends: the request functions must not even link a way to.
+for function in create-referral reward-referral collect-survey score-nps; do
+  forbid "$function" "aws-sdk-sesv2|mail-ses|webhook-http|reqwest" "only deliver-outbox sends mail or webhooks"
 done
 forbid domain "$AWS|$SQL|$WEB|hyper|store-dynamodb|mail-ses|web|settings|lambda-host" "the core knows no AWS, SQL or HTTP"
 forbid store-dynamodb "$SQL|$WEB|mail-ses|web" "an adapter knows only the core and its backend"
 forbid store-sqlite "$AWS|$WEB|store-dynamodb|web" "an adapter knows only the core and its backend"
 forbid mail-ses "$SQL|$WEB|store-dynamodb|web" "an adapter knows only the core and its backend"
+# reqwest brings tower-http and TLS through aws-lc-rs (a crypto library, not AWS): allowed here.
+forbid webhook-http "aws-sdk-[a-z0-9-]+|aws-config|lambda_http|lambda_runtime|$SQL|axum|store-dynamodb|mail-ses|web" "an adapter knows only the core and its backend"
 forbid web "$AWS|$SQL|store-dynamodb|mail-ses" "the HTTP glue knows no store or AWS"
-forbid settings "$AWS|$SQL|store-dynamodb|mail-ses" "settings know no store or AWS"
+forbid settings "$AWS|$SQL|store-dynamodb|mail-ses|webhook-http" "settings know no store or AWS"
 forbid lambda-host "$SQL|store-dynamodb|mail-ses" "the Lambda host knows no store"
 
 if [ "$failures" -gt 0 ]; then

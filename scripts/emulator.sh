@@ -5,10 +5,13 @@
 MINISTACK_VERSION="1.5.33"
 # With it installed the emulator expands the AWS::Serverless-2016-10-31 transform of infra/template.yaml.
 SAM_TRANSLATOR_VERSION="1.115.0"
+# The Standard Webhooks authors' verifier: the tests check our signatures with it, not with ours.
+STANDARDWEBHOOKS_VERSION="1.1.0"
 EMULATOR_VENV=".venv"
 
 emulator_install() {
-  local wanted=("ministack==$MINISTACK_VERSION" "aws-sam-translator==$SAM_TRANSLATOR_VERSION")
+  local wanted=("ministack==$MINISTACK_VERSION" "aws-sam-translator==$SAM_TRANSLATOR_VERSION"
+    "standardwebhooks==$STANDARDWEBHOOKS_VERSION")
   local installed
   installed="$("$EMULATOR_VENV/bin/python" -m pip freeze 2>/dev/null || true)"
   for requirement in "${wanted[@]}"; do

@@ -9,8 +9,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::Router;
 use clap::Parser;
-use domain::ports::{Clock, MetricsStore, OrderStore, ReferralStore, SurveyStore, SystemClock};
-use settings::{Logging, Sender, SettingsError, ShopPresentation};
+use domain::ports::{
+    Clock, MetricsStore, OrderStore, OutboxAdmin, OutboxStore, ReferralStore, SurveyStore,
+    SystemClock, WebhookSender,
+};
+use domain::services::Deliverer;
+use settings::{Logging, SettingsError};
 use store_sqlite::EmbeddedStore;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -32,9 +36,14 @@ pub const DEV_DEFAULTS: &[(&str, &str)] = &[
     ("DEFAULT_LOCALE", "de"),
 ];
 
-const DATABASE_FILE: &str = "store.sqlite3";
+/// The embedded store's file inside the data folder.
+pub const DATABASE_FILE: &str = "store.sqlite3";
 /// Where mails land, one `.eml` file each, inside the data folder.
 pub const OUTBOX_FOLDER: &str = "outbox";
+
+/// How often the local delivery task looks for due messages: a mail lands in the folder well
+/// within a second of the request that caused it.
+pub const DELIVERY_INTERVAL: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The local stack's own settings; the functions' come from the same variables as on Lambda.
 #[derive(Debug, Clone, Parser)]
@@ -104,9 +113,15 @@ pub fn default_data_dir() -> PathBuf {
         .join(".local-data")
 }
 
+/// The local stack: the functions' routers, and the deliverer its background task runs.
+pub struct App {
+    pub router: Router,
+    pub deliverer: Deliverer,
+}
+
 /// Builds every function's router over one embedded store, mounted like `cargo lambda watch`;
 /// `address` is where the stack listens, so promoters' links point at the local create-referral.
-pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<Router> {
+pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<App> {
     std::fs::create_dir_all(&options.data_dir)
         .with_context(|| format!("creating data folder {}", options.data_dir.display()))?;
     let store = Arc::new(
@@ -117,24 +132,22 @@ pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<Route
 }
 
 /// The same wiring over any store: the benchmarks run it over DynamoDB to count each route's
-/// requests and capacity units. Mail still goes to the outbox in the data folder.
+/// requests and capacity units. Mail still goes to the mail folder in the data folder.
 pub fn build_app_over<S>(
     options: &Options,
     address: SocketAddr,
     store: Arc<S>,
-) -> anyhow::Result<Router>
+) -> anyhow::Result<App>
 where
-    S: ReferralStore + OrderStore + SurveyStore + MetricsStore + 'static,
+    S: ReferralStore
+        + OrderStore
+        + SurveyStore
+        + MetricsStore
+        + OutboxStore
+        + OutboxAdmin
+        + 'static,
 {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let outbox = options.data_dir.join(OUTBOX_FOLDER);
-    let mail_folder = |sender: &Sender, shop: &ShopPresentation| {
-        Arc::new(MailFolder::new(
-            outbox.clone(),
-            sender.mail_from.clone(),
-            shop.shop_name.clone(),
-        ))
-    };
 
     let create_referral = create_referral::build(
         options
@@ -146,29 +159,24 @@ where
         },
     );
 
-    let reward: reward_referral::Settings = options
-        .function_settings(address)
-        .context("reward-referral configuration")?;
-    let reward_mailer = mail_folder(&reward.sender, &reward.shop);
     let reward_referral = reward_referral::build(
-        reward,
+        options
+            .function_settings(address)
+            .context("reward-referral configuration")?,
         reward_referral::Ports {
             orders: store.clone(),
-            mailer: reward_mailer,
+            outbox: store.clone(),
             clock: clock.clone(),
         },
     );
 
-    let survey: collect_survey::Settings = options
-        .function_settings(address)
-        .context("collect-survey configuration")?;
-    let survey_mailer = mail_folder(&survey.sender, &survey.shop);
     let collect_survey = collect_survey::build(
-        survey,
+        options
+            .function_settings(address)
+            .context("collect-survey configuration")?,
         collect_survey::Ports {
             surveys: store.clone(),
             referrals: store.clone(),
-            mailer: survey_mailer,
             clock: clock.clone(),
         },
     );
@@ -178,7 +186,34 @@ where
             .function_settings(address)
             .context("score-nps configuration")?,
         score_nps::Ports {
-            metrics: store,
+            metrics: store.clone(),
+            clock: clock.clone(),
+        },
+    );
+
+    let delivery: deliver_outbox::Settings = options
+        .function_settings(address)
+        .context("deliver-outbox configuration")?;
+    let webhooks: Option<Arc<dyn WebhookSender>> = match delivery
+        .webhook_target()
+        .context("deliver-outbox configuration")?
+    {
+        Some((url, secrets)) => Some(Arc::new(
+            webhook_http::HttpWebhookSender::new(url, &secrets)
+                .context("deliver-outbox configuration")?,
+        )),
+        None => None,
+    };
+    let deliverer = deliver_outbox::build(
+        &delivery,
+        deliver_outbox::Ports {
+            outbox: store,
+            mailer: Arc::new(MailFolder::new(
+                options.data_dir.join(OUTBOX_FOLDER),
+                delivery.sender.mail_from.clone(),
+                delivery.shop.shop_name.clone(),
+            )),
+            webhooks,
             clock,
         },
     );
@@ -189,7 +224,10 @@ where
         .nest(&mount_path(collect_survey::FUNCTION_NAME), collect_survey)
         .nest(&mount_path(score_nps::FUNCTION_NAME), score_nps)
         .fallback(route_not_found);
-    Ok(with_request_logging(app))
+    Ok(App {
+        router: with_request_logging(app),
+        deliverer,
+    })
 }
 
 /// `/lambda-url/<function>`: the URL shape of `cargo lambda watch`.
@@ -202,6 +240,7 @@ pub struct RunningStack {
     pub address: SocketAddr,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
+    delivery: JoinHandle<()>,
 }
 
 impl RunningStack {
@@ -209,10 +248,14 @@ impl RunningStack {
         format!("http://{}{}", self.address, mount_path(function))
     }
 
-    /// Stops accepting, lets in-flight requests finish, and releases the store.
+    /// Stops accepting, lets in-flight requests finish, stops delivering, and releases the
+    /// store. Messages not delivered yet stay in the outbox for the next start.
     pub async fn stop(self) -> anyhow::Result<()> {
         let _already_stopping = self.shutdown.send(());
-        self.server.await.context("server task")?.context("server")
+        let served = self.server.await.context("server task")?.context("server");
+        self.delivery.abort();
+        let _aborted = self.delivery.await;
+        served
     }
 }
 
@@ -224,14 +267,29 @@ pub async fn start(options: Options) -> anyhow::Result<RunningStack> {
     let address = listener.local_addr().context("reading the bound address")?;
     let app = build_app(&options, address)?;
     let (shutdown, stop_signal) = oneshot::channel::<()>();
-    let server = tokio::spawn(serve(listener, app, async {
+    let server = tokio::spawn(serve(listener, app.router, async {
         let _ = stop_signal.await;
     }));
+    let delivery = tokio::spawn(deliver_forever(app.deliverer));
     Ok(RunningStack {
         address,
         shutdown,
         server,
+        delivery,
     })
+}
+
+/// The local stand-in for the stream and the schedule: sweep due messages every
+/// [`DELIVERY_INTERVAL`]. A failed sweep is logged and tried again at the next tick.
+async fn deliver_forever(deliverer: Deliverer) {
+    let mut ticks = tokio::time::interval(DELIVERY_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = deliverer.sweep().await {
+            tracing::error!(error = %error, "outbox sweep failed; retrying at the next tick");
+        }
+    }
 }
 
 async fn serve(

@@ -9,6 +9,7 @@ functions), and the host builds of the functions must exist (`cargo test --no-ru
 from __future__ import annotations
 
 import argparse
+import base64
 import secrets
 import sys
 import time
@@ -28,6 +29,7 @@ import privileges
 import template as cfn_template
 from function_urls import FunctionUrls
 from product import MAIL_FROM, SHOP_URL, SUPPORT_EMAIL, Endpoints, Mailbox, ProductRun
+from receiver import Receiver
 from stack import EMULATOR_ONLY_SES_POLICY, DeployedStack, Deployer, bootstrap_zip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,8 +81,11 @@ def assert_iam_is_enforced(client: Callable[..., Any]) -> None:
         iam.delete_user(UserName=user)
 
 
-def parameters(declared_required: list[str], api_key: str) -> dict[str, str]:
+def parameters(declared_required: list[str], api_key: str, receiver_url: str, secret: str) -> dict[str, str]:
     values = {
+        # The deployed functions run as host processes, so loopback reaches the test's receiver.
+        "WebhookUrl": receiver_url,
+        "WebhookSecret": secret,
         "ShopUrl": SHOP_URL,
         "ShopName": "Deployed Test Shop",
         "MailFrom": MAIL_FROM,
@@ -131,10 +136,21 @@ def check_least_privilege(
         "TableArn"
     ]
     account = table_arn.split(":")[4]
-    scope = privileges.Scope(table_arn=table_arn, ses_resource_prefix=f"arn:aws:ses:{REGION}:{account}:")
+    stream_arn = client("dynamodb").describe_table(TableName=deployed.outputs["TableName"])["Table"][
+        "LatestStreamArn"
+    ]
+    scope = privileges.Scope(
+        table_arn=table_arn,
+        ses_resource_prefix=f"arn:aws:ses:{REGION}:{account}:",
+        stream_arn=stream_arn,
+    )
     verdicts = []
+    mappings = client("lambda")
     for function in declared:
         required = privileges.required_actions(privileges.symbols(binaries / function.binary))
+        # What Lambda's event source mapping does with the function's role is not in its code:
+        # derived from the deployed mappings that invoke it.
+        required |= privileges.mapping_actions(mappings, deployed.resources[function.logical_id])
         statements = privileges.role_statements(iam, roles[function.logical_id], [EMULATOR_ONLY_SES_POLICY])
         verdicts.append(privileges.judge(function.binary, required, statements, scope))
     log(
@@ -199,6 +215,9 @@ def main() -> int:
     stack_name = f"shop-referrals-{secrets.token_hex(3)}"
     bucket = f"{stack_name}-code"
     api_key = secrets.token_urlsafe(24)
+    webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    receiver = Receiver([webhook_secret])
+    receiver_url = receiver.start()
 
     assert_iam_is_enforced(client)
     template_path = ROOT / "infra" / "template.yaml"
@@ -217,7 +236,7 @@ def main() -> int:
         deployed = deployer.deploy(
             stack_name,
             rewritten,
-            parameters(cfn_template.required_parameters(parsed), api_key),
+            parameters(cfn_template.required_parameters(parsed), api_key, receiver_url, webhook_secret),
             samconfig_capabilities(),
         )
         log(f"stack {stack_name} created: {len(deployed.resources)} resources")
@@ -231,6 +250,7 @@ def main() -> int:
             FunctionUrls(options.endpoint),
             Endpoints.from_outputs(deployed.outputs),
             Mailbox(options.endpoint),
+            receiver,
             api_key,
             log,
         ).run()
@@ -242,6 +262,7 @@ def main() -> int:
         if deployed is not None:
             log("the functions' logs:\n" + deployer.recent_logs(deployed))
     finally:
+        receiver.stop()
         try:
             deployer.tear_down(stack_name, bucket)
         except Exception:

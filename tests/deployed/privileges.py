@@ -162,16 +162,40 @@ def grants(role_statements: Iterable[Statement]) -> Grants:
     return found
 
 
+# What a Lambda event source mapping on a DynamoDB stream does with the function's role.
+STREAM_READ_ACTIONS = frozenset(
+    {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
+)
+
+
+def mapping_actions(lambda_client: Any, function_name: str) -> set[str]:
+    """The actions the event source mappings invoking `function_name` need from its role."""
+    mappings = lambda_client.list_event_source_mappings(FunctionName=function_name)["EventSourceMappings"]
+    needed: set[str] = set()
+    for mapping in mappings:
+        if ":dynamodb:" in mapping.get("EventSourceArn", "") and "/stream/" in mapping["EventSourceArn"]:
+            needed |= STREAM_READ_ACTIONS
+    return needed
+
+
 @dataclass(frozen=True)
 class Scope:
     """The resources this stack's grants may name."""
 
     table_arn: str
     ses_resource_prefix: str  # arn:aws:ses:<region>:<account>:
+    stream_arn: str = ""
 
     def problems(self, action: str, resources: set[str]) -> list[str]:
+        if action in STREAM_READ_ACTIONS:
+            if resources != {self.stream_arn}:
+                return [f"{action} on {sorted(resources)}: only the table's stream {self.stream_arn}"]
+            return []
         if action.startswith("dynamodb:"):
+            # Item actions on the table; Query also on its outbox index (the only index).
             allowed = {self.table_arn}
+            if action == "dynamodb:Query":
+                allowed.add(f"{self.table_arn}/index/outbox")
             if resources - allowed:
                 return [f"{action} on {sorted(resources - allowed)}: only the stack's table {self.table_arn}"]
         if action.startswith("ses:"):

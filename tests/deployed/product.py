@@ -2,19 +2,22 @@
 
 Every call runs in the emulator as the deployed function, with that function's IAM role, so a
 step that needs an action its role lacks fails here with the function's 500 (and AccessDenied in
-the function's log).
+the function's log). Mails and webhook events leave through the outbox: the table's stream, the
+event source mapping and deliver-outbox, so the checks on them wait for delivery.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from function_urls import FunctionUrls, Response
+from receiver import Receiver
 
 SHOP_URL = "https://shop.example"
 MAIL_FROM = "shop@shop.example"
@@ -24,8 +27,24 @@ DEFAULT_RANGE_DAYS = 30  # score-nps reports on the last 30 days without from/to
 REFERRER_EMAIL = "anna@example.com"
 
 
+# How long a mail or event may take through stream, mapping and deliver-outbox in the emulator.
+DELIVERY_SECONDS = 45.0
+
+
 class StepFailed(AssertionError):
     pass
+
+
+def eventually(check: Callable[[], Any], timeout: float = DELIVERY_SECONDS) -> Any:
+    """`check()`'s result once it stops failing; its last failure after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except StepFailed:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def expect(condition: bool, what: str, response: Response | None = None) -> None:
@@ -80,12 +99,14 @@ class ProductRun:
         urls: FunctionUrls,
         endpoints: Endpoints,
         mailbox: Mailbox,
+        receiver: Receiver,
         api_key: str,
         log: Callable[[str], None],
     ) -> None:
         self.urls = urls
         self.at = endpoints
         self.mailbox = mailbox
+        self.receiver = receiver
         self.key = api_key
         self.log = log
 
@@ -172,13 +193,34 @@ class ProductRun:
                 "the referrer got one reward mail for this order",
             )
 
-        mails_are_one_each()
+        def events_are_one_each() -> list[Any]:
+            issued = [
+                d
+                for d in self.receiver.accepted()
+                if d.event["type"] == "reward.issued" and d.event["data"]["order_id"] == order_id
+            ]
+            sides = sorted(d.event["data"]["beneficiary"] for d in issued)
+            expect(sides == ["friend", "referrer"], f"one signed reward.issued per side, got {sides}")
+            return issued
+
+        eventually(mails_are_one_each)
+        issued = eventually(events_are_one_each)
+        for delivery in issued:
+            data = delivery.event["data"]
+            side = by_side[data["beneficiary"]]
+            expect(data["coupon"] == side["coupon"], f"the event names the coupon: {data}")
+            expect("@" not in delivery.body.decode(), "no address on the wire")
         replay = expect_status(
             self.urls.post_json(url, order, key=self.key), 200, f"replayed POST /orders {order_id}"
         )
         expect(replay.body == answered.body, "a replay gets the identical body", replay)
+        time.sleep(2)
         mails_are_one_each()
-        self.log(f"reward-referral: {order_id} rewarded both sides, one mail each; replay identical, no mail")
+        events_are_one_each()
+        self.log(
+            f"reward-referral: {order_id} rewarded both sides; one mail each through the stream, both "
+            "reward.issued events verified by standardwebhooks; a replay is identical and sends nothing"
+        )
         return by_side["friend"]["coupon"]
 
     def coupon_is_read_and_redeemed(self, coupon: str) -> None:
@@ -215,8 +257,13 @@ class ProductRun:
         url = self.at.collect_survey + "surveys"
         sent = expect_status(self.urls.post_json(url, request, key=self.key), 201, "POST /surveys").json()
         expect(sent["status"] == "sent", f"the survey is sent: {sent}")
-        mails = [m for m in self.mailbox.to(email) if "/s/" in (m.get("BodyText") or "")]
-        expect(len(mails) == 1, f"one survey mail to {email}, got {len(mails)}")
+
+        def one_survey_mail() -> list[dict[str, Any]]:
+            mails = [m for m in self.mailbox.to(email) if "/s/" in (m.get("BodyText") or "")]
+            expect(len(mails) == 1, f"one survey mail to {email}, got {len(mails)}")
+            return mails
+
+        mails = eventually(one_survey_mail)
         pattern = re.escape(self.at.collect_survey) + r"s/[A-Za-z0-9_-]+\?score=10"
         link = re.search(pattern, mails[0]["BodyText"])
         expect(
@@ -244,8 +291,12 @@ class ProductRun:
             "form POST score 3",
         )
         expect("<html" in detractor.text().lower(), "the thank-you page", detractor)
-        alerts = self.mailbox.to(SUPPORT_EMAIL)
-        expect(len(alerts) == 1, f"one detractor alert to {SUPPORT_EMAIL}, got {len(alerts)}")
+        def one_alert() -> list[dict[str, Any]]:
+            alerts = self.mailbox.to(SUPPORT_EMAIL)
+            expect(len(alerts) == 1, f"one detractor alert to {SUPPORT_EMAIL}, got {len(alerts)}")
+            return alerts
+
+        alerts = eventually(one_alert)
         expect("Parcel arrived late" in alerts[0]["BodyText"], "the alert carries the comment")
         self.log("collect-survey: answered 10 (share link shown), changed to 3 (alert mailed to support)")
 

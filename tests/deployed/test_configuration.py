@@ -13,7 +13,9 @@ class TableTest(unittest.TestCase):
     def test_the_readme_table_is_read(self) -> None:
         table = configuration.read_table(README)
         self.assertTrue(table["API_KEYS"].required)
-        self.assertEqual(table["API_KEYS"].readers, frozenset({"*"}))
+        self.assertEqual(table["TABLE_NAME"].readers, frozenset({"*"}))
+        self.assertNotIn("deliver-outbox", table["API_KEYS"].readers, "it serves no storefront")
+        self.assertIn("deliver-outbox", table["MAIL_FROM"].readers)
         self.assertIn("collect-survey", table["SUPPORT_EMAIL"].readers)
         self.assertNotIn("score-nps", table["SHOP_URL"].readers)
 

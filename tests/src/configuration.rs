@@ -23,6 +23,10 @@ pub fn lambda_settings() -> Vec<(&'static str, Vec<Variable>)> {
             score_nps::FUNCTION_NAME,
             settings::variables::<score_nps::LambdaSettings>(),
         ),
+        (
+            deliver_outbox::FUNCTION_NAME,
+            settings::variables::<deliver_outbox::LambdaSettings>(),
+        ),
     ]
 }
 

@@ -1,10 +1,14 @@
 //! A fresh table in the DynamoDB emulator per test, so tests never see each other's data.
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
-use store_dynamodb::{DynamoStore, PARTITION_KEY, SORT_KEY};
+use store_dynamodb::{
+    DynamoStore, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_INDEX_ATTRIBUTES, OUTBOX_STATUS, PARTITION_KEY,
+    SORT_KEY,
+};
 
 /// The emulator's address, set by `scripts/test.sh`. Missing means the tests were started the
 /// wrong way; failing loudly beats silently skipping the DynamoDB half of the contract.
@@ -25,7 +29,8 @@ pub async fn client() -> Client {
     Client::new(&config)
 }
 
-/// Creates an empty single table with the production key schema and returns a store on it.
+/// Creates an empty single table with the production key schema and the outbox index (as
+/// infra/template.yaml declares them) and returns a store on it.
 pub async fn fresh_store() -> DynamoStore {
     let client = client().await;
     let table = format!("test-{}", uuid::Uuid::new_v4());
@@ -51,6 +56,27 @@ pub async fn fresh_store() -> DynamoStore {
         .attribute_definitions(attribute(SORT_KEY))
         .key_schema(key(PARTITION_KEY, KeyType::Hash))
         .key_schema(key(SORT_KEY, KeyType::Range))
+        .attribute_definitions(attribute(OUTBOX_STATUS))
+        .attribute_definitions(attribute(OUTBOX_AT))
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(OUTBOX_INDEX)
+                .key_schema(key(OUTBOX_STATUS, KeyType::Hash))
+                .key_schema(key(OUTBOX_AT, KeyType::Range))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::Include)
+                        .set_non_key_attributes(Some(
+                            OUTBOX_INDEX_ATTRIBUTES
+                                .iter()
+                                .map(|a| (*a).to_owned())
+                                .collect(),
+                        ))
+                        .build(),
+                )
+                .build()
+                .expect("index is complete"),
+        )
         .send()
         .await
         .unwrap_or_else(|e| {

@@ -43,7 +43,8 @@ impl TestStack {
             vars,
             data_dir,
             _data: data,
-            client: reqwest::Client::builder()
+            client: webhook_http::client_builder()
+                .expect("TLS configuration")
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("http client"),
@@ -74,9 +75,33 @@ impl TestStack {
         &self.data_dir
     }
 
-    /// The mails the stack has sent so far, oldest first.
-    pub fn mails(&self) -> Vec<String> {
+    /// The mails the stack has sent once its delivery task has nothing pending, oldest first.
+    pub async fn mails(&self) -> Vec<String> {
+        self.settled().await;
         crate::mails::in_folder(&self.data_dir.join(local::OUTBOX_FOLDER))
+    }
+
+    /// Waits (at most 10 s) until the stack's outbox holds no pending message: delivery is off
+    /// the request path, so a request's mails arrive shortly after its answer.
+    pub async fn settled(&self) {
+        use domain::ports::{MessageStatus, OutboxAdmin};
+        let store = store_sqlite::EmbeddedStore::open(&self.data_dir.join(local::DATABASE_FILE))
+            .expect("the stack's store opens beside it");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let pending = store
+                .messages(MessageStatus::Pending, 1, None)
+                .await
+                .expect("listing pending messages");
+            if pending.messages.is_empty() {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the local stack still had pending messages after 10 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// URL of a path under a function's mount, e.g. `url("create-referral", "/referrals")`.

@@ -30,7 +30,7 @@ fn request(customer: &str) -> ReferralRequest {
 
 async fn create(service: &ReferralService, customer: &str) {
     let (_, creation) = service
-        .get_or_create(request(customer))
+        .get_or_create(request(customer), &|code| code.to_string())
         .await
         .expect("code created");
     assert!(

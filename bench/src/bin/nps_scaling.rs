@@ -39,10 +39,9 @@ async fn populate(answers: usize) -> Arc<EmbeddedStore> {
             request,
             request_hash: format!("{n}"),
             decision: SurveyDecision::Sent(token.clone()),
-            mail: None,
             sent_at: at,
             throttle_cutoff: at - chrono::Duration::days(90),
-            mail_lease_until: None,
+            messages: Vec::new(),
         };
         store
             .commit_survey_request(&commit)
@@ -55,7 +54,7 @@ async fn populate(answers: usize) -> Arc<EmbeddedStore> {
             revision: 1,
         };
         assert!(store
-            .record_answer(&token, None, &answer)
+            .record_answer(&token, None, &answer, &[])
             .await
             .expect("answer recorded"));
     }

@@ -88,7 +88,14 @@ impl Mailer for SesMailer {
             .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await
-            .map_err(|e| MailError::new("sending through SES", e))?;
+            // The whole chain: SES's own code and message (an AccessDenied, a rejected
+            // identity) is what an operator needs to see in the message's last error.
+            .map_err(|e| {
+                MailError::new(
+                    "sending through SES",
+                    aws_sdk_sesv2::error::DisplayErrorContext(e).to_string(),
+                )
+            })?;
         Ok(())
     }
 }

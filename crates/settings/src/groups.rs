@@ -2,8 +2,8 @@
 //! doc cannot differ between functions. A function's own settings flatten the groups it uses.
 
 use clap::Args;
-use domain::model::{Email, HttpUrl, Locale};
-use domain::services::ShopIdentity;
+use domain::model::{Email, HttpUrl, Locale, RetrySchedule, WebhookSecrets, WebhookUrl};
+use domain::services::{Events, ShopIdentity};
 use web::ApiKeys;
 
 /// The keys a storefront authenticates with on every function's storefront routes.
@@ -26,9 +26,8 @@ pub struct ShopUrl {
 pub struct ShopPresentation {
     #[command(flatten)]
     pub url: ShopUrl,
-    /// The shop's name as customers know it (mails, pages).
-    #[arg(long, env = "SHOP_NAME")]
-    pub shop_name: String,
+    #[command(flatten)]
+    pub name: ShopName,
     /// `de` or `en`: the language of mails and pages for customers whose locale is unknown.
     #[arg(long, env = "DEFAULT_LOCALE", default_value = "de", value_parser = Locale::parse)]
     pub default_locale: Locale,
@@ -37,11 +36,44 @@ pub struct ShopPresentation {
 impl ShopPresentation {
     pub fn identity(&self) -> ShopIdentity {
         ShopIdentity {
-            name: self.shop_name.clone(),
+            name: self.name.shop_name.clone(),
             url: self.url.shop_url.clone(),
             default_locale: self.default_locale,
         }
     }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ShopName {
+    /// The shop's name as customers know it (mails, pages, the sender's display name).
+    #[arg(long, env = "SHOP_NAME")]
+    pub shop_name: String,
+}
+
+/// Whether the shop receives webhook events: every function that writes one reads it, and
+/// without it none are written.
+#[derive(Debug, Clone, Args)]
+pub struct WebhookEndpoint {
+    /// Where the shop receives webhook events (https, or http on loopback). Unset: no events are written.
+    #[arg(long, env = "WEBHOOK_URL", value_parser = WebhookUrl::parse)]
+    pub webhook_url: Option<WebhookUrl>,
+}
+
+impl WebhookEndpoint {
+    pub fn events(&self) -> Events {
+        Events::new(self.webhook_url.is_some())
+    }
+}
+
+/// How outbox messages are delivered (deliver-outbox, and the local stack's delivery task).
+#[derive(Debug, Clone, Args)]
+pub struct Delivery {
+    /// Space-separated Standard Webhooks secrets (`whsec_` + base64 of 24–64 random bytes); every event is signed with each. Required with WEBHOOK_URL.
+    #[arg(long, env = "WEBHOOK_SECRET", value_parser = WebhookSecrets::parse)]
+    pub webhook_secret: Option<WebhookSecrets>,
+    /// Seconds to wait after each failed delivery attempt (with jitter); after the last, the message is `failed`.
+    #[arg(long, env = "OUTBOX_RETRY_SECONDS", default_value = domain::model::DEFAULT_RETRY_SECONDS)]
+    pub outbox_retry_seconds: RetrySchedule,
 }
 
 #[derive(Debug, Clone, Args)]

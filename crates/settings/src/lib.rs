@@ -14,7 +14,8 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, Command, CommandFactory, FromArgMatches};
 
 pub use groups::{
-    DynamoTable, PublicBaseUrl, Sender, SesSending, ShopPresentation, ShopUrl, Storefront,
+    Delivery, DynamoTable, PublicBaseUrl, Sender, SesSending, ShopName, ShopPresentation, ShopUrl,
+    Storefront, WebhookEndpoint,
 };
 pub use logging::Logging;
 

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::NaiveDate;
-use domain::model::{CounterSeries, CouponCode, CustomerId, OrderId, ReferralCode, SurveyToken};
+use domain::model::{
+    CounterSeries, CouponCode, CustomerId, MessageId, OrderId, ReferralCode, SurveyToken,
+};
 use domain::ports::StoreError;
 
 pub(super) const PK: &str = "PK";
@@ -79,6 +81,29 @@ pub(super) fn surveyed(customer_id: &CustomerId, person: &str) -> [Key; 2] {
 /// An address that opted out of surveys, by person hash.
 pub(super) fn opt_out(person: &str) -> Key {
     key(format!("OPTOUT#PERSON#{person}"), "OPTOUT")
+}
+
+/// An outbox message: a mail or webhook event with its delivery state.
+pub(super) fn outbox_message(id: &MessageId) -> Key {
+    key(format!("{OUTBOX_PREFIX}{id}"), "OUTBOX")
+}
+
+/// Every outbox message's partition key starts with this; the stream's filter passes only these.
+pub const OUTBOX_PREFIX: &str = "OUTBOX#";
+
+/// The sparse index of undelivered messages: only pending and failed messages carry its keys,
+/// `outbox_status` (pending, failed) and `outbox_at` (next attempt, or when it failed), so the
+/// deliverer finds due messages and operators list them by key, never by scanning the table.
+pub const OUTBOX_INDEX: &str = "outbox";
+pub const OUTBOX_STATUS: &str = "outbox_status";
+pub const OUTBOX_AT: &str = "outbox_at";
+
+/// The message id in an outbox message's partition key.
+pub(super) fn outbox_message_id(key_or_item: &Key) -> Result<MessageId, StoreError> {
+    partition(key_or_item)
+        .strip_prefix(OUTBOX_PREFIX)
+        .and_then(|id| MessageId::parse(id).ok())
+        .ok_or_else(|| StoreError::Corrupt("bad outbox message key".into()))
 }
 
 /// The partition holding every NPS day counter; days sort by their sort key.

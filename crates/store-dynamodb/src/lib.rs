@@ -6,6 +6,7 @@ mod counters;
 mod errors;
 mod keys;
 mod orders;
+mod outbox;
 mod referrals;
 mod surveys;
 
@@ -38,3 +39,8 @@ impl DynamoStore {
 /// Key attribute names, for whoever creates the table (tests, tooling).
 pub const PARTITION_KEY: &str = keys::PK;
 pub const SORT_KEY: &str = keys::SK;
+
+/// The outbox's sparse index and its key attributes, for whoever creates the table.
+pub use keys::{OUTBOX_AT, OUTBOX_INDEX, OUTBOX_PREFIX, OUTBOX_STATUS};
+/// The attributes the outbox index projects besides its keys.
+pub use outbox::OUTBOX_INDEX_ATTRIBUTES;

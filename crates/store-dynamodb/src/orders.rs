@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::attributes::{self, number, optional_string, string, string_set, timestamp, Item};
 use super::counters::{counter_updates, order_day_update};
 use super::errors::{self, classify, Transact};
+use super::outbox::message_puts;
 use super::{keys, DynamoStore};
 use domain::model::counters;
 use domain::model::{
@@ -16,8 +17,8 @@ use domain::model::{
 };
 use domain::ports::stored::{self, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
-    CommitOutcome, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit, StoreError,
-    StoredOrder,
+    CommitOutcome, OrderCommit, OrderContext, OrderStore, OutboxMessage, RedeemOutcome,
+    RevokedMessage, RewardCommit, StoreError, StoredOrder,
 };
 
 const ORDER_INDEX: usize = 0;
@@ -126,65 +127,6 @@ impl OrderStore for DynamoStore {
         )))
     }
 
-    async fn lease_mail_delivery(
-        &self,
-        order_id: &OrderId,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::order(order_id)))
-            .update_expression("SET mail_lease_until = :until")
-            .condition_expression(
-                "attribute_exists(#pk) AND (attribute_not_exists(mail_lease_until) OR mail_lease_until <= :now)",
-            )
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_values(":until", timestamp(until))
-            .expression_attribute_values(":now", timestamp(now))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) => match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(classify("leasing mail delivery", error)),
-            },
-        }
-    }
-
-    async fn finish_mail_delivery(
-        &self,
-        order_id: &OrderId,
-        sent: &[Beneficiary],
-    ) -> Result<(), StoreError> {
-        let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::order(order_id)))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK);
-        // A string set cannot be empty, so ADD only when something went out.
-        update = if sent.is_empty() {
-            update.update_expression("REMOVE mail_lease_until")
-        } else {
-            update
-                .update_expression("ADD mails_sent :sent REMOVE mail_lease_until")
-                .expression_attribute_values(
-                    ":sent",
-                    AttributeValue::Ss(sent.iter().map(|b| b.as_str().to_owned()).collect()),
-                )
-        };
-        update
-            .send()
-            .await
-            .map_err(|e| classify("recording sent mails", e))?;
-        Ok(())
-    }
-
     async fn coupon(&self, code: &CouponCode) -> Result<Option<Coupon>, StoreError> {
         let item = self
             .client
@@ -204,7 +146,11 @@ impl OrderStore for DynamoStore {
         code: &CouponCode,
         order_id: &OrderId,
         now: DateTime<Utc>,
+        message: Option<OutboxMessage>,
     ) -> Result<RedeemOutcome, StoreError> {
+        if let Some(message) = message {
+            return self.redeem_with_message(code, order_id, now, message).await;
+        }
         let result = self
             .client
             .update_item()
@@ -245,6 +191,7 @@ impl OrderStore for DynamoStore {
         &self,
         order_id: &OrderId,
         at: DateTime<Utc>,
+        revoked: &RevokedMessage<'_>,
     ) -> Result<Option<Vec<Coupon>>, StoreError> {
         let result = self
             .client
@@ -283,7 +230,7 @@ impl OrderStore for DynamoStore {
         for coupon in before.iter().map(stored_coupon) {
             let coupon = coupon?;
             if coupon.state == CouponState::Issued {
-                self.revoke_if_issued(&coupon, at).await?;
+                self.revoke_if_issued(&coupon, at, revoked(&coupon)).await?;
             }
         }
         let items = self
@@ -296,9 +243,59 @@ impl OrderStore for DynamoStore {
 }
 
 impl DynamoStore {
-    /// Revokes a coupon, with its value added to the day's `revoked_cents`, unless it was
-    /// redeemed or revoked meanwhile; both outcomes are fine.
-    async fn revoke_if_issued(&self, coupon: &Coupon, at: DateTime<Utc>) -> Result<(), StoreError> {
+    /// A redemption that writes its event: one transaction, so the event exists exactly when the
+    /// redemption does.
+    async fn redeem_with_message(
+        &self,
+        code: &CouponCode,
+        order_id: &OrderId,
+        now: DateTime<Utc>,
+        message: OutboxMessage,
+    ) -> Result<RedeemOutcome, StoreError> {
+        let redeem = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::coupon(code)))
+            .update_expression(
+                "SET #status = :redeemed, redeemed_order = :order, redeemed_at = :now",
+            )
+            .condition_expression("#status = :issued AND available_from <= :now")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":redeemed", AttributeValue::S(REDEEMED.into()))
+            .expression_attribute_values(":issued", AttributeValue::S(ISSUED.into()))
+            .expression_attribute_values(":order", AttributeValue::S(order_id.to_string()))
+            .expression_attribute_values(":now", timestamp(now))
+            .build()
+            .map_err(|e| StoreError::backend("building a redemption", e))?;
+        let mut items = vec![TransactWriteItem::builder().update(redeem).build()];
+        items.extend(message_puts(&self.table, &[message])?);
+        let committed = match self.transact("redeeming a coupon", items).await? {
+            Transact::Committed => true,
+            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
+                return Err(StoreError::Throttled)
+            }
+            Transact::Cancelled(reasons) if errors::failed_condition(&reasons, 0) => false,
+            Transact::Cancelled(_) => {
+                return Err(StoreError::Contention {
+                    operation: "redeem a coupon",
+                    attempts: 1,
+                })
+            }
+        };
+        Ok(match (self.coupon(code).await?, committed) {
+            (None, _) => RedeemOutcome::NotFound,
+            (Some(coupon), true) => RedeemOutcome::Redeemed(coupon),
+            (Some(coupon), false) => RedeemOutcome::Refused(coupon),
+        })
+    }
+
+    /// Revokes a coupon, with its value added to the day's `revoked_cents` and its `message`
+    /// written, unless it was redeemed or revoked meanwhile; both outcomes are fine.
+    async fn revoke_if_issued(
+        &self,
+        coupon: &Coupon,
+        at: DateTime<Utc>,
+        message: Option<OutboxMessage>,
+    ) -> Result<(), StoreError> {
         let revoke = Update::builder()
             .table_name(&self.table)
             .set_key(Some(keys::coupon(&coupon.reward.coupon)))
@@ -319,6 +316,7 @@ impl DynamoStore {
                 cents,
             )],
         )?);
+        items.extend(message_puts(&self.table, message.as_slice())?);
         match self.transact("revoking a coupon", items).await? {
             Transact::Committed => Ok(()),
             Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
@@ -356,13 +354,6 @@ fn commit_transaction(
         "response_body".into(),
         AttributeValue::S(stored::outcome_to_json(&commit.outcome)),
     );
-    order_item.insert(
-        "mails".into(),
-        AttributeValue::S(stored::mails_to_json(&commit.mails)),
-    );
-    if let Some(until) = commit.mail_lease_until {
-        order_item.insert("mail_lease_until".into(), timestamp(until));
-    }
     if let Some(reward) = &commit.reward {
         order_item.insert(
             "coupons".into(),
@@ -398,6 +389,7 @@ fn commit_transaction(
         order.placed_at.date_naive(),
         &order.customer_id,
     )?);
+    items.extend(message_puts(table, &commit.messages)?);
     Ok(items)
 }
 
@@ -535,14 +527,9 @@ fn coupon_item(order: &Order, reward: &Reward) -> Item {
 }
 
 fn stored_order(item: &Item) -> Result<StoredOrder, StoreError> {
-    let sent = string_set(item, "mails_sent");
     Ok(StoredOrder {
         request_hash: string(item, "request_hash")?.to_owned(),
         outcome: stored::outcome_from_json(string(item, "response_body")?)?,
-        unsent_mails: stored::unsent_mails(string(item, "mails")?, sent)?,
-        mail_lease_until: optional_string(item, "mail_lease_until")
-            .map(stored::parse_timestamp)
-            .transpose()?,
     })
 }
 

@@ -4,6 +4,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use super::attributes::{self, Item};
 use super::counters::counter_updates;
 use super::errors::{self, classify, Transact};
+use super::outbox::message_puts;
 use super::{keys, DynamoStore};
 use chrono::{DateTime, Utc};
 use domain::model::counters;
@@ -266,5 +267,6 @@ fn claim_transaction(table: &str, claim: &CodeClaim) -> Result<Vec<TransactWrite
             1,
         )],
     )?);
+    items.extend(message_puts(table, claim.message.as_slice())?);
     Ok(items)
 }

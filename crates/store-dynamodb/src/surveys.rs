@@ -1,12 +1,12 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::attributes::{self, number, optional_string, string, timestamp, Item};
 use super::errors::{self, classify, Transact};
+use super::outbox::message_puts;
 use super::{keys, DynamoStore};
 use domain::model::{
     Answer, Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, Survey,
@@ -14,7 +14,7 @@ use domain::model::{
 };
 use domain::ports::stored::{self, bucket};
 use domain::ports::{
-    StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
+    OutboxMessage, StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
     SurveyRequestContext, SurveyStore,
 };
 
@@ -71,16 +71,6 @@ impl SurveyStore for DynamoStore {
             "decision".into(),
             AttributeValue::S(stored::decision_label(&commit.decision).into()),
         );
-        if let Some(mail) = &commit.mail {
-            record.insert(
-                "mail".into(),
-                AttributeValue::S(stored::survey_mail_to_json(mail)),
-            );
-            record.insert("mail_sent".into(), AttributeValue::Bool(false));
-        }
-        if let Some(until) = commit.mail_lease_until {
-            record.insert("mail_lease_until".into(), timestamp(until));
-        }
         let new_item = |item: Item| {
             Put::builder()
                 .table_name(&self.table)
@@ -146,6 +136,7 @@ impl SurveyStore for DynamoStore {
             }
             items.push(new_item(survey)?);
         }
+        items.extend(message_puts(&self.table, &commit.messages)?);
         let reasons = match self.transact("committing a survey request", items).await? {
             Transact::Committed => return Ok(SurveyCommitOutcome::Committed),
             Transact::Cancelled(reasons) => reasons,
@@ -172,59 +163,6 @@ impl SurveyStore for DynamoStore {
         Ok(SurveyCommitOutcome::Stale)
     }
 
-    async fn lease_survey_mail(
-        &self,
-        order_id: &OrderId,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::survey_request(order_id)))
-            .update_expression("SET mail_lease_until = :until")
-            .condition_expression(
-                "mail_sent = :false AND (attribute_not_exists(mail_lease_until) OR mail_lease_until <= :now)",
-            )
-            .expression_attribute_values(":until", timestamp(until))
-            .expression_attribute_values(":now", timestamp(now))
-            .expression_attribute_values(":false", AttributeValue::Bool(false))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) => match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(classify("leasing survey mail delivery", error)),
-            },
-        }
-    }
-
-    async fn finish_survey_mail(&self, order_id: &OrderId, sent: bool) -> Result<(), StoreError> {
-        let update = if sent {
-            "SET mail_sent = :true REMOVE mail_lease_until"
-        } else {
-            "REMOVE mail_lease_until"
-        };
-        let mut request = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::survey_request(order_id)))
-            .update_expression(update)
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK);
-        if sent {
-            request = request.expression_attribute_values(":true", AttributeValue::Bool(true));
-        }
-        request
-            .send()
-            .await
-            .map_err(|e| classify("recording survey mail state", e))?;
-        Ok(())
-    }
-
     async fn survey(&self, token: &SurveyToken) -> Result<Option<Survey>, StoreError> {
         let item = self
             .client
@@ -244,6 +182,7 @@ impl SurveyStore for DynamoStore {
         token: &SurveyToken,
         previous: Option<&Answer>,
         answer: &Answer,
+        messages: &[OutboxMessage],
     ) -> Result<bool, StoreError> {
         let build = |e| StoreError::backend("building the answer transaction", e);
         let mut update = Update::builder()
@@ -296,6 +235,7 @@ impl SurveyStore for DynamoStore {
                 .map_err(build)?;
             items.push(TransactWriteItem::builder().update(counter).build());
         }
+        items.extend(message_puts(&self.table, messages)?);
         match self.transact("recording a survey answer", items).await? {
             Transact::Committed => Ok(true),
             Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
@@ -309,6 +249,7 @@ impl SurveyStore for DynamoStore {
         &self,
         token: &SurveyToken,
         at: DateTime<Utc>,
+        message: Option<OutboxMessage>,
     ) -> Result<bool, StoreError> {
         let Some(item) = self
             .client
@@ -324,6 +265,10 @@ impl SurveyStore for DynamoStore {
             return Ok(false);
         };
         let person = string(&item, "person")?;
+        if let Some(message) = message {
+            self.opt_out_with_message(person, at, message).await?;
+            return Ok(true);
+        }
         self.client
             .update_item()
             .table_name(&self.table)
@@ -334,6 +279,40 @@ impl SurveyStore for DynamoStore {
             .await
             .map_err(|e| classify("recording an opt-out", e))?;
         Ok(true)
+    }
+}
+
+impl DynamoStore {
+    /// The opt-out and its event in one transaction; an address opted out before keeps its
+    /// first opt-out and gets no second event.
+    async fn opt_out_with_message(
+        &self,
+        person: &str,
+        at: DateTime<Utc>,
+        message: OutboxMessage,
+    ) -> Result<(), StoreError> {
+        let mut opt_out = keys::opt_out(person);
+        opt_out.insert("opted_out_at".into(), timestamp(at));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(opt_out))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .build()
+            .map_err(|e| StoreError::backend("building an opt-out", e))?;
+        let mut items = vec![TransactWriteItem::builder().put(put).build()];
+        items.extend(message_puts(&self.table, &[message])?);
+        match self.transact("recording an opt-out", items).await? {
+            Transact::Committed => Ok(()),
+            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
+                Err(StoreError::Throttled)
+            }
+            Transact::Cancelled(reasons) if errors::failed_condition(&reasons, 0) => Ok(()),
+            Transact::Cancelled(_) => Err(StoreError::Contention {
+                operation: "record an opt-out",
+                attempts: 1,
+            }),
+        }
     }
 }
 
@@ -382,18 +361,9 @@ fn counter_moves(
 }
 
 fn stored_request(item: &Item) -> Result<StoredSurveyRequest, StoreError> {
-    let sent = matches!(item.get("mail_sent"), Some(AttributeValue::Bool(true)));
-    let unsent_mail = match optional_string(item, "mail") {
-        Some(json) if !sent => Some(stored::survey_mail_from_json(json)?),
-        _ => None,
-    };
     Ok(StoredSurveyRequest {
         request_hash: string(item, "request_hash")?.to_owned(),
         decision: stored::decision_from(string(item, "decision")?, optional_string(item, "token"))?,
-        unsent_mail,
-        mail_lease_until: optional_string(item, "mail_lease_until")
-            .map(stored::parse_timestamp)
-            .transpose()?,
     })
 }
 

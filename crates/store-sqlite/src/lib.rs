@@ -5,6 +5,7 @@
 
 mod metrics;
 mod orders;
+mod outbox;
 mod referrals;
 mod schema;
 mod surveys;

@@ -5,15 +5,17 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::metrics::{apply_counters, count_order_day};
+use super::outbox::insert_messages;
 use super::EmbeddedStore;
 use domain::model::counters;
 use domain::model::{
-    rfc3339, Beneficiary, CarriedCode, Coupon, CouponCode, CustomerId, CustomerName, Email, Friend,
-    Locale, Order, OrderHistory, OrderId, ReferralCode, Referrer,
+    rfc3339, CarriedCode, Coupon, CouponCode, CustomerId, CustomerName, Email, Friend, Locale,
+    Order, OrderHistory, OrderId, ReferralCode, Referrer,
 };
 use domain::ports::stored::{self, parse_timestamp, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
-    CommitOutcome, OrderCommit, OrderContext, OrderStore, RedeemOutcome, StoreError, StoredOrder,
+    CommitOutcome, OrderCommit, OrderContext, OrderStore, OutboxMessage, RedeemOutcome,
+    RevokedMessage, StoreError, StoredOrder,
 };
 
 /// The once-only guards for a friend: by person (canonical email hash) and by customer id.
@@ -27,9 +29,6 @@ fn guard_keys(person_key: &str, customer_id: &CustomerId) -> [String; 2] {
 struct RawOrder {
     request_hash: String,
     response_body: String,
-    mails: String,
-    mails_sent: String,
-    mail_lease_until: Option<String>,
 }
 
 struct RawReferrer {
@@ -161,18 +160,17 @@ impl OrderStore for EmbeddedStore {
                 apply_counters(&tx, &commit.counters)?;
                 count_order_day(&tx, order.placed_at.date_naive(), order.customer_id.as_ref())?;
                 tx.execute(
-                    "INSERT INTO orders (order_id, customer_id, placed_at, request_hash, response_body, mails, mail_lease_until)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO orders (order_id, customer_id, placed_at, request_hash, response_body)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![
                         order.order_id.as_ref(),
                         order.customer_id.as_ref(),
                         rfc3339(order.placed_at),
                         commit.request_hash,
                         stored::outcome_to_json(&commit.outcome),
-                        stored::mails_to_json(&commit.mails),
-                        commit.mail_lease_until.map(rfc3339),
                     ],
                 )?;
+                insert_messages(&tx, &commit.messages)?;
                 tx.commit()?;
                 Ok(Ok(true))
             })
@@ -182,61 +180,6 @@ impl OrderStore for EmbeddedStore {
             Ok(false) => Ok(CommitOutcome::Stale),
             Err(existing) => Ok(CommitOutcome::OrderExists(stored_order(existing)?)),
         }
-    }
-
-    async fn lease_mail_delivery(
-        &self,
-        order_id: &OrderId,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let order_id = order_id.to_string();
-        let (now, until) = (rfc3339(now), rfc3339(until));
-        self.with_connection("leasing mail delivery", move |connection| {
-            let leased = connection.execute(
-                "UPDATE orders SET mail_lease_until = ?1
-                 WHERE order_id = ?2 AND (mail_lease_until IS NULL OR mail_lease_until <= ?3)",
-                params![until, order_id, now],
-            )?;
-            Ok(leased == 1)
-        })
-        .await
-    }
-
-    async fn finish_mail_delivery(
-        &self,
-        order_id: &OrderId,
-        sent: &[Beneficiary],
-    ) -> Result<(), StoreError> {
-        let order_id = order_id.to_string();
-        let sent: Vec<&'static str> = sent.iter().map(|b| b.as_str()).collect();
-        self.with_connection("recording sent mails", move |connection| {
-            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let current: Option<String> = tx
-                .query_row(
-                    "SELECT mails_sent FROM orders WHERE order_id = ?1",
-                    [&order_id],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            let mut all: Vec<String> = current
-                .unwrap_or_default()
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect();
-            for kind in sent {
-                if !all.iter().any(|s| s == kind) {
-                    all.push(kind.to_owned());
-                }
-            }
-            tx.execute(
-                "UPDATE orders SET mails_sent = ?1, mail_lease_until = NULL WHERE order_id = ?2",
-                params![all.join(","), order_id],
-            )?;
-            tx.commit()
-        })
-        .await
     }
 
     async fn coupon(&self, code: &CouponCode) -> Result<Option<Coupon>, StoreError> {
@@ -254,6 +197,7 @@ impl OrderStore for EmbeddedStore {
         code: &CouponCode,
         order_id: &OrderId,
         now: DateTime<Utc>,
+        message: Option<OutboxMessage>,
     ) -> Result<RedeemOutcome, StoreError> {
         let code = code.to_string();
         let order_id = order_id.to_string();
@@ -266,6 +210,9 @@ impl OrderStore for EmbeddedStore {
                      WHERE code = ?4 AND status = ?5 AND available_from <= ?3",
                     params![REDEEMED, order_id, now, code, ISSUED],
                 )? == 1;
+                if redeemed {
+                    insert_messages(&tx, message.as_slice())?;
+                }
                 let raw = read_coupon(&tx, &code)?;
                 tx.commit()?;
                 Ok((raw, redeemed))
@@ -282,8 +229,22 @@ impl OrderStore for EmbeddedStore {
         &self,
         order_id: &OrderId,
         at: DateTime<Utc>,
+        revoked: &RevokedMessage<'_>,
     ) -> Result<Option<Vec<Coupon>>, StoreError> {
         let order_id = order_id.to_string();
+        // Each revocation's message is built from the coupon as read here and written only with
+        // that coupon's revocation below, which re-checks that it is still issued.
+        let issued = self.issued_coupons(&order_id).await?;
+        let revocations: Vec<(String, i64, Vec<OutboxMessage>)> = issued
+            .iter()
+            .map(|coupon| {
+                (
+                    coupon.reward.coupon.to_string(),
+                    coupon.reward.amount_cents as i64,
+                    revoked(coupon).into_iter().collect(),
+                )
+            })
+            .collect();
         let day = at.date_naive();
         let at = rfc3339(at);
         let raw = self
@@ -296,16 +257,25 @@ impl OrderStore for EmbeddedStore {
                 if !known {
                     return Ok(None);
                 }
-                let revoked_cents: i64 = tx.query_row(
-                    "SELECT COALESCE(SUM(amount_cents), 0) FROM coupons WHERE order_id = ?1 AND status = ?2",
-                    params![order_id, ISSUED],
-                    |row| row.get(0),
+                let mut revoked_cents = 0;
+                for (code, cents, messages) in &revocations {
+                    let changed = tx.execute(
+                        "UPDATE coupons SET status = ?1 WHERE code = ?2 AND status = ?3",
+                        params![REVOKED, code, ISSUED],
+                    )?;
+                    if changed == 1 {
+                        revoked_cents += cents;
+                        insert_messages(&tx, messages)?;
+                    }
+                }
+                apply_counters(
+                    &tx,
+                    &counters::merge(vec![counters::funnel(
+                        day,
+                        counters::REVOKED_CENTS,
+                        revoked_cents,
+                    )]),
                 )?;
-                tx.execute(
-                    "UPDATE coupons SET status = ?1 WHERE order_id = ?2 AND status = ?3",
-                    params![REVOKED, order_id, ISSUED],
-                )?;
-                apply_counters(&tx, &counters::merge(vec![counters::funnel(day, counters::REVOKED_CENTS, revoked_cents)]))?;
                 let coupons = {
                     let mut statement = tx.prepare(
                         "SELECT code FROM coupons WHERE order_id = ?1 ORDER BY beneficiary DESC",
@@ -327,17 +297,34 @@ impl OrderStore for EmbeddedStore {
     }
 }
 
+impl EmbeddedStore {
+    /// The order's coupons still issued, as they stand now.
+    async fn issued_coupons(&self, order_id: &str) -> Result<Vec<Coupon>, StoreError> {
+        let order_id = order_id.to_owned();
+        let raw = self
+            .with_connection("reading an order's issued coupons", move |connection| {
+                let codes = connection
+                    .prepare("SELECT code FROM coupons WHERE order_id = ?1 AND status = ?2")?
+                    .query_map(params![order_id, ISSUED], |row| row.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                codes
+                    .iter()
+                    .filter_map(|code| read_coupon(connection, code).transpose())
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .await?;
+        raw.into_iter().map(stored_coupon).collect()
+    }
+}
+
 fn read_order(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option<RawOrder>> {
     tx.query_row(
-        "SELECT request_hash, response_body, mails, mails_sent, mail_lease_until FROM orders WHERE order_id = ?1",
+        "SELECT request_hash, response_body FROM orders WHERE order_id = ?1",
         [order_id],
         |row| {
             Ok(RawOrder {
                 request_hash: row.get(0)?,
                 response_body: row.get(1)?,
-                mails: row.get(2)?,
-                mails_sent: row.get(3)?,
-                mail_lease_until: row.get(4)?,
             })
         },
     )
@@ -453,19 +440,7 @@ fn write_history(
 }
 
 fn stored_order(raw: RawOrder) -> Result<StoredOrder, StoreError> {
-    let sent: Vec<String> = raw
-        .mails_sent
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
     Ok(StoredOrder {
-        unsent_mails: stored::unsent_mails(&raw.mails, &sent)?,
-        mail_lease_until: raw
-            .mail_lease_until
-            .as_deref()
-            .map(parse_timestamp)
-            .transpose()?,
         request_hash: raw.request_hash,
         outcome: stored::outcome_from_json(&raw.response_body)?,
     })

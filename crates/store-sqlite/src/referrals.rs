@@ -4,6 +4,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use chrono::{DateTime, Utc};
 
 use super::metrics::apply_counters;
+use super::outbox::insert_messages;
 use super::EmbeddedStore;
 use domain::model::counters;
 use domain::model::rfc3339;
@@ -24,6 +25,7 @@ impl ReferralStore for EmbeddedStore {
             at: rfc3339(claim.at),
             day: claim.at.date_naive(),
         };
+        let message = claim.message.clone();
         let raw = self
             .with_connection("claiming a referral code", move |connection| {
                 let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -64,6 +66,7 @@ impl ReferralStore for EmbeddedStore {
                     ],
                 )?;
                 apply_counters(&tx, &[counters::funnel(row.day, counters::CODES_CREATED, 1)])?;
+                insert_messages(&tx, message.as_slice())?;
                 tx.commit()?;
                 Ok(RawClaim::Claimed)
             })

@@ -110,6 +110,31 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (day, customer_id)
     );
 ",
+    // The transactional outbox replaces the per-record mail state and its leases.
+    "
+    CREATE TABLE outbox (
+        id              TEXT PRIMARY KEY,
+        kind            TEXT NOT NULL,
+        reference       TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        attempts        INTEGER NOT NULL,
+        claims          INTEGER NOT NULL,
+        next_attempt_at TEXT,
+        listed_at       TEXT NOT NULL,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+    CREATE INDEX outbox_listed ON outbox (status, listed_at, id);
+    ALTER TABLE orders DROP COLUMN mails;
+    ALTER TABLE orders DROP COLUMN mails_sent;
+    ALTER TABLE orders DROP COLUMN mail_lease_until;
+    ALTER TABLE survey_requests DROP COLUMN mail;
+    ALTER TABLE survey_requests DROP COLUMN mail_sent;
+    ALTER TABLE survey_requests DROP COLUMN mail_lease_until;
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

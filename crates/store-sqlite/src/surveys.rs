@@ -2,6 +2,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
+use super::outbox::insert_messages;
 use super::EmbeddedStore;
 use domain::model::rfc3339;
 use domain::model::{
@@ -10,7 +11,7 @@ use domain::model::{
 };
 use domain::ports::stored::{self, bucket, day_key, parse_timestamp};
 use domain::ports::{
-    StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
+    OutboxMessage, StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
     SurveyRequestContext, SurveyStore,
 };
 
@@ -25,9 +26,6 @@ struct RawRequest {
     request_hash: String,
     decision: String,
     token: Option<String>,
-    mail: Option<String>,
-    mail_sent: bool,
-    mail_lease_until: Option<String>,
 }
 
 struct RawSurvey {
@@ -131,17 +129,16 @@ impl SurveyStore for EmbeddedStore {
                     )?;
                 }
                 tx.execute(
-                    "INSERT INTO survey_requests (order_id, request_hash, decision, token, mail, mail_lease_until)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO survey_requests (order_id, request_hash, decision, token)
+                     VALUES (?1, ?2, ?3, ?4)",
                     params![
                         request.order_id.as_ref(),
                         commit.request_hash,
                         stored::decision_label(&commit.decision),
                         token,
-                        commit.mail.as_ref().map(stored::survey_mail_to_json),
-                        commit.mail_lease_until.map(rfc3339),
                     ],
                 )?;
+                insert_messages(&tx, &commit.messages)?;
                 tx.commit()?;
                 Ok(Ok(true))
             })
@@ -151,37 +148,6 @@ impl SurveyStore for EmbeddedStore {
             Ok(false) => Ok(SurveyCommitOutcome::Stale),
             Err(existing) => Ok(SurveyCommitOutcome::Exists(stored_request(existing)?)),
         }
-    }
-
-    async fn lease_survey_mail(
-        &self,
-        order_id: &OrderId,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let order_id = order_id.to_string();
-        let (now, until) = (rfc3339(now), rfc3339(until));
-        self.with_connection("leasing survey mail delivery", move |connection| {
-            let leased = connection.execute(
-                "UPDATE survey_requests SET mail_lease_until = ?1
-                 WHERE order_id = ?2 AND mail_sent = 0 AND (mail_lease_until IS NULL OR mail_lease_until <= ?3)",
-                params![until, order_id, now],
-            )?;
-            Ok(leased == 1)
-        })
-        .await
-    }
-
-    async fn finish_survey_mail(&self, order_id: &OrderId, sent: bool) -> Result<(), StoreError> {
-        let order_id = order_id.to_string();
-        self.with_connection("recording survey mail state", move |connection| {
-            connection.execute(
-                "UPDATE survey_requests SET mail_sent = MAX(mail_sent, ?1), mail_lease_until = NULL WHERE order_id = ?2",
-                params![sent, order_id],
-            )?;
-            Ok(())
-        })
-        .await
     }
 
     async fn survey(&self, token: &SurveyToken) -> Result<Option<Survey>, StoreError> {
@@ -199,8 +165,10 @@ impl SurveyStore for EmbeddedStore {
         token: &SurveyToken,
         previous: Option<&Answer>,
         answer: &Answer,
+        messages: &[OutboxMessage],
     ) -> Result<bool, StoreError> {
         let token = token.to_string();
+        let messages = messages.to_vec();
         let expected_revision = previous.map_or(0, |p| p.revision) as i64;
         let previous = previous.map(|p| (day_key(p.answered_at), bucket(p.score.category())));
         let new = (
@@ -227,6 +195,7 @@ impl SurveyStore for EmbeddedStore {
                 move_counter(&tx, day, column, -1)?;
             }
             move_counter(&tx, &new.3, new.4, 1)?;
+            insert_messages(&tx, &messages)?;
             tx.commit()?;
             Ok(true)
         })
@@ -237,18 +206,24 @@ impl SurveyStore for EmbeddedStore {
         &self,
         token: &SurveyToken,
         at: DateTime<Utc>,
+        message: Option<OutboxMessage>,
     ) -> Result<bool, StoreError> {
         let token = token.to_string();
         let at = rfc3339(at);
         self.with_connection("unsubscribing", move |connection| {
-            let person: Option<String> = connection
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let person: Option<String> = tx
                 .query_row("SELECT person FROM surveys WHERE token = ?1", [&token], |row| row.get(0))
                 .optional()?;
             let Some(person) = person else { return Ok(false) };
-            connection.execute(
+            let opted_out = tx.execute(
                 "INSERT INTO survey_optouts (person, at) VALUES (?1, ?2) ON CONFLICT (person) DO NOTHING",
                 params![person, at],
-            )?;
+            )? == 1;
+            if opted_out {
+                insert_messages(&tx, message.as_slice())?;
+            }
+            tx.commit()?;
             Ok(true)
         })
         .await
@@ -266,16 +241,13 @@ fn move_counter(tx: &Transaction<'_>, day: &str, column: &str, delta: i64) -> ru
 
 fn read_request(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option<RawRequest>> {
     tx.query_row(
-        "SELECT request_hash, decision, token, mail, mail_sent, mail_lease_until FROM survey_requests WHERE order_id = ?1",
+        "SELECT request_hash, decision, token FROM survey_requests WHERE order_id = ?1",
         [order_id],
         |row| {
             Ok(RawRequest {
                 request_hash: row.get(0)?,
                 decision: row.get(1)?,
                 token: row.get(2)?,
-                mail: row.get(3)?,
-                mail_sent: row.get(4)?,
-                mail_lease_until: row.get(5)?,
             })
         },
     )
@@ -311,19 +283,9 @@ fn read_survey(
 }
 
 fn stored_request(raw: RawRequest) -> Result<StoredSurveyRequest, StoreError> {
-    let unsent_mail = match (&raw.mail, raw.mail_sent) {
-        (Some(json), false) => Some(stored::survey_mail_from_json(json)?),
-        _ => None,
-    };
     Ok(StoredSurveyRequest {
         decision: stored::decision_from(&raw.decision, raw.token.as_deref())?,
         request_hash: raw.request_hash,
-        unsent_mail,
-        mail_lease_until: raw
-            .mail_lease_until
-            .as_deref()
-            .map(parse_timestamp)
-            .transpose()?,
     })
 }
 

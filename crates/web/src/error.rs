@@ -9,7 +9,7 @@ use axum::Json;
 use serde_json::json;
 
 use domain::ports::StoreError;
-use domain::services::{CouponError, OrderError, ReferralError, SurveyError};
+use domain::services::{CouponError, MessageError, OrderError, ReferralError, SurveyError};
 
 /// Everything a handler can answer other than success.
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +161,19 @@ impl From<OrderError> for ApiError {
                 Self::Unavailable
             }
             OrderError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<MessageError> for ApiError {
+    fn from(error: MessageError) -> Self {
+        match error {
+            MessageError::NotFound => Self::NotFound("no such message".into()),
+            MessageError::NotFailed => Self::Conflict {
+                code: "not_failed",
+                message: "only a failed message can be requeued".into(),
+            },
+            MessageError::Store(store) => store.into(),
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use domain::model::{HttpUrl, Locale};
-use domain::ports::{Clock, Mailer, ReferralStore, SurveyStore};
+use domain::ports::{Clock, ReferralStore, SurveyStore};
 use domain::services::{ReferralService, SurveyService};
 use web::{method_not_allowed, require_api_key, route_not_found};
 
@@ -23,7 +23,6 @@ pub const FUNCTION_NAME: &str = "collect-survey";
 pub struct Ports {
     pub surveys: Arc<dyn SurveyStore>,
     pub referrals: Arc<dyn ReferralStore>,
-    pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -39,21 +38,22 @@ struct AppState {
 /// local stack mounts them. The storefront route needs the key; survey and unsubscribe links are
 /// public capability URLs.
 pub fn build(settings: Settings, ports: Ports) -> Router {
+    let events = settings.webhooks.events();
     let surveys = SurveyService::new(
         ports.surveys,
-        ports.mailer,
         ports.clock.clone(),
         settings.shop.identity(),
         settings.support_email.clone(),
         settings.rules(),
-        ReferralService::new(ports.referrals, ports.clock),
+        ReferralService::new(ports.referrals, ports.clock).with_events(events),
         settings.referral_links(),
+        events,
     );
     let state = AppState {
         surveys,
         public_base_url: settings.links.public_base_url,
         default_locale: settings.shop.default_locale,
-        shop_name: settings.shop.shop_name,
+        shop_name: settings.shop.name.shop_name,
     };
     let storefront = Router::new()
         .route("/surveys", post(handlers::request_survey))

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use collect_survey::{build, LambdaSettings, Ports};
 use domain::ports::SystemClock;
 use lambda_host::sdk::{sdk_config, Roots};
-use mail_ses::SesMailer;
 use store_dynamodb::DynamoStore;
 
 #[tokio::main]
@@ -13,22 +12,14 @@ async fn main() -> Result<(), lambda_http::Error> {
     let runtime = lambda_host::init_logging();
     let settings: LambdaSettings = lambda_host::settings()?;
     let aws = sdk_config(Roots::for_runtime(&runtime)).await?;
-    let function = settings.function;
     let store = Arc::new(DynamoStore::new(
         aws_sdk_dynamodb::Client::new(&aws),
         settings.table.table_name,
     ));
-    let mailer = SesMailer::new(
-        aws_sdk_sesv2::Client::new(&aws),
-        &function.sender.mail_from,
-        &function.shop.shop_name,
-        settings.ses.ses_configuration_set,
-    );
     let ports = Ports {
         surveys: store.clone(),
         referrals: store,
-        mailer: Arc::new(mailer),
         clock: Arc::new(SystemClock),
     };
-    lambda_host::run(build(function, ports)).await
+    lambda_host::run(build(settings.function, ports)).await
 }

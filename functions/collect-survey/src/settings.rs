@@ -1,6 +1,6 @@
 //! What collect-survey reads from its environment, once, at start-up.
 
-use ::settings::{DynamoTable, PublicBaseUrl, Sender, SesSending, ShopPresentation, Storefront};
+use ::settings::{DynamoTable, PublicBaseUrl, ShopPresentation, Storefront, WebhookEndpoint};
 use clap::Parser;
 use domain::model::{Email, HttpUrl};
 use domain::services::{ReferralLinks, SurveyRules};
@@ -15,7 +15,7 @@ pub struct Settings {
     #[command(flatten)]
     pub links: PublicBaseUrl,
     #[command(flatten)]
-    pub sender: Sender,
+    pub webhooks: WebhookEndpoint,
     /// Where alerts go (detractor feedback).
     #[arg(long, env = "SUPPORT_EMAIL", value_parser = Email::parse)]
     pub support_email: Email,
@@ -49,8 +49,7 @@ impl Settings {
     }
 }
 
-/// The Lambda binary's settings: the function's, plus where its state lives and how it mails on
-/// AWS.
+/// The Lambda binary's settings: the function's, plus where its state lives.
 #[derive(Debug, Clone, Parser)]
 #[command(no_binary_name = true)]
 pub struct LambdaSettings {
@@ -58,6 +57,4 @@ pub struct LambdaSettings {
     pub function: Settings,
     #[command(flatten)]
     pub table: DynamoTable,
-    #[command(flatten)]
-    pub ses: SesSending,
 }

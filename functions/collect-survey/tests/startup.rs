@@ -8,7 +8,6 @@ fn invalid_survey_settings_stop_start_up_naming_them() {
         ("API_KEYS", "startup-test-key-0123456789"),
         ("SHOP_URL", "https://shop.example"),
         ("SHOP_NAME", "Test Shop"),
-        ("MAIL_FROM", "shop@example.com"),
         ("SUPPORT_EMAIL", "support@example.com"),
         ("TABLE_NAME", "referrals"),
     ];

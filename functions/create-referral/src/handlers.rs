@@ -44,7 +44,8 @@ pub(crate) async fn create_referral(
         name: body.optional("name", CustomerName::parse)?,
         locale: body.optional("locale", Locale::parse)?,
     };
-    let (issued, creation) = state.referrals.get_or_create(request).await?;
+    let link = |code: &ReferralCode| links.to(code);
+    let (issued, creation) = state.referrals.get_or_create(request, &link).await?;
     let status = match creation {
         Creation::Created => StatusCode::CREATED,
         Creation::Existing => StatusCode::OK,

@@ -39,7 +39,8 @@ struct AppState {
 /// local stack mounts them. Request ids and the request log are the host's.
 pub fn build(settings: Settings, ports: Ports) -> Router {
     let state = AppState {
-        referrals: ReferralService::new(ports.referrals, ports.clock),
+        referrals: ReferralService::new(ports.referrals, ports.clock)
+            .with_events(settings.webhooks.events()),
         landing: settings.landing(),
         shop_url: settings.shop.shop_url,
         public_base_url: settings.links.public_base_url,

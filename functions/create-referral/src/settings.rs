@@ -1,6 +1,6 @@
 //! What create-referral reads from its environment, once, at start-up.
 
-use ::settings::{DynamoTable, PublicBaseUrl, ShopUrl, Storefront};
+use ::settings::{DynamoTable, PublicBaseUrl, ShopUrl, Storefront, WebhookEndpoint};
 use clap::Parser;
 
 use crate::LandingUrl;
@@ -14,6 +14,8 @@ pub struct Settings {
     pub shop: ShopUrl,
     #[command(flatten)]
     pub links: PublicBaseUrl,
+    #[command(flatten)]
+    pub webhooks: WebhookEndpoint,
     /// Where a referral link lands; must contain `{code}`. Unset: `<SHOP_URL>/?ref={code}`.
     #[arg(long, env = "REFERRAL_LANDING_URL", value_parser = LandingUrl::parse)]
     pub referral_landing_url: Option<LandingUrl>,

@@ -3,14 +3,15 @@
 
 mod bodies;
 mod handlers;
+mod outbox;
 mod settings;
 
 use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};
-use domain::ports::{Clock, Mailer, OrderStore};
-use domain::services::{CouponService, OrderService};
+use domain::ports::{Clock, OrderStore, OutboxAdmin};
+use domain::services::{CouponService, MessageService, OrderService};
 use web::{method_not_allowed, require_api_key, route_not_found};
 
 pub use settings::{LambdaSettings, Settings};
@@ -21,7 +22,7 @@ pub const FUNCTION_NAME: &str = "reward-referral";
 /// behind them.
 pub struct Ports {
     pub orders: Arc<dyn OrderStore>,
-    pub mailer: Arc<dyn Mailer>,
+    pub outbox: Arc<dyn OutboxAdmin>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -29,22 +30,25 @@ pub struct Ports {
 struct AppState {
     orders: OrderService,
     coupons: CouponService,
+    messages: MessageService,
     clock: Arc<dyn Clock>,
 }
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
 /// local stack mounts them. Every route is for the storefront, so every route needs its key.
 pub fn build(settings: Settings, ports: Ports) -> Router {
+    let events = settings.webhooks.events();
     let state = AppState {
         orders: OrderService::new(
             ports.orders.clone(),
-            ports.mailer,
             ports.clock.clone(),
             settings.rules(),
             settings.shop.identity(),
+            events,
         )
         .with_activity_window(settings.active_window_days),
-        coupons: CouponService::new(ports.orders, ports.clock.clone()),
+        coupons: CouponService::new(ports.orders, ports.clock.clone(), events),
+        messages: MessageService::new(ports.outbox, ports.clock.clone()),
         clock: ports.clock,
     };
     Router::new()
@@ -52,6 +56,8 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         .route("/orders/{order_id}/refund", post(handlers::refund_order))
         .route("/coupons/{code}", get(handlers::coupon))
         .route("/coupons/{code}/redeem", post(handlers::redeem_coupon))
+        .route("/outbox/messages", get(outbox::list))
+        .route("/outbox/messages/{id}/requeue", post(outbox::requeue))
         .route_layer(middleware::from_fn_with_state(
             settings.storefront.api_keys,
             require_api_key,

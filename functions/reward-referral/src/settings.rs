@@ -1,6 +1,6 @@
 //! What reward-referral reads from its environment, once, at start-up.
 
-use ::settings::{DynamoTable, Sender, SesSending, ShopPresentation, Storefront};
+use ::settings::{DynamoTable, ShopPresentation, Storefront, WebhookEndpoint};
 use clap::Parser;
 use domain::model::{Currency, RewardRules};
 use domain::services::DEFAULT_ACTIVITY_WINDOW_DAYS;
@@ -13,7 +13,7 @@ pub struct Settings {
     #[command(flatten)]
     pub shop: ShopPresentation,
     #[command(flatten)]
-    pub sender: Sender,
+    pub webhooks: WebhookEndpoint,
     /// The referrer's coupon value, in minor units (cents).
     #[arg(long, env = "REFERRER_REWARD_CENTS", default_value_t = 1000)]
     pub referrer_reward_cents: u64,
@@ -52,8 +52,7 @@ impl Settings {
     }
 }
 
-/// The Lambda binary's settings: the function's, plus where its state lives and how it mails on
-/// AWS.
+/// The Lambda binary's settings: the function's, plus where its state lives.
 #[derive(Debug, Clone, Parser)]
 #[command(no_binary_name = true)]
 pub struct LambdaSettings {
@@ -61,8 +60,6 @@ pub struct LambdaSettings {
     pub function: Settings,
     #[command(flatten)]
     pub table: DynamoTable,
-    #[command(flatten)]
-    pub ses: SesSending,
 }
 
 #[cfg(test)]
@@ -74,7 +71,6 @@ mod tests {
             ("API_KEYS", "key-aaaaaaaaaaaaaaaa"),
             ("SHOP_URL", "https://shop.example"),
             ("SHOP_NAME", "Demo"),
-            ("MAIL_FROM", "shop@example.com"),
         ];
         ::settings::load(|name| {
             extra

@@ -6,7 +6,6 @@ const COMPLETE: &[(&str, &str)] = &[
     ("API_KEYS", "startup-test-key-0123456789"),
     ("SHOP_URL", "https://shop.example"),
     ("SHOP_NAME", "Test Shop"),
-    ("MAIL_FROM", "shop@example.com"),
     ("TABLE_NAME", "referrals"),
 ];
 

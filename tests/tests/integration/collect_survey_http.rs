@@ -28,9 +28,10 @@ fn order(order_id: &str, customer_id: &str, email: &str, locale: &str) -> Value 
 }
 
 /// The survey link for `score` from the mail sent to `to`.
-fn link_from_mail(stack: &TestStack, to: &str, score: u8) -> String {
+async fn link_from_mail(stack: &TestStack, to: &str, score: u8) -> String {
     let mail = stack
         .mails()
+        .await
         .into_iter()
         .find(|m| m.contains(&format!("To: {to}\r\n")))
         .expect("a mail to the customer");
@@ -74,7 +75,7 @@ async fn counters(stack: &TestStack) -> Vec<DayCounts> {
 async fn send_and_link(stack: &TestStack, score: u8) -> String {
     let response = request_survey(stack, order("o-1", "anna", "anna@example.com", "en")).await;
     assert_eq!(response.status(), StatusCode::CREATED);
-    link_from_mail(stack, "anna@example.com", score)
+    link_from_mail(stack, "anna@example.com", score).await
 }
 
 async fn post_form(stack: &TestStack, link: &str, form: &str) -> Response {
@@ -104,7 +105,7 @@ async fn survey_mails_in_both_languages_carry_score_links_and_unsubscribe_header
     .await;
     assert_eq!(de.status(), StatusCode::CREATED);
 
-    let mails = stack.mails();
+    let mails = stack.mails().await;
     let english = mails
         .iter()
         .find(|m| m.contains("To: anna@example.com"))
@@ -152,7 +153,7 @@ async fn replays_send_nothing_and_throttled_customers_are_skipped() {
         next.json::<Value>().await.expect("JSON"),
         json!({"status": "skipped", "reason": "throttled"})
     );
-    assert_eq!(stack.mails().len(), 1);
+    assert_eq!(stack.mails().await.len(), 1);
     let conflict = request_survey(&stack, order("o-1", "anna", "other@example.com", "en")).await;
     assert_eq!(conflict.status(), StatusCode::CONFLICT);
     let invalid = request_survey(
@@ -360,6 +361,7 @@ async fn a_detractor_alerts_support_once_and_a_promoter_sees_their_link() {
     post_form(&stack, &link, "score=4&comment=immer+noch+%C3%A4rgerlich").await;
     let alerts: Vec<String> = stack
         .mails()
+        .await
         .into_iter()
         .filter(|m| m.contains("To: support@example.com"))
         .collect();
@@ -453,11 +455,11 @@ async fn customer_text_is_escaped_everywhere() {
         request_survey(&stack, body).await.status(),
         StatusCode::CREATED
     );
-    let mail = stack.mails().remove(0);
+    let mail = stack.mails().await.remove(0);
     let html_part = &mail[mail.find("Content-Type: text/html").expect("html part")..];
     assert!(!html_part.contains("<script>") && html_part.contains("&lt;script&gt;"));
 
-    let link = link_from_mail(&stack, "anna@example.com", 3);
+    let link = link_from_mail(&stack, "anna@example.com", 3).await;
     post_form(
         &stack,
         &link,
@@ -480,6 +482,7 @@ async fn customer_text_is_escaped_everywhere() {
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img"));
     let alert = stack
         .mails()
+        .await
         .into_iter()
         .find(|m| m.contains("To: support@example.com"))
         .expect("alert");
@@ -498,5 +501,5 @@ async fn survey_request_needs_the_storefront_key() {
         .await
         .expect("sent");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(stack.mails().is_empty());
+    assert!(stack.mails().await.is_empty());
 }

@@ -7,7 +7,8 @@ use domain::model::{
     CarriedCode, Currency, CustomerId, Email, Locale, Order, OrderId, ReferralRequest, RewardRules,
 };
 use domain::ports::{ReferralStore, SystemClock};
-use domain::services::{OrderService, ReferralService, ShopIdentity};
+use domain::services::{Events, OrderService, ReferralService, ShopIdentity};
+use http_tests::delivery::TestDelivery;
 use http_tests::dynamo::fresh_counting_store;
 
 fn rules() -> RewardRules {
@@ -30,29 +31,28 @@ fn request(customer_id: &str) -> ReferralRequest {
     }
 }
 
+/// The request writes the order, the rewards, both mails and both `reward.issued` events in one
+/// transaction after one read; delivery then costs one query and a claim and a result per message.
 #[tokio::test]
-async fn a_rewarded_order_costs_at_most_three_requests() {
+async fn a_rewarded_order_costs_two_requests_and_its_delivery_two_writes_per_message() {
     let (store, counter) = fresh_counting_store().await;
     let store = Arc::new(store);
-    let folder = tempfile::tempdir().expect("temporary folder");
-    let mailer = Arc::new(local::MailFolder::new(
-        folder.path(),
-        Email::parse("shop@example.com").expect("email"),
-        "Shop",
-    ));
+    let delivery = TestDelivery::new(store.clone(), Arc::new(SystemClock));
     let shop = ShopIdentity {
         name: "Shop".into(),
         url: domain::model::HttpUrl::parse("https://shop.example").expect("url"),
         default_locale: Locale::De,
     };
-    let referrals = ReferralService::new(store.clone(), Arc::new(SystemClock));
-    let orders = OrderService::new(store.clone(), mailer, Arc::new(SystemClock), rules(), shop);
+    let events = Events::new(true);
+    let referrals = ReferralService::new(store.clone(), Arc::new(SystemClock)).with_events(events);
+    let orders = OrderService::new(store.clone(), Arc::new(SystemClock), rules(), shop, events);
     let code = referrals
-        .get_or_create(request("max"))
+        .get_or_create(request("max"), &http_tests::test_link)
         .await
         .expect("code")
         .0
         .code;
+    delivery.deliver().await;
     counter.take();
 
     let order = Order {
@@ -77,14 +77,26 @@ async fn a_rewarded_order_costs_at_most_three_requests() {
     );
     let requests = counter.take();
     println!("rewarded order: {} requests {requests:?}", requests.len());
-    assert!(requests.len() <= 3, "{requests:?}");
-    assert_eq!(
-        requests,
-        ["BatchGetItem", "TransactWriteItems", "UpdateItem"]
-    );
+    assert_eq!(requests, ["BatchGetItem", "TransactWriteItems"]);
+
+    let report = delivery.deliver().await;
+    assert_eq!(report.delivered, 4, "two mails, two reward.issued events");
+    assert_eq!(delivery.mails().len(), 2);
+    let mut delivering = counter.take();
+    println!("its delivery: {delivering:?}");
+    delivering.sort();
+    let mut expected = vec!["Query", "Query"];
+    expected.extend(["UpdateItem"; 8]);
+    expected.sort();
+    assert_eq!(delivering, expected, "the second query finds nothing left");
 
     orders.record(order).await.expect("replayed");
     assert_eq!(counter.take(), ["BatchGetItem"], "a replay is one read");
+    assert_eq!(
+        delivery.deliver().await.delivered,
+        0,
+        "and writes nothing to send"
+    );
 }
 
 #[tokio::test]
@@ -94,7 +106,7 @@ async fn referral_codes_cost_one_or_two_requests() {
     let referrals = ReferralService::new(store.clone(), Arc::new(SystemClock));
 
     let code = referrals
-        .get_or_create(request("max"))
+        .get_or_create(request("max"), &http_tests::test_link)
         .await
         .expect("created")
         .0
@@ -105,7 +117,7 @@ async fn referral_codes_cost_one_or_two_requests() {
         "first call"
     );
     referrals
-        .get_or_create(request("max"))
+        .get_or_create(request("max"), &http_tests::test_link)
         .await
         .expect("existing");
     assert_eq!(counter.take(), ["GetItem"], "repeat call");

@@ -1,8 +1,7 @@
-//! Exactly-once rewards, every rejection reason, mail delivery and the coupon lifecycle, run
-//! unchanged against the embedded store and against DynamoDB (the emulator).
+//! Exactly-once rewards, every rejection reason, mails and events through the outbox, and the
+//! coupon lifecycle, run unchanged against the embedded store and against DynamoDB (the emulator).
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -10,14 +9,18 @@ use domain::model::{
     CarriedCode, CouponCode, Currency, CustomerId, Email, Locale, Order, OrderId, ReferralCode,
     ReferralRequest, RewardRules,
 };
-use domain::ports::{OrderStore, ReferralStore};
+use domain::ports::{MessageStatus, OrderStore, OutboxAdmin, OutboxStore, ReferralStore};
 use domain::services::{
-    CouponError, CouponService, OrderError, OrderService, ReferralService, ShopIdentity,
+    CouponError, CouponService, Events, OrderError, OrderService, ReferralService, ShopIdentity,
 };
 use futures::future::join_all;
 use http_tests::clock::SettableClock;
-use local::MailFolder;
+use http_tests::delivery::TestDelivery;
 use serde_json::Value;
+
+/// Every store the suite runs against.
+pub trait Store: OrderStore + ReferralStore + OutboxStore + OutboxAdmin + 'static {}
+impl<S: OrderStore + ReferralStore + OutboxStore + OutboxAdmin + 'static> Store for S {}
 
 /// The outcome as the storefront's JSON answer shows it: the stored form has exactly that shape
 /// (pinned byte for byte in `domain::ports::stored`), and the HTTP tests pin the wire itself.
@@ -42,38 +45,32 @@ fn rules() -> RewardRules {
     }
 }
 
-/// The services over one store, mailing into a fresh outbox folder.
+/// The services over one store, with events on, and the deliverer over the same store.
 struct Shop<S> {
     store: Arc<S>,
     orders: OrderService,
     coupons: CouponService,
     referrals: ReferralService,
-    outbox: PathBuf,
-    _folder: tempfile::TempDir,
+    clock: Arc<SettableClock>,
+    delivery: TestDelivery,
 }
 
-impl<S: OrderStore + ReferralStore + 'static> Shop<S> {
+impl<S: Store> Shop<S> {
     fn new(store: Arc<S>, rules: RewardRules, clock_at: DateTime<Utc>) -> Self {
-        let folder = tempfile::tempdir().expect("temporary folder");
-        let outbox = folder.path().join("outbox");
         let clock = Arc::new(SettableClock::at(clock_at));
-        let mailer = Arc::new(MailFolder::new(
-            &outbox,
-            Email::parse("shop@example.com").expect("email"),
-            "Test Shop",
-        ));
         let shop = ShopIdentity {
             name: "Test Shop".into(),
             url: domain::model::HttpUrl::parse("https://shop.example").expect("url"),
             default_locale: Locale::De,
         };
+        let events = Events::new(true);
         Self {
-            orders: OrderService::new(store.clone(), mailer, clock.clone(), rules, shop),
-            coupons: CouponService::new(store.clone(), clock.clone()),
-            referrals: ReferralService::new(store.clone(), clock),
+            orders: OrderService::new(store.clone(), clock.clone(), rules, shop, events),
+            coupons: CouponService::new(store.clone(), clock.clone(), events),
+            referrals: ReferralService::new(store.clone(), clock.clone()).with_events(events),
+            delivery: TestDelivery::new(store.clone(), clock.clone()),
             store,
-            outbox,
-            _folder: folder,
+            clock,
         }
     }
 
@@ -85,7 +82,7 @@ impl<S: OrderStore + ReferralStore + 'static> Shop<S> {
             locale: Some(Locale::De),
         };
         self.referrals
-            .get_or_create(request)
+            .get_or_create(request, &http_tests::test_link)
             .await
             .expect("code")
             .0
@@ -109,8 +106,10 @@ impl<S: OrderStore + ReferralStore + 'static> Shop<S> {
             .conversions
     }
 
-    fn mails(&self) -> Vec<String> {
-        http_tests::mails::in_folder(&self.outbox)
+    /// The mails sent once the deliverer has done what is due.
+    async fn mails(&self) -> Vec<String> {
+        self.delivery.deliver().await;
+        self.delivery.mails()
     }
 }
 
@@ -150,9 +149,7 @@ fn coupons(answer: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub async fn qualifying_first_order_rewards_both_sides<S: OrderStore + ReferralStore + 'static>(
-    store: Arc<S>,
-) {
+pub async fn qualifying_first_order_rewards_both_sides<S: Store>(store: Arc<S>) {
     let shop = Shop::new(store, rules(), now());
     let code = shop.referrer("max", "max@example.com").await;
 
@@ -187,7 +184,7 @@ pub async fn qualifying_first_order_rewards_both_sides<S: OrderStore + ReferralS
         assert_eq!(reward["available_from"], "2026-11-23T12:00:00.000Z");
     }
     assert_eq!(shop.conversions("max").await, 1);
-    let mails = shop.mails();
+    let mails = shop.mails().await;
     assert_eq!(mails.len(), 2);
     assert!(mails
         .iter()
@@ -197,11 +194,7 @@ pub async fn qualifying_first_order_rewards_both_sides<S: OrderStore + ReferralS
         .any(|m| m.contains("To: anna@example.com") && m.contains("Thank you for your purchase")));
 }
 
-pub async fn replay_returns_the_same_answer_and_changes_nothing<
-    S: OrderStore + ReferralStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn replay_returns_the_same_answer_and_changes_nothing<S: Store>(store: Arc<S>) {
     let shop = Shop::new(store, rules(), now());
     let code = shop.referrer("max", "max@example.com").await;
     let first = shop
@@ -216,14 +209,10 @@ pub async fn replay_returns_the_same_answer_and_changes_nothing<
         .expect("replay");
     assert_eq!(first, again, "byte-identical answer");
     assert_eq!(shop.conversions("max").await, 1);
-    assert_eq!(shop.mails().len(), 2, "a replay sends nothing more");
+    assert_eq!(shop.mails().await.len(), 2, "a replay sends nothing more");
 }
 
-pub async fn same_order_id_with_another_body_is_a_conflict<
-    S: OrderStore + ReferralStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn same_order_id_with_another_body_is_a_conflict<S: Store>(store: Arc<S>) {
     let shop = Shop::new(store, rules(), now());
     shop.record(order("o-1", "anna", "anna@example.com", 5990, None))
         .await;
@@ -237,9 +226,7 @@ pub async fn same_order_id_with_another_body_is_a_conflict<
     );
 }
 
-pub async fn every_rejection_has_its_reason<S: OrderStore + ReferralStore + 'static>(
-    store: Arc<S>,
-) {
+pub async fn every_rejection_has_its_reason<S: Store>(store: Arc<S>) {
     let capped = RewardRules {
         referrer_cap: 1,
         ..rules()
@@ -299,11 +286,7 @@ pub async fn every_rejection_has_its_reason<S: OrderStore + ReferralStore + 'sta
     assert_eq!(shop.conversions("max").await, 1);
 }
 
-pub async fn hundred_identical_orders_at_once_reward_one_pair<
-    S: OrderStore + ReferralStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn hundred_identical_orders_at_once_reward_one_pair<S: Store>(store: Arc<S>) {
     let shop = Shop::new(store, rules(), now());
     let code = shop.referrer("max", "max@example.com").await;
     let calls = (0..100).map(|_| {
@@ -321,14 +304,10 @@ pub async fn hundred_identical_orders_at_once_reward_one_pair<
     );
     assert_eq!(coupons(&answers[0]).len(), 2);
     assert_eq!(shop.conversions("max").await, 1);
-    assert_eq!(shop.mails().len(), 2);
+    assert_eq!(shop.mails().await.len(), 2);
 }
 
-pub async fn two_first_orders_of_one_friend_at_once_reward_one<
-    S: OrderStore + ReferralStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn two_first_orders_of_one_friend_at_once_reward_one<S: Store>(store: Arc<S>) {
     let shop = Shop::new(store, rules(), now());
     let code = shop.referrer("max", "max@example.com").await;
     let (a, b) = tokio::join!(
@@ -352,11 +331,7 @@ pub async fn two_first_orders_of_one_friend_at_once_reward_one<
     assert_eq!(shop.conversions("max").await, 1);
 }
 
-pub async fn five_friends_at_once_get_the_last_slot_under_the_cap_once<
-    S: OrderStore + ReferralStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn five_friends_at_once_get_the_last_slot_under_the_cap_once<S: Store>(store: Arc<S>) {
     let shop = Shop::new(
         store,
         RewardRules {
@@ -403,41 +378,132 @@ pub async fn five_friends_at_once_get_the_last_slot_under_the_cap_once<
     assert_eq!(shop.conversions("max").await, 3);
 }
 
-pub async fn a_failed_mail_is_sent_by_the_next_replay<S: OrderStore + ReferralStore + 'static>(
-    store: Arc<S>,
-) {
+pub async fn a_mail_outage_is_retried_without_a_replay<S: Store>(store: Arc<S>) {
     let shop = Shop::new(store, rules(), now());
     let code = shop.referrer("max", "max@example.com").await;
-    // A plain file where the outbox folder should be makes every send fail for real.
-    std::fs::write(&shop.outbox, b"not a folder").expect("blocking file");
-
-    let first = shop
-        .orders
-        .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
-        .await
-        .expect("recorded despite mail failure");
-    assert_eq!(shop.conversions("max").await, 1, "the reward is not lost");
-
-    std::fs::remove_file(&shop.outbox).expect("unblock");
-    let replay = shop
-        .orders
-        .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
-        .await
-        .expect("replay");
-    assert_eq!(first, replay);
-    assert_eq!(shop.mails().len(), 2, "the replay delivered both mails");
+    shop.delivery.deliver().await;
+    shop.delivery.fail_next_mails(3);
     shop.orders
         .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
         .await
-        .expect("second replay");
-    assert_eq!(shop.mails().len(), 2, "and nothing twice");
+        .expect("recorded; the request never waits for mail");
+
+    let report = shop.delivery.deliver().await;
+    assert_eq!(
+        (report.delivered, report.retried),
+        (2, 2),
+        "two events went, two mails wait"
+    );
+    assert!(shop.delivery.mails().is_empty());
+    let waiting = shop.delivery.listed(MessageStatus::Pending).await;
+    assert_eq!(waiting.len(), 2);
+    for message in &waiting {
+        assert_eq!(message.attempts, 1);
+        let error = message.last_error.as_deref().expect("the reason is kept");
+        assert!(
+            error.contains("Throttling: Maximum sending rate exceeded"),
+            "{error}"
+        );
+        assert!(
+            !error.contains('@'),
+            "no address in the stored reason: {error}"
+        );
+    }
+
+    shop.clock.advance(Duration::seconds(5));
+    shop.delivery.deliver().await;
+    assert_eq!(
+        shop.delivery.mails().len(),
+        1,
+        "one more failure: one mail of two went"
+    );
+    shop.clock.advance(Duration::seconds(30));
+    assert_eq!(
+        shop.mails().await.len(),
+        2,
+        "both went out once the outage ended"
+    );
+    shop.clock.advance(Duration::days(3));
+    assert_eq!(shop.mails().await.len(), 2, "and nothing went twice");
+    assert!(shop
+        .delivery
+        .listed(MessageStatus::Pending)
+        .await
+        .is_empty());
 }
 
-pub async fn orders_without_code_build_the_customers_history<
-    S: OrderStore + ReferralStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn a_message_is_given_up_after_its_schedule_and_requeued<S: Store>(store: Arc<S>) {
+    let clock = Arc::new(SettableClock::at(now()));
+    let delivery = TestDelivery::with_schedule(
+        store.clone(),
+        clock.clone(),
+        "10,20".parse().expect("schedule"),
+    );
+    let shop = Shop::new(store.clone(), rules(), now());
+    let code = shop.referrer("max", "max@example.com").await;
+    delivery.deliver().await;
+    // Both reward.issued events are refused at each of the first two attempts; at the third,
+    // whichever comes first is refused a fifth time and given up, the other goes through.
+    delivery.receiver.refuse_next(5);
+    shop.orders
+        .record(order("o-1", "anna", "anna@example.com", 5990, Some(&code)))
+        .await
+        .expect("recorded");
+    delivery.deliver().await;
+    clock.advance(Duration::seconds(10));
+    delivery.deliver().await;
+    clock.advance(Duration::seconds(20));
+    let report = delivery.deliver().await;
+    assert_eq!(
+        report.failed, 1,
+        "the third attempt's refusal used up the schedule"
+    );
+    let failed = delivery.listed(MessageStatus::Failed).await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].attempts, 3);
+    assert_eq!(failed[0].kind.as_str(), "reward.issued");
+    assert_eq!(
+        failed[0].last_error.as_deref(),
+        Some("the receiver answered 500")
+    );
+    clock.advance(Duration::days(30));
+    assert_eq!(
+        delivery.deliver().await.failed,
+        0,
+        "a failed message stays failed"
+    );
+
+    assert_eq!(
+        store
+            .requeue(&failed[0].id, domain::ports::Clock::now(&*clock))
+            .await
+            .expect("requeue"),
+        domain::ports::RequeueOutcome::Requeued
+    );
+    assert_eq!(
+        store
+            .requeue(&failed[0].id, domain::ports::Clock::now(&*clock))
+            .await
+            .expect("requeue"),
+        domain::ports::RequeueOutcome::NotFailed
+    );
+    assert_eq!(delivery.deliver().await.delivered, 1);
+    let ids: Vec<_> = delivery
+        .receiver
+        .accepted()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(ids.iter().filter(|id| **id == failed[0].id).count(), 1);
+    let refused = delivery.receiver.refused();
+    assert_eq!(
+        refused.iter().filter(|id| **id == failed[0].id).count(),
+        3,
+        "every attempt carried the same webhook-id: {refused:?}"
+    );
+}
+
+pub async fn orders_without_code_build_the_customers_history<S: Store>(store: Arc<S>) {
     let shop = Shop::new(store, rules(), now());
     let answer = shop
         .record(order("o-1", "anna", "anna@example.com", 1000, None))
@@ -459,12 +525,10 @@ pub async fn orders_without_code_build_the_customers_history<
     assert_eq!(history.first_order_at, Some(earlier.placed_at));
     assert_eq!(history.last_order_at, Some(now() - Duration::days(1)));
     assert_eq!(history.totals.get("EUR"), Some(&3500));
-    assert!(shop.mails().is_empty());
+    assert!(shop.mails().await.is_empty());
 }
 
-pub async fn coupon_lifecycle_from_pending_to_refund<S: OrderStore + ReferralStore + 'static>(
-    store: Arc<S>,
-) {
+pub async fn coupon_lifecycle_from_pending_to_refund<S: Store>(store: Arc<S>) {
     let shop = Shop::new(store.clone(), rules(), now());
     let code = shop.referrer("max", "max@example.com").await;
     let answer = shop
@@ -584,7 +648,8 @@ http_tests::contract_suite!(
     hundred_identical_orders_at_once_reward_one_pair,
     two_first_orders_of_one_friend_at_once_reward_one,
     five_friends_at_once_get_the_last_slot_under_the_cap_once,
-    a_failed_mail_is_sent_by_the_next_replay,
+    a_mail_outage_is_retried_without_a_replay,
+    a_message_is_given_up_after_its_schedule_and_requeued,
     orders_without_code_build_the_customers_history,
     coupon_lifecycle_from_pending_to_refund,
 );

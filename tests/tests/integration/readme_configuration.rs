@@ -33,8 +33,8 @@ fn the_readme_tables_match_the_settings_structs() {
     );
 }
 
-/// Each function requires only what it uses: mail settings only where mail is sent, the shop's
-/// name only where mails and pages show it, nothing but its key and table for score-nps.
+/// Each function requires only what it uses: the sender only where mail is sent (deliver-outbox),
+/// the shop's name where mails and pages show it, nothing but its key and table for score-nps.
 #[test]
 fn each_function_requires_only_what_it_uses() {
     let required = |function: &str| -> Vec<String> {
@@ -58,19 +58,12 @@ fn each_function_requires_only_what_it_uses() {
     );
     assert_eq!(
         required("reward-referral"),
-        [
-            "API_KEYS",
-            "MAIL_FROM",
-            "SHOP_NAME",
-            "SHOP_URL",
-            "TABLE_NAME"
-        ]
+        ["API_KEYS", "SHOP_NAME", "SHOP_URL", "TABLE_NAME"]
     );
     assert_eq!(
         required("collect-survey"),
         [
             "API_KEYS",
-            "MAIL_FROM",
             "SHOP_NAME",
             "SHOP_URL",
             "SUPPORT_EMAIL",
@@ -78,4 +71,8 @@ fn each_function_requires_only_what_it_uses() {
         ]
     );
     assert_eq!(required("score-nps"), ["API_KEYS", "TABLE_NAME"]);
+    assert_eq!(
+        required("deliver-outbox"),
+        ["MAIL_FROM", "SHOP_NAME", "TABLE_NAME"]
+    );
 }

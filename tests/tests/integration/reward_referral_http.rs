@@ -76,7 +76,7 @@ async fn referred_first_order_is_rewarded_and_both_sides_are_mailed_in_their_lan
         assert!(reward["coupon"].as_str().is_some_and(|c| c.len() >= 10));
     }
 
-    let mails = stack.mails();
+    let mails = stack.mails().await;
     assert_eq!(mails.len(), 2);
     let to_referrer = mails
         .iter()
@@ -112,7 +112,7 @@ async fn replay_is_byte_identical_and_a_changed_body_is_409() {
         .await
         .expect("body");
     assert_eq!(first, again);
-    assert_eq!(stack.mails().len(), 2);
+    assert_eq!(stack.mails().await.len(), 2);
 
     let mut changed = friend_order("o-1", &code);
     changed["total_cents"] = json!(6990);
@@ -140,7 +140,7 @@ async fn hundred_identical_posts_at_once_reward_one_pair() {
         json_of(get(&stack, REFERRALS, "/referrals/max").await).await["conversions"],
         1
     );
-    assert_eq!(stack.mails().len(), 2);
+    assert_eq!(stack.mails().await.len(), 2);
 }
 
 #[tokio::test]

@@ -10,12 +10,12 @@ use domain::model::{
 };
 use domain::model::{SurveyDecision, SurveyRequest};
 use domain::ports::{MetricsStore, OrderStore, ReferralStore, SurveyStore};
+use domain::services::Events;
 use domain::services::{
     CouponService, OrderService, ReferralLinks, ReferralService, ScoreService, ShopIdentity,
     SurveyRules, SurveyService,
 };
 use http_tests::clock::SettableClock;
-use local::MailFolder;
 
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, s)
@@ -37,18 +37,11 @@ struct Shop {
     referrals: ReferralService,
     surveys: SurveyService,
     scores: ScoreService,
-    _folder: tempfile::TempDir,
 }
 
 impl Shop {
     fn new<S: Stores>(store: Arc<S>, window_days: u32) -> Self {
-        let folder = tempfile::tempdir().expect("temporary folder");
         let clock = Arc::new(SettableClock::at(at(2026, 4, 15, 12, 0, 0)));
-        let mailer = Arc::new(MailFolder::new(
-            folder.path(),
-            Email::parse("shop@example.com").expect("email"),
-            "Shop",
-        ));
         let shop = ShopIdentity {
             name: "Shop".into(),
             url: domain::model::HttpUrl::parse("https://shop.example").expect("url"),
@@ -66,16 +59,15 @@ impl Shop {
         Self {
             orders: OrderService::new(
                 store.clone(),
-                mailer.clone(),
                 clock.clone(),
                 rules,
                 shop.clone(),
+                Events::default(),
             )
             .with_activity_window(window_days),
-            coupons: CouponService::new(store.clone(), clock.clone()),
+            coupons: CouponService::new(store.clone(), clock.clone(), Events::default()),
             surveys: SurveyService::new(
                 store.clone(),
-                mailer,
                 clock.clone(),
                 shop,
                 Email::parse("support@example.com").expect("email"),
@@ -87,11 +79,11 @@ impl Shop {
                 ReferralLinks::ShopLanding(
                     domain::model::HttpUrl::parse("https://shop.example").expect("url"),
                 ),
+                Events::default(),
             ),
             referrals,
             scores: ScoreService::new(store),
             clock,
-            _folder: folder,
         }
     }
 
@@ -317,17 +309,17 @@ pub async fn funnel_counts_codes_clicks_outcomes_and_money<S: Stores>(store: Arc
     };
     let code = shop
         .referrals
-        .get_or_create(request("max"))
+        .get_or_create(request("max"), &http_tests::test_link)
         .await
         .expect("code")
         .0
         .code;
     shop.referrals
-        .get_or_create(request("max"))
+        .get_or_create(request("max"), &http_tests::test_link)
         .await
         .expect("same code, not counted again");
     shop.referrals
-        .get_or_create(request("eva"))
+        .get_or_create(request("eva"), &http_tests::test_link)
         .await
         .expect("code");
     for _ in 0..3 {

@@ -33,6 +33,7 @@ fn claim(customer_id: &str, candidate: &str) -> CodeClaim {
         locale: None,
         code: code(candidate),
         at: at(),
+        message: None,
     }
 }
 
@@ -105,7 +106,7 @@ pub async fn claiming_a_taken_code_writes_nothing(store: Arc<dyn ReferralStore>)
 
 pub async fn fifty_concurrent_first_calls_agree_on_one_code(store: Arc<dyn ReferralStore>) {
     let service = ReferralService::new(store, Arc::new(SettableClock::at(at())));
-    let calls = (0..50).map(|_| service.get_or_create(request("racer")));
+    let calls = (0..50).map(|_| service.get_or_create(request("racer"), &http_tests::test_link));
     let results: Vec<_> = join_all(calls)
         .await
         .into_iter()
@@ -139,7 +140,7 @@ pub async fn service_draws_a_new_code_when_the_candidate_is_taken(store: Arc<dyn
     let service =
         ReferralService::with_code_source(store, Arc::new(SettableClock::at(at())), source);
     let (issued, creation) = service
-        .get_or_create(request("newcomer"))
+        .get_or_create(request("newcomer"), &http_tests::test_link)
         .await
         .expect("created");
     assert_eq!(

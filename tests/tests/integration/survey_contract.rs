@@ -1,19 +1,30 @@
 //! Surveys against both stores: idempotent sending, throttle, opt-out, answers moving the NPS
 //! day counters atomically, detractor alerts, promoter links, expiry.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use domain::model::{Category, Comment, CustomerId, Email, Locale, OrderId, Score, SurveyToken};
 use domain::model::{SkipReason, SurveyDecision, SurveyRequest};
-use domain::ports::{DayCounts, MetricsStore, ReferralStore, SurveyStore};
+use domain::ports::{
+    DayCounts, MessageStatus, MetricsStore, OutboxAdmin, OutboxStore, ReferralStore, SurveyStore,
+};
 use domain::services::{
-    ReferralLinks, ReferralService, ShopIdentity, SurveyError, SurveyRules, SurveyService,
+    Events, ReferralLinks, ReferralService, ShopIdentity, SurveyError, SurveyRules, SurveyService,
 };
 use futures::future::join_all;
 use http_tests::clock::SettableClock;
-use local::MailFolder;
+use http_tests::delivery::TestDelivery;
+
+/// Every store the suite runs against.
+pub trait Store:
+    SurveyStore + ReferralStore + MetricsStore + OutboxStore + OutboxAdmin + 'static
+{
+}
+impl<S: SurveyStore + ReferralStore + MetricsStore + OutboxStore + OutboxAdmin + 'static> Store
+    for S
+{
+}
 
 /// A clock the test moves forward.
 fn start() -> DateTime<Utc> {
@@ -26,28 +37,20 @@ struct Surveys<S> {
     store: Arc<S>,
     service: SurveyService,
     clock: Arc<SettableClock>,
-    outbox: PathBuf,
-    _folder: tempfile::TempDir,
+    delivery: TestDelivery,
 }
 
-impl<S: SurveyStore + ReferralStore + MetricsStore + 'static> Surveys<S> {
+impl<S: Store> Surveys<S> {
     fn new(store: Arc<S>) -> Self {
-        let folder = tempfile::tempdir().expect("temporary folder");
-        let outbox = folder.path().join("outbox");
         let clock = Arc::new(SettableClock::at(start()));
-        let mailer = Arc::new(MailFolder::new(
-            &outbox,
-            Email::parse("shop@example.com").expect("email"),
-            "Test Shop",
-        ));
         let shop = ShopIdentity {
             name: "Test Shop".into(),
             url: domain::model::HttpUrl::parse("https://shop.example").expect("url"),
             default_locale: Locale::De,
         };
+        let events = Events::new(true);
         let service = SurveyService::new(
             store.clone(),
-            mailer,
             clock.clone(),
             shop,
             Email::parse("support@example.com").expect("email"),
@@ -55,17 +58,17 @@ impl<S: SurveyStore + ReferralStore + MetricsStore + 'static> Surveys<S> {
                 throttle_days: 90,
                 ttl_days: 30,
             },
-            ReferralService::new(store.clone(), clock.clone()),
+            ReferralService::new(store.clone(), clock.clone()).with_events(events),
             ReferralLinks::Function(
                 domain::model::HttpUrl::parse("https://ref.example").expect("url"),
             ),
+            events,
         );
         Self {
+            delivery: TestDelivery::new(store.clone(), clock.clone()),
             store,
             service,
             clock,
-            outbox,
-            _folder: folder,
         }
     }
 
@@ -112,8 +115,10 @@ impl<S: SurveyStore + ReferralStore + MetricsStore + 'static> Surveys<S> {
         self.store.day_counts(from, to).await.expect("counters")
     }
 
-    fn mails(&self) -> Vec<String> {
-        http_tests::mails::in_folder(&self.outbox)
+    /// The mails sent once the deliverer has done what is due.
+    async fn mails(&self) -> Vec<String> {
+        self.delivery.deliver().await;
+        self.delivery.mails()
     }
 }
 
@@ -140,17 +145,13 @@ fn counts(on: NaiveDate, promoters: u64, passives: u64, detractors: u64) -> DayC
     }
 }
 
-pub async fn a_survey_is_sent_once_per_order<
-    S: SurveyStore + ReferralStore + MetricsStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn a_survey_is_sent_once_per_order<S: Store>(store: Arc<S>) {
     let surveys = Surveys::new(store);
     let first = surveys.send("o-1", "anna", "anna@example.com").await;
     let again = surveys.send("o-1", "anna", "anna@example.com").await;
     assert!(matches!(first, SurveyDecision::Sent(_)));
     assert_eq!(first, again, "a replay gets the same answer");
-    let mails = surveys.mails();
+    let mails = surveys.mails().await;
     assert_eq!(mails.len(), 1, "and sends nothing");
     assert!(mails[0].contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
     let changed = surveys
@@ -163,11 +164,7 @@ pub async fn a_survey_is_sent_once_per_order<
     assert!(matches!(changed, Err(SurveyError::IdempotencyConflict)));
 }
 
-pub async fn throttle_applies_by_customer_id_and_by_address<
-    S: SurveyStore + ReferralStore + MetricsStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn throttle_applies_by_customer_id_and_by_address<S: Store>(store: Arc<S>) {
     let surveys = Surveys::new(store);
     assert!(matches!(
         surveys.send("o-1", "anna", "anna.b@gmail.com").await,
@@ -189,14 +186,10 @@ pub async fn throttle_applies_by_customer_id_and_by_address<
         surveys.send("o-4", "anna", "anna.b@gmail.com").await,
         SurveyDecision::Sent(_)
     ));
-    assert_eq!(surveys.mails().len(), 2);
+    assert_eq!(surveys.mails().await.len(), 2);
 }
 
-pub async fn unsubscribed_addresses_get_no_more_surveys<
-    S: SurveyStore + ReferralStore + MetricsStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn unsubscribed_addresses_get_no_more_surveys<S: Store>(store: Arc<S>) {
     let surveys = Surveys::new(store);
     let token = surveys.sent("o-1").await;
     surveys
@@ -221,11 +214,7 @@ pub async fn unsubscribed_addresses_get_no_more_surveys<
     ));
 }
 
-pub async fn changing_an_answer_moves_the_day_counters<
-    S: SurveyStore + ReferralStore + MetricsStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn changing_an_answer_moves_the_day_counters<S: Store>(store: Arc<S>) {
     let surveys = Surveys::new(store);
     let token = surveys.sent("o-1").await;
     let other = surveys.sent("o-2").await;
@@ -268,11 +257,7 @@ pub async fn changing_an_answer_moves_the_day_counters<
     );
 }
 
-pub async fn concurrent_answers_count_once<
-    S: SurveyStore + ReferralStore + MetricsStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn concurrent_answers_count_once<S: Store>(store: Arc<S>) {
     let surveys = Surveys::new(store);
     let token = surveys.sent("o-1").await;
     let answers = (0..10u8).map(|n| {
@@ -301,17 +286,14 @@ pub async fn concurrent_answers_count_once<
     );
 }
 
-pub async fn detractors_alert_support_once<
-    S: SurveyStore + ReferralStore + MetricsStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn detractors_alert_support_once<S: Store>(store: Arc<S>) {
     let surveys = Surveys::new(store);
     let token = surveys.sent("o-1").await;
     surveys.answer(&token, 3, "Lieferung kam zu spät").await;
     surveys.answer(&token, 5, "und beschädigt").await;
     let alerts: Vec<String> = surveys
         .mails()
+        .await
         .into_iter()
         .filter(|m| m.contains("To: support@example.com"))
         .collect();
@@ -329,17 +311,14 @@ pub async fn detractors_alert_support_once<
     surveys.answer(&token, 1, "doch nicht").await;
     let alerts = surveys
         .mails()
+        .await
         .into_iter()
         .filter(|m| m.contains("To: support@example.com"))
         .count();
     assert_eq!(alerts, 2, "becoming a detractor again is news");
 }
 
-pub async fn promoters_get_their_referral_link<
-    S: SurveyStore + ReferralStore + MetricsStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn promoters_get_their_referral_link<S: Store>(store: Arc<S>) {
     let surveys = Surveys::new(store);
     let token = surveys.sent("o-1").await;
     let receipt = surveys.answer(&token, 10, "").await;
@@ -357,11 +336,7 @@ pub async fn promoters_get_their_referral_link<
     assert_eq!(surveys.answer(&token, 8, "").await.referral_link, None);
 }
 
-pub async fn expired_and_unknown_surveys_take_no_answers<
-    S: SurveyStore + ReferralStore + MetricsStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn expired_and_unknown_surveys_take_no_answers<S: Store>(store: Arc<S>) {
     let surveys = Surveys::new(store);
     let token = surveys.sent("o-1").await;
     surveys.clock.advance(Duration::days(30));
@@ -390,19 +365,73 @@ pub async fn expired_and_unknown_surveys_take_no_answers<
     assert!(surveys.counts().await.is_empty());
 }
 
-pub async fn a_failed_survey_mail_is_sent_by_the_next_replay<
-    S: SurveyStore + ReferralStore + MetricsStore + 'static,
->(
-    store: Arc<S>,
-) {
+pub async fn a_survey_mail_outage_is_retried_without_a_replay<S: Store>(store: Arc<S>) {
     let surveys = Surveys::new(store);
-    std::fs::write(&surveys.outbox, b"not a folder").expect("blocking file");
-    let first = surveys.send("o-1", "anna", "anna@example.com").await;
-    std::fs::remove_file(&surveys.outbox).expect("unblock");
-    assert_eq!(surveys.send("o-1", "anna", "anna@example.com").await, first);
-    assert_eq!(surveys.mails().len(), 1, "the replay delivered it");
+    surveys.delivery.fail_next_mails(1);
     surveys.send("o-1", "anna", "anna@example.com").await;
-    assert_eq!(surveys.mails().len(), 1, "once");
+    let report = surveys.delivery.deliver().await;
+    assert_eq!(
+        (report.delivered, report.retried),
+        (1, 1),
+        "survey.sent went, the mail waits"
+    );
+    surveys.clock.advance(Duration::seconds(5));
+    assert_eq!(
+        surveys.mails().await.len(),
+        1,
+        "delivered with no replay of the request"
+    );
+    surveys.clock.advance(Duration::days(2));
+    assert_eq!(surveys.mails().await.len(), 1, "once");
+}
+
+/// Every event a survey's life writes, once each, with ids and business fields only.
+pub async fn survey_events_carry_ids_and_no_addresses<S: Store>(store: Arc<S>) {
+    let surveys = Surveys::new(store);
+    let token = surveys.sent("o-1").await;
+    surveys.answer(&token, 3, "zu spät").await;
+    surveys.answer(&token, 8, "").await;
+    surveys
+        .service
+        .unsubscribe(&token)
+        .await
+        .expect("unsubscribed");
+    surveys.service.unsubscribe(&token).await.expect("again");
+    surveys.delivery.deliver().await;
+    let mut types = surveys.delivery.event_types();
+    types.sort();
+    assert_eq!(
+        types,
+        [
+            "customer.unsubscribed",
+            "survey.answered",
+            "survey.answered",
+            "survey.sent"
+        ]
+    );
+    let accepted = surveys.delivery.receiver.accepted();
+    let answered = &accepted
+        .iter()
+        .find(|(_, body)| body["data"]["score"] == 8)
+        .expect("the changed answer's event")
+        .1["data"];
+    assert_eq!(answered["category"], "passive");
+    assert_eq!(answered["previous_score"], 3);
+    assert_eq!(answered["order_id"], "o-1");
+    let survey_id = answered["survey_id"].as_str().expect("survey id");
+    assert!(survey_id.starts_with("srv_") && !survey_id.contains(token.as_ref()));
+    for (_, body) in &accepted {
+        let text = body.to_string();
+        assert!(
+            !text.contains('@') && !text.contains(token.as_ref()),
+            "{text}"
+        );
+    }
+    assert!(surveys
+        .delivery
+        .listed(MessageStatus::Pending)
+        .await
+        .is_empty());
 }
 
 http_tests::contract_suite!(
@@ -414,5 +443,6 @@ http_tests::contract_suite!(
     detractors_alert_support_once,
     promoters_get_their_referral_link,
     expired_and_unknown_surveys_take_no_answers,
-    a_failed_survey_mail_is_sent_by_the_next_replay,
+    a_survey_mail_outage_is_retried_without_a_replay,
+    survey_events_carry_ids_and_no_addresses,
 );

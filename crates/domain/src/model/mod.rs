@@ -11,12 +11,14 @@ mod locale;
 mod metrics;
 mod order;
 mod order_outcome;
+mod outbox;
 mod referral;
 mod referral_code;
 mod rewards;
 mod survey;
 mod survey_request;
 mod time;
+mod webhook;
 
 pub use counters::{CounterDelta, CounterSeries};
 pub use coupon::{Coupon, CouponState, CouponStatus, RewardStatus};
@@ -32,6 +34,9 @@ pub use metrics::{
 pub(crate) use order::hex;
 pub use order::{fingerprint, CarriedCode, Currency, CurrencyError, Order, OrderHistory, OrderId};
 pub use order_outcome::{OrderOutcome, ReferralOutcome, ReferralResult};
+pub use outbox::{
+    MessageId, MessageIdError, RetrySchedule, RetryScheduleError, DEFAULT_RETRY_SECONDS,
+};
 pub use referral::{Creation, IssuedCode, ReferralRequest, ReferralStats};
 pub use referral_code::{ReferralCode, ReferralCodeError, CODE_ALPHABET, GENERATED_CODE_LEN};
 pub use rewards::{
@@ -43,3 +48,4 @@ pub use survey::{
 };
 pub use survey_request::{SkipReason, SurveyDecision, SurveyRequest};
 pub use time::rfc3339;
+pub use webhook::{WebhookSecrets, WebhookSecretsError, WebhookUrl, WebhookUrlError};

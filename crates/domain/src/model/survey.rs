@@ -129,6 +129,13 @@ impl SurveyToken {
             Err(SurveyTokenError)
         }
     }
+
+    /// The survey's public id: names it in events and listings without granting what the link
+    /// grants (answering, unsubscribing), since the token cannot be recovered from it.
+    pub fn survey_id(&self) -> String {
+        let digest = super::fingerprint(&["survey-id", &self.0]);
+        format!("srv_{}", &digest[..32])
+    }
 }
 
 impl AsRef<str> for SurveyToken {

@@ -30,10 +30,54 @@ impl MailError {
             source: source.into(),
         }
     }
+
+    /// The whole cause chain, as the provider gave it (e.g. SES's `AccessDeniedException: …`),
+    /// with every address replaced: reasons are stored and logged, addresses must not be.
+    pub fn reason(&self) -> String {
+        let mut reason = self.context.to_owned();
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(self.source.as_ref());
+        while let Some(cause) = source {
+            reason.push_str(": ");
+            reason.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        redact_addresses(&reason)
+    }
+}
+
+/// Replaces every word holding an `@` with `<address>`.
+pub fn redact_addresses(text: &str) -> String {
+    text.split_inclusive(char::is_whitespace)
+        .map(|word| {
+            if word.contains('@') {
+                let trailing = &word[word.trim_end().len()..];
+                format!("<address>{trailing}")
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect()
 }
 
 /// Sends mail: SES on Lambda, an outbox folder locally.
 #[async_trait]
 pub trait Mailer: Send + Sync {
     async fn send(&self, mail: &OutgoingMail) -> Result<(), MailError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_keep_the_provider_words_and_drop_addresses() {
+        let error = MailError::new(
+            "sending through SES",
+            "MessageRejected: Email address is not verified: anna@example.com, bob@example.org.",
+        );
+        assert_eq!(
+            error.reason(),
+            "sending through SES: MessageRejected: Email address is not verified: <address> <address>"
+        );
+    }
 }

@@ -4,21 +4,28 @@ mod clock;
 mod mailer;
 mod metrics_store;
 mod order_store;
+mod outbox;
 mod referral_store;
 mod store_error;
 pub mod stored;
 mod survey_store;
+mod webhook;
 
 pub use clock::{Clock, SystemClock};
 pub use mailer::{MailError, Mailer, OutgoingMail};
 pub use metrics_store::{CounterDay, DayCounts, MetricsStore, OrderDay};
 pub use order_store::{
-    CommitOutcome, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RewardCommit, RewardMail,
-    StoredOrder,
+    CommitOutcome, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RevokedMessage,
+    RewardCommit, StoredOrder,
+};
+pub use outbox::{
+    Claim, DueMessages, EventType, MessageKind, MessagePage, MessageStatus, MessageSummary,
+    OutboxAdmin, OutboxMessage, OutboxStore, PageCursor, Payload, RequeueOutcome, Settlement,
 };
 pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore};
 pub use store_error::StoreError;
 pub use survey_store::{
-    StoredSurveyRequest, SurveyCommitOutcome, SurveyMailJob, SurveyRequestCommit,
-    SurveyRequestContext, SurveyStore,
+    StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext,
+    SurveyStore,
 };
+pub use webhook::{WebhookError, WebhookSender};

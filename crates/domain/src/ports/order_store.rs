@@ -1,10 +1,11 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use super::OutboxMessage;
 use super::StoreError;
 use crate::model::{
-    Beneficiary, Coupon, CouponCode, CustomerName, Email, Friend, Locale, Order, OrderHistory,
-    OrderId, OrderOutcome, ReferralCode, Referrer, Reward,
+    Coupon, CouponCode, Friend, Order, OrderHistory, OrderId, OrderOutcome, ReferralCode, Referrer,
+    Reward,
 };
 
 /// Everything the reward decision needs, read together before deciding.
@@ -17,23 +18,11 @@ pub struct OrderContext {
     pub referrer: Option<Referrer>,
 }
 
-/// A recorded order: what was asked, what was answered, which mails still need sending.
+/// A recorded order: what was asked and what was answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredOrder {
     pub request_hash: String,
     pub outcome: OrderOutcome,
-    pub unsent_mails: Vec<RewardMail>,
-    /// While set and in the future, someone is delivering the unsent mails; others must not.
-    pub mail_lease_until: Option<DateTime<Utc>>,
-}
-
-/// A reward notification to send after commit; stored with the order until it has gone out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RewardMail {
-    pub to: Email,
-    pub name: Option<CustomerName>,
-    pub locale: Option<Locale>,
-    pub reward: Reward,
 }
 
 /// The rewarded half of a commit: the conditions that keep the decision true, and the coupons.
@@ -56,9 +45,8 @@ pub struct OrderCommit {
     pub seen_history: OrderHistory,
     pub new_history: OrderHistory,
     pub reward: Option<RewardCommit>,
-    pub mails: Vec<RewardMail>,
-    /// Set when there are mails: the committing request holds the delivery lease until then.
-    pub mail_lease_until: Option<DateTime<Utc>>,
+    /// The reward mails and events, written in the same atomic unit.
+    pub messages: Vec<OutboxMessage>,
     /// Funnel and retention counters this order changes, merged per day and name.
     pub counters: Vec<crate::model::CounterDelta>,
 }
@@ -71,6 +59,9 @@ pub enum CommitOutcome {
     /// A fact the decision relied on changed (history, guard, cap, coupon collision); decide again.
     Stale,
 }
+
+/// Builds the message that goes with revoking a coupon, if any.
+pub type RevokedMessage<'a> = dyn Fn(&Coupon) -> Option<OutboxMessage> + Send + Sync + 'a;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RedeemOutcome {
@@ -90,39 +81,26 @@ pub trait OrderStore: Send + Sync {
     /// coupons, all or nothing, each conditioned on the facts the decision used.
     async fn commit_order(&self, commit: &OrderCommit) -> Result<CommitOutcome, StoreError>;
 
-    /// Takes the delivery lease of an order's unsent mails if nobody holds it at `now`;
-    /// `false` means another request is delivering them.
-    async fn lease_mail_delivery(
-        &self,
-        order_id: &OrderId,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-
-    /// Records which beneficiaries' mails went out and releases the lease, so the next replay
-    /// retries only what failed.
-    async fn finish_mail_delivery(
-        &self,
-        order_id: &OrderId,
-        sent: &[Beneficiary],
-    ) -> Result<(), StoreError>;
-
     async fn coupon(&self, code: &CouponCode) -> Result<Option<Coupon>, StoreError>;
 
-    /// Redeems an issued coupon whose hold has passed at `now`, atomically.
+    /// Redeems an issued coupon whose hold has passed at `now`, atomically, with `message` (the
+    /// `coupon.redeemed` event) written only if this call redeems it.
     async fn redeem_coupon(
         &self,
         code: &CouponCode,
         order_id: &OrderId,
         now: DateTime<Utc>,
+        message: Option<OutboxMessage>,
     ) -> Result<RedeemOutcome, StoreError>;
 
     /// Revokes the order's coupons that are not redeemed (adding their value to the day's
-    /// `revoked_cents`) and marks the order refunded;
-    /// returns the order's coupons as they stand after, or `None` for an unknown order.
+    /// `revoked_cents`) and marks the order refunded, writing `revoked(coupon)` (the
+    /// `reward.revoked` event) with each revocation; returns the order's coupons as they stand
+    /// after, or `None` for an unknown order.
     async fn refund_order(
         &self,
         order_id: &OrderId,
         at: DateTime<Utc>,
+        revoked: &RevokedMessage<'_>,
     ) -> Result<Option<Vec<Coupon>>, StoreError>;
 }

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::StoreError;
+use super::{OutboxMessage, StoreError};
 use crate::model::{
     CustomerId, CustomerName, Email, IssuedCode, Locale, ReferralCode, ReferralStats,
 };
@@ -15,6 +15,8 @@ pub struct CodeClaim {
     pub locale: Option<Locale>,
     pub code: ReferralCode,
     pub at: DateTime<Utc>,
+    /// The `referral.created` event, written only if this claim creates the code.
+    pub message: Option<OutboxMessage>,
 }
 
 /// The result of one atomic claim.

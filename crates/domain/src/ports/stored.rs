@@ -4,78 +4,13 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::model::MessageId;
 use crate::model::{
     rfc3339, Beneficiary, Category, CouponCode, CouponState, CouponStatus, Currency, CustomerId,
-    CustomerName, Email, Locale, OrderId, OrderOutcome, ReferralOutcome, ReferralResult, Rejection,
-    Reward, RewardStatus, SkipReason, SurveyDecision, SurveyToken,
+    Email, OrderId, OrderOutcome, ReferralOutcome, ReferralResult, Rejection, Reward, RewardStatus,
+    SkipReason, SurveyDecision, SurveyToken,
 };
-use crate::ports::{RewardMail, StoreError, SurveyMailJob};
-
-#[derive(Serialize, Deserialize)]
-struct MailRecord {
-    to: String,
-    name: Option<String>,
-    locale: Option<String>,
-    beneficiary: String,
-    customer_id: String,
-    coupon: String,
-    amount_cents: u64,
-    currency: String,
-    available_from: String,
-}
-
-pub fn mails_to_json(mails: &[RewardMail]) -> String {
-    let records: Vec<MailRecord> = mails
-        .iter()
-        .map(|mail| MailRecord {
-            to: mail.to.to_string(),
-            name: mail.name.as_ref().map(ToString::to_string),
-            locale: mail.locale.map(|l| l.as_str().to_owned()),
-            beneficiary: mail.reward.beneficiary.as_str().to_owned(),
-            customer_id: mail.reward.customer_id.to_string(),
-            coupon: mail.reward.coupon.to_string(),
-            amount_cents: mail.reward.amount_cents,
-            currency: mail.reward.currency.to_string(),
-            available_from: rfc3339(mail.reward.available_from),
-        })
-        .collect();
-    serde_json::to_string(&records).unwrap_or_else(|_| "[]".into())
-}
-
-/// The stored mails whose beneficiary is not in `sent`.
-pub fn unsent_mails(json: &str, sent: &[String]) -> Result<Vec<RewardMail>, StoreError> {
-    let records: Vec<MailRecord> =
-        serde_json::from_str(json).map_err(|_| corrupt("stored reward mails"))?;
-    records
-        .into_iter()
-        .filter(|r| !sent.contains(&r.beneficiary))
-        .map(|r| {
-            Ok(RewardMail {
-                to: Email::parse(&r.to).map_err(|_| corrupt("mail recipient"))?,
-                name: r
-                    .name
-                    .as_deref()
-                    .map(CustomerName::parse)
-                    .transpose()
-                    .map_err(|_| corrupt("mail name"))?,
-                locale: r
-                    .locale
-                    .as_deref()
-                    .map(Locale::parse)
-                    .transpose()
-                    .map_err(|_| corrupt("mail locale"))?,
-                reward: reward(
-                    &r.beneficiary,
-                    &r.customer_id,
-                    &r.coupon,
-                    r.amount_cents,
-                    &r.currency,
-                    &r.available_from,
-                )?,
-            })
-        })
-        .collect()
-}
+use crate::ports::{MessageKind, MessageStatus, OutgoingMail, Payload, StoreError};
 
 /// A reward from its stored columns/attributes.
 pub fn reward(
@@ -119,48 +54,6 @@ pub fn parse_timestamp(raw: &str) -> Result<DateTime<Utc>, StoreError> {
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("bad {what}"))
-}
-
-#[derive(Serialize, Deserialize)]
-struct SurveyMailRecord {
-    to: String,
-    name: Option<String>,
-    locale: Option<String>,
-    token: String,
-    links_base: String,
-}
-
-pub fn survey_mail_to_json(job: &SurveyMailJob) -> String {
-    let record = SurveyMailRecord {
-        to: job.to.to_string(),
-        name: job.name.as_ref().map(ToString::to_string),
-        locale: job.locale.map(|l| l.as_str().to_owned()),
-        token: job.token.to_string(),
-        links_base: job.links_base.clone(),
-    };
-    serde_json::to_string(&record).unwrap_or_else(|_| "{}".into())
-}
-
-pub fn survey_mail_from_json(json: &str) -> Result<SurveyMailJob, StoreError> {
-    let r: SurveyMailRecord =
-        serde_json::from_str(json).map_err(|_| corrupt("stored survey mail"))?;
-    Ok(SurveyMailJob {
-        to: Email::parse(&r.to).map_err(|_| corrupt("survey recipient"))?,
-        name: r
-            .name
-            .as_deref()
-            .map(CustomerName::parse)
-            .transpose()
-            .map_err(|_| corrupt("survey name"))?,
-        locale: r
-            .locale
-            .as_deref()
-            .map(Locale::parse)
-            .transpose()
-            .map_err(|_| corrupt("survey locale"))?,
-        token: SurveyToken::parse(&r.token).map_err(|_| corrupt("survey token"))?,
-        links_base: r.links_base,
-    })
 }
 
 /// "sent" or the skip reason, as stored.
@@ -361,4 +254,67 @@ mod tests {
             );
         }
     }
+}
+
+/// An outbox message's payload as stored: the rendered mail, or the event's body.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "form", rename_all = "snake_case")]
+enum PayloadRecord {
+    Mail {
+        to: String,
+        subject: String,
+        text: String,
+        html: String,
+        headers: Vec<(String, String)>,
+    },
+    Event {
+        body: String,
+    },
+}
+
+pub fn payload_to_json(payload: &Payload) -> String {
+    let record = match payload {
+        Payload::Mail(mail) => PayloadRecord::Mail {
+            to: mail.to.to_string(),
+            subject: mail.subject.clone(),
+            text: mail.text.clone(),
+            html: mail.html.clone(),
+            headers: mail.headers.clone(),
+        },
+        Payload::Event { body } => PayloadRecord::Event { body: body.clone() },
+    };
+    serde_json::to_string(&record).unwrap_or_else(|_| "{}".into())
+}
+
+pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
+    let record: PayloadRecord =
+        serde_json::from_str(json).map_err(|_| corrupt("outbox payload"))?;
+    Ok(match record {
+        PayloadRecord::Mail {
+            to,
+            subject,
+            text,
+            html,
+            headers,
+        } => Payload::Mail(OutgoingMail {
+            to: Email::parse(&to).map_err(|_| corrupt("outbox mail recipient"))?,
+            subject,
+            text,
+            html,
+            headers,
+        }),
+        PayloadRecord::Event { body } => Payload::Event { body },
+    })
+}
+
+pub fn message_kind(raw: &str) -> Result<MessageKind, StoreError> {
+    MessageKind::parse(raw).ok_or_else(|| corrupt("outbox message kind"))
+}
+
+pub fn message_status(raw: &str) -> Result<MessageStatus, StoreError> {
+    MessageStatus::parse(raw).ok_or_else(|| corrupt("outbox message status"))
+}
+
+pub fn message_id(raw: &str) -> Result<MessageId, StoreError> {
+    MessageId::parse(raw).map_err(|_| corrupt("outbox message id"))
 }

@@ -1,29 +1,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::StoreError;
-use crate::model::{
-    Answer, CustomerName, Email, Locale, OrderId, Survey, SurveyDecision, SurveyRequest,
-    SurveyToken,
-};
-
-/// Everything needed to (re)send a survey mail later.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SurveyMailJob {
-    pub to: Email,
-    pub name: Option<CustomerName>,
-    pub locale: Option<Locale>,
-    pub token: SurveyToken,
-    /// Public base URL of collect-survey at the time of sending; links are `<base>/s/<token>`.
-    pub links_base: String,
-}
+use super::{OutboxMessage, StoreError};
+use crate::model::{Answer, Survey, SurveyDecision, SurveyRequest, SurveyToken};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSurveyRequest {
     pub request_hash: String,
     pub decision: SurveyDecision,
-    pub unsent_mail: Option<SurveyMailJob>,
-    pub mail_lease_until: Option<DateTime<Utc>>,
 }
 
 /// Facts for the send/skip decision, read together.
@@ -39,13 +23,13 @@ pub struct SurveyRequestContext {
 pub struct SurveyRequestCommit {
     pub request: SurveyRequest,
     pub request_hash: String,
+    /// A sent survey is written only if the address is still subscribed and nothing was sent
+    /// to the customer or address since `throttle_cutoff`.
     pub decision: SurveyDecision,
-    /// Set when a survey is sent: it is written only if the address is still subscribed and
-    /// nothing was sent to the customer or address since `throttle_cutoff`.
-    pub mail: Option<SurveyMailJob>,
     pub sent_at: DateTime<Utc>,
     pub throttle_cutoff: DateTime<Utc>,
-    pub mail_lease_until: Option<DateTime<Utc>>,
+    /// The survey mail and the `survey.sent` event, written in the same atomic unit.
+    pub messages: Vec<OutboxMessage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,28 +52,26 @@ pub trait SurveyStore: Send + Sync {
         commit: &SurveyRequestCommit,
     ) -> Result<SurveyCommitOutcome, StoreError>;
 
-    async fn lease_survey_mail(
-        &self,
-        order_id: &OrderId,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-
-    /// Records whether the mail went out and releases the lease.
-    async fn finish_survey_mail(&self, order_id: &OrderId, sent: bool) -> Result<(), StoreError>;
-
     async fn survey(&self, token: &SurveyToken) -> Result<Option<Survey>, StoreError>;
 
-    /// Stores `answer` if the survey's answer is still `previous`, moving the day counters in
-    /// the same atomic step; `false` when another answer came in between.
+    /// Stores `answer` if the survey's answer is still `previous`, moving the day counters and
+    /// writing `messages` (detractor alert, `survey.answered`) in the same atomic step; `false`
+    /// when another answer came in between.
     async fn record_answer(
         &self,
         token: &SurveyToken,
         previous: Option<&Answer>,
         answer: &Answer,
+        messages: &[OutboxMessage],
     ) -> Result<bool, StoreError>;
 
-    /// Opts the survey's address out of all future surveys; `false` for an unknown token.
-    async fn unsubscribe(&self, token: &SurveyToken, at: DateTime<Utc>)
-        -> Result<bool, StoreError>;
+    /// Opts the survey's address out of all future surveys, writing `message` (the
+    /// `customer.unsubscribed` event) only if the address was not opted out before; `false` for
+    /// an unknown token.
+    async fn unsubscribe(
+        &self,
+        token: &SurveyToken,
+        at: DateTime<Utc>,
+        message: Option<OutboxMessage>,
+    ) -> Result<bool, StoreError>;
 }

@@ -3,6 +3,8 @@ use std::sync::Arc;
 use crate::model::{Coupon, CouponCode, CouponState, OrderId, RewardStatus};
 use crate::ports::{Clock, OrderStore, RedeemOutcome, StoreError};
 
+use super::Events;
+
 #[derive(Debug, thiserror::Error)]
 pub enum CouponError {
     #[error("no such coupon")]
@@ -24,11 +26,16 @@ pub enum CouponError {
 pub struct CouponService {
     store: Arc<dyn OrderStore>,
     clock: Arc<dyn Clock>,
+    events: Events,
 }
 
 impl CouponService {
-    pub fn new(store: Arc<dyn OrderStore>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+    pub fn new(store: Arc<dyn OrderStore>, clock: Arc<dyn Clock>, events: Events) -> Self {
+        Self {
+            store,
+            clock,
+            events,
+        }
     }
 
     /// The coupon's reward and where it stands now.
@@ -47,9 +54,20 @@ impl CouponService {
         code: &CouponCode,
         order_id: &OrderId,
     ) -> Result<Coupon, CouponError> {
+        let now = self.clock.now();
+        // The event names the coupon's owner, which only the coupon knows: with events on, a
+        // redemption reads it first (one GetItem) so the event commits with the redemption.
+        let message = if self.events.enabled() {
+            match self.store.coupon(code).await? {
+                Some(coupon) => self.events.coupon_redeemed(&coupon, order_id, now),
+                None => return Err(CouponError::NotFound),
+            }
+        } else {
+            None
+        };
         match self
             .store
-            .redeem_coupon(code, order_id, self.clock.now())
+            .redeem_coupon(code, order_id, now, message)
             .await?
         {
             RedeemOutcome::Redeemed(coupon) => Ok(coupon),
@@ -68,7 +86,9 @@ impl CouponService {
         let now = self.clock.now();
         let coupons = self
             .store
-            .refund_order(order_id, now)
+            .refund_order(order_id, now, &|coupon| {
+                self.events.reward_revoked(order_id, coupon, now)
+            })
             .await?
             .ok_or(CouponError::UnknownOrder)?;
         Ok(coupons.iter().map(|c| c.status_at(now)).collect())

@@ -1,6 +1,8 @@
 //! Domain services: the business decisions, made once, above the store ports.
 
 mod coupons;
+mod delivery;
+mod events;
 mod orders;
 mod referrals;
 pub mod reward_mail;
@@ -9,6 +11,11 @@ pub mod survey_mail;
 mod surveys;
 
 pub use coupons::{CouponError, CouponService};
+pub use delivery::{
+    Attempt, Deliverer, DeliveryReport, MessageError, MessageService, CLAIM_SECONDS, MAX_PAGE,
+    SWEEP_LIMIT,
+};
+pub use events::{Events, SurveySent};
 pub use orders::{OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS, MAX_DECISIONS};
 pub use referrals::{CodeSource, ReferralError, ReferralService, MAX_CODE_ATTEMPTS};
 pub use reward_mail::ShopIdentity;

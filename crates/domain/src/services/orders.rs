@@ -1,25 +1,22 @@
 use std::sync::Arc;
 
-use chrono::Duration;
-
 use crate::model::counters::{self, CounterDelta};
+use crate::model::MessageId;
 use crate::model::{
     activity_changes, decide, Beneficiary, CouponCode, Decision, Order, OrderOutcome, Reward,
     RewardRules,
 };
 use crate::ports::{
-    Clock, CommitOutcome, Mailer, OrderCommit, OrderStore, RewardCommit, RewardMail, StoreError,
-    StoredOrder,
+    Clock, CommitOutcome, MessageKind, OrderCommit, OrderStore, OutboxMessage, Payload,
+    RewardCommit, StoreError, StoredOrder,
 };
 
-use super::reward_mail::{self, ShopIdentity};
+use super::reward_mail::{self, RewardMail, ShopIdentity};
+use super::Events;
 
 /// How often we re-read and decide again when a concurrent write changed the facts. Each retry
 /// follows a real change (another order, another reward), so a handful always suffices in practice.
 pub const MAX_DECISIONS: u32 = 6;
-
-/// How long a request may take to deliver reward mails before a replay may try instead.
-pub const MAIL_LEASE_SECONDS: i64 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {
@@ -35,10 +32,10 @@ pub enum OrderError {
 #[derive(Clone)]
 pub struct OrderService {
     store: Arc<dyn OrderStore>,
-    mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
     rules: RewardRules,
     shop: ShopIdentity,
+    events: Events,
     activity_window_days: u32,
 }
 
@@ -48,17 +45,17 @@ pub const DEFAULT_ACTIVITY_WINDOW_DAYS: u32 = 365;
 impl OrderService {
     pub fn new(
         store: Arc<dyn OrderStore>,
-        mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
         rules: RewardRules,
         shop: ShopIdentity,
+        events: Events,
     ) -> Self {
         Self {
             store,
-            mailer,
             clock,
             rules,
             shop,
+            events,
             activity_window_days: DEFAULT_ACTIVITY_WINDOW_DAYS,
         }
     }
@@ -75,7 +72,7 @@ impl OrderService {
         for _ in 0..MAX_DECISIONS {
             let context = self.store.order_context(&order).await?;
             if let Some(existing) = context.existing {
-                return self.replay(existing, &request_hash, &order).await;
+                return self.replay(existing, &request_hash);
             }
             let decision = decide(
                 &order,
@@ -112,6 +109,7 @@ impl OrderService {
             };
             let rewards = reward.as_ref().map_or(&[][..], |r| &r.rewards[..]);
             let now = self.clock.now();
+            let messages = self.messages(&order, &mails, rewards, now);
             let outcome = OrderOutcome::new(&order, &decision, rewards, now);
             let new_history = context.friend.history.with(&order);
             let counters = self.counters_for(
@@ -123,23 +121,18 @@ impl OrderService {
             );
             let commit = OrderCommit {
                 counters,
-                mail_lease_until: (!mails.is_empty())
-                    .then(|| now + Duration::seconds(MAIL_LEASE_SECONDS)),
                 new_history,
                 seen_history: context.friend.history,
                 order: order.clone(),
                 request_hash: request_hash.clone(),
                 outcome,
                 reward,
-                mails,
+                messages,
             };
             match self.store.commit_order(&commit).await? {
-                CommitOutcome::Committed => {
-                    self.send_mails(&order, &commit.mails).await;
-                    return Ok(commit.outcome);
-                }
+                CommitOutcome::Committed => return Ok(commit.outcome),
                 CommitOutcome::OrderExists(existing) => {
-                    return self.replay(existing, &request_hash, &order).await
+                    return self.replay(existing, &request_hash)
                 }
                 CommitOutcome::Stale => continue,
             }
@@ -210,64 +203,43 @@ impl OrderService {
         ]
     }
 
-    async fn replay(
+    /// The mails and `reward.issued` events of a rewarded order, committed with it; ids come
+    /// from the order id and the beneficiary, so no replay can add a second one.
+    fn messages(
+        &self,
+        order: &Order,
+        mails: &[RewardMail],
+        rewards: &[Reward],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<OutboxMessage> {
+        let reference = format!("order:{}", order.order_id);
+        let mail_messages = mails.iter().map(|mail| OutboxMessage {
+            id: MessageId::derive(&[
+                "reward-mail",
+                order.order_id.as_ref(),
+                mail.reward.beneficiary.as_str(),
+            ]),
+            kind: MessageKind::RewardMail,
+            reference: reference.clone(),
+            payload: Payload::Mail(reward_mail::render(mail, &self.shop)),
+            created_at: now,
+        });
+        let events = rewards
+            .iter()
+            .filter_map(|reward| self.events.reward_issued(&order.order_id, reward, now));
+        mail_messages.chain(events).collect()
+    }
+
+    /// The recorded outcome for the same body; the mails went into the outbox with the first
+    /// commit, so a replay has nothing to send.
+    fn replay(
         &self,
         existing: StoredOrder,
         request_hash: &str,
-        order: &Order,
     ) -> Result<OrderOutcome, OrderError> {
         if existing.request_hash != request_hash {
             return Err(OrderError::IdempotencyConflict);
         }
-        // A replay is the storefront's retry: the moment to deliver mails that failed before,
-        // unless the request that recorded the order (or another replay) is still at it.
-        if !existing.unsent_mails.is_empty() {
-            let now = self.clock.now();
-            let lease_free = existing.mail_lease_until.is_none_or(|until| until <= now);
-            if lease_free
-                && self
-                    .store
-                    .lease_mail_delivery(
-                        &order.order_id,
-                        now,
-                        now + Duration::seconds(MAIL_LEASE_SECONDS),
-                    )
-                    .await?
-            {
-                self.send_mails(order, &existing.unsent_mails).await;
-            }
-        }
         Ok(existing.outcome)
-    }
-
-    /// Sends after commit; a failure leaves the mail recorded as unsent for the next replay.
-    async fn send_mails(&self, order: &Order, mails: &[RewardMail]) {
-        let mut sent = Vec::new();
-        for mail in mails {
-            let beneficiary = mail.reward.beneficiary;
-            match self
-                .mailer
-                .send(&reward_mail::render(mail, &self.shop))
-                .await
-            {
-                Ok(()) => sent.push(beneficiary),
-                Err(error) => tracing::warn!(
-                    order_id = %order.order_id,
-                    beneficiary = beneficiary.as_str(),
-                    error = %error,
-                    "reward mail not sent; a replay of the order will retry"
-                ),
-            }
-        }
-        if mails.is_empty() {
-            return;
-        }
-        if let Err(error) = self
-            .store
-            .finish_mail_delivery(&order.order_id, &sent)
-            .await
-        {
-            tracing::error!(order_id = %order.order_id, error = %error, "could not record sent reward mails");
-        }
     }
 }

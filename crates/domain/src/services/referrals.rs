@@ -5,6 +5,8 @@ use crate::model::{
 };
 use crate::ports::{ClaimOutcome, Clock, CodeClaim, ReferralStore, StoreError};
 
+use super::Events;
+
 /// Produces candidate codes; swapped for a fixed sequence in tests of the collision path.
 pub type CodeSource = Arc<dyn Fn() -> ReferralCode + Send + Sync>;
 
@@ -26,6 +28,7 @@ pub struct ReferralService {
     store: Arc<dyn ReferralStore>,
     clock: Arc<dyn Clock>,
     codes: CodeSource,
+    events: Events,
 }
 
 impl ReferralService {
@@ -43,22 +46,37 @@ impl ReferralService {
             store,
             clock,
             codes,
+            events: Events::default(),
         }
     }
 
-    /// Returns the customer's code, creating it on first call; concurrent first calls agree on one code.
+    /// Writes `referral.created` with each new code when `events` are on.
+    pub fn with_events(mut self, events: Events) -> Self {
+        self.events = events;
+        self
+    }
+
+    /// Returns the customer's code, creating it on first call; concurrent first calls agree on
+    /// one code. `link` is the share link of a code, for the `referral.created` event.
     pub async fn get_or_create(
         &self,
         request: ReferralRequest,
+        link: &(dyn Fn(&ReferralCode) -> String + Sync),
     ) -> Result<(IssuedCode, Creation), ReferralError> {
         for _ in 0..MAX_CODE_ATTEMPTS {
+            let code = (self.codes)();
+            let at = self.clock.now();
+            let message =
+                self.events
+                    .referral_created(&request.customer_id, &code, &link(&code), at);
             let claim = CodeClaim {
                 customer_id: request.customer_id.clone(),
                 email: request.email.clone(),
                 name: request.name.clone(),
                 locale: request.locale,
-                code: (self.codes)(),
-                at: self.clock.now(),
+                code,
+                at,
+                message,
             };
             match self.store.claim_code(claim).await? {
                 ClaimOutcome::Claimed(issued) => return Ok((issued, Creation::Created)),

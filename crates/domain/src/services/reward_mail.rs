@@ -4,8 +4,17 @@
 use chrono::{DateTime, Utc};
 
 use crate::html::escape;
-use crate::model::{Beneficiary, Currency, HttpUrl, Locale};
-use crate::ports::{OutgoingMail, RewardMail};
+use crate::model::{Beneficiary, Currency, CustomerName, Email, HttpUrl, Locale, Reward};
+use crate::ports::OutgoingMail;
+
+/// A reward notification: who gets it and for which reward; rendered when the order commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RewardMail {
+    pub to: Email,
+    pub name: Option<CustomerName>,
+    pub locale: Option<Locale>,
+    pub reward: Reward,
+}
 
 /// How the shop presents itself in mails.
 #[derive(Debug, Clone)]

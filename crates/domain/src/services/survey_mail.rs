@@ -1,11 +1,21 @@
 //! The thank-you mail with the one-click survey, and the detractor alert for support.
 
 use crate::html::escape;
-use crate::model::{Answer, Survey};
-use crate::model::{Email, Locale};
-use crate::ports::{OutgoingMail, SurveyMailJob};
+use crate::model::{Answer, CustomerName, Email, Locale, Survey, SurveyToken};
+use crate::ports::OutgoingMail;
 
 use super::reward_mail::ShopIdentity;
+
+/// Everything the survey mail shows; rendered when the survey request commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyMailJob {
+    pub to: Email,
+    pub name: Option<CustomerName>,
+    pub locale: Option<Locale>,
+    pub token: SurveyToken,
+    /// Public base URL of collect-survey at the time of sending; links are `<base>/s/<token>`.
+    pub links_base: String,
+}
 
 pub fn survey(job: &SurveyMailJob, shop: &ShopIdentity) -> OutgoingMail {
     let locale = job.locale.unwrap_or(shop.default_locale);

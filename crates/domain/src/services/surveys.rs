@@ -3,17 +3,18 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{
-    fingerprint, Answer, Category, Comment, Email, HttpUrl, ReferralRequest, Score, SkipReason,
-    Survey, SurveyDecision, SurveyRequest, SurveyToken,
+    fingerprint, Answer, Category, Comment, Email, HttpUrl, MessageId, ReferralRequest, Score,
+    SkipReason, Survey, SurveyDecision, SurveyRequest, SurveyToken,
 };
 use crate::ports::{
-    Clock, Mailer, StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyMailJob,
-    SurveyRequestCommit, SurveyStore,
+    Clock, MessageKind, OutboxMessage, Payload, StoreError, StoredSurveyRequest,
+    SurveyCommitOutcome, SurveyRequestCommit, SurveyStore,
 };
 
+use super::events::SurveySent;
 use super::reward_mail::ShopIdentity;
-use super::survey_mail;
-use super::{ReferralError, ReferralService};
+use super::survey_mail::{self, SurveyMailJob};
+use super::{Events, ReferralError, ReferralService};
 
 /// SURVEY_THROTTLE_DAYS and SURVEY_TTL_DAYS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,43 +68,42 @@ pub struct AnswerReceipt {
 }
 
 const MAX_ATTEMPTS: u32 = 6;
-const MAIL_LEASE_SECONDS: i64 = 60;
 
 /// Post-purchase surveys: sending (throttled, opt-out aware, idempotent), answers with counter
 /// moves, detractor alerts, promoter links, unsubscribe.
 #[derive(Clone)]
 pub struct SurveyService {
     store: Arc<dyn SurveyStore>,
-    mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
     shop: ShopIdentity,
     support: Email,
     rules: SurveyRules,
     referrals: ReferralService,
     referral_links: ReferralLinks,
+    events: Events,
 }
 
 impl SurveyService {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         store: Arc<dyn SurveyStore>,
-        mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
         shop: ShopIdentity,
         support: Email,
         rules: SurveyRules,
         referrals: ReferralService,
         referral_links: ReferralLinks,
+        events: Events,
     ) -> Self {
         Self {
             store,
-            mailer,
             clock,
             shop,
             support,
             rules,
             referrals,
             referral_links,
+            events,
         }
     }
 
@@ -124,7 +124,7 @@ impl SurveyService {
         for _ in 0..MAX_ATTEMPTS {
             let context = self.store.survey_request_context(&request).await?;
             if let Some(existing) = context.existing {
-                return self.replay(&request, existing, &hash).await;
+                return replay(existing, &hash);
             }
             let now = self.clock.now();
             let throttle_cutoff = now - Duration::days(i64::from(self.rules.throttle_days));
@@ -138,84 +138,60 @@ impl SurveyService {
             } else {
                 SurveyDecision::Sent(SurveyToken::generate())
             };
-            let mail = match &decision {
-                SurveyDecision::Sent(token) => Some(SurveyMailJob {
-                    to: request.email.clone(),
-                    name: request.name.clone(),
-                    locale: request.locale,
-                    token: token.clone(),
-                    links_base: links_base.to_owned(),
-                }),
-                SurveyDecision::Skipped(_) => None,
+            let messages = match &decision {
+                SurveyDecision::Sent(token) => {
+                    self.survey_messages(&request, token, links_base, now)
+                }
+                SurveyDecision::Skipped(_) => Vec::new(),
             };
             let commit = SurveyRequestCommit {
                 request: request.clone(),
                 request_hash: hash.clone(),
                 decision: decision.clone(),
-                mail_lease_until: mail
-                    .as_ref()
-                    .map(|_| now + Duration::seconds(MAIL_LEASE_SECONDS)),
-                mail,
                 sent_at: now,
                 throttle_cutoff,
+                messages,
             };
             match self.store.commit_survey_request(&commit).await? {
-                SurveyCommitOutcome::Committed => {
-                    if let Some(job) = &commit.mail {
-                        self.deliver(&request, job).await;
-                    }
-                    return Ok(decision);
-                }
-                SurveyCommitOutcome::Exists(existing) => {
-                    return self.replay(&request, existing, &hash).await
-                }
+                SurveyCommitOutcome::Committed => return Ok(decision),
+                SurveyCommitOutcome::Exists(existing) => return replay(existing, &hash),
                 SurveyCommitOutcome::Stale => continue,
             }
         }
         Err(SurveyError::Contention)
     }
 
-    async fn replay(
+    /// The thank-you mail with the survey and the `survey.sent` event, keyed by the order.
+    fn survey_messages(
         &self,
         request: &SurveyRequest,
-        existing: StoredSurveyRequest,
-        hash: &str,
-    ) -> Result<SurveyDecision, SurveyError> {
-        if existing.request_hash != hash {
-            return Err(SurveyError::IdempotencyConflict);
-        }
-        if let Some(job) = &existing.unsent_mail {
-            let now = self.clock.now();
-            let free = existing.mail_lease_until.is_none_or(|until| until <= now);
-            let until = now + Duration::seconds(MAIL_LEASE_SECONDS);
-            if free
-                && self
-                    .store
-                    .lease_survey_mail(&request.order_id, now, until)
-                    .await?
-            {
-                self.deliver(request, job).await;
-            }
-        }
-        Ok(existing.decision)
-    }
-
-    /// Sends after commit; a failure stays recorded for the storefront's next retry.
-    async fn deliver(&self, request: &SurveyRequest, job: &SurveyMailJob) {
-        let sent = match self
-            .mailer
-            .send(&survey_mail::survey(job, &self.shop))
-            .await
-        {
-            Ok(()) => true,
-            Err(error) => {
-                tracing::warn!(order_id = %request.order_id, error = %error, "survey mail not sent; a replay will retry");
-                false
-            }
+        token: &SurveyToken,
+        links_base: &str,
+        now: DateTime<Utc>,
+    ) -> Vec<OutboxMessage> {
+        let job = SurveyMailJob {
+            to: request.email.clone(),
+            name: request.name.clone(),
+            locale: request.locale,
+            token: token.clone(),
+            links_base: links_base.to_owned(),
         };
-        if let Err(error) = self.store.finish_survey_mail(&request.order_id, sent).await {
-            tracing::error!(order_id = %request.order_id, error = %error, "could not record survey mail state");
-        }
+        let mail = OutboxMessage {
+            id: MessageId::derive(&["survey-mail", request.order_id.as_ref()]),
+            kind: MessageKind::SurveyMail,
+            reference: format!("order:{}", request.order_id),
+            payload: Payload::Mail(survey_mail::survey(&job, &self.shop)),
+            created_at: now,
+        };
+        let survey_id = token.survey_id();
+        let sent = SurveySent {
+            order_id: &request.order_id,
+            customer_id: &request.customer_id,
+            survey_id: &survey_id,
+        };
+        std::iter::once(mail)
+            .chain(self.events.survey_sent(&sent, now))
+            .collect()
     }
 
     /// The survey behind a link, if it exists and has not expired. Reads only.
@@ -256,9 +232,10 @@ impl SurveyService {
                     .as_ref()
                     .map_or(1, |previous| previous.revision + 1),
             };
+            let messages = self.answer_messages(&survey, &answer);
             if !self
                 .store
-                .record_answer(token, survey.answer.as_ref(), &answer)
+                .record_answer(token, survey.answer.as_ref(), &answer, &messages)
                 .await?
             {
                 // Someone answered in between (a double click, two tabs): back off a little at
@@ -267,14 +244,7 @@ impl SurveyService {
                 tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
                 continue;
             }
-            let was_detractor = survey
-                .answer
-                .as_ref()
-                .is_some_and(|a| a.score.category() == Category::Detractor);
             let category = score.category();
-            if category == Category::Detractor && !was_detractor {
-                self.alert_support(&survey, &answer).await;
-            }
             let referral_link = match category {
                 Category::Promoter => Some(self.promoter_link(&survey).await?),
                 _ => None,
@@ -293,12 +263,34 @@ impl SurveyService {
         Err(SurveyError::Contention)
     }
 
-    /// React to every criticism: the shop's support hears about each new detractor at once.
-    async fn alert_support(&self, survey: &Survey, answer: &Answer) {
-        let mail = survey_mail::detractor_alert(survey, answer, &self.shop, &self.support);
-        if let Err(error) = self.mailer.send(&mail).await {
-            tracing::error!(order_id = %survey.order_id, error = %error, "detractor alert not sent");
-        }
+    /// React to every criticism: support hears about each new detractor (an answer that was not
+    /// a detractor's before), and the shop's webhook about every answer.
+    fn answer_messages(&self, survey: &Survey, answer: &Answer) -> Vec<OutboxMessage> {
+        let previous = survey.answer.as_ref();
+        let was_detractor = previous.is_some_and(|a| a.score.category() == Category::Detractor);
+        let survey_id = survey.token.survey_id();
+        let alert = (answer.score.category() == Category::Detractor && !was_detractor).then(|| {
+            OutboxMessage {
+                id: MessageId::derive(&[
+                    "detractor-alert",
+                    &survey_id,
+                    &answer.revision.to_string(),
+                ]),
+                kind: MessageKind::DetractorAlert,
+                reference: format!("survey:{survey_id}"),
+                payload: Payload::Mail(survey_mail::detractor_alert(
+                    survey,
+                    answer,
+                    &self.shop,
+                    &self.support,
+                )),
+                created_at: answer.answered_at,
+            }
+        });
+        alert
+            .into_iter()
+            .chain(self.events.survey_answered(survey, answer, previous))
+            .collect()
     }
 
     async fn promoter_link(&self, survey: &Survey) -> Result<String, SurveyError> {
@@ -308,15 +300,30 @@ impl SurveyService {
             name: survey.name.clone(),
             locale: survey.locale,
         };
-        let (issued, _) = self.referrals.get_or_create(request).await?;
+        let link = |code: &crate::model::ReferralCode| self.referral_links.link(code.as_ref());
+        let (issued, _) = self.referrals.get_or_create(request, &link).await?;
         Ok(self.referral_links.link(issued.code.as_ref()))
     }
 
     pub async fn unsubscribe(&self, token: &SurveyToken) -> Result<Survey, SurveyError> {
         let survey = self.find(token).await?;
-        if !self.store.unsubscribe(token, self.clock.now()).await? {
+        let now = self.clock.now();
+        let message = self.events.customer_unsubscribed(
+            &survey.customer_id,
+            &survey.email.canonical_hash(),
+            now,
+        );
+        if !self.store.unsubscribe(token, now, message).await? {
             return Err(SurveyError::NotFound);
         }
         Ok(survey)
     }
+}
+
+/// The recorded decision for the same body; the mail went into the outbox with the first commit.
+fn replay(existing: StoredSurveyRequest, hash: &str) -> Result<SurveyDecision, SurveyError> {
+    if existing.request_hash != hash {
+        return Err(SurveyError::IdempotencyConflict);
+    }
+    Ok(existing.decision)
 }

@@ -1,0 +1,238 @@
+//! The transactional outbox (docs/architecture.md#the-outbox): every mail and webhook event is a
+//! message written in the same atomic unit as the fact that causes it, then delivered by the
+//! deliverer, which claims each message before it sends.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{OutgoingMail, StoreError};
+use crate::model::MessageId;
+
+/// What a message is, for listings and logs; the payload's shape follows from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    RewardMail,
+    SurveyMail,
+    DetractorAlert,
+    Event(EventType),
+}
+
+/// The webhook events the shop can receive, exactly these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    ReferralCreated,
+    RewardIssued,
+    RewardRevoked,
+    CouponRedeemed,
+    SurveySent,
+    SurveyAnswered,
+    CustomerUnsubscribed,
+}
+
+impl EventType {
+    pub const ALL: [Self; 7] = [
+        Self::ReferralCreated,
+        Self::RewardIssued,
+        Self::RewardRevoked,
+        Self::CouponRedeemed,
+        Self::SurveySent,
+        Self::SurveyAnswered,
+        Self::CustomerUnsubscribed,
+    ];
+
+    /// The `type` field of the event's body.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReferralCreated => "referral.created",
+            Self::RewardIssued => "reward.issued",
+            Self::RewardRevoked => "reward.revoked",
+            Self::CouponRedeemed => "coupon.redeemed",
+            Self::SurveySent => "survey.sent",
+            Self::SurveyAnswered => "survey.answered",
+            Self::CustomerUnsubscribed => "customer.unsubscribed",
+        }
+    }
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RewardMail => "reward_mail",
+            Self::SurveyMail => "survey_mail",
+            Self::DetractorAlert => "detractor_alert",
+            Self::Event(event) => event.as_str(),
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "reward_mail" => Some(Self::RewardMail),
+            "survey_mail" => Some(Self::SurveyMail),
+            "detractor_alert" => Some(Self::DetractorAlert),
+            other => EventType::ALL
+                .into_iter()
+                .find(|e| e.as_str() == other)
+                .map(Self::Event),
+        }
+    }
+}
+
+/// What delivery needs, complete when the message is written: a rendered mail (the deliverer
+/// adds only the sender), or an event's JSON body (the same bytes on every retry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    Mail(OutgoingMail),
+    Event { body: String },
+}
+
+/// A message as written with its cause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: MessageId,
+    pub kind: MessageKind,
+    /// The business id the message is about (`order:<id>`, `survey:<id>`, …), for operators.
+    pub reference: String,
+    pub payload: Payload,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageStatus {
+    /// Waiting for its next attempt (or being attempted now).
+    Pending,
+    Delivered,
+    /// Given up after the last retry, or refused for good (a webhook answering 410).
+    Failed,
+}
+
+impl MessageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "pending" => Some(Self::Pending),
+            "delivered" => Some(Self::Delivered),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One claimed attempt: the claimer alone may send it until the claim runs out, and only the
+/// claim with this `fence` may record the result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub message: OutboxMessage,
+    /// This attempt's number since the message was written or last requeued, from 1.
+    pub attempt: u32,
+    /// Grows with every claim, requeues included: a late result of an expired claim is refused.
+    pub fence: u64,
+}
+
+/// What became of an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settlement {
+    Delivered,
+    /// Failed; due again at `at`.
+    Retry {
+        at: DateTime<Utc>,
+        error: String,
+    },
+    /// Failed for good.
+    Failed {
+        error: String,
+    },
+}
+
+/// Messages due for an attempt, oldest due first, and the oldest pending message's age.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DueMessages {
+    pub ids: Vec<MessageId>,
+    /// When the oldest message still pending (due or waiting for a retry) was written.
+    pub oldest_pending_since: Option<DateTime<Utc>>,
+}
+
+/// The deliverer's port: find what is due, claim it, record the result.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Up to `limit` pending messages due at `now`, found by key, never by scanning.
+    async fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<DueMessages, StoreError>;
+
+    /// Claims a pending message that is due at `now` for one attempt until `until`; `None` when
+    /// it is unknown, not pending, not due, or claimed by someone else.
+    async fn claim(
+        &self,
+        id: &MessageId,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<Claim>, StoreError>;
+
+    /// Records an attempt's result if `claim` is still the message's latest; `false` otherwise.
+    async fn settle(
+        &self,
+        claim: &Claim,
+        settlement: &Settlement,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
+
+/// A message as operators see it: no payload (it holds addresses), the state of its delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageSummary {
+    pub id: MessageId,
+    pub kind: MessageKind,
+    pub reference: String,
+    pub status: MessageStatus,
+    pub attempts: u32,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// The listing's order: the next attempt of a pending message, the failure of a failed one.
+    pub listed_at: DateTime<Utc>,
+}
+
+/// Where a listing page ends, to continue after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageCursor {
+    pub listed_at: DateTime<Utc>,
+    pub id: MessageId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagePage {
+    pub messages: Vec<MessageSummary>,
+    pub next: Option<PageCursor>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequeueOutcome {
+    Requeued,
+    /// It exists but is not failed (pending or delivered): nothing changed.
+    NotFailed,
+    NotFound,
+}
+
+/// The operators' port: see what is pending or failed, and put a failed message back.
+#[async_trait]
+pub trait OutboxAdmin: Send + Sync {
+    /// Messages with `status` (pending or failed), latest `listed_at` first, after `after`.
+    async fn messages(
+        &self,
+        status: MessageStatus,
+        limit: usize,
+        after: Option<&PageCursor>,
+    ) -> Result<MessagePage, StoreError>;
+
+    /// Makes a failed message pending and due at `now`, with a fresh retry schedule.
+    async fn requeue(
+        &self,
+        id: &MessageId,
+        now: DateTime<Utc>,
+    ) -> Result<RequeueOutcome, StoreError>;
+}

@@ -1,0 +1,270 @@
+//! Delivers outbox messages (docs/architecture.md#the-outbox): claim, send, record. Runs in the
+//! deliver-outbox function on AWS and as a background task of the local stack.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::{MessageId, RetrySchedule};
+use crate::ports::{
+    Claim, Clock, Mailer, MessagePage, MessageStatus, OutboxAdmin, OutboxStore, PageCursor,
+    Payload, RequeueOutcome, Settlement, StoreError, WebhookError, WebhookSender,
+};
+
+/// How long a claim keeps others off a message. A send takes at most the webhook timeout (10 s)
+/// or an SES call; a deliverer that dies mid-send frees the message when its claim runs out.
+pub const CLAIM_SECONDS: i64 = 60;
+
+/// What became of one message this time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    Delivered,
+    /// Failed; another attempt is scheduled.
+    Retried,
+    /// Failed for good.
+    Failed,
+    /// Not ours to send: delivered already, not due yet, or claimed by another deliverer.
+    NotClaimed,
+    /// Sent, but the claim ran out before the result was recorded: the next claimer sends again.
+    ClaimLost,
+}
+
+/// What a batch of attempts came to, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub delivered: u32,
+    pub retried: u32,
+    pub failed: u32,
+    /// Messages a sweep found due; [`SWEEP_LIMIT`] means more may be waiting.
+    pub picked: usize,
+    /// Age of the oldest message still pending when the batch was picked, if a sweep looked.
+    pub oldest_pending_age_seconds: Option<i64>,
+}
+
+impl DeliveryReport {
+    pub fn count(&mut self, attempt: Attempt) {
+        match attempt {
+            Attempt::Delivered => self.delivered += 1,
+            Attempt::Retried => self.retried += 1,
+            Attempt::Failed => self.failed += 1,
+            Attempt::NotClaimed | Attempt::ClaimLost => {}
+        }
+    }
+}
+
+/// Sends what the outbox holds, each message at least once, and records why when it cannot.
+#[derive(Clone)]
+pub struct Deliverer {
+    outbox: Arc<dyn OutboxStore>,
+    mailer: Arc<dyn Mailer>,
+    /// `None` without `WEBHOOK_URL`: no events are written then, and any left over fail.
+    webhooks: Option<Arc<dyn WebhookSender>>,
+    clock: Arc<dyn Clock>,
+    schedule: RetrySchedule,
+}
+
+/// Messages a sweep picks at most; the next sweep (a minute later on AWS) takes the rest.
+pub const SWEEP_LIMIT: usize = 100;
+
+impl Deliverer {
+    pub fn new(
+        outbox: Arc<dyn OutboxStore>,
+        mailer: Arc<dyn Mailer>,
+        webhooks: Option<Arc<dyn WebhookSender>>,
+        clock: Arc<dyn Clock>,
+        schedule: RetrySchedule,
+    ) -> Self {
+        Self {
+            outbox,
+            mailer,
+            webhooks,
+            clock,
+            schedule,
+        }
+    }
+
+    /// Delivers one message if it is due and nobody else holds it.
+    pub async fn deliver(&self, id: &MessageId) -> Result<Attempt, StoreError> {
+        let now = self.clock.now();
+        let Some(claim) = self
+            .outbox
+            .claim(id, now, now + Duration::seconds(CLAIM_SECONDS))
+            .await?
+        else {
+            return Ok(Attempt::NotClaimed);
+        };
+        let result = self.send(&claim).await;
+        let finished = self.clock.now();
+        let (settlement, attempt) = match &result {
+            Ok(()) => (Settlement::Delivered, Attempt::Delivered),
+            Err(Failure::Permanent(error)) => (
+                Settlement::Failed {
+                    error: error.clone(),
+                },
+                Attempt::Failed,
+            ),
+            Err(Failure::Transient(error)) => match self.retry_at(claim.attempt, finished) {
+                Some(at) => (
+                    Settlement::Retry {
+                        at,
+                        error: error.clone(),
+                    },
+                    Attempt::Retried,
+                ),
+                None => (
+                    Settlement::Failed {
+                        error: error.clone(),
+                    },
+                    Attempt::Failed,
+                ),
+            },
+        };
+        let recorded = self.outbox.settle(&claim, &settlement, finished).await?;
+        let attempt = if recorded {
+            attempt
+        } else {
+            Attempt::ClaimLost
+        };
+        log_attempt(&claim, attempt, &settlement, finished - now);
+        Ok(attempt)
+    }
+
+    /// Delivers what is due now, oldest due first; a failure of one message never stops the rest.
+    pub async fn sweep(&self) -> Result<DeliveryReport, StoreError> {
+        let now = self.clock.now();
+        let due = self.outbox.due(now, SWEEP_LIMIT).await?;
+        let mut report = DeliveryReport {
+            oldest_pending_age_seconds: due
+                .oldest_pending_since
+                .map(|since| (now - since).num_seconds().max(0)),
+            picked: due.ids.len(),
+            ..DeliveryReport::default()
+        };
+        for id in &due.ids {
+            report.count(self.deliver(id).await?);
+        }
+        Ok(report)
+    }
+
+    fn retry_at(&self, attempt: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let unit: f64 = rand::random();
+        self.schedule.next_attempt(attempt, now, unit)
+    }
+
+    async fn send(&self, claim: &Claim) -> Result<(), Failure> {
+        match &claim.message.payload {
+            Payload::Mail(mail) => self
+                .mailer
+                .send(mail)
+                .await
+                .map_err(|error| Failure::Transient(error.reason())),
+            Payload::Event { body } => {
+                let Some(webhooks) = &self.webhooks else {
+                    return Err(Failure::Transient(
+                        "WEBHOOK_URL is not set: the event has nowhere to go".into(),
+                    ));
+                };
+                webhooks
+                    .post(&claim.message.id, body)
+                    .await
+                    .map_err(|error| match error {
+                        WebhookError::Gone => Failure::Permanent(error.to_string()),
+                        WebhookError::Failed(reason) => Failure::Transient(reason),
+                    })
+            }
+        }
+    }
+}
+
+enum Failure {
+    Transient(String),
+    Permanent(String),
+}
+
+/// One line per attempt: the message's id, kind and reference, never its payload (addresses).
+fn log_attempt(claim: &Claim, attempt: Attempt, settlement: &Settlement, took: Duration) {
+    let message = &claim.message;
+    let outcome = match attempt {
+        Attempt::Delivered => "delivered",
+        Attempt::Retried => "retry",
+        Attempt::Failed => "failed",
+        Attempt::NotClaimed => "not_claimed",
+        Attempt::ClaimLost => "claim_lost",
+    };
+    let (error, next_attempt_at) = match settlement {
+        Settlement::Delivered => (None, None),
+        Settlement::Retry { at, error } => (Some(error.as_str()), Some(crate::model::rfc3339(*at))),
+        Settlement::Failed { error } => (Some(error.as_str()), None),
+    };
+    if attempt == Attempt::Delivered {
+        tracing::info!(
+            message_id = %message.id,
+            kind = message.kind.as_str(),
+            reference = %message.reference,
+            attempt = claim.attempt,
+            outcome,
+            took_ms = took.num_milliseconds(),
+            "outbox delivery attempt"
+        );
+    } else {
+        tracing::warn!(
+            message_id = %message.id,
+            kind = message.kind.as_str(),
+            reference = %message.reference,
+            attempt = claim.attempt,
+            outcome,
+            error,
+            next_attempt_at,
+            took_ms = took.num_milliseconds(),
+            "outbox delivery attempt"
+        );
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MessageError {
+    #[error("no such message")]
+    NotFound,
+    #[error("only a failed message can be requeued")]
+    NotFailed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What operators do with the outbox: look at what is pending or failed, requeue a failure.
+#[derive(Clone)]
+pub struct MessageService {
+    admin: Arc<dyn OutboxAdmin>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Messages a listing page holds at most.
+pub const MAX_PAGE: usize = 100;
+
+impl MessageService {
+    pub fn new(admin: Arc<dyn OutboxAdmin>, clock: Arc<dyn Clock>) -> Self {
+        Self { admin, clock }
+    }
+
+    /// Pending or failed messages, latest first; `limit` is capped at [`MAX_PAGE`].
+    pub async fn list(
+        &self,
+        status: MessageStatus,
+        limit: usize,
+        after: Option<&PageCursor>,
+    ) -> Result<MessagePage, MessageError> {
+        Ok(self
+            .admin
+            .messages(status, limit.clamp(1, MAX_PAGE), after)
+            .await?)
+    }
+
+    /// Puts a failed message back, due now with a fresh schedule; the next sweep delivers it.
+    pub async fn requeue(&self, id: &MessageId) -> Result<(), MessageError> {
+        match self.admin.requeue(id, self.clock.now()).await? {
+            RequeueOutcome::Requeued => Ok(()),
+            RequeueOutcome::NotFailed => Err(MessageError::NotFailed),
+            RequeueOutcome::NotFound => Err(MessageError::NotFound),
+        }
+    }
+}

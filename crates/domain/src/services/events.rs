@@ -1,0 +1,203 @@
+//! The webhook events (docs/architecture.md#webhooks), built as outbox messages beside the fact
+//! that causes them. Ids and business fields only: no address or name ever goes on the wire.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use crate::model::{
+    rfc3339, Answer, Coupon, CouponStatus, CustomerId, MessageId, OrderId, ReferralCode, Reward,
+    Survey,
+};
+use crate::ports::{EventType, MessageKind, OutboxMessage, Payload};
+
+/// Whether events are written at all: only when the shop has a webhook endpoint (`WEBHOOK_URL`),
+/// so a shop without one pays nothing for them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Events {
+    enabled: bool,
+}
+
+impl Events {
+    pub fn new(enabled: bool) -> Self {
+        Self { enabled }
+    }
+
+    pub fn enabled(self) -> bool {
+        self.enabled
+    }
+
+    /// `{"type", "timestamp", "data"}`; the timestamp is when the fact happened, so the body is
+    /// the same bytes on every retry.
+    fn event(
+        self,
+        event: EventType,
+        cause: &[&str],
+        reference: String,
+        at: DateTime<Utc>,
+        data: Value,
+    ) -> Option<OutboxMessage> {
+        if !self.enabled {
+            return None;
+        }
+        let mut id_cause = vec!["event", event.as_str()];
+        id_cause.extend_from_slice(cause);
+        let body = json!({"type": event.as_str(), "timestamp": rfc3339(at), "data": data});
+        Some(OutboxMessage {
+            id: MessageId::derive(&id_cause),
+            kind: MessageKind::Event(event),
+            reference,
+            payload: Payload::Event {
+                body: body.to_string(),
+            },
+            created_at: at,
+        })
+    }
+
+    pub fn referral_created(
+        self,
+        customer_id: &CustomerId,
+        code: &ReferralCode,
+        link: &str,
+        at: DateTime<Utc>,
+    ) -> Option<OutboxMessage> {
+        self.event(
+            EventType::ReferralCreated,
+            &[customer_id.as_ref()],
+            format!("customer:{customer_id}"),
+            at,
+            json!({"customer_id": customer_id.as_ref(), "code": code.as_ref(), "link": link}),
+        )
+    }
+
+    pub fn reward_issued(
+        self,
+        order_id: &OrderId,
+        reward: &Reward,
+        at: DateTime<Utc>,
+    ) -> Option<OutboxMessage> {
+        let status = CouponStatus::at(
+            &crate::model::CouponState::Issued,
+            reward.available_from,
+            at,
+        );
+        self.event(
+            EventType::RewardIssued,
+            &[order_id.as_ref(), reward.beneficiary.as_str()],
+            format!("order:{order_id}"),
+            at,
+            json!({
+                "order_id": order_id.as_ref(),
+                "beneficiary": reward.beneficiary.as_str(),
+                "customer_id": reward.customer_id.as_ref(),
+                "coupon": reward.coupon.as_ref(),
+                "amount_cents": reward.amount_cents,
+                "currency": reward.currency.as_ref(),
+                "status": status.as_str(),
+                "available_from": rfc3339(reward.available_from),
+            }),
+        )
+    }
+
+    pub fn reward_revoked(
+        self,
+        order_id: &OrderId,
+        coupon: &Coupon,
+        at: DateTime<Utc>,
+    ) -> Option<OutboxMessage> {
+        let reward = &coupon.reward;
+        self.event(
+            EventType::RewardRevoked,
+            &[reward.coupon.as_ref()],
+            format!("order:{order_id}"),
+            at,
+            json!({
+                "order_id": order_id.as_ref(),
+                "coupon": reward.coupon.as_ref(),
+                "customer_id": reward.customer_id.as_ref(),
+            }),
+        )
+    }
+
+    pub fn coupon_redeemed(
+        self,
+        coupon: &Coupon,
+        order_id: &OrderId,
+        at: DateTime<Utc>,
+    ) -> Option<OutboxMessage> {
+        let reward = &coupon.reward;
+        self.event(
+            EventType::CouponRedeemed,
+            &[reward.coupon.as_ref()],
+            format!("coupon:{}", reward.coupon),
+            at,
+            json!({
+                "coupon": reward.coupon.as_ref(),
+                "order_id": order_id.as_ref(),
+                "customer_id": reward.customer_id.as_ref(),
+            }),
+        )
+    }
+
+    pub fn survey_sent(self, survey: &SurveySent<'_>, at: DateTime<Utc>) -> Option<OutboxMessage> {
+        self.event(
+            EventType::SurveySent,
+            &[survey.order_id.as_ref()],
+            format!("order:{}", survey.order_id),
+            at,
+            json!({
+                "order_id": survey.order_id.as_ref(),
+                "customer_id": survey.customer_id.as_ref(),
+                "survey_id": survey.survey_id,
+            }),
+        )
+    }
+
+    /// One per answer and change of answer (`revision`); `previous_score` is the score it changed.
+    pub fn survey_answered(
+        self,
+        survey: &Survey,
+        answer: &Answer,
+        previous: Option<&Answer>,
+    ) -> Option<OutboxMessage> {
+        let survey_id = survey.token.survey_id();
+        let revision = answer.revision.to_string();
+        self.event(
+            EventType::SurveyAnswered,
+            &[&survey_id, &revision],
+            format!("survey:{survey_id}"),
+            answer.answered_at,
+            json!({
+                "survey_id": survey_id,
+                "order_id": survey.order_id.as_ref(),
+                "customer_id": survey.customer_id.as_ref(),
+                "score": answer.score.value(),
+                "category": answer.score.category().as_str(),
+                "comment": answer.comment.as_ref().map(|c| c.as_ref()),
+                "previous_score": previous.map(|p| p.score.value()),
+            }),
+        )
+    }
+
+    /// Once per person: the cause is the opt-out's key, so unsubscribing again adds nothing.
+    pub fn customer_unsubscribed(
+        self,
+        customer_id: &CustomerId,
+        person_key: &str,
+        at: DateTime<Utc>,
+    ) -> Option<OutboxMessage> {
+        self.event(
+            EventType::CustomerUnsubscribed,
+            &[person_key],
+            format!("customer:{customer_id}"),
+            at,
+            json!({"customer_id": customer_id.as_ref()}),
+        )
+    }
+}
+
+/// What `survey.sent` tells about a survey just sent.
+pub struct SurveySent<'a> {
+    pub order_id: &'a OrderId,
+    pub customer_id: &'a CustomerId,
+    pub survey_id: &'a str,
+}

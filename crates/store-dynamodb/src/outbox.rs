@@ -1,0 +1,372 @@
+//! The outbox on DynamoDB: one item per message, put in the transaction of its cause; claims and
+//! results are conditional `UpdateItem`s; due and listed messages come from the sparse index.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use chrono::{DateTime, Utc};
+
+use super::attributes::{
+    counter, number, optional_string, parse_timestamp, string, timestamp, Item,
+};
+use super::errors::classify;
+use super::keys::{self, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_STATUS};
+use super::DynamoStore;
+use domain::model::MessageId;
+use domain::ports::stored;
+use domain::ports::{
+    Claim, DueMessages, MessagePage, MessageStatus, MessageSummary, OutboxAdmin, OutboxMessage,
+    OutboxStore, PageCursor, RequeueOutcome, Settlement, StoreError,
+};
+
+/// What the outbox index carries besides its keys: enough to list messages and to know the
+/// oldest pending one without reading payloads (which hold the rendered mails).
+pub const OUTBOX_INDEX_ATTRIBUTES: [&str; 6] = [
+    "created_at",
+    "kind",
+    "reference",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+];
+
+/// How many pending messages a sweep reads at most; normally there are none or a few.
+const DUE_READ_LIMIT: usize = 1000;
+
+const PENDING: &str = "pending";
+const DELIVERED: &str = "delivered";
+const FAILED: &str = "failed";
+
+/// The puts that write `messages` beside their cause. The condition keeps an existing message as
+/// it is: a delivered message never becomes pending again.
+pub(super) fn message_puts(
+    table: &str,
+    messages: &[OutboxMessage],
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    messages
+        .iter()
+        .map(|message| {
+            let created = timestamp(message.created_at);
+            let mut item = keys::outbox_message(&message.id);
+            item.extend([
+                (
+                    "kind".to_owned(),
+                    AttributeValue::S(message.kind.as_str().into()),
+                ),
+                (
+                    "reference".to_owned(),
+                    AttributeValue::S(message.reference.clone()),
+                ),
+                (
+                    "payload".to_owned(),
+                    AttributeValue::S(stored::payload_to_json(&message.payload)),
+                ),
+                ("status".to_owned(), AttributeValue::S(PENDING.into())),
+                ("attempts".to_owned(), number(0)),
+                ("claims".to_owned(), number(0)),
+                ("next_attempt_at".to_owned(), created.clone()),
+                ("created_at".to_owned(), created.clone()),
+                ("updated_at".to_owned(), created.clone()),
+                (OUTBOX_STATUS.to_owned(), AttributeValue::S(PENDING.into())),
+                (OUTBOX_AT.to_owned(), created),
+            ]);
+            Put::builder()
+                .table_name(table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", keys::PK)
+                .build()
+                .map(|put| TransactWriteItem::builder().put(put).build())
+                .map_err(|e| StoreError::backend("building an outbox message", e))
+        })
+        .collect()
+}
+
+fn count(item: &Item, name: &str) -> Result<u32, StoreError> {
+    u32::try_from(counter(item, name)?)
+        .map_err(|_| StoreError::Corrupt(format!("attribute {name} is out of range")))
+}
+
+fn claim_from(item: &Item) -> Result<Claim, StoreError> {
+    Ok(Claim {
+        message: OutboxMessage {
+            id: keys::outbox_message_id(item)?,
+            kind: stored::message_kind(string(item, "kind")?)?,
+            reference: string(item, "reference")?.to_owned(),
+            payload: stored::payload_from_json(string(item, "payload")?)?,
+            created_at: parse_timestamp(item, "created_at")?,
+        },
+        attempt: count(item, "attempts")?,
+        fence: counter(item, "claims")?,
+    })
+}
+
+fn summary(item: &Item, status: MessageStatus) -> Result<MessageSummary, StoreError> {
+    Ok(MessageSummary {
+        id: keys::outbox_message_id(item)?,
+        kind: stored::message_kind(string(item, "kind")?)?,
+        reference: string(item, "reference")?.to_owned(),
+        status,
+        attempts: count(item, "attempts")?,
+        next_attempt_at: optional_string(item, "next_attempt_at")
+            .map(stored::parse_timestamp)
+            .transpose()?,
+        last_error: optional_string(item, "last_error").map(str::to_owned),
+        created_at: parse_timestamp(item, "created_at")?,
+        listed_at: parse_timestamp(item, OUTBOX_AT)?,
+    })
+}
+
+fn index_key(status: MessageStatus, cursor: &PageCursor) -> Item {
+    let mut key = keys::outbox_message(&cursor.id);
+    key.insert(
+        OUTBOX_STATUS.to_owned(),
+        AttributeValue::S(status.as_str().into()),
+    );
+    key.insert(OUTBOX_AT.to_owned(), timestamp(cursor.listed_at));
+    key
+}
+
+impl DynamoStore {
+    /// One page of the index partition `status`, in `outbox_at` order.
+    async fn index_page(
+        &self,
+        status: MessageStatus,
+        ascending: bool,
+        limit: usize,
+        start: Option<Item>,
+    ) -> Result<(Vec<Item>, Option<Item>), StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(OUTBOX_INDEX)
+            .key_condition_expression("#status = :status")
+            .expression_attribute_names("#status", OUTBOX_STATUS)
+            .expression_attribute_values(":status", AttributeValue::S(status.as_str().into()))
+            .scan_index_forward(ascending)
+            .limit(limit.clamp(1, 1000) as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| classify("querying the outbox index", e))?;
+        Ok((output.items.unwrap_or_default(), output.last_evaluated_key))
+    }
+}
+
+#[async_trait]
+impl OutboxStore for DynamoStore {
+    async fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<DueMessages, StoreError> {
+        let mut due = DueMessages::default();
+        let mut start = None;
+        let mut read = 0;
+        loop {
+            let (items, next) = self
+                .index_page(MessageStatus::Pending, true, DUE_READ_LIMIT - read, start)
+                .await?;
+            read += items.len();
+            for item in &items {
+                let created = parse_timestamp(item, "created_at")?;
+                due.oldest_pending_since = Some(
+                    due.oldest_pending_since
+                        .map_or(created, |oldest| oldest.min(created)),
+                );
+                if due.ids.len() < limit && parse_timestamp(item, OUTBOX_AT)? <= now {
+                    due.ids.push(keys::outbox_message_id(item)?);
+                }
+            }
+            match next {
+                Some(key) if read < DUE_READ_LIMIT => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(due)
+    }
+
+    async fn claim(
+        &self,
+        id: &MessageId,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<Claim>, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::outbox_message(id)))
+            .update_expression(
+                "SET attempts = attempts + :one, claims = claims + :one, \
+                 next_attempt_at = :until, #at = :until, updated_at = :now",
+            )
+            .condition_expression("#status = :pending AND next_attempt_at <= :now")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#at", OUTBOX_AT)
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":until", timestamp(until))
+            .expression_attribute_values(":now", timestamp(now))
+            .expression_attribute_values(":pending", AttributeValue::S(PENDING.into()))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(output) => {
+                let item = output.attributes.ok_or_else(|| {
+                    StoreError::Corrupt("claimed message returned no attributes".into())
+                })?;
+                claim_from(&item).map(Some)
+            }
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(None),
+                _ => Err(classify("claiming an outbox message", error)),
+            },
+        }
+    }
+
+    async fn settle(
+        &self,
+        claim: &Claim,
+        settlement: &Settlement,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut values: HashMap<String, AttributeValue> = HashMap::from([
+            (":fence".to_owned(), number(claim.fence)),
+            (":pending".to_owned(), AttributeValue::S(PENDING.into())),
+            (":now".to_owned(), timestamp(now)),
+        ]);
+        let update = match settlement {
+            Settlement::Delivered => {
+                values.insert(":delivered".into(), AttributeValue::S(DELIVERED.into()));
+                "SET #status = :delivered, updated_at = :now, delivered_at = :now \
+                 REMOVE #index_status, #at, next_attempt_at"
+            }
+            Settlement::Retry { at, error } => {
+                values.insert(":next".into(), timestamp(*at));
+                values.insert(":error".into(), AttributeValue::S(error.clone()));
+                "SET next_attempt_at = :next, #at = :next, last_error = :error, updated_at = :now"
+            }
+            Settlement::Failed { error } => {
+                values.insert(":failed".into(), AttributeValue::S(FAILED.into()));
+                values.insert(":error".into(), AttributeValue::S(error.clone()));
+                "SET #status = :failed, #index_status = :failed, #at = :now, \
+                 last_error = :error, updated_at = :now REMOVE next_attempt_at"
+            }
+        };
+        let request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::outbox_message(&claim.message.id)))
+            .update_expression(update)
+            .condition_expression("claims = :fence AND #status = :pending")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#at", OUTBOX_AT)
+            .set_expression_attribute_values(Some(values));
+        // DynamoDB refuses names an expression does not use; only two settlements touch the
+        // index's partition key.
+        let request = if update.contains("#index_status") {
+            request.expression_attribute_names("#index_status", OUTBOX_STATUS)
+        } else {
+            request
+        };
+        let result = request.send().await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(classify("recording an outbox attempt", error)),
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl OutboxAdmin for DynamoStore {
+    async fn messages(
+        &self,
+        status: MessageStatus,
+        limit: usize,
+        after: Option<&PageCursor>,
+    ) -> Result<MessagePage, StoreError> {
+        let mut items = Vec::new();
+        let mut start = after.map(|cursor| index_key(status, cursor));
+        // One more than asked tells whether a next page exists without an empty last page.
+        while items.len() <= limit {
+            let (page, next) = self
+                .index_page(status, false, limit + 1 - items.len(), start)
+                .await?;
+            items.extend(page);
+            match next {
+                Some(key) => start = Some(key),
+                None => break,
+            }
+        }
+        let mut messages = items
+            .iter()
+            .map(|item| summary(item, status))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if messages.len() > limit {
+            messages.truncate(limit);
+            messages.last().map(|m| PageCursor {
+                listed_at: m.listed_at,
+                id: m.id.clone(),
+            })
+        } else {
+            None
+        };
+        Ok(MessagePage { messages, next })
+    }
+
+    async fn requeue(
+        &self,
+        id: &MessageId,
+        now: DateTime<Utc>,
+    ) -> Result<RequeueOutcome, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::outbox_message(id)))
+            .update_expression(
+                "SET #status = :pending, #index_status = :pending, attempts = :zero, \
+                 claims = claims + :one, next_attempt_at = :now, #at = :now, updated_at = :now",
+            )
+            .condition_expression("#status = :failed")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#index_status", OUTBOX_STATUS)
+            .expression_attribute_names("#at", OUTBOX_AT)
+            .expression_attribute_values(":pending", AttributeValue::S(PENDING.into()))
+            .expression_attribute_values(":failed", AttributeValue::S(FAILED.into()))
+            .expression_attribute_values(":zero", number(0))
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":now", timestamp(now))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(RequeueOutcome::Requeued),
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => {
+                    let exists = self
+                        .client
+                        .get_item()
+                        .table_name(&self.table)
+                        .set_key(Some(keys::outbox_message(id)))
+                        .projection_expression("#pk")
+                        .expression_attribute_names("#pk", keys::PK)
+                        .send()
+                        .await
+                        .map_err(|e| classify("reading an outbox message", e))?
+                        .item
+                        .is_some();
+                    Ok(if exists {
+                        RequeueOutcome::NotFailed
+                    } else {
+                        RequeueOutcome::NotFound
+                    })
+                }
+                _ => Err(classify("requeueing an outbox message", error)),
+            },
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Lambda entry point: settings, clients and the deliverer are built once per cold start.
+
+use std::sync::Arc;
+
+use deliver_outbox::{build, emf_line, handle, Invocation, LambdaSettings, Ports, FUNCTION_NAME};
+use domain::ports::{SystemClock, WebhookSender};
+use lambda_host::sdk::{sdk_config, Roots};
+use lambda_runtime::{service_fn, LambdaEvent};
+use mail_ses::SesMailer;
+use store_dynamodb::DynamoStore;
+use webhook_http::HttpWebhookSender;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    let runtime = lambda_host::init_logging();
+    let settings: LambdaSettings = lambda_host::settings()?;
+    let function = settings.function;
+    let target = function
+        .webhook_target()
+        .inspect_err(|error| tracing::error!(error = %error, "configuration is invalid"))?;
+    let webhooks: Option<Arc<dyn WebhookSender>> = match target {
+        Some((url, secrets)) => Some(Arc::new(
+            HttpWebhookSender::new(url, &secrets)
+                .inspect_err(|error| tracing::error!(error = %error, "configuration is invalid"))?,
+        )),
+        None => None,
+    };
+    let aws = sdk_config(Roots::for_runtime(&runtime)).await?;
+    let mailer = SesMailer::new(
+        aws_sdk_sesv2::Client::new(&aws),
+        &function.sender.mail_from,
+        &function.shop.shop_name,
+        settings.ses.ses_configuration_set,
+    );
+    let deliverer = build(
+        &function,
+        Ports {
+            outbox: Arc::new(DynamoStore::new(
+                aws_sdk_dynamodb::Client::new(&aws),
+                settings.table.table_name,
+            )),
+            mailer: Arc::new(mailer),
+            webhooks,
+            clock: Arc::new(SystemClock),
+        },
+    );
+    let deliverer = &deliverer;
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<Invocation>| async move {
+            let (response, report) = handle(deliverer, event.payload).await;
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            println!("{}", emf_line(FUNCTION_NAME, &report, now_ms));
+            Ok::<_, lambda_runtime::Error>(response)
+        },
+    ))
+    .await
+}

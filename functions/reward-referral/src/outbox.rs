@@ -1,0 +1,157 @@
+//! The operators' view of the outbox: what is pending or failed and why, and a requeue.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use base64::Engine;
+use domain::model::{rfc3339, MessageId};
+use domain::ports::{MessageStatus, MessageSummary, PageCursor};
+use domain::services::MAX_PAGE;
+use serde::{Deserialize, Serialize};
+use web::ApiError;
+
+use crate::AppState;
+
+#[derive(Deserialize)]
+pub(crate) struct ListQuery {
+    status: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct MessagesBody {
+    messages: Vec<MessageBody>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MessageBody {
+    id: String,
+    kind: &'static str,
+    reference: String,
+    status: &'static str,
+    attempts: u32,
+    next_attempt_at: Option<String>,
+    last_error: Option<String>,
+    created_at: String,
+}
+
+impl From<&MessageSummary> for MessageBody {
+    fn from(message: &MessageSummary) -> Self {
+        Self {
+            id: message.id.to_string(),
+            kind: message.kind.as_str(),
+            reference: message.reference.clone(),
+            status: message.status.as_str(),
+            attempts: message.attempts,
+            next_attempt_at: message.next_attempt_at.map(rfc3339),
+            last_error: message.last_error.clone(),
+            created_at: rfc3339(message.created_at),
+        }
+    }
+}
+
+/// `GET /outbox/messages?status=pending|failed&limit=&cursor=`: latest first.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn list(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<MessagesBody>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let status = match query.status.as_deref().unwrap_or("failed") {
+        "pending" => MessageStatus::Pending,
+        "failed" => MessageStatus::Failed,
+        _ => {
+            return Err(ApiError::invalid_field(
+                "status",
+                "must be pending or failed",
+            ))
+        }
+    };
+    let limit = match query.limit.as_deref() {
+        None => 50,
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid_field("limit", format!("must be a whole number 1–{MAX_PAGE}"))
+            })?,
+    };
+    let cursor = query
+        .cursor
+        .as_deref()
+        .map(decode_cursor)
+        .transpose()
+        .map_err(|_| ApiError::invalid_field("cursor", "is not a cursor this route handed out"))?;
+    let page = state.messages.list(status, limit, cursor.as_ref()).await?;
+    Ok(Json(MessagesBody {
+        messages: page.messages.iter().map(MessageBody::from).collect(),
+        next_cursor: page.next.as_ref().map(encode_cursor),
+    }))
+}
+
+/// `POST /outbox/messages/{id}/requeue`: a failed message becomes pending and due now.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn requeue(
+    State(state): State<Arc<AppState>>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let id = id
+        .ok()
+        .and_then(|Path(raw)| MessageId::parse(&raw).ok())
+        .ok_or_else(|| ApiError::NotFound("no such message".into()))?;
+    state.messages.requeue(&id).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({"id": id.as_ref(), "status": "pending"})),
+    ))
+}
+
+/// Opaque to clients: base64url of `<listed_at>|<id>`.
+fn encode_cursor(cursor: &PageCursor) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+        "{}|{}",
+        rfc3339(cursor.listed_at),
+        cursor.id
+    ))
+}
+
+fn decode_cursor(raw: &str) -> Result<PageCursor, ()> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw)
+        .map_err(|_| ())?;
+    let text = String::from_utf8(bytes).map_err(|_| ())?;
+    let (at, id) = text.split_once('|').ok_or(())?;
+    Ok(PageCursor {
+        listed_at: chrono::DateTime::parse_from_rfc3339(at)
+            .map_err(|_| ())?
+            .with_timezone(&chrono::Utc),
+        id: MessageId::parse(id).map_err(|_| ())?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let cursor = PageCursor {
+            listed_at: chrono::DateTime::parse_from_rfc3339("2026-11-30T10:00:00.123Z")
+                .expect("time")
+                .with_timezone(&chrono::Utc),
+            id: MessageId::derive(&["x"]),
+        };
+        assert_eq!(decode_cursor(&encode_cursor(&cursor)), Ok(cursor));
+        for bad in ["", "!!", "bm9waXBl"] {
+            assert!(decode_cursor(bad).is_err(), "{bad}");
+        }
+    }
+}
