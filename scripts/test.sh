@@ -2,6 +2,7 @@
 # The one test command: installs what the tests need, starts the AWS emulator on a free loopback
 # port, runs formatting, lints and every test of the workspace, then deploys infra/template.yaml
 # into a second emulator with IAM enforced and runs the product through it (tests/deployed/run.sh).
+# In between, the black-box tests run the local stack as a process (tests/blackbox).
 # Emulators are always stopped again. Works on a fresh clone; CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,6 +80,11 @@ cargo test --workspace 2>&1 | tee "$LOG_DIR/cargo-test.log"
 # One closing line over all test binaries (cargo prints one per binary, the last often a doc-test with none).
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "%d passed, %d failed\n", passed, failed }' \
   "$LOG_DIR/cargo-test.log"
+
+step "black-box: the local stack as a process, killed and restarted; signatures checked by standardwebhooks"
+cargo build --quiet -p local
+"$EMULATOR_VENV/bin/python" -m unittest discover --start-directory tests/blackbox --pattern 'test_*.py' -v \
+  2>&1 | tee "$LOG_DIR/blackbox.log"
 
 step "deployed stack: infra/template.yaml in a second emulator with IAM enforced"
 tests/deployed/run.sh

@@ -31,6 +31,10 @@ class Delivery:
 @dataclass
 class Receiver:
     secrets: list[str]
+    # Answered to the first delivery of each webhook-id, if set (a receiver failing once).
+    first_answer: int | None = None
+    # Answered to every delivery while set (a receiver that is down).
+    outage_answer: int | None = None
     deliveries: list[Delivery] = field(default_factory=list)
     _answers: list[int] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -40,8 +44,12 @@ class Receiver:
         with self._lock:
             self._answers.extend(statuses)
 
-    def _next_answer(self) -> int:
+    def _next_answer(self, webhook_id: str) -> int:
         with self._lock:
+            if self.outage_answer is not None:
+                return self.outage_answer
+            if self.first_answer is not None and all(d.webhook_id != webhook_id for d in self.deliveries):
+                return self.first_answer
             return self._answers.pop(0) if self._answers else 204
 
     def _record(self, delivery: Delivery) -> None:
@@ -66,8 +74,9 @@ class Receiver:
                         verified.append(index)
                     except WebhookVerificationError:
                         pass
-                status = receiver._next_answer() if verified else 401
-                receiver._record(Delivery(headers.get("webhook-id", ""), headers, body, verified, status))
+                webhook_id = headers.get("webhook-id", "")
+                status = receiver._next_answer(webhook_id) if verified else 401
+                receiver._record(Delivery(webhook_id, headers, body, verified, status))
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -1,0 +1,130 @@
+"""The local stack as a process (`target/debug/local`), the way a developer runs it: started on a
+free port over its own data folder, spoken to over HTTP, killed with SIGKILL and started again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = ROOT / "target" / "debug" / "local"
+API_KEY = "blackbox-storefront-key-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def eventually(check: Any, timeout: float = 20.0, what: str = "condition") -> Any:
+    """`check()`'s first truthy result; AssertionError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        time.sleep(0.1)
+
+
+class LocalStack:
+    def __init__(self, data_dir: Path, **variables: str) -> None:
+        self.data_dir = data_dir
+        self.variables = variables
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self.log = data_dir.parent / f"{data_dir.name}.log"
+
+    def start(self) -> LocalStack:
+        self.port = free_port()
+        environment = {
+            "PATH": os.environ.get("PATH", ""),
+            "PORT": str(self.port),
+            "DATA_DIR": str(self.data_dir),
+            "API_KEYS": API_KEY,
+            "SHOP_URL": "https://shop.example",
+            "SHOP_NAME": "Blackbox Shop",
+            "RUST_LOG": "warn",
+            **self.variables,
+        }
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen([str(BINARY)], env=environment, stdout=log, stderr=log)
+        eventually(self._answers, timeout=30, what=f"the local stack on port {self.port}")
+        return self
+
+    def _answers(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            raise AssertionError(f"the local stack exited; see {self.log}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=1)
+        except urllib.error.HTTPError:
+            return True  # its JSON 404: it is up
+        except OSError:
+            return False
+        return True
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush; what survives is what was committed."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def url(self, function: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/lambda-url/{function}{path}"
+
+    def call(
+        self, method: str, function: str, path: str, body: Any = None, form: str | None = None
+    ) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {API_KEY}", "Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        elif form is not None:
+            data = form.encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        request = urllib.request.Request(self.url(function, path), data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, _json(answer.read())
+        except urllib.error.HTTPError as error:
+            return error.code, _json(error.read())
+
+    def mails(self) -> list[str]:
+        folder = self.data_dir / "outbox"
+        if not folder.is_dir():
+            return []
+        return [path.read_text() for path in sorted(folder.glob("*.eml"))]
+
+    def block_mail(self) -> None:
+        """A plain file where the mail folder goes: every send fails for real until unblocked."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "outbox").write_text("not a folder")
+
+    def unblock_mail(self) -> None:
+        (self.data_dir / "outbox").unlink()
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode(errors="replace")
