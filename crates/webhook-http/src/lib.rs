@@ -139,3 +139,40 @@ fn transport_reason(error: &reqwest::Error) -> String {
     }
     reason
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's example delivery, whose signature was computed with the PyPI
+    /// `standardwebhooks` package: ours must be byte-identical.
+    #[test]
+    fn the_readme_example_is_signed_as_standard_webhooks_signs_it() {
+        let secrets =
+            WebhookSecrets::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").expect("secret");
+        let url = WebhookUrl::parse("https://shop.example/hooks/referrals").expect("url");
+        let sender = HttpWebhookSender::new(url, &secrets).expect("sender");
+        let body = r#"{"data":{"amount_cents":1000,"available_from":"2026-12-14T11:01:59.512Z","beneficiary":"friend","coupon":"TJ7CP4H8BMAC","currency":"EUR","customer_id":"c-77","order_id":"100234","status":"pending"},"timestamp":"2026-11-30T11:01:59.512Z","type":"reward.issued"}"#;
+        let id = MessageId::parse("msg_3f9c2a6e8b1d4f7a9c0e2b4d6f8a1c3e").expect("id");
+        assert_eq!(
+            sender.signature(&id, 1_796_036_519, body),
+            Ok("v1,4/E9tmjbrvXaGl4E3d5oOF96ShFB/5An8BvMPoHn5TY=".to_owned())
+        );
+        let readme = include_str!("../../../README.md");
+        assert!(readme.contains(body), "the README shows this body");
+    }
+
+    #[test]
+    fn several_secrets_give_one_signature_each() {
+        let one = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let two = "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        let secrets = WebhookSecrets::parse(&format!("{one} {two}")).expect("secrets");
+        let url = WebhookUrl::parse("https://shop.example/hooks").expect("url");
+        let sender = HttpWebhookSender::new(url, &secrets).expect("sender");
+        let id = MessageId::derive(&["x"]);
+        let signature = sender.signature(&id, 1, "{}").expect("signed");
+        let parts: Vec<&str> = signature.split(' ').collect();
+        assert_eq!(parts.len(), 2);
+        assert!(parts.iter().all(|p| p.starts_with("v1,")) && parts[0] != parts[1]);
+    }
+}
