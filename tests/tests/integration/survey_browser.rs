@@ -89,14 +89,7 @@ async fn a_customer_answers_the_survey_in_a_real_browser() {
         .expect("sent");
     assert_eq!(response.status(), 201);
 
-    let outbox = stack.data_dir().join("outbox");
-    let mail_file = std::fs::read_dir(&outbox)
-        .expect("outbox")
-        .next()
-        .expect("one mail")
-        .expect("entry")
-        .path();
-    let mail = std::fs::read_to_string(mail_file).expect("mail");
+    let mail = stack.mails().await.into_iter().next().expect("one mail");
     let link = mail
         .lines()
         .map(str::trim)
