@@ -10,11 +10,12 @@ cd "$(dirname "$0")/.."
 
 STARTS="${STARTS:-21}"
 ROUNDS="${ROUNDS:-20}"
-FUNCTIONS=(create-referral reward-referral collect-survey score-nps)
+FUNCTIONS=(create-referral reward-referral collect-survey score-nps deliver-outbox)
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 step "release builds: the functions, the local stack and the benchmarks"
-cargo build --release -q -p create-referral -p reward-referral -p collect-survey -p score-nps -p local -p bench
+cargo build --release -q -p create-referral -p reward-referral -p collect-survey -p score-nps -p deliver-outbox \
+  -p local -p bench
 
 step "emulator: as scripts/test.sh installs and starts it"
 LOG_DIR="target/bench-logs"
@@ -45,6 +46,12 @@ codes="$(./target/release/code-scaling embedded)"
 
 step "throughput of the local stack under wrk"
 load="$(bench/throughput.sh)"
+
+step "outbox: a rewarded order's latency while every mail takes 100 ms"
+latency="$(./target/release/order-latency 200)"
+
+step "outbox: duplicates after random SIGKILLs, 5 runs of 300 rewarded orders"
+duplicates="$("$EMULATOR_VENV/bin/python" bench/duplicates.py 5 300)"
 
 step "Lambda zips: cargo lambda build --release --arm64 (tools in .venv-tools, as scripts/test.sh)"
 if [ ! -x .venv-tools/bin/cargo-lambda ]; then
@@ -81,7 +88,8 @@ today="$(date -u +%Y-%m-%d)"
 sed -e "s|@MACHINE@|${cpu}, $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)|" \
     -e "s|@DATE@|${today}|" -e "s|@TOOLCHAIN@|$(rustc --version)|" \
     -e "s|@STARTS@|${STARTS}|g" -e "s|@ROUNDS@|${ROUNDS}|g" bench/BENCHMARKS.template.md |
-  awk -v cold="$cold" -v routes="$routes" -v nps="$nps" -v codes="$codes" -v load="$load" -v sizes="$sizes" -v bloat="$bloat" '
+  awk -v cold="$cold" -v routes="$routes" -v nps="$nps" -v codes="$codes" -v load="$load" -v sizes="$sizes" -v bloat="$bloat" \
+      -v latency="$latency" -v duplicates="$duplicates" '
     $0 == "@COLD@" { print cold; next }
     $0 == "@ROUTES@" { print routes; next }
     $0 == "@NPS@" { print nps; next }
@@ -89,5 +97,7 @@ sed -e "s|@MACHINE@|${cpu}, $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') 
     $0 == "@LOAD@" { print load; next }
     $0 == "@SIZES@" { print sizes; next }
     $0 == "@BLOAT@" { print bloat; next }
+    $0 == "@LATENCY@" { print latency; next }
+    $0 == "@DUPLICATES@" { print duplicates; next }
     { print }' >BENCHMARKS.md
 step "wrote BENCHMARKS.md"

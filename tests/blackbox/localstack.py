@@ -47,7 +47,8 @@ class LocalStack:
         self.log = data_dir.parent / f"{data_dir.name}.log"
 
     def start(self) -> LocalStack:
-        self.port = free_port()
+        """Starts the stack; after a kill, on the same port, as a restarted server would be."""
+        self.port = self.port or free_port()
         environment = {
             "PATH": os.environ.get("PATH", ""),
             "PORT": str(self.port),

@@ -23,6 +23,19 @@ use domain::ports::{
 
 const ORDER_INDEX: usize = 0;
 
+/// A redemption, alone or in a transaction with its event: issued and past its hold.
+const REDEEM: &str = "SET #status = :redeemed, redeemed_order = :order, redeemed_at = :now";
+const REDEEMABLE: &str = "#status = :issued AND available_from <= :now";
+
+fn redemption_values(order_id: &OrderId, now: DateTime<Utc>) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        (":redeemed".to_owned(), AttributeValue::S(REDEEMED.into())),
+        (":issued".to_owned(), AttributeValue::S(ISSUED.into())),
+        (":order".to_owned(), AttributeValue::S(order_id.to_string())),
+        (":now".to_owned(), timestamp(now)),
+    ])
+}
+
 #[async_trait]
 impl OrderStore for DynamoStore {
     async fn order_context(&self, order: &Order) -> Result<OrderContext, StoreError> {
@@ -156,15 +169,10 @@ impl OrderStore for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(keys::coupon(code)))
-            .update_expression(
-                "SET #status = :redeemed, redeemed_order = :order, redeemed_at = :now",
-            )
-            .condition_expression("#status = :issued AND available_from <= :now")
+            .update_expression(REDEEM)
+            .condition_expression(REDEEMABLE)
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":redeemed", AttributeValue::S(REDEEMED.into()))
-            .expression_attribute_values(":issued", AttributeValue::S(ISSUED.into()))
-            .expression_attribute_values(":order", AttributeValue::S(order_id.to_string()))
-            .expression_attribute_values(":now", timestamp(now))
+            .set_expression_attribute_values(Some(redemption_values(order_id, now)))
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
@@ -255,15 +263,10 @@ impl DynamoStore {
         let redeem = Update::builder()
             .table_name(&self.table)
             .set_key(Some(keys::coupon(code)))
-            .update_expression(
-                "SET #status = :redeemed, redeemed_order = :order, redeemed_at = :now",
-            )
-            .condition_expression("#status = :issued AND available_from <= :now")
+            .update_expression(REDEEM)
+            .condition_expression(REDEEMABLE)
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":redeemed", AttributeValue::S(REDEEMED.into()))
-            .expression_attribute_values(":issued", AttributeValue::S(ISSUED.into()))
-            .expression_attribute_values(":order", AttributeValue::S(order_id.to_string()))
-            .expression_attribute_values(":now", timestamp(now))
+            .set_expression_attribute_values(Some(redemption_values(order_id, now)))
             .build()
             .map_err(|e| StoreError::backend("building a redemption", e))?;
         let mut items = vec![TransactWriteItem::builder().update(redeem).build()];

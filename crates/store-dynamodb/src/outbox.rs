@@ -302,20 +302,11 @@ impl OutboxAdmin for DynamoStore {
                 None => break,
             }
         }
-        let mut messages = items
+        let messages = items
             .iter()
             .map(|item| summary(item, status))
             .collect::<Result<Vec<_>, _>>()?;
-        let next = if messages.len() > limit {
-            messages.truncate(limit);
-            messages.last().map(|m| PageCursor {
-                listed_at: m.listed_at,
-                id: m.id.clone(),
-            })
-        } else {
-            None
-        };
-        Ok(MessagePage { messages, next })
+        Ok(MessagePage::from_read(messages, limit))
     }
 
     async fn requeue(

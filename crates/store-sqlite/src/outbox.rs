@@ -234,20 +234,11 @@ impl OutboxAdmin for EmbeddedStore {
                     .collect::<rusqlite::Result<Vec<_>>>()
             })
             .await?;
-        let mut messages = rows
+        let messages = rows
             .into_iter()
             .map(summary)
             .collect::<Result<Vec<_>, _>>()?;
-        let next = if messages.len() > limit {
-            messages.truncate(limit);
-            messages.last().map(|m| PageCursor {
-                listed_at: m.listed_at,
-                id: m.id.clone(),
-            })
-        } else {
-            None
-        };
-        Ok(MessagePage { messages, next })
+        Ok(MessagePage::from_read(messages, limit))
     }
 
     async fn requeue(

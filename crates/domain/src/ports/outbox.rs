@@ -210,6 +210,23 @@ pub struct MessagePage {
     pub next: Option<PageCursor>,
 }
 
+impl MessagePage {
+    /// A page from up to `limit + 1` messages read in listing order: stores read one more than
+    /// asked, so a next page is promised only when it exists.
+    pub fn from_read(mut messages: Vec<MessageSummary>, limit: usize) -> Self {
+        let next = if messages.len() > limit {
+            messages.truncate(limit);
+            messages.last().map(|m| PageCursor {
+                listed_at: m.listed_at,
+                id: m.id.clone(),
+            })
+        } else {
+            None
+        };
+        Self { messages, next }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequeueOutcome {
     Requeued,
