@@ -8,6 +8,7 @@ mod create_referral_http;
 mod docs_references;
 mod dynamodb_requests;
 mod order_contract;
+mod outbox_contract;
 mod readme_configuration;
 mod reward_referral_http;
 mod score_contract;

@@ -359,3 +359,63 @@ async fn unknown_things_are_404_and_storefront_key_is_required() {
         .expect("sent");
     assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[tokio::test]
+async fn the_outbox_listing_checks_its_key_and_every_parameter() {
+    let stack = TestStack::start().await;
+    let unauthenticated = stack
+        .client
+        .get(stack.url(REWARDS, "/outbox/messages"))
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
+
+    let empty = get(&stack, REWARDS, "/outbox/messages?status=pending").await;
+    assert_eq!(empty.status(), StatusCode::OK);
+    assert_eq!(json_of(empty).await, json!({"messages": []}));
+
+    for (query, field) in [
+        ("status=delivered", "status"),
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=ten", "limit"),
+        ("cursor=not-a-cursor", "cursor"),
+    ] {
+        let refused = get(&stack, REWARDS, &format!("/outbox/messages?{query}")).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{query}");
+        let body = json_of(refused).await;
+        assert_eq!(body["error"]["field"], field, "{query}: {body}");
+    }
+
+    for id in ["msg_0123456789abcdef0123456789abcdef", "not-an-id"] {
+        let path = format!("/outbox/messages/{id}/requeue");
+        let missing = post(&stack, REWARDS, &path, &json!({})).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND, "{id}");
+    }
+}
+
+#[tokio::test]
+async fn delivered_messages_are_not_listed_and_cannot_be_requeued() {
+    let stack = TestStack::start().await;
+    let code = referrer(&stack).await;
+    post(&stack, REWARDS, "/orders", &friend_order("o-1", &code)).await;
+    assert_eq!(stack.mails().await.len(), 2);
+    for status in ["pending", "failed"] {
+        let listed = json_of(
+            get(
+                &stack,
+                REWARDS,
+                &format!("/outbox/messages?status={status}"),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(listed["messages"], json!([]), "{status}");
+    }
+    let delivered = domain::model::MessageId::derive(&["reward-mail", "o-1", "friend"]);
+    let path = format!("/outbox/messages/{delivered}/requeue");
+    let refused = post(&stack, REWARDS, &path, &json!({})).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(json_of(refused).await["error"]["code"], "not_failed");
+}
