@@ -3,7 +3,8 @@
 use std::error::Error;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput};
 use aws_sdk_dynamodb::types::CancellationReason;
 
 use domain::ports::StoreError;
@@ -28,6 +29,21 @@ where
         StoreError::Throttled
     } else {
         StoreError::backend(context, error)
+    }
+}
+
+/// The answer of a conditional `UpdateItem`, or `None` when its condition did not hold (the
+/// caller's "no", not a failure); anything else is classified.
+pub(super) fn conditional_update(
+    context: &'static str,
+    result: Result<UpdateItemOutput, SdkError<UpdateItemError>>,
+) -> Result<Option<UpdateItemOutput>, StoreError> {
+    match result {
+        Ok(output) => Ok(Some(output)),
+        Err(error) => match error.as_service_error() {
+            Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(None),
+            _ => Err(classify(context, error)),
+        },
     }
 }
 

@@ -1,13 +1,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 
 use super::attributes::{self, number, optional_string, string, string_set, timestamp, Item};
 use super::counters::{counter_updates, order_day_update};
-use super::errors::{self, classify, Transact};
+use super::errors::{self, classify, conditional_update, Transact};
 use super::outbox::message_puts;
 use super::{keys, DynamoStore};
 use domain::model::counters;
@@ -176,22 +175,17 @@ impl OrderStore for DynamoStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match result {
-            Ok(output) => {
+        match conditional_update("redeeming a coupon", result)? {
+            Some(output) => {
                 let item = output.attributes.ok_or_else(|| {
                     StoreError::Corrupt("redeemed coupon returned no attributes".into())
                 })?;
                 Ok(RedeemOutcome::Redeemed(stored_coupon(&item)?))
             }
-            Err(error) => match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => {
-                    Ok(match self.coupon(code).await? {
-                        Some(coupon) => RedeemOutcome::Refused(coupon),
-                        None => RedeemOutcome::NotFound,
-                    })
-                }
-                _ => Err(classify("redeeming a coupon", error)),
-            },
+            None => Ok(match self.coupon(code).await? {
+                Some(coupon) => RedeemOutcome::Refused(coupon),
+                None => RedeemOutcome::NotFound,
+            }),
         }
     }
 
@@ -213,15 +207,10 @@ impl OrderStore for DynamoStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        let order = match result {
-            Ok(output) => output.attributes.unwrap_or_default(),
-            Err(error) => {
-                return match error.as_service_error() {
-                    Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(None),
-                    _ => Err(classify("marking an order refunded", error)),
-                }
-            }
+        let Some(output) = conditional_update("marking an order refunded", result)? else {
+            return Ok(None);
         };
+        let order = output.attributes.unwrap_or_default();
         let codes: Vec<CouponCode> = string_set(&order, "coupons")
             .iter()
             .map(|c| {

@@ -4,14 +4,13 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
 use super::attributes::{
     counter, number, optional_string, parse_timestamp, string, timestamp, Item,
 };
-use super::errors::classify;
+use super::errors::{classify, conditional_update};
 use super::keys::{self, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_STATUS};
 use super::DynamoStore;
 use domain::model::MessageId;
@@ -210,18 +209,13 @@ impl OutboxStore for DynamoStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match result {
-            Ok(output) => {
-                let item = output.attributes.ok_or_else(|| {
-                    StoreError::Corrupt("claimed message returned no attributes".into())
-                })?;
-                claim_from(&item).map(Some)
-            }
-            Err(error) => match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(None),
-                _ => Err(classify("claiming an outbox message", error)),
-            },
-        }
+        let Some(output) = conditional_update("claiming an outbox message", result)? else {
+            return Ok(None);
+        };
+        let item = output
+            .attributes
+            .ok_or_else(|| StoreError::Corrupt("claimed message returned no attributes".into()))?;
+        claim_from(&item).map(Some)
     }
 
     async fn settle(
@@ -271,13 +265,7 @@ impl OutboxStore for DynamoStore {
             request
         };
         let result = request.send().await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) => match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(classify("recording an outbox attempt", error)),
-            },
-        }
+        Ok(conditional_update("recording an outbox attempt", result)?.is_some())
     }
 }
 
@@ -334,30 +322,25 @@ impl OutboxAdmin for DynamoStore {
             .expression_attribute_values(":now", timestamp(now))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(RequeueOutcome::Requeued),
-            Err(error) => match error.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => {
-                    let exists = self
-                        .client
-                        .get_item()
-                        .table_name(&self.table)
-                        .set_key(Some(keys::outbox_message(id)))
-                        .projection_expression("#pk")
-                        .expression_attribute_names("#pk", keys::PK)
-                        .send()
-                        .await
-                        .map_err(|e| classify("reading an outbox message", e))?
-                        .item
-                        .is_some();
-                    Ok(if exists {
-                        RequeueOutcome::NotFailed
-                    } else {
-                        RequeueOutcome::NotFound
-                    })
-                }
-                _ => Err(classify("requeueing an outbox message", error)),
-            },
+        if conditional_update("requeueing an outbox message", result)?.is_some() {
+            return Ok(RequeueOutcome::Requeued);
         }
+        let exists = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::outbox_message(id)))
+            .projection_expression("#pk")
+            .expression_attribute_names("#pk", keys::PK)
+            .send()
+            .await
+            .map_err(|e| classify("reading an outbox message", e))?
+            .item
+            .is_some();
+        Ok(if exists {
+            RequeueOutcome::NotFailed
+        } else {
+            RequeueOutcome::NotFound
+        })
     }
 }
