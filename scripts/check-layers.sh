@@ -34,6 +34,8 @@ forbid store-sqlite "$AWS|$WEB|store-dynamodb|web" "an adapter knows only the co
 forbid mail-ses "$SQL|$WEB|store-dynamodb|web" "an adapter knows only the core and its backend"
 # reqwest brings tower-http and TLS through aws-lc-rs (a crypto library, not AWS): allowed here.
 forbid webhook-http "aws-sdk-[a-z0-9-]+|aws-config|lambda_http|lambda_runtime|$SQL|axum|store-dynamodb|mail-ses|web" "an adapter knows only the core and its backend"
+# Reading the platforms' webhooks is pure: no HTTP server, no store, no client.
+forbid shop-platforms "$AWS|$SQL|$WEB|hyper|reqwest|store-dynamodb|mail-ses|web|settings" "the platforms' payloads are read without HTTP or a store"
 forbid web "$AWS|$SQL|store-dynamodb|mail-ses" "the HTTP glue knows no store or AWS"
 forbid settings "$AWS|$SQL|store-dynamodb|mail-ses|webhook-http" "settings know no store or AWS"
 forbid lambda-host "$SQL|store-dynamodb|mail-ses" "the Lambda host knows no store"

@@ -10,8 +10,8 @@ use anyhow::Context;
 use axum::Router;
 use clap::Parser;
 use domain::ports::{
-    Clock, MetricsStore, OrderStore, OutboxAdmin, OutboxStore, ReferralStore, SurveyStore,
-    SystemClock, WebhookSender,
+    Clock, DeliveryLog, MetricsStore, OrderStore, OutboxAdmin, OutboxStore, ReferralStore,
+    SurveyStore, SystemClock, WebhookSender,
 };
 use domain::services::Deliverer;
 use settings::{Logging, SettingsError};
@@ -26,7 +26,8 @@ mod mail_folder;
 pub use mail_folder::MailFolder;
 
 /// Values used when a variable is unset, so `cargo run -p local` works on a fresh clone.
-/// The API key is public (README); never use it anywhere reachable from outside.
+/// The API key and the platforms' webhook secrets are public (README); never use them anywhere
+/// reachable from outside.
 pub const DEV_DEFAULTS: &[(&str, &str)] = &[
     ("API_KEYS", "local-dev-key-not-secret"),
     ("SHOP_URL", "http://localhost:3000"),
@@ -34,6 +35,11 @@ pub const DEV_DEFAULTS: &[(&str, &str)] = &[
     ("MAIL_FROM", "shop@example.com"),
     ("SUPPORT_EMAIL", "support@example.com"),
     ("DEFAULT_LOCALE", "de"),
+    ("SHOPIFY_WEBHOOK_SECRET", "local-shopify-secret-not-secret"),
+    (
+        "WOOCOMMERCE_WEBHOOK_SECRET",
+        "local-woocommerce-secret-not-secret",
+    ),
 ];
 
 /// The embedded store's file inside the data folder.
@@ -145,6 +151,7 @@ where
         + MetricsStore
         + OutboxStore
         + OutboxAdmin
+        + DeliveryLog
         + 'static,
 {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -166,6 +173,8 @@ where
         reward_referral::Ports {
             orders: store.clone(),
             outbox: store.clone(),
+            referrals: store.clone(),
+            deliveries: store.clone(),
             clock: clock.clone(),
         },
     );
@@ -177,6 +186,7 @@ where
         collect_survey::Ports {
             surveys: store.clone(),
             referrals: store.clone(),
+            deliveries: store.clone(),
             clock: clock.clone(),
         },
     );

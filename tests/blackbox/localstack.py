@@ -109,6 +109,15 @@ class LocalStack:
         except urllib.error.HTTPError as error:
             return error.code, _json(error.read())
 
+    def post_raw(self, function: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        """A POST with exactly these bytes and headers and no storefront key (platform webhooks)."""
+        request = urllib.request.Request(self.url(function, path), data=body, method="POST", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, answer.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
     def mails(self) -> list[str]:
         folder = self.data_dir / "outbox"
         if not folder.is_dir():

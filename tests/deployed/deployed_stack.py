@@ -28,7 +28,7 @@ import logs
 import privileges
 import template as cfn_template
 from function_urls import FunctionUrls
-from product import MAIL_FROM, SHOP_URL, SUPPORT_EMAIL, Endpoints, Mailbox, ProductRun
+from product import MAIL_FROM, SHOP_URL, SHOPIFY_SECRET, SUPPORT_EMAIL, Endpoints, Mailbox, ProductRun
 from receiver import Receiver
 from stack import EMULATOR_ONLY_SES_POLICY, DeployedStack, Deployer, bootstrap_zip
 
@@ -86,6 +86,7 @@ def parameters(declared_required: list[str], api_key: str, receiver_url: str, se
         # The deployed functions run as host processes, so loopback reaches the test's receiver.
         "WebhookUrl": receiver_url,
         "WebhookSecret": secret,
+        "ShopifyWebhookSecret": SHOPIFY_SECRET,
         "ShopUrl": SHOP_URL,
         "ShopName": "Deployed Test Shop",
         "MailFrom": MAIL_FROM,

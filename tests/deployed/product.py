@@ -8,12 +8,16 @@ event source mapping and deliver-outbox, so the checks on them wait for delivery
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
 import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from function_urls import FunctionUrls, Response
@@ -25,6 +29,9 @@ SUPPORT_EMAIL = "support@shop.example"
 REWARD_CENTS = 1000  # the template's default for both sides
 DEFAULT_RANGE_DAYS = 30  # score-nps reports on the last 30 days without from/to
 REFERRER_EMAIL = "anna@example.com"
+# The stack's ShopifyWebhookSecret; Shopify's order webhooks are signed with it below.
+SHOPIFY_SECRET = "deployed-shopify-secret-0123456789"
+SHOPIFY_ORDER = Path(__file__).resolve().parents[1] / "fixtures" / "shopify" / "order.json"
 
 
 # How long a mail or event may take through stream, mapping and deliver-outbox in the emulator.
@@ -116,6 +123,7 @@ class ProductRun:
         ben_coupon = self.friend_order_rewards_both_sides("o-1001", "ben", "ben@example.com", code)
         self.coupon_is_read_and_redeemed(ben_coupon)
         self.refund_revokes_unredeemed_rewards(code)
+        self.shopify_order_webhook_rewards_and_emits_events(code)
         survey_link = self.survey_mail_is_sent("o-1001", "ben", "ben@example.com")
         self.survey_is_answered_by_form_post(survey_link)
         self.unsubscribe_stops_further_surveys(survey_link)
@@ -251,6 +259,49 @@ class ProductRun:
         statuses = sorted(reward["status"] for reward in refunded["rewards"])
         expect(statuses == ["revoked", "revoked"], f"both unredeemed rewards revoked: {refunded}")
         self.log("reward-referral: refund of o-1002 revoked both of its rewards")
+
+    def shopify_order_webhook_rewards_and_emits_events(self, code: str) -> None:
+        """The README's story: Shopify's order webhook in, signed as Shopify signs (HMAC-SHA256 by
+        Python's hmac, not our code), and `reward.issued` out to the shop's endpoint."""
+        order = json.loads(SHOPIFY_ORDER.read_text())
+        order["id"] = 5987654321098765001
+        order["email"] = order["contact_email"] = "dora@example.com"
+        order["customer"]["id"] = 7012345678901234001
+        order["customer"]["email"] = "dora@example.com"
+        order["note_attributes"] = [{"name": "ref", "value": code}]
+        body = json.dumps(order).encode()
+        signature = base64.b64encode(hmac.new(SHOPIFY_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+        url = self.at.reward_referral + "webhooks/shopify"
+
+        def deliver(payload: bytes, signed_as: str) -> Response:
+            headers = {
+                "Content-Type": "application/json",
+                "X-Shopify-Topic": "orders/create",
+                "X-Shopify-Hmac-Sha256": signed_as,
+                "X-Shopify-Event-Id": "deployed-evt-1",
+            }
+            return self.urls.request("POST", url, body=payload, headers=headers)
+
+        tampered = deliver(body.replace(b'"54.80"', b'"5480.00"'), signature)
+        expect_status(tampered, 401, "a tampered Shopify delivery")
+        answered = expect_status(deliver(body, signature), 200, "Shopify orders/create").json()
+        expect(answered.get("handled") == "order", f"the order is handled: {answered}")
+        expect(answered["order_id"] == str(order["id"]), f"Shopify's 64-bit id kept exactly: {answered}")
+        referral = answered["referral"]
+        expect(referral["status"] == "rewarded", f"the webhook's order is rewarded: {referral}")
+
+        def issued_events() -> None:
+            issued = [
+                d
+                for d in self.receiver.accepted()
+                if d.event["type"] == "reward.issued" and d.event["data"]["order_id"] == str(order["id"])
+            ]
+            expect(len(issued) == 2, f"reward.issued for both sides of the Shopify order, got {len(issued)}")
+
+        eventually(issued_events)
+        again = expect_status(deliver(body, signature), 200, "Shopify redelivering the same event")
+        expect(again.json() == answered, "a redelivery is answered as the first delivery", again)
+        self.log("reward-referral: a signed Shopify orders/create rewarded both sides; reward.issued went out")
 
     def survey_mail_is_sent(self, order_id: str, customer: str, email: str) -> str:
         request = {"order_id": order_id, "customer_id": customer, "email": email, "locale": "en"}

@@ -6,6 +6,7 @@ pub mod contract;
 pub mod delivery;
 pub mod dynamo;
 pub mod mails;
+pub mod platforms;
 pub mod stack;
 
 /// A share link for services the tests call directly, where no request gives a base URL.

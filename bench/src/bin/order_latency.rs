@@ -96,7 +96,7 @@ async fn main() {
             email: Email::parse(&format!("friend-{n}@example.com")).expect("email"),
             name: None,
             locale: None,
-            total_cents: 5000,
+            total_cents: domain::model::MinorUnits::new(5000).expect("bounded"),
             currency: Currency::parse("EUR").expect("currency"),
             referral_code: Some(CarriedCode::Wellformed(codes[n / 25].clone())),
             placed_at: Utc::now(),

@@ -4,7 +4,8 @@
 use clap::Args;
 use domain::model::{Email, HttpUrl, Locale, RetrySchedule, WebhookSecrets, WebhookUrl};
 use domain::services::{Events, ShopIdentity};
-use web::ApiKeys;
+use shop_platforms::SigningSecret;
+use web::{ApiKeys, PlatformSecrets};
 
 /// The keys a storefront authenticates with on every function's storefront routes.
 #[derive(Debug, Clone, Args)]
@@ -106,4 +107,25 @@ pub struct SesSending {
     /// SES configuration set to send with (Lambda only).
     #[arg(long, env = "SES_CONFIGURATION_SET")]
     pub ses_configuration_set: Option<String>,
+}
+
+/// The shop platforms whose order webhooks this function takes (reward-referral and
+/// collect-survey); a platform without its secret has no route.
+#[derive(Debug, Clone, Args)]
+pub struct ShopPlatforms {
+    /// Shopify's webhook signing secret (the app's client secret, or the key under Settings → Notifications → Webhooks). Unset: `POST /webhooks/shopify` answers 404.
+    #[arg(long, env = "SHOPIFY_WEBHOOK_SECRET", value_parser = SigningSecret::parse)]
+    pub shopify_webhook_secret: Option<SigningSecret>,
+    /// The secret typed into the WooCommerce webhooks (WooCommerce → Settings → Advanced → Webhooks). Unset: `POST /webhooks/woocommerce` answers 404.
+    #[arg(long, env = "WOOCOMMERCE_WEBHOOK_SECRET", value_parser = SigningSecret::parse)]
+    pub woocommerce_webhook_secret: Option<SigningSecret>,
+}
+
+impl ShopPlatforms {
+    pub fn secrets(&self) -> PlatformSecrets {
+        PlatformSecrets {
+            shopify: self.shopify_webhook_secret.clone(),
+            woocommerce: self.woocommerce_webhook_secret.clone(),
+        }
+    }
 }

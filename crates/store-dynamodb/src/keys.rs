@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use domain::model::{
     CounterSeries, CouponCode, CustomerId, MessageId, OrderId, ReferralCode, SurveyToken,
 };
-use domain::ports::StoreError;
+use domain::ports::{DeliveryKey, StoreError};
 
 pub(super) const PK: &str = "PK";
 pub(super) const SK: &str = "SK";
@@ -52,6 +52,11 @@ pub(super) fn referral_guards(person: &str, customer_id: &CustomerId) -> [Key; 2
         key(format!("REFERRED#PERSON#{person}"), "REFERRED"),
         key(format!("REFERRED#CUSTOMER#{customer_id}"), "REFERRED"),
     ]
+}
+
+/// The answer given to one delivery of a shop platform's webhook, kept until its TTL.
+pub(super) fn webhook_delivery(delivery: &DeliveryKey) -> Key {
+    key(format!("DELIVERY#{}", delivery.as_ref()), "DELIVERY")
 }
 
 /// A reward coupon and its lifecycle.

@@ -3,6 +3,7 @@
 mod attributes;
 mod batch;
 mod counters;
+mod deliveries;
 mod errors;
 mod keys;
 mod orders;

@@ -12,12 +12,12 @@ use super::{keys, DynamoStore};
 use domain::model::counters;
 use domain::model::{
     Beneficiary, CarriedCode, Coupon, CouponCode, CouponState, CustomerId, CustomerName, Email,
-    Friend, Locale, Order, OrderHistory, OrderId, ReferralCode, Referrer, Reward,
+    Friend, Locale, MinorUnits, Order, OrderHistory, OrderId, ReferralCode, Referrer, Reward,
 };
 use domain::ports::stored::{self, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
-    CommitOutcome, OrderCommit, OrderContext, OrderStore, OutboxMessage, RedeemOutcome,
-    RevokedMessage, RewardCommit, StoreError, StoredOrder,
+    CommitOutcome, OrderCommit, OrderContext, OrderStore, OutboxMessage, PartialRefund,
+    RedeemOutcome, RefundTally, RevokedMessage, RewardCommit, StoreError, StoredOrder,
 };
 
 const ORDER_INDEX: usize = 0;
@@ -189,6 +189,50 @@ impl OrderStore for DynamoStore {
         }
     }
 
+    /// One conditional UpdateItem: the refund id joins the order's set and its amount the sum,
+    /// unless the set has it already; only then is the order read again (one GetItem).
+    async fn record_refund(
+        &self,
+        order_id: &OrderId,
+        refund: &PartialRefund,
+    ) -> Result<Option<RefundTally>, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::order(order_id)))
+            .update_expression("ADD refund_ids :ids, refunded_minor :amount")
+            .condition_expression("attribute_exists(#pk) AND NOT contains(refund_ids, :id)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_values(
+                ":ids",
+                AttributeValue::Ss(vec![refund.refund_id.as_ref().to_owned()]),
+            )
+            .expression_attribute_values(":id", AttributeValue::S(refund.refund_id.as_ref().into()))
+            .expression_attribute_values(":amount", number(refund.amount.get()))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        let item = match conditional_update("recording a refund", result)? {
+            Some(output) => output.attributes.unwrap_or_default(),
+            None => match self.order_item(order_id).await? {
+                Some(item) => item,
+                None => return Ok(None),
+            },
+        };
+        let total = match item.get("total_minor") {
+            None => None,
+            Some(_) => Some(
+                MinorUnits::new(attributes::counter(&item, "total_minor")?)
+                    .map_err(|_| StoreError::Corrupt("an order's total is out of range".into()))?,
+            ),
+        };
+        Ok(Some(RefundTally {
+            total,
+            refunded: attributes::counter(&item, "refunded_minor")?,
+        }))
+    }
+
     async fn refund_order(
         &self,
         order_id: &OrderId,
@@ -240,6 +284,19 @@ impl OrderStore for DynamoStore {
 }
 
 impl DynamoStore {
+    async fn order_item(&self, order_id: &OrderId) -> Result<Option<Item>, StoreError> {
+        Ok(self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::order(order_id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| classify("reading an order", e))?
+            .item)
+    }
+
     /// A redemption that writes its event: one transaction, so the event exists exactly when the
     /// redemption does.
     async fn redeem_with_message(
@@ -338,6 +395,7 @@ fn commit_transaction(
         AttributeValue::S(order.customer_id.to_string()),
     );
     order_item.insert("placed_at".into(), timestamp(order.placed_at));
+    order_item.insert("total_minor".into(), number(order.total_cents.get()));
     order_item.insert(
         "request_hash".into(),
         AttributeValue::S(commit.request_hash.clone()),

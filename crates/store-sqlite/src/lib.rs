@@ -3,6 +3,7 @@
 //! One connection behind a mutex serialises writers; that is plenty for a developer's
 //! machine and makes every port method trivially atomic.
 
+mod deliveries;
 mod metrics;
 mod orders;
 mod outbox;

@@ -10,12 +10,12 @@ use super::EmbeddedStore;
 use domain::model::counters;
 use domain::model::{
     rfc3339, CarriedCode, Coupon, CouponCode, CustomerId, CustomerName, Email, Friend, Locale,
-    Order, OrderHistory, OrderId, ReferralCode, Referrer,
+    MinorUnits, Order, OrderHistory, OrderId, ReferralCode, Referrer,
 };
 use domain::ports::stored::{self, parse_timestamp, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
-    CommitOutcome, OrderCommit, OrderContext, OrderStore, OutboxMessage, RedeemOutcome,
-    RevokedMessage, StoreError, StoredOrder,
+    CommitOutcome, OrderCommit, OrderContext, OrderStore, OutboxMessage, PartialRefund,
+    RedeemOutcome, RefundTally, RevokedMessage, StoreError, StoredOrder,
 };
 
 /// The once-only guards for a friend: by person (canonical email hash) and by customer id.
@@ -160,14 +160,16 @@ impl OrderStore for EmbeddedStore {
                 apply_counters(&tx, &commit.counters)?;
                 count_order_day(&tx, order.placed_at.date_naive(), order.customer_id.as_ref())?;
                 tx.execute(
-                    "INSERT INTO orders (order_id, customer_id, placed_at, request_hash, response_body)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO orders (order_id, customer_id, placed_at, request_hash, response_body,
+                                         total_minor)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![
                         order.order_id.as_ref(),
                         order.customer_id.as_ref(),
                         rfc3339(order.placed_at),
                         commit.request_hash,
                         stored::outcome_to_json(&commit.outcome),
+                        order.total_cents.get() as i64,
                     ],
                 )?;
                 insert_messages(&tx, &commit.messages)?;
@@ -223,6 +225,59 @@ impl OrderStore for EmbeddedStore {
             (Some(raw), true) => RedeemOutcome::Redeemed(stored_coupon(raw)?),
             (Some(raw), false) => RedeemOutcome::Refused(stored_coupon(raw)?),
         })
+    }
+
+    async fn record_refund(
+        &self,
+        order_id: &OrderId,
+        refund: &PartialRefund,
+    ) -> Result<Option<RefundTally>, StoreError> {
+        let order_id = order_id.to_string();
+        let refund_id = refund.refund_id.as_ref().to_owned();
+        let amount = refund.amount.get() as i64;
+        let raw = self
+            .with_connection("recording a refund", move |connection| {
+                let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let total: Option<Option<i64>> = tx
+                    .query_row(
+                        "SELECT total_minor FROM orders WHERE order_id = ?1",
+                        [&order_id],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                let Some(total) = total else {
+                    return Ok(None);
+                };
+                tx.execute(
+                    "INSERT OR IGNORE INTO order_refunds (order_id, refund_id, amount_minor)
+                     VALUES (?1, ?2, ?3)",
+                    params![order_id, refund_id, amount],
+                )?;
+                let amounts = {
+                    let mut statement =
+                        tx.prepare("SELECT amount_minor FROM order_refunds WHERE order_id = ?1")?;
+                    let rows = statement.query_map([&order_id], |row| row.get::<_, i64>(0))?;
+                    rows.collect::<rusqlite::Result<Vec<i64>>>()?
+                };
+                tx.commit()?;
+                Ok(Some((total, amounts)))
+            })
+            .await?;
+        let Some((total, amounts)) = raw else {
+            return Ok(None);
+        };
+        let corrupt = || StoreError::Corrupt("an order's amounts are out of range".into());
+        let total = total
+            .map(|t| u64::try_from(t).ok().and_then(|t| MinorUnits::new(t).ok()))
+            .map(|t| t.ok_or_else(corrupt))
+            .transpose()?;
+        let refunded = amounts.into_iter().try_fold(0u64, |sum, amount| {
+            u64::try_from(amount)
+                .ok()
+                .and_then(|a| sum.checked_add(a))
+                .ok_or_else(corrupt)
+        })?;
+        Ok(Some(RefundTally { total, refunded }))
     }
 
     async fn refund_order(

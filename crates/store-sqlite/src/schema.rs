@@ -135,6 +135,23 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE survey_requests DROP COLUMN mail_sent;
     ALTER TABLE survey_requests DROP COLUMN mail_lease_until;
 ",
+    // Shop platforms' webhooks: an order's total and refunds (partial refunds revoke rewards once
+    // the net total falls below the minimum), and the answers given to their deliveries.
+    "
+    ALTER TABLE orders ADD COLUMN total_minor INTEGER;
+    CREATE TABLE order_refunds (
+        order_id     TEXT NOT NULL,
+        refund_id    TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL,
+        PRIMARY KEY (order_id, refund_id)
+    );
+    CREATE TABLE webhook_deliveries (
+        key        TEXT PRIMARY KEY,
+        answer     TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX webhook_deliveries_expiry ON webhook_deliveries (expires_at);
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

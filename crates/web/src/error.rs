@@ -16,6 +16,8 @@ use domain::services::{CouponError, MessageError, OrderError, ReferralError, Sur
 pub enum ApiError {
     #[error("missing or invalid API key")]
     Unauthorized,
+    #[error("missing or wrong webhook signature")]
+    BadSignature,
     #[error("request body is not valid JSON: {0}")]
     InvalidJson(String),
     #[error("{field} {message}")]
@@ -55,7 +57,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::BadSignature => StatusCode::UNAUTHORIZED,
             Self::InvalidJson(_) | Self::InvalidField { .. } | Self::BadRequest(_) => {
                 StatusCode::BAD_REQUEST
             }
@@ -72,6 +74,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Unauthorized => "unauthorized",
+            Self::BadSignature => "bad_signature",
             Self::InvalidJson(_) => "invalid_json",
             Self::InvalidField { .. } => "invalid_field",
             Self::PayloadTooLarge { .. } => "payload_too_large",
@@ -152,10 +155,14 @@ impl From<ReferralError> for ApiError {
 impl From<OrderError> for ApiError {
     fn from(error: OrderError) -> Self {
         match error {
-            OrderError::IdempotencyConflict => Self::Conflict {
+            OrderError::IdempotencyConflict { .. } => Self::Conflict {
                 code: "idempotency_conflict",
                 message: "this order_id was already recorded with a different body".into(),
             },
+            OrderError::TotalOverflow => Self::invalid_field(
+                "total_cents",
+                "would take the customer's total in this currency beyond what can be kept",
+            ),
             OrderError::Contention { .. } => {
                 tracing::warn!(error = %error, "order facts kept changing");
                 Self::Unavailable

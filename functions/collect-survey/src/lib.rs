@@ -4,15 +4,17 @@
 mod handlers;
 mod pages;
 mod settings;
+mod webhooks;
 
 use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use domain::model::{HttpUrl, Locale};
-use domain::ports::{Clock, ReferralStore, SurveyStore};
+use domain::ports::{Clock, DeliveryLog, ReferralStore, SurveyStore};
 use domain::services::{ReferralService, SurveyService};
-use web::{method_not_allowed, require_api_key, route_not_found};
+use shop_platforms::Receiver;
+use web::{method_not_allowed, require_api_key, route_not_found, WebhookReceiver};
 
 pub use settings::{LambdaSettings, Settings};
 
@@ -23,12 +25,14 @@ pub const FUNCTION_NAME: &str = "collect-survey";
 pub struct Ports {
     pub surveys: Arc<dyn SurveyStore>,
     pub referrals: Arc<dyn ReferralStore>,
+    pub deliveries: Arc<dyn DeliveryLog>,
     pub clock: Arc<dyn Clock>,
 }
 
 /// What the handlers need, built once per cold start.
 struct AppState {
     surveys: SurveyService,
+    webhooks: WebhookReceiver,
     public_base_url: Option<HttpUrl>,
     default_locale: Locale,
     shop_name: String,
@@ -36,7 +40,7 @@ struct AppState {
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
 /// local stack mounts them. The storefront route needs the key; survey and unsubscribe links are
-/// public capability URLs.
+/// public capability URLs; the platforms' webhooks are authenticated by their signatures.
 pub fn build(settings: Settings, ports: Ports) -> Router {
     let events = settings.webhooks.events();
     let surveys = SurveyService::new(
@@ -45,12 +49,21 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         settings.shop.identity(),
         settings.support_email.clone(),
         settings.rules(),
-        ReferralService::new(ports.referrals, ports.clock).with_events(events),
+        ReferralService::new(ports.referrals, ports.clock.clone()).with_events(events),
         settings.referral_links(),
         events,
     );
     let state = AppState {
         surveys,
+        webhooks: WebhookReceiver::new(
+            Receiver::Surveys,
+            FUNCTION_NAME,
+            settings.platforms.secrets(),
+            // Surveys need no referral code.
+            shop_platforms::Reading::default(),
+            ports.deliveries,
+            ports.clock,
+        ),
         public_base_url: settings.links.public_base_url,
         default_locale: settings.shop.default_locale,
         shop_name: settings.shop.name.shop_name,
@@ -69,7 +82,9 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         .route(
             "/u/{token}",
             get(handlers::unsubscribe_page).post(handlers::unsubscribe),
-        );
+        )
+        .route("/webhooks/shopify", post(webhooks::shopify))
+        .route("/webhooks/woocommerce", post(webhooks::woocommerce));
     storefront
         .merge(public)
         .method_not_allowed_fallback(method_not_allowed)

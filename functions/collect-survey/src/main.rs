@@ -18,7 +18,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     ));
     let ports = Ports {
         surveys: store.clone(),
-        referrals: store,
+        referrals: store.clone(),
+        deliveries: store,
         clock: Arc::new(SystemClock),
     };
     lambda_host::run(build(settings.function, ports)).await

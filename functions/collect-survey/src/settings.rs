@@ -1,6 +1,8 @@
 //! What collect-survey reads from its environment, once, at start-up.
 
-use ::settings::{DynamoTable, PublicBaseUrl, ShopPresentation, Storefront, WebhookEndpoint};
+use ::settings::{
+    DynamoTable, PublicBaseUrl, ShopPlatforms, ShopPresentation, Storefront, WebhookEndpoint,
+};
 use clap::Parser;
 use domain::model::{Email, HttpUrl};
 use domain::services::{ReferralLinks, SurveyRules};
@@ -16,6 +18,8 @@ pub struct Settings {
     pub links: PublicBaseUrl,
     #[command(flatten)]
     pub webhooks: WebhookEndpoint,
+    #[command(flatten)]
+    pub platforms: ShopPlatforms,
     /// Where alerts go (detractor feedback).
     #[arg(long, env = "SUPPORT_EMAIL", value_parser = Email::parse)]
     pub support_email: Email,

@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::model::{
-    CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, Order, OrderId,
-    ReferralCode,
+    CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, MinorUnits, Order,
+    OrderId,
 };
 use web::{ApiError, JsonFields};
 
@@ -27,33 +27,17 @@ pub(crate) async fn record_order(
         email: body.required("email", Email::parse)?,
         name: body.optional("name", CustomerName::parse)?,
         locale: body.optional("locale", Locale::parse)?,
-        total_cents: body.required_count("total_cents")?,
+        total_cents: MinorUnits::new(body.required_count("total_cents")?)
+            .map_err(|e| ApiError::invalid_field("total_cents", e))?,
         currency: body.required("currency", Currency::parse)?,
-        referral_code: body.optional("referral_code", carried_code)?.flatten(),
+        referral_code: body
+            .optional("referral_code", CarriedCode::from_raw)?
+            .flatten(),
         placed_at_given: placed_at.is_some(),
         placed_at: placed_at.unwrap_or_else(|| state.clock.now()),
     };
     let outcome = state.orders.record(order).await?;
     Ok(Json(OrderBody::from(&outcome)))
-}
-
-/// A code the shop passed through from a link: blank means none; garbage is kept so the order
-/// is still recorded and answered `unknown_code`.
-fn carried_code(raw: &str) -> Result<Option<CarriedCode>, String> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Ok(None);
-    }
-    if trimmed.chars().count() > CarriedCode::MAX_LEN {
-        return Err(format!(
-            "must be at most {} characters",
-            CarriedCode::MAX_LEN
-        ));
-    }
-    Ok(Some(match ReferralCode::parse(trimmed) {
-        Ok(code) => CarriedCode::Wellformed(code),
-        Err(_) => CarriedCode::Malformed(trimmed.to_owned()),
-    }))
 }
 
 fn parse_time(raw: &str) -> Result<DateTime<Utc>, &'static str> {

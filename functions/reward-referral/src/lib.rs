@@ -5,14 +5,16 @@ mod bodies;
 mod handlers;
 mod outbox;
 mod settings;
+mod webhooks;
 
 use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};
-use domain::ports::{Clock, OrderStore, OutboxAdmin};
+use domain::ports::{Clock, DeliveryLog, OrderStore, OutboxAdmin, ReferralStore};
 use domain::services::{CouponService, MessageService, OrderService};
-use web::{method_not_allowed, require_api_key, route_not_found};
+use shop_platforms::Receiver;
+use web::{method_not_allowed, require_api_key, route_not_found, WebhookReceiver};
 
 pub use settings::{LambdaSettings, Settings};
 
@@ -23,6 +25,9 @@ pub const FUNCTION_NAME: &str = "reward-referral";
 pub struct Ports {
     pub orders: Arc<dyn OrderStore>,
     pub outbox: Arc<dyn OutboxAdmin>,
+    /// Tells a referral code from a shop's own discount code in platform orders.
+    pub referrals: Arc<dyn ReferralStore>,
+    pub deliveries: Arc<dyn DeliveryLog>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -31,11 +36,14 @@ struct AppState {
     orders: OrderService,
     coupons: CouponService,
     messages: MessageService,
+    referrals: Arc<dyn ReferralStore>,
+    webhooks: WebhookReceiver,
     clock: Arc<dyn Clock>,
 }
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
-/// local stack mounts them. Every route is for the storefront, so every route needs its key.
+/// local stack mounts them. The storefront's routes need its key; the platforms' webhook routes
+/// are authenticated by the platform's signature instead.
 pub fn build(settings: Settings, ports: Ports) -> Router {
     let events = settings.webhooks.events();
     let state = AppState {
@@ -47,10 +55,23 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
             events,
         )
         .with_activity_window(settings.active_window_days),
-        coupons: CouponService::new(ports.orders, ports.clock.clone(), events),
+        coupons: CouponService::new(ports.orders, ports.clock.clone(), events)
+            .with_minimum_order(settings.min_order_cents),
         messages: MessageService::new(ports.outbox, ports.clock.clone()),
+        referrals: ports.referrals,
+        webhooks: WebhookReceiver::new(
+            Receiver::Rewards,
+            FUNCTION_NAME,
+            settings.platforms.secrets(),
+            settings.referral_attribute.clone(),
+            ports.deliveries,
+            ports.clock.clone(),
+        ),
         clock: ports.clock,
     };
+    let platforms = Router::new()
+        .route("/webhooks/shopify", post(webhooks::shopify))
+        .route("/webhooks/woocommerce", post(webhooks::woocommerce));
     Router::new()
         .route("/orders", post(handlers::record_order))
         .route("/orders/{order_id}/refund", post(handlers::refund_order))
@@ -62,6 +83,7 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
             settings.storefront.api_keys,
             require_api_key,
         ))
+        .merge(platforms)
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(route_not_found)
         .with_state(Arc::new(state))

@@ -18,7 +18,9 @@ async fn main() -> Result<(), lambda_http::Error> {
     ));
     let ports = Ports {
         orders: store.clone(),
-        outbox: store,
+        outbox: store.clone(),
+        referrals: store.clone(),
+        deliveries: store,
         clock: Arc::new(SystemClock),
     };
     lambda_host::run(build(settings.function, ports)).await

@@ -1,9 +1,10 @@
 //! What reward-referral reads from its environment, once, at start-up.
 
-use ::settings::{DynamoTable, ShopPresentation, Storefront, WebhookEndpoint};
+use ::settings::{DynamoTable, ShopPlatforms, ShopPresentation, Storefront, WebhookEndpoint};
 use clap::Parser;
 use domain::model::{Currency, RewardRules};
 use domain::services::DEFAULT_ACTIVITY_WINDOW_DAYS;
+use shop_platforms::Reading;
 
 #[derive(Debug, Clone, Parser)]
 #[command(no_binary_name = true)]
@@ -14,12 +15,17 @@ pub struct Settings {
     pub shop: ShopPresentation,
     #[command(flatten)]
     pub webhooks: WebhookEndpoint,
+    #[command(flatten)]
+    pub platforms: ShopPlatforms,
     /// The referrer's coupon value, in minor units (cents).
     #[arg(long, env = "REFERRER_REWARD_CENTS", default_value_t = 1000)]
     pub referrer_reward_cents: u64,
     /// The friend's coupon value, in minor units (cents).
     #[arg(long, env = "FRIEND_REWARD_CENTS", default_value_t = 1000)]
     pub friend_reward_cents: u64,
+    /// The name under which the storefront keeps the referral code: Shopify cart attribute, WooCommerce order meta key, and the landing page's query parameter.
+    #[arg(long, env = "REFERRAL_ATTRIBUTE", default_value = "ref", value_parser = Reading::parse)]
+    pub referral_attribute: Reading,
     /// Currency of coupons (ISO 4217); orders in another currency are `currency_mismatch`.
     #[arg(long, env = "REWARD_CURRENCY", default_value = "EUR", value_parser = Currency::parse)]
     pub reward_currency: Currency,

@@ -61,7 +61,7 @@ async fn a_rewarded_order_costs_two_requests_and_its_delivery_two_writes_per_mes
         email: Email::parse("anna@example.com").expect("email"),
         name: None,
         locale: None,
-        total_cents: 5000,
+        total_cents: domain::model::MinorUnits::new(5000).expect("bounded"),
         currency: Currency::parse("EUR").expect("currency"),
         referral_code: Some(CarriedCode::Wellformed(code)),
         placed_at: Utc::now(),

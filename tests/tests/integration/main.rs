@@ -9,6 +9,7 @@ mod docs_references;
 mod dynamodb_requests;
 mod order_contract;
 mod outbox_contract;
+mod platform_webhooks;
 mod readme_configuration;
 mod reward_referral_http;
 mod score_contract;

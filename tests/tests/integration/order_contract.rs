@@ -126,7 +126,7 @@ fn order(
         email: Email::parse(email).expect("email"),
         name: None,
         locale: Some(Locale::En),
-        total_cents,
+        total_cents: domain::model::MinorUnits::new(total_cents).expect("bounded"),
         currency: Currency::parse("EUR").expect("currency"),
         referral_code: code.map(|c| CarriedCode::Wellformed(c.clone())),
         placed_at: now() - Duration::days(1),
@@ -221,7 +221,7 @@ pub async fn same_order_id_with_another_body_is_a_conflict<S: Store>(store: Arc<
         .record(order("o-1", "anna", "anna@example.com", 6000, None))
         .await;
     assert!(
-        matches!(result, Err(OrderError::IdempotencyConflict)),
+        matches!(result, Err(OrderError::IdempotencyConflict { .. })),
         "{result:?}"
     );
 }

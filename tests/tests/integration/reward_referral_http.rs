@@ -172,6 +172,38 @@ async fn unknown_or_garbage_codes_are_rejected_not_refused() {
 }
 
 #[tokio::test]
+async fn totals_up_to_the_ceiling_are_summed_without_wrapping() {
+    let stack = TestStack::start().await;
+    for id in ["big-1", "big-2"] {
+        let body = json!({"order_id": id, "customer_id": "whale", "email": "whale@example.com",
+                          "total_cents": 10_000_000_000_000u64, "currency": "EUR"});
+        let response = post(&stack, REWARDS, "/orders", &body).await;
+        assert_eq!(response.status(), StatusCode::OK, "{id}");
+    }
+    let store = store_sqlite::EmbeddedStore::open(&stack.data_dir().join(local::DATABASE_FILE))
+        .expect("the stack's store");
+    let order = domain::model::Order {
+        order_id: domain::model::OrderId::parse("probe").expect("id"),
+        customer_id: domain::model::CustomerId::parse("whale").expect("id"),
+        email: domain::model::Email::parse("whale@example.com").expect("email"),
+        name: None,
+        locale: None,
+        total_cents: domain::model::MinorUnits::ZERO,
+        currency: domain::model::Currency::parse("EUR").expect("currency"),
+        referral_code: None,
+        placed_at: chrono::Utc::now(),
+        placed_at_given: true,
+    };
+    let context = domain::ports::OrderStore::order_context(&store, &order)
+        .await
+        .expect("context");
+    assert_eq!(
+        context.friend.history.totals.get("EUR"),
+        Some(&20_000_000_000_000)
+    );
+}
+
+#[tokio::test]
 async fn bad_order_fields_are_400_naming_the_field() {
     let stack = TestStack::start().await;
     let valid = json!({"order_id": "o-1", "customer_id": "c", "email": "c@example.com", "total_cents": 100, "currency": "EUR"});
@@ -184,6 +216,9 @@ async fn bad_order_fields_are_400_naming_the_field() {
         ("total_cents", json!(10.5)),
         ("total_cents", json!("100")),
         ("total_cents", json!(null)),
+        // Beyond the ceiling of 10^13 minor units; u64::MAX once wrapped a customer's total.
+        ("total_cents", json!(10_000_000_000_001u64)),
+        ("total_cents", json!(u64::MAX)),
         ("currency", json!("EURO")),
         ("currency", json!(null)),
         ("placed_at", json!("yesterday")),

@@ -100,7 +100,7 @@ impl Shop {
             email: Email::parse(&format!("{customer}@example.com")).expect("email"),
             name: None,
             locale: None,
-            total_cents: 5000,
+            total_cents: domain::model::MinorUnits::new(5000).expect("bounded"),
             currency: Currency::parse("EUR").expect("currency"),
             referral_code: code.map(|c| {
                 CarriedCode::Wellformed(domain::model::ReferralCode::parse(c).expect("code"))

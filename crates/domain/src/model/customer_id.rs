@@ -39,6 +39,21 @@ impl CustomerId {
     }
 }
 
+impl CustomerId {
+    /// A stable id for a guest checkout (a platform order without a customer account), from the
+    /// canonical email: the same person ordering as a guest twice is one customer, so the
+    /// once-only and first-order rules hold for guests too.
+    pub fn guest(email: &super::Email) -> Self {
+        Self(format!(
+            "guest-{}",
+            &email.canonical_hash()[..GUEST_HASH_CHARS]
+        ))
+    }
+}
+
+/// 128 bits of the hash: collisions between two shoppers are out of reach.
+const GUEST_HASH_CHARS: usize = 32;
+
 impl AsRef<str> for CustomerId {
     fn as_ref(&self) -> &str {
         &self.0
@@ -60,6 +75,19 @@ mod tests {
         assert!(CustomerId::parse("cust_42").is_ok());
         assert!(CustomerId::parse("a#b|c~").is_ok());
         assert!(CustomerId::parse(&"x".repeat(128)).is_ok());
+    }
+
+    #[test]
+    fn a_guest_is_the_same_customer_under_any_spelling_of_the_address() {
+        let guest = |raw| CustomerId::guest(&super::super::Email::parse(raw).expect("email"));
+        assert_eq!(
+            guest("Anna.Schmidt+shop@gmail.com"),
+            guest("annaschmidt@gmail.com")
+        );
+        assert_ne!(guest("anna@example.com"), guest("bernd@example.com"));
+        let id = guest("anna@example.com");
+        assert!(id.as_ref().starts_with("guest-") && id.as_ref().len() == 38);
+        assert!(CustomerId::parse(id.as_ref()).is_ok());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod email;
 mod http_url;
 mod locale;
 mod metrics;
+mod money;
 mod order;
 mod order_outcome;
 mod outbox;
@@ -31,8 +32,11 @@ pub use locale::{Locale, LocaleError};
 pub use metrics::{
     active_deltas, activity_changes, nps, periods, rate, round1, Interval, NpsSummary,
 };
+pub use money::{MinorUnits, MoneyError};
 pub(crate) use order::hex;
-pub use order::{fingerprint, CarriedCode, Currency, CurrencyError, Order, OrderHistory, OrderId};
+pub use order::{
+    fingerprint, CarriedCode, Currency, CurrencyError, Order, OrderHistory, OrderId, RefundId,
+};
 pub use order_outcome::{OrderOutcome, ReferralOutcome, ReferralResult};
 pub use outbox::{
     MessageId, MessageIdError, RetrySchedule, RetryScheduleError, DEFAULT_RETRY_SECONDS,

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::customer_id::check_id;
-use super::{CustomerId, CustomerName, Email, IdError, Locale, ReferralCode};
+use super::{
+    CustomerId, CustomerName, Email, IdError, Locale, MinorUnits, MoneyError, ReferralCode,
+};
 
 /// A storefront's order id: same rule as customer ids.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,6 +29,24 @@ impl AsRef<str> for OrderId {
 impl fmt::Display for OrderId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// A platform's id for one refund of an order (same rule as order ids): a refund reported twice
+/// counts once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RefundId(String);
+
+impl RefundId {
+    pub fn parse(raw: &str) -> Result<Self, IdError> {
+        check_id(raw)?;
+        Ok(Self(raw.to_owned()))
+    }
+}
+
+impl AsRef<str> for RefundId {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 
@@ -73,6 +93,23 @@ impl CarriedCode {
     /// Longer input is refused outright: nobody types a 64-character referral code.
     pub const MAX_LEN: usize = 64;
 
+    /// A code as a shop passed it through from a link or a form: blank means none; garbage is
+    /// kept so the order is still recorded and answered `unknown_code`; only overlong input is
+    /// refused.
+    pub fn from_raw(raw: &str) -> Result<Option<Self>, String> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Ok(None);
+        }
+        if trimmed.chars().count() > Self::MAX_LEN {
+            return Err(format!("must be at most {} characters", Self::MAX_LEN));
+        }
+        Ok(Some(match ReferralCode::parse(trimmed) {
+            Ok(code) => Self::Wellformed(code),
+            Err(_) => Self::Malformed(trimmed.to_owned()),
+        }))
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             Self::Wellformed(code) => code.as_ref(),
@@ -89,7 +126,7 @@ pub struct Order {
     pub email: Email,
     pub name: Option<CustomerName>,
     pub locale: Option<Locale>,
-    pub total_cents: u64,
+    pub total_cents: MinorUnits,
     pub currency: Currency,
     pub referral_code: Option<CarriedCode>,
     pub placed_at: DateTime<Utc>,
@@ -108,7 +145,7 @@ impl Order {
             self.email.as_ref(),
             self.name.as_ref().map_or("", AsRef::as_ref),
             self.locale.map_or("", Locale::as_str),
-            &self.total_cents.to_string(),
+            &self.total_cents.get().to_string(),
             self.currency.as_ref(),
             self.referral_code.as_ref().map_or("", CarriedCode::as_str),
             placed_at.as_deref().unwrap_or(""),
@@ -145,16 +182,20 @@ pub struct OrderHistory {
 }
 
 impl OrderHistory {
-    /// The history after one more order; orders may arrive out of time order.
-    pub fn with(&self, order: &Order) -> Self {
+    /// The history after one more order; orders may arrive out of time order. A sum that would
+    /// leave `u64` is refused rather than wrapped around.
+    pub fn with(&self, order: &Order) -> Result<Self, MoneyError> {
         let mut totals = self.totals.clone();
-        *totals.entry(order.currency.to_string()).or_default() += order.total_cents;
+        let total = totals.entry(order.currency.to_string()).or_default();
+        *total = total
+            .checked_add(order.total_cents.get())
+            .ok_or(MoneyError::TooLarge)?;
         let mut order_days = self.order_days.clone();
         let day = order.placed_at.date_naive();
         if let Err(position) = order_days.binary_search(&day) {
             order_days.insert(position, day);
         }
-        Self {
+        Ok(Self {
             order_count: self.order_count + 1,
             first_order_at: Some(
                 self.first_order_at
@@ -166,7 +207,7 @@ impl OrderHistory {
             ),
             totals,
             order_days,
-        }
+        })
     }
 }
 
@@ -177,6 +218,7 @@ mod tests {
     use super::*;
 
     fn order(total: u64, at_hour: u32) -> Order {
+        let total = MinorUnits::new(total).expect("bounded");
         Order {
             order_id: OrderId::parse("o-1").expect("id"),
             customer_id: CustomerId::parse("c-1").expect("id"),
@@ -218,10 +260,21 @@ mod tests {
     fn history_keeps_earliest_first_latest_last_and_totals_per_currency() {
         let history = OrderHistory::default()
             .with(&order(1000, 12))
-            .with(&order(500, 8));
+            .and_then(|h| h.with(&order(500, 8)))
+            .expect("no overflow");
         assert_eq!(history.order_count, 2);
         assert_eq!(history.first_order_at, Some(order(0, 8).placed_at));
         assert_eq!(history.last_order_at, Some(order(0, 12).placed_at));
         assert_eq!(history.totals.get("EUR"), Some(&1500));
+    }
+
+    #[test]
+    fn a_sum_that_would_wrap_around_is_refused() {
+        let mut near_full = OrderHistory::default();
+        near_full.totals.insert("EUR".into(), u64::MAX - 10);
+        assert_eq!(
+            near_full.with(&order(MinorUnits::MAX, 9)),
+            Err(MoneyError::TooLarge)
+        );
     }
 }

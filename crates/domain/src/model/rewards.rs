@@ -114,7 +114,7 @@ pub fn decide(
     if order.currency != rules.currency {
         return reject(Rejection::CurrencyMismatch);
     }
-    if order.total_cents < rules.min_order_cents {
+    if order.total_cents.get() < rules.min_order_cents {
         return reject(Rejection::BelowMinimum);
     }
     if referrer.conversions >= rules.referrer_cap {
@@ -189,7 +189,7 @@ mod tests {
             email: Email::parse(email).expect("email"),
             name: None,
             locale: None,
-            total_cents: total,
+            total_cents: crate::model::MinorUnits::new(total).expect("bounded"),
             currency: Currency::parse(currency).expect("currency"),
             referral_code: Some(CarriedCode::Wellformed(
                 ReferralCode::parse("ABCD2345").expect("code"),

@@ -1,6 +1,7 @@
 //! What the domain needs from the outside world, as traits over domain operations.
 
 mod clock;
+mod delivery_log;
 mod mailer;
 mod metrics_store;
 mod order_store;
@@ -12,11 +13,12 @@ mod survey_store;
 mod webhook;
 
 pub use clock::{Clock, SystemClock};
+pub use delivery_log::{DeliveryKey, DeliveryLog};
 pub use mailer::{MailError, Mailer, OutgoingMail};
 pub use metrics_store::{CounterDay, DayCounts, MetricsStore, OrderDay};
 pub use order_store::{
-    CommitOutcome, OrderCommit, OrderContext, OrderStore, RedeemOutcome, RevokedMessage,
-    RewardCommit, StoredOrder,
+    CommitOutcome, OrderCommit, OrderContext, OrderStore, PartialRefund, RedeemOutcome,
+    RefundTally, RevokedMessage, RewardCommit, StoredOrder,
 };
 pub use outbox::{
     Claim, DueMessages, EventType, MessageKind, MessagePage, MessageStatus, MessageSummary,

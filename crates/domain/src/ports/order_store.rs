@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use super::OutboxMessage;
 use super::StoreError;
 use crate::model::{
-    Coupon, CouponCode, Friend, Order, OrderHistory, OrderId, OrderOutcome, ReferralCode, Referrer,
-    Reward,
+    Coupon, CouponCode, Friend, MinorUnits, Order, OrderHistory, OrderId, OrderOutcome,
+    ReferralCode, Referrer, RefundId, Reward,
 };
 
 /// Everything the reward decision needs, read together before deciding.
@@ -72,6 +72,21 @@ pub enum RedeemOutcome {
     NotFound,
 }
 
+/// Part of an order's money given back, as the platform reports it, in the order's currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialRefund {
+    pub refund_id: RefundId,
+    pub amount: MinorUnits,
+}
+
+/// An order's total and what its recorded refunds add up to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefundTally {
+    /// `None` for orders recorded before totals were kept with the order.
+    pub total: Option<MinorUnits>,
+    pub refunded: u64,
+}
+
 /// Storage of orders, rewards and coupons. Each method is one atomic unit.
 #[async_trait]
 pub trait OrderStore: Send + Sync {
@@ -97,6 +112,14 @@ pub trait OrderStore: Send + Sync {
     /// `revoked_cents`) and marks the order refunded, writing `revoked(coupon)` (the
     /// `reward.revoked` event) with each revocation; returns the order's coupons as they stand
     /// after, or `None` for an unknown order.
+    /// Adds `refund` to the order's refunds unless its id was recorded before (then nothing
+    /// changes); returns the tally after, or `None` for an unknown order.
+    async fn record_refund(
+        &self,
+        order_id: &OrderId,
+        refund: &PartialRefund,
+    ) -> Result<Option<RefundTally>, StoreError>;
+
     async fn refund_order(
         &self,
         order_id: &OrderId,

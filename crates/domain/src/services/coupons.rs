@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
-use crate::model::{Coupon, CouponCode, CouponState, OrderId, RewardStatus};
-use crate::ports::{Clock, OrderStore, RedeemOutcome, StoreError};
+use crate::model::{Coupon, CouponCode, CouponState, MinorUnits, OrderId, RewardStatus};
+use crate::ports::{Clock, OrderStore, PartialRefund, RedeemOutcome, StoreError};
 
 use super::Events;
 
@@ -21,12 +21,23 @@ pub enum CouponError {
     Store(#[from] StoreError),
 }
 
+/// What a partial refund did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartialRefundOutcome {
+    /// The net total fell below the minimum (or to zero): the order counts as refunded.
+    Revoked(Vec<RewardStatus>),
+    /// Recorded; the order still qualifies, so its rewards stand. `net` is `None` for orders
+    /// recorded before totals were kept with them.
+    Kept { net: Option<MinorUnits> },
+}
+
 /// Coupon lookups, redemption and refund clawback.
 #[derive(Clone)]
 pub struct CouponService {
     store: Arc<dyn OrderStore>,
     clock: Arc<dyn Clock>,
     events: Events,
+    min_order_cents: u64,
 }
 
 impl CouponService {
@@ -35,7 +46,14 @@ impl CouponService {
             store,
             clock,
             events,
+            min_order_cents: 0,
         }
+    }
+
+    /// MIN_ORDER_CENTS: an order refunded below it no longer earns its rewards.
+    pub fn with_minimum_order(mut self, min_order_cents: u64) -> Self {
+        self.min_order_cents = min_order_cents;
+        self
     }
 
     /// The coupon's reward and where it stands now.
@@ -78,6 +96,30 @@ impl CouponService {
                 CouponState::Revoked => Err(CouponError::Revoked),
                 CouponState::Issued => Err(CouponError::Pending),
             },
+        }
+    }
+
+    /// Records part of the order's money given back (once per refund id) and revokes its rewards
+    /// once the net total is below the minimum order, or nothing is left; safe to call again,
+    /// so a platform's retry after a failure half-way finishes the work.
+    pub async fn refund_part(
+        &self,
+        order_id: &OrderId,
+        refund: &PartialRefund,
+    ) -> Result<PartialRefundOutcome, CouponError> {
+        let tally = self
+            .store
+            .record_refund(order_id, refund)
+            .await?
+            .ok_or(CouponError::UnknownOrder)?;
+        let net = tally
+            .total
+            .map(|total| total.saturating_sub(tally.refunded));
+        match net {
+            Some(net) if net.get() == 0 || net.get() < self.min_order_cents => {
+                Ok(PartialRefundOutcome::Revoked(self.refund(order_id).await?))
+            }
+            _ => Ok(PartialRefundOutcome::Kept { net }),
         }
     }
 

@@ -10,7 +10,7 @@ mod scores;
 pub mod survey_mail;
 mod surveys;
 
-pub use coupons::{CouponError, CouponService};
+pub use coupons::{CouponError, CouponService, PartialRefundOutcome};
 pub use delivery::{
     Attempt, Deliverer, DeliveryReport, MessageError, MessageService, CLAIM_SECONDS, MAX_PAGE,
     SWEEP_LIMIT,

@@ -20,8 +20,12 @@ pub const MAX_DECISIONS: u32 = 6;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {
+    /// The recorded answer comes along: a platform re-sending an edited order is told what was
+    /// decided the first time.
     #[error("order id already recorded with a different body")]
-    IdempotencyConflict,
+    IdempotencyConflict { recorded: Box<OrderOutcome> },
+    #[error("the customer's total in this currency would exceed what is kept")]
+    TotalOverflow,
     #[error("facts kept changing under {attempts} decisions")]
     Contention { attempts: u32 },
     #[error(transparent)]
@@ -111,7 +115,11 @@ impl OrderService {
             let now = self.clock.now();
             let messages = self.messages(&order, &mails, rewards, now);
             let outcome = OrderOutcome::new(&order, &decision, rewards, now);
-            let new_history = context.friend.history.with(&order);
+            let new_history = context
+                .friend
+                .history
+                .with(&order)
+                .map_err(|_| OrderError::TotalOverflow)?;
             let counters = self.counters_for(
                 &order,
                 &decision,
@@ -238,7 +246,9 @@ impl OrderService {
         request_hash: &str,
     ) -> Result<OrderOutcome, OrderError> {
         if existing.request_hash != request_hash {
-            return Err(OrderError::IdempotencyConflict);
+            return Err(OrderError::IdempotencyConflict {
+                recorded: Box::new(existing.outcome),
+            });
         }
         Ok(existing.outcome)
     }

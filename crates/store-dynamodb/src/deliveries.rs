@@ -1,0 +1,63 @@
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+
+use super::attributes::{counter, number, string};
+use super::errors::classify;
+use super::{keys, DynamoStore};
+use domain::ports::{DeliveryKey, DeliveryLog, StoreError};
+
+/// The table's TTL attribute: epoch seconds, as DynamoDB's time to live requires.
+const EXPIRES_AT: &str = "expires_at";
+
+#[async_trait]
+impl DeliveryLog for DynamoStore {
+    /// TTL deletes expired items within days, not at once: the expiry is checked here too.
+    async fn answered(
+        &self,
+        key: &DeliveryKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::webhook_delivery(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| classify("reading a webhook delivery", e))?
+            .item;
+        let Some(item) = item else {
+            return Ok(None);
+        };
+        if counter(&item, EXPIRES_AT)? <= epoch_seconds(now) {
+            return Ok(None);
+        }
+        Ok(Some(string(&item, "answer")?.to_owned()))
+    }
+
+    async fn remember(
+        &self,
+        key: &DeliveryKey,
+        answer: &str,
+        _now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut item = keys::webhook_delivery(key);
+        item.insert("answer".into(), AttributeValue::S(answer.to_owned()));
+        item.insert(EXPIRES_AT.into(), number(epoch_seconds(expires_at)));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| classify("remembering a webhook delivery", e))?;
+        Ok(())
+    }
+}
+
+fn epoch_seconds(at: DateTime<Utc>) -> u64 {
+    u64::try_from(at.timestamp()).unwrap_or(0)
+}

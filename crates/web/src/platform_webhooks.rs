@@ -1,0 +1,192 @@
+//! Receiving a shop platform's webhooks, the same way in every function that takes them:
+//! signature, topic, deduplication on the delivery id, and answers a platform will not retry.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use domain::ports::{Clock, DeliveryKey, DeliveryLog};
+use serde_json::{json, Value};
+use shop_platforms::{
+    shopify, woocommerce, Platform, PlatformRequest, Reading, Receiver, SigningSecret,
+};
+
+use crate::ApiError;
+
+/// How long a delivery's answer is kept: Shopify retries for 48 hours, WooCommerce for less; a
+/// week leaves room for a platform's manual "resend".
+pub const DELIVERY_MEMORY_DAYS: i64 = 7;
+
+/// The secrets of the platforms the shop connected; a platform without one has no route.
+#[derive(Debug, Clone, Default)]
+pub struct PlatformSecrets {
+    pub shopify: Option<SigningSecret>,
+    pub woocommerce: Option<SigningSecret>,
+}
+
+/// One function's end of the platforms' webhooks, built once per cold start.
+#[derive(Clone)]
+pub struct WebhookReceiver {
+    receiver: Receiver,
+    name: &'static str,
+    secrets: PlatformSecrets,
+    reading: Reading,
+    log: Arc<dyn DeliveryLog>,
+    clock: Arc<dyn Clock>,
+}
+
+impl WebhookReceiver {
+    /// `name` namespaces delivery ids, since a platform may send one event to two of our
+    /// functions under the same id.
+    pub fn new(
+        receiver: Receiver,
+        name: &'static str,
+        secrets: PlatformSecrets,
+        reading: Reading,
+        log: Arc<dyn DeliveryLog>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            receiver,
+            name,
+            secrets,
+            reading,
+            log,
+            clock,
+        }
+    }
+
+    /// Verifies and reads one delivery, hands what it asks for to `act`, and answers 200 with
+    /// what was done; a redelivery gets the first answer without `act` running again. Only a
+    /// bad signature (401), a body that is not the platform's JSON (400) and a failure of ours
+    /// (503/500, so the platform retries) are errors.
+    pub async fn receive<F, Fut>(
+        &self,
+        platform: Platform,
+        headers: &HeaderMap,
+        body: &Bytes,
+        act: F,
+    ) -> Response
+    where
+        F: FnOnce(PlatformRequest) -> Fut,
+        Fut: Future<Output = Result<Value, ApiError>>,
+    {
+        match self.handle(platform, headers, body, act).await {
+            Ok(answer) => answer,
+            Err(error) => error.into_response(),
+        }
+    }
+
+    async fn handle<F, Fut>(
+        &self,
+        platform: Platform,
+        headers: &HeaderMap,
+        body: &Bytes,
+        act: F,
+    ) -> Result<Response, ApiError>
+    where
+        F: FnOnce(PlatformRequest) -> Fut,
+        Fut: Future<Output = Result<Value, ApiError>>,
+    {
+        let secret = match platform {
+            Platform::Shopify => self.secrets.shopify.as_ref(),
+            Platform::WooCommerce => self.secrets.woocommerce.as_ref(),
+        }
+        .ok_or_else(|| ApiError::NotFound("no such route".into()))?;
+        if platform == Platform::WooCommerce && woocommerce::is_ping(body) {
+            tracing::info!(platform = platform.as_str(), "webhook ping");
+            return Ok(ok(&json!({"ignored": "ping"})));
+        }
+        let signed = header_text(headers, platform.signature_header())
+            .is_some_and(|signature| secret.verifies(body, signature));
+        if !signed {
+            tracing::warn!(
+                platform = platform.as_str(),
+                "webhook signature missing or wrong"
+            );
+            return Err(ApiError::BadSignature);
+        }
+        let topic = header_text(headers, platform.topic_header()).ok_or_else(|| {
+            ApiError::BadRequest(format!("the {} header is missing", platform.topic_header()))
+        })?;
+        let delivery = platform
+            .delivery_headers()
+            .iter()
+            .find_map(|name| header_text(headers, name))
+            .and_then(|id| DeliveryKey::new(platform.as_str(), self.name, id));
+        let now = self.clock.now();
+        if let Some(key) = &delivery {
+            if let Some(answer) = self.log.answered(key, now).await? {
+                tracing::info!(platform = platform.as_str(), topic, "webhook redelivered");
+                return Ok(stored(answer));
+            }
+        }
+        let request = match platform {
+            Platform::Shopify => shopify::read(self.receiver, topic, body, &self.reading),
+            Platform::WooCommerce => woocommerce::read(self.receiver, topic, body, &self.reading),
+        }
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let answer = match request {
+            PlatformRequest::Ignored(ignored) => {
+                json!({"ignored": ignored.reason, "detail": ignored.detail})
+            }
+            request => act(request).await?,
+        };
+        let outcome = answer
+            .get("handled")
+            .or_else(|| answer.get("ignored"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        tracing::info!(
+            platform = platform.as_str(),
+            topic,
+            outcome,
+            "webhook handled"
+        );
+        if let Some(key) = &delivery {
+            let expires_at = now + Duration::days(DELIVERY_MEMORY_DAYS);
+            // The work is done and idempotent on the order and refund ids: failing to remember
+            // only costs a redelivery the work again, so it must not fail the answer.
+            if let Err(error) = self
+                .log
+                .remember(key, &answer.to_string(), now, expires_at)
+                .await
+            {
+                tracing::warn!(error = %error, "could not remember a webhook delivery");
+            }
+        }
+        Ok(ok(&answer))
+    }
+}
+
+fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+}
+
+fn ok(answer: &Value) -> Response {
+    stored(answer.to_string())
+}
+
+fn stored(answer: String) -> Response {
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        answer,
+    )
+        .into_response()
+}
+
+/// An ignored delivery's answer, for the functions' own "understood, nothing to do" cases.
+pub fn ignored(reason: &'static str, detail: impl Into<String>) -> Value {
+    json!({"ignored": reason, "detail": detail.into()})
+}
