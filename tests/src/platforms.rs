@@ -60,8 +60,20 @@ pub struct PlatformStack<S> {
 
 pub const API_KEY: &str = "platform-test-key-0123456789";
 
-impl<S> PlatformStack<S>
-where
+/// Every port the stack's wiring needs, as one bound.
+pub trait PlatformStore:
+    domain::ports::ReferralStore
+    + domain::ports::OrderStore
+    + domain::ports::SurveyStore
+    + domain::ports::MetricsStore
+    + domain::ports::OutboxStore
+    + domain::ports::OutboxAdmin
+    + domain::ports::DeliveryLog
+    + 'static
+{
+}
+
+impl<S> PlatformStore for S where
     S: domain::ports::ReferralStore
         + domain::ports::OrderStore
         + domain::ports::SurveyStore
@@ -69,8 +81,11 @@ where
         + domain::ports::OutboxStore
         + domain::ports::OutboxAdmin
         + domain::ports::DeliveryLog
-        + 'static,
+        + 'static
 {
+}
+
+impl<S: PlatformStore> PlatformStack<S> {
     /// `extra` overrides the defaults (no reward hold, so coupons are usable at once).
     pub fn new(store: Arc<S>, extra: &[(&str, &str)]) -> Self {
         let data = tempfile::tempdir().expect("data folder");

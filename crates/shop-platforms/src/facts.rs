@@ -1,7 +1,8 @@
 //! What a delivery asks of us, in the domain's terms, whichever platform sent it.
 
+use chrono::{DateTime, Utc};
 use domain::model::{
-    CustomerId, CustomerName, Email, Locale, MinorUnits, Order, OrderId, SurveyRequest,
+    Currency, CustomerId, CustomerName, Email, Locale, MinorUnits, Order, OrderId, SurveyRequest,
 };
 use domain::ports::PartialRefund;
 
@@ -62,12 +63,62 @@ impl Ignored {
     }
 }
 
-/// The customer of an order: a platform's customer id, or for a guest checkout the id derived
-/// from the canonical email.
-pub(crate) fn customer_id(platform_id: Option<String>, email: &Email) -> CustomerId {
-    platform_id
-        .and_then(|id| CustomerId::parse(&id).ok())
-        .unwrap_or_else(|| CustomerId::guest(email))
+/// Who ordered, as both the order flow and the survey request need it.
+pub(crate) struct Buyer {
+    pub customer_id: CustomerId,
+    pub email: Email,
+    pub name: Option<CustomerName>,
+    pub locale: Option<Locale>,
+}
+
+impl Buyer {
+    /// A platform's customer id, or for a guest checkout the id derived from the canonical email;
+    /// name and locale only when usable (they only choose a greeting and a language).
+    pub(crate) fn new(
+        platform_id: Option<String>,
+        email: Email,
+        first_name: Option<&str>,
+        locale: Option<&str>,
+    ) -> Self {
+        Self {
+            customer_id: platform_id
+                .and_then(|id| CustomerId::parse(&id).ok())
+                .unwrap_or_else(|| CustomerId::guest(&email)),
+            email,
+            name: first_name.and_then(|raw| CustomerName::parse(raw).ok()),
+            locale: locale.and_then(|raw| Locale::parse(raw).ok()),
+        }
+    }
+
+    pub(crate) fn order(
+        self,
+        order_id: OrderId,
+        (currency, total_cents): (Currency, MinorUnits),
+        placed_at: DateTime<Utc>,
+    ) -> Order {
+        Order {
+            order_id,
+            customer_id: self.customer_id,
+            email: self.email,
+            name: self.name,
+            locale: self.locale,
+            total_cents,
+            currency,
+            referral_code: None,
+            placed_at,
+            placed_at_given: true,
+        }
+    }
+
+    pub(crate) fn survey_request(self, order_id: OrderId) -> SurveyRequest {
+        SurveyRequest {
+            order_id,
+            customer_id: self.customer_id,
+            email: self.email,
+            name: self.name,
+            locale: self.locale,
+        }
+    }
 }
 
 /// The first candidate address that is present; `Err` names what was wrong.
@@ -90,20 +141,26 @@ pub(crate) fn first_email<'a>(
     }
 }
 
-pub(crate) fn name(first_name: Option<&str>) -> Option<CustomerName> {
-    first_name.and_then(|raw| CustomerName::parse(raw).ok())
+/// The order's currency and total in its minor units, or why the order cannot be counted.
+pub(crate) fn priced(
+    currency: Option<&str>,
+    total: Option<&str>,
+) -> Result<(Currency, MinorUnits), PlatformRequest> {
+    let currency = currency
+        .and_then(|c| Currency::parse(c).ok())
+        .ok_or_else(|| Ignored::request("unusable_total", "the order has no currency"))?;
+    let total =
+        total.ok_or_else(|| Ignored::request("unusable_total", "the order has no total"))?;
+    let amount = MinorUnits::parse_decimal(total, &currency)
+        .map_err(|e| Ignored::request("unusable_total", format!("total {e}")))?;
+    Ok((currency, amount))
 }
 
-pub(crate) fn locale(raw: Option<&str>) -> Option<Locale> {
-    raw.and_then(|raw| Locale::parse(raw).ok())
-}
-
-/// A decimal amount in the order's currency, or why the order cannot be counted.
-pub(crate) fn amount(
-    raw: Option<&str>,
-    currency: &domain::model::Currency,
-) -> Result<MinorUnits, PlatformRequest> {
-    let raw = raw.ok_or_else(|| Ignored::request("unusable_total", "the order has no total"))?;
-    MinorUnits::parse_decimal(raw, currency)
-        .map_err(|e| Ignored::request("unusable_total", format!("total {e}")))
+/// A cart attribute's or order meta's value, where platforms allow strings and numbers.
+pub(crate) fn attribute_text(value: Option<&serde_json::Value>) -> Option<String> {
+    match value {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
 }

@@ -2,12 +2,12 @@
 //! `refunds/create` for rewards, `orders/fulfilled` for surveys.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use domain::model::{Currency, MinorUnits, Order, OrderId, RefundId, SurveyRequest};
+use domain::model::{Currency, MinorUnits, OrderId, RefundId};
 use domain::ports::PartialRefund;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::facts::{self, Ignored, OrderFacts, PlatformRequest, ReferralSources};
+use crate::facts::{self, Buyer, Ignored, OrderFacts, PlatformRequest, ReferralSources};
 use crate::ids::RawId;
 use crate::{PayloadError, Reading, Receiver};
 
@@ -118,39 +118,19 @@ fn order_facts(
     let order_id = order_id(&order.id, topic)?;
     let placed_at = placed_at(&order.created_at, topic)?;
     let facts = (|| -> Understood<OrderFacts> {
-        let email = email(&order)?;
-        let currency = order
-            .currency
-            .as_deref()
-            .and_then(|c| Currency::parse(c).ok())
-            .ok_or_else(|| Ignored::request("unusable_total", "the order has no currency"))?;
+        let buyer = buyer(&order)?;
         let total = order
             .current_total_price
             .as_deref()
             .or(order.total_price.as_deref());
-        let total_cents = facts::amount(total, &currency)?;
-        let customer = order.customer.as_ref();
+        let priced = facts::priced(order.currency.as_deref(), total)?;
         let discount_codes: Vec<String> = order
             .discount_codes
             .iter()
             .map(|d| d.code.clone())
             .collect();
         Ok(OrderFacts {
-            order: Order {
-                order_id: order_id.clone(),
-                customer_id: facts::customer_id(
-                    customer.and_then(|c| c.id.as_ref()).map(RawId::text),
-                    &email,
-                ),
-                email,
-                name: facts::name(customer.and_then(|c| c.first_name.as_deref())),
-                locale: facts::locale(order.customer_locale.as_deref()),
-                total_cents,
-                currency,
-                referral_code: None,
-                placed_at,
-                placed_at_given: true,
-            },
+            order: buyer.order(order_id, priced, placed_at),
             referral: ReferralSources {
                 attribute: note_attribute(&order.note_attributes, &reading.referral_attribute),
                 discount_codes: discount_codes.clone(),
@@ -169,31 +149,28 @@ fn order_facts(
     })
 }
 
-fn email(order: &ShopifyOrder) -> Understood<domain::model::Email> {
-    facts::first_email([
+/// The address from `email`, else `contact_email`, else the customer's.
+fn buyer(order: &ShopifyOrder) -> Understood<Buyer> {
+    let customer = order.customer.as_ref();
+    let email = facts::first_email([
         order.email.as_deref(),
         order.contact_email.as_deref(),
-        order.customer.as_ref().and_then(|c| c.email.as_deref()),
-    ])
+        customer.and_then(|c| c.email.as_deref()),
+    ])?;
+    Ok(Buyer::new(
+        customer.and_then(|c| c.id.as_ref()).map(RawId::text),
+        email,
+        customer.and_then(|c| c.first_name.as_deref()),
+        order.customer_locale.as_deref(),
+    ))
 }
 
 fn survey_request(order: ShopifyOrder, topic: &str) -> Result<PlatformRequest, PayloadError> {
     let order_id = order_id(&order.id, topic)?;
-    let email = match email(&order) {
-        Ok(email) => email,
-        Err(ignored) => return Ok(ignored),
-    };
-    let customer = order.customer.as_ref();
-    Ok(PlatformRequest::Survey(SurveyRequest {
-        order_id,
-        customer_id: facts::customer_id(
-            customer.and_then(|c| c.id.as_ref()).map(RawId::text),
-            &email,
-        ),
-        email,
-        name: facts::name(customer.and_then(|c| c.first_name.as_deref())),
-        locale: facts::locale(order.customer_locale.as_deref()),
-    }))
+    Ok(match buyer(&order) {
+        Ok(buyer) => PlatformRequest::Survey(buyer.survey_request(order_id)),
+        Err(ignored) => ignored,
+    })
 }
 
 /// The money a refund gave back: its successful `refund` transactions. A refund without any
@@ -239,11 +216,7 @@ fn note_attribute(attributes: &[NoteAttribute], name: &str) -> Option<String> {
     attributes
         .iter()
         .find(|a| a.name.trim().eq_ignore_ascii_case(name))
-        .and_then(|a| match &a.value {
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        })
+        .and_then(|a| facts::attribute_text(a.value.as_ref()))
 }
 
 /// The named parameter of a URL or path's query string ("/?ref=X", "https://shop/p?a=1&ref=X").

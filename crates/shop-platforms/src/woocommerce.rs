@@ -2,11 +2,11 @@
 //! acted on by the order's status.
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
-use domain::model::{Currency, MinorUnits, Order, OrderId, RefundId, SurveyRequest};
+use domain::model::{Currency, MinorUnits, OrderId, RefundId};
 use domain::ports::PartialRefund;
 use serde::Deserialize;
 
-use crate::facts::{self, Ignored, OrderFacts, PlatformRequest, ReferralSources};
+use crate::facts::{self, Buyer, Ignored, OrderFacts, PlatformRequest, ReferralSources};
 use crate::ids::RawId;
 use crate::{PayloadError, Reading, Receiver};
 
@@ -84,8 +84,8 @@ pub fn read(
             }
         }
         (Receiver::Rewards, "refunded") => PlatformRequest::FullRefund { order_id },
-        (Receiver::Surveys, "completed") => match survey_request(&order, order_id) {
-            Ok(request) => PlatformRequest::Survey(request),
+        (Receiver::Surveys, "completed") => match buyer(&order) {
+            Ok(buyer) => PlatformRequest::Survey(buyer.survey_request(order_id)),
             Err(ignored) => ignored,
         },
         _ => Ignored::request("order_status", format!("status {status}")),
@@ -120,27 +120,11 @@ fn order_facts(
         .map(|refund| partial_refund(refund, order, topic))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((|| {
-        let email = email(order)?;
-        let currency = order
-            .currency
-            .as_deref()
-            .and_then(|c| Currency::parse(c).ok())
-            .ok_or_else(|| Ignored::request("unusable_total", "the order has no currency"))?;
-        let total_cents = facts::amount(order.total.as_deref(), &currency)?;
+        let buyer = buyer(order)?;
+        let priced = facts::priced(order.currency.as_deref(), order.total.as_deref())?;
         let coupon_codes: Vec<String> = order.coupon_lines.iter().map(|c| c.code.clone()).collect();
         Ok(OrderFacts {
-            order: Order {
-                order_id,
-                customer_id: facts::customer_id(customer_account(order), &email),
-                name: facts::name(order.billing.as_ref().and_then(|b| b.first_name.as_deref())),
-                email,
-                locale: None,
-                total_cents,
-                currency,
-                referral_code: None,
-                placed_at,
-                placed_at_given: true,
-            },
+            order: buyer.order(order_id, priced, placed_at),
             referral: ReferralSources {
                 attribute: meta(&order.meta_data, &reading.referral_attribute),
                 discount_codes: coupon_codes.clone(),
@@ -152,19 +136,16 @@ fn order_facts(
     })())
 }
 
-fn survey_request(order: &WooOrder, order_id: OrderId) -> Understood<SurveyRequest> {
-    let email = email(order)?;
-    Ok(SurveyRequest {
-        order_id,
-        customer_id: facts::customer_id(customer_account(order), &email),
-        name: facts::name(order.billing.as_ref().and_then(|b| b.first_name.as_deref())),
+/// The billing address; WooCommerce knows no customer locale.
+fn buyer(order: &WooOrder) -> Understood<Buyer> {
+    let billing = order.billing.as_ref();
+    let email = facts::first_email([billing.and_then(|b| b.email.as_deref())])?;
+    Ok(Buyer::new(
+        customer_account(order),
         email,
-        locale: None,
-    })
-}
-
-fn email(order: &WooOrder) -> Understood<domain::model::Email> {
-    facts::first_email([order.billing.as_ref().and_then(|b| b.email.as_deref())])
+        billing.and_then(|b| b.first_name.as_deref()),
+        None,
+    ))
 }
 
 /// The customer's account id; 0 means a guest checkout.
@@ -202,11 +183,7 @@ fn meta(entries: &[Meta], key: &str) -> Option<String> {
     entries
         .iter()
         .find(|m| m.key.trim() == key)
-        .and_then(|m| match &m.value {
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        })
+        .and_then(|m| facts::attribute_text(m.value.as_ref()))
 }
 
 /// WooCommerce's `*_gmt` timestamps carry no offset: they are UTC by definition.

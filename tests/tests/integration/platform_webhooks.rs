@@ -6,35 +6,11 @@
 use std::sync::Arc;
 
 use http_tests::contract_suite;
-use http_tests::platforms::{fixture, sign, PlatformStack, SHOPIFY_SECRET};
+use http_tests::platforms::{fixture, sign, PlatformStack, PlatformStore as Store, SHOPIFY_SECRET};
 use serde_json::{json, Value};
 
 const REWARDS: &str = "reward-referral";
 const SURVEYS: &str = "collect-survey";
-
-/// Every port the stack's wiring needs.
-trait Store:
-    domain::ports::ReferralStore
-    + domain::ports::OrderStore
-    + domain::ports::SurveyStore
-    + domain::ports::MetricsStore
-    + domain::ports::OutboxStore
-    + domain::ports::OutboxAdmin
-    + domain::ports::DeliveryLog
-    + 'static
-{
-}
-impl<S> Store for S where
-    S: domain::ports::ReferralStore
-        + domain::ports::OrderStore
-        + domain::ports::SurveyStore
-        + domain::ports::MetricsStore
-        + domain::ports::OutboxStore
-        + domain::ports::OutboxAdmin
-        + domain::ports::DeliveryLog
-        + 'static
-{
-}
 
 /// Shopify's order fixture as another order: its id, customer and email changed, no referral.
 fn shopify_order(order_id: u64, customer_id: Option<u64>, email: &str) -> Value {
@@ -230,58 +206,92 @@ async fn shopify_mapping_rules<S: Store>(store: Arc<S>) {
 
 async fn totals_use_the_currency_exponent<S: Store>(store: Arc<S>) {
     // JPY has no minor unit: "999" is 999 yen, below a 1000-yen minimum.
-    let stack = PlatformStack::new(
-        store.clone(),
-        &[("REWARD_CURRENCY", "JPY"), ("MIN_ORDER_CENTS", "1000")],
-    );
-    let code = stack.referral_code("ref-jpy", "yuki@example.com").await;
-    for (id, total, expected) in [
+    let jpy = [
         (2001, "999", ("rejected", "below_minimum")),
         (2002, "1200", ("rewarded", "")),
-    ] {
-        let mut order = with_ref_attribute(
-            shopify_order(id, Some(id), &format!("j{id}@example.com")),
-            &code,
-        );
-        order["currency"] = json!("JPY");
-        order["current_total_price"] = json!(total);
-        let answer = stack
-            .shopify(REWARDS, "orders/create", &format!("jpy-{id}"), &order)
-            .await;
-        assert_eq!(referral(&answer.body), expected, "{total} JPY: {answer:?}");
-    }
+    ];
+    decisions_in(store.clone(), "JPY", "1000", &jpy).await;
     // KWD has three: "19.999" is 19 999 fils, below 20 000.
-    let stack = PlatformStack::new(
-        store,
-        &[("REWARD_CURRENCY", "KWD"), ("MIN_ORDER_CENTS", "20000")],
-    );
-    let code = stack.referral_code("ref-kwd", "karim@example.com").await;
-    for (id, total, expected) in [
+    let kwd = [
         (2101, "19.999", ("rejected", "below_minimum")),
         (2102, "20.000", ("rewarded", "")),
-    ] {
+    ];
+    decisions_in(store, "KWD", "20000", &kwd).await;
+}
+
+/// Orders of `(id, total)` in `currency`, on a program in that currency with that minimum,
+/// each decided as expected.
+async fn decisions_in<S: Store>(
+    store: Arc<S>,
+    currency: &str,
+    minimum: &str,
+    cases: &[(u64, &str, (&str, &str))],
+) {
+    let stack = PlatformStack::new(
+        store,
+        &[("REWARD_CURRENCY", currency), ("MIN_ORDER_CENTS", minimum)],
+    );
+    let code = stack
+        .referral_code(
+            &format!("ref-{currency}"),
+            &format!("{currency}@example.com"),
+        )
+        .await;
+    for &(id, total, expected) in cases {
         let mut order = with_ref_attribute(
-            shopify_order(id, Some(id), &format!("k{id}@example.com")),
+            shopify_order(id, Some(id), &format!("c{id}@example.com")),
             &code,
         );
-        order["currency"] = json!("KWD");
+        order["currency"] = json!(currency);
         order["current_total_price"] = json!(total);
         let answer = stack
-            .shopify(REWARDS, "orders/create", &format!("kwd-{id}"), &order)
+            .shopify(
+                REWARDS,
+                "orders/create",
+                &format!("{currency}-{id}"),
+                &order,
+            )
             .await;
-        assert_eq!(referral(&answer.body), expected, "{total} KWD: {answer:?}");
+        assert_eq!(
+            referral(&answer.body),
+            expected,
+            "{total} {currency}: {answer:?}"
+        );
     }
+}
+
+/// A new referrer's code on a first Shopify order `order_id` (customer 600 + the order's last
+/// digits, address `f<order_id>@example.com`); the coupon of reward `side` (0 referrer, 1 friend).
+async fn referred_order<S: Store>(
+    stack: &PlatformStack<S>,
+    order_id: u64,
+    event: &str,
+    side: usize,
+) -> String {
+    let code = stack
+        .referral_code(
+            &format!("ref-{order_id}"),
+            &format!("r{order_id}@example.com"),
+        )
+        .await;
+    let order = with_ref_attribute(
+        shopify_order(
+            order_id,
+            Some(600 + order_id % 100),
+            &format!("f{order_id}@example.com"),
+        ),
+        &code,
+    );
+    let answer = stack.shopify(REWARDS, "orders/create", event, &order).await;
+    answer.body["referral"]["rewards"][side]["coupon"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a rewarded order: {answer:?}"))
+        .to_owned()
 }
 
 async fn partial_refunds_revoke_only_below_the_minimum<S: Store>(store: Arc<S>) {
     let stack = PlatformStack::new(store, &[]);
-    let code = stack.referral_code("ref-3", "rena@example.com").await;
-    let order = with_ref_attribute(shopify_order(3001, Some(601), "f3@example.com"), &code);
-    let answer = stack.shopify(REWARDS, "orders/create", "r-0", &order).await;
-    let coupon = answer.body["referral"]["rewards"][0]["coupon"]
-        .as_str()
-        .expect("coupon")
-        .to_owned();
+    let coupon = referred_order(&stack, 3001, "r-0", 0).await;
 
     // 54.80 − 10.00 = 44.80 ≥ 20.00: recorded, rewards stand.
     let mut refund = fixture_refund(3001);
@@ -382,15 +392,9 @@ async fn delivery_answers_are_kept_until_they_expire<S: Store>(store: Arc<S>) {
 
 async fn a_coupon_used_at_checkout_is_redeemed<S: Store>(store: Arc<S>) {
     let stack = PlatformStack::new(store, &[]);
-    let code = stack.referral_code("ref-4", "rudi@example.com").await;
-    let first = with_ref_attribute(shopify_order(4001, Some(701), "f4@example.com"), &code);
-    let answer = stack.shopify(REWARDS, "orders/create", "c-0", &first).await;
-    let coupon = answer.body["referral"]["rewards"][1]["coupon"]
-        .as_str()
-        .expect("friend's coupon")
-        .to_owned();
+    let coupon = referred_order(&stack, 4001, "c-0", 1).await;
 
-    let mut second = shopify_order(4002, Some(701), "f4@example.com");
+    let mut second = shopify_order(4002, Some(601), "f4001@example.com");
     second["discount_codes"] = json!([{"code": coupon, "amount": "15.00", "type": "fixed_amount"}]);
     let answer = stack
         .shopify(REWARDS, "orders/create", "c-1", &second)
@@ -410,7 +414,7 @@ async fn a_coupon_used_at_checkout_is_redeemed<S: Store>(store: Arc<S>) {
     assert_eq!(status.body["status"], "redeemed");
 
     // Used again on another order: reported and logged, not a failure the platform retries.
-    let mut third = shopify_order(4003, Some(701), "f4@example.com");
+    let mut third = shopify_order(4003, Some(601), "f4001@example.com");
     third["discount_codes"] = second["discount_codes"].clone();
     let answer = stack.shopify(REWARDS, "orders/create", "c-2", &third).await;
     assert_eq!(answer.status, 200);
