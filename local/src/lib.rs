@@ -173,7 +173,6 @@ where
         reward_referral::Ports {
             orders: store.clone(),
             outbox: store.clone(),
-            referrals: store.clone(),
             deliveries: store.clone(),
             clock: clock.clone(),
         },

@@ -153,6 +153,21 @@ impl OrderStore for DynamoStore {
         item.map(|item| stored_coupon(&item)).transpose()
     }
 
+    async fn code_exists(&self, code: &ReferralCode) -> Result<bool, StoreError> {
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::referral_code(code)))
+            .projection_expression("#pk")
+            .expression_attribute_names("#pk", keys::PK)
+            .send()
+            .await
+            .map_err(|e| classify("reading whether a code exists", e))?
+            .item;
+        Ok(item.is_some())
+    }
+
     async fn redeem_coupon(
         &self,
         code: &CouponCode,

@@ -194,6 +194,18 @@ impl OrderStore for EmbeddedStore {
         raw.map(stored_coupon).transpose()
     }
 
+    async fn code_exists(&self, code: &ReferralCode) -> Result<bool, StoreError> {
+        let code = code.as_ref().to_owned();
+        self.with_connection("reading whether a code exists", move |connection| {
+            connection.query_row(
+                "SELECT EXISTS (SELECT 1 FROM referral_codes WHERE code = ?1)",
+                [&code],
+                |row| row.get(0),
+            )
+        })
+        .await
+    }
+
     async fn redeem_coupon(
         &self,
         code: &CouponCode,

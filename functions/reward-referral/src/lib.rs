@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};
-use domain::ports::{Clock, DeliveryLog, OrderStore, OutboxAdmin, ReferralStore};
+use domain::ports::{Clock, DeliveryLog, OrderStore, OutboxAdmin};
 use domain::services::{CouponService, MessageService, OrderService};
 use shop_platforms::Receiver;
 use web::{method_not_allowed, require_api_key, route_not_found, WebhookReceiver};
@@ -25,8 +25,6 @@ pub const FUNCTION_NAME: &str = "reward-referral";
 pub struct Ports {
     pub orders: Arc<dyn OrderStore>,
     pub outbox: Arc<dyn OutboxAdmin>,
-    /// Tells a referral code from a shop's own discount code in platform orders.
-    pub referrals: Arc<dyn ReferralStore>,
     pub deliveries: Arc<dyn DeliveryLog>,
     pub clock: Arc<dyn Clock>,
 }
@@ -36,7 +34,6 @@ struct AppState {
     orders: OrderService,
     coupons: CouponService,
     messages: MessageService,
-    referrals: Arc<dyn ReferralStore>,
     webhooks: WebhookReceiver,
     clock: Arc<dyn Clock>,
 }
@@ -58,7 +55,6 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         coupons: CouponService::new(ports.orders, ports.clock.clone(), events)
             .with_minimum_order(settings.min_order_cents),
         messages: MessageService::new(ports.outbox, ports.clock.clone()),
-        referrals: ports.referrals,
         webhooks: WebhookReceiver::new(
             Receiver::Rewards,
             FUNCTION_NAME,

@@ -19,7 +19,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let ports = Ports {
         orders: store.clone(),
         outbox: store.clone(),
-        referrals: store.clone(),
         deliveries: store,
         clock: Arc::new(SystemClock),
     };

@@ -135,7 +135,7 @@ async fn referral_code(
     }
     for raw in &sources.discount_codes {
         if let Ok(code) = ReferralCode::parse(raw) {
-            if state.referrals.code_owner(&code).await?.is_some() {
+            if state.orders.is_known_code(&code).await? {
                 return Ok(Some(CarriedCode::Wellformed(code)));
             }
         }
@@ -186,7 +186,7 @@ async fn redeem_coupons(
             Err(CouponError::Store(error)) => return Err(error.into()),
             Err(refusal) => {
                 let status = ApiError::from(refusal).code();
-                tracing::warn!(coupon = %code, status, "coupon used at checkout was refused");
+                tracing::warn!(order_id = %order_id, status, "a coupon used at checkout was refused");
                 status
             }
         };

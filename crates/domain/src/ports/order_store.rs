@@ -98,6 +98,10 @@ pub trait OrderStore: Send + Sync {
 
     async fn coupon(&self, code: &CouponCode) -> Result<Option<Coupon>, StoreError>;
 
+    /// Whether somebody owns `code`: tells a referral code from a shop's own discount code in a
+    /// platform's order.
+    async fn code_exists(&self, code: &ReferralCode) -> Result<bool, StoreError>;
+
     /// Redeems an issued coupon whose hold has passed at `now`, atomically, with `message` (the
     /// `coupon.redeemed` event) written only if this call redeems it.
     async fn redeem_coupon(

@@ -150,6 +150,14 @@ impl OrderService {
         })
     }
 
+    /// Whether `code` is somebody's referral code (not, say, a shop's own discount code).
+    pub async fn is_known_code(
+        &self,
+        code: &crate::model::ReferralCode,
+    ) -> Result<bool, OrderError> {
+        Ok(self.store.code_exists(code).await?)
+    }
+
     /// Funnel outcome on the order's day; activity spans and first-order day for retention.
     fn counters_for(
         &self,
