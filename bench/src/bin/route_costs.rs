@@ -17,6 +17,7 @@ use axum::Router;
 use bench::capacity::{CapacityRecorder, Units};
 use bench::pricing::{self, cost_per_million};
 use bench::stats::{median, millis};
+use http_tests::platforms::{fixture, sign, SHOPIFY_SECRET};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -47,6 +48,8 @@ struct Call {
     method: Method,
     path: String,
     body: Option<Value>,
+    /// A platform's own headers (webhooks are signed, not keyed).
+    headers: Vec<(&'static str, String)>,
 }
 
 #[derive(Default)]
@@ -80,13 +83,21 @@ impl Bench {
 
     /// Sends one request, checks its status, and files what it cost under `case`.
     async fn call(&mut self, case: Case, call: Call, expected: StatusCode) -> Value {
-        let Call { method, path, body } = call;
+        let Call {
+            method,
+            path,
+            body,
+            headers,
+        } = call;
         let mut request = Request::builder()
             .method(method)
             .uri(&path)
             .header("host", "127.0.0.1:9000")
             .header("authorization", format!("Bearer {API_KEY}"))
             .header("accept", "application/json");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
         let body = match body {
             Some(body) => {
                 request = request.header("content-type", "application/json");
@@ -168,6 +179,7 @@ fn get(path: String) -> Call {
         method: Method::GET,
         path,
         body: None,
+        headers: Vec::new(),
     }
 }
 
@@ -176,6 +188,7 @@ fn post(path: String, body: Value) -> Call {
         method: Method::POST,
         path,
         body: Some(body),
+        headers: Vec::new(),
     }
 }
 
@@ -184,6 +197,22 @@ fn post_empty(path: String) -> Call {
         method: Method::POST,
         path,
         body: None,
+        headers: Vec::new(),
+    }
+}
+
+/// Shopify's delivery of `body` on `topic`, signed as Shopify signs it.
+fn shopify(topic: &str, event_id: String, body: Value) -> Call {
+    let signature = sign(SHOPIFY_SECRET, body.to_string().as_bytes());
+    Call {
+        method: Method::POST,
+        path: format!("{RR}/webhooks/shopify"),
+        body: Some(body),
+        headers: vec![
+            ("x-shopify-topic", topic.to_owned()),
+            ("x-shopify-hmac-sha256", signature),
+            ("x-shopify-event-id", event_id),
+        ],
     }
 }
 
@@ -290,6 +319,48 @@ async fn one_round(bench: &mut Bench, round: usize) {
         .call(
             refund,
             post_empty(format!("{RR}/orders/o-{round}/refund")),
+            OK,
+        )
+        .await;
+
+    let mut platform_order = fixture("shopify/order.json");
+    platform_order["id"] = json!(900_000 + round);
+    platform_order["email"] = json!(format!("shopper-{round}@example.com"));
+    platform_order["customer"]["id"] = json!(800_000 + round);
+    platform_order["note_attributes"] = json!([{"name": "ref", "value": code}]);
+    let webhook_order = Case::new("POST /webhooks/shopify orders/create (rewarded)", 2)
+        .above_because(
+        "the delivery id is looked up first (GetItem) and the answer kept after (PutItem), so a \
+             redelivery costs one read and does no work",
+    );
+    let answered = bench
+        .call(
+            webhook_order,
+            shopify(
+                "orders/create",
+                format!("evt-{round}"),
+                platform_order.clone(),
+            ),
+            OK,
+        )
+        .await;
+    assert_eq!(str_at(&answered, "/referral/status"), "rewarded");
+    let redelivery = Case::new("POST /webhooks/shopify (redelivery)", 1);
+    bench
+        .call(
+            redelivery,
+            shopify("orders/create", format!("evt-{round}"), platform_order),
+            OK,
+        )
+        .await;
+    let mut partial = fixture("shopify/refund.json");
+    partial["order_id"] = json!(900_000 + round);
+    let webhook_refund = Case::new("POST /webhooks/shopify refunds/create (partial, kept)", 1)
+        .above_because("the delivery id's GetItem and PutItem, as above");
+    bench
+        .call(
+            webhook_refund,
+            shopify("refunds/create", format!("ref-evt-{round}"), partial),
             OK,
         )
         .await;
@@ -490,6 +561,7 @@ async fn main() {
         ("SHOP_URL", "https://shop.example".to_owned()),
         ("SHOP_NAME", "Bench Shop".to_owned()),
         ("REWARD_HOLD_DAYS", "0".to_owned()),
+        ("SHOPIFY_WEBHOOK_SECRET", SHOPIFY_SECRET.to_owned()),
         ("DATA_DIR", data_dir.display().to_string()),
     ]
     .into_iter()
