@@ -130,9 +130,7 @@ impl WebhookReceiver {
         }
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let answer = match request {
-            PlatformRequest::Ignored(ignored) => {
-                json!({"ignored": ignored.reason, "detail": ignored.detail})
-            }
+            PlatformRequest::Ignored(why) => ignored(why.reason, why.detail),
             request => act(request).await?,
         };
         let outcome = answer

@@ -67,7 +67,8 @@ async fn act(state: &AppState, request: PlatformRequest) -> Result<Value, ApiErr
         PlatformRequest::Survey(_) => {
             Ok(ignored("unhandled_topic", "surveys are collect-survey's"))
         }
-        PlatformRequest::Ignored(ignored) => Ok(web::ignored(ignored.reason, ignored.detail)),
+        // The receiver answers these itself; kept for exhaustiveness.
+        PlatformRequest::Ignored(why) => Ok(ignored(why.reason, why.detail)),
     }
 }
 
