@@ -161,6 +161,21 @@ impl<S: PlatformStore> PlatformStack<S> {
         self.call(method, path, &headers, body).await
     }
 
+    /// A coupon's status as `GET /coupons/{code}` reports it.
+    pub async fn coupon_status(&self, coupon: &str) -> String {
+        let answer = self
+            .storefront(
+                "GET",
+                &format!("/lambda-url/reward-referral/coupons/{coupon}"),
+                None,
+            )
+            .await;
+        answer.body["status"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a coupon: {answer:?}"))
+            .to_owned()
+    }
+
     /// A referral code for a new referrer.
     pub async fn referral_code(&self, customer_id: &str, email: &str) -> String {
         let answer = self

@@ -312,14 +312,7 @@ async fn partial_refunds_revoke_only_below_the_minimum<S: Store>(store: Arc<S>) 
         .shopify(REWARDS, "refunds/create", "r-2", &refund)
         .await;
     assert_eq!(answer.body["net_total_minor"], 4480, "{answer:?}");
-    let status = stack
-        .storefront(
-            "GET",
-            &format!("/lambda-url/reward-referral/coupons/{coupon}"),
-            None,
-        )
-        .await;
-    assert_eq!(status.body["status"], "available", "{status:?}");
+    assert_eq!(stack.coupon_status(&coupon).await, "available");
 
     // A second refund of 30.00 leaves 14.80 < 20.00: the rewards go.
     refund["id"] = json!(929361463);
@@ -328,14 +321,7 @@ async fn partial_refunds_revoke_only_below_the_minimum<S: Store>(store: Arc<S>) 
         .shopify(REWARDS, "refunds/create", "r-3", &refund)
         .await;
     assert_eq!(answer.body["rewards_revoked"], true, "{answer:?}");
-    let status = stack
-        .storefront(
-            "GET",
-            &format!("/lambda-url/reward-referral/coupons/{coupon}"),
-            None,
-        )
-        .await;
-    assert_eq!(status.body["status"], "revoked", "{status:?}");
+    assert_eq!(stack.coupon_status(&coupon).await, "revoked");
     // Shopify redelivering the first refund's event gets the first answer, not today's tally.
     let redelivered = stack
         .shopify(REWARDS, "refunds/create", "r-1", &fixture_refund(3001))
@@ -404,14 +390,7 @@ async fn a_coupon_used_at_checkout_is_redeemed<S: Store>(store: Arc<S>) {
         json!([{"code": coupon, "status": "redeemed"}]),
         "{answer:?}"
     );
-    let status = stack
-        .storefront(
-            "GET",
-            &format!("/lambda-url/reward-referral/coupons/{coupon}"),
-            None,
-        )
-        .await;
-    assert_eq!(status.body["status"], "redeemed");
+    assert_eq!(stack.coupon_status(&coupon).await, "redeemed");
 
     // Used again on another order: reported and logged, not a failure the platform retries.
     let mut third = shopify_order(4003, Some(601), "f4001@example.com");

@@ -24,6 +24,7 @@ mod webhook;
 pub use counters::{CounterDelta, CounterSeries};
 pub use coupon::{Coupon, CouponState, CouponStatus, RewardStatus};
 pub use coupon_code::{CouponCode, CouponCodeError, GENERATED_COUPON_LEN};
+pub(crate) use customer_id::check_id;
 pub use customer_id::{CustomerId, IdError};
 pub use customer_name::{CustomerName, CustomerNameError};
 pub use email::{Email, EmailError};

@@ -10,11 +10,13 @@ use super::StoreError;
 pub struct DeliveryKey(String);
 
 impl DeliveryKey {
-    /// `None` when the platform sent no usable delivery id (1–128 printable ASCII characters).
+    /// `None` when the platform sent no usable delivery id (the id rule of orders and
+    /// customers: 1–128 printable ASCII characters).
     pub fn new(platform: &str, receiver: &str, delivery_id: &str) -> Option<Self> {
         let id = delivery_id.trim();
-        let usable = !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic());
-        usable.then(|| Self(format!("{platform}#{receiver}#{id}")))
+        crate::model::check_id(id)
+            .ok()
+            .map(|()| Self(format!("{platform}#{receiver}#{id}")))
     }
 }
 
