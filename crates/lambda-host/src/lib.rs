@@ -6,7 +6,8 @@ mod runtime;
 pub mod sdk;
 
 use axum::extract::Request;
-use axum::http::HeaderValue;
+use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
 use axum::Router;
 use clap::{CommandFactory, FromArgMatches};
 use lambda_http::RequestExt;
@@ -34,7 +35,46 @@ pub fn settings<S: CommandFactory + FromArgMatches>() -> Result<S, SettingsError
 pub async fn run(router: Router) -> Result<(), lambda_http::Error> {
     let app = web::with_request_logging(router)
         .layer(axum::middleware::map_request(with_lambda_request_id));
+    // Outside the router: axum sets `content-length` as a response leaves a route.
+    let app = tower::ServiceExt::<lambda_http::Request>::and_then(app, |response| async move {
+        Ok::<_, std::convert::Infallible>(for_lambda_http(response).await)
+    });
     lambda_http::run(app).await
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What lambda_http would otherwise get wrong in a response. It turns a `text/*` body into the
+/// Lambda response's string with encoding_rs's `decode`, which sniffs and removes a leading
+/// byte-order mark; the CSV export starts with one on purpose (Excel reads UTF-8 only with it),
+/// so such a body gets a second and exactly one reaches the client. And it keeps the
+/// `content-length` axum computed from the body before that conversion, which the function URL
+/// would send with a body of another length; the function URL computes its own.
+async fn for_lambda_http(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().remove(header::CONTENT_LENGTH);
+    let headers = response.headers();
+    let converted_as_text = headers.get(header::CONTENT_ENCODING).is_none()
+        && headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("text/"));
+    if !converted_as_text {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::error!(%error, "reading a response body failed");
+            return web::ApiError::internal(error).into_response();
+        }
+    };
+    let body = if bytes.starts_with(BOM) {
+        [BOM, &bytes[..]].concat().into()
+    } else {
+        bytes
+    };
+    axum::response::Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// The request id is Lambda's, so our lines join the platform's START and REPORT lines; one a
@@ -52,4 +92,43 @@ async fn with_lambda_request_id(mut request: Request) -> Request {
         }
     }
     request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Through lambda_http's own conversion, as Lambda runs it.
+    async fn as_lambda_body(content_type: &str, body: &'static [u8]) -> lambda_http::Body {
+        let response = axum::http::Response::builder()
+            .header(header::CONTENT_TYPE, content_type)
+            .body(axum::body::Body::from(body))
+            .expect("response");
+        let kept = for_lambda_http(response).await;
+        lambda_http::IntoResponse::into_response(kept)
+            .await
+            .into_body()
+    }
+
+    #[tokio::test]
+    async fn no_stale_content_length_reaches_the_function_url() {
+        let response = axum::http::Response::builder()
+            .header(header::CONTENT_TYPE, "text/csv")
+            .header(header::CONTENT_LENGTH, "9")
+            .body(axum::body::Body::from(&b"\xEF\xBB\xBFa,b\r\n"[..]))
+            .expect("response");
+        let converted =
+            lambda_http::IntoResponse::into_response(for_lambda_http(response).await).await;
+        assert!(converted.headers().get(header::CONTENT_LENGTH).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_text_body_keeps_its_byte_order_mark_on_lambda() {
+        let csv = as_lambda_body("text/csv; charset=utf-8", b"\xEF\xBB\xBFa,b\r\n").await;
+        assert_eq!(csv, lambda_http::Body::Text("\u{feff}a,b\r\n".into()));
+        let page = as_lambda_body("text/html; charset=utf-8", b"<p>ok</p>").await;
+        assert_eq!(page, lambda_http::Body::Text("<p>ok</p>".into()));
+        let json = as_lambda_body("application/json", b"{}").await;
+        assert_eq!(json, lambda_http::Body::Text("{}".into()));
+    }
 }
