@@ -4,6 +4,8 @@ free port over its own data folder, spoken to over HTTP, killed with SIGKILL and
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
 import signal
@@ -118,11 +120,21 @@ class LocalStack:
         except urllib.error.HTTPError as error:
             return error.code, error.read()
 
+    def get_raw(self, function: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """A GET with exactly these headers (no storefront key unless given): status, headers, body."""
+        request = urllib.request.Request(self.url(function, path), method="GET", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, dict(answer.headers.items()), answer.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers.items()), error.read()
+
     def mails(self) -> list[str]:
+        """Each mail in the outbox folder, oldest first, as Python's own MIME parser reads it."""
         folder = self.data_dir / "outbox"
         if not folder.is_dir():
             return []
-        return [path.read_text() for path in sorted(folder.glob("*.eml"))]
+        return [readable(path.read_bytes()) for path in sorted(folder.glob("*.eml"))]
 
     def block_mail(self) -> None:
         """A plain file where the mail folder goes: every send fails for real until unblocked."""
@@ -131,6 +143,24 @@ class LocalStack:
 
     def unblock_mail(self) -> None:
         (self.data_dir / "outbox").unlink()
+
+
+def readable(raw: bytes) -> str:
+    """A mail as a client shows it: addresses bare, encoded words decoded, then the plain-text
+    and the HTML part."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    lines = []
+    for name in ("From", "To", "Reply-To", "Subject", "List-Unsubscribe", "List-Unsubscribe-Post"):
+        header = message.get(name)
+        if header is None:
+            continue
+        value = ", ".join(a.addr_spec for a in header.addresses) if name in ("From", "To", "Reply-To") else str(header)
+        lines.append(f"{name}: {value}")
+    for kind in ("plain", "html"):
+        part = message.get_body(preferencelist=(kind,))
+        if part is not None:
+            lines += ["", f"Content-Type: text/{kind}", "", part.get_content()]
+    return "\n".join(lines)
 
 
 def _json(raw: bytes) -> Any:

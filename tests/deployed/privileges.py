@@ -192,10 +192,10 @@ class Scope:
                 return [f"{action} on {sorted(resources)}: only the table's stream {self.stream_arn}"]
             return []
         if action.startswith("dynamodb:"):
-            # Item actions on the table; Query also on its outbox index (the only index).
+            # Item actions on the table; Query also on its two indexes (outbox, responses).
             allowed = {self.table_arn}
             if action == "dynamodb:Query":
-                allowed.add(f"{self.table_arn}/index/outbox")
+                allowed |= {f"{self.table_arn}/index/outbox", f"{self.table_arn}/index/responses"}
             if resources - allowed:
                 return [f"{action} on {sorted(resources - allowed)}: only the stack's table {self.table_arn}"]
         if action.startswith("ses:"):

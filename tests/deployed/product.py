@@ -9,8 +9,10 @@ event source mapping and deliver-outbox, so the checks on them wait for delivery
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import hmac
+import io
 import json
 import re
 import time
@@ -129,6 +131,7 @@ class ProductRun:
         self.survey_is_answered_by_form_post(survey_link)
         self.unsubscribe_stops_further_surveys(survey_link)
         self.figures_are_read_back()
+        self.feedback_is_listed_followed_up_and_exported()
         self.storefront_routes_need_the_key()
 
     def referral_code_is_created(self) -> str:
@@ -411,6 +414,48 @@ class ProductRun:
         self.log(
             f"score-nps: NPS {nps['nps']} (n=1), {retention['new_customers']} new customers, funnel right"
         )
+
+    def feedback_is_listed_followed_up_and_exported(self) -> None:
+        """The responses index, its IAM grant and the follow-up route, on the deployed stack."""
+        listed = expect_status(
+            self.urls.get(self.at.score_nps + "responses?category=detractor", key=self.key),
+            200,
+            "GET /responses",
+        ).json()
+        expect(len(listed["responses"]) == 1, f"ben's answer is listed: {listed}")
+        response = listed["responses"][0]
+        expect(
+            (response["score"], response["previous_score"], response["comment"], response["follow_up"]["status"])
+            == (3, 10, "Parcel arrived late", "open"),
+            f"the changed answer with an open follow-up: {response}",
+        )
+        followed = expect_status(
+            self.urls.post_json(
+                self.at.collect_survey + f"responses/{response['survey_id']}/follow-up",
+                {"status": "contacted", "note": "Called back"},
+                key=self.key,
+            ),
+            200,
+            "POST /responses/{survey_id}/follow-up",
+        ).json()
+        expect(followed["follow_up"]["status"] == "contacted", f"follow-up recorded: {followed}")
+        nps = expect_status(self.urls.get(self.at.score_nps + "nps", key=self.key), 200, "GET /nps").json()
+        expect(nps["open_detractors"] == 0, f"no open detractor after the call: {nps}")
+        exported = expect_status(
+            self.urls.get(self.at.score_nps + "responses?format=csv", key=self.key), 200, "GET /responses as CSV"
+        )
+        # lambda_http strips a text body's byte-order mark unless the host keeps it: Excel needs it.
+        expect(exported.body.startswith(b"\xef\xbb\xbf"), f"the CSV starts with a BOM: {exported.body[:8]!r}")
+        rows = list(csv.DictReader(io.StringIO(exported.body.decode("utf-8-sig"), newline="")))
+        expect(
+            [(r["score"], r["follow_up_status"], r["follow_up_note"]) for r in rows] == [("3", "contacted", "Called back")],
+            f"the CSV export: {rows}",
+        )
+        basic = base64.b64encode(f"staff:{self.key}".encode()).decode()
+        dashboard = self.urls.request("GET", self.at.score_nps + "dashboard", headers={"Authorization": f"Basic {basic}"})
+        expect_status(dashboard, 200, "GET /dashboard with the key as Basic password")
+        expect("<svg" in dashboard.text(), "the dashboard draws its chart", dashboard)
+        self.log("score-nps: response listed, follow-up recorded (collect-survey), CSV exported, dashboard shown")
 
     def storefront_routes_need_the_key(self) -> None:
         for url in (

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 use store_dynamodb::{
     DynamoStore, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_INDEX_ATTRIBUTES, OUTBOX_STATUS, PARTITION_KEY,
-    SORT_KEY,
+    RESPONSES_INDEX, RESPONSES_INDEX_ATTRIBUTES, RESPONSE_AT, RESPONSE_MONTH, SORT_KEY,
 };
 
 /// The emulator's address, set by `scripts/test.sh`. Missing means the tests were started the
@@ -29,8 +29,8 @@ pub async fn client() -> Client {
     Client::new(&config)
 }
 
-/// Creates an empty single table with the production key schema and the outbox index (as
-/// infra/template.yaml declares them) and returns a store on it.
+/// Creates an empty single table with the production key schema, the outbox and the responses
+/// index (as infra/template.yaml declares them) and returns a store on it.
 pub async fn fresh_store() -> DynamoStore {
     let client = client().await;
     let table = format!("test-{}", uuid::Uuid::new_v4());
@@ -48,6 +48,22 @@ pub async fn fresh_store() -> DynamoStore {
             .build()
             .expect("key schema element is complete")
     };
+    let index = |name: &str, hash: &str, range: &str, attributes: &[&str]| {
+        GlobalSecondaryIndex::builder()
+            .index_name(name)
+            .key_schema(key(hash, KeyType::Hash))
+            .key_schema(key(range, KeyType::Range))
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::Include)
+                    .set_non_key_attributes(Some(
+                        attributes.iter().map(|a| (*a).to_owned()).collect(),
+                    ))
+                    .build(),
+            )
+            .build()
+            .expect("index is complete")
+    };
     client
         .create_table()
         .table_name(&table)
@@ -58,25 +74,20 @@ pub async fn fresh_store() -> DynamoStore {
         .key_schema(key(SORT_KEY, KeyType::Range))
         .attribute_definitions(attribute(OUTBOX_STATUS))
         .attribute_definitions(attribute(OUTBOX_AT))
-        .global_secondary_indexes(
-            GlobalSecondaryIndex::builder()
-                .index_name(OUTBOX_INDEX)
-                .key_schema(key(OUTBOX_STATUS, KeyType::Hash))
-                .key_schema(key(OUTBOX_AT, KeyType::Range))
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::Include)
-                        .set_non_key_attributes(Some(
-                            OUTBOX_INDEX_ATTRIBUTES
-                                .iter()
-                                .map(|a| (*a).to_owned())
-                                .collect(),
-                        ))
-                        .build(),
-                )
-                .build()
-                .expect("index is complete"),
-        )
+        .attribute_definitions(attribute(RESPONSE_MONTH))
+        .attribute_definitions(attribute(RESPONSE_AT))
+        .global_secondary_indexes(index(
+            OUTBOX_INDEX,
+            OUTBOX_STATUS,
+            OUTBOX_AT,
+            &OUTBOX_INDEX_ATTRIBUTES,
+        ))
+        .global_secondary_indexes(index(
+            RESPONSES_INDEX,
+            RESPONSE_MONTH,
+            RESPONSE_AT,
+            &RESPONSES_INDEX_ATTRIBUTES,
+        ))
         .send()
         .await
         .unwrap_or_else(|e| {

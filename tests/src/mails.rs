@@ -1,10 +1,21 @@
-//! The mails the local mailer wrote: `.eml` files in a folder, oldest first.
+//! The mails the local mailer wrote: `.eml` files in a folder, oldest first, read back by an
+//! independent MIME parser (`mail-parser`), so tests check what a mail client would show.
 
 use std::path::{Path, PathBuf};
 
-/// Every `.eml` file in `folder`, in name order (the names start with the time of sending);
-/// none when the folder does not exist yet.
+use mail_parser::{Address, MessageParser};
+
+/// Every `.eml` file in `folder`, in name order (the names start with the time of sending),
+/// each as `readable`; none when the folder does not exist yet.
 pub fn in_folder(folder: &Path) -> Vec<String> {
+    raw_in_folder(folder)
+        .iter()
+        .map(|raw| readable(raw))
+        .collect()
+}
+
+/// The files' bytes as written, for checks on the wire format itself.
+pub fn raw_in_folder(folder: &Path) -> Vec<Vec<u8>> {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return Vec::new();
     };
@@ -15,6 +26,59 @@ pub fn in_folder(folder: &Path) -> Vec<String> {
     files.sort();
     files
         .iter()
-        .map(|file| std::fs::read_to_string(file).expect("readable mail"))
+        .map(|file| std::fs::read(file).expect("readable mail"))
         .collect()
+}
+
+fn addresses(address: Option<&Address<'_>>) -> String {
+    address
+        .map(|a| {
+            a.iter()
+                .filter_map(|addr| addr.address())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// A mail as a client shows it, decoded: the headers tests look at (`Name: value`, addresses
+/// bare, RFC 2047 words decoded), then each body part after its `Content-Type` line, CRLF line
+/// ends throughout.
+pub fn readable(raw: &[u8]) -> String {
+    let message = MessageParser::default()
+        .parse(raw)
+        .expect("the mail is a MIME message");
+    let mut out = String::new();
+    let mut header = |name: &str, value: String| {
+        if !value.is_empty() {
+            out.push_str(&format!("{name}: {value}\r\n"));
+        }
+    };
+    header("From", addresses(message.from()));
+    header("To", addresses(message.to()));
+    header("Reply-To", addresses(message.reply_to()));
+    header("Subject", message.subject().unwrap_or_default().to_owned());
+    for name in ["List-Unsubscribe", "List-Unsubscribe-Post"] {
+        header(
+            name,
+            message
+                .header_raw(name)
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default(),
+        );
+    }
+    let crlf = |text: &str| text.replace("\r\n", "\n").replace('\n', "\r\n");
+    if let Some(text) = message.body_text(0) {
+        out.push_str(&format!(
+            "\r\nContent-Type: text/plain\r\n\r\n{}\r\n",
+            crlf(&text)
+        ));
+    }
+    if let Some(html) = message.body_html(0) {
+        out.push_str(&format!(
+            "\r\nContent-Type: text/html\r\n\r\n{}\r\n",
+            crlf(&html)
+        ));
+    }
+    out
 }

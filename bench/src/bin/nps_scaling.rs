@@ -34,6 +34,7 @@ async fn populate(answers: usize) -> Arc<EmbeddedStore> {
             email: Email::parse(&format!("c{n}@example.com")).expect("email"),
             name: None,
             locale: None,
+            segment: None,
         };
         let commit = SurveyRequestCommit {
             request,
@@ -53,8 +54,13 @@ async fn populate(answers: usize) -> Arc<EmbeddedStore> {
             answered_at: at,
             revision: 1,
         };
+        let survey = store
+            .survey(&token)
+            .await
+            .expect("survey read")
+            .expect("survey stored");
         assert!(store
-            .record_answer(&token, None, &answer, &[])
+            .record_answer(&survey, &answer, None, &[])
             .await
             .expect("answer recorded"));
     }
@@ -78,7 +84,7 @@ async fn main() {
         for _ in 0..READS {
             let started = Instant::now();
             let report = scores
-                .nps(from, to, Some(Interval::Month))
+                .nps(from, to, Some(Interval::Month), None)
                 .await
                 .expect("nps");
             samples.push(started.elapsed());

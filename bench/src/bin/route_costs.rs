@@ -93,8 +93,11 @@ impl Bench {
             .method(method)
             .uri(&path)
             .header("host", "127.0.0.1:9000")
-            .header("authorization", format!("Bearer {API_KEY}"))
             .header("accept", "application/json");
+        // The storefront key, unless the call authenticates otherwise (the dashboard's Basic).
+        if !headers.iter().any(|(name, _)| *name == "authorization") {
+            request = request.header("authorization", format!("Bearer {API_KEY}"));
+        }
         for (name, value) in headers {
             request = request.header(name, value);
         }
@@ -368,8 +371,10 @@ async fn one_round(bench: &mut Bench, round: usize) {
     let mut tokens = Vec::new();
     for kind in ["passive", "detractor", "promoter"] {
         let customer = format!("{kind}-{round}");
+        // With a segment and a locale, as a shop that reads NPS by segment sends them: each
+        // answer then also moves its segment's and its locale's day counters.
         let request = json!({"order_id": format!("{kind}-order-{round}"), "customer_id": customer,
-            "email": format!("{customer}@example.com"), "locale": "en"});
+            "email": format!("{customer}@example.com"), "locale": "en", "segment": "shoes"});
         let sent = Case::new("POST /surveys (sent)", 2);
         let answer = bench
             .call(
@@ -418,6 +423,23 @@ async fn one_round(bench: &mut Bench, round: usize) {
     bench
         .call(promoter_case, post(format!("{CS}/s/{promoter}"), high), OK)
         .await;
+    let detractor_id = domain::model::SurveyToken::parse(detractor)
+        .expect("a link token")
+        .survey_id();
+    let follow_up = Case::new("POST /responses/{survey_id}/follow-up", 2).above_because(
+        "the public id is resolved to the survey's key first (GetItem on `SURVEYID#`), then the \
+         survey read, then the conditional update with its counter in one transaction",
+    );
+    bench
+        .call(
+            follow_up,
+            post(
+                format!("{CS}/responses/{detractor_id}/follow-up"),
+                json!({"status": "contacted", "note": "called"}),
+            ),
+            OK,
+        )
+        .await;
     let confirm = Case::new("GET /u/{token}", 1);
     bench
         .call(confirm, get(format!("{CS}/u/{passive}")), OK)
@@ -448,10 +470,42 @@ async fn one_round(bench: &mut Bench, round: usize) {
             1,
             "/referrals/stats?from=2026-01-01&to=2026-12-31",
         ),
+        (
+            "GET /nps/segments (one year)",
+            1,
+            "/nps/segments?from=2026-01-01&to=2026-12-31",
+        ),
+        (
+            "GET /responses (a page of detractors, this month)",
+            1,
+            "/responses?category=detractor&limit=100",
+        ),
+        (
+            "GET /responses as CSV (this month)",
+            1,
+            "/responses?format=csv",
+        ),
     ] {
         bench
             .call(Case::new(label, minimum), get(format!("{SN}{path}")), OK)
             .await;
+    }
+    let page = Case::new("GET /dashboard (90 days)", 5).above_because(
+        "a range of 90 days touches up to 4 months of the responses index: one Query per month \
+         for the open detractors, besides the NPS, funnel and retention reads",
+    );
+    bench.call(page, dashboard(), OK).await;
+}
+
+/// The staff's dashboard over the last 90 days, with the key as its Basic password.
+fn dashboard() -> Call {
+    use base64::Engine;
+    let credentials = base64::engine::general_purpose::STANDARD.encode(format!("staff:{API_KEY}"));
+    Call {
+        method: Method::GET,
+        path: format!("{SN}/dashboard"),
+        body: None,
+        headers: vec![("authorization", format!("Basic {credentials}"))],
     }
 }
 

@@ -2,7 +2,6 @@
 //! (`ports`), and the services that make the business decisions above those ports. Nothing here
 //! knows AWS, SQL or HTTP; the adapters and the web glue depend on this crate, never the reverse.
 
-pub mod html;
 pub mod model;
 pub mod ports;
 pub mod services;

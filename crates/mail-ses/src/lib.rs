@@ -85,6 +85,7 @@ impl Mailer for SesMailer {
                     .build(),
             )
             .content(EmailContent::builder().simple(message).build())
+            .set_reply_to_addresses(mail.reply_to.as_ref().map(|to| vec![to.to_string()]))
             .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await

@@ -19,7 +19,7 @@ pub enum PlatformRequest {
     FullRefund {
         order_id: OrderId,
     },
-    Survey(SurveyRequest),
+    Survey(Box<SurveyRequest>),
     /// Understood, and nothing to do: answered 200 so the platform does not retry.
     Ignored(Ignored),
 }
@@ -117,6 +117,9 @@ impl Buyer {
             email: self.email,
             name: self.name,
             locale: self.locale,
+            // The platforms name no segment the shop chose; the storefront's own
+            // `POST /surveys` can.
+            segment: None,
         }
     }
 }

@@ -168,7 +168,7 @@ fn buyer(order: &ShopifyOrder) -> Understood<Buyer> {
 fn survey_request(order: ShopifyOrder, topic: &str) -> Result<PlatformRequest, PayloadError> {
     let order_id = order_id(&order.id, topic)?;
     Ok(match buyer(&order) {
-        Ok(buyer) => PlatformRequest::Survey(buyer.survey_request(order_id)),
+        Ok(buyer) => PlatformRequest::Survey(Box::new(buyer.survey_request(order_id))),
         Err(ignored) => ignored,
     })
 }

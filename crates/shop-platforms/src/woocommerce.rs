@@ -85,7 +85,7 @@ pub fn read(
         }
         (Receiver::Rewards, "refunded") => PlatformRequest::FullRefund { order_id },
         (Receiver::Surveys, "completed") => match buyer(&order) {
-            Ok(buyer) => PlatformRequest::Survey(buyer.survey_request(order_id)),
+            Ok(buyer) => PlatformRequest::Survey(Box::new(buyer.survey_request(order_id))),
             Err(ignored) => ignored,
         },
         _ => Ignored::request("order_status", format!("status {status}")),

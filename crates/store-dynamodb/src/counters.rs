@@ -9,8 +9,13 @@ use chrono::NaiveDate;
 use super::attributes::{self, string, Item};
 use super::errors::classify;
 use super::{keys, DynamoStore};
-use domain::model::{counters, CounterDelta, CounterSeries, CustomerId};
-use domain::ports::{CounterDay, DayCounts, MetricsStore, OrderDay, StoreError};
+use domain::model::{
+    counters, CounterDelta, CounterSeries, CustomerId, ResponseCursor, ResponseFilter,
+};
+use domain::ports::stored::{dimension_from, OPEN_FOLLOW_UPS};
+use domain::ports::{
+    CounterDay, DayCounts, DimensionDay, MetricsStore, OrderDay, ResponsePage, StoreError,
+};
 
 /// One `ADD` update per (series, day) item, since a transaction may touch an item only once.
 pub(super) fn counter_updates(
@@ -27,27 +32,29 @@ pub(super) fn counter_updates(
     }
     by_item
         .into_iter()
-        .map(|((series, day), changes)| {
-            let mut update = Update::builder()
-                .table_name(table)
-                .set_key(Some(keys::counter_day(series, day)));
-            let mut clauses = Vec::new();
-            for (i, (name, delta)) in changes.iter().enumerate() {
-                clauses.push(format!("#c{i} :c{i}"));
-                update = update
-                    .expression_attribute_names(format!("#c{i}"), *name)
-                    .expression_attribute_values(
-                        format!(":c{i}"),
-                        AttributeValue::N(delta.to_string()),
-                    );
-            }
-            update
-                .update_expression(format!("ADD {}", clauses.join(", ")))
-                .build()
-                .map(|u| TransactWriteItem::builder().update(u).build())
-                .map_err(|e| StoreError::backend("building a counter update", e))
-        })
+        .map(|((series, day), changes)| add_update(table, keys::counter_day(series, day), &changes))
         .collect()
+}
+
+/// One transaction item adding each `(attribute, delta)` to the item at `key`.
+pub(super) fn add_update(
+    table: &str,
+    key: keys::Key,
+    changes: &[(&'static str, i64)],
+) -> Result<TransactWriteItem, StoreError> {
+    let mut update = Update::builder().table_name(table).set_key(Some(key));
+    let mut clauses = Vec::new();
+    for (i, (name, delta)) in changes.iter().enumerate() {
+        clauses.push(format!("#c{i} :c{i}"));
+        update = update
+            .expression_attribute_names(format!("#c{i}"), *name)
+            .expression_attribute_values(format!(":c{i}"), AttributeValue::N(delta.to_string()));
+    }
+    update
+        .update_expression(format!("ADD {}", clauses.join(", ")))
+        .build()
+        .map(|u| TransactWriteItem::builder().update(u).build())
+        .map_err(|e| StoreError::backend("building a counter update", e))
 }
 
 /// One more order for the customer on the day.
@@ -118,9 +125,46 @@ impl MetricsStore for DynamoStore {
                     promoters: attributes::counter(item, "promoters")?,
                     passives: attributes::counter(item, "passives")?,
                     detractors: attributes::counter(item, "detractors")?,
+                    open_follow_ups: attributes::counter(item, OPEN_FOLLOW_UPS)?,
                 })
             })
             .collect()
+    }
+
+    async fn dimension_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DimensionDay>, StoreError> {
+        let (first, last) = keys::order_days(from, to);
+        let items = self
+            .query_range(keys::NPS_DIMENSIONS_PARTITION, &first, &last)
+            .await?;
+        items
+            .iter()
+            .map(|item| {
+                let sort_key = string(item, keys::SK)?;
+                Ok(DimensionDay {
+                    dimension: dimension_from(keys::dimension_of(sort_key)?)?,
+                    counts: DayCounts {
+                        day: keys::day_of(sort_key)?,
+                        promoters: attributes::counter(item, "promoters")?,
+                        passives: attributes::counter(item, "passives")?,
+                        detractors: attributes::counter(item, "detractors")?,
+                        open_follow_ups: 0,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn responses(
+        &self,
+        filter: &ResponseFilter,
+        after: Option<&ResponseCursor>,
+        limit: usize,
+    ) -> Result<ResponsePage, StoreError> {
+        self.response_page(filter, after, limit).await
     }
 
     async fn counter_days(

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::NaiveDate;
 use domain::model::{
-    CounterSeries, CouponCode, CustomerId, MessageId, OrderId, ReferralCode, SurveyToken,
+    CounterSeries, CouponCode, CustomerId, MessageId, OrderId, ReferralCode, SurveyId, SurveyToken,
 };
 use domain::ports::{DeliveryKey, StoreError};
 
@@ -74,6 +74,23 @@ pub(super) fn survey(token: &SurveyToken) -> Key {
     key(format!("SURVEY#{token}"), "SURVEY")
 }
 
+/// A survey's public id pointing at its token: follow-ups name surveys by id.
+pub(super) fn survey_id(survey_id: &SurveyId) -> Key {
+    key(format!("SURVEYID#{survey_id}"), "SURVEYID")
+}
+
+/// The sparse index of answered surveys: only answered surveys carry its keys,
+/// `response_month` (`yyyy-mm` of the answer) and `response_at` (the answer's time and survey
+/// id, so the order is total), so responses list newest first by key, month by month.
+pub const RESPONSES_INDEX: &str = "responses";
+pub const RESPONSE_MONTH: &str = "response_month";
+pub const RESPONSE_AT: &str = "response_at";
+
+/// The index partition of the answers of one month.
+pub(super) fn response_month(day: NaiveDate) -> String {
+    day.format("%Y-%m").to_string()
+}
+
 /// When a customer id and a person (the canonical email's hash) were last surveyed: the throttle
 /// applies to either.
 pub(super) fn surveyed(customer_id: &CustomerId, person: &str) -> [Key; 2] {
@@ -114,6 +131,10 @@ pub(super) fn outbox_message_id(key_or_item: &Key) -> Result<MessageId, StoreErr
 /// The partition holding every NPS day counter; days sort by their sort key.
 pub(super) const NPS_PARTITION: &str = "NPS";
 
+/// The partition of NPS day counters per segment and per locale: sort keys
+/// `DAY#<day>#<dimension>`, so one range query reads every segment of a range of days.
+pub(super) const NPS_DIMENSIONS_PARTITION: &str = "NPSBY";
+
 /// The partition of per-customer order counts per day, sorted by day for range queries.
 pub(super) const ORDER_DAYS_PARTITION: &str = "ORDERDAYS";
 
@@ -134,6 +155,21 @@ pub(super) fn counter_day(series: CounterSeries, day: NaiveDate) -> Key {
     key(series.as_str().to_owned(), &day_sort_key(day))
 }
 
+/// One UTC day's NPS counters within a segment or locale (`stored::dimension_key`).
+pub(super) fn nps_dimension_day(day: NaiveDate, dimension: &str) -> Key {
+    key(
+        NPS_DIMENSIONS_PARTITION.to_owned(),
+        &format!("{}#{dimension}", day_sort_key(day)),
+    )
+}
+
+/// The dimension a dimension-day sort key stands for.
+pub(super) fn dimension_of(sort_key: &str) -> Result<&str, StoreError> {
+    sort_key
+        .get(DAY_PREFIX.len() + 11..)
+        .ok_or_else(|| StoreError::Corrupt(format!("bad dimension key {sort_key:?}")))
+}
+
 /// How many orders a customer placed on a day.
 pub(super) fn order_day(day: NaiveDate, customer_id: &CustomerId) -> Key {
     key(
@@ -149,8 +185,8 @@ pub(super) fn days(from: Option<NaiveDate>, to: NaiveDate) -> (String, String) {
     (from, day_sort_key(to))
 }
 
-/// Sort-key bounds of `[from, to]` in the order-days partition: "~" sorts after "#", so the upper
-/// bound takes every customer of the last day.
+/// Sort-key bounds of `[from, to]` in the order-days and dimension-days partitions: "~" sorts
+/// after "#", so the upper bound takes every customer (or segment) of the last day.
 pub(super) fn order_days(from: NaiveDate, to: NaiveDate) -> (String, String) {
     (day_sort_key(from), format!("{}~", day_sort_key(to)))
 }

@@ -9,6 +9,7 @@ mod keys;
 mod orders;
 mod outbox;
 mod referrals;
+mod responses;
 mod surveys;
 
 use aws_sdk_dynamodb::Client;
@@ -42,6 +43,10 @@ pub const PARTITION_KEY: &str = keys::PK;
 pub const SORT_KEY: &str = keys::SK;
 
 /// The outbox's sparse index and its key attributes, for whoever creates the table.
-pub use keys::{OUTBOX_AT, OUTBOX_INDEX, OUTBOX_PREFIX, OUTBOX_STATUS};
+pub use keys::{
+    OUTBOX_AT, OUTBOX_INDEX, OUTBOX_PREFIX, OUTBOX_STATUS, RESPONSES_INDEX, RESPONSE_AT,
+    RESPONSE_MONTH,
+};
 /// The attributes the outbox index projects besides its keys.
 pub use outbox::OUTBOX_INDEX_ATTRIBUTES;
+pub use responses::RESPONSES_INDEX_ATTRIBUTES;

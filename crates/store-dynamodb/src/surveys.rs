@@ -1,21 +1,24 @@
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::attributes::{self, number, optional_string, string, timestamp, Item};
+use super::counters::add_update;
 use super::errors::{self, classify, Transact};
 use super::outbox::message_puts;
 use super::{keys, DynamoStore};
 use domain::model::{
-    Answer, Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, Survey,
-    SurveyDecision, SurveyRequest, SurveyToken,
+    response_sort_key, Answer, Comment, CustomerId, CustomerName, Email, FollowUp, Locale, OrderId,
+    Score, Segment, Survey, SurveyDecision, SurveyId, SurveyRequest, SurveyToken,
 };
-use domain::ports::stored::{self, bucket};
+use domain::ports::stored::{
+    self, answer_counter_moves, dimension_key, follow_up_counter_moves, CounterMove,
+};
 use domain::ports::{
-    OutboxMessage, StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
-    SurveyRequestContext, SurveyStore,
+    FollowUpChange, OutboxMessage, StoreError, StoredSurveyRequest, SurveyCommitOutcome,
+    SurveyRequestCommit, SurveyRequestContext, SurveyStore,
 };
 
 const REQUEST_INDEX: usize = 0;
@@ -128,6 +131,11 @@ impl SurveyStore for DynamoStore {
                 AttributeValue::S(request.email.canonical_hash()),
             );
             survey.insert("sent_at".into(), timestamp(commit.sent_at));
+            let survey_id = token.survey_id();
+            survey.insert("survey_id".into(), AttributeValue::S(survey_id.to_string()));
+            if let Some(segment) = &request.segment {
+                survey.insert("segment".into(), AttributeValue::S(segment.to_string()));
+            }
             if let Some(name) = &request.name {
                 survey.insert("name".into(), AttributeValue::S(name.to_string()));
             }
@@ -135,6 +143,9 @@ impl SurveyStore for DynamoStore {
                 survey.insert("locale".into(), AttributeValue::S(locale.as_str().into()));
             }
             items.push(new_item(survey)?);
+            let mut pointer = keys::survey_id(&survey_id);
+            pointer.insert("token".into(), AttributeValue::S(token.to_string()));
+            items.push(new_item(pointer)?);
         }
         items.extend(message_puts(&self.table, &commit.messages)?);
         let reasons = match self.transact("committing a survey request", items).await? {
@@ -177,66 +188,100 @@ impl SurveyStore for DynamoStore {
         item.map(|item| survey_from(&item)).transpose()
     }
 
+    async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError> {
+        match self.token_of(survey_id).await? {
+            Some(token) => self.survey(&token).await,
+            None => Ok(None),
+        }
+    }
+
     async fn record_answer(
         &self,
-        token: &SurveyToken,
-        previous: Option<&Answer>,
+        survey: &Survey,
         answer: &Answer,
+        follow_up: Option<&FollowUpChange>,
         messages: &[OutboxMessage],
     ) -> Result<bool, StoreError> {
         let build = |e| StoreError::backend("building the answer transaction", e);
-        let mut update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(keys::survey(token)))
-            .expression_attribute_values(":score", number(u64::from(answer.score.value())))
-            .expression_attribute_values(":at", timestamp(answer.answered_at))
-            .expression_attribute_values(":revision", number(answer.revision));
-        let set = match &answer.comment {
+        let survey_id = survey.token.survey_id();
+        let mut expression = Expression::default();
+        expression.set("score", number(u64::from(answer.score.value())));
+        expression.set("answered_at", timestamp(answer.answered_at));
+        expression.set("revision", number(answer.revision));
+        expression.set("survey_id", AttributeValue::S(survey_id.to_string()));
+        expression.set(
+            keys::RESPONSE_MONTH,
+            AttributeValue::S(keys::response_month(answer.answered_at.date_naive())),
+        );
+        expression.set(
+            keys::RESPONSE_AT,
+            AttributeValue::S(response_sort_key(answer.answered_at, &survey_id)),
+        );
+        match &answer.comment {
             Some(comment) => {
-                update = update
-                    .expression_attribute_names("#comment", "comment")
-                    .expression_attribute_values(
-                        ":comment",
-                        AttributeValue::S(comment.as_ref().to_owned()),
-                    );
-                "SET score = :score, answered_at = :at, revision = :revision, #comment = :comment"
+                expression.set("comment", AttributeValue::S(comment.as_ref().to_owned()))
             }
-            None => {
-                update = update.expression_attribute_names("#comment", "comment");
-                "SET score = :score, answered_at = :at, revision = :revision REMOVE #comment"
-            }
-        };
-        update = match previous {
-            None => update
-                .condition_expression("attribute_exists(#pk) AND attribute_not_exists(revision)")
-                .expression_attribute_names("#pk", keys::PK),
-            Some(previous) => update
-                .condition_expression("revision = :previous")
-                .expression_attribute_values(":previous", number(previous.revision)),
-        };
-        let mut items = vec![TransactWriteItem::builder()
-            .update(update.update_expression(set).build().map_err(build)?)
-            .build()];
-        for (day, changes) in counter_moves(previous, answer) {
-            let mut counter = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(keys::nps_day(day)));
-            let mut clauses = Vec::new();
-            for (i, (column, delta)) in changes.iter().enumerate() {
-                clauses.push(format!("{column} :d{i}"));
-                counter = counter.expression_attribute_values(
-                    format!(":d{i}"),
-                    AttributeValue::N(delta.to_string()),
-                );
-            }
-            let counter = counter
-                .update_expression(format!("ADD {}", clauses.join(", ")))
-                .build()
-                .map_err(build)?;
-            items.push(TransactWriteItem::builder().update(counter).build());
+            None => expression.remove("comment"),
         }
+        match &survey.answer {
+            Some(previous) => {
+                expression.set("previous_score", number(u64::from(previous.score.value())))
+            }
+            None => expression.remove("previous_score"),
+        }
+        match &survey.answer {
+            None => expression.condition_absent("revision"),
+            Some(previous) => expression.condition_equal("revision", number(previous.revision)),
+        }
+        if let Some(change) = follow_up {
+            expression.follow_up(change);
+        }
+        expression.condition_present(keys::PK);
+        let update = expression
+            .apply(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(keys::survey(&survey.token))),
+            )
+            .build()
+            .map_err(build)?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        items.extend(counter_move_updates(
+            &self.table,
+            &answer_counter_moves(survey, answer, follow_up),
+        )?);
         items.extend(message_puts(&self.table, messages)?);
         match self.transact("recording a survey answer", items).await? {
+            Transact::Committed => Ok(true),
+            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
+                Err(StoreError::Throttled)
+            }
+            Transact::Cancelled(_) => Ok(false),
+        }
+    }
+
+    async fn set_follow_up(
+        &self,
+        survey: &Survey,
+        change: &FollowUpChange,
+    ) -> Result<bool, StoreError> {
+        let mut expression = Expression::default();
+        expression.follow_up(change);
+        expression.condition_present("answered_at");
+        let update = expression
+            .apply(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(keys::survey(&survey.token))),
+            )
+            .build()
+            .map_err(|e| StoreError::backend("building a follow-up update", e))?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        items.extend(counter_move_updates(
+            &self.table,
+            &follow_up_counter_moves(change),
+        )?);
+        match self.transact("recording a follow-up", items).await? {
             Transact::Committed => Ok(true),
             Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
                 Err(StoreError::Throttled)
@@ -283,6 +328,25 @@ impl SurveyStore for DynamoStore {
 }
 
 impl DynamoStore {
+    /// The token behind a public survey id, from its pointer item.
+    async fn token_of(&self, survey_id: &SurveyId) -> Result<Option<SurveyToken>, StoreError> {
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::survey_id(survey_id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| classify("reading a survey id", e))?
+            .item;
+        item.map(|item| {
+            SurveyToken::parse(string(&item, "token")?)
+                .map_err(|_| StoreError::Corrupt("bad survey id pointer".into()))
+        })
+        .transpose()
+    }
+
     /// The opt-out and its event in one transaction; an address opted out before keeps its
     /// first opt-out and gets no second event.
     async fn opt_out_with_message(
@@ -316,48 +380,139 @@ impl DynamoStore {
     }
 }
 
-/// Counter changes per day: the old answer's bucket −1 on its day, the new one's +1 on today;
-/// merged per day because one transaction may touch an item only once.
-fn counter_moves(
-    previous: Option<&Answer>,
-    answer: &Answer,
-) -> Vec<(NaiveDate, Vec<(&'static str, i64)>)> {
-    let mut moves: Vec<(NaiveDate, Vec<(&'static str, i64)>)> = Vec::new();
-    let mut add = |day: NaiveDate, column: &'static str, delta: i64| match moves
-        .iter_mut()
-        .find(|(d, _)| *d == day)
-    {
-        Some((_, changes)) => match changes.iter_mut().find(|(c, _)| *c == column) {
-            Some((_, existing)) => *existing += delta,
-            None => changes.push((column, delta)),
-        },
-        None => moves.push((day, vec![(column, delta)])),
-    };
-    if let Some(previous) = previous {
-        add(
-            previous.answered_at.date_naive(),
-            bucket(previous.score.category()),
-            -1,
-        );
+/// A counter item: its day, and its segment or locale (`stored::dimension_key`) if not shop-wide.
+type CounterItem = (NaiveDate, Option<String>);
+
+/// One `ADD` update per counter item (a day, shop-wide or in a segment or locale), since a
+/// transaction may touch an item only once.
+fn counter_move_updates(
+    table: &str,
+    moves: &[CounterMove],
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let mut by_item: BTreeMap<CounterItem, Vec<(&'static str, i64)>> = BTreeMap::new();
+    for m in moves {
+        by_item
+            .entry((m.day, m.dimension.as_ref().map(dimension_key)))
+            .or_default()
+            .push((m.column, m.delta));
     }
-    add(
-        answer.answered_at.date_naive(),
-        bucket(answer.score.category()),
-        1,
-    );
-    moves
+    by_item
         .into_iter()
-        .map(|(day, changes)| {
-            (
-                day,
-                changes
-                    .into_iter()
-                    .filter(|(_, delta)| *delta != 0)
-                    .collect::<Vec<_>>(),
-            )
+        .map(|((day, dimension), changes)| {
+            let key = match &dimension {
+                None => keys::nps_day(day),
+                Some(dimension) => keys::nps_dimension_day(day, dimension),
+            };
+            add_update(table, key, &changes)
         })
-        .filter(|(_, changes)| !changes.is_empty())
         .collect()
+}
+
+/// An update's SET and REMOVE clauses and its conditions, every attribute behind a name
+/// placeholder (several, like `comment`, are reserved words).
+#[derive(Default)]
+struct Expression {
+    sets: Vec<String>,
+    removes: Vec<String>,
+    conditions: Vec<String>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl Expression {
+    fn name(&mut self, attribute: &str) -> String {
+        let placeholder = format!("#a{}", self.names.len());
+        self.names.insert(placeholder.clone(), attribute.to_owned());
+        placeholder
+    }
+
+    fn value(&mut self, value: AttributeValue) -> String {
+        let placeholder = format!(":v{}", self.values.len());
+        self.values.insert(placeholder.clone(), value);
+        placeholder
+    }
+
+    fn set(&mut self, attribute: &str, value: AttributeValue) {
+        let (name, value) = (self.name(attribute), self.value(value));
+        self.sets.push(format!("{name} = {value}"));
+    }
+
+    fn remove(&mut self, attribute: &str) {
+        let name = self.name(attribute);
+        self.removes.push(name);
+    }
+
+    fn condition_equal(&mut self, attribute: &str, value: AttributeValue) {
+        let (name, value) = (self.name(attribute), self.value(value));
+        self.conditions.push(format!("{name} = {value}"));
+    }
+
+    fn condition_absent(&mut self, attribute: &str) {
+        let name = self.name(attribute);
+        self.conditions
+            .push(format!("attribute_not_exists({name})"));
+    }
+
+    fn condition_present(&mut self, attribute: &str) {
+        let name = self.name(attribute);
+        self.conditions.push(format!("attribute_exists({name})"));
+    }
+
+    /// Writes `change.next`, only if the stored follow-up is still `change.previous`.
+    fn follow_up(&mut self, change: &FollowUpChange) {
+        let next = &change.next;
+        self.set(
+            "follow_up_status",
+            AttributeValue::S(next.status.as_str().to_owned()),
+        );
+        match &next.note {
+            Some(note) => self.set(
+                "follow_up_note",
+                AttributeValue::S(note.as_ref().to_owned()),
+            ),
+            None => self.remove("follow_up_note"),
+        }
+        self.set("follow_up_at", timestamp(next.updated_at));
+        self.set(
+            "follow_up_on",
+            AttributeValue::S(next.opened_on.format("%Y-%m-%d").to_string()),
+        );
+        self.set("follow_up_version", number(next.version));
+        match &change.previous {
+            None => self.condition_absent("follow_up_version"),
+            Some(previous) => self.condition_equal("follow_up_version", number(previous.version)),
+        }
+    }
+
+    fn apply(
+        self,
+        update: aws_sdk_dynamodb::types::builders::UpdateBuilder,
+    ) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
+        let mut expression = format!("SET {}", self.sets.join(", "));
+        if !self.removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", self.removes.join(", ")));
+        }
+        update
+            .update_expression(expression)
+            .condition_expression(self.conditions.join(" AND "))
+            .set_expression_attribute_names(Some(self.names))
+            .set_expression_attribute_values(Some(self.values))
+    }
+}
+
+/// A follow-up from an item's attributes (a survey item or a responses-index entry).
+pub(super) fn follow_up_from(item: &Item) -> Result<Option<FollowUp>, StoreError> {
+    let version = item
+        .contains_key("follow_up_version")
+        .then(|| attributes::counter(item, "follow_up_version"))
+        .transpose()?;
+    stored::follow_up(
+        optional_string(item, "follow_up_status"),
+        optional_string(item, "follow_up_note"),
+        optional_string(item, "follow_up_at"),
+        optional_string(item, "follow_up_on"),
+        version,
+    )
 }
 
 fn stored_request(item: &Item) -> Result<StoredSurveyRequest, StoreError> {
@@ -399,7 +554,13 @@ fn survey_from(item: &Item) -> Result<Survey, StoreError> {
             .map(Locale::parse)
             .transpose()
             .map_err(|_| corrupt("locale"))?,
+        segment: stored::optional(
+            optional_string(item, "segment"),
+            Segment::parse,
+            "survey segment",
+        )?,
         sent_at: attributes::parse_timestamp(item, "sent_at")?,
         answer,
+        follow_up: follow_up_from(item)?,
     })
 }

@@ -8,6 +8,7 @@ mod metrics;
 mod orders;
 mod outbox;
 mod referrals;
+mod responses;
 mod schema;
 mod surveys;
 

@@ -4,9 +4,12 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use rusqlite::{params, Transaction};
 
-use super::EmbeddedStore;
-use domain::model::{CounterDelta, CounterSeries, CustomerId};
-use domain::ports::{CounterDay, DayCounts, MetricsStore, OrderDay, StoreError};
+use super::{responses, EmbeddedStore};
+use domain::model::{CounterDelta, CounterSeries, CustomerId, ResponseCursor, ResponseFilter};
+use domain::ports::stored::dimension_from;
+use domain::ports::{
+    CounterDay, DayCounts, DimensionDay, MetricsStore, OrderDay, ResponsePage, StoreError,
+};
 
 const DAY: &str = "%Y-%m-%d";
 
@@ -44,6 +47,19 @@ pub(super) fn count_order_day(
     Ok(())
 }
 
+/// promoters, passives, detractors, open follow-ups.
+fn day_counts(day: &str, [p, pa, d, open]: [i64; 4]) -> Result<DayCounts, StoreError> {
+    let count =
+        |n: i64| u64::try_from(n).map_err(|_| StoreError::Corrupt("negative NPS counter".into()));
+    Ok(DayCounts {
+        day: parse_day(day)?,
+        promoters: count(p)?,
+        passives: count(pa)?,
+        detractors: count(d)?,
+        open_follow_ups: count(open)?,
+    })
+}
+
 fn parse_day(raw: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(raw, DAY).map_err(|_| StoreError::Corrupt(format!("bad day {raw:?}")))
 }
@@ -62,30 +78,57 @@ impl MetricsStore for EmbeddedStore {
         let rows = self
             .with_connection("reading NPS day counters", move |connection| {
                 let mut statement = connection.prepare(
-                    "SELECT day, promoters, passives, detractors FROM nps_days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
+                    "SELECT day, promoters, passives, detractors, open_follow_ups FROM nps_days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
                 )?;
                 let rows = statement
                     .query_map(params![from, to], |row| {
-                        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?))
+                        Ok((row.get::<_, String>(0)?, [row.get::<_, i64>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?, row.get::<_, i64>(4)?]))
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 Ok(rows)
             })
             .await?;
         rows.into_iter()
-            .map(|(day, promoters, passives, detractors)| {
-                let count = |n: i64| {
-                    u64::try_from(n).map_err(|_| StoreError::Corrupt("negative NPS counter".into()))
-                };
-                Ok(DayCounts {
-                    day: NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                        .map_err(|_| StoreError::Corrupt("bad NPS day".into()))?,
-                    promoters: count(promoters)?,
-                    passives: count(passives)?,
-                    detractors: count(detractors)?,
+            .map(|(day, counts)| day_counts(&day, counts))
+            .collect()
+    }
+
+    async fn dimension_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DimensionDay>, StoreError> {
+        let (from, to) = (from.format(DAY).to_string(), to.format(DAY).to_string());
+        let rows = self
+            .with_connection("reading NPS counters per segment and locale", move |connection| {
+                let mut statement = connection.prepare(
+                    "SELECT day, dimension, promoters, passives, detractors FROM nps_dimension_days WHERE day BETWEEN ?1 AND ?2 ORDER BY day, dimension",
+                )?;
+                let rows = statement
+                    .query_map(params![from, to], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, [row.get::<_, i64>(2)?, row.get::<_, i64>(3)?, row.get::<_, i64>(4)?, 0]))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(day, dimension, counts)| {
+                Ok(DimensionDay {
+                    dimension: dimension_from(&dimension)?,
+                    counts: day_counts(&day, counts)?,
                 })
             })
             .collect()
+    }
+
+    async fn responses(
+        &self,
+        filter: &ResponseFilter,
+        after: Option<&ResponseCursor>,
+        limit: usize,
+    ) -> Result<ResponsePage, StoreError> {
+        responses::page(self, filter, after, limit).await
     }
 
     async fn counter_days(

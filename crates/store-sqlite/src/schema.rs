@@ -1,3 +1,5 @@
+use domain::model::{response_sort_key, SurveyToken};
+use domain::ports::stored::parse_timestamp;
 use rusqlite::Connection;
 
 /// Ordered migrations; `user_version` records how many have run.
@@ -152,6 +154,30 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX webhook_deliveries_expiry ON webhook_deliveries (expires_at);
 ",
+    // Reading the feedback: responses listed newest first by `response_key` (the answer's time
+    // and survey id), segments, follow-ups on detractors, NPS per segment and locale.
+    "
+    ALTER TABLE surveys ADD COLUMN survey_id TEXT;
+    ALTER TABLE surveys ADD COLUMN segment TEXT;
+    ALTER TABLE surveys ADD COLUMN response_key TEXT;
+    ALTER TABLE surveys ADD COLUMN previous_score INTEGER;
+    ALTER TABLE surveys ADD COLUMN follow_up_status TEXT;
+    ALTER TABLE surveys ADD COLUMN follow_up_note TEXT;
+    ALTER TABLE surveys ADD COLUMN follow_up_at TEXT;
+    ALTER TABLE surveys ADD COLUMN follow_up_on TEXT;
+    ALTER TABLE surveys ADD COLUMN follow_up_version INTEGER;
+    CREATE UNIQUE INDEX surveys_by_id ON surveys (survey_id);
+    CREATE INDEX surveys_by_answer ON surveys (response_key) WHERE response_key IS NOT NULL;
+    ALTER TABLE nps_days ADD COLUMN open_follow_ups INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE nps_dimension_days (
+        day        TEXT NOT NULL,
+        dimension  TEXT NOT NULL,
+        promoters  INTEGER NOT NULL DEFAULT 0,
+        passives   INTEGER NOT NULL DEFAULT 0,
+        detractors INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, dimension)
+    );
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
@@ -166,5 +192,30 @@ pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
         transaction.pragma_update(None, "user_version", index + 1)?;
         transaction.commit()?;
     }
-    Ok(())
+    backfill_survey_ids(connection)
+}
+
+/// Surveys sent before survey ids were stored get theirs (a hash of the token SQL cannot
+/// compute), and answered ones their place in the listing.
+fn backfill_survey_ids(connection: &mut Connection) -> rusqlite::Result<()> {
+    let transaction = connection.transaction()?;
+    let missing: Vec<(String, Option<String>)> = transaction
+        .prepare("SELECT token, answered_at FROM surveys WHERE survey_id IS NULL")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (token, answered_at) in missing {
+        // A token that does not parse is left for the reader to report as corrupt.
+        let Ok(parsed) = SurveyToken::parse(&token) else {
+            continue;
+        };
+        let survey_id = parsed.survey_id();
+        let response_key = answered_at
+            .and_then(|at| parse_timestamp(&at).ok())
+            .map(|at| response_sort_key(at, &survey_id));
+        transaction.execute(
+            "UPDATE surveys SET survey_id = ?1, response_key = ?2 WHERE token = ?3",
+            rusqlite::params![survey_id.as_ref(), response_key, token],
+        )?;
+    }
+    transaction.commit()
 }

@@ -4,15 +4,17 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::outbox::insert_messages;
 use super::EmbeddedStore;
-use domain::model::rfc3339;
 use domain::model::{
-    Answer, Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, Survey,
-    SurveyDecision, SurveyRequest, SurveyToken,
+    rfc3339, Answer, Comment, CustomerId, CustomerName, Email, FollowUp, Locale, OrderId, Score,
+    Segment, Survey, SurveyDecision, SurveyId, SurveyRequest, SurveyToken,
 };
-use domain::ports::stored::{self, bucket, day_key, parse_timestamp};
+use domain::ports::stored::{
+    self, answer_counter_moves, dimension_key, follow_up_counter_moves, parse_timestamp,
+    CounterMove,
+};
 use domain::ports::{
-    OutboxMessage, StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
-    SurveyRequestContext, SurveyStore,
+    FollowUpChange, OutboxMessage, StoreError, StoredSurveyRequest, SurveyCommitOutcome,
+    SurveyRequestCommit, SurveyRequestContext, SurveyStore,
 };
 
 fn throttle_keys(request: &SurveyRequest) -> [String; 2] {
@@ -35,12 +37,54 @@ struct RawSurvey {
     email: String,
     name: Option<String>,
     locale: Option<String>,
+    segment: Option<String>,
     sent_at: String,
     score: Option<i64>,
     comment: Option<String>,
     answered_at: Option<String>,
     revision: i64,
+    follow_up: RawFollowUp,
 }
+
+/// A follow-up's columns, as `surveys` and the responses listing read them.
+pub(super) struct RawFollowUp {
+    pub status: Option<String>,
+    pub note: Option<String>,
+    pub at: Option<String>,
+    pub on: Option<String>,
+    pub version: Option<i64>,
+}
+
+impl RawFollowUp {
+    /// The five columns starting at `first`, in the order of `FOLLOW_UP_COLUMNS`.
+    pub(super) fn read(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Self> {
+        Ok(Self {
+            status: row.get(first)?,
+            note: row.get(first + 1)?,
+            at: row.get(first + 2)?,
+            on: row.get(first + 3)?,
+            version: row.get(first + 4)?,
+        })
+    }
+
+    pub(super) fn decode(self) -> Result<Option<FollowUp>, StoreError> {
+        let version = self
+            .version
+            .map(u64::try_from)
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("bad follow-up version".into()))?;
+        stored::follow_up(
+            self.status.as_deref(),
+            self.note.as_deref(),
+            self.at.as_deref(),
+            self.on.as_deref(),
+            version,
+        )
+    }
+}
+
+pub(super) const FOLLOW_UP_COLUMNS: &str =
+    "follow_up_status, follow_up_note, follow_up_at, follow_up_on, follow_up_version";
 
 #[async_trait]
 impl SurveyStore for EmbeddedStore {
@@ -113,9 +157,13 @@ impl SurveyStore for EmbeddedStore {
                             params![key, rfc3339(commit.sent_at)],
                         )?;
                     }
+                    let survey_id = match &commit.decision {
+                        SurveyDecision::Sent(token) => Some(token.survey_id().to_string()),
+                        SurveyDecision::Skipped(_) => None,
+                    };
                     tx.execute(
-                        "INSERT INTO surveys (token, order_id, customer_id, email, person, name, locale, sent_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        "INSERT INTO surveys (token, order_id, customer_id, email, person, name, locale, sent_at, survey_id, segment)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                         params![
                             token,
                             request.order_id.as_ref(),
@@ -125,6 +173,8 @@ impl SurveyStore for EmbeddedStore {
                             request.name.as_ref().map(AsRef::<str>::as_ref),
                             request.locale.map(Locale::as_str),
                             rfc3339(commit.sent_at),
+                            survey_id,
+                            request.segment.as_ref().map(AsRef::<str>::as_ref),
                         ],
                     )?;
                 }
@@ -154,7 +204,17 @@ impl SurveyStore for EmbeddedStore {
         let token = token.to_string();
         let raw = self
             .with_connection("reading a survey", move |connection| {
-                read_survey(connection, &token)
+                read_survey(connection, "token", &token)
+            })
+            .await?;
+        raw.map(survey_from).transpose()
+    }
+
+    async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError> {
+        let survey_id = survey_id.to_string();
+        let raw = self
+            .with_connection("reading a survey by id", move |connection| {
+                read_survey(connection, "survey_id", &survey_id)
             })
             .await?;
         raw.map(survey_from).transpose()
@@ -162,40 +222,79 @@ impl SurveyStore for EmbeddedStore {
 
     async fn record_answer(
         &self,
-        token: &SurveyToken,
-        previous: Option<&Answer>,
+        survey: &Survey,
         answer: &Answer,
+        follow_up: Option<&FollowUpChange>,
         messages: &[OutboxMessage],
     ) -> Result<bool, StoreError> {
-        let token = token.to_string();
+        let token = survey.token.to_string();
         let messages = messages.to_vec();
-        let expected_revision = previous.map_or(0, |p| p.revision) as i64;
-        let previous = previous.map(|p| (day_key(p.answered_at), bucket(p.score.category())));
+        let moves = answer_counter_moves(survey, answer, follow_up);
+        let expected_revision = survey.answer.as_ref().map_or(0, |p| p.revision) as i64;
+        let previous_score = survey.answer.as_ref().map(|p| i64::from(p.score.value()));
+        let response_key =
+            domain::model::response_sort_key(answer.answered_at, &survey.token.survey_id());
         let new = (
             i64::from(answer.score.value()),
             answer.comment.as_ref().map(|c| c.as_ref().to_owned()),
             rfc3339(answer.answered_at),
-            day_key(answer.answered_at),
-            bucket(answer.score.category()),
             answer.revision as i64,
         );
+        let follow_up = follow_up.cloned();
         self.with_connection("recording a survey answer", move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let current: Option<i64> = tx
-                .query_row("SELECT revision FROM surveys WHERE token = ?1", [&token], |row| row.get(0))
+                .query_row(
+                    "SELECT revision FROM surveys WHERE token = ?1",
+                    [&token],
+                    |row| row.get(0),
+                )
                 .optional()?;
             if current != Some(expected_revision) {
                 return Ok(false);
             }
-            tx.execute(
-                "UPDATE surveys SET score = ?1, comment = ?2, answered_at = ?3, revision = ?4 WHERE token = ?5",
-                params![new.0, new.1, new.2, new.5, token],
-            )?;
-            if let Some((day, column)) = &previous {
-                move_counter(&tx, day, column, -1)?;
+            if let Some(change) = &follow_up {
+                if !follow_up_unchanged(&tx, &token, change)? {
+                    return Ok(false);
+                }
+                write_follow_up(&tx, &token, &change.next)?;
             }
-            move_counter(&tx, &new.3, new.4, 1)?;
+            tx.execute(
+                "UPDATE surveys SET score = ?1, comment = ?2, answered_at = ?3, revision = ?4,
+                 previous_score = ?5, response_key = ?6 WHERE token = ?7",
+                params![
+                    new.0,
+                    new.1,
+                    new.2,
+                    new.3,
+                    previous_score,
+                    response_key,
+                    token
+                ],
+            )?;
+            apply_moves(&tx, &moves)?;
             insert_messages(&tx, &messages)?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn set_follow_up(
+        &self,
+        survey: &Survey,
+        change: &FollowUpChange,
+    ) -> Result<bool, StoreError> {
+        let token = survey.token.to_string();
+        let change = change.clone();
+        let moves = follow_up_counter_moves(&change);
+        self.with_connection("recording a follow-up", move |connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if !follow_up_unchanged(&tx, &token, &change)? {
+                return Ok(false);
+            }
+            write_follow_up(&tx, &token, &change.next)?;
+            apply_moves(&tx, &moves)?;
             tx.commit()?;
             Ok(true)
         })
@@ -230,12 +329,62 @@ impl SurveyStore for EmbeddedStore {
     }
 }
 
-fn move_counter(tx: &Transaction<'_>, day: &str, column: &str, delta: i64) -> rusqlite::Result<()> {
-    // `column` comes from `stored::bucket`, never from input.
+fn follow_up_unchanged(
+    tx: &Transaction<'_>,
+    token: &str,
+    change: &FollowUpChange,
+) -> rusqlite::Result<bool> {
+    let stored: Option<Option<i64>> = tx
+        .query_row(
+            "SELECT follow_up_version FROM surveys WHERE token = ?1",
+            [token],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let expected = change.previous.as_ref().map(|p| p.version as i64);
+    Ok(stored.is_some_and(|version| version == expected))
+}
+
+fn write_follow_up(
+    tx: &Transaction<'_>,
+    token: &str,
+    follow_up: &FollowUp,
+) -> rusqlite::Result<()> {
     tx.execute(
-        &format!("INSERT INTO nps_days (day, {column}) VALUES (?1, ?2) ON CONFLICT (day) DO UPDATE SET {column} = {column} + ?2"),
-        params![day, delta],
+        "UPDATE surveys SET follow_up_status = ?1, follow_up_note = ?2, follow_up_at = ?3,
+         follow_up_on = ?4, follow_up_version = ?5 WHERE token = ?6",
+        params![
+            follow_up.status.as_str(),
+            follow_up.note.as_ref().map(AsRef::<str>::as_ref),
+            rfc3339(follow_up.updated_at),
+            day_key_of(follow_up.opened_on),
+            follow_up.version as i64,
+            token,
+        ],
     )?;
+    Ok(())
+}
+
+fn day_key_of(day: chrono::NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// Counter moves inside the caller's transaction; the columns come from `stored`, never input.
+fn apply_moves(tx: &Transaction<'_>, moves: &[CounterMove]) -> rusqlite::Result<()> {
+    for m in moves {
+        let column = m.column;
+        let day = day_key_of(m.day);
+        match &m.dimension {
+            None => tx.execute(
+                &format!("INSERT INTO nps_days (day, {column}) VALUES (?1, ?2) ON CONFLICT (day) DO UPDATE SET {column} = {column} + ?2"),
+                params![day, m.delta],
+            )?,
+            Some(dimension) => tx.execute(
+                &format!("INSERT INTO nps_dimension_days (day, dimension, {column}) VALUES (?1, ?2, ?3) ON CONFLICT (day, dimension) DO UPDATE SET {column} = {column} + ?3"),
+                params![day, dimension_key(dimension), m.delta],
+            )?,
+        };
+    }
     Ok(())
 }
 
@@ -254,15 +403,17 @@ fn read_request(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option
     .optional()
 }
 
+/// `column` is `token` or `survey_id`, never input.
 fn read_survey(
     connection: &rusqlite::Connection,
-    token: &str,
+    column: &str,
+    key: &str,
 ) -> rusqlite::Result<Option<RawSurvey>> {
     connection
         .query_row(
-            "SELECT token, order_id, customer_id, email, name, locale, sent_at, score, comment, answered_at, revision
-             FROM surveys WHERE token = ?1",
-            [token],
+            &format!("SELECT token, order_id, customer_id, email, name, locale, sent_at, score, comment, answered_at, revision, segment, {FOLLOW_UP_COLUMNS}
+             FROM surveys WHERE {column} = ?1"),
+            [key],
             |row| {
                 Ok(RawSurvey {
                     token: row.get(0)?,
@@ -276,6 +427,8 @@ fn read_survey(
                     comment: row.get(8)?,
                     answered_at: row.get(9)?,
                     revision: row.get(10)?,
+                    segment: row.get(11)?,
+                    follow_up: RawFollowUp::read(row, 12)?,
                 })
             },
         )
@@ -326,7 +479,9 @@ fn survey_from(raw: RawSurvey) -> Result<Survey, StoreError> {
             .map(Locale::parse)
             .transpose()
             .map_err(|_| corrupt("locale"))?,
+        segment: stored::optional(raw.segment.as_deref(), Segment::parse, "survey segment")?,
         sent_at: parse_timestamp(&raw.sent_at)?,
         answer,
+        follow_up: raw.follow_up.decode()?,
     })
 }

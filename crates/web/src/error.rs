@@ -168,6 +168,7 @@ impl From<OrderError> for ApiError {
                 Self::Unavailable
             }
             OrderError::Store(store) => store.into(),
+            OrderError::Render(render) => Self::internal(render),
         }
     }
 }
@@ -220,8 +221,13 @@ impl From<SurveyError> for ApiError {
                 message: "this survey no longer accepts answers".into(),
             },
             SurveyError::Contention => Self::Unavailable,
+            SurveyError::NoFollowUp => Self::Conflict {
+                code: "no_follow_up",
+                message: "only a detractor's answer has a follow-up".into(),
+            },
             SurveyError::Store(store) => store.into(),
             SurveyError::Referral(referral) => referral.into(),
+            SurveyError::Render(render) => Self::internal(render),
         }
     }
 }

@@ -3,6 +3,8 @@
 mod auth;
 mod base_url;
 mod error;
+mod feedback;
+mod html_page;
 mod json_body;
 mod platform_webhooks;
 mod request_log;
@@ -11,6 +13,8 @@ pub mod telemetry;
 pub use auth::{require_api_key, ApiKeys, MIN_KEY_LEN};
 pub use base_url::{function_base_url, RequestOrigin};
 pub use error::{method_not_allowed, route_not_found, ApiError};
+pub use feedback::{FollowUpBody, ResponseBody};
+pub use html_page::{choose_locale, content_security_policy, html_page};
 pub use json_body::{JsonFields, BODY_LIMIT};
 pub use platform_webhooks::{ignored, PlatformSecrets, WebhookReceiver, DELIVERY_MEMORY_DAYS};
 pub use request_log::{with_request_logging, REQUEST_ID_HEADER};

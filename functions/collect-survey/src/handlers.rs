@@ -7,13 +7,13 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::model::{
-    Comment, CustomerId, CustomerName, Email, Locale, OrderId, Score, SurveyDecision,
-    SurveyRequest, SurveyToken,
+    Comment, CustomerId, CustomerName, Email, FollowUpNote, FollowUpStatus, Locale, OrderId, Score,
+    Segment, SurveyDecision, SurveyId, SurveyRequest, SurveyToken,
 };
 use domain::services::SurveyError;
 use http_body_util::{BodyExt, Limited};
 use serde_json::{json, Value};
-use web::{ApiError, JsonFields, RequestOrigin, BODY_LIMIT};
+use web::{ApiError, FollowUpBody, JsonFields, RequestOrigin, BODY_LIMIT};
 
 use crate::{pages, AppState};
 
@@ -30,6 +30,7 @@ pub(crate) async fn request_survey(
         email: body.required("email", Email::parse)?,
         name: body.optional("name", CustomerName::parse)?,
         locale: body.optional("locale", Locale::parse)?,
+        segment: body.optional("segment", Segment::parse)?,
     };
     let links_base = origin.base_url(state.public_base_url.as_ref())?;
     let response = match state.surveys.request(request, &links_base).await? {
@@ -43,6 +44,26 @@ pub(crate) async fn request_survey(
         ),
     };
     Ok(response.into_response())
+}
+
+/// `POST /responses/{survey_id}/follow-up` `{"status", "note"?}`: support closes the loop on a
+/// detractor. Here, not on score-nps, because this function's role may write surveys.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn follow_up(
+    State(state): State<Arc<AppState>>,
+    Path(raw_id): Path<String>,
+    body: JsonFields,
+) -> Result<Response, ApiError> {
+    let survey_id =
+        SurveyId::parse(&raw_id).map_err(|_| ApiError::NotFound("no such survey".into()))?;
+    let status = body.required("status", FollowUpStatus::parse)?;
+    let note = body.optional("note", FollowUpNote::parse)?.flatten();
+    let follow_up = state.surveys.follow_up(&survey_id, status, note).await?;
+    Ok(Json(json!({
+        "survey_id": survey_id.as_ref(),
+        "follow_up": FollowUpBody::from(&follow_up),
+    }))
+    .into_response())
 }
 
 /// `GET /s/{token}?score=N`: the form with N preselected. Never writes: mail scanners fetch

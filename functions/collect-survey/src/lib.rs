@@ -70,6 +70,10 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
     };
     let storefront = Router::new()
         .route("/surveys", post(handlers::request_survey))
+        .route(
+            "/responses/{survey_id}/follow-up",
+            post(handlers::follow_up),
+        )
         .route_layer(middleware::from_fn_with_state(
             settings.storefront.api_keys,
             require_api_key,

@@ -3,12 +3,11 @@
 
 use std::sync::LazyLock;
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use askama::Template;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use domain::html::escape;
 use domain::model::{Category, Locale, Score, MAX_COMMENT_CHARS};
-use sha2::{Digest, Sha256};
+use web::ApiError;
 
 const STYLE: &str = "
 *{box-sizing:border-box}
@@ -33,66 +32,74 @@ button{width:100%;margin-top:1rem;padding:.8rem;border:0;border-radius:.5rem;bac
 @media (max-width:420px){.scale{grid-template-columns:repeat(6,1fr)}}
 ";
 
-/// `default-src 'none'` forbids everything; the one inline stylesheet is allowed by its hash and
-/// forms may only post back to us.
-static CONTENT_SECURITY_POLICY: LazyLock<String> = LazyLock::new(|| {
-    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
-    format!(
-        "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-    )
-});
+static CONTENT_SECURITY_POLICY: LazyLock<String> =
+    LazyLock::new(|| web::content_security_policy(STYLE));
 
-/// The page language: the customer's locale, else the browser's Accept-Language, else the default.
-pub fn choose_locale(customer: Option<Locale>, headers: &HeaderMap, default: Locale) -> Locale {
-    customer
-        .or_else(|| accepted_locale(headers))
-        .unwrap_or(default)
+pub use web::choose_locale;
+
+/// A rendered template as a page with the security headers; a template that fails to render
+/// (it cannot for these types, but the engine's API says it may) is a plain 500.
+fn page(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => web::html_page(status, html, &CONTENT_SECURITY_POLICY),
+        Err(error) => ApiError::internal(error).into_response(),
+    }
 }
 
-fn accepted_locale(headers: &HeaderMap) -> Option<Locale> {
-    let accepted = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
-    let mut tags: Vec<(f32, &str)> = accepted
-        .split(',')
-        .filter_map(|part| {
-            let mut pieces = part.split(';');
-            let tag = pieces.next()?.trim();
-            let quality = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            Some((quality, tag))
-        })
-        .collect();
-    tags.sort_by(|a, b| b.0.total_cmp(&a.0));
-    tags.into_iter()
-        .filter(|(quality, _)| *quality > 0.0)
-        .find_map(|(_, tag)| Locale::parse(tag).ok())
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    lang: &'static str,
+    style: &'static str,
+    title: &'a str,
+    text: &'a str,
 }
 
-fn page(status: StatusCode, locale: Locale, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\"><title>{title}</title><style>{STYLE}</style></head>\n<body><main><div class=\"card\">{body}</div></main></body></html>\n",
-        lang = locale.as_str(),
-        title = escape(title),
-    );
-    let mut response = (status, html).into_response();
-    let headers = response.headers_mut();
-    let set = |headers: &mut HeaderMap, name, value: &str| {
-        if let Ok(value) = HeaderValue::from_str(value) {
-            headers.insert(name, value);
-        }
-    };
-    set(headers, header::CONTENT_TYPE, "text/html; charset=utf-8");
-    set(
-        headers,
-        header::CONTENT_SECURITY_POLICY,
-        &CONTENT_SECURITY_POLICY,
-    );
-    set(headers, header::CACHE_CONTROL, "no-store");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
-    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::X_FRAME_OPTIONS, "DENY");
-    response
+/// One button of the 0–10 scale.
+struct ScoreOption {
+    value: u8,
+    checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "survey_form.html")]
+struct SurveyFormPage<'a> {
+    lang: &'static str,
+    style: &'static str,
+    title: &'a str,
+    error: Option<&'a str>,
+    question: &'a str,
+    options: Vec<ScoreOption>,
+    low: &'a str,
+    high: &'a str,
+    comment_label: &'a str,
+    max_comment: usize,
+    comment: &'a str,
+    send: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "thank_you.html")]
+struct ThankYouPage<'a> {
+    lang: &'static str,
+    style: &'static str,
+    title: &'a str,
+    message: &'a str,
+    referral_link: Option<&'a str>,
+    share_intro: &'a str,
+    share_note: &'a str,
+    changed: &'a str,
+    shop: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "unsubscribe_confirm.html")]
+struct UnsubscribeConfirmPage<'a> {
+    lang: &'static str,
+    style: &'static str,
+    title: &'a str,
+    text: &'a str,
+    button: &'a str,
 }
 
 /// The survey form: the 0–10 scale with the mailed score preselected, a comment box, one button.
@@ -121,29 +128,33 @@ pub fn survey_form(
             "Send rating",
         ),
     };
-    let options: String = (0..=Score::MAX)
-        .map(|n| {
-            let checked = if selected.map(Score::value) == Some(n) { " checked" } else { "" };
-            format!(
-                "<input type=\"radio\" id=\"score-{n}\" name=\"score\" value=\"{n}\" required{checked}><label for=\"score-{n}\">{n}</label>"
-            )
-        })
-        .collect();
-    let error = error.map_or(String::new(), |e| {
-        format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))
-    });
-    let body = format!(
-        "<h1>{title}</h1>{error}<form method=\"post\"><fieldset><legend>{question}</legend><div class=\"scale\">{options}</div><div class=\"ends\"><span>{low}</span><span>{high}</span></div></fieldset><label for=\"comment\">{comment_label}</label><textarea id=\"comment\" name=\"comment\" maxlength=\"{MAX_COMMENT_CHARS}\">{comment}</textarea><button type=\"submit\">{send}</button></form>",
-        title = escape(&title),
-        question = escape(&question),
-        comment = escape(comment.unwrap_or_default()),
-    );
-    let status = if error.is_empty() {
+    let status = if error.is_none() {
         StatusCode::OK
     } else {
         StatusCode::BAD_REQUEST
     };
-    page(status, locale, &title, &body)
+    page(
+        status,
+        &SurveyFormPage {
+            lang: locale.as_str(),
+            style: STYLE,
+            title: &title,
+            error,
+            question: &question,
+            options: (0..=Score::MAX)
+                .map(|value| ScoreOption {
+                    value,
+                    checked: selected.map(Score::value) == Some(value),
+                })
+                .collect(),
+            low,
+            high,
+            comment_label,
+            max_comment: MAX_COMMENT_CHARS,
+            comment: comment.unwrap_or_default(),
+            send,
+        },
+    )
 }
 
 /// After an answer: thanks, and for promoters their own share link.
@@ -161,30 +172,28 @@ pub fn thank_you(
         (Locale::En, Category::Passive) => ("Thank you for your rating!", "We are working on winning you over completely next time."),
         (Locale::En, Category::Detractor) => ("Thank you for your honest rating", "We are sorry we did not live up to your expectations. Our team will look at your feedback and get in touch."),
     };
-    let share = referral_link.map_or(String::new(), |link| {
-        let (intro, note) = match locale {
-            Locale::De => ("Ihr persönlicher Empfehlungslink:", "Teilen Sie ihn mit Freunden: Bei deren erster Bestellung erhalten Sie beide einen Gutschein."),
-            Locale::En => ("Your personal referral link:", "Share it with friends: when they place their first order, you both get a coupon."),
-        };
-        format!(
-            "<p><label for=\"share\">{}</label></p><input id=\"share\" class=\"share\" type=\"text\" readonly value=\"{}\"><p class=\"muted\">{}</p>",
-            escape(intro),
-            escape(link),
-            escape(note)
-        )
-    });
+    let (share_intro, share_note) = match locale {
+        Locale::De => ("Ihr persönlicher Empfehlungslink:", "Teilen Sie ihn mit Freunden: Bei deren erster Bestellung erhalten Sie beide einen Gutschein."),
+        Locale::En => ("Your personal referral link:", "Share it with friends: when they place their first order, you both get a coupon."),
+    };
     let changed = match locale {
         Locale::De => "Sie können Ihre Bewertung über den Link in der E-Mail jederzeit ändern.",
         Locale::En => "You can change your rating at any time through the link in the email.",
     };
-    let body = format!(
-        "<h1>{}</h1><p>{}</p>{share}<p class=\"muted\">{}</p><p class=\"muted\">{}</p>",
-        escape(title),
-        escape(message),
-        escape(changed),
-        escape(shop)
-    );
-    page(StatusCode::OK, locale, title, &body)
+    page(
+        StatusCode::OK,
+        &ThankYouPage {
+            lang: locale.as_str(),
+            style: STYLE,
+            title,
+            message,
+            referral_link,
+            share_intro,
+            share_note,
+            changed,
+            shop,
+        },
+    )
 }
 
 pub fn not_found(locale: Locale) -> Response {
@@ -245,13 +254,16 @@ pub fn unsubscribe_confirm(locale: Locale, shop: &str) -> Response {
             "Unsubscribe",
         ),
     };
-    let body = format!(
-        "<h1>{}</h1><p>{}</p><form method=\"post\"><button type=\"submit\">{}</button></form>",
-        escape(&title),
-        escape(text),
-        escape(button)
-    );
-    page(StatusCode::OK, locale, &title, &body)
+    page(
+        StatusCode::OK,
+        &UnsubscribeConfirmPage {
+            lang: locale.as_str(),
+            style: STYLE,
+            title: &title,
+            text,
+            button,
+        },
+    )
 }
 
 pub fn unsubscribed(locale: Locale, shop: &str) -> Response {
@@ -271,14 +283,19 @@ pub fn unsubscribed(locale: Locale, shop: &str) -> Response {
 fn message_page(status: StatusCode, locale: Locale, title: &str, text: &str) -> Response {
     page(
         status,
-        locale,
-        title,
-        &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(text)),
+        &MessagePage {
+            lang: locale.as_str(),
+            style: STYLE,
+            title,
+            text,
+        },
     )
 }
 
 #[cfg(test)]
 mod tests {
+    use axum::http::{header, HeaderMap, HeaderValue};
+
     use super::*;
 
     fn headers(accept_language: &str) -> HeaderMap {

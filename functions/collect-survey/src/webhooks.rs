@@ -62,10 +62,10 @@ async fn act(
     };
     let order_id = request.order_id.to_string();
     let links_base = origin.base_url(state.public_base_url.as_ref())?;
-    let decision = state.surveys.request(request, &links_base).await;
+    let decision = state.surveys.request(*request, &links_base).await;
     Ok(match decision {
         Ok(SurveyDecision::Sent(token)) => {
-            json!({"handled": "survey", "order_id": order_id, "status": "sent", "survey_id": token.survey_id()})
+            json!({"handled": "survey", "order_id": order_id, "status": "sent", "survey_id": token.survey_id().to_string()})
         }
         Ok(SurveyDecision::Skipped(reason)) => {
             json!({"handled": "survey", "order_id": order_id, "status": "skipped", "reason": reason.as_str()})

@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::Json;
-use domain::model::{Interval, NpsSummary};
+use domain::model::{Interval, NpsSummary, Segment};
 use domain::services::{FunnelReport, RetentionReport};
 use serde::Serialize;
 use web::ApiError;
@@ -43,14 +43,34 @@ pub(crate) struct PeriodBody {
     summary: SummaryBody,
 }
 
-/// `{"from", "to", …the range's totals, "series"}`.
+/// `{"from", "to", "segment"?, …the range's totals, "open_detractors"?, "series"}`.
 #[derive(Serialize)]
 pub(crate) struct NpsBody {
     from: String,
     to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    segment: Option<String>,
     #[serde(flatten)]
     total: SummaryBody,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    open_detractors: Option<u64>,
     series: Vec<PeriodBody>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct GroupBody {
+    name: String,
+    #[serde(flatten)]
+    summary: SummaryBody,
+}
+
+/// `{"from", "to", "segments": [...], "locales": [...]}`.
+#[derive(Serialize)]
+pub(crate) struct SegmentsBody {
+    from: String,
+    to: String,
+    segments: Vec<GroupBody>,
+    locales: Vec<GroupBody>,
 }
 
 #[derive(Serialize)]
@@ -109,7 +129,7 @@ impl FunnelBody {
     }
 }
 
-/// `GET /nps?from&to&interval=day|week|month`
+/// `GET /nps?from&to&interval=day|week|month&segment`
 #[tracing::instrument(skip_all)]
 pub(crate) async fn nps(
     State(state): State<Arc<AppState>>,
@@ -123,11 +143,20 @@ pub(crate) async fn nps(
                 .ok_or_else(|| ApiError::invalid_field("interval", "must be day, week or month"))
         })
         .transpose()?;
-    let report = state.scores.nps(range.from, range.to, interval).await?;
+    let segment = query
+        .get("segment")
+        .map(|raw| Segment::parse(raw).map_err(|e| ApiError::invalid_field("segment", e)))
+        .transpose()?;
+    let report = state
+        .scores
+        .nps(range.from, range.to, interval, segment.as_ref())
+        .await?;
     Ok(Json(NpsBody {
         from: range.from.to_string(),
         to: range.to.to_string(),
+        segment: segment.map(|s| s.to_string()),
         total: SummaryBody::from(&report.total),
+        open_detractors: report.open_detractors,
         series: report
             .series
             .iter()
@@ -136,6 +165,34 @@ pub(crate) async fn nps(
                 end: end.to_string(),
                 summary: SummaryBody::from(summary),
             })
+            .collect(),
+    }))
+}
+
+/// `GET /nps/segments?from&to`: NPS, n and margin of error per segment and per locale.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn segments(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<SegmentsBody>, ApiError> {
+    let range = DateRange::parse(&query, state.clock.now().date_naive())?;
+    let report = state.scores.segments(range.from, range.to).await?;
+    let group = |name: String, summary: &NpsSummary| GroupBody {
+        name,
+        summary: SummaryBody::from(summary),
+    };
+    Ok(Json(SegmentsBody {
+        from: range.from.to_string(),
+        to: range.to.to_string(),
+        segments: report
+            .segments
+            .iter()
+            .map(|(segment, summary)| group(segment.to_string(), summary))
+            .collect(),
+        locales: report
+            .locales
+            .iter()
+            .map(|(locale, summary)| group(locale.as_str().to_owned(), summary))
             .collect(),
     }))
 }

@@ -133,3 +133,97 @@ async fn referral_codes_cost_one_or_two_requests() {
         .expect("stats");
     assert_eq!(counter.take(), ["GetItem", "GetItem"], "stats");
 }
+
+/// Listing responses reads the sparse `responses` index with one Query per page within a
+/// month (each page asks for one answer more than it shows, to know whether another follows),
+/// never a Scan, however many answers the table holds.
+#[tokio::test]
+async fn a_page_of_responses_costs_one_query() {
+    use chrono::{Duration, NaiveDate, TimeZone};
+    use domain::model::{
+        Answer, Category, ResponseCursor, ResponseFilter, Score, SurveyDecision, SurveyRequest,
+        SurveyToken,
+    };
+    use domain::ports::{MetricsStore, SurveyRequestCommit, SurveyStore};
+
+    let (store, counter) = fresh_counting_store().await;
+    let start = Utc
+        .with_ymd_and_hms(2026, 11, 2, 8, 0, 0)
+        .single()
+        .expect("instant");
+    for n in 0..250 {
+        let at = start + Duration::minutes(n * 97);
+        let token = SurveyToken::generate();
+        let commit = SurveyRequestCommit {
+            request: SurveyRequest {
+                order_id: OrderId::parse(&format!("o-{n}")).expect("id"),
+                customer_id: CustomerId::parse(&format!("c-{n}")).expect("id"),
+                email: Email::parse(&format!("c{n}@example.com")).expect("email"),
+                name: None,
+                locale: None,
+                segment: None,
+            },
+            request_hash: n.to_string(),
+            decision: SurveyDecision::Sent(token.clone()),
+            sent_at: at,
+            throttle_cutoff: at,
+            messages: Vec::new(),
+        };
+        store.commit_survey_request(&commit).await.expect("sent");
+        let survey = store.survey(&token).await.expect("read").expect("stored");
+        let answer = Answer {
+            score: Score::new((n % 11) as u8).expect("score"),
+            comment: None,
+            answered_at: at,
+            revision: 1,
+        };
+        assert!(store
+            .record_answer(&survey, &answer, None, &[])
+            .await
+            .expect("answered"));
+    }
+    counter.take();
+
+    let november = |category| ResponseFilter {
+        from: NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
+        to: NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+        category,
+        has_comment: None,
+        follow_up: None,
+        segment: None,
+    };
+    let mut cursor: Option<ResponseCursor> = None;
+    let mut per_page = Vec::new();
+    let mut listed = 0;
+    loop {
+        let page = store
+            .responses(&november(None), cursor.as_ref(), 100)
+            .await
+            .expect("page");
+        listed += page.responses.len();
+        per_page.push(counter.take());
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(listed, 250);
+    assert_eq!(
+        per_page,
+        vec![vec!["Query".to_owned()]; 3],
+        "three pages of 100, 100 and 50: one Query each"
+    );
+
+    // Filtered, a page examines answers until it is full: requests grow with the answers
+    // examined (here all 250, in pages of 101), still only Query.
+    let detractors = store
+        .responses(&november(Some(Category::Detractor)), None, 100)
+        .await
+        .expect("page");
+    assert_eq!(detractors.responses.len(), 100);
+    let requests = counter.take();
+    assert!(
+        requests.iter().all(|r| r == "Query") && requests.len() <= 3,
+        "{requests:?}"
+    );
+}

@@ -7,6 +7,8 @@ mod collect_survey_http;
 mod create_referral_http;
 mod docs_references;
 mod dynamodb_requests;
+mod feedback_contract;
+mod feedback_http;
 mod order_contract;
 mod outbox_contract;
 mod platform_webhooks;

@@ -120,6 +120,7 @@ impl Shop {
             email: Email::parse(&format!("respondent{n}@example.com")).expect("email"),
             name: None,
             locale: None,
+            segment: None,
         };
         let SurveyDecision::Sent(token) = self
             .surveys
@@ -235,7 +236,7 @@ pub async fn nps_series_respects_utc_midnight_and_calendar_edges<S: Stores>(stor
 
     let weeks = shop
         .scores
-        .nps(day(2, 26), day(3, 8), Some(Interval::Week))
+        .nps(day(2, 26), day(3, 8), Some(Interval::Week), None)
         .await
         .expect("nps");
     let shape: Vec<(NaiveDate, NaiveDate, u64)> = weeks
@@ -256,7 +257,7 @@ pub async fn nps_series_respects_utc_midnight_and_calendar_edges<S: Stores>(stor
 
     let months = shop
         .scores
-        .nps(day(2, 1), day(4, 30), Some(Interval::Month))
+        .nps(day(2, 1), day(4, 30), Some(Interval::Month), None)
         .await
         .expect("nps");
     let per_month: Vec<u64> = months.series.iter().map(|(_, _, n)| n.responses).collect();
@@ -273,7 +274,7 @@ pub async fn nps_series_respects_utc_midnight_and_calendar_edges<S: Stores>(stor
 
     let days = shop
         .scores
-        .nps(day(3, 1), day(3, 3), Some(Interval::Day))
+        .nps(day(3, 1), day(3, 3), Some(Interval::Day), None)
         .await
         .expect("nps");
     let per_day: Vec<Option<f64>> = days.series.iter().map(|(_, _, n)| n.nps).collect();
@@ -284,7 +285,7 @@ pub async fn nps_series_respects_utc_midnight_and_calendar_edges<S: Stores>(stor
     );
     let empty = shop
         .scores
-        .nps(day(6, 1), day(6, 30), None)
+        .nps(day(6, 1), day(6, 30), None, None)
         .await
         .expect("nps");
     assert_eq!(

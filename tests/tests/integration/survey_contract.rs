@@ -129,6 +129,7 @@ fn request(order_id: &str, customer_id: &str, email: &str) -> SurveyRequest {
         email: Email::parse(email).expect("email"),
         name: None,
         locale: Some(Locale::En),
+        segment: None,
     }
 }
 
@@ -142,6 +143,7 @@ fn counts(on: NaiveDate, promoters: u64, passives: u64, detractors: u64) -> DayC
         promoters,
         passives,
         detractors,
+        open_follow_ups: 0,
     }
 }
 
@@ -237,9 +239,14 @@ pub async fn changing_an_answer_moves_the_day_counters<S: Store>(store: Arc<S>) 
 
     surveys.clock.advance(Duration::hours(2)); // past UTC midnight
     surveys.answer(&token, 2, "changed my mind").await;
+    let detractor_day = DayCounts {
+        // A new detractor's follow-up opens on the answer's day.
+        open_follow_ups: 1,
+        ..counts(day(11), 0, 0, 1)
+    };
     assert_eq!(
         surveys.counts().await,
-        vec![counts(day(10), 1, 0, 0), counts(day(11), 0, 0, 1)]
+        vec![counts(day(10), 1, 0, 0), detractor_day]
     );
     let stored = surveys
         .store

@@ -1,7 +1,7 @@
 use std::fmt;
 
 /// A language the shop writes mails and pages in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Locale {
     De,
     En,

@@ -6,6 +6,7 @@ mod coupon_code;
 mod customer_id;
 mod customer_name;
 mod email;
+mod feedback;
 mod http_url;
 mod locale;
 mod metrics;
@@ -28,6 +29,12 @@ pub(crate) use customer_id::check_id;
 pub use customer_id::{CustomerId, IdError};
 pub use customer_name::{CustomerName, CustomerNameError};
 pub use email::{Email, EmailError};
+pub use feedback::{
+    open_follow_up_moves, response_sort_key, FollowUp, FollowUpNote, FollowUpNoteError,
+    FollowUpStatus, FollowUpStatusError, Response, ResponseCursor, ResponseCursorError,
+    ResponseFilter, Segment, SegmentError, SurveyId, SurveyIdError, MAX_NOTE_CHARS,
+    MAX_SEGMENT_CHARS,
+};
 pub use http_url::{HttpUrl, HttpUrlError};
 pub use locale::{Locale, LocaleError};
 pub use metrics::{

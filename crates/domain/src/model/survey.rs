@@ -6,7 +6,7 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 
-use super::{CustomerId, CustomerName, Email, Locale, OrderId};
+use super::{CustomerId, CustomerName, Email, FollowUp, Locale, OrderId, Segment, SurveyId};
 
 /// A Net Promoter answer: 0–10.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -65,6 +65,24 @@ impl fmt::Display for Score {
 }
 
 impl Category {
+    /// The scores in this bucket, lowest and highest: how stores filter by category.
+    pub fn score_range(self) -> (u8, u8) {
+        match self {
+            Self::Detractor => (0, 6),
+            Self::Passive => (7, 8),
+            Self::Promoter => (9, 10),
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "detractor" => Some(Self::Detractor),
+            "passive" => Some(Self::Passive),
+            "promoter" => Some(Self::Promoter),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Detractor => "detractor",
@@ -132,9 +150,8 @@ impl SurveyToken {
 
     /// The survey's public id: names it in events and listings without granting what the link
     /// grants (answering, unsubscribing), since the token cannot be recovered from it.
-    pub fn survey_id(&self) -> String {
-        let digest = super::fingerprint(&["survey-id", &self.0]);
-        format!("srv_{}", &digest[..32])
+    pub fn survey_id(&self) -> SurveyId {
+        SurveyId::from_digest(&super::fingerprint(&["survey-id", &self.0]))
     }
 }
 
@@ -170,8 +187,11 @@ pub struct Survey {
     pub email: Email,
     pub name: Option<CustomerName>,
     pub locale: Option<Locale>,
+    pub segment: Option<Segment>,
     pub sent_at: DateTime<Utc>,
     pub answer: Option<Answer>,
+    /// Support's follow-up, opened by a detractor's answer.
+    pub follow_up: Option<FollowUp>,
 }
 
 #[cfg(test)]
@@ -193,6 +213,18 @@ mod tests {
             (category(9), category(10)),
             (Category::Promoter, Category::Promoter)
         );
+    }
+
+    #[test]
+    fn score_ranges_agree_with_the_buckets() {
+        for category in [Category::Detractor, Category::Passive, Category::Promoter] {
+            let (low, high) = category.score_range();
+            for n in 0..=10 {
+                let inside = (low..=high).contains(&n);
+                assert_eq!(Score::new(n).expect("valid").category() == category, inside);
+            }
+            assert_eq!(Category::parse(category.as_str()), Some(category));
+        }
     }
 
     #[test]

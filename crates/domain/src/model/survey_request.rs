@@ -1,6 +1,6 @@
 //! Asking for a survey after a purchase, and what was decided.
 
-use super::{CustomerId, CustomerName, Email, Locale, OrderId, SurveyToken};
+use super::{CustomerId, CustomerName, Email, Locale, OrderId, Segment, SurveyToken};
 
 /// What the storefront asks for after a purchase.
 #[derive(Debug, Clone)]
@@ -10,6 +10,8 @@ pub struct SurveyRequest {
     pub email: Email,
     pub name: Option<CustomerName>,
     pub locale: Option<Locale>,
+    /// Where the order came from, for NPS by segment.
+    pub segment: Option<Segment>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,6 +10,9 @@ pub struct OutgoingMail {
     pub text: String,
     pub html: String,
     pub headers: Vec<(String, String)>,
+    /// Where answers go instead of the sender: the customer, on a detractor alert, so support
+    /// answers from its inbox.
+    pub reply_to: Option<Email>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,9 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 
 use super::StoreError;
-use crate::model::{CounterSeries, CustomerId};
+use crate::model::{
+    CounterSeries, CustomerId, Locale, Response, ResponseCursor, ResponseFilter, Segment,
+};
 
 /// One day's counters of one series.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +22,42 @@ pub struct DayCounts {
     pub promoters: u64,
     pub passives: u64,
     pub detractors: u64,
+    /// Detractors' follow-ups opened on this day and still open.
+    pub open_follow_ups: u64,
+}
+
+/// What answers can be grouped by besides the day.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dimension {
+    Segment(Segment),
+    Locale(Locale),
+}
+
+/// Answers per NPS bucket on one UTC day within one segment or locale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DimensionDay {
+    pub dimension: Dimension,
+    pub counts: DayCounts,
+}
+
+/// One page of responses, newest first, and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponsePage {
+    pub responses: Vec<Response>,
+    pub next: Option<ResponseCursor>,
+}
+
+impl ResponsePage {
+    /// A page of `limit` from up to `limit + 1` responses read: the extra one only tells that
+    /// another page follows, which starts after this page's last.
+    pub fn from_one_more(mut responses: Vec<Response>, limit: usize) -> Self {
+        let more = responses.len() > limit;
+        responses.truncate(limit);
+        let next = more
+            .then(|| responses.last().map(ResponseCursor::after))
+            .flatten();
+        Self { responses, next }
+    }
 }
 
 /// How many orders a customer placed on a day.
@@ -50,6 +88,23 @@ pub trait MetricsStore: Send + Sync {
         from: Option<NaiveDate>,
         to: NaiveDate,
     ) -> Result<Vec<CounterDay>, StoreError>;
+
+    /// NPS day counters per segment and per locale for every day in `[from, to]`: one range
+    /// query, proportional to days × segments, never to answers.
+    async fn dimension_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DimensionDay>, StoreError>;
+
+    /// Answered surveys matching `filter`, newest first, strictly older than `after`, at most
+    /// `limit`: key-ordered reads in proportion to the responses examined, never a scan.
+    async fn responses(
+        &self,
+        filter: &ResponseFilter,
+        after: Option<&ResponseCursor>,
+        limit: usize,
+    ) -> Result<ResponsePage, StoreError>;
 
     /// Orders per customer and day in `[from, to]`: proportional to the orders in the range.
     async fn order_days(&self, from: NaiveDate, to: NaiveDate)

@@ -15,7 +15,9 @@ mod webhook;
 pub use clock::{Clock, SystemClock};
 pub use delivery_log::{DeliveryKey, DeliveryLog};
 pub use mailer::{MailError, Mailer, OutgoingMail};
-pub use metrics_store::{CounterDay, DayCounts, MetricsStore, OrderDay};
+pub use metrics_store::{
+    CounterDay, DayCounts, Dimension, DimensionDay, MetricsStore, OrderDay, ResponsePage,
+};
 pub use order_store::{
     CommitOutcome, OrderCommit, OrderContext, OrderStore, PartialRefund, RedeemOutcome,
     RefundTally, RevokedMessage, RewardCommit, StoredOrder,
@@ -27,7 +29,7 @@ pub use outbox::{
 pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore};
 pub use store_error::StoreError;
 pub use survey_store::{
-    StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext,
-    SurveyStore,
+    FollowUpChange, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
+    SurveyRequestContext, SurveyStore,
 };
 pub use webhook::{WebhookError, WebhookSender};

@@ -1,16 +1,21 @@
 //! Stored forms both store adapters write the same way: reward and survey mails as JSON, coupon
 //! and decision labels, timestamps, day keys. One definition, so the two stores cannot drift.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::MessageId;
+use crate::model::{
+    open_follow_up_moves, Answer, Comment, FollowUp, FollowUpNote, FollowUpStatus, Locale,
+    MessageId, Response, Score, Segment, Survey, SurveyId,
+};
 use crate::model::{
     rfc3339, Beneficiary, Category, CouponCode, CouponState, CouponStatus, Currency, CustomerId,
     Email, OrderId, OrderOutcome, ReferralOutcome, ReferralResult, Rejection, Reward, RewardStatus,
     SkipReason, SurveyDecision, SurveyToken,
 };
-use crate::ports::{MessageKind, MessageStatus, OutgoingMail, Payload, StoreError};
+use crate::ports::{
+    Dimension, FollowUpChange, MessageKind, MessageStatus, OutgoingMail, Payload, StoreError,
+};
 
 /// A reward from its stored columns/attributes.
 pub fn reward(
@@ -266,6 +271,8 @@ enum PayloadRecord {
         text: String,
         html: String,
         headers: Vec<(String, String)>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<String>,
     },
     Event {
         body: String,
@@ -280,6 +287,7 @@ pub fn payload_to_json(payload: &Payload) -> String {
             text: mail.text.clone(),
             html: mail.html.clone(),
             headers: mail.headers.clone(),
+            reply_to: mail.reply_to.as_ref().map(ToString::to_string),
         },
         Payload::Event { body } => PayloadRecord::Event { body: body.clone() },
     };
@@ -296,12 +304,18 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
             text,
             html,
             headers,
+            reply_to,
         } => Payload::Mail(OutgoingMail {
             to: Email::parse(&to).map_err(|_| corrupt("outbox mail recipient"))?,
             subject,
             text,
             html,
             headers,
+            reply_to: reply_to
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(|_| corrupt("outbox mail reply-to"))?,
         }),
         PayloadRecord::Event { body } => Payload::Event { body },
     })
@@ -317,4 +331,179 @@ pub fn message_status(raw: &str) -> Result<MessageStatus, StoreError> {
 
 pub fn message_id(raw: &str) -> Result<MessageId, StoreError> {
     MessageId::parse(raw).map_err(|_| corrupt("outbox message id"))
+}
+
+/// The counter column of open detractors' follow-ups, beside the NPS buckets of a day.
+pub const OPEN_FOLLOW_UPS: &str = "open_follow_ups";
+
+/// One counter change an answer or follow-up causes: on a day, shop-wide (`dimension` none) or
+/// within a segment or locale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterMove {
+    pub day: NaiveDate,
+    pub dimension: Option<Dimension>,
+    pub column: &'static str,
+    pub delta: i64,
+}
+
+/// Every counter an answer moves: the old answer's bucket −1 on its day and the new one's +1
+/// on today, shop-wide and in the survey's segment and locale, plus the open-detractor count of
+/// a follow-up it opens. Merged per counter, zero moves dropped, so a store touching each item
+/// once (a DynamoDB transaction) can apply them as they come.
+pub fn answer_counter_moves(
+    survey: &Survey,
+    answer: &Answer,
+    follow_up: Option<&FollowUpChange>,
+) -> Vec<CounterMove> {
+    let dimensions: Vec<Option<Dimension>> = std::iter::once(None)
+        .chain(survey.segment.clone().map(|s| Some(Dimension::Segment(s))))
+        .chain(survey.locale.map(|l| Some(Dimension::Locale(l))))
+        .collect();
+    let mut moves = Vec::new();
+    for dimension in &dimensions {
+        if let Some(previous) = &survey.answer {
+            moves.push(CounterMove {
+                day: previous.answered_at.date_naive(),
+                dimension: dimension.clone(),
+                column: bucket(previous.score.category()),
+                delta: -1,
+            });
+        }
+        moves.push(CounterMove {
+            day: answer.answered_at.date_naive(),
+            dimension: dimension.clone(),
+            column: bucket(answer.score.category()),
+            delta: 1,
+        });
+    }
+    if let Some(change) = follow_up {
+        moves.extend(follow_up_counter_moves(change));
+    }
+    merge(moves)
+}
+
+/// The open-detractor counter moves of a follow-up change.
+pub fn follow_up_counter_moves(change: &FollowUpChange) -> Vec<CounterMove> {
+    open_follow_up_moves(change.previous.as_ref(), &change.next)
+        .into_iter()
+        .map(|(day, delta)| CounterMove {
+            day,
+            dimension: None,
+            column: OPEN_FOLLOW_UPS,
+            delta,
+        })
+        .collect()
+}
+
+fn merge(moves: Vec<CounterMove>) -> Vec<CounterMove> {
+    let mut merged: Vec<CounterMove> = Vec::new();
+    for m in moves {
+        match merged
+            .iter_mut()
+            .find(|x| x.day == m.day && x.dimension == m.dimension && x.column == m.column)
+        {
+            Some(existing) => existing.delta += m.delta,
+            None => merged.push(m),
+        }
+    }
+    merged.retain(|m| m.delta != 0);
+    merged
+}
+
+const SEGMENT_PREFIX: &str = "segment:";
+const LOCALE_PREFIX: &str = "locale:";
+
+/// A dimension as stored in keys: `segment:<name>` or `locale:<tag>`.
+pub fn dimension_key(dimension: &Dimension) -> String {
+    match dimension {
+        Dimension::Segment(segment) => format!("{SEGMENT_PREFIX}{segment}"),
+        Dimension::Locale(locale) => format!("{LOCALE_PREFIX}{locale}"),
+    }
+}
+
+pub fn dimension_from(key: &str) -> Result<Dimension, StoreError> {
+    if let Some(segment) = key.strip_prefix(SEGMENT_PREFIX) {
+        return Segment::parse(segment)
+            .map(Dimension::Segment)
+            .map_err(|_| corrupt("segment"));
+    }
+    key.strip_prefix(LOCALE_PREFIX)
+        .and_then(|l| Locale::parse(l).ok())
+        .map(Dimension::Locale)
+        .ok_or_else(|| corrupt("dimension"))
+}
+
+/// A follow-up from its stored columns/attributes; none stored means none opened.
+pub fn follow_up(
+    status: Option<&str>,
+    note: Option<&str>,
+    updated_at: Option<&str>,
+    opened_on: Option<&str>,
+    version: Option<u64>,
+) -> Result<Option<FollowUp>, StoreError> {
+    let Some(status) = status else {
+        return Ok(None);
+    };
+    let (Some(updated_at), Some(opened_on), Some(version)) = (updated_at, opened_on, version)
+    else {
+        return Err(corrupt("follow-up"));
+    };
+    Ok(Some(FollowUp {
+        status: FollowUpStatus::parse(status).map_err(|_| corrupt("follow-up status"))?,
+        note: note
+            .map(FollowUpNote::parse)
+            .transpose()
+            .map_err(|_| corrupt("follow-up note"))?
+            .flatten(),
+        updated_at: parse_timestamp(updated_at)?,
+        opened_on: NaiveDate::parse_from_str(opened_on, "%Y-%m-%d")
+            .map_err(|_| corrupt("follow-up day"))?,
+        version,
+    }))
+}
+
+/// An optional stored text in its domain type; one that does not parse is corrupt.
+pub fn optional<T, E>(
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+    what: &str,
+) -> Result<Option<T>, StoreError> {
+    raw.map(parse).transpose().map_err(|_| corrupt(what))
+}
+
+/// A listed response's stored fields, as both stores keep them (SQLite columns, the responses
+/// index's attributes).
+pub struct StoredResponse<'a> {
+    pub survey_id: &'a str,
+    pub order_id: &'a str,
+    pub customer_id: &'a str,
+    pub score: u64,
+    pub comment: Option<&'a str>,
+    pub locale: Option<&'a str>,
+    pub segment: Option<&'a str>,
+    pub answered_at: &'a str,
+    pub previous_score: Option<u64>,
+    pub follow_up: Option<FollowUp>,
+}
+
+pub fn response(stored: StoredResponse<'_>) -> Result<Response, StoreError> {
+    let score = |n: u64| {
+        u8::try_from(n)
+            .ok()
+            .and_then(|n| Score::new(n).ok())
+            .ok_or_else(|| corrupt("response score"))
+    };
+    Ok(Response {
+        survey_id: SurveyId::parse(stored.survey_id).map_err(|_| corrupt("survey id"))?,
+        order_id: OrderId::parse(stored.order_id).map_err(|_| corrupt("response order"))?,
+        customer_id: CustomerId::parse(stored.customer_id)
+            .map_err(|_| corrupt("response customer"))?,
+        score: score(stored.score)?,
+        comment: optional(stored.comment, Comment::parse, "comment")?.flatten(),
+        locale: optional(stored.locale, Locale::parse, "locale")?,
+        segment: optional(stored.segment, Segment::parse, "segment")?,
+        answered_at: parse_timestamp(stored.answered_at)?,
+        previous_score: stored.previous_score.map(score).transpose()?,
+        follow_up: stored.follow_up,
+    })
 }

@@ -2,7 +2,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{OutboxMessage, StoreError};
-use crate::model::{Answer, Survey, SurveyDecision, SurveyRequest, SurveyToken};
+use crate::model::{
+    Answer, FollowUp, Survey, SurveyDecision, SurveyId, SurveyRequest, SurveyToken,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSurveyRequest {
@@ -39,6 +41,14 @@ pub enum SurveyCommitOutcome {
     Stale,
 }
 
+/// A follow-up replacing `previous` (none yet, or the one read): written only if the stored one
+/// is still `previous`, moving the open-detractor counters in the same step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpChange {
+    pub previous: Option<FollowUp>,
+    pub next: FollowUp,
+}
+
 /// Storage of survey requests, surveys, answers and opt-outs (answers move the NPS day counters).
 #[async_trait]
 pub trait SurveyStore: Send + Sync {
@@ -54,15 +64,27 @@ pub trait SurveyStore: Send + Sync {
 
     async fn survey(&self, token: &SurveyToken) -> Result<Option<Survey>, StoreError>;
 
-    /// Stores `answer` if the survey's answer is still `previous`, moving the day counters and
-    /// writing `messages` (detractor alert, `survey.answered`) in the same atomic step; `false`
-    /// when another answer came in between.
+    /// The survey with this public id (a follow-up names it so).
+    async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError>;
+
+    /// Stores `answer` if the survey's answer is still `previous`, moving the day counters
+    /// (overall, per segment, per locale), applying `follow_up` (a detractor's answer opens
+    /// one) and writing `messages` (detractor alert, `survey.answered`) in the same atomic step;
+    /// `false` when another answer or follow-up came in between.
     async fn record_answer(
         &self,
-        token: &SurveyToken,
-        previous: Option<&Answer>,
+        survey: &Survey,
         answer: &Answer,
+        follow_up: Option<&FollowUpChange>,
         messages: &[OutboxMessage],
+    ) -> Result<bool, StoreError>;
+
+    /// Applies a follow-up change to an answered survey (as read); `false` if the stored
+    /// follow-up is no longer `change.previous`.
+    async fn set_follow_up(
+        &self,
+        survey: &Survey,
+        change: &FollowUpChange,
     ) -> Result<bool, StoreError>;
 
     /// Opts the survey's address out of all future surveys, writing `message` (the

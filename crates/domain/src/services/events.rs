@@ -163,11 +163,11 @@ impl Events {
         let revision = answer.revision.to_string();
         self.event(
             EventType::SurveyAnswered,
-            &[&survey_id, &revision],
+            &[survey_id.as_ref(), &revision],
             format!("survey:{survey_id}"),
             answer.answered_at,
             json!({
-                "survey_id": survey_id,
+                "survey_id": survey_id.as_ref(),
                 "order_id": survey.order_id.as_ref(),
                 "customer_id": survey.customer_id.as_ref(),
                 "score": answer.score.value(),

@@ -19,5 +19,5 @@ pub use events::{Events, SurveySent};
 pub use orders::{OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS, MAX_DECISIONS};
 pub use referrals::{CodeSource, ReferralError, ReferralService, MAX_CODE_ATTEMPTS};
 pub use reward_mail::ShopIdentity;
-pub use scores::{FunnelReport, NpsReport, RetentionReport, ScoreService};
+pub use scores::{FunnelReport, NpsReport, RetentionReport, ScoreService, SegmentReport};
 pub use surveys::{AnswerReceipt, ReferralLinks, SurveyError, SurveyRules, SurveyService};

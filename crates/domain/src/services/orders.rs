@@ -11,7 +11,7 @@ use crate::ports::{
     RewardCommit, StoreError, StoredOrder,
 };
 
-use super::reward_mail::{self, RewardMail, ShopIdentity};
+use super::reward_mail::{self, RenderError, RewardMail, ShopIdentity};
 use super::Events;
 
 /// How often we re-read and decide again when a concurrent write changed the facts. Each retry
@@ -30,6 +30,8 @@ pub enum OrderError {
     Contention { attempts: u32 },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
 }
 
 /// Records orders and rewards referrals exactly once (docs/architecture.md#exactly-once).
@@ -113,7 +115,7 @@ impl OrderService {
             };
             let rewards = reward.as_ref().map_or(&[][..], |r| &r.rewards[..]);
             let now = self.clock.now();
-            let messages = self.messages(&order, &mails, rewards, now);
+            let messages = self.messages(&order, &mails, rewards, now)?;
             let outcome = OrderOutcome::new(&order, &decision, rewards, now);
             let new_history = context
                 .friend
@@ -227,23 +229,28 @@ impl OrderService {
         mails: &[RewardMail],
         rewards: &[Reward],
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Vec<OutboxMessage> {
+    ) -> Result<Vec<OutboxMessage>, RenderError> {
         let reference = format!("order:{}", order.order_id);
-        let mail_messages = mails.iter().map(|mail| OutboxMessage {
-            id: MessageId::derive(&[
-                "reward-mail",
-                order.order_id.as_ref(),
-                mail.reward.beneficiary.as_str(),
-            ]),
-            kind: MessageKind::RewardMail,
-            reference: reference.clone(),
-            payload: Payload::Mail(reward_mail::render(mail, &self.shop)),
-            created_at: now,
-        });
-        let events = rewards
-            .iter()
-            .filter_map(|reward| self.events.reward_issued(&order.order_id, reward, now));
-        mail_messages.chain(events).collect()
+        let mut messages = Vec::new();
+        for mail in mails {
+            messages.push(OutboxMessage {
+                id: MessageId::derive(&[
+                    "reward-mail",
+                    order.order_id.as_ref(),
+                    mail.reward.beneficiary.as_str(),
+                ]),
+                kind: MessageKind::RewardMail,
+                reference: reference.clone(),
+                payload: Payload::Mail(reward_mail::render(mail, &self.shop)?),
+                created_at: now,
+            });
+        }
+        messages.extend(
+            rewards
+                .iter()
+                .filter_map(|reward| self.events.reward_issued(&order.order_id, reward, now)),
+        );
+        Ok(messages)
     }
 
     /// The recorded outcome for the same body; the mails went into the outbox with the first

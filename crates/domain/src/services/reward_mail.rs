@@ -1,9 +1,9 @@
 //! The two reward mails (referrer: "your friend ordered"; friend: "thank you, here is a coupon
 //! for next time"), in German and English, as plain text and mail-client-safe HTML.
 
+use askama::Template;
 use chrono::{DateTime, Utc};
 
-use crate::html::escape;
 use crate::model::{Beneficiary, Currency, CustomerName, Email, HttpUrl, Locale, Reward};
 use crate::ports::OutgoingMail;
 
@@ -33,7 +33,47 @@ struct Copy {
     closing: String,
 }
 
-pub fn render(mail: &RewardMail, shop: &ShopIdentity) -> OutgoingMail {
+/// What a reward mail says, shared by its plain-text and HTML templates.
+struct RewardCopy<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    greeting: &'a str,
+    paragraphs: &'a [String],
+    label: &'a str,
+    coupon: &'a str,
+    usable: &'a str,
+    closing: &'a str,
+    shop: &'a str,
+    url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "reward.txt")]
+struct RewardText<'a> {
+    m: &'a RewardCopy<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "reward.html")]
+struct RewardHtml<'a> {
+    m: &'a RewardCopy<'a>,
+}
+
+/// A mail template that did not render: the request fails before anything is committed, so
+/// nothing half-written is sent.
+#[derive(Debug, thiserror::Error)]
+#[error("rendering a mail template failed")]
+pub struct RenderError(#[from] askama::Error);
+
+/// Renders a mail's plain-text and HTML templates.
+pub(crate) fn render_pair(
+    text: &impl Template,
+    html: &impl Template,
+) -> Result<(String, String), RenderError> {
+    Ok((text.render()?, html.render()?))
+}
+
+pub fn render(mail: &RewardMail, shop: &ShopIdentity) -> Result<OutgoingMail, RenderError> {
     let locale = mail.locale.unwrap_or(shop.default_locale);
     let amount = money(mail.reward.amount_cents, &mail.reward.currency, locale);
     let date = day(mail.reward.available_from, locale);
@@ -48,55 +88,28 @@ pub fn render(mail: &RewardMail, shop: &ShopIdentity) -> OutgoingMail {
     );
     let coupon = mail.reward.coupon.as_ref();
 
-    let text = format!(
-        "{greeting}\n\n{paragraphs}\n\n{label}: {coupon}\n{usable}\n\n{closing}\n{shop}\n{url}\n",
-        greeting = copy.greeting,
-        paragraphs = copy.paragraphs.join("\n\n"),
-        label = copy.coupon_label,
-        usable = copy.usable_from,
-        closing = copy.closing,
-        shop = shop.name,
-        url = shop.url,
-    );
-    let html_paragraphs: String = copy
-        .paragraphs
-        .iter()
-        .map(|p| format!(r#"<p style="margin:0 0 16px 0;">{}</p>"#, escape(p)))
-        .collect();
-    let html = format!(
-        r#"<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{subject}</title></head>
-<body style="margin:0;padding:0;background:#f4f4f5;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f4f5;"><tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border-radius:8px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#18181b;">
-<tr><td style="padding:32px 32px 8px 32px;"><p style="margin:0 0 16px 0;">{greeting}</p>{paragraphs}</td></tr>
-<tr><td align="center" style="padding:8px 32px;">
-<table role="presentation" cellpadding="0" cellspacing="0" style="border:2px dashed #16a34a;border-radius:8px;"><tr><td align="center" style="padding:16px 24px;">
-<div style="font-size:13px;color:#52525b;">{label}</div>
-<div style="font-family:'Courier New',Courier,monospace;font-size:24px;font-weight:bold;letter-spacing:2px;">{coupon}</div>
-<div style="font-size:13px;color:#52525b;">{usable}</div>
-</td></tr></table></td></tr>
-<tr><td style="padding:24px 32px 32px 32px;"><p style="margin:0;">{closing}<br><a href="{url}" style="color:#16a34a;">{shop}</a></p></td></tr>
-</table></td></tr></table></body></html>
-"#,
-        lang = locale.as_str(),
-        subject = escape(&copy.subject),
-        greeting = escape(&copy.greeting),
-        paragraphs = html_paragraphs,
-        label = escape(&copy.coupon_label),
-        coupon = escape(coupon),
-        usable = escape(&copy.usable_from),
-        closing = escape(&copy.closing),
-        url = escape(shop.url.as_str()),
-        shop = escape(&shop.name),
-    );
-    OutgoingMail {
+    let shop_url = shop.url.to_string();
+    let view = RewardCopy {
+        lang: locale.as_str(),
+        subject: &copy.subject,
+        greeting: &copy.greeting,
+        paragraphs: &copy.paragraphs,
+        label: &copy.coupon_label,
+        coupon,
+        usable: &copy.usable_from,
+        closing: &copy.closing,
+        shop: &shop.name,
+        url: &shop_url,
+    };
+    let (text, html) = render_pair(&RewardText { m: &view }, &RewardHtml { m: &view })?;
+    Ok(OutgoingMail {
         to: mail.to.clone(),
         subject: copy.subject,
         text,
         html,
         headers: Vec::new(),
-    }
+        reply_to: None,
+    })
 }
 
 fn copy(
@@ -216,18 +229,20 @@ mod tests {
 
     #[test]
     fn german_referrer_mail_names_coupon_amount_and_date() {
-        let rendered = render(&mail(None, Beneficiary::Referrer, "Anna"), &shop());
+        let rendered =
+            render(&mail(None, Beneficiary::Referrer, "Anna"), &shop()).expect("renders");
         assert!(rendered.subject.contains("10,00 €"), "{}", rendered.subject);
         assert!(rendered.text.contains("Hallo Anna,"));
         assert!(rendered.text.contains("ABCDEFGH2345"));
         assert!(rendered.text.contains("einlösbar ab 15.03.2026"));
         assert!(rendered.html.contains("lang=\"de\""));
-        assert!(rendered.html.contains("Demo &amp; Co"));
+        assert!(rendered.html.contains("Demo &#38; Co"));
     }
 
     #[test]
     fn english_friend_mail_thanks_for_the_first_order() {
-        let rendered = render(&mail(Some(Locale::En), Beneficiary::Friend, "Bob"), &shop());
+        let rendered =
+            render(&mail(Some(Locale::En), Beneficiary::Friend, "Bob"), &shop()).expect("renders");
         assert!(rendered.subject.starts_with("Thank you for your purchase"));
         assert!(rendered.text.contains("usable from 15 March 2026"));
         assert!(rendered.text.contains("€10.00"));
@@ -238,8 +253,9 @@ mod tests {
         let rendered = render(
             &mail(None, Beneficiary::Friend, "<script>x</script>"),
             &shop(),
-        );
+        )
+        .expect("renders");
         assert!(!rendered.html.contains("<script>"));
-        assert!(rendered.html.contains("&lt;script&gt;"));
+        assert!(rendered.html.contains("&#60;script&#62;x"));
     }
 }

@@ -4,14 +4,27 @@ use std::sync::Arc;
 use chrono::{Days, NaiveDate};
 
 use crate::model::counters;
-use crate::model::{nps, periods, rate, CounterSeries, Interval, NpsSummary};
-use crate::ports::{MetricsStore, StoreError};
+use crate::model::{
+    nps, periods, rate, CounterSeries, Interval, Locale, NpsSummary, ResponseCursor,
+    ResponseFilter, Segment,
+};
+use crate::ports::{DayCounts, Dimension, MetricsStore, ResponsePage, StoreError};
 
 /// NPS over a range, optionally as a series of periods covering it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NpsReport {
     pub total: NpsSummary,
     pub series: Vec<(NaiveDate, NaiveDate, NpsSummary)>,
+    /// Detractors' follow-ups opened in the range and still open; counted shop-wide, so `None`
+    /// for one segment.
+    pub open_detractors: Option<u64>,
+}
+
+/// NPS per segment and per locale over a range, in name order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentReport {
+    pub segments: Vec<(Segment, NpsSummary)>,
+    pub locales: Vec<(Locale, NpsSummary)>,
 }
 
 /// The seeds' retention figures over `[from, to]` (see README for the definitions).
@@ -48,14 +61,29 @@ impl ScoreService {
         Self { metrics }
     }
 
-    /// One range query over the NPS day counters, however many answers there are.
+    /// One range query over the NPS day counters (of one segment if given), however many
+    /// answers there are.
     pub async fn nps(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         interval: Option<Interval>,
+        segment: Option<&Segment>,
     ) -> Result<NpsReport, StoreError> {
-        let days = self.metrics.day_counts(from, to).await?;
+        let days: Vec<DayCounts> = match segment {
+            None => self.metrics.day_counts(from, to).await?,
+            Some(segment) => self
+                .metrics
+                .dimension_days(from, to)
+                .await?
+                .into_iter()
+                .filter(|d| matches!(&d.dimension, Dimension::Segment(s) if s == segment))
+                .map(|d| d.counts)
+                .collect(),
+        };
+        let open_detractors = segment
+            .is_none()
+            .then(|| days.iter().map(|d| d.open_follow_ups).sum());
         let sum = |start: NaiveDate, end: NaiveDate| {
             let (p, pa, d) = days
                 .iter()
@@ -76,7 +104,49 @@ impl ScoreService {
         Ok(NpsReport {
             total: sum(from, to),
             series,
+            open_detractors,
         })
+    }
+
+    /// NPS, n and margin of error per segment and per locale: one range query over their day
+    /// counters.
+    pub async fn segments(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<SegmentReport, StoreError> {
+        let mut totals: BTreeMap<Dimension, (u64, u64, u64)> = BTreeMap::new();
+        for day in self.metrics.dimension_days(from, to).await? {
+            let total = totals.entry(day.dimension).or_default();
+            total.0 += day.counts.promoters;
+            total.1 += day.counts.passives;
+            total.2 += day.counts.detractors;
+        }
+        let mut report = SegmentReport {
+            segments: Vec::new(),
+            locales: Vec::new(),
+        };
+        for (dimension, (p, pa, d)) in totals {
+            let summary = nps(p, pa, d);
+            if summary.responses == 0 {
+                continue;
+            }
+            match dimension {
+                Dimension::Segment(segment) => report.segments.push((segment, summary)),
+                Dimension::Locale(locale) => report.locales.push((locale, summary)),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Answered surveys, newest first, a page at a time.
+    pub async fn responses(
+        &self,
+        filter: &ResponseFilter,
+        after: Option<&ResponseCursor>,
+        limit: usize,
+    ) -> Result<ResponsePage, StoreError> {
+        self.metrics.responses(filter, after, limit).await
     }
 
     /// S and E from prefix sums of the activity deltas, N from the new-customer counters, the

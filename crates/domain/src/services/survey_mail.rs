@@ -1,10 +1,67 @@
 //! The thank-you mail with the one-click survey, and the detractor alert for support.
 
-use crate::html::escape;
+use askama::Template;
+
 use crate::model::{Answer, CustomerName, Email, Locale, Survey, SurveyToken};
 use crate::ports::OutgoingMail;
 
-use super::reward_mail::ShopIdentity;
+use super::reward_mail::{render_pair, RenderError, ShopIdentity};
+
+/// One score button of the survey mail: the link that preselects it.
+struct ScoreLink {
+    score: u8,
+    url: String,
+    color: &'static str,
+}
+
+/// What the survey mail says, shared by its plain-text and HTML templates.
+struct SurveyCopy<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    greeting: &'a str,
+    thanks: &'a str,
+    question: &'a str,
+    low: &'a str,
+    high: &'a str,
+    links: &'a [ScoreLink],
+    hint: &'a str,
+    shop_name: &'a str,
+    shop_url: &'a str,
+    unsubscribe: &'a str,
+    unsubscribe_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "survey.txt")]
+struct SurveyText<'a> {
+    m: &'a SurveyCopy<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "survey.html")]
+struct SurveyHtml<'a> {
+    m: &'a SurveyCopy<'a>,
+}
+
+/// What the detractor alert says, shared by its plain-text and HTML templates.
+struct AlertCopy<'a> {
+    subject: &'a str,
+    intro: &'a str,
+    rows: &'a [(&'a str, String)],
+    shop_name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "detractor_alert.txt")]
+struct AlertText<'a> {
+    m: &'a AlertCopy<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "detractor_alert.html")]
+struct AlertHtml<'a> {
+    m: &'a AlertCopy<'a>,
+}
 
 /// Everything the survey mail shows; rendered when the survey request commits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +74,7 @@ pub struct SurveyMailJob {
     pub links_base: String,
 }
 
-pub fn survey(job: &SurveyMailJob, shop: &ShopIdentity) -> OutgoingMail {
+pub fn survey(job: &SurveyMailJob, shop: &ShopIdentity) -> Result<OutgoingMail, RenderError> {
     let locale = job.locale.unwrap_or(shop.default_locale);
     let name = job.name.as_ref().map(|n| n.as_ref().to_owned());
     let shop_name = &shop.name;
@@ -45,54 +102,35 @@ pub fn survey(job: &SurveyMailJob, shop: &ShopIdentity) -> OutgoingMail {
             "Stop receiving surveys",
         ),
     };
-    let text_links: String = (0..=10u8)
-        .map(|score| format!("  {score:>2}: {}\n", survey_url(score)))
-        .collect();
-    let text = format!(
-        "{greeting}\n\n{thanks}\n\n{question}\n({low}, {high})\n\n{text_links}\n{hint}\n\n{shop_name}\n{shop_url}\n\n{unsubscribe}: {unsubscribe_url}\n",
-        shop_url = shop.url,
-    );
-    let cells: String = (0..=10u8)
-        .map(|score| {
-            let color = match score {
+    let links: Vec<ScoreLink> = (0..=10u8)
+        .map(|score| ScoreLink {
+            score,
+            url: survey_url(score),
+            color: match score {
                 0..=6 => "#dc2626",
                 7..=8 => "#ca8a04",
                 _ => "#16a34a",
-            };
-            format!(
-                r#"<td align="center" style="padding:2px;"><a href="{url}" style="display:block;min-width:26px;padding:10px 0;border-radius:6px;background:{color};color:#ffffff;font-weight:bold;text-decoration:none;font-family:Arial,Helvetica,sans-serif;font-size:16px;">{score}</a></td>"#,
-                url = escape(&survey_url(score)),
-            )
+            },
         })
         .collect();
-    let html = format!(
-        r#"<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{subject}</title></head>
-<body style="margin:0;padding:0;background:#f4f4f5;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f4f5;"><tr><td align="center" style="padding:24px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border-radius:8px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#18181b;">
-<tr><td style="padding:32px 24px 8px 24px;"><p style="margin:0 0 16px 0;">{greeting}</p><p style="margin:0 0 16px 0;">{thanks}</p><p style="margin:0 0 8px 0;font-weight:bold;">{question}</p></td></tr>
-<tr><td style="padding:0 16px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>{cells}</tr></table></td></tr>
-<tr><td style="padding:4px 24px 0 24px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="font-size:12px;color:#52525b;"><tr><td align="left">{low}</td><td align="right">{high}</td></tr></table></td></tr>
-<tr><td style="padding:16px 24px 24px 24px;"><p style="margin:0 0 16px 0;font-size:14px;color:#52525b;">{hint}</p><p style="margin:0;"><a href="{shop_url}" style="color:#16a34a;">{shop_name}</a></p></td></tr>
-</table>
-<p style="font-family:Arial,Helvetica,sans-serif;font-size:12px;color:#71717a;margin:16px 0 0 0;"><a href="{unsubscribe_url}" style="color:#71717a;">{unsubscribe}</a></p>
-</td></tr></table></body></html>
-"#,
-        lang = locale.as_str(),
-        subject = escape(&subject),
-        greeting = escape(&greeting),
-        thanks = escape(&thanks),
-        question = escape(&question),
-        low = escape(low),
-        high = escape(high),
-        hint = escape(hint),
-        shop_url = escape(shop.url.as_str()),
-        shop_name = escape(shop_name),
-        unsubscribe = escape(unsubscribe),
-        unsubscribe_url = escape(&unsubscribe_url),
-    );
-    OutgoingMail {
+    let shop_url = shop.url.to_string();
+    let copy = SurveyCopy {
+        lang: locale.as_str(),
+        subject: &subject,
+        greeting: &greeting,
+        thanks: &thanks,
+        question: &question,
+        low,
+        high,
+        links: &links,
+        hint,
+        shop_name,
+        shop_url: &shop_url,
+        unsubscribe,
+        unsubscribe_url: &unsubscribe_url,
+    };
+    let (text, html) = render_pair(&SurveyText { m: &copy }, &SurveyHtml { m: &copy })?;
+    Ok(OutgoingMail {
         to: job.to.clone(),
         subject,
         text,
@@ -104,7 +142,8 @@ pub fn survey(job: &SurveyMailJob, shop: &ShopIdentity) -> OutgoingMail {
                 "List-Unsubscribe=One-Click".into(),
             ),
         ],
-    }
+        reply_to: None,
+    })
 }
 
 /// To the shop's support address, in the shop's language: who was unhappy about which order.
@@ -113,7 +152,7 @@ pub fn detractor_alert(
     answer: &Answer,
     shop: &ShopIdentity,
     support: &Email,
-) -> OutgoingMail {
+) -> Result<OutgoingMail, RenderError> {
     let comment = answer.comment.as_ref().map_or("–", AsRef::as_ref);
     let (subject, intro, labels) = match shop.default_locale {
         Locale::De => (
@@ -140,34 +179,19 @@ pub fn detractor_alert(
         (labels[3], survey.customer_id.to_string()),
         (labels[4], survey.email.to_string()),
     ];
-    let text = format!(
-        "{intro}\n\n{}\n\n{}\n",
-        rows.iter()
-            .map(|(label, value)| format!("{label}: {value}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        shop.name
-    );
-    let html_rows: String = rows
-        .iter()
-        .map(|(label, value)| {
-            format!(
-                r#"<tr><td style="padding:4px 12px 4px 0;color:#52525b;vertical-align:top;">{}</td><td style="padding:4px 0;white-space:pre-wrap;">{}</td></tr>"#,
-                escape(label),
-                escape(value)
-            )
-        })
-        .collect();
-    let html = format!(
-        r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>{subject}</title></head><body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;color:#18181b;"><p>{intro}</p><table role="presentation" cellpadding="0" cellspacing="0">{html_rows}</table></body></html>"#,
-        subject = escape(&subject),
-        intro = escape(intro),
-    );
-    OutgoingMail {
+    let copy = AlertCopy {
+        subject: &subject,
+        intro,
+        rows: &rows,
+        shop_name: &shop.name,
+    };
+    let (text, html) = render_pair(&AlertText { m: &copy }, &AlertHtml { m: &copy })?;
+    Ok(OutgoingMail {
         to: support.clone(),
         subject,
         text,
         html,
         headers: Vec::new(),
-    }
+        reply_to: Some(survey.email.clone()),
+    })
 }

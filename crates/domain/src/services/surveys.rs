@@ -3,15 +3,17 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{
-    fingerprint, Answer, Category, Comment, Email, HttpUrl, MessageId, ReferralRequest, Score,
-    SkipReason, Survey, SurveyDecision, SurveyRequest, SurveyToken,
+    fingerprint, Answer, Category, Comment, Email, FollowUp, FollowUpNote, FollowUpStatus, HttpUrl,
+    MessageId, ReferralRequest, Score, SkipReason, Survey, SurveyDecision, SurveyId, SurveyRequest,
+    SurveyToken,
 };
 use crate::ports::{
-    Clock, MessageKind, OutboxMessage, Payload, StoreError, StoredSurveyRequest,
+    Clock, FollowUpChange, MessageKind, OutboxMessage, Payload, StoreError, StoredSurveyRequest,
     SurveyCommitOutcome, SurveyRequestCommit, SurveyStore,
 };
 
 use super::events::SurveySent;
+use super::reward_mail::RenderError;
 use super::reward_mail::ShopIdentity;
 use super::survey_mail::{self, SurveyMailJob};
 use super::{Events, ReferralError, ReferralService};
@@ -51,10 +53,14 @@ pub enum SurveyError {
     Expired { survey: Box<Survey> },
     #[error("survey facts kept changing")]
     Contention,
+    #[error("only a detractor's answer has a follow-up")]
+    NoFollowUp,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Referral(#[from] ReferralError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
 }
 
 /// What the customer sees after answering.
@@ -114,13 +120,19 @@ impl SurveyService {
         request: SurveyRequest,
         links_base: &str,
     ) -> Result<SurveyDecision, SurveyError> {
-        let hash = fingerprint(&[
+        let mut fields = vec![
             request.order_id.as_ref(),
             request.customer_id.as_ref(),
             request.email.as_ref(),
             request.name.as_ref().map_or("", AsRef::as_ref),
             request.locale.map_or("", |l| l.as_str()),
-        ]);
+        ];
+        // Appended only when given, so a request recorded before segments existed still
+        // replays with the same hash.
+        if let Some(segment) = &request.segment {
+            fields.push(segment.as_ref());
+        }
+        let hash = fingerprint(&fields);
         for _ in 0..MAX_ATTEMPTS {
             let context = self.store.survey_request_context(&request).await?;
             if let Some(existing) = context.existing {
@@ -140,7 +152,7 @@ impl SurveyService {
             };
             let messages = match &decision {
                 SurveyDecision::Sent(token) => {
-                    self.survey_messages(&request, token, links_base, now)
+                    self.survey_messages(&request, token, links_base, now)?
                 }
                 SurveyDecision::Skipped(_) => Vec::new(),
             };
@@ -168,7 +180,7 @@ impl SurveyService {
         token: &SurveyToken,
         links_base: &str,
         now: DateTime<Utc>,
-    ) -> Vec<OutboxMessage> {
+    ) -> Result<Vec<OutboxMessage>, RenderError> {
         let job = SurveyMailJob {
             to: request.email.clone(),
             name: request.name.clone(),
@@ -180,18 +192,18 @@ impl SurveyService {
             id: MessageId::derive(&["survey-mail", request.order_id.as_ref()]),
             kind: MessageKind::SurveyMail,
             reference: format!("order:{}", request.order_id),
-            payload: Payload::Mail(survey_mail::survey(&job, &self.shop)),
+            payload: Payload::Mail(survey_mail::survey(&job, &self.shop)?),
             created_at: now,
         };
         let survey_id = token.survey_id();
         let sent = SurveySent {
             order_id: &request.order_id,
             customer_id: &request.customer_id,
-            survey_id: &survey_id,
+            survey_id: survey_id.as_ref(),
         };
-        std::iter::once(mail)
+        Ok(std::iter::once(mail)
             .chain(self.events.survey_sent(&sent, now))
-            .collect()
+            .collect())
     }
 
     /// The survey behind a link, if it exists and has not expired. Reads only.
@@ -232,10 +244,11 @@ impl SurveyService {
                     .as_ref()
                     .map_or(1, |previous| previous.revision + 1),
             };
-            let messages = self.answer_messages(&survey, &answer);
+            let messages = self.answer_messages(&survey, &answer)?;
+            let follow_up = opened_follow_up(&survey, &answer);
             if !self
                 .store
-                .record_answer(token, survey.answer.as_ref(), &answer, &messages)
+                .record_answer(&survey, &answer, follow_up.as_ref(), &messages)
                 .await?
             {
                 // Someone answered in between (a double click, two tabs): back off a little at
@@ -251,6 +264,7 @@ impl SurveyService {
             };
             let survey = Survey {
                 answer: Some(answer),
+                follow_up: follow_up.map(|change| change.next).or(survey.follow_up),
                 ..survey
             };
             return Ok(AnswerReceipt {
@@ -265,32 +279,39 @@ impl SurveyService {
 
     /// React to every criticism: support hears about each new detractor (an answer that was not
     /// a detractor's before), and the shop's webhook about every answer.
-    fn answer_messages(&self, survey: &Survey, answer: &Answer) -> Vec<OutboxMessage> {
+    fn answer_messages(
+        &self,
+        survey: &Survey,
+        answer: &Answer,
+    ) -> Result<Vec<OutboxMessage>, RenderError> {
         let previous = survey.answer.as_ref();
         let was_detractor = previous.is_some_and(|a| a.score.category() == Category::Detractor);
         let survey_id = survey.token.survey_id();
-        let alert = (answer.score.category() == Category::Detractor && !was_detractor).then(|| {
-            OutboxMessage {
-                id: MessageId::derive(&[
-                    "detractor-alert",
-                    &survey_id,
-                    &answer.revision.to_string(),
-                ]),
-                kind: MessageKind::DetractorAlert,
-                reference: format!("survey:{survey_id}"),
-                payload: Payload::Mail(survey_mail::detractor_alert(
-                    survey,
-                    answer,
-                    &self.shop,
-                    &self.support,
-                )),
-                created_at: answer.answered_at,
-            }
-        });
-        alert
+        let alert = (answer.score.category() == Category::Detractor && !was_detractor).then(
+            || -> Result<OutboxMessage, RenderError> {
+                Ok(OutboxMessage {
+                    id: MessageId::derive(&[
+                        "detractor-alert",
+                        survey_id.as_ref(),
+                        &answer.revision.to_string(),
+                    ]),
+                    kind: MessageKind::DetractorAlert,
+                    reference: format!("survey:{survey_id}"),
+                    payload: Payload::Mail(survey_mail::detractor_alert(
+                        survey,
+                        answer,
+                        &self.shop,
+                        &self.support,
+                    )?),
+                    created_at: answer.answered_at,
+                })
+            },
+        );
+        Ok(alert
+            .transpose()?
             .into_iter()
             .chain(self.events.survey_answered(survey, answer, previous))
-            .collect()
+            .collect())
     }
 
     async fn promoter_link(&self, survey: &Survey) -> Result<String, SurveyError> {
@@ -318,6 +339,65 @@ impl SurveyService {
         }
         Ok(survey)
     }
+}
+
+impl SurveyService {
+    /// Moves a detractor's follow-up on (support called, the matter is resolved, or it is open
+    /// again); the note replaces the previous one.
+    pub async fn follow_up(
+        &self,
+        survey_id: &SurveyId,
+        status: FollowUpStatus,
+        note: Option<FollowUpNote>,
+    ) -> Result<FollowUp, SurveyError> {
+        for _ in 0..MAX_ATTEMPTS {
+            let survey = self
+                .store
+                .survey_by_id(survey_id)
+                .await?
+                .filter(|survey| survey.answer.is_some())
+                .ok_or(SurveyError::NotFound)?;
+            let previous = survey.follow_up.clone().ok_or(SurveyError::NoFollowUp)?;
+            let next = FollowUp {
+                status,
+                note: note.clone(),
+                updated_at: self.clock.now(),
+                opened_on: previous.opened_on,
+                version: previous.version + 1,
+            };
+            let change = FollowUpChange {
+                previous: Some(previous),
+                next: next.clone(),
+            };
+            if self.store.set_follow_up(&survey, &change).await? {
+                return Ok(next);
+            }
+        }
+        Err(SurveyError::Contention)
+    }
+}
+
+/// Every new detractor (an answer that was not a detractor's before) gets an open follow-up,
+/// reopening one support had closed; other answers leave the follow-up as it is, so a change of
+/// score to 7 or more closes nothing by itself.
+fn opened_follow_up(survey: &Survey, answer: &Answer) -> Option<FollowUpChange> {
+    let was_detractor = survey
+        .answer
+        .as_ref()
+        .is_some_and(|a| a.score.category() == Category::Detractor);
+    let opens = answer.score.category() == Category::Detractor
+        && !was_detractor
+        && survey
+            .follow_up
+            .as_ref()
+            .is_none_or(|f| f.status != FollowUpStatus::Open);
+    opens.then(|| FollowUpChange {
+        previous: survey.follow_up.clone(),
+        next: FollowUp::open(
+            answer.answered_at,
+            survey.follow_up.as_ref().map_or(1, |f| f.version + 1),
+        ),
+    })
 }
 
 /// The recorded decision for the same body; the mail went into the outbox with the first commit.

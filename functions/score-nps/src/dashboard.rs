@@ -1,0 +1,365 @@
+//! `GET /dashboard`: one server-rendered page for the shop's staff. HTTP Basic authentication
+//! whose password is a storefront key, so a browser can open it; no script, nothing loaded from
+//! elsewhere, a CSP that allows only the page's own stylesheet.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use chrono::{Days, NaiveDate};
+use domain::model::{rfc3339, FollowUpStatus, Interval, Locale, ResponseFilter};
+use web::{choose_locale, html_page, ApiError, ApiKeys};
+
+use crate::chart::{self, Chart};
+use crate::range::DateRange;
+use crate::AppState;
+
+/// The dashboard's default range.
+pub const DEFAULT_DAYS: u64 = 90;
+/// Open detractors shown; the rest are a `GET /responses?follow_up=open` away.
+pub const OPEN_DETRACTORS_SHOWN: usize = 50;
+const REALM: &str = "Basic realm=\"score-nps dashboard\", charset=\"UTF-8\"";
+
+const STYLE: &str = include_str!("../templates/dashboard.css");
+static CONTENT_SECURITY_POLICY: LazyLock<String> =
+    LazyLock::new(|| web::content_security_policy(STYLE));
+
+/// The page's words in one language.
+struct Texts {
+    title: &'static str,
+    range: &'static str,
+    show: &'static str,
+    nps: &'static str,
+    margin: &'static str,
+    answers: &'static str,
+    promoters: &'static str,
+    passives: &'static str,
+    detractors: &'static str,
+    trend: &'static str,
+    per_week: &'static str,
+    no_answers: &'static str,
+    open_detractors: &'static str,
+    none_open: &'static str,
+    more_open: &'static str,
+    order: &'static str,
+    customer: &'static str,
+    segment: &'static str,
+    no_comment: &'static str,
+    funnel: &'static str,
+    codes: &'static str,
+    clicks: &'static str,
+    rewarded: &'static str,
+    rejected: &'static str,
+    issued: &'static str,
+    revoked: &'static str,
+    retention: &'static str,
+    retention_rate: &'static str,
+    repeat_rate: &'static str,
+}
+
+const GERMAN: Texts = Texts {
+    title: "Kundenfeedback und Empfehlungen",
+    range: "Zeitraum",
+    show: "Anzeigen",
+    nps: "Net Promoter Score",
+    margin: "Fehlerspanne (95 %)",
+    answers: "Antworten",
+    promoters: "Promotoren",
+    passives: "Passive",
+    detractors: "Kritiker",
+    trend: "NPS pro Woche mit Fehlerspanne",
+    per_week: "Antworten pro Woche",
+    no_answers: "keine Antworten",
+    open_detractors: "Offene Kritiker",
+    none_open: "Keine offenen Kritiker im Zeitraum.",
+    more_open: "Weitere offene Kritiker über GET /responses?follow_up=open.",
+    order: "Bestellung",
+    customer: "Kunde",
+    segment: "Segment",
+    no_comment: "(kein Kommentar)",
+    funnel: "Empfehlungsprogramm",
+    codes: "Codes erstellt",
+    clicks: "Klicks",
+    rewarded: "Belohnte Empfehlungen",
+    rejected: "Abgelehnt",
+    issued: "Gutscheine ausgegeben",
+    revoked: "Gutscheine widerrufen",
+    retention: "Kundenbindung",
+    retention_rate: "Bindungsrate",
+    repeat_rate: "Wiederkaufrate",
+};
+
+const ENGLISH: Texts = Texts {
+    title: "Customer feedback and referrals",
+    range: "Range",
+    show: "Show",
+    nps: "Net Promoter Score",
+    margin: "Margin of error (95 %)",
+    answers: "Answers",
+    promoters: "Promoters",
+    passives: "Passives",
+    detractors: "Detractors",
+    trend: "NPS per week with margin of error",
+    per_week: "Answers per week",
+    no_answers: "no answers",
+    open_detractors: "Open detractors",
+    none_open: "No open detractors in this range.",
+    more_open: "More open detractors via GET /responses?follow_up=open.",
+    order: "Order",
+    customer: "Customer",
+    segment: "Segment",
+    no_comment: "(no comment)",
+    funnel: "Referral programme",
+    codes: "Codes created",
+    clicks: "Clicks",
+    rewarded: "Rewarded referrals",
+    rejected: "Rejected",
+    issued: "Coupons issued",
+    revoked: "Coupons revoked",
+    retention: "Retention",
+    retention_rate: "Retention rate",
+    repeat_rate: "Repeat-purchase rate",
+};
+
+struct OpenDetractor {
+    answered_at: String,
+    score: u8,
+    comment: Option<String>,
+    order_id: String,
+    customer_id: String,
+    segment: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    lang: &'static str,
+    t: &'static Texts,
+    style: &'static str,
+    from: String,
+    to: String,
+    nps: String,
+    margin: String,
+    answers: u64,
+    promoters: u64,
+    passives: u64,
+    detractors: u64,
+    open_count: u64,
+    chart: Chart,
+    chart_width: f64,
+    nps_height: f64,
+    bars_height: f64,
+    open: Vec<OpenDetractor>,
+    more_open: bool,
+    codes: i64,
+    clicks: i64,
+    rewarded: i64,
+    rejected: Vec<(String, i64)>,
+    issued: String,
+    revoked: String,
+    retention_rate: String,
+    repeat_rate: String,
+}
+
+/// `GET /dashboard?from&to`
+#[tracing::instrument(skip_all)]
+pub(crate) async fn page(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if !authorised(&headers, &state.api_keys) {
+        return Ok(challenge());
+    }
+    let today = state.clock.now().date_naive();
+    let mut query = query;
+    query.retain(|_, value| !value.trim().is_empty());
+    if !query.contains_key("from") {
+        let to = query
+            .get("to")
+            .and_then(|raw| NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok())
+            .unwrap_or(today);
+        let from = to
+            .checked_sub_days(Days::new(DEFAULT_DAYS - 1))
+            .unwrap_or(to);
+        query.insert("from".into(), from.to_string());
+    }
+    let range = DateRange::parse(&query, today)?;
+    let locale = choose_locale(None, &headers, Locale::De);
+    let t = match locale {
+        Locale::De => &GERMAN,
+        Locale::En => &ENGLISH,
+    };
+    let report = state
+        .scores
+        .nps(range.from, range.to, Some(Interval::Week), None)
+        .await?;
+    let open_filter = ResponseFilter {
+        from: range.from,
+        to: range.to,
+        category: None,
+        has_comment: None,
+        follow_up: Some(FollowUpStatus::Open),
+        segment: None,
+    };
+    let open = state
+        .scores
+        .responses(&open_filter, None, OPEN_DETRACTORS_SHOWN)
+        .await?;
+    let funnel = state.scores.funnel(range.from, range.to).await?;
+    let retention = state.scores.retention(range.from, range.to).await?;
+    let number = |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"));
+    let percent = |value: Option<f64>| {
+        value.map_or_else(|| "–".to_owned(), |v| format!("{:.1} %", v * 100.0))
+    };
+    let money = |cents: i64| format!("{:.2}", cents as f64 / 100.0);
+    let page = DashboardPage {
+        lang: locale.as_str(),
+        t,
+        style: STYLE,
+        from: range.from.to_string(),
+        to: range.to.to_string(),
+        nps: number(report.total.nps),
+        margin: report
+            .total
+            .margin_of_error
+            .map_or_else(|| "–".to_owned(), |m| format!("± {m:.1}")),
+        answers: report.total.responses,
+        promoters: report.total.promoters,
+        passives: report.total.passives,
+        detractors: report.total.detractors,
+        open_count: report.open_detractors.unwrap_or(0),
+        chart: chart::weekly(&report.series, t.no_answers),
+        chart_width: chart::WIDTH,
+        nps_height: chart::NPS_HEIGHT,
+        bars_height: chart::BARS_HEIGHT,
+        more_open: open.next.is_some(),
+        open: open
+            .responses
+            .iter()
+            .map(|r| OpenDetractor {
+                answered_at: rfc3339(r.answered_at),
+                score: r.score.value(),
+                comment: r.comment.as_ref().map(|c| c.as_ref().to_owned()),
+                order_id: r.order_id.to_string(),
+                customer_id: r.customer_id.to_string(),
+                segment: r.segment.as_ref().map(ToString::to_string),
+            })
+            .collect(),
+        codes: funnel.codes_created,
+        clicks: funnel.clicks,
+        rewarded: funnel.rewarded,
+        rejected: funnel.rejected.into_iter().collect(),
+        issued: money(funnel.rewards_issued_cents),
+        revoked: money(funnel.rewards_revoked_cents),
+        retention_rate: percent(retention.retention_rate),
+        repeat_rate: percent(retention.repeat_purchase_rate),
+    };
+    let html = page.render().map_err(ApiError::internal)?;
+    Ok(html_page(StatusCode::OK, html, &CONTENT_SECURITY_POLICY))
+}
+
+/// `Authorization: Basic base64(user:password)` with a storefront key as the password; the user
+/// name is not checked (there are no users, only keys).
+fn authorised(headers: &HeaderMap, keys: &ApiKeys) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .and_then(|(_, encoded)| {
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded.trim())
+                .ok()
+        })
+        .and_then(|decoded| String::from_utf8(decoded).ok())
+        .and_then(|credentials| {
+            credentials
+                .split_once(':')
+                .map(|(_, password)| keys.accepts(password))
+        })
+        .unwrap_or(false)
+}
+
+/// 401 with the Basic challenge, so a browser asks for the key.
+fn challenge() -> Response {
+    let mut response = ApiError::Unauthorized.into_response();
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(REALM));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn basic(credentials: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Basic {encoded}")).expect("header"),
+        );
+        headers
+    }
+
+    #[test]
+    fn the_password_must_be_a_storefront_key() {
+        let keys = ApiKeys::parse("dashboard-key-0123456789").expect("keys");
+        assert!(authorised(&basic("staff:dashboard-key-0123456789"), &keys));
+        assert!(authorised(&basic(":dashboard-key-0123456789"), &keys));
+        assert!(!authorised(&basic("staff:wrong-key-0123456789"), &keys));
+        assert!(!authorised(&basic("dashboard-key-0123456789"), &keys));
+        assert!(!authorised(&HeaderMap::new(), &keys));
+    }
+
+    #[test]
+    fn both_languages_render_without_script_or_remote_resources() {
+        for t in [&GERMAN, &ENGLISH] {
+            let page = DashboardPage {
+                lang: "de",
+                t,
+                style: STYLE,
+                from: "2026-09-01".into(),
+                to: "2026-11-29".into(),
+                nps: "12.5".into(),
+                margin: "± 3.0".into(),
+                answers: 8,
+                promoters: 3,
+                passives: 3,
+                detractors: 2,
+                open_count: 1,
+                chart: chart::weekly(&[], t.no_answers),
+                chart_width: chart::WIDTH,
+                nps_height: chart::NPS_HEIGHT,
+                bars_height: chart::BARS_HEIGHT,
+                open: vec![OpenDetractor {
+                    answered_at: "2026-11-01T10:00:00.000Z".into(),
+                    score: 2,
+                    comment: Some("<script>alert(1)</script>".into()),
+                    order_id: "o-1".into(),
+                    customer_id: "c-1".into(),
+                    segment: None,
+                }],
+                more_open: false,
+                codes: 1,
+                clicks: 2,
+                rewarded: 1,
+                rejected: vec![("self_referral".into(), 1)],
+                issued: "20.00".into(),
+                revoked: "0.00".into(),
+                retention_rate: "–".into(),
+                repeat_rate: "–".into(),
+            };
+            let html = page.render().expect("renders");
+            assert!(!html.contains("<script"), "comments are escaped");
+            assert!(html.contains("alert(1)"), "the comment is shown, as text");
+            assert!(!html.contains("http://") && !html.contains("https://"));
+        }
+    }
+}
