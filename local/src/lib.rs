@@ -63,6 +63,8 @@ pub struct Settings {
     #[arg(long, env = "DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     #[command(flatten)]
+    pub retention: settings::RetentionPeriod,
+    #[command(flatten)]
     pub logging: Logging,
 }
 
@@ -73,7 +75,46 @@ type SharedLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 pub struct Options {
     pub address: SocketAddr,
     pub data_dir: PathBuf,
+    pub retention: domain::model::Retention,
     lookup: SharedLookup,
+}
+
+/// The fingerprint key's file in the data folder: generated on first start, so addresses in
+/// the embedded store are keyed like on AWS without the developer choosing a secret.
+pub const FINGERPRINT_KEY_FILE: &str = "fingerprint.key";
+
+/// How often the local stack deletes what is older than `RETENTION_DAYS` (DynamoDB's TTL on AWS).
+pub const EXPIRY_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// `FINGERPRINT_KEY` if set, else the data folder's key, created on first use (readable by the
+/// owner only).
+fn local_fingerprint_key(data_dir: &std::path::Path) -> anyhow::Result<String> {
+    let path = data_dir.join(FINGERPRINT_KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(key) => return Ok(key.trim().to_owned()),
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            return Err(error).with_context(|| format!("reading {}", path.display()));
+        }
+        Err(_) => {}
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating data folder {}", data_dir.display()))?;
+    let key: String = {
+        use rand::Rng;
+        let bytes: [u8; 32] = rand::thread_rng().gen();
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    std::io::Write::write_all(&mut file, key.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(key)
 }
 
 impl Options {
@@ -83,10 +124,19 @@ impl Options {
         lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
     ) -> anyhow::Result<Self> {
         let own: Settings = settings::load(&lookup).context("configuration")?;
+        let data_dir = own.data_dir.unwrap_or_else(default_data_dir);
+        let key = match lookup("FINGERPRINT_KEY") {
+            Some(key) => key,
+            None => local_fingerprint_key(&data_dir)?,
+        };
         Ok(Self {
             address: SocketAddr::from(([127, 0, 0, 1], own.port)),
-            data_dir: own.data_dir.unwrap_or_else(default_data_dir),
-            lookup: Arc::new(lookup),
+            data_dir,
+            retention: own.retention.retention(),
+            lookup: Arc::new(move |name| match name {
+                "FINGERPRINT_KEY" => Some(key.clone()),
+                _ => lookup(name),
+            }),
         })
     }
 
@@ -123,6 +173,14 @@ pub fn default_data_dir() -> PathBuf {
 pub struct App {
     pub router: Router,
     pub deliverer: Deliverer,
+    /// The embedded store's retention sweep; `None` over DynamoDB, whose TTL does it.
+    pub expiry: Option<Expiry>,
+}
+
+/// What the local stack deletes hourly: the embedded store's stand-in for DynamoDB's TTL.
+pub struct Expiry {
+    pub store: Arc<EmbeddedStore>,
+    pub retention: domain::model::Retention,
 }
 
 /// Builds every function's router over one embedded store, mounted like `cargo lambda watch`;
@@ -134,7 +192,12 @@ pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<App> 
         EmbeddedStore::open(&options.data_dir.join(DATABASE_FILE))
             .context("opening the embedded store")?,
     );
-    build_app_over(options, address, store)
+    let mut app = build_app_over(options, address, store.clone())?;
+    app.expiry = Some(Expiry {
+        store,
+        retention: options.retention,
+    });
+    Ok(app)
 }
 
 /// The same wiring over any store: the benchmarks run it over DynamoDB to count each route's
@@ -236,6 +299,7 @@ where
     Ok(App {
         router: with_request_logging(app),
         deliverer,
+        expiry: None,
     })
 }
 
@@ -279,7 +343,11 @@ pub async fn start(options: Options) -> anyhow::Result<RunningStack> {
     let server = tokio::spawn(serve(listener, app.router, async {
         let _ = stop_signal.await;
     }));
-    let delivery = tokio::spawn(deliver_forever(app.deliverer));
+    let deliverer = app.deliverer;
+    let expiry = app.expiry;
+    let delivery = tokio::spawn(async move {
+        tokio::join!(deliver_forever(deliverer), expire_forever(expiry));
+    });
     Ok(RunningStack {
         address,
         shutdown,
@@ -297,6 +365,31 @@ async fn deliver_forever(deliverer: Deliverer) {
         ticks.tick().await;
         if let Err(error) = deliverer.sweep().await {
             tracing::error!(error = %error, "outbox sweep failed; retrying at the next tick");
+        }
+    }
+}
+
+/// Deletes what is older than the retention period, at start and every [`EXPIRY_INTERVAL`].
+async fn expire_forever(expiry: Option<Expiry>) {
+    let Some(expiry) = expiry else { return };
+    let mut ticks = tokio::time::interval(EXPIRY_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match expiry
+            .store
+            .sweep_expired(expiry.retention, chrono::Utc::now())
+            .await
+        {
+            Ok(expired) => tracing::info!(
+                surveys = expired.surveys,
+                orders = expired.orders,
+                messages = expired.messages,
+                "expired records deleted"
+            ),
+            Err(error) => {
+                tracing::error!(error = %error, "retention sweep failed; retrying at the next tick")
+            }
         }
     }
 }

@@ -93,6 +93,7 @@ def parameters(declared_required: list[str], api_key: str, receiver_url: str, se
         "SenderIdentity": SENDER_IDENTITY,
         "SupportEmail": SUPPORT_EMAIL,
         "ApiKeys": api_key,
+        "FingerprintKey": "deployed-test-fingerprint-key-0123456789",
         # Coupons usable at once, so the run can redeem one.
         "RewardHoldDays": "0",
         # A test stack must be deletable; production keeps the default "true".

@@ -6,8 +6,9 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 use store_dynamodb::{
-    DynamoStore, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_INDEX_ATTRIBUTES, OUTBOX_STATUS, PARTITION_KEY,
-    RESPONSES_INDEX, RESPONSES_INDEX_ATTRIBUTES, RESPONSE_AT, RESPONSE_MONTH, SORT_KEY,
+    DynamoStore, CUSTOMERS_INDEX, CUSTOMER_ID, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_INDEX_ATTRIBUTES,
+    OUTBOX_STATUS, PARTITION_KEY, PEOPLE_INDEX, PERSON, RESPONSES_INDEX,
+    RESPONSES_INDEX_ATTRIBUTES, RESPONSE_AT, RESPONSE_MONTH, SORT_KEY,
 };
 
 /// The emulator's address, set by `scripts/test.sh`. Missing means the tests were started the
@@ -64,6 +65,18 @@ pub async fn fresh_store() -> DynamoStore {
             .build()
             .expect("index is complete")
     };
+    let keys_only = |name: &str, hash: &str| {
+        GlobalSecondaryIndex::builder()
+            .index_name(name)
+            .key_schema(key(hash, KeyType::Hash))
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::KeysOnly)
+                    .build(),
+            )
+            .build()
+            .expect("index is complete")
+    };
     client
         .create_table()
         .table_name(&table)
@@ -88,6 +101,10 @@ pub async fn fresh_store() -> DynamoStore {
             RESPONSE_AT,
             &RESPONSES_INDEX_ATTRIBUTES,
         ))
+        .attribute_definitions(attribute(CUSTOMER_ID))
+        .attribute_definitions(attribute(PERSON))
+        .global_secondary_indexes(keys_only(CUSTOMERS_INDEX, CUSTOMER_ID))
+        .global_secondary_indexes(keys_only(PEOPLE_INDEX, PERSON))
         .send()
         .await
         .unwrap_or_else(|e| {

@@ -13,3 +13,11 @@ pub mod stack;
 pub fn test_link(code: &domain::model::ReferralCode) -> String {
     format!("https://ref.example/r/{code}")
 }
+
+/// The fingerprint key every test store and stack uses (32+ bytes, like a real one).
+pub fn fingerprint_key() -> domain::model::FingerprintKey {
+    domain::model::FingerprintKey::parse(TEST_FINGERPRINT_KEY).expect("a valid test key")
+}
+
+/// The test key as the `FINGERPRINT_KEY` setting spells it.
+pub const TEST_FINGERPRINT_KEY: &str = "test-fingerprint-key-0123456789abcdef";

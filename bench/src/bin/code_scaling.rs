@@ -62,7 +62,11 @@ async fn populate(service: &Arc<ReferralService>, from: usize, to: usize) {
 }
 
 async fn run(store_name: &str, store: Arc<dyn ReferralStore>) -> Vec<Duration> {
-    let service = Arc::new(ReferralService::new(store, Arc::new(SystemClock)));
+    let service = Arc::new(ReferralService::new(
+        store,
+        Arc::new(SystemClock),
+        http_tests::fingerprint_key(),
+    ));
     let mut medians = Vec::new();
     let mut issued = 0;
     for size in SIZES {

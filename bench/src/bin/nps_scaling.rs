@@ -37,6 +37,7 @@ async fn populate(answers: usize) -> Arc<EmbeddedStore> {
             segment: None,
         };
         let commit = SurveyRequestCommit {
+            person: http_tests::fingerprint_key().person(&request.email),
             request,
             request_hash: format!("{n}"),
             decision: SurveyDecision::Sent(token.clone()),

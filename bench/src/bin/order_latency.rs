@@ -57,8 +57,16 @@ async fn main() {
         url: HttpUrl::parse("https://shop.example").expect("url"),
         default_locale: Locale::De,
     };
-    let referrals = ReferralService::new(store.clone(), clock.clone());
-    let service = OrderService::new(store.clone(), clock.clone(), rules, shop, Events::default());
+    let referrals =
+        ReferralService::new(store.clone(), clock.clone(), http_tests::fingerprint_key());
+    let service = OrderService::new(
+        store.clone(),
+        clock.clone(),
+        rules,
+        shop,
+        Events::default(),
+        http_tests::fingerprint_key(),
+    );
     let deliverer = Deliverer::new(
         store.clone(),
         mailer.clone(),

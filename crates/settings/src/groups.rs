@@ -2,7 +2,9 @@
 //! doc cannot differ between functions. A function's own settings flatten the groups it uses.
 
 use clap::Args;
-use domain::model::{Email, HttpUrl, Locale, RetrySchedule, WebhookSecrets, WebhookUrl};
+use domain::model::{
+    Email, FingerprintKey, HttpUrl, Locale, Retention, RetrySchedule, WebhookSecrets, WebhookUrl,
+};
 use domain::services::{Events, ShopIdentity};
 use shop_platforms::SigningSecret;
 use web::{ApiKeys, PlatformSecrets};
@@ -128,4 +130,43 @@ impl ShopPlatforms {
             woocommerce: self.woocommerce_webhook_secret.clone(),
         }
     }
+}
+
+/// The secret behind every fingerprint of an address (guards, opt-outs, guest ids, lookups by
+/// address): every function that meets an address reads it, and all must read the same one.
+#[derive(Clone, Args)]
+pub struct Fingerprints {
+    /// Secret (≥ 32 bytes, e.g. `openssl rand -hex 32`) keying the HMAC-SHA256 fingerprints of addresses; without it nobody can tell whether an address is in the table. Never change it: guards and opt-outs are found by it.
+    #[arg(long, env = "FINGERPRINT_KEY", value_parser = FingerprintKey::parse, hide_env_values = true)]
+    pub fingerprint_key: FingerprintKey,
+}
+
+/// Never printed, like the key itself.
+impl std::fmt::Debug for Fingerprints {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Fingerprints(…)")
+    }
+}
+
+/// How long personal details are kept (`RETENTION_DAYS`).
+#[derive(Debug, Clone, Args)]
+pub struct RetentionPeriod {
+    /// Days (30–3650) after which survey answers and comments, order records and outbox messages are deleted (DynamoDB TTL; the local store sweeps hourly). Counters, guards, opt-outs, coupons and profiles stay.
+    #[arg(long, env = "RETENTION_DAYS", default_value_t = domain::model::DEFAULT_RETENTION_DAYS, value_parser = retention_days)]
+    pub retention_days: u32,
+}
+
+impl RetentionPeriod {
+    pub fn retention(&self) -> Retention {
+        // The value parser admitted only valid day counts.
+        Retention::days(self.retention_days).unwrap_or_default()
+    }
+}
+
+fn retention_days(raw: &str) -> Result<u32, String> {
+    raw.trim()
+        .parse()
+        .ok()
+        .and_then(|days| Retention::days(days).ok().map(|_| days))
+        .ok_or_else(|| domain::model::RetentionError.to_string())
 }

@@ -14,8 +14,8 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, Command, CommandFactory, FromArgMatches};
 
 pub use groups::{
-    Delivery, DynamoTable, PublicBaseUrl, Sender, SesSending, ShopName, ShopPlatforms,
-    ShopPresentation, ShopUrl, Storefront, WebhookEndpoint,
+    Delivery, DynamoTable, Fingerprints, PublicBaseUrl, RetentionPeriod, Sender, SesSending,
+    ShopName, ShopPlatforms, ShopPresentation, ShopUrl, Storefront, WebhookEndpoint,
 };
 pub use logging::Logging;
 

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use domain::model::{
-    Currency, CustomerId, CustomerName, Email, Locale, MinorUnits, Order, OrderId, SurveyRequest,
+    Currency, CustomerId, CustomerName, Email, FingerprintKey, Locale, MinorUnits, Order, OrderId,
+    SurveyRequest,
 };
 use domain::ports::PartialRefund;
 
@@ -72,9 +73,11 @@ pub(crate) struct Buyer {
 }
 
 impl Buyer {
-    /// A platform's customer id, or for a guest checkout the id derived from the canonical email;
+    /// A platform's customer id, or for a guest checkout the id derived from the keyed fingerprint
+    /// of the canonical email;
     /// name and locale only when usable (they only choose a greeting and a language).
     pub(crate) fn new(
+        guests: &FingerprintKey,
         platform_id: Option<String>,
         email: Email,
         first_name: Option<&str>,
@@ -83,7 +86,7 @@ impl Buyer {
         Self {
             customer_id: platform_id
                 .and_then(|id| CustomerId::parse(&id).ok())
-                .unwrap_or_else(|| CustomerId::guest(&email)),
+                .unwrap_or_else(|| guests.guest_id(&email)),
             email,
             name: first_name.and_then(|raw| CustomerName::parse(raw).ok()),
             locale: locale.and_then(|raw| Locale::parse(raw).ok()),

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::facts::{self, Buyer, Ignored, OrderFacts, PlatformRequest, ReferralSources};
 use crate::ids::RawId;
 use crate::{PayloadError, Reading, Receiver};
+use domain::model::FingerprintKey;
 
 #[derive(Debug, Deserialize)]
 struct ShopifyOrder {
@@ -69,16 +70,17 @@ pub fn read(
     topic: &str,
     body: &[u8],
     reading: &Reading,
+    guests: &FingerprintKey,
 ) -> Result<PlatformRequest, PayloadError> {
     match (receiver, topic) {
         (Receiver::Rewards, "orders/create" | "orders/paid") => {
             let order: ShopifyOrder = parse(topic, body)?;
-            Ok(order_facts(order, topic, reading)?)
+            Ok(order_facts(order, topic, reading, guests)?)
         }
         (Receiver::Rewards, "refunds/create") => refund(parse(topic, body)?, topic),
         (Receiver::Surveys, "orders/fulfilled") => {
             let order: ShopifyOrder = parse(topic, body)?;
-            survey_request(order, topic)
+            survey_request(order, topic, guests)
         }
         _ => Ok(Ignored::request("unhandled_topic", topic)),
     }
@@ -114,11 +116,12 @@ fn order_facts(
     order: ShopifyOrder,
     topic: &str,
     reading: &Reading,
+    guests: &FingerprintKey,
 ) -> Result<PlatformRequest, PayloadError> {
     let order_id = order_id(&order.id, topic)?;
     let placed_at = placed_at(&order.created_at, topic)?;
     let facts = (|| -> Understood<OrderFacts> {
-        let buyer = buyer(&order)?;
+        let buyer = buyer(&order, guests)?;
         let total = order
             .current_total_price
             .as_deref()
@@ -150,7 +153,7 @@ fn order_facts(
 }
 
 /// The address from `email`, else `contact_email`, else the customer's.
-fn buyer(order: &ShopifyOrder) -> Understood<Buyer> {
+fn buyer(order: &ShopifyOrder, guests: &FingerprintKey) -> Understood<Buyer> {
     let customer = order.customer.as_ref();
     let email = facts::first_email([
         order.email.as_deref(),
@@ -158,6 +161,7 @@ fn buyer(order: &ShopifyOrder) -> Understood<Buyer> {
         customer.and_then(|c| c.email.as_deref()),
     ])?;
     Ok(Buyer::new(
+        guests,
         customer.and_then(|c| c.id.as_ref()).map(RawId::text),
         email,
         customer.and_then(|c| c.first_name.as_deref()),
@@ -165,9 +169,13 @@ fn buyer(order: &ShopifyOrder) -> Understood<Buyer> {
     ))
 }
 
-fn survey_request(order: ShopifyOrder, topic: &str) -> Result<PlatformRequest, PayloadError> {
+fn survey_request(
+    order: ShopifyOrder,
+    topic: &str,
+    guests: &FingerprintKey,
+) -> Result<PlatformRequest, PayloadError> {
     let order_id = order_id(&order.id, topic)?;
-    Ok(match buyer(&order) {
+    Ok(match buyer(&order, guests) {
         Ok(buyer) => PlatformRequest::Survey(Box::new(buyer.survey_request(order_id))),
         Err(ignored) => ignored,
     })

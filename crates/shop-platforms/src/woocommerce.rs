@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::facts::{self, Buyer, Ignored, OrderFacts, PlatformRequest, ReferralSources};
 use crate::ids::RawId;
 use crate::{PayloadError, Reading, Receiver};
+use domain::model::FingerprintKey;
 
 #[derive(Debug, Deserialize)]
 struct WooOrder {
@@ -67,6 +68,7 @@ pub fn read(
     topic: &str,
     body: &[u8],
     reading: &Reading,
+    guests: &FingerprintKey,
 ) -> Result<PlatformRequest, PayloadError> {
     if !matches!(topic, "order.created" | "order.updated") {
         return Ok(Ignored::request("unhandled_topic", topic));
@@ -78,13 +80,13 @@ pub fn read(
     let status = order.status.trim();
     Ok(match (receiver, status) {
         (Receiver::Rewards, "processing" | "completed") => {
-            match order_facts(&order, order_id, topic, reading)? {
+            match order_facts(&order, order_id, topic, reading, guests)? {
                 Ok(facts) => PlatformRequest::Order(Box::new(facts)),
                 Err(ignored) => ignored,
             }
         }
         (Receiver::Rewards, "refunded") => PlatformRequest::FullRefund { order_id },
-        (Receiver::Surveys, "completed") => match buyer(&order) {
+        (Receiver::Surveys, "completed") => match buyer(&order, guests) {
             Ok(buyer) => PlatformRequest::Survey(Box::new(buyer.survey_request(order_id))),
             Err(ignored) => ignored,
         },
@@ -108,6 +110,7 @@ fn order_facts(
     order_id: OrderId,
     topic: &str,
     reading: &Reading,
+    guests: &FingerprintKey,
 ) -> Result<Understood<OrderFacts>, PayloadError> {
     let placed_at = order
         .date_created_gmt
@@ -120,7 +123,7 @@ fn order_facts(
         .map(|refund| partial_refund(refund, order, topic))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((|| {
-        let buyer = buyer(order)?;
+        let buyer = buyer(order, guests)?;
         let priced = facts::priced(order.currency.as_deref(), order.total.as_deref())?;
         let coupon_codes: Vec<String> = order.coupon_lines.iter().map(|c| c.code.clone()).collect();
         Ok(OrderFacts {
@@ -137,10 +140,11 @@ fn order_facts(
 }
 
 /// The billing address; WooCommerce knows no customer locale.
-fn buyer(order: &WooOrder) -> Understood<Buyer> {
+fn buyer(order: &WooOrder, guests: &FingerprintKey) -> Understood<Buyer> {
     let billing = order.billing.as_ref();
     let email = facts::first_email([billing.and_then(|b| b.email.as_deref())])?;
     Ok(Buyer::new(
+        guests,
         customer_account(order),
         email,
         billing.and_then(|b| b.first_name.as_deref()),

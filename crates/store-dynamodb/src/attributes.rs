@@ -59,3 +59,13 @@ pub(super) fn parse_timestamp(item: &Item, name: &str) -> Result<DateTime<Utc>, 
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| StoreError::Corrupt(format!("attribute {name} is not a timestamp")))
 }
+
+/// Seconds since the epoch: the form of DynamoDB's TTL attribute.
+pub(super) fn epoch_seconds(at: DateTime<Utc>) -> u64 {
+    u64::try_from(at.timestamp()).unwrap_or(0)
+}
+
+/// A TTL attribute's value: the item is deleted some time after `at`.
+pub(super) fn expiry(at: DateTime<Utc>) -> AttributeValue {
+    number(epoch_seconds(at))
+}

@@ -2,13 +2,13 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
-use super::attributes::{counter, number, string};
+use super::attributes::{counter, epoch_seconds, string};
 use super::errors::classify;
+use super::keys::EXPIRES_AT;
 use super::{keys, DynamoStore};
 use domain::ports::{DeliveryKey, DeliveryLog, StoreError};
 
 /// The table's TTL attribute: epoch seconds, as DynamoDB's time to live requires.
-const EXPIRES_AT: &str = "expires_at";
 
 #[async_trait]
 impl DeliveryLog for DynamoStore {
@@ -46,7 +46,7 @@ impl DeliveryLog for DynamoStore {
     ) -> Result<(), StoreError> {
         let mut item = keys::webhook_delivery(key);
         item.insert("answer".into(), AttributeValue::S(answer.to_owned()));
-        item.insert(EXPIRES_AT.into(), number(epoch_seconds(expires_at)));
+        item.insert(EXPIRES_AT.into(), super::attributes::expiry(expires_at));
         self.client
             .put_item()
             .table_name(&self.table)
@@ -56,8 +56,4 @@ impl DeliveryLog for DynamoStore {
             .map_err(|e| classify("remembering a webhook delivery", e))?;
         Ok(())
     }
-}
-
-fn epoch_seconds(at: DateTime<Utc>) -> u64 {
-    u64::try_from(at.timestamp()).unwrap_or(0)
 }

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::NaiveDate;
 use domain::model::{
-    CounterSeries, CouponCode, CustomerId, MessageId, OrderId, ReferralCode, SurveyId, SurveyToken,
+    CounterSeries, CouponCode, CustomerId, MessageId, OrderId, PersonFingerprint, ReferralCode,
+    SurveyId, SurveyToken,
 };
 use domain::ports::{DeliveryKey, StoreError};
 
@@ -45,9 +46,9 @@ pub(super) fn order(order_id: &OrderId) -> Key {
     key(format!("ORDER#{order_id}"), "ORDER")
 }
 
-/// The once-only referral guards of a friend: by person (the canonical email's hash) and by
-/// customer id. Either existing means the friend was rewarded before.
-pub(super) fn referral_guards(person: &str, customer_id: &CustomerId) -> [Key; 2] {
+/// The once-only referral guards of a friend: by person (the keyed fingerprint of the canonical
+/// email) and by customer id. Either existing means the friend was rewarded before.
+pub(super) fn referral_guards(person: &PersonFingerprint, customer_id: &CustomerId) -> [Key; 2] {
     [
         key(format!("REFERRED#PERSON#{person}"), "REFERRED"),
         key(format!("REFERRED#CUSTOMER#{customer_id}"), "REFERRED"),
@@ -91,19 +92,30 @@ pub(super) fn response_month(day: NaiveDate) -> String {
     day.format("%Y-%m").to_string()
 }
 
-/// When a customer id and a person (the canonical email's hash) were last surveyed: the throttle
-/// applies to either.
-pub(super) fn surveyed(customer_id: &CustomerId, person: &str) -> [Key; 2] {
+/// When a customer id and a person (the canonical email's keyed fingerprint) were last surveyed:
+/// the throttle applies to either.
+pub(super) fn surveyed(customer_id: &CustomerId, person: &PersonFingerprint) -> [Key; 2] {
     [
         key(format!("SURVEYED#CUSTOMER#{customer_id}"), "SURVEYED"),
         key(format!("SURVEYED#PERSON#{person}"), "SURVEYED"),
     ]
 }
 
-/// An address that opted out of surveys, by person hash.
-pub(super) fn opt_out(person: &str) -> Key {
+/// An address that opted out of surveys, by the person's fingerprint.
+pub(super) fn opt_out(person: &PersonFingerprint) -> Key {
     key(format!("OPTOUT#PERSON#{person}"), "OPTOUT")
 }
+
+/// The index of every item about a customer, by its `customer_id` attribute (profile, code,
+/// orders, coupons, surveys, order days, outbox messages): a data request reads them by key.
+pub const CUSTOMERS_INDEX: &str = "customers";
+pub const CUSTOMER_ID: &str = "customer_id";
+/// The index of the items that carry a person's fingerprint (profiles and surveys, attribute
+/// `person`): a data request by address finds the customer ids behind it.
+pub const PEOPLE_INDEX: &str = "people";
+pub const PERSON: &str = "person";
+/// DynamoDB's TTL attribute: epoch seconds after which the item is deleted (within days).
+pub const EXPIRES_AT: &str = "expires_at";
 
 /// An outbox message: a mail or webhook event with its delivery state.
 pub(super) fn outbox_message(id: &MessageId) -> Key {

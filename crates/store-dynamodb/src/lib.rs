@@ -8,17 +8,20 @@ mod errors;
 mod keys;
 mod orders;
 mod outbox;
+mod personal_data;
 mod referrals;
 mod responses;
 mod surveys;
 
 use aws_sdk_dynamodb::Client;
+use domain::model::Retention;
 
 /// The DynamoDB store; the client is built once per cold start and shared.
 #[derive(Clone, Debug)]
 pub struct DynamoStore {
     client: Client,
     table: String,
+    retention: Retention,
 }
 
 impl DynamoStore {
@@ -26,7 +29,15 @@ impl DynamoStore {
         Self {
             client,
             table: table.into(),
+            retention: Retention::default(),
         }
+    }
+
+    /// How long survey answers, order records and outbox messages are kept: their items carry
+    /// `expires_at` for the table's TTL.
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
     }
 
     pub fn table(&self) -> &str {
@@ -44,8 +55,8 @@ pub const SORT_KEY: &str = keys::SK;
 
 /// The outbox's sparse index and its key attributes, for whoever creates the table.
 pub use keys::{
-    OUTBOX_AT, OUTBOX_INDEX, OUTBOX_PREFIX, OUTBOX_STATUS, RESPONSES_INDEX, RESPONSE_AT,
-    RESPONSE_MONTH,
+    CUSTOMERS_INDEX, CUSTOMER_ID, EXPIRES_AT, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_PREFIX,
+    OUTBOX_STATUS, PEOPLE_INDEX, PERSON, RESPONSES_INDEX, RESPONSE_AT, RESPONSE_MONTH,
 };
 /// The attributes the outbox index projects besides its keys.
 pub use outbox::OUTBOX_INDEX_ATTRIBUTES;

@@ -4,15 +4,19 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 
-use super::attributes::{self, number, optional_string, string, string_set, timestamp, Item};
+use super::attributes::{
+    self, expiry, number, optional_string, string, string_set, timestamp, Item,
+};
 use super::counters::{counter_updates, order_day_update};
 use super::errors::{self, classify, conditional_update, Transact};
 use super::outbox::message_puts;
 use super::{keys, DynamoStore};
 use domain::model::counters;
+use domain::model::Retention;
 use domain::model::{
     Beneficiary, CarriedCode, Coupon, CouponCode, CouponState, CustomerId, CustomerName, Email,
-    Friend, Locale, MinorUnits, Order, OrderHistory, OrderId, ReferralCode, Referrer, Reward,
+    Friend, Locale, MinorUnits, Order, OrderHistory, OrderId, PersonFingerprint, ReferralCode,
+    Referrer, Reward,
 };
 use domain::ports::stored::{self, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
@@ -37,10 +41,14 @@ fn redemption_values(order_id: &OrderId, now: DateTime<Utc>) -> HashMap<String, 
 
 #[async_trait]
 impl OrderStore for DynamoStore {
-    async fn order_context(&self, order: &Order) -> Result<OrderContext, StoreError> {
+    async fn order_context(
+        &self,
+        order: &Order,
+        person: &PersonFingerprint,
+    ) -> Result<OrderContext, StoreError> {
         let order_key = keys::order(&order.order_id);
         let profile_key = keys::customer_profile(&order.customer_id);
-        let guards = keys::referral_guards(&order.email.canonical_hash(), &order.customer_id);
+        let guards = keys::referral_guards(person, &order.customer_id);
         let code_key = match &order.referral_code {
             Some(CarriedCode::Wellformed(code)) => Some(keys::referral_code(code)),
             _ => None,
@@ -97,7 +105,7 @@ impl OrderStore for DynamoStore {
     }
 
     async fn commit_order(&self, commit: &OrderCommit) -> Result<CommitOutcome, StoreError> {
-        let transaction = commit_transaction(&self.table, commit)?;
+        let transaction = commit_transaction(&self.table, self.retention, commit)?;
         let reasons = match self.transact("committing an order", transaction).await? {
             Transact::Committed => return Ok(CommitOutcome::Committed),
             Transact::Cancelled(reasons) => reasons,
@@ -331,7 +339,7 @@ impl DynamoStore {
             .build()
             .map_err(|e| StoreError::backend("building a redemption", e))?;
         let mut items = vec![TransactWriteItem::builder().update(redeem).build()];
-        items.extend(message_puts(&self.table, &[message])?);
+        items.extend(message_puts(&self.table, self.retention, &[message])?);
         let committed = match self.transact("redeeming a coupon", items).await? {
             Transact::Committed => true,
             Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
@@ -380,7 +388,11 @@ impl DynamoStore {
                 cents,
             )],
         )?);
-        items.extend(message_puts(&self.table, message.as_slice())?);
+        items.extend(message_puts(
+            &self.table,
+            self.retention,
+            message.as_slice(),
+        )?);
         match self.transact("revoking a coupon", items).await? {
             Transact::Committed => Ok(()),
             Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
@@ -396,6 +408,7 @@ impl DynamoStore {
 /// the decision true.
 fn commit_transaction(
     table: &str,
+    retention: Retention,
     commit: &OrderCommit,
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
     let order = &commit.order;
@@ -411,6 +424,10 @@ fn commit_transaction(
     );
     order_item.insert("placed_at".into(), timestamp(order.placed_at));
     order_item.insert("total_minor".into(), number(order.total_cents.get()));
+    order_item.insert(
+        keys::EXPIRES_AT.into(),
+        expiry(retention.expires_at(order.placed_at)),
+    );
     order_item.insert(
         "request_hash".into(),
         AttributeValue::S(commit.request_hash.clone()),
@@ -442,11 +459,12 @@ fn commit_transaction(
     items.push(history_update(
         table,
         order,
+        &commit.person,
         &commit.seen_history,
         &commit.new_history,
     )?);
     if let Some(reward) = &commit.reward {
-        items.extend(reward_writes(table, order, reward)?);
+        items.extend(reward_writes(table, order, &commit.person, reward)?);
     }
     items.extend(counter_updates(table, &commit.counters)?);
     items.push(order_day_update(
@@ -454,13 +472,14 @@ fn commit_transaction(
         order.placed_at.date_naive(),
         &order.customer_id,
     )?);
-    items.extend(message_puts(table, &commit.messages)?);
+    items.extend(message_puts(table, retention, &commit.messages)?);
     Ok(items)
 }
 
 fn history_update(
     table: &str,
     order: &Order,
+    person: &PersonFingerprint,
     seen: &OrderHistory,
     new: &OrderHistory,
 ) -> Result<TransactWriteItem, StoreError> {
@@ -472,7 +491,7 @@ fn history_update(
         "order_days = :days",
         "customer_id = :customer",
         "email = if_not_exists(email, :email)",
-        "canonical_email = if_not_exists(canonical_email, :canonical)",
+        "person = if_not_exists(person, :person)",
         "created_at = if_not_exists(created_at, :placed)",
     ];
     let totals: HashMap<String, AttributeValue> = new
@@ -505,7 +524,7 @@ fn history_update(
             AttributeValue::S(order.customer_id.to_string()),
         )
         .expression_attribute_values(":email", AttributeValue::S(order.email.to_string()))
-        .expression_attribute_values(":canonical", AttributeValue::S(order.email.canonical()))
+        .expression_attribute_values(":person", AttributeValue::S(person.to_string()))
         .expression_attribute_values(":placed", timestamp(order.placed_at));
     if let Some(name) = &order.name {
         assignments.push("#name = if_not_exists(#name, :name)");
@@ -528,6 +547,7 @@ fn history_update(
 fn reward_writes(
     table: &str,
     order: &Order,
+    person: &PersonFingerprint,
     reward: &RewardCommit,
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
     let build = |e| StoreError::backend("building the reward writes", e);
@@ -542,7 +562,7 @@ fn reward_writes(
             .map_err(build)
     };
     let mut writes = Vec::new();
-    for mut guard in keys::referral_guards(&reward.friend_person_key, &order.customer_id) {
+    for mut guard in keys::referral_guards(person, &order.customer_id) {
         guard.insert(
             "order_id".into(),
             AttributeValue::S(order.order_id.to_string()),
@@ -598,7 +618,7 @@ fn stored_order(item: &Item) -> Result<StoredOrder, StoreError> {
     })
 }
 
-fn order_history(item: &Item) -> Result<OrderHistory, StoreError> {
+pub(super) fn order_history(item: &Item) -> Result<OrderHistory, StoreError> {
     let parse_time = |name: &str| {
         optional_string(item, name)
             .map(stored::parse_timestamp)
@@ -641,7 +661,8 @@ fn referrer_from(item: &Item) -> Result<Referrer, StoreError> {
     Ok(Referrer {
         customer_id: CustomerId::parse(string(item, "customer_id")?).map_err(|_| corrupt("id"))?,
         code: ReferralCode::parse(string(item, "code")?).map_err(|_| corrupt("code"))?,
-        canonical_email: string(item, "owner_canonical_email")?.to_owned(),
+        person: PersonFingerprint::from_stored(string(item, "owner_person")?)
+            .ok_or_else(|| corrupt("fingerprint"))?,
         email: Email::parse(string(item, "owner_email")?).map_err(|_| corrupt("email"))?,
         name: optional_string(item, "owner_name")
             .map(CustomerName::parse)
@@ -655,7 +676,7 @@ fn referrer_from(item: &Item) -> Result<Referrer, StoreError> {
     })
 }
 
-fn stored_coupon(item: &Item) -> Result<Coupon, StoreError> {
+pub(super) fn stored_coupon(item: &Item) -> Result<Coupon, StoreError> {
     Ok(Coupon {
         reward: stored::reward(
             string(item, "beneficiary")?,

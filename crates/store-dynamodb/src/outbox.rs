@@ -8,12 +8,12 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteIte
 use chrono::{DateTime, Utc};
 
 use super::attributes::{
-    counter, number, optional_string, parse_timestamp, string, timestamp, Item,
+    counter, expiry, number, optional_string, parse_timestamp, string, timestamp, Item,
 };
 use super::errors::{classify, conditional_update};
-use super::keys::{self, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_STATUS};
+use super::keys::{self, CUSTOMER_ID, EXPIRES_AT, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_STATUS};
 use super::DynamoStore;
-use domain::model::MessageId;
+use domain::model::{CustomerId, MessageId, Retention};
 use domain::ports::stored;
 use domain::ports::{
     Claim, DueMessages, MessagePage, MessageStatus, MessageSummary, OutboxAdmin, OutboxMessage,
@@ -42,6 +42,7 @@ const FAILED: &str = "failed";
 /// it is: a delivered message never becomes pending again.
 pub(super) fn message_puts(
     table: &str,
+    retention: Retention,
     messages: &[OutboxMessage],
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
     messages
@@ -70,7 +71,17 @@ pub(super) fn message_puts(
                 ("updated_at".to_owned(), created.clone()),
                 (OUTBOX_STATUS.to_owned(), AttributeValue::S(PENDING.into())),
                 (OUTBOX_AT.to_owned(), created),
+                (
+                    EXPIRES_AT.to_owned(),
+                    expiry(retention.expires_at(message.created_at)),
+                ),
             ]);
+            if let Some(customer_id) = &message.customer_id {
+                item.insert(
+                    CUSTOMER_ID.to_owned(),
+                    AttributeValue::S(customer_id.to_string()),
+                );
+            }
             Put::builder()
                 .table_name(table)
                 .set_item(Some(item))
@@ -94,6 +105,10 @@ fn claim_from(item: &Item) -> Result<Claim, StoreError> {
             id: keys::outbox_message_id(item)?,
             kind: stored::message_kind(string(item, "kind")?)?,
             reference: string(item, "reference")?.to_owned(),
+            customer_id: optional_string(item, CUSTOMER_ID)
+                .map(CustomerId::parse)
+                .transpose()
+                .map_err(|_| StoreError::Corrupt("bad outbox customer id".into()))?,
             payload: stored::payload_from_json(string(item, "payload")?)?,
             created_at: parse_timestamp(item, "created_at")?,
         },
@@ -116,6 +131,19 @@ fn summary(item: &Item, status: MessageStatus) -> Result<MessageSummary, StoreEr
         created_at: parse_timestamp(item, "created_at")?,
         listed_at: parse_timestamp(item, OUTBOX_AT)?,
     })
+}
+
+/// A message of any status, as a data export lists it: undelivered ones by their place in the
+/// index, the others by their last change.
+pub(super) fn any_summary(item: &Item) -> Result<MessageSummary, StoreError> {
+    let status = stored::message_status(string(item, "status")?)?;
+    let listed_at = match optional_string(item, OUTBOX_AT) {
+        Some(at) => stored::parse_timestamp(at)?,
+        None => parse_timestamp(item, "updated_at")?,
+    };
+    let mut listed = item.clone();
+    listed.insert(OUTBOX_AT.to_owned(), timestamp(listed_at));
+    summary(&listed, status)
 }
 
 fn index_key(status: MessageStatus, cursor: &PageCursor) -> Item {

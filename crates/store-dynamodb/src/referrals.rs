@@ -8,7 +8,7 @@ use super::outbox::message_puts;
 use super::{keys, DynamoStore};
 use chrono::{DateTime, Utc};
 use domain::model::counters;
-use domain::model::{CustomerId, IssuedCode, ReferralCode, ReferralStats};
+use domain::model::{CustomerId, IssuedCode, ReferralCode, ReferralStats, Retention};
 use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore, StoreError};
 
 const PROFILE_INDEX: usize = 0;
@@ -21,7 +21,7 @@ impl ReferralStore for DynamoStore {
         if let Some(owned) = self.owned_code(&claim.customer_id).await? {
             return Ok(ClaimOutcome::AlreadyOwned(owned));
         }
-        let transaction = claim_transaction(&self.table, &claim)?;
+        let transaction = claim_transaction(&self.table, self.retention, &claim)?;
         for attempt in 0..errors::CONFLICT_ATTEMPTS {
             let reasons = match self
                 .transact("claiming a referral code", transaction.clone())
@@ -181,7 +181,11 @@ fn issued_code(customer_id: &CustomerId, profile: &Item) -> Result<IssuedCode, S
 }
 
 /// The profile gains the code only if it has none; the code item is created only if nobody owns it.
-fn claim_transaction(table: &str, claim: &CodeClaim) -> Result<Vec<TransactWriteItem>, StoreError> {
+fn claim_transaction(
+    table: &str,
+    retention: Retention,
+    claim: &CodeClaim,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
     let at = attributes::timestamp(claim.at);
     let mut profile_update = Update::builder()
         .table_name(table)
@@ -194,13 +198,13 @@ fn claim_transaction(table: &str, claim: &CodeClaim) -> Result<Vec<TransactWrite
             AttributeValue::S(claim.customer_id.to_string()),
         )
         .expression_attribute_values(":email", AttributeValue::S(claim.email.to_string()))
-        .expression_attribute_values(":canonical", AttributeValue::S(claim.email.canonical()));
+        .expression_attribute_values(":person", AttributeValue::S(claim.person.to_string()));
     let mut assignments = vec![
         "referral_code = :code",
         "code_created_at = :at",
         "customer_id = :customer",
         "email = if_not_exists(email, :email)",
-        "canonical_email = if_not_exists(canonical_email, :canonical)",
+        "person = if_not_exists(person, :person)",
         "created_at = if_not_exists(created_at, :at)",
     ];
     if let Some(name) = &claim.name {
@@ -234,8 +238,8 @@ fn claim_transaction(table: &str, claim: &CodeClaim) -> Result<Vec<TransactWrite
         AttributeValue::S(claim.email.to_string()),
     );
     code_item.insert(
-        "owner_canonical_email".into(),
-        AttributeValue::S(claim.email.canonical()),
+        "owner_person".into(),
+        AttributeValue::S(claim.person.to_string()),
     );
     if let Some(name) = &claim.name {
         code_item.insert("owner_name".into(), AttributeValue::S(name.to_string()));
@@ -267,6 +271,6 @@ fn claim_transaction(table: &str, claim: &CodeClaim) -> Result<Vec<TransactWrite
             1,
         )],
     )?);
-    items.extend(message_puts(table, claim.message.as_slice())?);
+    items.extend(message_puts(table, retention, claim.message.as_slice())?);
     Ok(items)
 }

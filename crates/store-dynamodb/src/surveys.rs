@@ -4,14 +4,15 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::attributes::{self, number, optional_string, string, timestamp, Item};
+use super::attributes::{self, expiry, number, optional_string, string, timestamp, Item};
 use super::counters::add_update;
 use super::errors::{self, classify, Transact};
 use super::outbox::message_puts;
 use super::{keys, DynamoStore};
 use domain::model::{
     response_sort_key, Answer, Comment, CustomerId, CustomerName, Email, FollowUp, Locale, OrderId,
-    Score, Segment, Survey, SurveyDecision, SurveyId, SurveyRequest, SurveyToken,
+    PersonFingerprint, Score, Segment, Survey, SurveyDecision, SurveyId, SurveyRequest,
+    SurveyToken,
 };
 use domain::ports::stored::{
     self, answer_counter_moves, dimension_key, follow_up_counter_moves, CounterMove,
@@ -28,10 +29,11 @@ impl SurveyStore for DynamoStore {
     async fn survey_request_context(
         &self,
         request: &SurveyRequest,
+        person: &PersonFingerprint,
     ) -> Result<SurveyRequestContext, StoreError> {
         let request_key = keys::survey_request(&request.order_id);
-        let opt_out_key = keys::opt_out(&request.email.canonical_hash());
-        let surveyed = keys::surveyed(&request.customer_id, &request.email.canonical_hash());
+        let opt_out_key = keys::opt_out(person);
+        let surveyed = keys::surveyed(&request.customer_id, person);
         let mut wanted = vec![request_key.clone(), opt_out_key.clone()];
         wanted.extend(surveyed.iter().cloned());
         let mut by_pk: HashMap<String, Item> = self
@@ -91,7 +93,7 @@ impl SurveyStore for DynamoStore {
         if let SurveyDecision::Sent(token) = &commit.decision {
             let not_opted_out = ConditionCheck::builder()
                 .table_name(&self.table)
-                .set_key(Some(keys::opt_out(&request.email.canonical_hash())))
+                .set_key(Some(keys::opt_out(&commit.person)))
                 .condition_expression("attribute_not_exists(#pk)")
                 .expression_attribute_names("#pk", keys::PK)
                 .build()
@@ -101,9 +103,7 @@ impl SurveyStore for DynamoStore {
                     .condition_check(not_opted_out)
                     .build(),
             );
-            for mut surveyed in
-                keys::surveyed(&request.customer_id, &request.email.canonical_hash())
-            {
+            for mut surveyed in keys::surveyed(&request.customer_id, &commit.person) {
                 surveyed.insert("last_sent_at".into(), timestamp(commit.sent_at));
                 let put = Put::builder()
                     .table_name(&self.table)
@@ -127,10 +127,14 @@ impl SurveyStore for DynamoStore {
             );
             survey.insert("email".into(), AttributeValue::S(request.email.to_string()));
             survey.insert(
-                "person".into(),
-                AttributeValue::S(request.email.canonical_hash()),
+                keys::PERSON.into(),
+                AttributeValue::S(commit.person.to_string()),
             );
             survey.insert("sent_at".into(), timestamp(commit.sent_at));
+            survey.insert(
+                keys::EXPIRES_AT.into(),
+                expiry(self.retention.expires_at(commit.sent_at)),
+            );
             let survey_id = token.survey_id();
             survey.insert("survey_id".into(), AttributeValue::S(survey_id.to_string()));
             if let Some(segment) = &request.segment {
@@ -145,9 +149,15 @@ impl SurveyStore for DynamoStore {
             items.push(new_item(survey)?);
             let mut pointer = keys::survey_id(&survey_id);
             pointer.insert("token".into(), AttributeValue::S(token.to_string()));
+            // The pointer outlives the survey by the longest a link stays open (365 days), so
+            // an answer given late keeps its follow-up reachable as long as the answer is kept.
+            pointer.insert(
+                keys::EXPIRES_AT.into(),
+                expiry(self.retention.expires_at(commit.sent_at) + chrono::Duration::days(365)),
+            );
             items.push(new_item(pointer)?);
         }
-        items.extend(message_puts(&self.table, &commit.messages)?);
+        items.extend(message_puts(&self.table, self.retention, &commit.messages)?);
         let reasons = match self.transact("committing a survey request", items).await? {
             Transact::Committed => return Ok(SurveyCommitOutcome::Committed),
             Transact::Cancelled(reasons) => reasons,
@@ -208,6 +218,11 @@ impl SurveyStore for DynamoStore {
         expression.set("score", number(u64::from(answer.score.value())));
         expression.set("answered_at", timestamp(answer.answered_at));
         expression.set("revision", number(answer.revision));
+        // The answer and its comment are kept for the retention period from when given.
+        expression.set(
+            keys::EXPIRES_AT,
+            expiry(self.retention.expires_at(answer.answered_at)),
+        );
         expression.set("survey_id", AttributeValue::S(survey_id.to_string()));
         expression.set(
             keys::RESPONSE_MONTH,
@@ -250,7 +265,7 @@ impl SurveyStore for DynamoStore {
             &self.table,
             &answer_counter_moves(survey, answer, follow_up),
         )?);
-        items.extend(message_puts(&self.table, messages)?);
+        items.extend(message_puts(&self.table, self.retention, messages)?);
         match self.transact("recording a survey answer", items).await? {
             Transact::Committed => Ok(true),
             Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
@@ -301,7 +316,7 @@ impl SurveyStore for DynamoStore {
             .get_item()
             .table_name(&self.table)
             .set_key(Some(keys::survey(token)))
-            .projection_expression("person")
+            .projection_expression(keys::PERSON)
             .send()
             .await
             .map_err(|e| classify("reading a survey to unsubscribe", e))?
@@ -309,7 +324,9 @@ impl SurveyStore for DynamoStore {
         else {
             return Ok(false);
         };
-        let person = string(&item, "person")?;
+        let person = PersonFingerprint::from_stored(string(&item, keys::PERSON)?)
+            .ok_or_else(|| StoreError::Corrupt("bad survey fingerprint".into()))?;
+        let person = &person;
         if let Some(message) = message {
             self.opt_out_with_message(person, at, message).await?;
             return Ok(true);
@@ -351,7 +368,7 @@ impl DynamoStore {
     /// first opt-out and gets no second event.
     async fn opt_out_with_message(
         &self,
-        person: &str,
+        person: &PersonFingerprint,
         at: DateTime<Utc>,
         message: OutboxMessage,
     ) -> Result<(), StoreError> {
@@ -365,7 +382,7 @@ impl DynamoStore {
             .build()
             .map_err(|e| StoreError::backend("building an opt-out", e))?;
         let mut items = vec![TransactWriteItem::builder().put(put).build()];
-        items.extend(message_puts(&self.table, &[message])?);
+        items.extend(message_puts(&self.table, self.retention, &[message])?);
         match self.transact("recording an opt-out", items).await? {
             Transact::Committed => Ok(()),
             Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
@@ -522,7 +539,7 @@ fn stored_request(item: &Item) -> Result<StoredSurveyRequest, StoreError> {
     })
 }
 
-fn survey_from(item: &Item) -> Result<Survey, StoreError> {
+pub(super) fn survey_from(item: &Item) -> Result<Survey, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("bad survey {what}"));
     let answer = match (item.get("score"), optional_string(item, "answered_at")) {
         (Some(_), Some(at)) => Some(Answer {
@@ -545,7 +562,12 @@ fn survey_from(item: &Item) -> Result<Survey, StoreError> {
         order_id: OrderId::parse(string(item, "order_id")?).map_err(|_| corrupt("order"))?,
         customer_id: CustomerId::parse(string(item, "customer_id")?)
             .map_err(|_| corrupt("customer"))?,
-        email: Email::parse(string(item, "email")?).map_err(|_| corrupt("email"))?,
+        email: optional_string(item, "email")
+            .map(Email::parse)
+            .transpose()
+            .map_err(|_| corrupt("email"))?,
+        person: PersonFingerprint::from_stored(string(item, keys::PERSON)?)
+            .ok_or_else(|| corrupt("fingerprint"))?,
         name: optional_string(item, "name")
             .map(CustomerName::parse)
             .transpose()

@@ -7,6 +7,8 @@ mod deliveries;
 mod metrics;
 mod orders;
 mod outbox;
+mod personal_data;
+pub use personal_data::Expired;
 mod referrals;
 mod responses;
 mod schema;

@@ -10,7 +10,7 @@ use super::EmbeddedStore;
 use domain::model::counters;
 use domain::model::{
     rfc3339, CarriedCode, Coupon, CouponCode, CustomerId, CustomerName, Email, Friend, Locale,
-    MinorUnits, Order, OrderHistory, OrderId, ReferralCode, Referrer,
+    MinorUnits, Order, OrderHistory, OrderId, PersonFingerprint, ReferralCode, Referrer,
 };
 use domain::ports::stored::{self, parse_timestamp, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
@@ -18,8 +18,9 @@ use domain::ports::{
     RedeemOutcome, RefundTally, RevokedMessage, StoreError, StoredOrder,
 };
 
-/// The once-only guards for a friend: by person (canonical email hash) and by customer id.
-fn guard_keys(person_key: &str, customer_id: &CustomerId) -> [String; 2] {
+/// The once-only guards for a friend: by person (the keyed fingerprint of the canonical email)
+/// and by customer id.
+fn guard_keys(person_key: &PersonFingerprint, customer_id: &CustomerId) -> [String; 2] {
     [
         format!("PERSON#{person_key}"),
         format!("CUSTOMER#{customer_id}"),
@@ -36,12 +37,12 @@ struct RawReferrer {
     code: String,
     conversions: i64,
     email: String,
-    canonical_email: String,
+    person: Option<String>,
     name: Option<String>,
     locale: Option<String>,
 }
 
-struct RawHistory {
+pub(super) struct RawHistory {
     order_count: i64,
     first_order_at: Option<String>,
     last_order_at: Option<String>,
@@ -49,7 +50,7 @@ struct RawHistory {
     order_days: String,
 }
 
-struct RawCoupon {
+pub(super) struct RawCoupon {
     code: String,
     beneficiary: String,
     customer_id: String,
@@ -62,10 +63,14 @@ struct RawCoupon {
 
 #[async_trait]
 impl OrderStore for EmbeddedStore {
-    async fn order_context(&self, order: &Order) -> Result<OrderContext, StoreError> {
+    async fn order_context(
+        &self,
+        order: &Order,
+        person: &PersonFingerprint,
+    ) -> Result<OrderContext, StoreError> {
         let order_id = order.order_id.to_string();
         let customer_id = order.customer_id.to_string();
-        let guards = guard_keys(&order.email.canonical_hash(), &order.customer_id);
+        let guards = guard_keys(person, &order.customer_id);
         let code = match &order.referral_code {
             Some(CarriedCode::Wellformed(code)) => Some(code.to_string()),
             _ => None,
@@ -108,7 +113,7 @@ impl OrderStore for EmbeddedStore {
                     return Ok(Ok(false));
                 }
                 if let Some(reward) = &commit.reward {
-                    let guards = guard_keys(&reward.friend_person_key, &order.customer_id);
+                    let guards = guard_keys(&commit.person, &order.customer_id);
                     let conversions: Option<i64> = tx
                         .query_row(
                             "SELECT conversions FROM referral_codes WHERE code = ?1",
@@ -156,7 +161,7 @@ impl OrderStore for EmbeddedStore {
                         )?;
                     }
                 }
-                write_history(&tx, order, &commit.new_history)?;
+                write_history(&tx, order, &commit.person, &commit.new_history)?;
                 apply_counters(&tx, &commit.counters)?;
                 count_order_day(&tx, order.placed_at.date_naive(), order.customer_id.as_ref())?;
                 tx.execute(
@@ -398,19 +403,42 @@ fn read_order(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option<R
     .optional()
 }
 
+/// A customer's history columns, read by `raw_history`.
+pub(super) const HISTORY_COLUMNS: &str =
+    "order_count, first_order_at, last_order_at, totals, order_days";
+
+/// The history columns starting at `first`.
+pub(super) fn raw_history(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<RawHistory> {
+    Ok(RawHistory {
+        order_count: row.get(first)?,
+        first_order_at: row.get(first + 1)?,
+        last_order_at: row.get(first + 2)?,
+        totals: row.get(first + 3)?,
+        order_days: row.get(first + 4)?,
+    })
+}
+
+pub(super) const COUPON_COLUMNS: &str =
+    "code, beneficiary, customer_id, amount_cents, currency, available_from, status, redeemed_order";
+
+pub(super) fn raw_coupon(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawCoupon> {
+    Ok(RawCoupon {
+        code: row.get(0)?,
+        beneficiary: row.get(1)?,
+        customer_id: row.get(2)?,
+        amount_cents: row.get(3)?,
+        currency: row.get(4)?,
+        available_from: row.get(5)?,
+        status: row.get(6)?,
+        redeemed_order: row.get(7)?,
+    })
+}
+
 fn read_history(tx: &Transaction<'_>, customer_id: &str) -> rusqlite::Result<Option<RawHistory>> {
     tx.query_row(
-        "SELECT order_count, first_order_at, last_order_at, totals, order_days FROM customers WHERE customer_id = ?1",
+        &format!("SELECT {HISTORY_COLUMNS} FROM customers WHERE customer_id = ?1"),
         [customer_id],
-        |row| {
-            Ok(RawHistory {
-                order_count: row.get(0)?,
-                first_order_at: row.get(1)?,
-                last_order_at: row.get(2)?,
-                totals: row.get(3)?,
-                order_days: row.get(4)?,
-            })
-        },
+        |row| raw_history(row, 0),
     )
     .optional()
 }
@@ -425,7 +453,7 @@ fn guards_exist(tx: &Transaction<'_>, guards: &[String; 2]) -> rusqlite::Result<
 
 fn read_referrer(tx: &Transaction<'_>, code: &str) -> rusqlite::Result<Option<RawReferrer>> {
     tx.query_row(
-        "SELECT c.customer_id, c.code, c.conversions, p.email, p.canonical_email, p.name, p.locale
+        "SELECT c.customer_id, c.code, c.conversions, p.email, p.person, p.name, p.locale
          FROM referral_codes AS c JOIN customers AS p ON p.customer_id = c.customer_id
          WHERE c.code = ?1",
         [code],
@@ -435,7 +463,7 @@ fn read_referrer(tx: &Transaction<'_>, code: &str) -> rusqlite::Result<Option<Ra
                 code: row.get(1)?,
                 conversions: row.get(2)?,
                 email: row.get(3)?,
-                canonical_email: row.get(4)?,
+                person: row.get(4)?,
                 name: row.get(5)?,
                 locale: row.get(6)?,
             })
@@ -450,21 +478,9 @@ fn read_coupon(
 ) -> rusqlite::Result<Option<RawCoupon>> {
     connection
         .query_row(
-            "SELECT code, beneficiary, customer_id, amount_cents, currency, available_from, status, redeemed_order
-             FROM coupons WHERE code = ?1",
+            &format!("SELECT {COUPON_COLUMNS} FROM coupons WHERE code = ?1"),
             [code],
-            |row| {
-                Ok(RawCoupon {
-                    code: row.get(0)?,
-                    beneficiary: row.get(1)?,
-                    customer_id: row.get(2)?,
-                    amount_cents: row.get(3)?,
-                    currency: row.get(4)?,
-                    available_from: row.get(5)?,
-                    status: row.get(6)?,
-                    redeemed_order: row.get(7)?,
-                })
-            },
+            raw_coupon,
         )
         .optional()
 }
@@ -473,12 +489,13 @@ fn read_coupon(
 fn write_history(
     tx: &Transaction<'_>,
     order: &Order,
+    person: &PersonFingerprint,
     history: &OrderHistory,
 ) -> rusqlite::Result<()> {
     let totals = serde_json::to_string(&history.totals).unwrap_or_else(|_| "{}".into());
     let order_days = serde_json::to_string(&history.order_days).unwrap_or_else(|_| "[]".into());
     tx.execute(
-        "INSERT INTO customers (customer_id, email, canonical_email, name, locale, created_at,
+        "INSERT INTO customers (customer_id, email, person, name, locale, created_at,
                                 order_count, first_order_at, last_order_at, totals, order_days)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (customer_id) DO UPDATE SET
@@ -487,12 +504,14 @@ fn write_history(
             last_order_at = excluded.last_order_at,
             totals = excluded.totals,
             order_days = excluded.order_days,
+            email = CASE customers.email WHEN '' THEN excluded.email ELSE customers.email END,
+            person = COALESCE(customers.person, excluded.person),
             name = COALESCE(customers.name, excluded.name),
             locale = COALESCE(customers.locale, excluded.locale)",
         params![
             order.customer_id.as_ref(),
             order.email.as_ref(),
-            order.email.canonical(),
+            person.as_ref(),
             order.name.as_ref().map(AsRef::<str>::as_ref),
             order.locale.map(Locale::as_str),
             rfc3339(order.placed_at),
@@ -513,7 +532,7 @@ fn stored_order(raw: RawOrder) -> Result<StoredOrder, StoreError> {
     })
 }
 
-fn order_history(raw: RawHistory) -> Result<OrderHistory, StoreError> {
+pub(super) fn order_history(raw: RawHistory) -> Result<OrderHistory, StoreError> {
     let totals: BTreeMap<String, u64> = serde_json::from_str(&raw.totals)
         .map_err(|_| StoreError::Corrupt("bad order totals".into()))?;
     Ok(OrderHistory {
@@ -540,7 +559,11 @@ fn referrer_from(raw: RawReferrer) -> Result<Referrer, StoreError> {
     Ok(Referrer {
         customer_id: CustomerId::parse(&raw.customer_id).map_err(|_| corrupt("id"))?,
         code: ReferralCode::parse(&raw.code).map_err(|_| corrupt("code"))?,
-        canonical_email: raw.canonical_email,
+        person: raw
+            .person
+            .as_deref()
+            .and_then(PersonFingerprint::from_stored)
+            .ok_or_else(|| corrupt("fingerprint"))?,
         email: Email::parse(&raw.email).map_err(|_| corrupt("email"))?,
         name: raw
             .name
@@ -558,7 +581,7 @@ fn referrer_from(raw: RawReferrer) -> Result<Referrer, StoreError> {
     })
 }
 
-fn stored_coupon(raw: RawCoupon) -> Result<Coupon, StoreError> {
+pub(super) fn stored_coupon(raw: RawCoupon) -> Result<Coupon, StoreError> {
     let amount = u64::try_from(raw.amount_cents)
         .map_err(|_| StoreError::Corrupt("negative amount".into()))?;
     Ok(Coupon {

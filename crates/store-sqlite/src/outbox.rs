@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::EmbeddedStore;
-use domain::model::{rfc3339, MessageId};
+use domain::model::{rfc3339, CustomerId, MessageId};
 use domain::ports::stored::{self, parse_timestamp};
 use domain::ports::{
     Claim, DueMessages, MessagePage, MessageStatus, MessageSummary, OutboxAdmin, OutboxMessage,
@@ -26,8 +26,8 @@ pub(super) fn insert_messages(
         let created = rfc3339(message.created_at);
         tx.execute(
             "INSERT INTO outbox (id, kind, reference, payload, status, attempts, claims,
-                                 next_attempt_at, listed_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?5, ?5, ?5)
+                                 next_attempt_at, listed_at, created_at, updated_at, customer_id)
+             VALUES (?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?5, ?5, ?5, ?6)
              ON CONFLICT (id) DO NOTHING",
             params![
                 message.id.as_ref(),
@@ -35,6 +35,7 @@ pub(super) fn insert_messages(
                 message.reference,
                 stored::payload_to_json(&message.payload),
                 created,
+                message.customer_id.as_ref().map(AsRef::<str>::as_ref),
             ],
         )?;
     }
@@ -44,13 +45,14 @@ pub(super) fn insert_messages(
 struct RawClaim {
     kind: String,
     reference: String,
+    customer_id: Option<String>,
     payload: String,
     created_at: String,
     attempts: i64,
     claims: i64,
 }
 
-struct RawSummary {
+pub(super) struct RawSummary {
     id: String,
     kind: String,
     reference: String,
@@ -62,10 +64,10 @@ struct RawSummary {
     listed_at: String,
 }
 
-const SUMMARY_COLUMNS: &str =
+pub(super) const SUMMARY_COLUMNS: &str =
     "id, kind, reference, status, attempts, next_attempt_at, last_error, created_at, listed_at";
 
-fn raw_summary(row: &Row<'_>) -> rusqlite::Result<RawSummary> {
+pub(super) fn raw_summary(row: &Row<'_>) -> rusqlite::Result<RawSummary> {
     Ok(RawSummary {
         id: row.get(0)?,
         kind: row.get(1)?,
@@ -79,7 +81,7 @@ fn raw_summary(row: &Row<'_>) -> rusqlite::Result<RawSummary> {
     })
 }
 
-fn summary(raw: RawSummary) -> Result<MessageSummary, StoreError> {
+pub(super) fn summary(raw: RawSummary) -> Result<MessageSummary, StoreError> {
     Ok(MessageSummary {
         id: stored::message_id(&raw.id)?,
         kind: stored::message_kind(&raw.kind)?,
@@ -143,7 +145,7 @@ impl OutboxStore for EmbeddedStore {
                          SET attempts = attempts + 1, claims = claims + 1,
                              next_attempt_at = ?2, listed_at = ?2, updated_at = ?3
                          WHERE id = ?1 AND status = 'pending' AND next_attempt_at <= ?3
-                         RETURNING kind, reference, payload, created_at, attempts, claims",
+                         RETURNING kind, reference, payload, created_at, attempts, claims, customer_id",
                         params![key, until, now],
                         |row| {
                             Ok(RawClaim {
@@ -153,6 +155,7 @@ impl OutboxStore for EmbeddedStore {
                                 created_at: row.get(3)?,
                                 attempts: row.get(4)?,
                                 claims: row.get(5)?,
+                                customer_id: row.get(6)?,
                             })
                         },
                     )
@@ -165,6 +168,12 @@ impl OutboxStore for EmbeddedStore {
                     id: id.clone(),
                     kind: stored::message_kind(&raw.kind)?,
                     reference: raw.reference,
+                    customer_id: raw
+                        .customer_id
+                        .as_deref()
+                        .map(CustomerId::parse)
+                        .transpose()
+                        .map_err(|_| StoreError::Corrupt("bad outbox customer id".into()))?,
                     payload: stored::payload_from_json(&raw.payload)?,
                     created_at: parse_timestamp(&raw.created_at)?,
                 },

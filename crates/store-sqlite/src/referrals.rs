@@ -19,7 +19,7 @@ impl ReferralStore for EmbeddedStore {
         let row = ClaimRow {
             code: claim.code.to_string(),
             email: claim.email.to_string(),
-            canonical_email: claim.email.canonical(),
+            person: claim.person.to_string(),
             name: claim.name.as_ref().map(ToString::to_string),
             locale: claim.locale.map(|l| l.as_str()),
             at: rfc3339(claim.at),
@@ -50,15 +50,18 @@ impl ReferralStore for EmbeddedStore {
                 }
                 tx.execute(
                     "INSERT INTO customers
-                        (customer_id, email, canonical_email, name, locale, referral_code, code_created_at, created_at)
+                        (customer_id, email, person, name, locale, referral_code, code_created_at, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
                      ON CONFLICT (customer_id) DO UPDATE SET
+                        email = CASE customers.email WHEN '' THEN excluded.email ELSE customers.email END,
+                        person = COALESCE(customers.person, excluded.person),
+                        name = COALESCE(customers.name, excluded.name),
                         referral_code = excluded.referral_code,
                         code_created_at = excluded.code_created_at",
                     params![
                         customer,
                         row.email,
-                        row.canonical_email,
+                        row.person,
                         row.name,
                         row.locale,
                         row.code,
@@ -170,7 +173,7 @@ impl ReferralStore for EmbeddedStore {
 struct ClaimRow {
     code: String,
     email: String,
-    canonical_email: String,
+    person: String,
     name: Option<String>,
     locale: Option<&'static str>,
     at: String,

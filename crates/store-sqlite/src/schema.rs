@@ -178,6 +178,26 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (day, dimension)
     );
 ",
+    // Personal data on the shop's terms: addresses are found by keyed fingerprints only (the
+    // canonical address is no longer stored), every table holding a customer's data is indexed
+    // by customer, erased rows are marked (`email` is NOT NULL, so an erased one is ''), and
+    // outbox messages name their customer.
+    "
+    ALTER TABLE customers DROP COLUMN canonical_email;
+    ALTER TABLE customers ADD COLUMN person TEXT;
+    ALTER TABLE customers ADD COLUMN erased_at TEXT;
+    CREATE INDEX customers_by_person ON customers (person);
+    ALTER TABLE surveys ADD COLUMN erased_at TEXT;
+    CREATE INDEX surveys_by_customer ON surveys (customer_id);
+    CREATE INDEX surveys_by_person ON surveys (person);
+    CREATE INDEX orders_by_customer ON orders (customer_id);
+    CREATE INDEX coupons_by_customer ON coupons (customer_id);
+    ALTER TABLE outbox ADD COLUMN customer_id TEXT;
+    ALTER TABLE outbox ADD COLUMN erased_at TEXT;
+    CREATE INDEX outbox_by_customer ON outbox (customer_id);
+    CREATE INDEX outbox_by_age ON outbox (created_at);
+    CREATE INDEX orders_by_age ON orders (placed_at);
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
@@ -185,6 +205,9 @@ pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    // Erased and expired rows are overwritten with zeros, not just unlinked: the file must not
+    // keep what the store deleted (README, *Personal data*).
+    connection.pragma_update(None, "secure_delete", "ON")?;
     let applied: usize = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
         let transaction = connection.transaction()?;

@@ -5,8 +5,9 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use super::outbox::insert_messages;
 use super::EmbeddedStore;
 use domain::model::{
-    rfc3339, Answer, Comment, CustomerId, CustomerName, Email, FollowUp, Locale, OrderId, Score,
-    Segment, Survey, SurveyDecision, SurveyId, SurveyRequest, SurveyToken,
+    rfc3339, Answer, Comment, CustomerId, CustomerName, Email, FollowUp, Locale, OrderId,
+    PersonFingerprint, Score, Segment, Survey, SurveyDecision, SurveyId, SurveyRequest,
+    SurveyToken,
 };
 use domain::ports::stored::{
     self, answer_counter_moves, dimension_key, follow_up_counter_moves, parse_timestamp,
@@ -17,10 +18,10 @@ use domain::ports::{
     SurveyRequestCommit, SurveyRequestContext, SurveyStore,
 };
 
-fn throttle_keys(request: &SurveyRequest) -> [String; 2] {
+fn throttle_keys(request: &SurveyRequest, person: &PersonFingerprint) -> [String; 2] {
     [
         format!("CUSTOMER#{}", request.customer_id),
-        format!("PERSON#{}", request.email.canonical_hash()),
+        format!("PERSON#{person}"),
     ]
 }
 
@@ -30,11 +31,13 @@ struct RawRequest {
     token: Option<String>,
 }
 
-struct RawSurvey {
+pub(super) struct RawSurvey {
     token: String,
     order_id: String,
     customer_id: String,
+    /// '' once erased (the column is NOT NULL).
     email: String,
+    person: String,
     name: Option<String>,
     locale: Option<String>,
     segment: Option<String>,
@@ -91,10 +94,11 @@ impl SurveyStore for EmbeddedStore {
     async fn survey_request_context(
         &self,
         request: &SurveyRequest,
+        person: &PersonFingerprint,
     ) -> Result<SurveyRequestContext, StoreError> {
         let order_id = request.order_id.to_string();
-        let person = request.email.canonical_hash();
-        let keys = throttle_keys(request);
+        let keys = throttle_keys(request, person);
+        let person = person.to_string();
         let (existing, unsubscribed, last) = self
             .with_connection("reading a survey request's context", move |connection| {
                 let tx = connection.transaction()?;
@@ -136,10 +140,10 @@ impl SurveyStore for EmbeddedStore {
                     SurveyDecision::Skipped(_) => None,
                 };
                 if token.is_some() {
-                    let keys = throttle_keys(request);
+                    let keys = throttle_keys(request, &commit.person);
                     let opted_out: bool = tx.query_row(
                         "SELECT EXISTS (SELECT 1 FROM survey_optouts WHERE person = ?1)",
-                        [request.email.canonical_hash()],
+                        [commit.person.as_ref()],
                         |row| row.get(0),
                     )?;
                     let recently: bool = tx.query_row(
@@ -169,7 +173,7 @@ impl SurveyStore for EmbeddedStore {
                             request.order_id.as_ref(),
                             request.customer_id.as_ref(),
                             request.email.as_ref(),
-                            request.email.canonical_hash(),
+                            commit.person.as_ref(),
                             request.name.as_ref().map(AsRef::<str>::as_ref),
                             request.locale.map(Locale::as_str),
                             rfc3339(commit.sent_at),
@@ -403,6 +407,28 @@ fn read_request(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option
     .optional()
 }
 
+/// The columns `raw_survey` reads, in its order.
+pub(super) const SURVEY_COLUMNS: &str = "token, order_id, customer_id, email, person, name, locale, sent_at, score, comment, answered_at, revision, segment";
+
+pub(super) fn raw_survey(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSurvey> {
+    Ok(RawSurvey {
+        token: row.get(0)?,
+        order_id: row.get(1)?,
+        customer_id: row.get(2)?,
+        email: row.get(3)?,
+        person: row.get(4)?,
+        name: row.get(5)?,
+        locale: row.get(6)?,
+        sent_at: row.get(7)?,
+        score: row.get(8)?,
+        comment: row.get(9)?,
+        answered_at: row.get(10)?,
+        revision: row.get(11)?,
+        segment: row.get(12)?,
+        follow_up: RawFollowUp::read(row, 13)?,
+    })
+}
+
 /// `column` is `token` or `survey_id`, never input.
 fn read_survey(
     connection: &rusqlite::Connection,
@@ -411,26 +437,11 @@ fn read_survey(
 ) -> rusqlite::Result<Option<RawSurvey>> {
     connection
         .query_row(
-            &format!("SELECT token, order_id, customer_id, email, name, locale, sent_at, score, comment, answered_at, revision, segment, {FOLLOW_UP_COLUMNS}
-             FROM surveys WHERE {column} = ?1"),
+            &format!(
+                "SELECT {SURVEY_COLUMNS}, {FOLLOW_UP_COLUMNS} FROM surveys WHERE {column} = ?1"
+            ),
             [key],
-            |row| {
-                Ok(RawSurvey {
-                    token: row.get(0)?,
-                    order_id: row.get(1)?,
-                    customer_id: row.get(2)?,
-                    email: row.get(3)?,
-                    name: row.get(4)?,
-                    locale: row.get(5)?,
-                    sent_at: row.get(6)?,
-                    score: row.get(7)?,
-                    comment: row.get(8)?,
-                    answered_at: row.get(9)?,
-                    revision: row.get(10)?,
-                    segment: row.get(11)?,
-                    follow_up: RawFollowUp::read(row, 12)?,
-                })
-            },
+            raw_survey,
         )
         .optional()
 }
@@ -442,7 +453,7 @@ fn stored_request(raw: RawRequest) -> Result<StoredSurveyRequest, StoreError> {
     })
 }
 
-fn survey_from(raw: RawSurvey) -> Result<Survey, StoreError> {
+pub(super) fn survey_from(raw: RawSurvey) -> Result<Survey, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("bad survey {what}"));
     let answer = match (raw.score, raw.answered_at) {
         (Some(score), Some(at)) => Some(Answer {
@@ -466,7 +477,12 @@ fn survey_from(raw: RawSurvey) -> Result<Survey, StoreError> {
         token: SurveyToken::parse(&raw.token).map_err(|_| corrupt("token"))?,
         order_id: OrderId::parse(&raw.order_id).map_err(|_| corrupt("order"))?,
         customer_id: CustomerId::parse(&raw.customer_id).map_err(|_| corrupt("customer"))?,
-        email: Email::parse(&raw.email).map_err(|_| corrupt("email"))?,
+        email: (!raw.email.is_empty())
+            .then(|| Email::parse(&raw.email))
+            .transpose()
+            .map_err(|_| corrupt("email"))?,
+        person: PersonFingerprint::from_stored(&raw.person)
+            .ok_or_else(|| corrupt("fingerprint"))?,
         name: raw
             .name
             .as_deref()

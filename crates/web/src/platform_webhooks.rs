@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
+use domain::model::FingerprintKey;
 use domain::ports::{Clock, DeliveryKey, DeliveryLog};
 use serde_json::{json, Value};
 use shop_platforms::{
@@ -34,6 +35,8 @@ pub struct WebhookReceiver {
     name: &'static str,
     secrets: PlatformSecrets,
     reading: Reading,
+    /// Keys the ids of guest checkouts.
+    guests: FingerprintKey,
     log: Arc<dyn DeliveryLog>,
     clock: Arc<dyn Clock>,
 }
@@ -46,6 +49,7 @@ impl WebhookReceiver {
         name: &'static str,
         secrets: PlatformSecrets,
         reading: Reading,
+        guests: FingerprintKey,
         log: Arc<dyn DeliveryLog>,
         clock: Arc<dyn Clock>,
     ) -> Self {
@@ -54,6 +58,7 @@ impl WebhookReceiver {
             name,
             secrets,
             reading,
+            guests,
             log,
             clock,
         }
@@ -125,8 +130,12 @@ impl WebhookReceiver {
             }
         }
         let request = match platform {
-            Platform::Shopify => shopify::read(self.receiver, topic, body, &self.reading),
-            Platform::WooCommerce => woocommerce::read(self.receiver, topic, body, &self.reading),
+            Platform::Shopify => {
+                shopify::read(self.receiver, topic, body, &self.reading, &self.guests)
+            }
+            Platform::WooCommerce => {
+                woocommerce::read(self.receiver, topic, body, &self.reading, &self.guests)
+            }
         }
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let answer = match request {

@@ -49,9 +49,15 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         settings.shop.identity(),
         settings.support_email.clone(),
         settings.rules(),
-        ReferralService::new(ports.referrals, ports.clock.clone()).with_events(events),
+        ReferralService::new(
+            ports.referrals,
+            ports.clock.clone(),
+            settings.fingerprints.fingerprint_key.clone(),
+        )
+        .with_events(events),
         settings.referral_links(),
         events,
+        settings.fingerprints.fingerprint_key.clone(),
     );
     let state = AppState {
         surveys,
@@ -61,6 +67,7 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
             settings.platforms.secrets(),
             // Surveys need no referral code.
             shop_platforms::Reading::default(),
+            settings.fingerprints.fingerprint_key.clone(),
             ports.deliveries,
             ports.clock,
         ),

@@ -1,7 +1,8 @@
 //! What collect-survey reads from its environment, once, at start-up.
 
 use ::settings::{
-    DynamoTable, PublicBaseUrl, ShopPlatforms, ShopPresentation, Storefront, WebhookEndpoint,
+    DynamoTable, Fingerprints, PublicBaseUrl, RetentionPeriod, ShopPlatforms, ShopPresentation,
+    Storefront, WebhookEndpoint,
 };
 use clap::Parser;
 use domain::model::{Email, HttpUrl};
@@ -12,6 +13,8 @@ use domain::services::{ReferralLinks, SurveyRules};
 pub struct Settings {
     #[command(flatten)]
     pub storefront: Storefront,
+    #[command(flatten)]
+    pub fingerprints: Fingerprints,
     #[command(flatten)]
     pub shop: ShopPresentation,
     #[command(flatten)]
@@ -61,4 +64,6 @@ pub struct LambdaSettings {
     pub function: Settings,
     #[command(flatten)]
     pub table: DynamoTable,
+    #[command(flatten)]
+    pub retention: RetentionPeriod,
 }

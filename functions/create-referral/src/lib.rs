@@ -39,8 +39,12 @@ struct AppState {
 /// local stack mounts them. Request ids and the request log are the host's.
 pub fn build(settings: Settings, ports: Ports) -> Router {
     let state = AppState {
-        referrals: ReferralService::new(ports.referrals, ports.clock)
-            .with_events(settings.webhooks.events()),
+        referrals: ReferralService::new(
+            ports.referrals,
+            ports.clock,
+            settings.fingerprints.fingerprint_key.clone(),
+        )
+        .with_events(settings.webhooks.events()),
         landing: settings.landing(),
         shop_url: settings.shop.shop_url,
         public_base_url: settings.links.public_base_url,

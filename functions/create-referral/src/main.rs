@@ -15,7 +15,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     let store = DynamoStore::new(
         aws_sdk_dynamodb::Client::new(&aws),
         settings.table.table_name,
-    );
+    )
+    .with_retention(settings.retention.retention());
     let ports = Ports {
         referrals: Arc::new(store),
         clock: Arc::new(SystemClock),

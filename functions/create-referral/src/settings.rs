@@ -1,6 +1,8 @@
 //! What create-referral reads from its environment, once, at start-up.
 
-use ::settings::{DynamoTable, PublicBaseUrl, ShopUrl, Storefront, WebhookEndpoint};
+use ::settings::{
+    DynamoTable, Fingerprints, PublicBaseUrl, RetentionPeriod, ShopUrl, Storefront, WebhookEndpoint,
+};
 use clap::Parser;
 
 use crate::LandingUrl;
@@ -10,6 +12,8 @@ use crate::LandingUrl;
 pub struct Settings {
     #[command(flatten)]
     pub storefront: Storefront,
+    #[command(flatten)]
+    pub fingerprints: Fingerprints,
     #[command(flatten)]
     pub shop: ShopUrl,
     #[command(flatten)]
@@ -37,4 +41,6 @@ pub struct LambdaSettings {
     pub function: Settings,
     #[command(flatten)]
     pub table: DynamoTable,
+    #[command(flatten)]
+    pub retention: RetentionPeriod,
 }

@@ -50,6 +50,7 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
             settings.rules(),
             settings.shop.identity(),
             events,
+            settings.fingerprints.fingerprint_key.clone(),
         )
         .with_activity_window(settings.active_window_days),
         coupons: CouponService::new(ports.orders, ports.clock.clone(), events)
@@ -60,6 +61,7 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
             FUNCTION_NAME,
             settings.platforms.secrets(),
             settings.referral_attribute.clone(),
+            settings.fingerprints.fingerprint_key.clone(),
             ports.deliveries,
             ports.clock.clone(),
         ),

@@ -12,10 +12,13 @@ async fn main() -> Result<(), lambda_http::Error> {
     let runtime = lambda_host::init_logging();
     let settings: LambdaSettings = lambda_host::settings()?;
     let aws = sdk_config(Roots::for_runtime(&runtime)).await?;
-    let store = Arc::new(DynamoStore::new(
-        aws_sdk_dynamodb::Client::new(&aws),
-        settings.table.table_name,
-    ));
+    let store = Arc::new(
+        DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&aws),
+            settings.table.table_name,
+        )
+        .with_retention(settings.retention.retention()),
+    );
     let ports = Ports {
         orders: store.clone(),
         outbox: store.clone(),

@@ -1,6 +1,9 @@
 //! What reward-referral reads from its environment, once, at start-up.
 
-use ::settings::{DynamoTable, ShopPlatforms, ShopPresentation, Storefront, WebhookEndpoint};
+use ::settings::{
+    DynamoTable, Fingerprints, RetentionPeriod, ShopPlatforms, ShopPresentation, Storefront,
+    WebhookEndpoint,
+};
 use clap::Parser;
 use domain::model::{Currency, RewardRules};
 use domain::services::DEFAULT_ACTIVITY_WINDOW_DAYS;
@@ -11,6 +14,8 @@ use shop_platforms::Reading;
 pub struct Settings {
     #[command(flatten)]
     pub storefront: Storefront,
+    #[command(flatten)]
+    pub fingerprints: Fingerprints,
     #[command(flatten)]
     pub shop: ShopPresentation,
     #[command(flatten)]
@@ -66,6 +71,8 @@ pub struct LambdaSettings {
     pub function: Settings,
     #[command(flatten)]
     pub table: DynamoTable,
+    #[command(flatten)]
+    pub retention: RetentionPeriod,
 }
 
 #[cfg(test)]
@@ -75,6 +82,7 @@ mod tests {
     fn load(extra: &[(&str, &str)]) -> Result<Settings, ::settings::SettingsError> {
         let required = [
             ("API_KEYS", "key-aaaaaaaaaaaaaaaa"),
+            ("FINGERPRINT_KEY", "fingerprint-key-aaaaaaaaaaaaaaaaaaaaaa"),
             ("SHOP_URL", "https://shop.example"),
             ("SHOP_NAME", "Demo"),
         ];

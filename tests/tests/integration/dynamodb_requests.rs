@@ -44,8 +44,20 @@ async fn a_rewarded_order_costs_two_requests_and_its_delivery_two_writes_per_mes
         default_locale: Locale::De,
     };
     let events = Events::new(true);
-    let referrals = ReferralService::new(store.clone(), Arc::new(SystemClock)).with_events(events);
-    let orders = OrderService::new(store.clone(), Arc::new(SystemClock), rules(), shop, events);
+    let referrals = ReferralService::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        http_tests::fingerprint_key(),
+    )
+    .with_events(events);
+    let orders = OrderService::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        rules(),
+        shop,
+        events,
+        http_tests::fingerprint_key(),
+    );
     let code = referrals
         .get_or_create(request("max"), &http_tests::test_link)
         .await
@@ -103,7 +115,11 @@ async fn a_rewarded_order_costs_two_requests_and_its_delivery_two_writes_per_mes
 async fn referral_codes_cost_one_or_two_requests() {
     let (store, counter) = fresh_counting_store().await;
     let store = Arc::new(store);
-    let referrals = ReferralService::new(store.clone(), Arc::new(SystemClock));
+    let referrals = ReferralService::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        http_tests::fingerprint_key(),
+    );
 
     let code = referrals
         .get_or_create(request("max"), &http_tests::test_link)
@@ -164,6 +180,8 @@ async fn a_page_of_responses_costs_one_query() {
                 segment: None,
             },
             request_hash: n.to_string(),
+            person: http_tests::fingerprint_key()
+                .person(&Email::parse(&format!("c{n}@example.com")).expect("email")),
             decision: SurveyDecision::Sent(token.clone()),
             sent_at: at,
             throttle_cutoff: at,

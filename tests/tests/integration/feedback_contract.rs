@@ -64,11 +64,12 @@ impl Feedback {
                 throttle_days: 0,
                 ttl_days: 365,
             },
-            ReferralService::new(store.clone(), clock.clone()),
+            ReferralService::new(store.clone(), clock.clone(), http_tests::fingerprint_key()),
             ReferralLinks::Function(
                 domain::model::HttpUrl::parse("https://ref.example").expect("url"),
             ),
             events,
+            http_tests::fingerprint_key(),
         );
         Self {
             scores: ScoreService::new(store.clone()),

@@ -11,6 +11,7 @@ mod feedback_contract;
 mod feedback_http;
 mod order_contract;
 mod outbox_contract;
+mod personal_data_contract;
 mod platform_webhooks;
 mod readme_configuration;
 mod reward_referral_http;

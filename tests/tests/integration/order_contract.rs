@@ -65,9 +65,21 @@ impl<S: Store> Shop<S> {
         };
         let events = Events::new(true);
         Self {
-            orders: OrderService::new(store.clone(), clock.clone(), rules, shop, events),
+            orders: OrderService::new(
+                store.clone(),
+                clock.clone(),
+                rules,
+                shop,
+                events,
+                http_tests::fingerprint_key(),
+            ),
             coupons: CouponService::new(store.clone(), clock.clone(), events),
-            referrals: ReferralService::new(store.clone(), clock.clone()).with_events(events),
+            referrals: ReferralService::new(
+                store.clone(),
+                clock.clone(),
+                http_tests::fingerprint_key(),
+            )
+            .with_events(events),
             delivery: TestDelivery::new(store.clone(), clock.clone()),
             store,
             clock,
@@ -517,7 +529,11 @@ pub async fn orders_without_code_build_the_customers_history<S: Store>(store: Ar
     shop.record(earlier.clone()).await;
     let context = shop
         .store
-        .order_context(&order("o-2", "anna", "anna@example.com", 1, None))
+        .order_context(
+            &order("o-2", "anna", "anna@example.com", 1, None),
+            &http_tests::fingerprint_key()
+                .person(&Email::parse("anna@example.com").expect("email")),
+        )
         .await
         .expect("context");
     let history = context.friend.history;

@@ -37,6 +37,8 @@ async fn message_written_at<S: Store>(store: &S, n: usize, written: DateTime<Utc
     store
         .claim_code(CodeClaim {
             customer_id: customer,
+            person: http_tests::fingerprint_key()
+                .person(&Email::parse(&format!("c-{n}@example.com")).expect("email")),
             email: Email::parse(&format!("c-{n}@example.com")).expect("email"),
             name: None,
             locale: None,

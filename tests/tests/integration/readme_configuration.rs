@@ -54,16 +54,23 @@ fn each_function_requires_only_what_it_uses() {
     };
     assert_eq!(
         required("create-referral"),
-        ["API_KEYS", "SHOP_URL", "TABLE_NAME"]
+        ["API_KEYS", "FINGERPRINT_KEY", "SHOP_URL", "TABLE_NAME"]
     );
     assert_eq!(
         required("reward-referral"),
-        ["API_KEYS", "SHOP_NAME", "SHOP_URL", "TABLE_NAME"]
+        [
+            "API_KEYS",
+            "FINGERPRINT_KEY",
+            "SHOP_NAME",
+            "SHOP_URL",
+            "TABLE_NAME"
+        ]
     );
     assert_eq!(
         required("collect-survey"),
         [
             "API_KEYS",
+            "FINGERPRINT_KEY",
             "SHOP_NAME",
             "SHOP_URL",
             "SUPPORT_EMAIL",

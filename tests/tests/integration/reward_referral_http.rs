@@ -194,7 +194,8 @@ async fn totals_up_to_the_ceiling_are_summed_without_wrapping() {
         placed_at: chrono::Utc::now(),
         placed_at_given: true,
     };
-    let context = domain::ports::OrderStore::order_context(&store, &order)
+    let person = http_tests::fingerprint_key().person(&order.email);
+    let context = domain::ports::OrderStore::order_context(&store, &order, &person)
         .await
         .expect("context");
     assert_eq!(

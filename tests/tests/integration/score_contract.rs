@@ -55,7 +55,8 @@ impl Shop {
             referrer_cap: 25,
             hold_days: 14,
         };
-        let referrals = ReferralService::new(store.clone(), clock.clone());
+        let referrals =
+            ReferralService::new(store.clone(), clock.clone(), http_tests::fingerprint_key());
         Self {
             orders: OrderService::new(
                 store.clone(),
@@ -63,6 +64,7 @@ impl Shop {
                 rules,
                 shop.clone(),
                 Events::default(),
+                http_tests::fingerprint_key(),
             )
             .with_activity_window(window_days),
             coupons: CouponService::new(store.clone(), clock.clone(), Events::default()),
@@ -80,6 +82,7 @@ impl Shop {
                     domain::model::HttpUrl::parse("https://shop.example").expect("url"),
                 ),
                 Events::default(),
+                http_tests::fingerprint_key(),
             ),
             referrals,
             scores: ScoreService::new(store),

@@ -28,6 +28,8 @@ fn code(raw: &str) -> ReferralCode {
 fn claim(customer_id: &str, candidate: &str) -> CodeClaim {
     CodeClaim {
         customer_id: customer(customer_id),
+        person: http_tests::fingerprint_key()
+            .person(&Email::parse(&format!("{customer_id}@example.com")).expect("valid email")),
         email: Email::parse(&format!("{customer_id}@example.com")).expect("valid email"),
         name: None,
         locale: None,
@@ -105,7 +107,11 @@ pub async fn claiming_a_taken_code_writes_nothing(store: Arc<dyn ReferralStore>)
 }
 
 pub async fn fifty_concurrent_first_calls_agree_on_one_code(store: Arc<dyn ReferralStore>) {
-    let service = ReferralService::new(store, Arc::new(SettableClock::at(at())));
+    let service = ReferralService::new(
+        store,
+        Arc::new(SettableClock::at(at())),
+        http_tests::fingerprint_key(),
+    );
     let calls = (0..50).map(|_| service.get_or_create(request("racer"), &http_tests::test_link));
     let results: Vec<_> = join_all(calls)
         .await
@@ -137,8 +143,12 @@ pub async fn service_draws_a_new_code_when_the_candidate_is_taken(store: Arc<dyn
             .pop()
             .expect("the test supplies enough candidates")
     });
-    let service =
-        ReferralService::with_code_source(store, Arc::new(SettableClock::at(at())), source);
+    let service = ReferralService::with_code_source(
+        store,
+        Arc::new(SettableClock::at(at())),
+        http_tests::fingerprint_key(),
+        source,
+    );
     let (issued, creation) = service
         .get_or_create(request("newcomer"), &http_tests::test_link)
         .await

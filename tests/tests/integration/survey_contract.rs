@@ -58,11 +58,13 @@ impl<S: Store> Surveys<S> {
                 throttle_days: 90,
                 ttl_days: 30,
             },
-            ReferralService::new(store.clone(), clock.clone()).with_events(events),
+            ReferralService::new(store.clone(), clock.clone(), http_tests::fingerprint_key())
+                .with_events(events),
             ReferralLinks::Function(
                 domain::model::HttpUrl::parse("https://ref.example").expect("url"),
             ),
             events,
+            http_tests::fingerprint_key(),
         );
         Self {
             delivery: TestDelivery::new(store.clone(), clock.clone()),

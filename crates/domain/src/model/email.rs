@@ -45,14 +45,6 @@ impl Email {
     }
 }
 
-impl Email {
-    /// SHA-256 of the canonical address, hex: identifies a person in keys without storing the address there.
-    pub fn canonical_hash(&self) -> String {
-        use sha2::{Digest, Sha256};
-        super::hex(&Sha256::digest(self.canonical().as_bytes()))
-    }
-}
-
 fn is_valid_local(local: &str) -> bool {
     !local.is_empty()
         && local.len() <= MAX_LOCAL_LEN

@@ -7,6 +7,7 @@ mod customer_id;
 mod customer_name;
 mod email;
 mod feedback;
+mod fingerprint;
 mod http_url;
 mod locale;
 mod metrics;
@@ -16,6 +17,7 @@ mod order_outcome;
 mod outbox;
 mod referral;
 mod referral_code;
+mod retention;
 mod rewards;
 mod survey;
 mod survey_request;
@@ -35,6 +37,7 @@ pub use feedback::{
     ResponseFilter, Segment, SegmentError, SurveyId, SurveyIdError, MAX_NOTE_CHARS,
     MAX_SEGMENT_CHARS,
 };
+pub use fingerprint::{FingerprintKey, FingerprintKeyError, PersonFingerprint, MIN_KEY_BYTES};
 pub use http_url::{HttpUrl, HttpUrlError};
 pub use locale::{Locale, LocaleError};
 pub use metrics::{
@@ -51,6 +54,9 @@ pub use outbox::{
 };
 pub use referral::{Creation, IssuedCode, ReferralRequest, ReferralStats};
 pub use referral_code::{ReferralCode, ReferralCodeError, CODE_ALPHABET, GENERATED_CODE_LEN};
+pub use retention::{
+    Retention, RetentionError, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS,
+};
 pub use rewards::{
     decide, Beneficiary, Decision, Friend, Referrer, Rejection, Reward, RewardRules,
 };

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{
     CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, Order,
-    OrderHistory, ReferralCode,
+    OrderHistory, PersonFingerprint, ReferralCode,
 };
 
 /// The program's configuration (REFERRER_REWARD_CENTS, …).
@@ -63,7 +63,9 @@ impl Rejection {
 pub struct Referrer {
     pub customer_id: CustomerId,
     pub code: ReferralCode,
-    pub canonical_email: String,
+    /// The keyed fingerprint of the owner's canonical address: a friend using an alias of the
+    /// referrer's address is the referrer.
+    pub person: PersonFingerprint,
     pub email: Email,
     pub name: Option<CustomerName>,
     pub locale: Option<Locale>,
@@ -89,6 +91,7 @@ pub enum Decision {
 /// facts still hold.
 pub fn decide(
     order: &Order,
+    orderer: &PersonFingerprint,
     referrer: Option<&Referrer>,
     friend: &Friend,
     rules: &RewardRules,
@@ -100,9 +103,7 @@ pub fn decide(
     let Some(referrer) = referrer.filter(|_| matches!(carried, CarriedCode::Wellformed(_))) else {
         return reject(Rejection::UnknownCode);
     };
-    if referrer.customer_id == order.customer_id
-        || referrer.canonical_email == order.email.canonical()
-    {
+    if referrer.customer_id == order.customer_id || &referrer.person == orderer {
         return reject(Rejection::SelfReferral);
     }
     if friend.referred_before {
@@ -207,7 +208,7 @@ mod tests {
         Referrer {
             customer_id: CustomerId::parse("referrer").expect("id"),
             code: ReferralCode::parse("ABCD2345").expect("code"),
-            canonical_email: email.canonical(),
+            person: test_key().person(&email),
             email,
             name: None,
             locale: None,
@@ -225,8 +226,18 @@ mod tests {
         }
     }
 
+    fn test_key() -> crate::model::FingerprintKey {
+        crate::model::FingerprintKey::parse(&"k".repeat(32)).expect("key")
+    }
+
     fn decision(order: &Order, referrer: Option<&Referrer>, friend: &Friend) -> Decision {
-        decide(order, referrer, friend, &rules())
+        decide(
+            order,
+            &test_key().person(&order.email),
+            referrer,
+            friend,
+            &rules(),
+        )
     }
 
     #[test]

@@ -6,7 +6,10 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 
-use super::{CustomerId, CustomerName, Email, FollowUp, Locale, OrderId, Segment, SurveyId};
+use super::{
+    CustomerId, CustomerName, Email, FollowUp, Locale, OrderId, PersonFingerprint, Segment,
+    SurveyId,
+};
 
 /// A Net Promoter answer: 0–10.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -184,7 +187,10 @@ pub struct Survey {
     pub token: SurveyToken,
     pub order_id: OrderId,
     pub customer_id: CustomerId,
-    pub email: Email,
+    /// `None` once the customer's data was erased: the answer stays (anonymous), the link dies.
+    pub email: Option<Email>,
+    /// The keyed fingerprint of the address it was sent to; kept after erasure.
+    pub person: PersonFingerprint,
     pub name: Option<CustomerName>,
     pub locale: Option<Locale>,
     pub segment: Option<Segment>,

@@ -6,6 +6,7 @@ mod mailer;
 mod metrics_store;
 mod order_store;
 mod outbox;
+mod personal_data;
 mod referral_store;
 mod store_error;
 pub mod stored;
@@ -25,6 +26,9 @@ pub use order_store::{
 pub use outbox::{
     Claim, DueMessages, EventType, MessageKind, MessagePage, MessageStatus, MessageSummary,
     OutboxAdmin, OutboxMessage, OutboxStore, PageCursor, Payload, RequeueOutcome, Settlement,
+};
+pub use personal_data::{
+    DataSubject, Erasure, OptOut, OrderRecord, PersonalData, PersonalDataStore, Profile,
 };
 pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore};
 pub use store_error::StoreError;

@@ -5,7 +5,7 @@ use super::OutboxMessage;
 use super::StoreError;
 use crate::model::{
     Coupon, CouponCode, Friend, MinorUnits, Order, OrderHistory, OrderId, OrderOutcome,
-    ReferralCode, Referrer, RefundId, Reward,
+    PersonFingerprint, ReferralCode, Referrer, RefundId, Reward,
 };
 
 /// Everything the reward decision needs, read together before deciding.
@@ -30,8 +30,6 @@ pub struct StoredOrder {
 pub struct RewardCommit {
     pub referral_code: ReferralCode,
     pub referrer_cap: u64,
-    /// [`crate::model::Email::canonical_hash`] of the friend: the key of the once-only guard.
-    pub friend_person_key: String,
     pub rewards: Vec<Reward>,
 }
 
@@ -39,6 +37,9 @@ pub struct RewardCommit {
 #[derive(Debug, Clone)]
 pub struct OrderCommit {
     pub order: Order,
+    /// The orderer's keyed fingerprint: kept on their profile (a data request by address finds
+    /// it) and, when rewarded, the key of the once-only guard.
+    pub person: PersonFingerprint,
     pub request_hash: String,
     pub outcome: OrderOutcome,
     /// The friend's history as read; the write applies only if it is unchanged.
@@ -90,7 +91,12 @@ pub struct RefundTally {
 /// Storage of orders, rewards and coupons. Each method is one atomic unit.
 #[async_trait]
 pub trait OrderStore: Send + Sync {
-    async fn order_context(&self, order: &Order) -> Result<OrderContext, StoreError>;
+    /// `person` is the orderer's fingerprint, which keys their once-only guard.
+    async fn order_context(
+        &self,
+        order: &Order,
+        person: &PersonFingerprint,
+    ) -> Result<OrderContext, StoreError>;
 
     /// Writes the order, the friend's history and, if rewarded, guards, referrer counter and
     /// coupons, all or nothing, each conditioned on the facts the decision used.

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{OutgoingMail, StoreError};
-use crate::model::MessageId;
+use crate::model::{CustomerId, MessageId};
 
 /// What a message is, for listings and logs; the payload's shape follows from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +92,10 @@ pub struct OutboxMessage {
     pub kind: MessageKind,
     /// The business id the message is about (`order:<id>`, `survey:<id>`, …), for operators.
     pub reference: String,
+    /// The customer the message is about (the mail's recipient, or the customer an event or
+    /// alert names): a data request finds, exports and erases their messages by it. `None` only
+    /// for messages written before messages named their customer.
+    pub customer_id: Option<CustomerId>,
     pub payload: Payload,
     pub created_at: DateTime<Utc>,
 }
@@ -103,6 +107,8 @@ pub enum MessageStatus {
     Delivered,
     /// Given up after the last retry, or refused for good (a webhook answering 410).
     Failed,
+    /// Never to be sent: its customer's data was erased before it was delivered.
+    Cancelled,
 }
 
 impl MessageStatus {
@@ -111,6 +117,7 @@ impl MessageStatus {
             Self::Pending => "pending",
             Self::Delivered => "delivered",
             Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -118,6 +125,7 @@ impl MessageStatus {
         match raw {
             "pending" => Some(Self::Pending),
             "delivered" => Some(Self::Delivered),
+            "cancelled" => Some(Self::Cancelled),
             "failed" => Some(Self::Failed),
             _ => None,
         }

@@ -3,13 +3,17 @@ use chrono::{DateTime, Utc};
 
 use super::{OutboxMessage, StoreError};
 use crate::model::{
-    CustomerId, CustomerName, Email, IssuedCode, Locale, ReferralCode, ReferralStats,
+    CustomerId, CustomerName, Email, IssuedCode, Locale, PersonFingerprint, ReferralCode,
+    ReferralStats,
 };
 
 /// A request to give `customer_id` the freshly generated `code`, unless they already own one.
 #[derive(Debug, Clone)]
 pub struct CodeClaim {
     pub customer_id: CustomerId,
+    /// The keyed fingerprint of `email`: kept on the profile and the code, so a friend using an
+    /// alias of the owner's address is known, and a data request by address finds them.
+    pub person: PersonFingerprint,
     pub email: Email,
     pub name: Option<CustomerName>,
     pub locale: Option<Locale>,

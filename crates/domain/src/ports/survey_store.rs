@@ -3,7 +3,8 @@ use chrono::{DateTime, Utc};
 
 use super::{OutboxMessage, StoreError};
 use crate::model::{
-    Answer, FollowUp, Survey, SurveyDecision, SurveyId, SurveyRequest, SurveyToken,
+    Answer, FollowUp, PersonFingerprint, Survey, SurveyDecision, SurveyId, SurveyRequest,
+    SurveyToken,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub struct SurveyRequestContext {
 #[derive(Debug, Clone)]
 pub struct SurveyRequestCommit {
     pub request: SurveyRequest,
+    /// The fingerprint of the request's address, stored with the survey.
+    pub person: PersonFingerprint,
     pub request_hash: String,
     /// A sent survey is written only if the address is still subscribed and nothing was sent
     /// to the customer or address since `throttle_cutoff`.
@@ -52,9 +55,12 @@ pub struct FollowUpChange {
 /// Storage of survey requests, surveys, answers and opt-outs (answers move the NPS day counters).
 #[async_trait]
 pub trait SurveyStore: Send + Sync {
+    /// `person` is the fingerprint of the request's address, which keys the opt-out and the
+    /// throttle.
     async fn survey_request_context(
         &self,
         request: &SurveyRequest,
+        person: &PersonFingerprint,
     ) -> Result<SurveyRequestContext, StoreError>;
 
     async fn commit_survey_request(

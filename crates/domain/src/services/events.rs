@@ -31,6 +31,7 @@ impl Events {
     fn event(
         self,
         event: EventType,
+        customer_id: &CustomerId,
         cause: &[&str],
         reference: String,
         at: DateTime<Utc>,
@@ -46,6 +47,7 @@ impl Events {
             id: MessageId::derive(&id_cause),
             kind: MessageKind::Event(event),
             reference,
+            customer_id: Some(customer_id.clone()),
             payload: Payload::Event {
                 body: body.to_string(),
             },
@@ -62,6 +64,7 @@ impl Events {
     ) -> Option<OutboxMessage> {
         self.event(
             EventType::ReferralCreated,
+            customer_id,
             &[customer_id.as_ref()],
             format!("customer:{customer_id}"),
             at,
@@ -82,6 +85,7 @@ impl Events {
         );
         self.event(
             EventType::RewardIssued,
+            &reward.customer_id,
             &[order_id.as_ref(), reward.beneficiary.as_str()],
             format!("order:{order_id}"),
             at,
@@ -107,6 +111,7 @@ impl Events {
         let reward = &coupon.reward;
         self.event(
             EventType::RewardRevoked,
+            &reward.customer_id,
             &[reward.coupon.as_ref()],
             format!("order:{order_id}"),
             at,
@@ -127,6 +132,7 @@ impl Events {
         let reward = &coupon.reward;
         self.event(
             EventType::CouponRedeemed,
+            &reward.customer_id,
             &[reward.coupon.as_ref()],
             format!("coupon:{}", reward.coupon),
             at,
@@ -141,6 +147,7 @@ impl Events {
     pub fn survey_sent(self, survey: &SurveySent<'_>, at: DateTime<Utc>) -> Option<OutboxMessage> {
         self.event(
             EventType::SurveySent,
+            survey.customer_id,
             &[survey.order_id.as_ref()],
             format!("order:{}", survey.order_id),
             at,
@@ -163,6 +170,7 @@ impl Events {
         let revision = answer.revision.to_string();
         self.event(
             EventType::SurveyAnswered,
+            &survey.customer_id,
             &[survey_id.as_ref(), &revision],
             format!("survey:{survey_id}"),
             answer.answered_at,
@@ -187,6 +195,7 @@ impl Events {
     ) -> Option<OutboxMessage> {
         self.event(
             EventType::CustomerUnsubscribed,
+            customer_id,
             &[person_key],
             format!("customer:{customer_id}"),
             at,

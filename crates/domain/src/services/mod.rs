@@ -1,6 +1,7 @@
 //! Domain services: the business decisions, made once, above the store ports.
 
 mod coupons;
+mod customer_data;
 mod delivery;
 mod events;
 mod orders;
@@ -11,6 +12,7 @@ pub mod survey_mail;
 mod surveys;
 
 pub use coupons::{CouponError, CouponService, PartialRefundOutcome};
+pub use customer_data::{CustomerDataError, CustomerDataService};
 pub use delivery::{
     Attempt, Deliverer, DeliveryReport, MessageError, MessageService, CLAIM_SECONDS, MAX_PAGE,
     SWEEP_LIMIT,

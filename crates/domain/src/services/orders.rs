@@ -1,11 +1,11 @@
 use std::sync::Arc;
 
 use crate::model::counters::{self, CounterDelta};
-use crate::model::MessageId;
 use crate::model::{
     activity_changes, decide, Beneficiary, CouponCode, Decision, Order, OrderOutcome, Reward,
     RewardRules,
 };
+use crate::model::{FingerprintKey, MessageId};
 use crate::ports::{
     Clock, CommitOutcome, MessageKind, OrderCommit, OrderStore, OutboxMessage, Payload,
     RewardCommit, StoreError, StoredOrder,
@@ -42,6 +42,7 @@ pub struct OrderService {
     rules: RewardRules,
     shop: ShopIdentity,
     events: Events,
+    fingerprints: FingerprintKey,
     activity_window_days: u32,
 }
 
@@ -55,6 +56,7 @@ impl OrderService {
         rules: RewardRules,
         shop: ShopIdentity,
         events: Events,
+        fingerprints: FingerprintKey,
     ) -> Self {
         Self {
             store,
@@ -62,6 +64,7 @@ impl OrderService {
             rules,
             shop,
             events,
+            fingerprints,
             activity_window_days: DEFAULT_ACTIVITY_WINDOW_DAYS,
         }
     }
@@ -75,13 +78,15 @@ impl OrderService {
     /// Records the order and returns what was decided; replays get the recorded outcome.
     pub async fn record(&self, order: Order) -> Result<OrderOutcome, OrderError> {
         let request_hash = order.request_hash();
+        let person = self.fingerprints.person(&order.email);
         for _ in 0..MAX_DECISIONS {
-            let context = self.store.order_context(&order).await?;
+            let context = self.store.order_context(&order, &person).await?;
             if let Some(existing) = context.existing {
                 return self.replay(existing, &request_hash);
             }
             let decision = decide(
                 &order,
+                &person,
                 context.referrer.as_ref(),
                 &context.friend,
                 &self.rules,
@@ -106,7 +111,6 @@ impl OrderService {
                     let commit = RewardCommit {
                         referral_code: referrer.code.clone(),
                         referrer_cap: self.rules.referrer_cap,
-                        friend_person_key: order.email.canonical_hash(),
                         rewards,
                     };
                     (Some(commit), mails)
@@ -134,6 +138,7 @@ impl OrderService {
                 new_history,
                 seen_history: context.friend.history,
                 order: order.clone(),
+                person: person.clone(),
                 request_hash: request_hash.clone(),
                 outcome,
                 reward,
@@ -241,6 +246,7 @@ impl OrderService {
                 ]),
                 kind: MessageKind::RewardMail,
                 reference: reference.clone(),
+                customer_id: Some(mail.reward.customer_id.clone()),
                 payload: Payload::Mail(reward_mail::render(mail, &self.shop)?),
                 created_at: now,
             });

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use crate::model::{
-    Creation, CustomerId, IssuedCode, ReferralCode, ReferralRequest, ReferralStats,
+    Creation, CustomerId, FingerprintKey, IssuedCode, ReferralCode, ReferralRequest, ReferralStats,
 };
 use crate::ports::{ClaimOutcome, Clock, CodeClaim, ReferralStore, StoreError};
 
@@ -29,17 +29,23 @@ pub struct ReferralService {
     clock: Arc<dyn Clock>,
     codes: CodeSource,
     events: Events,
+    fingerprints: FingerprintKey,
 }
 
 impl ReferralService {
-    pub fn new(store: Arc<dyn ReferralStore>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        store: Arc<dyn ReferralStore>,
+        clock: Arc<dyn Clock>,
+        fingerprints: FingerprintKey,
+    ) -> Self {
         let codes: CodeSource = Arc::new(|| ReferralCode::generate(&mut rand::thread_rng()));
-        Self::with_code_source(store, clock, codes)
+        Self::with_code_source(store, clock, fingerprints, codes)
     }
 
     pub fn with_code_source(
         store: Arc<dyn ReferralStore>,
         clock: Arc<dyn Clock>,
+        fingerprints: FingerprintKey,
         codes: CodeSource,
     ) -> Self {
         Self {
@@ -47,6 +53,7 @@ impl ReferralService {
             clock,
             codes,
             events: Events::default(),
+            fingerprints,
         }
     }
 
@@ -71,6 +78,7 @@ impl ReferralService {
                     .referral_created(&request.customer_id, &code, &link(&code), at);
             let claim = CodeClaim {
                 customer_id: request.customer_id.clone(),
+                person: self.fingerprints.person(&request.email),
                 email: request.email.clone(),
                 name: request.name.clone(),
                 locale: request.locale,

@@ -177,7 +177,14 @@ pub fn detractor_alert(
         (labels[1], comment.to_owned()),
         (labels[2], survey.order_id.to_string()),
         (labels[3], survey.customer_id.to_string()),
-        (labels[4], survey.email.to_string()),
+        (
+            labels[4],
+            survey
+                .email
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
     ];
     let copy = AlertCopy {
         subject: &subject,
@@ -192,6 +199,6 @@ pub fn detractor_alert(
         text,
         html,
         headers: Vec::new(),
-        reply_to: Some(survey.email.clone()),
+        reply_to: survey.email.clone(),
     })
 }

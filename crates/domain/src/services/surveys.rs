@@ -3,9 +3,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{
-    fingerprint, Answer, Category, Comment, Email, FollowUp, FollowUpNote, FollowUpStatus, HttpUrl,
-    MessageId, ReferralRequest, Score, SkipReason, Survey, SurveyDecision, SurveyId, SurveyRequest,
-    SurveyToken,
+    fingerprint, Answer, Category, Comment, Email, FingerprintKey, FollowUp, FollowUpNote,
+    FollowUpStatus, HttpUrl, MessageId, ReferralRequest, Score, SkipReason, Survey, SurveyDecision,
+    SurveyId, SurveyRequest, SurveyToken,
 };
 use crate::ports::{
     Clock, FollowUpChange, MessageKind, OutboxMessage, Payload, StoreError, StoredSurveyRequest,
@@ -87,6 +87,7 @@ pub struct SurveyService {
     referrals: ReferralService,
     referral_links: ReferralLinks,
     events: Events,
+    fingerprints: FingerprintKey,
 }
 
 impl SurveyService {
@@ -100,6 +101,7 @@ impl SurveyService {
         referrals: ReferralService,
         referral_links: ReferralLinks,
         events: Events,
+        fingerprints: FingerprintKey,
     ) -> Self {
         Self {
             store,
@@ -110,6 +112,7 @@ impl SurveyService {
             referrals,
             referral_links,
             events,
+            fingerprints,
         }
     }
 
@@ -133,8 +136,9 @@ impl SurveyService {
             fields.push(segment.as_ref());
         }
         let hash = fingerprint(&fields);
+        let person = self.fingerprints.person(&request.email);
         for _ in 0..MAX_ATTEMPTS {
-            let context = self.store.survey_request_context(&request).await?;
+            let context = self.store.survey_request_context(&request, &person).await?;
             if let Some(existing) = context.existing {
                 return replay(existing, &hash);
             }
@@ -158,6 +162,7 @@ impl SurveyService {
             };
             let commit = SurveyRequestCommit {
                 request: request.clone(),
+                person: person.clone(),
                 request_hash: hash.clone(),
                 decision: decision.clone(),
                 sent_at: now,
@@ -192,6 +197,7 @@ impl SurveyService {
             id: MessageId::derive(&["survey-mail", request.order_id.as_ref()]),
             kind: MessageKind::SurveyMail,
             reference: format!("order:{}", request.order_id),
+            customer_id: Some(request.customer_id.clone()),
             payload: Payload::Mail(survey_mail::survey(&job, &self.shop)?),
             created_at: now,
         };
@@ -217,9 +223,14 @@ impl SurveyService {
         Ok(survey)
     }
 
-    /// The survey behind a link regardless of age: unsubscribing never expires.
+    /// The survey behind a link regardless of age: unsubscribing never expires. A survey whose
+    /// customer was erased is no longer anybody's link.
     pub async fn find(&self, token: &SurveyToken) -> Result<Survey, SurveyError> {
-        self.store.survey(token).await?.ok_or(SurveyError::NotFound)
+        self.store
+            .survey(token)
+            .await?
+            .filter(|survey| survey.email.is_some())
+            .ok_or(SurveyError::NotFound)
     }
 
     fn expires_at(&self, survey: &Survey) -> DateTime<Utc> {
@@ -297,6 +308,7 @@ impl SurveyService {
                     ]),
                     kind: MessageKind::DetractorAlert,
                     reference: format!("survey:{survey_id}"),
+                    customer_id: Some(survey.customer_id.clone()),
                     payload: Payload::Mail(survey_mail::detractor_alert(
                         survey,
                         answer,
@@ -315,9 +327,10 @@ impl SurveyService {
     }
 
     async fn promoter_link(&self, survey: &Survey) -> Result<String, SurveyError> {
+        let email = survey.email.clone().ok_or(SurveyError::NotFound)?;
         let request = ReferralRequest {
             customer_id: survey.customer_id.clone(),
-            email: survey.email.clone(),
+            email,
             name: survey.name.clone(),
             locale: survey.locale,
         };
@@ -329,11 +342,9 @@ impl SurveyService {
     pub async fn unsubscribe(&self, token: &SurveyToken) -> Result<Survey, SurveyError> {
         let survey = self.find(token).await?;
         let now = self.clock.now();
-        let message = self.events.customer_unsubscribed(
-            &survey.customer_id,
-            &survey.email.canonical_hash(),
-            now,
-        );
+        let message =
+            self.events
+                .customer_unsubscribed(&survey.customer_id, survey.person.as_ref(), now);
         if !self.store.unsubscribe(token, now, message).await? {
             return Err(SurveyError::NotFound);
         }
