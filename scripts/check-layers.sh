@@ -21,11 +21,11 @@ AWS='aws-[a-z0-9-]+|lambda_http|lambda_runtime'
 SQL='rusqlite|libsqlite3-sys|store-sqlite'
 # The web layer; hyper alone is allowed below it, since the AWS SDK's HTTP client uses it.
 WEB='axum|axum-core|tower-http'
-for function in create-referral reward-referral collect-survey score-nps deliver-outbox; do
+for function in create-referral reward-referral collect-survey score-nps customer-data deliver-outbox; do
   forbid "$function" "$SQL" "a Lambda binary links only the DynamoDB store"
 done
 # Only deliver-outbox sends: the request functions must not even link a way to.
-for function in create-referral reward-referral collect-survey score-nps; do
+for function in create-referral reward-referral collect-survey score-nps customer-data; do
   forbid "$function" "aws-sdk-sesv2|mail-ses|webhook-http|reqwest" "only deliver-outbox sends mail or webhooks"
 done
 forbid domain "$AWS|$SQL|$WEB|hyper|store-dynamodb|mail-ses|web|settings|lambda-host" "the core knows no AWS, SQL or HTTP"

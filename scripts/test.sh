@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # Infra tools get their own venv: checkov pins a botocore that ministack's would conflict with.
 TOOLS_VENV=".venv-tools"
 TOOLS=("cargo-lambda==1.9.2" "ziglang==0.17.1" "cfn-lint==1.58.0" "checkov==3.3.30")
-FUNCTIONS=(create-referral reward-referral collect-survey score-nps deliver-outbox)
+FUNCTIONS=(create-referral reward-referral collect-survey score-nps customer-data deliver-outbox)
 LOG_DIR="target/test-logs"
 mkdir -p "$LOG_DIR"
 # shellcheck source=scripts/emulator.sh

@@ -10,8 +10,8 @@ use anyhow::Context;
 use axum::Router;
 use clap::Parser;
 use domain::ports::{
-    Clock, DeliveryLog, MetricsStore, OrderStore, OutboxAdmin, OutboxStore, ReferralStore,
-    SurveyStore, SystemClock, WebhookSender,
+    Clock, DeliveryLog, MetricsStore, OrderStore, OutboxAdmin, OutboxStore, PersonalDataStore,
+    ReferralStore, SurveyStore, SystemClock, WebhookSender,
 };
 use domain::services::Deliverer;
 use settings::{Logging, SettingsError};
@@ -215,6 +215,7 @@ where
         + OutboxStore
         + OutboxAdmin
         + DeliveryLog
+        + PersonalDataStore
         + 'static,
 {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -263,6 +264,17 @@ where
         },
     );
 
+    let customer_data = customer_data::build(
+        options
+            .function_settings(address)
+            .context("customer-data configuration")?,
+        customer_data::Ports {
+            personal_data: store.clone(),
+            deliveries: store.clone(),
+            clock: clock.clone(),
+        },
+    );
+
     let delivery: deliver_outbox::Settings = options
         .function_settings(address)
         .context("deliver-outbox configuration")?;
@@ -295,6 +307,7 @@ where
         .nest(&mount_path(reward_referral::FUNCTION_NAME), reward_referral)
         .nest(&mount_path(collect_survey::FUNCTION_NAME), collect_survey)
         .nest(&mount_path(score_nps::FUNCTION_NAME), score_nps)
+        .nest(&mount_path(customer_data::FUNCTION_NAME), customer_data)
         .fallback(route_not_found);
     Ok(App {
         router: with_request_logging(app),

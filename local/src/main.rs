@@ -15,6 +15,7 @@ async fn main() -> anyhow::Result<()> {
         reward_referral = %stack.function_url(reward_referral::FUNCTION_NAME),
         collect_survey = %stack.function_url(collect_survey::FUNCTION_NAME),
         score_nps = %stack.function_url(score_nps::FUNCTION_NAME),
+        customer_data = %stack.function_url(customer_data::FUNCTION_NAME),
         data_dir,
         "local stack listening; Ctrl-C stops it"
     );

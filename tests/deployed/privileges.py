@@ -178,6 +178,10 @@ def mapping_actions(lambda_client: Any, function_name: str) -> set[str]:
     return needed
 
 
+# The table's global secondary indexes (infra/template.yaml).
+INDEXES = ("outbox", "responses", "customers", "people")
+
+
 @dataclass(frozen=True)
 class Scope:
     """The resources this stack's grants may name."""
@@ -192,10 +196,10 @@ class Scope:
                 return [f"{action} on {sorted(resources)}: only the table's stream {self.stream_arn}"]
             return []
         if action.startswith("dynamodb:"):
-            # Item actions on the table; Query also on its two indexes (outbox, responses).
+            # Item actions on the table; Query also on its indexes.
             allowed = {self.table_arn}
             if action == "dynamodb:Query":
-                allowed |= {f"{self.table_arn}/index/outbox", f"{self.table_arn}/index/responses"}
+                allowed |= {f"{self.table_arn}/index/{index}" for index in INDEXES}
             if resources - allowed:
                 return [f"{action} on {sorted(resources - allowed)}: only the stack's table {self.table_arn}"]
         if action.startswith("ses:"):

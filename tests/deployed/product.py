@@ -77,6 +77,7 @@ class Endpoints:
     reward_referral: str
     collect_survey: str
     score_nps: str
+    customer_data: str
 
     @classmethod
     def from_outputs(cls, outputs: dict[str, str]) -> Endpoints:
@@ -85,6 +86,7 @@ class Endpoints:
             reward_referral=outputs["RewardReferralUrl"],
             collect_survey=outputs["CollectSurveyUrl"],
             score_nps=outputs["ScoreNpsUrl"],
+            customer_data=outputs["CustomerDataUrl"],
         )
 
 
@@ -132,6 +134,8 @@ class ProductRun:
         self.unsubscribe_stops_further_surveys(survey_link)
         self.figures_are_read_back()
         self.feedback_is_listed_followed_up_and_exported()
+        self.customer_data_is_exported_and_erased()
+        self.shopify_redacts_a_customer()
         self.storefront_routes_need_the_key()
 
     def referral_code_is_created(self) -> str:
@@ -457,11 +461,68 @@ class ProductRun:
         expect("<svg" in dashboard.text(), "the dashboard draws its chart", dashboard)
         self.log("score-nps: response listed, follow-up recorded (collect-survey), CSV exported, dashboard shown")
 
+    def customer_data_is_exported_and_erased(self) -> None:
+        """Ben (a rewarded friend who answered with a comment and unsubscribed) asks for his data,
+        then for its erasure, through the deployed function and its role."""
+        export_url = self.at.customer_data + "customers/ben/export"
+        exported = expect_status(self.urls.get(export_url, key=self.key), 200, "GET /customers/ben/export").json()
+        expect(exported["profiles"][0]["email"] == "ben@example.com", f"the profile is exported: {exported['profiles']}")
+        comments = [s["comment"] for s in exported["surveys"]]
+        expect("Parcel arrived late" in comments, f"the survey comment is exported: {comments}")
+        expect(len(exported["opt_outs"]) == 1, f"the opt-out is exported: {exported['opt_outs']}")
+        expect(exported["coupons"] and exported["orders"], "orders and coupons are exported")
+        erased = expect_status(
+            self.urls.post_json(self.at.customer_data + "customers/erase", {"email": "ben@example.com"}, key=self.key),
+            200,
+            "POST /customers/erase",
+        ).json()["erased"]
+        expect(erased["profiles"] == 1 and erased["surveys"] >= 1, f"the profile and surveys are erased: {erased}")
+        after = expect_status(self.urls.get(export_url, key=self.key), 200, "export after erasure").json()
+        expect(after["profiles"][0]["email"] is None, f"no address left: {after['profiles']}")
+        expect(all(s["comment"] is None and s["email"] is None for s in after["surveys"]), "no comment left")
+        expect(len(after["coupons"]) == len(exported["coupons"]), "coupons (money owed) are kept")
+        again = expect_status(
+            self.urls.post_json(self.at.customer_data + "customers/erase", {"email": "ben@example.com"}, key=self.key),
+            200,
+            "erasing twice",
+        ).json()["erased"]
+        expect(set(again.values()) == {0}, f"a second erasure erases nothing: {again}")
+        self.log("customer-data: Ben's data exported, erased (coupons kept), erasing again is a no-op")
+
+    def shopify_redacts_a_customer(self) -> None:
+        """Shopify's mandatory customers/redact, signed as Shopify signs, erases Dora (the Shopify
+        order's customer) by her Shopify id and address."""
+        body = json.dumps(
+            {
+                "shop_id": 954889,
+                "shop_domain": "deployed.myshopify.com",
+                "customer": {"id": 7012345678901234001, "email": "dora@example.com", "phone": None},
+                "orders_to_redact": [5987654321098765001],
+            }
+        ).encode()
+        signature = base64.b64encode(hmac.new(SHOPIFY_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": "customers/redact",
+            "X-Shopify-Hmac-Sha256": signature,
+            "X-Shopify-Event-Id": "deployed-redact-1",
+        }
+        url = self.at.customer_data + "webhooks/shopify"
+        answered = expect_status(self.urls.request("POST", url, body=body, headers=headers), 200, "customers/redact")
+        erased = answered.json()
+        expect(erased.get("handled") == "customers/redact" and erased["erased"]["profiles"] == 1, f"Dora erased: {erased}")
+        dora = expect_status(
+            self.urls.get(self.at.customer_data + "customers/7012345678901234001/export", key=self.key), 200, "Dora's export"
+        ).json()
+        expect(dora["profiles"][0]["email"] is None, f"Dora's address is gone: {dora['profiles']}")
+        self.log("customer-data: Shopify's signed customers/redact erased the customer")
+
     def storefront_routes_need_the_key(self) -> None:
         for url in (
             self.at.create_referral + "referrals/anna",
             self.at.reward_referral + "coupons/ABCDEFGHJKMN",
             self.at.score_nps + "nps",
+            self.at.customer_data + "customers/ben/export",
         ):
             refused = expect_status(self.urls.get(url), 401, f"GET {url} without a key")
             expect(refused.header("www-authenticate") == "Bearer", "401 names the scheme", refused)

@@ -17,7 +17,7 @@ class RewriteTest(unittest.TestCase):
         declared = template.functions(template.parse(TEMPLATE))
         self.assertEqual(
             sorted(f.binary for f in declared),
-            ["collect-survey", "create-referral", "deliver-outbox", "reward-referral", "score-nps"],
+            ["collect-survey", "create-referral", "customer-data", "deliver-outbox", "reward-referral", "score-nps"],
         )
         for function in declared:
             self.assertEqual(function.code_uri, f"../functions/{function.binary}")
@@ -29,7 +29,7 @@ class RewriteTest(unittest.TestCase):
             for old, new in zip(TEMPLATE.splitlines(), rewritten.splitlines(), strict=True)
             if old != new
         ]
-        self.assertEqual(len(changed), 5)
+        self.assertEqual(len(changed), 6)
         for old, new in changed:
             self.assertRegex(old.strip(), r"^CodeUri: \.\./functions/[a-z-]+$")
             self.assertRegex(new.strip(), r"^CodeUri: s3://code/[a-z-]+\.zip$")

@@ -24,6 +24,10 @@ pub fn lambda_settings() -> Vec<(&'static str, Vec<Variable>)> {
             settings::variables::<score_nps::LambdaSettings>(),
         ),
         (
+            customer_data::FUNCTION_NAME,
+            settings::variables::<customer_data::LambdaSettings>(),
+        ),
+        (
             deliver_outbox::FUNCTION_NAME,
             settings::variables::<deliver_outbox::LambdaSettings>(),
         ),

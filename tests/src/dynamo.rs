@@ -169,3 +169,45 @@ pub async fn fresh_intercepted_store(
         .build();
     DynamoStore::new(Client::from_conf(config), plain.table())
 }
+
+/// What the table's TTL does, some time after `now`: deletes every item whose `expires_at`
+/// (epoch seconds) has passed. Returns how many went. The emulator does not run TTL itself.
+pub async fn expire_items(
+    client: &Client,
+    table: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> usize {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let mut expired = 0;
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(table)
+            .consistent_read(true)
+            .filter_expression("expires_at <= :now")
+            .expression_attribute_values(":now", AttributeValue::N(now.timestamp().to_string()))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .expect("scanning for expired items");
+        for item in page.items.unwrap_or_default() {
+            let key = [PARTITION_KEY, SORT_KEY]
+                .iter()
+                .filter_map(|name| item.get(*name).map(|v| ((*name).to_owned(), v.clone())))
+                .collect();
+            client
+                .delete_item()
+                .table_name(table)
+                .set_key(Some(key))
+                .send()
+                .await
+                .expect("deleting an expired item");
+            expired += 1;
+        }
+        match page.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return expired,
+        }
+    }
+}

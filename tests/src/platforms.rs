@@ -69,6 +69,7 @@ pub trait PlatformStore:
     + domain::ports::OutboxStore
     + domain::ports::OutboxAdmin
     + domain::ports::DeliveryLog
+    + domain::ports::PersonalDataStore
     + 'static
 {
 }
@@ -81,6 +82,7 @@ impl<S> PlatformStore for S where
         + domain::ports::OutboxStore
         + domain::ports::OutboxAdmin
         + domain::ports::DeliveryLog
+        + domain::ports::PersonalDataStore
         + 'static
 {
 }

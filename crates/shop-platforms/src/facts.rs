@@ -21,8 +21,22 @@ pub enum PlatformRequest {
         order_id: OrderId,
     },
     Survey(Box<SurveyRequest>),
+    /// Erase everything held about a customer (Shopify `customers/redact`).
+    Erase(DataRequest),
+    /// A customer asked the shop for their data (Shopify `customers/data_request`).
+    DataRequest(DataRequest),
+    /// The shop uninstalled the app 48 hours ago and asks for its data to go (`shop/redact`).
+    ShopRedact,
     /// Understood, and nothing to do: answered 200 so the platform does not retry.
     Ignored(Ignored),
+}
+
+/// Whose data a privacy delivery names: the platform's customer id and the address, either of
+/// which may be missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataRequest {
+    pub customer_id: Option<CustomerId>,
+    pub email: Option<Email>,
 }
 
 /// An order as a platform reports it: the order without its referral code (which may need a

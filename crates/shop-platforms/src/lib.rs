@@ -5,10 +5,11 @@
 mod facts;
 mod ids;
 pub mod shopify;
+mod shopify_privacy;
 mod signature;
 pub mod woocommerce;
 
-pub use facts::{Ignored, OrderFacts, PlatformRequest, ReferralSources};
+pub use facts::{DataRequest, Ignored, OrderFacts, PlatformRequest, ReferralSources};
 pub use signature::{SigningSecret, SigningSecretError};
 
 /// The platforms we take webhooks from, with the headers each one uses.
@@ -57,6 +58,9 @@ pub enum Receiver {
     Rewards,
     /// collect-survey: fulfilled or completed orders ask for a survey.
     Surveys,
+    /// customer-data: Shopify's mandatory privacy topics (a customer's erasure or data request,
+    /// a shop's redaction).
+    Privacy,
 }
 
 /// The body is not the platform's JSON for its topic: the one case a signed delivery is refused

@@ -1,5 +1,6 @@
 //! Shopify's order webhooks (Admin API REST shapes): `orders/create`, `orders/paid`,
-//! `refunds/create` for rewards, `orders/fulfilled` for surveys.
+//! `refunds/create` for rewards, `orders/fulfilled` for surveys; the privacy topics are in
+//! `shopify_privacy`.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::model::{Currency, MinorUnits, OrderId, RefundId};
@@ -82,11 +83,12 @@ pub fn read(
             let order: ShopifyOrder = parse(topic, body)?;
             survey_request(order, topic, guests)
         }
+        (Receiver::Privacy, _) => crate::shopify_privacy::read(topic, body),
         _ => Ok(Ignored::request("unhandled_topic", topic)),
     }
 }
 
-fn parse<T: DeserializeOwned>(topic: &str, body: &[u8]) -> Result<T, PayloadError> {
+pub(crate) fn parse<T: DeserializeOwned>(topic: &str, body: &[u8]) -> Result<T, PayloadError> {
     serde_json::from_slice(body).map_err(|e| invalid(topic, e.to_string()))
 }
 

@@ -9,7 +9,9 @@ use axum::Json;
 use serde_json::json;
 
 use domain::ports::StoreError;
-use domain::services::{CouponError, MessageError, OrderError, ReferralError, SurveyError};
+use domain::services::{
+    CouponError, CustomerDataError, MessageError, OrderError, ReferralError, SurveyError,
+};
 
 /// Everything a handler can answer other than success.
 #[derive(Debug, thiserror::Error)]
@@ -228,6 +230,17 @@ impl From<SurveyError> for ApiError {
             SurveyError::Store(store) => store.into(),
             SurveyError::Referral(referral) => referral.into(),
             SurveyError::Render(render) => Self::internal(render),
+        }
+    }
+}
+
+impl From<CustomerDataError> for ApiError {
+    fn from(error: CustomerDataError) -> Self {
+        match error {
+            CustomerDataError::NotFound => {
+                Self::NotFound("nothing is stored about this customer".into())
+            }
+            CustomerDataError::Store(store) => store.into(),
         }
     }
 }

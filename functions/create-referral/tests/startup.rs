@@ -6,6 +6,7 @@ use std::process::Command;
 
 const COMPLETE: &[(&str, &str)] = &[
     ("API_KEYS", "startup-test-key-0123456789"),
+    ("FINGERPRINT_KEY", "startup-test-fingerprint-key-0123456789"),
     ("SHOP_URL", "https://shop.example"),
     ("TABLE_NAME", "referrals"),
 ];
@@ -48,4 +49,23 @@ fn invalid_landing_template_stops_start_up() {
         printed.contains("environment variable REFERRAL_LANDING_URL is invalid"),
         "{printed}"
     );
+}
+
+#[test]
+fn a_short_fingerprint_key_or_a_retention_out_of_range_stops_start_up() {
+    for (name, value) in [
+        ("FINGERPRINT_KEY", "thirty-one-bytes-is-not-enough"),
+        ("RETENTION_DAYS", "29"),
+        ("RETENTION_DAYS", "3651"),
+    ] {
+        let printed = start(&[(name, Some(value))]);
+        assert!(
+            printed.contains(&format!("environment variable {name} is invalid")),
+            "{name}={value}: {printed}"
+        );
+        assert!(
+            !printed.contains(value) || name == "RETENTION_DAYS",
+            "a rejected key is never printed: {printed}"
+        );
+    }
 }

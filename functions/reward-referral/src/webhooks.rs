@@ -67,6 +67,12 @@ async fn act(state: &AppState, request: PlatformRequest) -> Result<Value, ApiErr
         PlatformRequest::Survey(_) => {
             Ok(ignored("unhandled_topic", "surveys are collect-survey's"))
         }
+        PlatformRequest::Erase(_)
+        | PlatformRequest::DataRequest(_)
+        | PlatformRequest::ShopRedact => Ok(ignored(
+            "unhandled_topic",
+            "privacy topics are customer-data's",
+        )),
         // The receiver answers these itself; kept for exhaustiveness.
         PlatformRequest::Ignored(why) => Ok(ignored(why.reason, why.detail)),
     }

@@ -5,6 +5,7 @@
 
 mod collect_survey_http;
 mod create_referral_http;
+mod customer_data_http;
 mod docs_references;
 mod dynamodb_requests;
 mod feedback_contract;

@@ -380,3 +380,102 @@ async fn dynamodb_erasure_leaves_nothing_in_the_table() {
     })
     .await;
 }
+
+/// Retention on one store: `expire(now)` does what the store does once records are older than
+/// the retention period (the embedded store's sweep; DynamoDB's TTL, played by the test).
+async fn late_replay_after_expiry<S, E, F>(store: Arc<S>, expire: E)
+where
+    S: Stores,
+    E: Fn(DateTime<Utc>) -> F,
+    F: std::future::Future<Output = usize>,
+{
+    let shop = Shop::new(store.clone());
+    let code = shop.history().await;
+    let day = start().date_naive();
+    let nps_before = shop.scores.nps(day, day, None, None).await.expect("nps");
+    let funnel_before = shop.scores.funnel(day, day).await.expect("funnel");
+
+    // One day short of the default 730, nothing is due; one day past, the records go.
+    assert_eq!(expire(start() + Duration::days(729)).await, 0);
+    let later = start() + Duration::days(731);
+    assert!(
+        expire(later).await >= 3,
+        "the order record, the survey and the messages expire"
+    );
+    let person = http_tests::fingerprint_key().person(&Email::parse(FRIEND_EMAIL).expect("email"));
+    let replayed = shop.order("o-1", "henriette", FRIEND_EMAIL, &code).await;
+    let context = store
+        .order_context(&replayed, &person)
+        .await
+        .expect("context");
+    assert!(context.existing.is_none(), "the order record has expired");
+    assert!(context.friend.referred_before, "the guards have not");
+
+    // The platform replays the order two years late: no second reward.
+    shop.clock.set(later);
+    let outcome = shop.orders.record(replayed).await.expect("late replay");
+    assert_eq!(
+        outcome.referral.map(|r| r.result),
+        Some(ReferralResult::Rejected(Rejection::AlreadyReferred))
+    );
+    let after = shop
+        .data
+        .export(
+            &shop
+                .data
+                .customer(CustomerId::parse("henriette").expect("id")),
+        )
+        .await
+        .expect("export");
+    assert!(
+        after.surveys.is_empty(),
+        "the answer and its comment are gone"
+    );
+    assert_eq!(after.coupons.len(), 1, "the coupon (money owed) stays");
+    assert_eq!(after.opt_outs.len(), 1, "the opt-out stays");
+    assert_eq!(
+        format!(
+            "{:?}",
+            shop.scores.nps(day, day, None, None).await.expect("nps")
+        ),
+        format!("{nps_before:?}"),
+        "the day counters stay"
+    );
+    // With its record gone, the replay is a new order to the store: the funnel counts it as
+    // rejected (already referred) on its day; nothing more is rewarded or issued.
+    let funnel = shop.scores.funnel(day, day).await.expect("funnel");
+    assert_eq!(
+        (funnel.rewarded, funnel.rewards_issued_cents),
+        (funnel_before.rewarded, funnel_before.rewards_issued_cents)
+    );
+    assert_eq!(funnel.rejected.get("already_referred"), Some(&1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn embedded_expired_records_are_swept_and_guards_hold() {
+    let store = Arc::new(http_tests::contract::embedded_store());
+    let sweeper = store.clone();
+    late_replay_after_expiry(store, move |now| {
+        let store = sweeper.clone();
+        async move {
+            let expired = store
+                .sweep_expired(domain::model::Retention::default(), now)
+                .await
+                .expect("sweep");
+            expired.surveys + expired.orders + expired.messages
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn dynamodb_items_carry_their_expiry_and_guards_hold() {
+    let store = http_tests::dynamo::fresh_store().await;
+    let client = store.client().clone();
+    let table = store.table().to_owned();
+    late_replay_after_expiry(Arc::new(store), move |now| {
+        let (client, table) = (client.clone(), table.clone());
+        async move { http_tests::dynamo::expire_items(&client, &table, now).await }
+    })
+    .await;
+}

@@ -91,6 +91,21 @@ pub struct Erasure {
     pub messages_cleared: u32,
 }
 
+/// Two erasures of one request (by customer id and by address) reported as one.
+impl std::ops::Add for Erasure {
+    type Output = Self;
+
+    fn add(self, other: Self) -> Self {
+        Self {
+            profiles: self.profiles + other.profiles,
+            referral_codes: self.referral_codes + other.referral_codes,
+            surveys: self.surveys + other.surveys,
+            messages_cancelled: self.messages_cancelled + other.messages_cancelled,
+            messages_cleared: self.messages_cleared + other.messages_cleared,
+        }
+    }
+}
+
 /// Finding, exporting and erasing a subject's personal data. Each method is one pass that a
 /// repeat makes no difference to.
 #[async_trait]

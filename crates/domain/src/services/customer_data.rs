@@ -34,6 +34,11 @@ impl CustomerDataService {
         }
     }
 
+    /// The service's clock: an export states when it was taken.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     pub fn customer(&self, customer_id: CustomerId) -> DataSubject {
         DataSubject::Customer(customer_id)
     }

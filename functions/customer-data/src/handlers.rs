@@ -1,0 +1,82 @@
+//! The shop's data requests for one customer, by customer id or by address.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::Json;
+use domain::model::{CustomerId, Email};
+use domain::ports::DataSubject;
+use web::{ApiError, JsonFields};
+
+use crate::bodies::{ErasureBody, ExportBody};
+use crate::AppState;
+
+/// `GET /customers/{customer_id}/export`: everything held about the customer; 404 if nothing.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn export_customer(
+    State(state): State<Arc<AppState>>,
+    customer_id: Result<Path<String>, PathRejection>,
+) -> Result<Json<ExportBody>, ApiError> {
+    let subject = state.data.customer(customer(customer_id)?);
+    export(&state, &subject).await
+}
+
+/// `POST /customers/export {"email"}`: everything held about the person behind the address.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn export_person(
+    State(state): State<Arc<AppState>>,
+    body: JsonFields,
+) -> Result<Json<ExportBody>, ApiError> {
+    let subject = state.data.person(&body.required("email", Email::parse)?);
+    export(&state, &subject).await
+}
+
+/// `DELETE /customers/{customer_id}`: erases the customer's personal data; idempotent.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn erase_customer(
+    State(state): State<Arc<AppState>>,
+    customer_id: Result<Path<String>, PathRejection>,
+) -> Result<Json<ErasureBody>, ApiError> {
+    let subject = state.data.customer(customer(customer_id)?);
+    erase(&state, &subject).await
+}
+
+/// `POST /customers/erase {"email"}`: erases the personal data of the person behind the address.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn erase_person(
+    State(state): State<Arc<AppState>>,
+    body: JsonFields,
+) -> Result<Json<ErasureBody>, ApiError> {
+    let subject = state.data.person(&body.required("email", Email::parse)?);
+    erase(&state, &subject).await
+}
+
+fn customer(raw: Result<Path<String>, PathRejection>) -> Result<CustomerId, ApiError> {
+    let Path(raw) = raw.map_err(|e| ApiError::invalid_field("customer_id", e.body_text()))?;
+    CustomerId::parse(&raw).map_err(|e| ApiError::invalid_field("customer_id", e))
+}
+
+async fn export(state: &AppState, subject: &DataSubject) -> Result<Json<ExportBody>, ApiError> {
+    let data = state.data.export(subject).await?;
+    tracing::info!(
+        profiles = data.profiles.len(),
+        surveys = data.surveys.len(),
+        orders = data.orders.len(),
+        "customer data exported"
+    );
+    Ok(Json(ExportBody::new(&data, state.data.now())))
+}
+
+async fn erase(state: &AppState, subject: &DataSubject) -> Result<Json<ErasureBody>, ApiError> {
+    let erasure = state.data.erase(subject).await?;
+    tracing::info!(
+        profiles = erasure.profiles,
+        referral_codes = erasure.referral_codes,
+        surveys = erasure.surveys,
+        messages_cancelled = erasure.messages_cancelled,
+        messages_cleared = erasure.messages_cleared,
+        "customer data erased"
+    );
+    Ok(Json(erasure.into()))
+}

@@ -1,0 +1,25 @@
+//! Lambda entry point: settings, clients and the router are built once per cold start.
+
+use std::sync::Arc;
+
+use customer_data::{build, LambdaSettings, Ports};
+use domain::ports::SystemClock;
+use lambda_host::sdk::{sdk_config, Roots};
+use store_dynamodb::DynamoStore;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    let runtime = lambda_host::init_logging();
+    let settings: LambdaSettings = lambda_host::settings()?;
+    let aws = sdk_config(Roots::for_runtime(&runtime)).await?;
+    let store = Arc::new(DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&aws),
+        settings.table.table_name,
+    ));
+    let ports = Ports {
+        personal_data: store.clone(),
+        deliveries: store,
+        clock: Arc::new(SystemClock),
+    };
+    lambda_host::run(build(settings.function, ports)).await
+}

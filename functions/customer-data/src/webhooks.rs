@@ -1,0 +1,88 @@
+//! `POST /webhooks/shopify`: Shopify's mandatory privacy topics. `customers/redact` erases the
+//! customer (by id and by address); `customers/data_request` and `shop/redact` are logged and
+//! answered 200 (the export is the shop's to fetch through `/customers/…/export`; a shop
+//! deleting its stack deletes the table).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use domain::model::CustomerId;
+use domain::ports::Erasure;
+use serde_json::{json, Value};
+use shop_platforms::{DataRequest, Platform, PlatformRequest};
+use web::{ignored, ApiError};
+
+use crate::bodies::ErasureBody;
+use crate::AppState;
+
+#[tracing::instrument(skip_all)]
+pub(crate) async fn shopify(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    state
+        .webhooks
+        .receive(Platform::Shopify, &headers, &body, |request| {
+            act(&state, request)
+        })
+        .await
+}
+
+async fn act(state: &AppState, request: PlatformRequest) -> Result<Value, ApiError> {
+    match request {
+        PlatformRequest::Erase(subject) => {
+            let erasure = erase(state, &subject).await?;
+            tracing::info!(
+                profiles = erasure.profiles,
+                surveys = erasure.surveys,
+                "customer redacted at Shopify's request"
+            );
+            let mut answer =
+                serde_json::to_value(ErasureBody::from(erasure)).map_err(ApiError::internal)?;
+            answer["handled"] = json!("customers/redact");
+            Ok(answer)
+        }
+        PlatformRequest::DataRequest(subject) => {
+            // The customer id is the shop's own; the address is not logged.
+            tracing::info!(
+                customer_id = subject.customer_id.as_ref().map(CustomerId::as_ref),
+                "customer data requested through Shopify; export with GET /customers/{{id}}/export"
+            );
+            Ok(json!({"handled": "customers/data_request", "status": "logged"}))
+        }
+        PlatformRequest::ShopRedact => {
+            tracing::info!(
+                "shop redaction requested through Shopify; deleting the stack deletes the table"
+            );
+            Ok(json!({"handled": "shop/redact", "status": "logged"}))
+        }
+        PlatformRequest::Order(_)
+        | PlatformRequest::Refund { .. }
+        | PlatformRequest::FullRefund { .. }
+        | PlatformRequest::Survey(_) => Ok(ignored(
+            "unhandled_topic",
+            "orders are reward-referral's and collect-survey's",
+        )),
+        PlatformRequest::Ignored(why) => Ok(ignored(why.reason, why.detail)),
+    }
+}
+
+/// Erases by the customer id and by the address, so a guest checkout under the same address
+/// goes too; the two counts add up.
+async fn erase(state: &AppState, subject: &DataRequest) -> Result<Erasure, ApiError> {
+    let mut total = Erasure::default();
+    let subjects = subject
+        .customer_id
+        .clone()
+        .map(|id| state.data.customer(id))
+        .into_iter()
+        .chain(subject.email.as_ref().map(|email| state.data.person(email)));
+    for one in subjects {
+        total = total + state.data.erase(&one).await?;
+    }
+    Ok(total)
+}
