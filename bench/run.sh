@@ -10,11 +10,11 @@ cd "$(dirname "$0")/.."
 
 STARTS="${STARTS:-21}"
 ROUNDS="${ROUNDS:-20}"
-FUNCTIONS=(create-referral reward-referral collect-survey score-nps deliver-outbox)
+FUNCTIONS=(create-referral reward-referral collect-survey score-nps customer-data deliver-outbox)
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 step "release builds: the functions, the local stack and the benchmarks"
-cargo build --release -q -p create-referral -p reward-referral -p collect-survey -p score-nps -p deliver-outbox \
+cargo build --release -q -p create-referral -p reward-referral -p collect-survey -p score-nps -p customer-data -p deliver-outbox \
   -p local -p bench
 
 step "emulator: as scripts/test.sh installs and starts it"

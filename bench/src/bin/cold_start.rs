@@ -157,6 +157,10 @@ async fn main() {
             name: "score-nps",
             event: url_event("GET", "/nps", true),
         },
+        Case {
+            name: "customer-data",
+            event: url_event("GET", "/customers/bench-customer/export", true),
+        },
     ];
     let mut baseline = None;
     println!("| binary | init: start → first /next, median of {starts} (ms) | min (ms) | ratio to hello-world | init + first invocation, median (ms) | first answer |");
@@ -183,6 +187,7 @@ async fn main() {
                 .env("AWS_ENDPOINT_URL", &endpoint)
                 .env("TABLE_NAME", &table)
                 .env("API_KEYS", "bench-storefront-key-0123456789")
+                .env("FINGERPRINT_KEY", "bench-fingerprint-key-0123456789abcdef")
                 .env("SHOP_URL", "https://shop.example")
                 .env("SHOP_NAME", "Bench Shop")
                 .env("MAIL_FROM", "shop@example.com")

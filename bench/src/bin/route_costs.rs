@@ -1,4 +1,4 @@
-//! Every route of the four functions, run in-process over the DynamoDB adapter against the
+//! Every route of the five request functions, run in-process over the DynamoDB adapter against the
 //! emulator: the DynamoDB requests each one sends (counted on the wire), the capacity units
 //! they consume (`ReturnConsumedCapacity`), then the deliverer's requests for the outbox messages
 //! the route wrote and the mails it sent (counted in the mail folder), the handler time, and the
@@ -176,6 +176,7 @@ const CR: &str = "/lambda-url/create-referral";
 const RR: &str = "/lambda-url/reward-referral";
 const CS: &str = "/lambda-url/collect-survey";
 const SN: &str = "/lambda-url/score-nps";
+const CD: &str = "/lambda-url/customer-data";
 
 fn get(path: String) -> Call {
     Call {
@@ -495,6 +496,44 @@ async fn one_round(bench: &mut Bench, round: usize) {
          for the open detractors, besides the NPS, funnel and retention reads",
     );
     bench.call(page, dashboard(), OK).await;
+
+    // The rewarded friend asks for their data, then to be forgotten.
+    let export = Case::new("GET /customers/{id}/export (a rewarded friend)", 2).above_because(
+        "the customers index gives the item keys, one BatchGetItem reads them; the opt-outs of \
+         the fingerprints found on them are a second batch, since they are known only then",
+    );
+    bench
+        .call(export, get(format!("{CD}/customers/{friend}/export")), OK)
+        .await;
+    let by_address = Case::new("POST /customers/export (by address)", 3)
+        .above_because("the people index and its items name the customer ids, then as by id");
+    bench
+        .call(
+            by_address,
+            post(
+                format!("{CD}/customers/export"),
+                json!({"email": format!("{friend}@example.com")}),
+            ),
+            OK,
+        )
+        .await;
+    let erase = Case::new("DELETE /customers/{id} (a rewarded friend)", 2).above_because(
+        "after the two reads, one write per item that holds personal data (the profile, the \
+         reward mail): item by item and idempotent, not one transaction, which a customer's \
+         items could outgrow",
+    );
+    bench
+        .call(erase, delete(format!("{CD}/customers/{friend}")), OK)
+        .await;
+}
+
+fn delete(path: String) -> Call {
+    Call {
+        method: Method::DELETE,
+        path,
+        body: None,
+        headers: Vec::new(),
+    }
 }
 
 /// The staff's dashboard over the last 90 days, with the key as its Basic password.

@@ -9,7 +9,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use domain::model::CustomerId;
 use domain::ports::Erasure;
 use serde_json::{json, Value};
 use shop_platforms::{DataRequest, Platform, PlatformRequest};
@@ -47,9 +46,10 @@ async fn act(state: &AppState, request: PlatformRequest) -> Result<Value, ApiErr
             Ok(answer)
         }
         PlatformRequest::DataRequest(subject) => {
-            // The customer id is the shop's own; the address is not logged.
+            // Neither the id nor the address is logged: the shop sees the request in Shopify.
             tracing::info!(
-                customer_id = subject.customer_id.as_ref().map(CustomerId::as_ref),
+                by_id = subject.customer_id.is_some(),
+                by_address = subject.email.is_some(),
                 "customer data requested through Shopify; export with GET /customers/{{id}}/export"
             );
             Ok(json!({"handled": "customers/data_request", "status": "logged"}))
