@@ -13,7 +13,8 @@ pub struct Retention {
 #[error("must be a number of days from {MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS}")]
 pub struct RetentionError;
 
-/// A survey must outlive its link (at most 365 days) and a refund's revocation window.
+/// A month at least, so the last weeks' refunds and follow-ups stay workable. A survey link
+/// that outlives the period (`SURVEY_TTL_DAYS` may be longer) finds no survey and answers 404.
 pub const MIN_RETENTION_DAYS: u32 = 30;
 /// Ten years: longer than any bookkeeping duty the data could serve.
 pub const MAX_RETENTION_DAYS: u32 = 3650;
