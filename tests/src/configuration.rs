@@ -111,6 +111,10 @@ pub fn local_table(own: &[Variable], dev_defaults: &[(&str, &str)]) -> String {
     table.push_str(
         "| `REFERRAL_BASE_URL` | this stack's create-referral | as on Lambda (see the table below) |\n",
     );
+    table.push_str(&format!(
+        "| `FINGERPRINT_KEY` | generated on the first start into `<DATA_DIR>/{}` | as on Lambda (see the table below) |\n",
+        local::FINGERPRINT_KEY_FILE
+    ));
     table
 }
 
