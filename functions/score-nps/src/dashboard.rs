@@ -10,7 +10,6 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use chrono::{Days, NaiveDate};
 use domain::model::{rfc3339, FollowUpStatus, Interval, Locale, ResponseFilter};
 use web::{choose_locale, html_page, ApiError, ApiKeys};
 
@@ -176,28 +175,15 @@ pub(crate) async fn page(
         return Ok(challenge());
     }
     let today = state.clock.now().date_naive();
+    // The page's form sends empty fields for dates left blank.
     let mut query = query;
     query.retain(|_, value| !value.trim().is_empty());
-    if !query.contains_key("from") {
-        let to = query
-            .get("to")
-            .and_then(|raw| NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok())
-            .unwrap_or(today);
-        let from = to
-            .checked_sub_days(Days::new(DEFAULT_DAYS - 1))
-            .unwrap_or(to);
-        query.insert("from".into(), from.to_string());
-    }
-    let range = DateRange::parse(&query, today)?;
+    let range = DateRange::parse_or_last(&query, today, DEFAULT_DAYS)?;
     let locale = choose_locale(None, &headers, Locale::De);
     let t = match locale {
         Locale::De => &GERMAN,
         Locale::En => &ENGLISH,
     };
-    let report = state
-        .scores
-        .nps(range.from, range.to, Some(Interval::Week), None)
-        .await?;
     let open_filter = ResponseFilter {
         from: range.from,
         to: range.to,
@@ -206,12 +192,17 @@ pub(crate) async fn page(
         follow_up: Some(FollowUpStatus::Open),
         segment: None,
     };
-    let open = state
-        .scores
-        .responses(&open_filter, None, OPEN_DETRACTORS_SHOWN)
-        .await?;
-    let funnel = state.scores.funnel(range.from, range.to).await?;
-    let retention = state.scores.retention(range.from, range.to).await?;
+    // Independent reads: the page waits for the slowest, not for their sum.
+    let (report, open, funnel, retention) = tokio::try_join!(
+        state
+            .scores
+            .nps(range.from, range.to, Some(Interval::Week), None),
+        state
+            .scores
+            .responses(&open_filter, None, OPEN_DETRACTORS_SHOWN),
+        state.scores.funnel(range.from, range.to),
+        state.scores.retention(range.from, range.to),
+    )?;
     let number = |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"));
     let percent = |value: Option<f64>| {
         value.map_or_else(|| "–".to_owned(), |v| format!("{:.1} %", v * 100.0))

@@ -19,6 +19,15 @@ pub struct DateRange {
 impl DateRange {
     /// `from`/`to` as `YYYY-MM-DD`; without them the last 30 UTC days up to `today`.
     pub fn parse(query: &HashMap<String, String>, today: NaiveDate) -> Result<Self, ApiError> {
+        Self::parse_or_last(query, today, DEFAULT_DAYS)
+    }
+
+    /// As [`DateRange::parse`], with `default_days` ending with `to` when `from` is not given.
+    pub fn parse_or_last(
+        query: &HashMap<String, String>,
+        today: NaiveDate,
+        default_days: u64,
+    ) -> Result<Self, ApiError> {
         let day = |name: &str| {
             query
                 .get(name)
@@ -32,7 +41,7 @@ impl DateRange {
         let from = match day("from")? {
             Some(from) => from,
             None => to
-                .checked_sub_days(Days::new(DEFAULT_DAYS - 1))
+                .checked_sub_days(Days::new(default_days.saturating_sub(1)))
                 .unwrap_or(to),
         };
         if from > to {
@@ -71,6 +80,20 @@ mod tests {
             (range.from, range.to),
             (date(2026, 10, 24), date(2026, 11, 22))
         );
+    }
+
+    #[test]
+    fn another_default_span_ends_with_the_given_to() {
+        let today = date(2026, 11, 22);
+        let range =
+            DateRange::parse_or_last(&query(&[("to", "2026-06-30")]), today, 90).expect("range");
+        assert_eq!(
+            (range.from, range.to),
+            (date(2026, 4, 2), date(2026, 6, 30))
+        );
+        let explicit =
+            DateRange::parse_or_last(&query(&[("from", "2026-06-01")]), today, 90).expect("range");
+        assert_eq!((explicit.from, explicit.to), (date(2026, 6, 1), today));
     }
 
     #[test]
