@@ -1,4 +1,5 @@
-//! Consistent multi-item reads in one request, retrying only what DynamoDB left unprocessed.
+//! Consistent reads by key: one item, or many in one request (retrying only what DynamoDB left
+//! unprocessed).
 
 use aws_sdk_dynamodb::types::KeysAndAttributes;
 
@@ -11,6 +12,24 @@ use domain::ports::StoreError;
 const UNPROCESSED_RETRIES: u32 = 5;
 
 impl DynamoStore {
+    /// One item by key, read strongly consistently, so a write that just committed is seen.
+    pub(super) async fn get_consistent(
+        &self,
+        key: Key,
+        context: &'static str,
+    ) -> Result<Option<Item>, StoreError> {
+        Ok(self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| classify(context, e))?
+            .item)
+    }
+
     /// Reads up to 100 items strongly consistently; absent items are simply missing.
     pub(super) async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::with_capacity(keys.len());

@@ -19,15 +19,8 @@ impl DeliveryLog for DynamoStore {
         now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
         let item = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::webhook_delivery(key)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| classify("reading a webhook delivery", e))?
-            .item;
+            .get_consistent(keys::webhook_delivery(key), "reading a webhook delivery")
+            .await?;
         let Some(item) = item else {
             return Ok(None);
         };

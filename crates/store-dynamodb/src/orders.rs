@@ -113,15 +113,11 @@ impl OrderStore for DynamoStore {
         let reasons = &reasons[..];
         if errors::failed_condition(reasons, ORDER_INDEX) {
             let item = self
-                .client
-                .get_item()
-                .table_name(&self.table)
-                .set_key(Some(keys::order(&commit.order.order_id)))
-                .consistent_read(true)
-                .send()
-                .await
-                .map_err(|e| classify("reading a concurrently recorded order", e))?
-                .item
+                .get_consistent(
+                    keys::order(&commit.order.order_id),
+                    "reading a concurrently recorded order",
+                )
+                .await?
                 .ok_or_else(|| {
                     StoreError::Corrupt("order condition failed but no order exists".into())
                 })?;
@@ -148,17 +144,10 @@ impl OrderStore for DynamoStore {
     }
 
     async fn coupon(&self, code: &CouponCode) -> Result<Option<Coupon>, StoreError> {
-        let item = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::coupon(code)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| classify("reading a coupon", e))?
-            .item;
-        item.map(|item| stored_coupon(&item)).transpose()
+        self.get_consistent(keys::coupon(code), "reading a coupon")
+            .await?
+            .map(|item| stored_coupon(&item))
+            .transpose()
     }
 
     async fn code_exists(&self, code: &ReferralCode) -> Result<bool, StoreError> {
@@ -308,16 +297,8 @@ impl OrderStore for DynamoStore {
 
 impl DynamoStore {
     async fn order_item(&self, order_id: &OrderId) -> Result<Option<Item>, StoreError> {
-        Ok(self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::order(order_id)))
-            .consistent_read(true)
-            .send()
+        self.get_consistent(keys::order(order_id), "reading an order")
             .await
-            .map_err(|e| classify("reading an order", e))?
-            .item)
     }
 
     /// A redemption that writes its event: one transaction, so the event exists exactly when the

@@ -164,15 +164,11 @@ impl SurveyStore for DynamoStore {
         };
         if errors::failed_condition(&reasons, REQUEST_INDEX) {
             let item = self
-                .client
-                .get_item()
-                .table_name(&self.table)
-                .set_key(Some(keys::survey_request(&request.order_id)))
-                .consistent_read(true)
-                .send()
-                .await
-                .map_err(|e| classify("reading a concurrent survey request", e))?
-                .item
+                .get_consistent(
+                    keys::survey_request(&request.order_id),
+                    "reading a concurrent survey request",
+                )
+                .await?
                 .ok_or_else(|| {
                     StoreError::Corrupt("survey request condition failed but none exists".into())
                 })?;
@@ -185,17 +181,10 @@ impl SurveyStore for DynamoStore {
     }
 
     async fn survey(&self, token: &SurveyToken) -> Result<Option<Survey>, StoreError> {
-        let item = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::survey(token)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| classify("reading a survey", e))?
-            .item;
-        item.map(|item| survey_from(&item)).transpose()
+        self.get_consistent(keys::survey(token), "reading a survey")
+            .await?
+            .map(|item| survey_from(&item))
+            .transpose()
     }
 
     async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError> {
@@ -348,15 +337,8 @@ impl DynamoStore {
     /// The token behind a public survey id, from its pointer item.
     async fn token_of(&self, survey_id: &SurveyId) -> Result<Option<SurveyToken>, StoreError> {
         let item = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::survey_id(survey_id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| classify("reading a survey id", e))?
-            .item;
+            .get_consistent(keys::survey_id(survey_id), "reading a survey id")
+            .await?;
         item.map(|item| {
             SurveyToken::parse(string(&item, "token")?)
                 .map_err(|_| StoreError::Corrupt("bad survey id pointer".into()))
