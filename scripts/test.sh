@@ -86,6 +86,9 @@ cargo build --quiet -p local
 "$EMULATOR_VENV/bin/python" -m unittest discover --start-directory tests/blackbox --pattern 'test_*.py' -v \
   2>&1 | tee "$LOG_DIR/blackbox.log"
 
+step "schemathesis: every operation of docs/openapi.json against the local stack"
+LOG_DIR="$LOG_DIR" tests/fuzz/run.sh
+
 step "deployed stack: infra/template.yaml in a second emulator with IAM enforced"
 tests/deployed/run.sh
 step "done"

@@ -22,6 +22,7 @@ use tokio::task::JoinHandle;
 use web::{route_not_found, with_request_logging};
 
 mod mail_folder;
+pub mod openapi;
 
 pub use mail_folder::MailFolder;
 

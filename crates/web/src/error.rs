@@ -6,7 +6,8 @@ use std::error::Error;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use domain::ports::StoreError;
 use domain::services::{
@@ -40,6 +41,24 @@ pub enum ApiError {
     Unavailable,
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn Error + Send + Sync>),
+}
+
+/// Every error's body: `{"error": {"code", "message", "field"?}}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ErrorDetail {
+    /// A stable snake_case code: the README's error table lists them.
+    #[schema(example = "invalid_field")]
+    code: &'static str,
+    /// For people, not for code: its wording may change.
+    message: String,
+    /// The request field or parameter at fault; only with `invalid_field`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
 }
 
 /// Seconds a client should wait before retrying after a 503.
@@ -99,10 +118,17 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let mut body = json!({ "error": { "code": self.code(), "message": message } });
-        if let Self::InvalidField { field, .. } = &self {
-            body["error"]["field"] = json!(field);
-        }
+        let field = match &self {
+            Self::InvalidField { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let body = ErrorEnvelope {
+            error: ErrorDetail {
+                code: self.code(),
+                message,
+                field,
+            },
+        };
         let mut response = (self.status(), Json(body)).into_response();
         let headers = response.headers_mut();
         match self {

@@ -3,9 +3,11 @@
 
 use domain::model::{rfc3339, FollowUp, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FollowUpBody {
+    /// `open`, `contacted` or `resolved`.
     pub status: &'static str,
     pub note: Option<String>,
     pub updated_at: String,
@@ -23,12 +25,13 @@ impl From<&FollowUp> for FollowUpBody {
 
 /// A response as `GET /responses` lists it: the survey's public id, never its link token, and
 /// no email or name.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ResponseBody {
     pub survey_id: String,
     pub order_id: String,
     pub customer_id: String,
     pub score: u8,
+    /// `promoter`, `passive` or `detractor`.
     pub category: &'static str,
     pub comment: Option<String>,
     pub locale: Option<&'static str>,

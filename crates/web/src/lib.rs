@@ -6,15 +6,21 @@ mod error;
 mod feedback;
 mod html_page;
 mod json_body;
+pub mod openapi;
+mod path_text;
 mod platform_webhooks;
 mod request_log;
 pub mod telemetry;
 
 pub use auth::{require_api_key, ApiKeys, MIN_KEY_LEN};
 pub use base_url::{function_base_url, RequestOrigin};
-pub use error::{method_not_allowed, route_not_found, ApiError};
+pub use error::{method_not_allowed, route_not_found, ApiError, ErrorEnvelope};
 pub use feedback::{FollowUpBody, ResponseBody};
 pub use html_page::{choose_locale, content_security_policy, html_page};
 pub use json_body::{JsonFields, BODY_LIMIT};
-pub use platform_webhooks::{ignored, PlatformSecrets, WebhookReceiver, DELIVERY_MEMORY_DAYS};
+pub use path_text::PathText;
+pub use platform_webhooks::{
+    ignored, PlatformSecrets, ShopifyHeaders, WebhookAnswer, WebhookReceiver, WooCommerceHeaders,
+    DELIVERY_MEMORY_DAYS,
+};
 pub use request_log::{with_request_logging, REQUEST_ID_HEADER};

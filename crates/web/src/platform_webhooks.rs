@@ -197,3 +197,59 @@ fn stored(answer: String) -> Response {
 pub fn ignored(reason: &'static str, detail: impl Into<String>) -> Value {
     json!({"ignored": reason, "detail": detail.into()})
 }
+
+/// What a platform webhook answers with 200: `handled` names what was done, or `ignored` why
+/// nothing was; the other fields depend on the topic.
+#[derive(utoipa::ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the answer for the API document; built as JSON"
+)]
+pub struct WebhookAnswer {
+    /// `order`, `refund`, `survey`, `erasure`, …
+    handled: Option<String>,
+    /// `ping`, `unhandled_topic`, `unknown_order`, …
+    ignored: Option<String>,
+    detail: Option<String>,
+}
+
+/// The headers Shopify sends with a delivery, besides its signature.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(
+    dead_code,
+    reason = "describes the headers for the API document; read by name"
+)]
+pub struct ShopifyHeaders {
+    /// The topic, such as `orders/paid`; others are answered 200 `ignored`.
+    #[param(
+        rename = "X-Shopify-Topic",
+        pattern = "^(orders/create|orders/paid|orders/updated|orders/fulfilled|refunds/create|customers/redact|customers/data_request|shop/redact)$"
+    )]
+    topic: String,
+    /// Shopify's id of the delivery: a redelivery gets the first answer.
+    #[param(rename = "X-Shopify-Webhook-Id")]
+    webhook_id: Option<String>,
+    /// Shopify's id of the event, preferred over the webhook id when present.
+    #[param(rename = "X-Shopify-Event-Id")]
+    event_id: Option<String>,
+}
+
+/// The headers WooCommerce sends with a delivery, besides its signature.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(
+    dead_code,
+    reason = "describes the headers for the API document; read by name"
+)]
+pub struct WooCommerceHeaders {
+    /// The topic, such as `order.updated`; others are answered 200 `ignored`.
+    #[param(
+        rename = "X-WC-Webhook-Topic",
+        pattern = "^(order\\.created|order\\.updated)$"
+    )]
+    topic: String,
+    /// WooCommerce's id of the delivery: a redelivery gets the first answer.
+    #[param(rename = "X-WC-Webhook-Delivery-ID")]
+    delivery_id: Option<String>,
+}

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -12,12 +12,74 @@ use domain::model::{
 };
 use domain::services::SurveyError;
 use http_body_util::{BodyExt, Limited};
-use serde_json::{json, Value};
-use web::{ApiError, FollowUpBody, JsonFields, RequestOrigin, BODY_LIMIT};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use web::{ApiError, FollowUpBody, JsonFields, PathText, RequestOrigin, BODY_LIMIT};
 
 use crate::{pages, AppState};
 
+/// `POST /surveys`'s body, read field by field by [`JsonFields`] so each error names its field.
+#[derive(ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the body for the API document; JsonFields reads it"
+)]
+pub(crate) struct RequestSurvey {
+    /// One survey per order: the key of replays.
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[!-~]+$",
+        example = "o-1001"
+    )]
+    order_id: String,
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[!-~]+$",
+        example = "cust-77"
+    )]
+    customer_id: String,
+    #[schema(format = Email, max_length = 254, example = "bea@example.com")]
+    email: String,
+    #[schema(max_length = 200)]
+    name: Option<String>,
+    /// `de` or `en`; a region (`de-AT`, `en_GB`) is accepted.
+    #[schema(pattern = "^(de|en|DE|EN)([-_][A-Za-z]{2})?$", example = "de")]
+    locale: Option<String>,
+    /// What the shop wants NPS by (a product category, a sales channel): 1–64 characters.
+    #[schema(max_length = 64, example = "shoes")]
+    segment: Option<String>,
+}
+
+/// `POST /surveys`'s answer.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SurveyRequestBody {
+    /// The link token (with `sent`), from which the storefront may build the links itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    survey_id: Option<String>,
+    /// `sent` or `skipped`.
+    status: &'static str,
+    /// Why nothing was sent: `throttled` or `unsubscribed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+}
+
 /// `POST /surveys`: 201 when the mail goes out, 200 when skipped; replays answer the same.
+#[utoipa::path(
+    post,
+    path = "/surveys",
+    tag = "surveys",
+    request_body = RequestSurvey,
+    responses(
+        (status = 201, description = "`sent`: the mail is in the outbox", body = SurveyRequestBody),
+        (status = 200, description = "`skipped`, with the `reason`", body = SurveyRequestBody),
+        (status = 400, description = "`invalid_json`, `invalid_field` (with `field`), or `bad_request` when no valid `Host` lets the links be built", body = web::ErrorEnvelope),
+        (status = 409, description = "`idempotency_conflict`: this order already has a survey request with another body", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn request_survey(
     State(state): State<Arc<AppState>>,
@@ -36,11 +98,19 @@ pub(crate) async fn request_survey(
     let response = match state.surveys.request(request, &links_base).await? {
         SurveyDecision::Sent(token) => (
             StatusCode::CREATED,
-            Json(json!({"survey_id": token.to_string(), "status": "sent"})),
+            Json(SurveyRequestBody {
+                survey_id: Some(token.to_string()),
+                status: "sent",
+                reason: None,
+            }),
         ),
         SurveyDecision::Skipped(reason) => (
             StatusCode::OK,
-            Json(json!({"status": "skipped", "reason": reason.as_str()})),
+            Json(SurveyRequestBody {
+                survey_id: None,
+                status: "skipped",
+                reason: Some(reason.as_str()),
+            }),
         ),
     };
     Ok(response.into_response())
@@ -48,35 +118,110 @@ pub(crate) async fn request_survey(
 
 /// `POST /responses/{survey_id}/follow-up` `{"status", "note"?}`: support closes the loop on a
 /// detractor. Here, not on score-nps, because this function's role may write surveys.
+#[utoipa::path(
+    post,
+    path = "/responses/{survey_id}/follow-up",
+    tag = "feedback",
+    params(("survey_id" = String, Path, description = "The answer's public id `srv_…`")),
+    request_body = SetFollowUp,
+    responses(
+        (status = 200, description = "The follow-up as it now stands", body = FollowedUpBody),
+        (status = 404, description = "`not_found`: no such survey", body = web::ErrorEnvelope),
+        (status = 409, description = "`no_follow_up`: the answer was never a detractor's", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn follow_up(
     State(state): State<Arc<AppState>>,
-    Path(raw_id): Path<String>,
+    PathText(raw_id): PathText,
     body: JsonFields,
-) -> Result<Response, ApiError> {
-    let survey_id =
-        SurveyId::parse(&raw_id).map_err(|_| ApiError::NotFound("no such survey".into()))?;
+) -> Result<Json<FollowedUpBody>, ApiError> {
+    let survey_id = raw_id
+        .and_then(|raw| SurveyId::parse(&raw).ok())
+        .ok_or_else(|| ApiError::NotFound("no such survey".into()))?;
     let status = body.required("status", FollowUpStatus::parse)?;
     let note = body.optional("note", FollowUpNote::parse)?.flatten();
     let follow_up = state.surveys.follow_up(&survey_id, status, note).await?;
-    Ok(Json(json!({
-        "survey_id": survey_id.as_ref(),
-        "follow_up": FollowUpBody::from(&follow_up),
+    Ok(Json(FollowedUpBody {
+        survey_id: survey_id.as_ref().to_owned(),
+        follow_up: FollowUpBody::from(&follow_up),
     }))
-    .into_response())
+}
+
+/// `POST /responses/{survey_id}/follow-up`'s body.
+#[derive(ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the body for the API document; JsonFields reads it"
+)]
+pub(crate) struct SetFollowUp {
+    /// `open`, `contacted` or `resolved`.
+    #[schema(pattern = "^(open|contacted|resolved)$", example = "contacted")]
+    status: String,
+    /// Support's note, ≤ 2000 characters; `null` or absent keeps none.
+    #[schema(max_length = 2000)]
+    note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct FollowedUpBody {
+    survey_id: String,
+    follow_up: FollowUpBody,
+}
+
+/// `POST /s/{token}`'s fields, as a form (the page, RFC 8058 senders) or as JSON.
+#[derive(ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the body for the API document; read_fields reads it"
+)]
+pub(crate) struct Answer {
+    #[schema(minimum = 0, maximum = 10)]
+    score: u8,
+    #[schema(max_length = 2000)]
+    comment: Option<String>,
+}
+
+/// `POST /s/{token}`'s answer to a JSON client.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AnswerBody {
+    /// The link token the answer was posted to.
+    survey_id: String,
+    score: u8,
+    /// `promoter`, `passive` or `detractor`.
+    category: &'static str,
+    /// A promoter's own share link.
+    referral_link: Option<String>,
 }
 
 /// `GET /s/{token}?score=N`: the form with N preselected. Never writes: mail scanners fetch
 /// every link in a message, and that must not cast a vote.
+#[utoipa::path(
+    get,
+    path = "/s/{token}",
+    tag = "survey pages",
+    params(
+        ("token" = String, Path, description = "The survey's link token"),
+        ("score" = Option<u8>, Query, minimum = 0, maximum = 10, description = "The score to preselect"),
+    ),
+    responses(
+        (status = 200, description = "The 0–10 scale with the score preselected, a comment box and one button", content_type = "text/html", body = String),
+        (status = 400, description = "A score outside 0–10", content_type = "text/html", body = String),
+        (status = 404, description = "No such survey", content_type = "text/html", body = String),
+        (status = 410, description = "The survey no longer accepts answers", content_type = "text/html", body = String),
+        (status = 500, description = "A failure of ours", content_type = "text/html", body = String),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn survey_page(
     State(state): State<Arc<AppState>>,
-    Path(raw_token): Path<String>,
+    PathText(raw_token): PathText,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     let fallback = pages::choose_locale(None, &headers, state.default_locale);
-    let Ok(token) = SurveyToken::parse(&raw_token) else {
+    let Some(token) = raw_token.and_then(|raw| SurveyToken::parse(&raw).ok()) else {
         return pages::not_found(fallback);
     };
     let survey = match state.surveys.open(&token).await {
@@ -97,17 +242,50 @@ pub(crate) async fn survey_page(
     pages::survey_form(locale, &state.shop_name, selected, comment, None)
 }
 
-/// `POST /s/{token}`: records or changes the answer; form posts get a page, JSON clients JSON.
+/// `POST /s/{token}`: records or changes the answer; form posts get a page, JSON clients
+/// (`Accept: application/json`) JSON.
+#[utoipa::path(
+    post,
+    path = "/s/{token}",
+    tag = "survey pages",
+    params(("token" = String, Path, description = "The survey's link token")),
+    request_body(content(
+        (Answer = "application/x-www-form-urlencoded"),
+        (Answer = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "The answer is recorded: the thank-you page, or JSON", content(
+            (String = "text/html"),
+            (AnswerBody = "application/json"),
+        )),
+        (status = 400, description = "A score outside 0–10 or a comment over 2000 characters: the form again with the problem named, or `invalid_field`; a body that cannot be read: `bad_request`, `invalid_json`", content(
+            (String = "text/html"),
+            (web::ErrorEnvelope = "application/json"),
+        )),
+        (status = 404, description = "No such survey", content(
+            (String = "text/html"),
+            (web::ErrorEnvelope = "application/json"),
+        )),
+        (status = 410, description = "`expired`: the survey no longer accepts answers", content(
+            (String = "text/html"),
+            (web::ErrorEnvelope = "application/json"),
+        )),
+        (status = 500, description = "A failure of ours", content(
+            (String = "text/html"),
+            (web::ErrorEnvelope = "application/json"),
+        )),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn answer(
     State(state): State<Arc<AppState>>,
-    Path(raw_token): Path<String>,
+    PathText(raw_token): PathText,
     request: Request,
 ) -> Response {
     let headers = request.headers().clone();
     let wants_json = accepts_json(&headers);
     let fallback = pages::choose_locale(None, &headers, state.default_locale);
-    let Ok(token) = SurveyToken::parse(&raw_token) else {
+    let Some(token) = raw_token.and_then(|raw| SurveyToken::parse(&raw).ok()) else {
         return if wants_json {
             ApiError::NotFound("no such survey".into()).into_response()
         } else {
@@ -146,12 +324,12 @@ pub(crate) async fn answer(
         }
     };
     match state.surveys.answer(&token, score, comment).await {
-        Ok(receipt) if wants_json => Json(json!({
-            "survey_id": token.to_string(),
-            "score": receipt.score.value(),
-            "category": receipt.category.as_str(),
-            "referral_link": receipt.referral_link,
-        }))
+        Ok(receipt) if wants_json => Json(AnswerBody {
+            survey_id: token.to_string(),
+            score: receipt.score.value(),
+            category: receipt.category.as_str(),
+            referral_link: receipt.referral_link,
+        })
         .into_response(),
         Ok(receipt) => {
             let locale =
@@ -192,14 +370,25 @@ async fn invalid_answer_page(
 }
 
 /// `GET /u/{token}`: asks for confirmation; changes nothing.
+#[utoipa::path(
+    get,
+    path = "/u/{token}",
+    tag = "survey pages",
+    params(("token" = String, Path, description = "The survey's link token")),
+    responses(
+        (status = 200, description = "The confirmation page with one button", content_type = "text/html", body = String),
+        (status = 404, description = "No such survey", content_type = "text/html", body = String),
+        (status = 500, description = "A failure of ours", content_type = "text/html", body = String),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn unsubscribe_page(
     State(state): State<Arc<AppState>>,
-    Path(raw_token): Path<String>,
+    PathText(raw_token): PathText,
     headers: HeaderMap,
 ) -> Response {
     let fallback = pages::choose_locale(None, &headers, state.default_locale);
-    let Ok(token) = SurveyToken::parse(&raw_token) else {
+    let Some(token) = raw_token.and_then(|raw| SurveyToken::parse(&raw).ok()) else {
         return pages::not_found(fallback);
     };
     match state.surveys.find(&token).await {
@@ -212,14 +401,25 @@ pub(crate) async fn unsubscribe_page(
 }
 
 /// `POST /u/{token}`: the confirmation button and RFC 8058 one-click (`List-Unsubscribe=One-Click`).
+#[utoipa::path(
+    post,
+    path = "/u/{token}",
+    tag = "survey pages",
+    params(("token" = String, Path, description = "The survey's link token")),
+    responses(
+        (status = 200, description = "\"You are unsubscribed\"", content_type = "text/html", body = String),
+        (status = 404, description = "No such survey", content_type = "text/html", body = String),
+        (status = 500, description = "A failure of ours", content_type = "text/html", body = String),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn unsubscribe(
     State(state): State<Arc<AppState>>,
-    Path(raw_token): Path<String>,
+    PathText(raw_token): PathText,
     headers: HeaderMap,
 ) -> Response {
     let fallback = pages::choose_locale(None, &headers, state.default_locale);
-    let Ok(token) = SurveyToken::parse(&raw_token) else {
+    let Some(token) = raw_token.and_then(|raw| SurveyToken::parse(&raw).ok()) else {
         return pages::not_found(fallback);
     };
     match state.surveys.unsubscribe(&token).await {

@@ -8,17 +8,21 @@ mod webhooks;
 
 use std::sync::Arc;
 
-use axum::routing::{get, post};
 use axum::{middleware, Router};
 use domain::model::{HttpUrl, Locale};
 use domain::ports::{Clock, DeliveryLog, ReferralStore, SurveyStore};
 use domain::services::{ReferralService, SurveyService};
 use shop_platforms::Receiver;
-use web::{method_not_allowed, require_api_key, route_not_found, WebhookReceiver};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use web::{require_api_key, WebhookReceiver};
 
 pub use settings::{LambdaSettings, Settings};
 
 pub const FUNCTION_NAME: &str = "collect-survey";
+
+/// The opening of the function's API description.
+const SUMMARY: &str = "The thank-you mail with a one-click NPS survey, the survey pages, answers, unsubscribe, detractor alerts and their follow-ups.";
 
 /// What the function needs from the outside world; the host decides which adapters stand
 /// behind them. `referrals` gives promoters their share link.
@@ -75,30 +79,36 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         default_locale: settings.shop.default_locale,
         shop_name: settings.shop.name.shop_name,
     };
-    let storefront = Router::new()
-        .route("/surveys", post(handlers::request_survey))
-        .route(
-            "/responses/{survey_id}/follow-up",
-            post(handlers::follow_up),
-        )
-        .route_layer(middleware::from_fn_with_state(
-            settings.storefront.api_keys,
-            require_api_key,
-        ));
-    let public = Router::new()
-        .route(
-            "/s/{token}",
-            get(handlers::survey_page).post(handlers::answer),
-        )
-        .route(
-            "/u/{token}",
-            get(handlers::unsubscribe_page).post(handlers::unsubscribe),
-        )
-        .route("/webhooks/shopify", post(webhooks::shopify))
-        .route("/webhooks/woocommerce", post(webhooks::woocommerce));
-    storefront
-        .merge(public)
-        .method_not_allowed_fallback(method_not_allowed)
-        .fallback(route_not_found)
+    let storefront = storefront_routes().route_layer(middleware::from_fn_with_state(
+        settings.storefront.api_keys,
+        require_api_key,
+    ));
+    web::openapi::finish(storefront.merge(public_routes()), FUNCTION_NAME, SUMMARY)
         .with_state(Arc::new(state))
+}
+
+/// The function's OpenAPI document, as it serves it at `/openapi.json`.
+pub fn openapi() -> serde_json::Value {
+    web::openapi::document(
+        storefront_routes().merge(public_routes()),
+        FUNCTION_NAME,
+        SUMMARY,
+    )
+}
+
+/// Routes for the shop's backend and its support staff, behind its API key.
+fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::request_survey))
+        .routes(routes!(handlers::follow_up))
+}
+
+/// Routes a customer's browser and mail client follow, and the platforms' deliveries behind
+/// their signatures.
+fn public_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::survey_page, handlers::answer))
+        .routes(routes!(handlers::unsubscribe_page, handlers::unsubscribe))
+        .routes(routes!(webhooks::shopify))
+        .routes(routes!(webhooks::woocommerce))
 }

@@ -14,6 +14,21 @@ use web::{ignored, ApiError, RequestOrigin};
 
 use crate::AppState;
 
+/// Shopify's `orders/fulfilled`: the order asks for its survey.
+#[utoipa::path(
+    post,
+    path = "/webhooks/shopify",
+    tag = "platform webhooks",
+    params(web::ShopifyHeaders),
+    request_body(content = Object, content_type = "application/json", description = "Shopify's payload for the topic"),
+    responses(
+        (status = 200, description = "What was done (`handled`) or why nothing was (`ignored`); a redelivery gets the first answer", body = web::WebhookAnswer),
+        (status = 400, description = "`bad_request`: the topic header is missing or the body is not the topic's JSON", body = web::ErrorEnvelope),
+        (status = 401, description = "`bad_signature`", body = web::ErrorEnvelope),
+        (status = 404, description = "`not_found`: no Shopify secret is configured", body = web::ErrorEnvelope),
+    ),
+    security(("shopify_signature" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn shopify(
     State(state): State<Arc<AppState>>,
@@ -24,6 +39,21 @@ pub(crate) async fn shopify(
     receive(state, Platform::Shopify, origin, headers, body).await
 }
 
+/// WooCommerce's `order.updated` to `completed`: the order asks for its survey.
+#[utoipa::path(
+    post,
+    path = "/webhooks/woocommerce",
+    tag = "platform webhooks",
+    params(web::WooCommerceHeaders),
+    request_body(content = Object, content_type = "application/json", description = "WooCommerce's payload for the topic"),
+    responses(
+        (status = 200, description = "What was done (`handled`) or why nothing was (`ignored`); a redelivery gets the first answer", body = web::WebhookAnswer),
+        (status = 400, description = "`bad_request`: the topic header is missing or the body is not the topic's JSON", body = web::ErrorEnvelope),
+        (status = 401, description = "`bad_signature`", body = web::ErrorEnvelope),
+        (status = 404, description = "`not_found`: no WooCommerce secret is configured", body = web::ErrorEnvelope),
+    ),
+    security(("woocommerce_signature" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn woocommerce(
     State(state): State<Arc<AppState>>,

@@ -9,12 +9,38 @@ use domain::model::{
     rfc3339, Creation, CustomerId, CustomerName, Email, Locale, ReferralCode, ReferralRequest,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 use web::{ApiError, JsonFields};
 
 use crate::share_links::ShareLinks;
 use crate::AppState;
 
-#[derive(Serialize)]
+/// `POST /referrals`'s body, read field by field by [`JsonFields`] so each error names its field.
+#[derive(ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the body for the API document; JsonFields reads it"
+)]
+pub(crate) struct CreateReferral {
+    /// The shop's id for the customer: printable ASCII, no whitespace.
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[!-~]+$",
+        example = "cust-42"
+    )]
+    customer_id: String,
+    #[schema(format = Email, max_length = 254, example = "ada@example.com")]
+    email: String,
+    /// 1–200 characters after trimming, no control characters.
+    #[schema(max_length = 200, example = "Ada")]
+    name: Option<String>,
+    /// `de` or `en`; a region (`de-AT`, `en_GB`) is accepted.
+    #[schema(pattern = "^(de|en|DE|EN)([-_][A-Za-z]{2})?$", example = "de")]
+    locale: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ReferralBody {
     customer_id: String,
     code: String,
@@ -22,7 +48,7 @@ pub(crate) struct ReferralBody {
     created_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct StatsBody {
     customer_id: String,
     code: String,
@@ -32,6 +58,18 @@ pub(crate) struct StatsBody {
 }
 
 /// `POST /referrals`: 201 with a new code on the first call for a customer, 200 with it after.
+#[utoipa::path(
+    post,
+    path = "/referrals",
+    tag = "referrals",
+    request_body = CreateReferral,
+    responses(
+        (status = 201, description = "A new code: the customer's first call", body = ReferralBody),
+        (status = 200, description = "The customer's existing code; later calls change nothing", body = ReferralBody),
+        (status = 400, description = "`invalid_json`, `invalid_field` (with `field`), or `bad_request` when no valid `Host` lets the link be built", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn create_referral(
     State(state): State<Arc<AppState>>,
@@ -62,6 +100,18 @@ pub(crate) async fn create_referral(
 }
 
 /// `GET /referrals/{customer_id}`: the code, its link and counters.
+#[utoipa::path(
+    get,
+    path = "/referrals/{customer_id}",
+    tag = "referrals",
+    params(("customer_id" = String, Path, description = "The shop's id for the customer")),
+    responses(
+        (status = 200, description = "The customer's code, link and counters", body = StatsBody),
+        (status = 400, description = "`invalid_field` `customer_id`, or `bad_request` when no valid `Host` lets the link be built", body = web::ErrorEnvelope),
+        (status = 404, description = "`not_found`: the customer has no code", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn referral_stats(
     State(state): State<Arc<AppState>>,
@@ -87,7 +137,18 @@ pub(crate) async fn referral_stats(
 }
 
 /// `GET /r/{code}`: a customer followed a shared link. Always a redirect, never an error page:
-/// the customer should reach the shop whatever happens to our bookkeeping.
+/// the customer should reach the shop whatever happens to our bookkeeping. `HEAD` answers the
+/// same and counts nothing.
+#[utoipa::path(
+    get,
+    path = "/r/{code}",
+    tag = "share links",
+    params(("code" = String, Path, description = "A referral code, any case; anything else leads to the shop")),
+    responses(
+        (status = 302, description = "To the landing URL with the code for a known code (the click counted), else to `SHOP_URL`",
+            headers(("location" = String, description = "Where the customer goes"), ("cache-control" = String, description = "`no-store`"))),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn follow_link(
     State(state): State<Arc<AppState>>,
@@ -118,6 +179,15 @@ pub(crate) async fn follow_link(
 }
 
 /// `GET /r/`: a truncated link still takes the customer to the shop.
+#[utoipa::path(
+    get,
+    path = "/r/",
+    tag = "share links",
+    responses(
+        (status = 302, description = "To `SHOP_URL`",
+            headers(("location" = String, description = "The shop"), ("cache-control" = String, description = "`no-store`"))),
+    )
+)]
 pub(crate) async fn follow_empty_link(State(state): State<Arc<AppState>>) -> Response {
     redirect(state.shop_url.as_str())
 }

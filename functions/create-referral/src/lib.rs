@@ -7,18 +7,23 @@ mod share_links;
 
 use std::sync::Arc;
 
-use axum::routing::{get, post};
 use axum::{middleware, Router};
 use domain::model::HttpUrl;
 use domain::ports::{Clock, ReferralStore};
 use domain::services::ReferralService;
-use web::{method_not_allowed, require_api_key, route_not_found};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use web::require_api_key;
 
 pub use landing::LandingUrl;
 pub use settings::{LambdaSettings, Settings};
 
 /// The name the function is deployed and mounted under.
 pub const FUNCTION_NAME: &str = "create-referral";
+
+/// The opening of the function's API description.
+const SUMMARY: &str =
+    "A customer's referral code and share link, and the redirect behind that link.";
 
 /// What the function needs from the outside world; the host (Lambda or the local stack) decides
 /// which adapters stand behind them.
@@ -49,19 +54,33 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         shop_url: settings.shop.shop_url,
         public_base_url: settings.links.public_base_url,
     };
-    let storefront = Router::new()
-        .route("/referrals", post(handlers::create_referral))
-        .route("/referrals/{customer_id}", get(handlers::referral_stats))
-        .route_layer(middleware::from_fn_with_state(
-            settings.storefront.api_keys,
-            require_api_key,
-        ));
-    let public = Router::new()
-        .route("/r/{code}", get(handlers::follow_link))
-        .route("/r/", get(handlers::follow_empty_link));
-    storefront
-        .merge(public)
-        .method_not_allowed_fallback(method_not_allowed)
-        .fallback(route_not_found)
+    let storefront = storefront_routes().route_layer(middleware::from_fn_with_state(
+        settings.storefront.api_keys,
+        require_api_key,
+    ));
+    web::openapi::finish(storefront.merge(public_routes()), FUNCTION_NAME, SUMMARY)
         .with_state(Arc::new(state))
+}
+
+/// The function's OpenAPI document, as it serves it at `/openapi.json`.
+pub fn openapi() -> serde_json::Value {
+    web::openapi::document(
+        storefront_routes().merge(public_routes()),
+        FUNCTION_NAME,
+        SUMMARY,
+    )
+}
+
+/// Routes for the shop's backend, behind its API key.
+fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::create_referral))
+        .routes(routes!(handlers::referral_stats))
+}
+
+/// Routes a customer's browser follows.
+fn public_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::follow_link))
+        .routes(routes!(handlers::follow_empty_link))
 }

@@ -7,9 +7,10 @@ use domain::model::ReferralStats;
 use domain::model::{rfc3339, Coupon, CouponState, Survey};
 use domain::ports::{Erasure, MessageSummary, OptOut, OrderRecord, PersonalData, Profile};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Everything held about the person, in one document (Art. 15 access, Art. 20 portability).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ExportBody {
     exported_at: String,
     profiles: Vec<ProfileBody>,
@@ -21,7 +22,8 @@ pub(crate) struct ExportBody {
     messages: Vec<MessageBody>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ExportedProfile)]
 struct ProfileBody {
     customer_id: String,
     email: Option<String>,
@@ -37,7 +39,8 @@ struct ProfileBody {
     erased_at: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ExportedReferralCode)]
 struct CodeBody {
     code: String,
     customer_id: String,
@@ -46,7 +49,8 @@ struct CodeBody {
     conversions: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ExportedOrder)]
 struct OrderBody {
     order_id: String,
     customer_id: String,
@@ -56,7 +60,8 @@ struct OrderBody {
     refunded_at: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ExportedCoupon)]
 struct CouponBody {
     code: String,
     beneficiary: &'static str,
@@ -68,7 +73,8 @@ struct CouponBody {
     redeemed_order: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ExportedSurvey)]
 struct SurveyBody {
     survey_id: String,
     order_id: String,
@@ -84,21 +90,24 @@ struct SurveyBody {
     follow_up: Option<FollowUpBody>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ExportedFollowUp)]
 struct FollowUpBody {
     status: &'static str,
     note: Option<String>,
     updated_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ExportedOptOut)]
 struct OptOutBody {
     /// The keyed fingerprint of the address that opted out: what is kept of it.
     fingerprint: String,
     opted_out_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ExportedMessage)]
 struct MessageBody {
     id: String,
     kind: &'static str,
@@ -225,12 +234,12 @@ fn message(message: &MessageSummary) -> MessageBody {
 }
 
 /// What one erasure removed; all zero when there was nothing (left) to remove.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ErasureBody {
     erased: ErasedBody,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ErasedBody {
     profiles: u32,
     referral_codes: u32,
@@ -251,4 +260,16 @@ impl From<Erasure> for ErasureBody {
             },
         }
     }
+}
+
+/// `POST /customers/export` and `POST /customers/erase`: the person, by address.
+#[derive(ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the body for the API document; JsonFields reads it"
+)]
+pub(crate) struct ByAddress {
+    /// Any spelling of the address (`+tags`, Gmail's dots) finds the same person.
+    #[schema(format = Email, max_length = 254, example = "bea@example.com")]
+    email: String,
 }

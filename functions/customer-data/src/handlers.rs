@@ -9,10 +9,22 @@ use domain::model::{CustomerId, Email};
 use domain::ports::DataSubject;
 use web::{ApiError, JsonFields};
 
-use crate::bodies::{ErasureBody, ExportBody};
+use crate::bodies::{ByAddress, ErasureBody, ExportBody};
 use crate::AppState;
 
 /// `GET /customers/{customer_id}/export`: everything held about the customer; 404 if nothing.
+#[utoipa::path(
+    get,
+    path = "/customers/{customer_id}/export",
+    tag = "personal data",
+    params(("customer_id" = String, Path, description = "The shop's id for the customer")),
+    responses(
+        (status = 200, description = "Everything stored about the customer, in one document", body = ExportBody),
+        (status = 400, description = "`invalid_field` `customer_id`", body = web::ErrorEnvelope),
+        (status = 404, description = "`not_found`: nothing is stored about this customer", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn export_customer(
     State(state): State<Arc<AppState>>,
@@ -23,6 +35,17 @@ pub(crate) async fn export_customer(
 }
 
 /// `POST /customers/export {"email"}`: everything held about the person behind the address.
+#[utoipa::path(
+    post,
+    path = "/customers/export",
+    tag = "personal data",
+    request_body = ByAddress,
+    responses(
+        (status = 200, description = "Everything stored about every customer id whose profile or survey has the address", body = ExportBody),
+        (status = 404, description = "`not_found`: nothing is stored about this person", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn export_person(
     State(state): State<Arc<AppState>>,
@@ -33,6 +56,17 @@ pub(crate) async fn export_person(
 }
 
 /// `DELETE /customers/{customer_id}`: erases the customer's personal data; idempotent.
+#[utoipa::path(
+    delete,
+    path = "/customers/{customer_id}",
+    tag = "personal data",
+    params(("customer_id" = String, Path, description = "The shop's id for the customer")),
+    responses(
+        (status = 200, description = "What this call removed; all 0 the second time, and for a stranger", body = ErasureBody),
+        (status = 400, description = "`invalid_field` `customer_id`", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn erase_customer(
     State(state): State<Arc<AppState>>,
@@ -43,6 +77,16 @@ pub(crate) async fn erase_customer(
 }
 
 /// `POST /customers/erase {"email"}`: erases the personal data of the person behind the address.
+#[utoipa::path(
+    post,
+    path = "/customers/erase",
+    tag = "personal data",
+    request_body = ByAddress,
+    responses(
+        (status = 200, description = "What this call removed; all 0 the second time, and for a stranger", body = ErasureBody),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn erase_person(
     State(state): State<Arc<AppState>>,

@@ -8,16 +8,20 @@ mod webhooks;
 
 use std::sync::Arc;
 
-use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 use domain::ports::{Clock, DeliveryLog, PersonalDataStore};
 use domain::services::CustomerDataService;
 use shop_platforms::{Reading, Receiver};
-use web::{method_not_allowed, require_api_key, route_not_found, WebhookReceiver};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use web::{require_api_key, WebhookReceiver};
 
 pub use settings::{LambdaSettings, Settings};
 
 pub const FUNCTION_NAME: &str = "customer-data";
+
+/// The opening of the function's API description.
+const SUMMARY: &str = "What is stored about a customer, exported (GDPR Art. 15 and 20) or erased (Art. 17) on the shop's request, and Shopify's mandatory privacy webhooks.";
 
 /// What the function needs from the outside world.
 pub struct Ports {
@@ -49,22 +53,33 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
             ports.clock,
         ),
     };
-    let storefront = Router::new()
-        .route(
-            "/customers/{customer_id}/export",
-            get(handlers::export_customer),
-        )
-        .route("/customers/{customer_id}", delete(handlers::erase_customer))
-        .route("/customers/export", post(handlers::export_person))
-        .route("/customers/erase", post(handlers::erase_person))
-        .route_layer(middleware::from_fn_with_state(
-            settings.storefront.api_keys,
-            require_api_key,
-        ));
-    Router::new()
-        .merge(storefront)
-        .route("/webhooks/shopify", post(webhooks::shopify))
-        .method_not_allowed_fallback(method_not_allowed)
-        .fallback(route_not_found)
+    let storefront = storefront_routes().route_layer(middleware::from_fn_with_state(
+        settings.storefront.api_keys,
+        require_api_key,
+    ));
+    web::openapi::finish(storefront.merge(platform_routes()), FUNCTION_NAME, SUMMARY)
         .with_state(Arc::new(state))
+}
+
+/// The function's OpenAPI document, as it serves it at `/openapi.json`.
+pub fn openapi() -> serde_json::Value {
+    web::openapi::document(
+        storefront_routes().merge(platform_routes()),
+        FUNCTION_NAME,
+        SUMMARY,
+    )
+}
+
+/// The shop's data requests, behind its API key.
+fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::export_customer))
+        .routes(routes!(handlers::erase_customer))
+        .routes(routes!(handlers::export_person))
+        .routes(routes!(handlers::erase_person))
+}
+
+/// Shopify's privacy deliveries, behind its signature.
+fn platform_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(webhooks::shopify))
 }

@@ -2,31 +2,38 @@
 
 use domain::model::{rfc3339, OrderOutcome, ReferralResult, RewardStatus};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// `POST /orders`: the same bytes on every replay, since the outcome is recorded with the order.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct OrderBody {
     order_id: String,
+    /// `null` when the order carried no code.
     referral: Option<ReferralBody>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ReferralDecision)]
 struct ReferralBody {
     code: String,
+    /// `rewarded` or `rejected`.
     status: &'static str,
+    /// Why a rejected order was not rewarded: the first rule that failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
     rewards: Vec<RewardBody>,
 }
 
 /// A reward as the storefront sees it; `status` is pending, available, redeemed or revoked.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct RewardBody {
+    /// `referrer` or `friend`.
     beneficiary: &'static str,
     customer_id: String,
     coupon: String,
     amount_cents: u64,
     currency: String,
+    /// `pending`, `available`, `redeemed` or `revoked`.
     status: &'static str,
     available_from: String,
 }
@@ -73,14 +80,14 @@ impl From<&OrderOutcome> for OrderBody {
 }
 
 /// `POST /orders/{order_id}/refund`: the order's rewards as they stand after the refund.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct RefundBody {
     pub(crate) order_id: String,
     pub(crate) rewards: Vec<RewardBody>,
 }
 
 /// `GET /coupons/{code}`: what a checkout needs to show and validate a coupon.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct CouponBody {
     code: String,
     customer_id: String,
@@ -105,9 +112,63 @@ impl From<&RewardStatus> for CouponBody {
 }
 
 /// `POST /coupons/{code}/redeem`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct RedeemedBody {
     pub(crate) code: String,
     pub(crate) status: &'static str,
     pub(crate) order_id: String,
+}
+
+/// `POST /orders`'s body, read field by field by `JsonFields` so each error names its field.
+#[derive(ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the body for the API document; JsonFields reads it"
+)]
+pub(crate) struct RecordOrder {
+    /// The shop's order id; the key of exactly-once.
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[!-~]+$",
+        example = "o-1001"
+    )]
+    order_id: String,
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[!-~]+$",
+        example = "cust-77"
+    )]
+    customer_id: String,
+    #[schema(format = Email, max_length = 254, example = "bea@example.com")]
+    email: String,
+    #[schema(max_length = 200)]
+    name: Option<String>,
+    /// `de` or `en`; a region (`de-AT`, `en_GB`) is accepted.
+    #[schema(pattern = "^(de|en|DE|EN)([-_][A-Za-z]{2})?$", example = "de")]
+    locale: Option<String>,
+    /// Minor units (cents), 0–10^13.
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_u64, example = 5900)]
+    total_cents: u64,
+    /// ISO 4217.
+    #[schema(pattern = "^[A-Z]{3}$", example = "EUR")]
+    currency: String,
+    /// The code the friend came with; blank means none, an unknown one is `rejected`.
+    referral_code: Option<String>,
+    /// RFC 3339; default now.
+    #[schema(format = DateTime)]
+    placed_at: Option<String>,
+}
+
+/// `POST /coupons/{code}/redeem`'s body.
+#[derive(ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the body for the API document; JsonFields reads it"
+)]
+pub(crate) struct RedeemCoupon {
+    /// The order the coupon is used with; the same order may retry.
+    #[schema(min_length = 1, max_length = 128, pattern = "^[!-~]+$")]
+    order_id: String,
 }

@@ -10,11 +10,24 @@ use domain::model::{
 };
 use web::{ApiError, JsonFields};
 
-use crate::bodies::{CouponBody, OrderBody, RedeemedBody, RefundBody, RewardBody};
+use crate::bodies::{
+    CouponBody, OrderBody, RecordOrder, RedeemCoupon, RedeemedBody, RefundBody, RewardBody,
+};
 use crate::AppState;
 
 /// `POST /orders`: records the order and answers with the referral outcome, the same bytes on
 /// every replay.
+#[utoipa::path(
+    post,
+    path = "/orders",
+    tag = "orders",
+    request_body = RecordOrder,
+    responses(
+        (status = 200, description = "The order is recorded; the referral's decision, the same bytes on every replay", body = OrderBody),
+        (status = 409, description = "`idempotency_conflict`: this `order_id` was recorded with another body", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn record_order(
     State(state): State<Arc<AppState>>,
@@ -47,6 +60,18 @@ fn parse_time(raw: &str) -> Result<DateTime<Utc>, &'static str> {
 }
 
 /// `POST /orders/{order_id}/refund`: revokes the order's unredeemed rewards; idempotent.
+#[utoipa::path(
+    post,
+    path = "/orders/{order_id}/refund",
+    tag = "orders",
+    params(("order_id" = String, Path, description = "The shop's order id")),
+    responses(
+        (status = 200, description = "The order's rewards as they stand after the refund", body = RefundBody),
+        (status = 400, description = "`invalid_field` `order_id`", body = web::ErrorEnvelope),
+        (status = 404, description = "`not_found`: no such order", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn refund_order(
     State(state): State<Arc<AppState>>,
@@ -62,6 +87,17 @@ pub(crate) async fn refund_order(
 }
 
 /// `GET /coupons/{code}`: what a checkout needs to show and validate a coupon.
+#[utoipa::path(
+    get,
+    path = "/coupons/{code}",
+    tag = "coupons",
+    params(("code" = String, Path, description = "A coupon code, any case")),
+    responses(
+        (status = 200, description = "The coupon", body = CouponBody),
+        (status = 404, description = "`not_found`: no such coupon", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn coupon(
     State(state): State<Arc<AppState>>,
@@ -73,6 +109,20 @@ pub(crate) async fn coupon(
 }
 
 /// `POST /coupons/{code}/redeem`: once per coupon; the same order may retry.
+#[utoipa::path(
+    post,
+    path = "/coupons/{code}/redeem",
+    tag = "coupons",
+    params(("code" = String, Path, description = "A coupon code, any case")),
+    request_body = RedeemCoupon,
+    responses(
+        (status = 200, description = "Redeemed with this order (again: the same answer)", body = RedeemedBody),
+        (status = 404, description = "`not_found`: no such coupon, or no such order", body = web::ErrorEnvelope),
+        (status = 409, description = "`already_redeemed` with another order, or `reward_pending` in its hold", body = web::ErrorEnvelope),
+        (status = 410, description = "`revoked`: its order was refunded", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn redeem_coupon(
     State(state): State<Arc<AppState>>,

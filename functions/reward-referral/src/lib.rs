@@ -9,16 +9,20 @@ mod webhooks;
 
 use std::sync::Arc;
 
-use axum::routing::{get, post};
 use axum::{middleware, Router};
 use domain::ports::{Clock, DeliveryLog, OrderStore, OutboxAdmin};
 use domain::services::{CouponService, MessageService, OrderService};
 use shop_platforms::Receiver;
-use web::{method_not_allowed, require_api_key, route_not_found, WebhookReceiver};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use web::{require_api_key, WebhookReceiver};
 
 pub use settings::{LambdaSettings, Settings};
 
 pub const FUNCTION_NAME: &str = "reward-referral";
+
+/// The opening of the function's API description.
+const SUMMARY: &str = "Records every order, rewards referrer and friend exactly once, and runs the coupons' lifecycle (lookup, redemption, refund clawback); the operators' view of the outbox.";
 
 /// What the function needs from the outside world; the host decides which adapters stand
 /// behind them.
@@ -67,22 +71,37 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         ),
         clock: ports.clock,
     };
-    let platforms = Router::new()
-        .route("/webhooks/shopify", post(webhooks::shopify))
-        .route("/webhooks/woocommerce", post(webhooks::woocommerce));
-    Router::new()
-        .route("/orders", post(handlers::record_order))
-        .route("/orders/{order_id}/refund", post(handlers::refund_order))
-        .route("/coupons/{code}", get(handlers::coupon))
-        .route("/coupons/{code}/redeem", post(handlers::redeem_coupon))
-        .route("/outbox/messages", get(outbox::list))
-        .route("/outbox/messages/{id}/requeue", post(outbox::requeue))
-        .route_layer(middleware::from_fn_with_state(
-            settings.storefront.api_keys,
-            require_api_key,
-        ))
-        .merge(platforms)
-        .method_not_allowed_fallback(method_not_allowed)
-        .fallback(route_not_found)
+    let storefront = storefront_routes().route_layer(middleware::from_fn_with_state(
+        settings.storefront.api_keys,
+        require_api_key,
+    ));
+    web::openapi::finish(storefront.merge(platform_routes()), FUNCTION_NAME, SUMMARY)
         .with_state(Arc::new(state))
+}
+
+/// The function's OpenAPI document, as it serves it at `/openapi.json`.
+pub fn openapi() -> serde_json::Value {
+    web::openapi::document(
+        storefront_routes().merge(platform_routes()),
+        FUNCTION_NAME,
+        SUMMARY,
+    )
+}
+
+/// Routes for the shop's backend and its operators, behind its API key.
+fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::record_order))
+        .routes(routes!(handlers::refund_order))
+        .routes(routes!(handlers::coupon))
+        .routes(routes!(handlers::redeem_coupon))
+        .routes(routes!(outbox::list))
+        .routes(routes!(outbox::requeue))
+}
+
+/// Routes the shop platforms deliver to, behind their signatures.
+fn platform_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(webhooks::shopify))
+        .routes(routes!(webhooks::woocommerce))
 }

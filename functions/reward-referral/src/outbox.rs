@@ -11,18 +11,25 @@ use domain::model::{rfc3339, MessageId};
 use domain::ports::{MessageStatus, MessageSummary, PageCursor};
 use domain::services::MAX_PAGE;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use web::ApiError;
 
 use crate::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
+    /// `pending` or `failed` (default).
+    #[param(pattern = "^(pending|failed)$")]
     status: Option<String>,
+    /// 1–100, default 50.
+    #[param(pattern = "^[1-9][0-9]?$|^100$")]
     limit: Option<String>,
+    /// The previous page's `next_cursor`.
     cursor: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct MessagesBody {
     messages: Vec<MessageBody>,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -30,10 +37,12 @@ pub(crate) struct MessagesBody {
     next_cursor: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct MessageBody {
     id: String,
+    /// `reward_mail`, `survey_mail`, `detractor_alert` or an event type.
     kind: &'static str,
+    /// The business id: `order:<id>`, `survey:<id>`, `customer:<id>`, `coupon:<code>`.
     reference: String,
     status: &'static str,
     attempts: u32,
@@ -58,6 +67,17 @@ impl From<&MessageSummary> for MessageBody {
 }
 
 /// `GET /outbox/messages?status=pending|failed&limit=&cursor=`: latest first.
+#[utoipa::path(
+    get,
+    path = "/outbox/messages",
+    tag = "outbox",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page of messages: pending by next attempt, failed by failure time, latest first", body = MessagesBody),
+        (status = 400, description = "`invalid_field` naming `status`, `limit` or `cursor`, or `bad_request` for a query that cannot be read", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(
     State(state): State<Arc<AppState>>,
@@ -97,12 +117,31 @@ pub(crate) async fn list(
     }))
 }
 
+#[derive(Serialize, ToSchema)]
+pub(crate) struct RequeuedBody {
+    id: String,
+    /// Always `pending`.
+    status: &'static str,
+}
+
 /// `POST /outbox/messages/{id}/requeue`: a failed message becomes pending and due now.
+#[utoipa::path(
+    post,
+    path = "/outbox/messages/{id}/requeue",
+    tag = "outbox",
+    params(("id" = String, Path, description = "A message id from the listing")),
+    responses(
+        (status = 202, description = "Pending again, with a fresh retry schedule, due at once", body = RequeuedBody),
+        (status = 404, description = "`not_found`: no such message", body = web::ErrorEnvelope),
+        (status = 409, description = "`not_failed`: only a failed message can be requeued", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn requeue(
     State(state): State<Arc<AppState>>,
     id: Result<Path<String>, PathRejection>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<RequeuedBody>), ApiError> {
     let id = id
         .ok()
         .and_then(|Path(raw)| MessageId::parse(&raw).ok())
@@ -110,7 +149,10 @@ pub(crate) async fn requeue(
     state.messages.requeue(&id).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(serde_json::json!({"id": id.as_ref(), "status": "pending"})),
+        Json(RequeuedBody {
+            id: id.as_ref().to_owned(),
+            status: "pending",
+        }),
     ))
 }
 

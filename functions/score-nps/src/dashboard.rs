@@ -164,7 +164,20 @@ struct DashboardPage {
     repeat_rate: String,
 }
 
-/// `GET /dashboard?from&to`
+/// `GET /dashboard?from&to`: the staff's page; a key as the Basic password, since a browser
+/// cannot send a bearer key.
+#[utoipa::path(
+    get,
+    path = "/dashboard",
+    tag = "feedback",
+    params(crate::range::RangeParams),
+    responses(
+        (status = 200, description = "NPS with its weekly trend, open detractors, funnel and retention on one page", content_type = "text/html", body = String),
+        (status = 400, description = "`invalid_field` naming the parameter", body = web::ErrorEnvelope),
+        (status = 401, description = "`unauthorized`, with the Basic challenge so a browser asks for the key", body = web::ErrorEnvelope),
+    ),
+    security(("dashboard_login" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn page(
     State(state): State<Arc<AppState>>,

@@ -6,19 +6,22 @@ use axum::Json;
 use domain::model::{Interval, NpsSummary, Segment};
 use domain::services::{FunnelReport, RetentionReport};
 use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
 use web::ApiError;
 
-use crate::range::DateRange;
+use crate::range::{DateRange, RangeParams};
 use crate::AppState;
 
 /// NPS over some responses, as every NPS answer shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct SummaryBody {
     responses: u64,
     promoters: u64,
     passives: u64,
     detractors: u64,
+    /// 100 × (promoters − detractors) / responses, one decimal; `null` without responses.
     nps: Option<f64>,
+    /// Half-width of the 95 % interval around `nps`; `null` without responses.
     margin_of_error: Option<f64>,
 }
 
@@ -35,7 +38,7 @@ impl From<&NpsSummary> for SummaryBody {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct PeriodBody {
     start: String,
     end: String,
@@ -44,7 +47,7 @@ pub(crate) struct PeriodBody {
 }
 
 /// `{"from", "to", "segment"?, …the range's totals, "open_detractors"?, "series"}`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct NpsBody {
     from: String,
     to: String,
@@ -52,12 +55,13 @@ pub(crate) struct NpsBody {
     segment: Option<String>,
     #[serde(flatten)]
     total: SummaryBody,
+    /// Follow-ups opened in the range and still open; only without `segment`.
     #[serde(skip_serializing_if = "Option::is_none")]
     open_detractors: Option<u64>,
     series: Vec<PeriodBody>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct GroupBody {
     name: String,
     #[serde(flatten)]
@@ -65,7 +69,7 @@ pub(crate) struct GroupBody {
 }
 
 /// `{"from", "to", "segments": [...], "locales": [...]}`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct SegmentsBody {
     from: String,
     to: String,
@@ -73,7 +77,7 @@ pub(crate) struct SegmentsBody {
     locales: Vec<GroupBody>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct RetentionBody {
     from: String,
     to: String,
@@ -102,7 +106,7 @@ impl RetentionBody {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct FunnelBody {
     from: String,
     to: String,
@@ -129,7 +133,32 @@ impl FunnelBody {
     }
 }
 
+/// `GET /nps`'s own parameters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "describes the parameters for the API document; read by name"
+)]
+pub(crate) struct NpsParams {
+    /// `day`, `week` (ISO, Monday to Sunday) or `month`; without it `series` is empty.
+    interval: Option<String>,
+    /// Only the answers of this segment (1–64 characters).
+    segment: Option<String>,
+}
+
 /// `GET /nps?from&to&interval=day|week|month&segment`
+#[utoipa::path(
+    get,
+    path = "/nps",
+    tag = "figures",
+    params(RangeParams, NpsParams),
+    responses(
+        (status = 200, description = "NPS, n and margin of error over the range, and the series", body = NpsBody),
+        (status = 400, description = "`invalid_field` naming the parameter: a bad date, `from` after `to`, a range of 3 years or more", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn nps(
     State(state): State<Arc<AppState>>,
@@ -170,6 +199,17 @@ pub(crate) async fn nps(
 }
 
 /// `GET /nps/segments?from&to`: NPS, n and margin of error per segment and per locale.
+#[utoipa::path(
+    get,
+    path = "/nps/segments",
+    tag = "figures",
+    params(RangeParams),
+    responses(
+        (status = 200, description = "Per segment and per locale with answers in the range, by name", body = SegmentsBody),
+        (status = 400, description = "`invalid_field` naming the parameter: a bad date, `from` after `to`, a range of 3 years or more", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn segments(
     State(state): State<Arc<AppState>>,
@@ -197,7 +237,18 @@ pub(crate) async fn segments(
     }))
 }
 
-/// `GET /retention?from&to`
+/// `GET /retention?from&to`: retention and repeat-purchase rates.
+#[utoipa::path(
+    get,
+    path = "/retention",
+    tag = "figures",
+    params(RangeParams),
+    responses(
+        (status = 200, description = "Retention and repeat-purchase rates over the range (definitions in the README)", body = RetentionBody),
+        (status = 400, description = "`invalid_field` naming the parameter: a bad date, `from` after `to`, a range of 3 years or more", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn retention(
     State(state): State<Arc<AppState>>,
@@ -208,7 +259,18 @@ pub(crate) async fn retention(
     Ok(Json(RetentionBody::new(&range, report)))
 }
 
-/// `GET /referrals/stats?from&to`
+/// `GET /referrals/stats?from&to`: the referral funnel.
+#[utoipa::path(
+    get,
+    path = "/referrals/stats",
+    tag = "figures",
+    params(RangeParams),
+    responses(
+        (status = 200, description = "Codes created, clicks, rewarded and rejected orders by reason, rewards issued and revoked", body = FunnelBody),
+        (status = 400, description = "`invalid_field` naming the parameter: a bad date, `from` after `to`, a range of 3 years or more", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn funnel(
     State(state): State<Arc<AppState>>,

@@ -10,11 +10,12 @@ mod settings;
 
 use std::sync::Arc;
 
-use axum::routing::get;
 use axum::{middleware, Router};
 use domain::ports::{Clock, MetricsStore};
 use domain::services::ScoreService;
-use web::{method_not_allowed, require_api_key, route_not_found, ApiKeys};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use web::{require_api_key, ApiKeys};
 
 pub use dashboard::{DEFAULT_DAYS as DASHBOARD_DEFAULT_DAYS, OPEN_DETRACTORS_SHOWN};
 pub use range::{DateRange, MAX_RANGE_YEARS};
@@ -22,6 +23,9 @@ pub use responses::{MAX_CSV_ROWS, MAX_JSON_PAGE};
 pub use settings::{LambdaSettings, Settings};
 
 pub const FUNCTION_NAME: &str = "score-nps";
+
+/// The opening of the function's API description.
+const SUMMARY: &str = "NPS with trend and margin of error, retention and repeat-purchase rates, the referral funnel, the answers and the staff's dashboard; reads only.";
 
 /// What the function needs from the outside world: reads only, so the binary holds no write path
 /// and its role grants only Query.
@@ -44,20 +48,34 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         clock: ports.clock,
         api_keys: settings.storefront.api_keys.clone(),
     };
-    // A browser cannot send a bearer key: the dashboard takes the key as a Basic password.
-    let dashboard = Router::new().route("/dashboard", get(dashboard::page));
-    Router::new()
-        .route("/nps", get(handlers::nps))
-        .route("/nps/segments", get(handlers::segments))
-        .route("/responses", get(responses::list))
-        .route("/retention", get(handlers::retention))
-        .route("/referrals/stats", get(handlers::funnel))
-        .route_layer(middleware::from_fn_with_state(
-            settings.storefront.api_keys,
-            require_api_key,
-        ))
-        .merge(dashboard)
-        .method_not_allowed_fallback(method_not_allowed)
-        .fallback(route_not_found)
+    let storefront = storefront_routes().route_layer(middleware::from_fn_with_state(
+        settings.storefront.api_keys,
+        require_api_key,
+    ));
+    web::openapi::finish(storefront.merge(dashboard_routes()), FUNCTION_NAME, SUMMARY)
         .with_state(Arc::new(state))
+}
+
+/// The function's OpenAPI document, as it serves it at `/openapi.json`.
+pub fn openapi() -> serde_json::Value {
+    web::openapi::document(
+        storefront_routes().merge(dashboard_routes()),
+        FUNCTION_NAME,
+        SUMMARY,
+    )
+}
+
+/// Routes for the shop's backend, behind its API key.
+fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::nps))
+        .routes(routes!(handlers::segments))
+        .routes(routes!(responses::list))
+        .routes(routes!(handlers::retention))
+        .routes(routes!(handlers::funnel))
+}
+
+/// A browser cannot send a bearer key: the dashboard checks the key as a Basic password itself.
+fn dashboard_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(dashboard::page))
 }

@@ -5,6 +5,23 @@ use std::collections::HashMap;
 use chrono::{Days, Months, NaiveDate};
 use web::ApiError;
 
+/// `from` and `to`, as every route reads them (the API document's description of them).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "describes the parameters for the API document; read by name"
+)]
+pub(crate) struct RangeParams {
+    /// First UTC day of the range (`YYYY-MM-DD`), inclusive; default: 30 days before `to`
+    /// (the dashboard: 90). A range of 3 years or more is refused.
+    #[param(format = Date)]
+    from: Option<String>,
+    /// Last UTC day of the range, inclusive; default today.
+    #[param(format = Date)]
+    to: Option<String>,
+}
+
 /// Longer ranges are refused: they would mean thousands of day items per request.
 pub const MAX_RANGE_YEARS: u32 = 3;
 const DEFAULT_DAYS: u64 = 30;

@@ -10,9 +10,10 @@ use axum::Json;
 use domain::model::{rfc3339, Category, FollowUpStatus, ResponseCursor, ResponseFilter, Segment};
 use domain::ports::ResponsePage;
 use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
 use web::{ApiError, ResponseBody};
 
-use crate::range::DateRange;
+use crate::range::{DateRange, RangeParams};
 use crate::AppState;
 
 pub const MAX_JSON_PAGE: usize = 100;
@@ -96,7 +97,7 @@ fn limit(query: &HashMap<String, String>, default: usize, max: usize) -> Result<
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct PageBody {
     from: String,
     to: String,
@@ -105,8 +106,46 @@ struct PageBody {
     next_cursor: Option<String>,
 }
 
+/// `GET /responses`'s own parameters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "describes the parameters for the API document; read by name"
+)]
+pub(crate) struct ResponseParams {
+    /// `promoter`, `passive` or `detractor`.
+    category: Option<String>,
+    /// `true` or `false`.
+    has_comment: Option<String>,
+    /// `open`, `contacted` or `resolved`.
+    follow_up: Option<String>,
+    /// Only this segment's answers.
+    segment: Option<String>,
+    /// 1–100 per JSON page (default 50), 1–5000 per CSV file (default 5000).
+    limit: Option<String>,
+    /// The previous page's `next_cursor`.
+    cursor: Option<String>,
+    /// `json` or `csv`; without it, `Accept: text/csv` asks for CSV.
+    format: Option<String>,
+}
+
 /// `GET /responses?from&to&category&has_comment&follow_up&segment&limit&cursor`; CSV with
 /// `Accept: text/csv` or `format=csv`.
+#[utoipa::path(
+    get,
+    path = "/responses",
+    tag = "feedback",
+    params(RangeParams, ResponseParams),
+    responses(
+        (status = 200, description = "Answers newest first: a JSON page, or a CSV file (RFC 4180, UTF-8 with BOM) whose `Link: rel=\"next\"` names the next file", content(
+            (PageBody = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "`invalid_field` naming the parameter", body = web::ErrorEnvelope),
+    ),
+    security(("storefront_key" = []))
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(
     State(state): State<Arc<AppState>>,

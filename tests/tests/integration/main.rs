@@ -10,6 +10,7 @@ mod docs_references;
 mod dynamodb_requests;
 mod feedback_contract;
 mod feedback_http;
+mod openapi_document;
 mod order_contract;
 mod outbox_contract;
 mod personal_data_contract;
