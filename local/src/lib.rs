@@ -21,6 +21,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use web::{route_not_found, with_request_logging};
 
+mod console;
 mod mail_folder;
 pub mod openapi;
 
@@ -139,6 +140,22 @@ impl Options {
                 _ => lookup(name),
             }),
         })
+    }
+
+    /// The first storefront key in use (`API_KEYS`, else the development default), for the console.
+    fn api_key(&self) -> String {
+        let keys = (self.lookup)("API_KEYS").unwrap_or_else(|| {
+            DEV_DEFAULTS
+                .iter()
+                .find(|(name, _)| *name == "API_KEYS")
+                .map(|(_, value)| (*value).to_owned())
+                .unwrap_or_default()
+        });
+        keys.split(',')
+            .map(str::trim)
+            .find(|key| !key.is_empty())
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// A function's settings: the variable if set, else the development default; promoters'
@@ -303,7 +320,18 @@ where
         },
     );
 
+    let document = openapi::merged_document().context("merging the functions' API documents")?;
+    let console = console::routes(console::Console {
+        address,
+        data_dir: options.data_dir.clone(),
+        outbox: options.data_dir.join(OUTBOX_FOLDER),
+        api_key: options.api_key(),
+        document: serde_json::to_vec_pretty(&document)
+            .context("serializing the API document")?
+            .into(),
+    });
     let app = Router::new()
+        .merge(console)
         .nest(&mount_path(create_referral::FUNCTION_NAME), create_referral)
         .nest(&mount_path(reward_referral::FUNCTION_NAME), reward_referral)
         .nest(&mount_path(collect_survey::FUNCTION_NAME), collect_survey)

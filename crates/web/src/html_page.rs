@@ -10,11 +10,17 @@ use sha2::{Digest, Sha256};
 /// `default-src 'none'` forbids everything; the one inline stylesheet is allowed by its hash and
 /// forms may only submit to the page's own origin.
 pub fn content_security_policy(stylesheet: &str) -> String {
+    let style = style_source(stylesheet);
+    format!(
+        "default-src 'none'; style-src {style}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// The CSP source (`'sha256-…'`) that allows exactly this inline stylesheet.
+pub fn style_source(stylesheet: &str) -> String {
     let hash =
         base64::engine::general_purpose::STANDARD.encode(Sha256::digest(stylesheet.as_bytes()));
-    format!(
-        "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-    )
+    format!("'sha256-{hash}'")
 }
 
 /// The page language: the customer's locale, else the browser's Accept-Language, else the default.
