@@ -1,7 +1,6 @@
 //! The local stack: every function router on one port, the embedded store, development defaults.
 //! Never deployed; it exists so a storefront developer can work without an AWS account.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,8 +23,10 @@ use web::{route_not_found, with_request_logging};
 mod console;
 mod mail_folder;
 pub mod openapi;
+mod server;
 
 pub use mail_folder::MailFolder;
+pub use server::{BODY_READ_TIMEOUT, HEADER_READ_TIMEOUT};
 
 /// Values used when a variable is unset, so `cargo run -p local` works on a fresh clone.
 /// The API key and the platforms' webhook secrets are public (README); never use them anywhere
@@ -382,7 +383,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningStack> {
     let address = listener.local_addr().context("reading the bound address")?;
     let app = build_app(&options, address)?;
     let (shutdown, stop_signal) = oneshot::channel::<()>();
-    let server = tokio::spawn(serve(listener, app.router, async {
+    let server = tokio::spawn(server::serve(listener, app.router, async {
         let _ = stop_signal.await;
     }));
     let deliverer = app.deliverer;
@@ -434,14 +435,4 @@ async fn expire_forever(expiry: Option<Expiry>) {
             }
         }
     }
-}
-
-async fn serve(
-    listener: TcpListener,
-    app: Router,
-    stop: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop)
-        .await
 }

@@ -109,6 +109,11 @@ impl TestStack {
         format!("{}{path}", self.running.function_url(function))
     }
 
+    /// Where the stack listens, for raw HTTP/1.1 written by hand.
+    pub fn address(&self) -> std::net::SocketAddr {
+        self.running.address
+    }
+
     pub fn root_url(&self, path: &str) -> String {
         format!("http://{}{path}", self.running.address)
     }

@@ -2,7 +2,7 @@
 
 use std::fmt::Display;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_LENGTH;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -12,6 +12,8 @@ use super::ApiError;
 
 /// Bodies above this are refused with 413 before parsing (docs/architecture.md#http-logs-and-request-ids).
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// A platform's order webhook carries every line item; its body may be far larger.
+pub const WEBHOOK_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// A request body that is a JSON object; fields are parsed one by one so errors can name them.
 #[derive(Debug)]
@@ -31,7 +33,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonFields {
         if declared_length.is_some_and(|length| length > BODY_LIMIT) {
             return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
         }
-        let bytes = read_limited(request.into_body()).await?;
+        let bytes = read_body(request.into_body(), BODY_LIMIT).await?;
         match serde_json::from_slice(&bytes) {
             Ok(Value::Object(fields)) => Ok(Self(fields)),
             Ok(_) => Err(ApiError::InvalidJson("expected a JSON object".into())),
@@ -40,15 +42,31 @@ impl<S: Send + Sync> FromRequest<S> for JsonFields {
     }
 }
 
-async fn read_limited(body: Body) -> Result<axum::body::Bytes, ApiError> {
-    match Limited::new(body, BODY_LIMIT).collect().await {
+/// A request body up to `limit` bytes: 413 above it, 400 `bad_request` when the client stops
+/// sending (the local server's read timeout) or the connection fails.
+pub async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT })
+            Err(ApiError::PayloadTooLarge { limit })
         }
         Err(error) => Err(ApiError::BadRequest(format!(
             "could not read the request body: {error}"
         ))),
+    }
+}
+
+/// A body as the bytes that were sent: a platform webhook's signature is over exactly these.
+/// Read with [`read_body`]'s limit and errors, where axum's `Bytes` would answer in plain text.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        read_body(request.into_body(), WEBHOOK_BODY_LIMIT)
+            .await
+            .map(Self)
     }
 }
 

@@ -17,10 +17,10 @@ pub use base_url::{function_base_url, RequestOrigin};
 pub use error::{method_not_allowed, route_not_found, ApiError, ErrorEnvelope};
 pub use feedback::{FollowUpBody, ResponseBody};
 pub use html_page::{choose_locale, content_security_policy, html_page, style_source};
-pub use json_body::{JsonFields, BODY_LIMIT};
+pub use json_body::{read_body, JsonFields, RawBody, BODY_LIMIT, WEBHOOK_BODY_LIMIT};
 pub use path_text::PathText;
 pub use platform_webhooks::{
     ignored, PlatformSecrets, ShopifyHeaders, WebhookAnswer, WebhookReceiver, WooCommerceHeaders,
     DELIVERY_MEMORY_DAYS,
 };
-pub use request_log::{with_request_logging, REQUEST_ID_HEADER};
+pub use request_log::{log_line, with_request_logging, REQUEST_ID_HEADER};

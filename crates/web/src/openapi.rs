@@ -149,7 +149,7 @@ fn shared_components(mut components: Map<String, Value>) -> Map<String, Value> {
         json!({
             "BadRequest": error("`invalid_json`, `invalid_field` (with `field`) or `bad_request`"),
             "Unauthorized": unauthorized,
-            "PayloadTooLarge": error("`payload_too_large`: the body is over 64 KiB"),
+            "PayloadTooLarge": error("`payload_too_large`: the body is over 64 KiB (2 MiB for a platform webhook)"),
             "Unavailable": unavailable,
             "Internal": error("`internal`: a failure of ours; the body says nothing more, the log has the cause"),
         }),

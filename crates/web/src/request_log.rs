@@ -42,13 +42,18 @@ async fn log_request(request: Request, next: Next) -> Response {
     // Whatever the handler logs carries the request id too, so an error joins its request.
     let span = tracing::info_span!("request", request_id = %request_id);
     let response = next.run(request).instrument(span).await;
-    tracing::info!(
-        request_id,
-        method = %method,
-        route,
-        status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
+    log_line(
+        &request_id,
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0,
     );
     response
+}
+
+/// The one line per request; also for the answers a server gives before any route runs
+/// (`route` then says why).
+pub fn log_line(request_id: &str, method: &str, route: &str, status: u16, latency_ms: f64) {
+    tracing::info!(request_id, method, route, status, latency_ms, "request");
 }

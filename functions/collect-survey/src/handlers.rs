@@ -1,7 +1,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,11 +10,10 @@ use domain::model::{
     Segment, SurveyDecision, SurveyId, SurveyRequest, SurveyToken,
 };
 use domain::services::SurveyError;
-use http_body_util::{BodyExt, Limited};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
-use web::{ApiError, FollowUpBody, JsonFields, PathText, RequestOrigin, BODY_LIMIT};
+use web::{read_body, ApiError, FollowUpBody, JsonFields, PathText, RequestOrigin, BODY_LIMIT};
 
 use crate::{pages, AppState};
 
@@ -46,7 +44,7 @@ pub(crate) struct RequestSurvey {
     #[schema(max_length = 200)]
     name: Option<String>,
     /// `de` or `en`; a region (`de-AT`, `en_GB`) is accepted.
-    #[schema(pattern = "^(de|en|DE|EN)([-_][A-Za-z]{2})?$", example = "de")]
+    #[schema(pattern = "^([dD][eE]|[eE][nN])([-_][A-Za-z0-9]+)*$", example = "de")]
     locale: Option<String>,
     /// What the shop wants NPS by (a product category, a sales channel): 1–64 characters.
     #[schema(max_length = 64, example = "shoes")]
@@ -461,11 +459,7 @@ async fn read_fields(
     headers: &HeaderMap,
     request: Request,
 ) -> Result<HashMap<String, String>, ApiError> {
-    let bytes: Bytes = Limited::new(request.into_body(), BODY_LIMIT)
-        .collect()
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge { limit: BODY_LIMIT })?
-        .to_bytes();
+    let bytes = read_body(request.into_body(), BODY_LIMIT).await?;
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

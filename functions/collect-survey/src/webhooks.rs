@@ -10,7 +10,7 @@ use axum::response::Response;
 use domain::model::SurveyDecision;
 use serde_json::{json, Value};
 use shop_platforms::{Platform, PlatformRequest};
-use web::{ignored, ApiError, RequestOrigin};
+use web::{ignored, ApiError, RawBody, RequestOrigin};
 
 use crate::AppState;
 
@@ -34,7 +34,7 @@ pub(crate) async fn shopify(
     State(state): State<Arc<AppState>>,
     origin: RequestOrigin,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Response {
     receive(state, Platform::Shopify, origin, headers, body).await
 }
@@ -59,7 +59,7 @@ pub(crate) async fn woocommerce(
     State(state): State<Arc<AppState>>,
     origin: RequestOrigin,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Response {
     receive(state, Platform::WooCommerce, origin, headers, body).await
 }

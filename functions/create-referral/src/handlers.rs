@@ -36,7 +36,7 @@ pub(crate) struct CreateReferral {
     #[schema(max_length = 200, example = "Ada")]
     name: Option<String>,
     /// `de` or `en`; a region (`de-AT`, `en_GB`) is accepted.
-    #[schema(pattern = "^(de|en|DE|EN)([-_][A-Za-z]{2})?$", example = "de")]
+    #[schema(pattern = "^([dD][eE]|[eE][nN])([-_][A-Za-z0-9]+)*$", example = "de")]
     locale: Option<String>,
 }
 

@@ -5,14 +5,13 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::ports::Erasure;
 use serde_json::{json, Value};
 use shop_platforms::{DataRequest, Platform, PlatformRequest};
-use web::{ignored, ApiError};
+use web::{ignored, ApiError, RawBody};
 
 use crate::bodies::ErasureBody;
 use crate::AppState;
@@ -37,7 +36,7 @@ use crate::AppState;
 pub(crate) async fn shopify(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Response {
     state
         .webhooks

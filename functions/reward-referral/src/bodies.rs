@@ -146,13 +146,13 @@ pub(crate) struct RecordOrder {
     #[schema(max_length = 200)]
     name: Option<String>,
     /// `de` or `en`; a region (`de-AT`, `en_GB`) is accepted.
-    #[schema(pattern = "^(de|en|DE|EN)([-_][A-Za-z]{2})?$", example = "de")]
+    #[schema(pattern = "^([dD][eE]|[eE][nN])([-_][A-Za-z0-9]+)*$", example = "de")]
     locale: Option<String>,
     /// Minor units (cents), 0–10^13.
     #[schema(minimum = 0, maximum = 10_000_000_000_000_u64, example = 5900)]
     total_cents: u64,
     /// ISO 4217.
-    #[schema(pattern = "^[A-Z]{3}$", example = "EUR")]
+    #[schema(pattern = "^[A-Za-z]{3}$", example = "EUR")]
     currency: String,
     /// The code the friend came with; blank means none, an unknown one is `rejected`.
     referral_code: Option<String>,

@@ -13,7 +13,7 @@ use domain::ports::PartialRefund;
 use domain::services::{CouponError, OrderError, PartialRefundOutcome};
 use serde_json::{json, Value};
 use shop_platforms::{OrderFacts, Platform, PlatformRequest, ReferralSources};
-use web::{ignored, ApiError};
+use web::{ignored, ApiError, RawBody};
 
 use crate::bodies::{OrderBody, RewardBody};
 use crate::AppState;
@@ -37,7 +37,7 @@ use crate::AppState;
 pub(crate) async fn shopify(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Response {
     receive(state, Platform::Shopify, headers, body).await
 }
@@ -61,7 +61,7 @@ pub(crate) async fn shopify(
 pub(crate) async fn woocommerce(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Response {
     receive(state, Platform::WooCommerce, headers, body).await
 }

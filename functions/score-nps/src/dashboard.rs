@@ -170,7 +170,7 @@ struct DashboardPage {
     get,
     path = "/dashboard",
     tag = "feedback",
-    params(crate::range::RangeParams),
+    params(crate::range::DashboardRangeParams),
     responses(
         (status = 200, description = "NPS with its weekly trend, open detractors, funnel and retention on one page", content_type = "text/html", body = String),
         (status = 400, description = "`invalid_field` naming the parameter", body = web::ErrorEnvelope),

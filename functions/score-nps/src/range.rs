@@ -13,12 +13,28 @@ use web::ApiError;
     reason = "describes the parameters for the API document; read by name"
 )]
 pub(crate) struct RangeParams {
-    /// First UTC day of the range (`YYYY-MM-DD`), inclusive; default: 30 days before `to`
-    /// (the dashboard: 90). A range of 3 years or more is refused.
+    /// First UTC day of the range (`YYYY-MM-DD`), inclusive; default: 30 days before `to`. A
+    /// range of 3 years or more is refused.
     #[param(format = Date)]
     from: Option<String>,
     /// Last UTC day of the range, inclusive; default today.
     #[param(format = Date)]
+    to: Option<String>,
+}
+
+/// The dashboard's `from` and `to`: its form sends a field left blank as empty.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "describes the parameters for the API document; read by name"
+)]
+pub(crate) struct DashboardRangeParams {
+    /// First UTC day (`YYYY-MM-DD`), inclusive; empty or absent: 90 days before `to`.
+    #[param(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
+    from: Option<String>,
+    /// Last UTC day, inclusive; empty or absent: today.
+    #[param(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     to: Option<String>,
 }
 

@@ -9,6 +9,7 @@ mod create_referral_http;
 mod customer_data_http;
 mod docs_references;
 mod dynamodb_requests;
+mod edge_answers;
 mod feedback_contract;
 mod feedback_http;
 mod openapi_document;
