@@ -35,6 +35,7 @@ REFERRER_EMAIL = "anna@example.com"
 # The stack's ShopifyWebhookSecret; Shopify's order webhooks are signed with it below.
 SHOPIFY_SECRET = "deployed-shopify-secret-0123456789"
 SHOPIFY_ORDER = Path(__file__).resolve().parents[1] / "fixtures" / "shopify" / "order.json"
+OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
 # How long a mail or event may take through stream, mapping and deliver-outbox in the emulator.
@@ -137,6 +138,7 @@ class ProductRun:
         self.customer_data_is_exported_and_erased()
         self.shopify_redacts_a_customer()
         self.storefront_routes_need_the_key()
+        self.each_function_serves_its_api_description()
 
     def referral_code_is_created(self) -> str:
         url = self.at.create_referral + "referrals"
@@ -516,6 +518,32 @@ class ProductRun:
         ).json()
         expect(dora["profiles"][0]["email"] is None, f"Dora's address is gone: {dora['profiles']}")
         self.log("customer-data: Shopify's signed customers/redact erased the customer")
+
+    def each_function_serves_its_api_description(self) -> None:
+        """Each deployed function's `/openapi.json` names exactly its part of docs/openapi.json."""
+        committed = json.loads(OPENAPI.read_text(encoding="utf-8"))
+        for function, url in (
+            ("create-referral", self.at.create_referral),
+            ("reward-referral", self.at.reward_referral),
+            ("collect-survey", self.at.collect_survey),
+            ("score-nps", self.at.score_nps),
+            ("customer-data", self.at.customer_data),
+        ):
+            served = expect_status(self.urls.get(url + "openapi.json"), 200, f"{function}'s openapi.json")
+            expect(served.header("content-type") == "application/json", "served as JSON", served)
+            document = served.json()
+            prefix = f"/lambda-url/{function}"
+            expected = {
+                path[len(prefix):]: item for path, item in committed["paths"].items() if path.startswith(prefix + "/")
+            }
+            expect(set(document["paths"]) == set(expected), f"{function}: the paths of docs/openapi.json", served)
+            for path, item in document["paths"].items():
+                methods = {m for m in item if m in {"get", "post", "delete"}}
+                expect(methods == {m for m in expected[path] if m in {"get", "post", "delete"}}, f"{function} {path}: methods")
+        page = expect_status(self.urls.get(self.at.collect_survey + "s/%ff"), 404, "a survey link that is not UTF-8")
+        expect((page.header("content-type") or "").startswith("text/html"), "the 404 page", page)
+        expect((page.header("content-security-policy") or "").startswith("default-src 'none'"), "with its CSP", page)
+        self.log("every function serves its part of docs/openapi.json; /s/%ff is the 404 page")
 
     def storefront_routes_need_the_key(self) -> None:
         for url in (

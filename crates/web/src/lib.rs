@@ -20,7 +20,7 @@ pub use html_page::{choose_locale, content_security_policy, html_page, style_sou
 pub use json_body::{read_body, JsonFields, RawBody, BODY_LIMIT, WEBHOOK_BODY_LIMIT};
 pub use path_text::PathText;
 pub use platform_webhooks::{
-    ignored, PlatformSecrets, ShopifyHeaders, WebhookAnswer, WebhookReceiver, WooCommerceHeaders,
-    DELIVERY_MEMORY_DAYS,
+    ignored, PlatformSecrets, ShopifyHeaders, WebhookAnswer, WebhookAnswers, WebhookReceiver,
+    WooCommerceHeaders, DELIVERY_MEMORY_DAYS,
 };
 pub use request_log::{log_line, with_request_logging, REQUEST_ID_HEADER};

@@ -226,6 +226,29 @@ pub struct WebhookAnswer {
     detail: Option<String>,
 }
 
+/// Every answer a platform webhook route gives, for the routes' annotations.
+#[derive(utoipa::IntoResponses)]
+#[allow(
+    dead_code,
+    reason = "describes the answers for the API document; built by WebhookReceiver"
+)]
+pub enum WebhookAnswers {
+    /// What was done (`handled`) or why nothing was (`ignored`); a redelivery gets the first
+    /// answer.
+    #[response(status = 200)]
+    Answered(WebhookAnswer),
+    /// `bad_request`: the topic header is missing, or the body is not a JSON object the topic's
+    /// reader understands.
+    #[response(status = 400)]
+    Unreadable(crate::ErrorEnvelope),
+    /// `bad_signature`: the signature header is missing or does not match the body.
+    #[response(status = 401)]
+    BadSignature(crate::ErrorEnvelope),
+    /// `not_found`: no secret is configured for this platform.
+    #[response(status = 404)]
+    NotConfigured(crate::ErrorEnvelope),
+}
+
 /// The headers Shopify sends with a delivery, besides its signature.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]

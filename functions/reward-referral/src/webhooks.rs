@@ -25,12 +25,7 @@ use crate::AppState;
     tag = "platform webhooks",
     params(web::ShopifyHeaders),
     request_body(content = Object, content_type = "application/json", description = "Shopify's payload for the topic"),
-    responses(
-        (status = 200, description = "What was done (`handled`) or why nothing was (`ignored`); a redelivery gets the first answer", body = web::WebhookAnswer),
-        (status = 400, description = "`bad_request`: the topic header is missing or the body is not the topic's JSON", body = web::ErrorEnvelope),
-        (status = 401, description = "`bad_signature`", body = web::ErrorEnvelope),
-        (status = 404, description = "`not_found`: no Shopify secret is configured", body = web::ErrorEnvelope),
-    ),
+    responses(web::WebhookAnswers),
     security(("shopify_signature" = []))
 )]
 #[tracing::instrument(skip_all)]
@@ -49,12 +44,7 @@ pub(crate) async fn shopify(
     tag = "platform webhooks",
     params(web::WooCommerceHeaders),
     request_body(content = Object, content_type = "application/json", description = "WooCommerce's payload for the topic"),
-    responses(
-        (status = 200, description = "What was done (`handled`) or why nothing was (`ignored`); a redelivery gets the first answer", body = web::WebhookAnswer),
-        (status = 400, description = "`bad_request`: the topic header is missing or the body is not the topic's JSON", body = web::ErrorEnvelope),
-        (status = 401, description = "`bad_signature`", body = web::ErrorEnvelope),
-        (status = 404, description = "`not_found`: no WooCommerce secret is configured", body = web::ErrorEnvelope),
-    ),
+    responses(web::WebhookAnswers),
     security(("woocommerce_signature" = []))
 )]
 #[tracing::instrument(skip_all)]
