@@ -4,6 +4,8 @@
 //! operation shares (the error envelope, the answers produced before a handler runs, the request
 //! id header) is added here once, so no annotation can forget it.
 
+use std::sync::{Arc, OnceLock};
+
 use axum::body::Bytes;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -14,9 +16,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ErrorEnvelope;
-use crate::{method_not_allowed, route_not_found};
+use crate::{method_not_allowed, route_not_found, ApiError};
 
-/// Security scheme names the annotations refer to.
+/// Security scheme names the annotations refer to (as literals, which `utoipa::path` requires;
+/// the document's test checks that every one it names is declared here).
 pub const STOREFRONT_KEY: &str = "storefront_key";
 pub const DASHBOARD_LOGIN: &str = "dashboard_login";
 pub const SHOPIFY_SIGNATURE: &str = "shopify_signature";
@@ -30,9 +33,32 @@ pub const DOCUMENT_PATH: &str = "/openapi.json";
 #[openapi(components(schemas(ErrorEnvelope)))]
 struct Shared;
 
-/// A function's finished document, serialized once per cold start.
+/// A function's document: registered with its routes at cold start, completed and serialized on
+/// the first `GET /openapi.json`, which then keeps the bytes (no other request pays for it).
 #[derive(Clone)]
-struct Document(Bytes);
+struct Document(Arc<LazyDocument>);
+
+struct LazyDocument {
+    api: utoipa::openapi::OpenApi,
+    function: &'static str,
+    summary: &'static str,
+    json: OnceLock<Bytes>,
+}
+
+impl LazyDocument {
+    fn bytes(&self) -> Result<Bytes, serde_json::Error> {
+        if let Some(bytes) = self.json.get() {
+            return Ok(bytes.clone());
+        }
+        let document = complete(
+            serde_json::to_value(&self.api)?,
+            self.function,
+            self.summary,
+        );
+        let bytes = Bytes::from(serde_json::to_vec(&document)?);
+        Ok(self.json.get_or_init(|| bytes).clone())
+    }
+}
 
 /// This function's OpenAPI 3.1 document: its operations, security schemes and error answers.
 #[utoipa::path(
@@ -41,27 +67,39 @@ struct Document(Bytes);
     tag = "description",
     responses((status = 200, description = "This document", content_type = "application/json", body = Object))
 )]
-async fn openapi_json(Extension(Document(bytes)): Extension<Document>) -> Response {
-    (
+async fn openapi_json(
+    Extension(Document(document)): Extension<Document>,
+) -> Result<Response, ApiError> {
+    let bytes = document.bytes().map_err(ApiError::internal)?;
+    Ok((
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
         bytes,
     )
-        .into_response()
+        .into_response())
 }
 
 /// The function's router with its document served at `/openapi.json`, and the JSON answers for
 /// unknown routes and wrong methods. `summary` opens the document's description.
-pub fn finish<S>(routes: OpenApiRouter<S>, function: &str, summary: &str) -> Router<S>
+pub fn finish<S>(
+    routes: OpenApiRouter<S>,
+    function: &'static str,
+    summary: &'static str,
+) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let (router, document) = split(routes, function, summary);
-    let bytes = Bytes::from(serde_json::to_vec(&document).expect("JSON serializes"));
+    let (router, api) = register(routes);
+    let document = LazyDocument {
+        api,
+        function,
+        summary,
+        json: OnceLock::new(),
+    };
     router
-        .layer(Extension(Document(bytes)))
+        .layer(Extension(Document(Arc::new(document))))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(route_not_found)
 }
@@ -72,23 +110,23 @@ pub fn document<S>(routes: OpenApiRouter<S>, function: &str, summary: &str) -> V
 where
     S: Clone + Send + Sync + 'static,
 {
-    split(routes, function, summary).1
-}
-
-fn split<S>(routes: OpenApiRouter<S>, function: &str, summary: &str) -> (Router<S>, Value)
-where
-    S: Clone + Send + Sync + 'static,
-{
-    let (router, api) = OpenApiRouter::with_openapi(Shared::openapi())
-        .merge(routes)
-        .routes(routes!(openapi_json))
-        .split_for_parts();
-    let document = complete(
+    let (_, api) = register(routes);
+    complete(
         serde_json::to_value(api).expect("an OpenAPI document serializes to JSON"),
         function,
         summary,
-    );
-    (router, document)
+    )
+}
+
+/// The routes with `/openapi.json` among them, and what their annotations describe.
+fn register<S>(routes: OpenApiRouter<S>) -> (Router<S>, utoipa::openapi::OpenApi)
+where
+    S: Clone + Send + Sync + 'static,
+{
+    OpenApiRouter::with_openapi(Shared::openapi())
+        .merge(routes)
+        .routes(routes!(openapi_json))
+        .split_for_parts()
 }
 
 /// What the annotations leave to one place: info, security schemes, the shared error answers on

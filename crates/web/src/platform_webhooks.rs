@@ -236,7 +236,7 @@ pub enum WebhookAnswers {
     /// What was done (`handled`) or why nothing was (`ignored`); a redelivery gets the first
     /// answer.
     #[response(status = 200)]
-    Answered(WebhookAnswer),
+    Answered(#[to_schema] WebhookAnswer),
     /// `bad_request`: the topic header is missing, or the body is not a JSON object the topic's
     /// reader understands.
     #[response(status = 400)]

@@ -19,3 +19,37 @@ fn docs_openapi_json_is_what_the_code_generates() {
          run `UPDATE_OPENAPI=1 cargo test -p http-tests --test integration openapi`"
     );
 }
+
+/// Every security requirement names a declared scheme, every `$ref` resolves, and every
+/// operation id is unique: what a client generator trips over first.
+#[test]
+fn the_document_is_internally_consistent() {
+    let document = local::openapi::merged_document().expect("the functions' components agree");
+    let schemes = document["components"]["securitySchemes"]
+        .as_object()
+        .expect("security schemes");
+    let mut operation_ids = std::collections::HashSet::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            for requirement in operation["security"].as_array().into_iter().flatten() {
+                for name in requirement.as_object().expect("requirement").keys() {
+                    assert!(schemes.contains_key(name), "{method} {path}: scheme {name}");
+                }
+            }
+            let id = operation["operationId"].as_str().expect("an operation id");
+            assert!(operation_ids.insert(id.to_owned()), "{id} twice");
+        }
+    }
+    let text = document.to_string();
+    for reference in text.split("\"$ref\":\"").skip(1) {
+        let pointer = reference
+            .split('"')
+            .next()
+            .and_then(|r| r.strip_prefix('#'))
+            .expect("a local reference");
+        assert!(
+            document.pointer(pointer).is_some(),
+            "{pointer} does not resolve"
+        );
+    }
+}
