@@ -53,3 +53,40 @@ fn the_document_is_internally_consistent() {
         );
     }
 }
+
+/// What each running function serves at `/openapi.json` is its `openapi()`, and the local stack's
+/// `/openapi.json` is the committed file.
+#[tokio::test]
+async fn each_function_serves_its_document_and_the_stack_the_whole() {
+    let stack = http_tests::stack::TestStack::start().await;
+    for (function, expected) in local::openapi::function_documents() {
+        let response = stack
+            .client
+            .get(stack.url(function, "/openapi.json"))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200, "{function}");
+        assert_eq!(
+            response.headers().get("content-type").map(|v| v.as_bytes()),
+            Some(&b"application/json"[..])
+        );
+        assert!(response.headers().contains_key("x-request-id"));
+        let served: serde_json::Value = response.json().await.expect("JSON");
+        assert_eq!(served, expected, "{function}");
+    }
+    let whole: serde_json::Value = stack
+        .client
+        .get(stack.root_url("/openapi.json"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+    let committed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("docs/openapi.json"))
+            .expect("JSON");
+    assert_eq!(whole, committed);
+}
