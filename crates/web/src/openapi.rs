@@ -33,6 +33,33 @@ pub const DOCUMENT_PATH: &str = "/openapi.json";
 #[openapi(components(schemas(ErrorEnvelope)))]
 struct Shared;
 
+/// The fields that name a customer in every storefront body that carries one (`POST /referrals`,
+/// `/orders`, `/surveys`), with the rules `JsonFields` parses them by.
+#[derive(utoipa::ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the fields for the API document; JsonFields reads them"
+)]
+pub struct CustomerFields {
+    /// The shop's id for the customer: 1–128 printable ASCII characters, no whitespace.
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[!-~]+$",
+        example = "cust-42"
+    )]
+    customer_id: String,
+    /// `local@domain.tld`; surrounding spaces are trimmed, the domain lower-cased.
+    #[schema(format = Email, max_length = 254, example = "ada@example.com")]
+    email: String,
+    /// 1–200 characters after trimming, no control characters.
+    #[schema(max_length = 200, example = "Ada")]
+    name: Option<String>,
+    /// `de` or `en`; a region (`de-AT`, `en_GB`) is accepted.
+    #[schema(pattern = "^([dD][eE]|[eE][nN])([-_][A-Za-z0-9]+)*$", example = "de")]
+    locale: Option<String>,
+}
+
 /// A function's document: registered with its routes at cold start, completed and serialized on
 /// the first `GET /openapi.json`, which then keeps the bytes (no other request pays for it).
 #[derive(Clone)]

@@ -32,20 +32,9 @@ pub(crate) struct RequestSurvey {
         example = "o-1001"
     )]
     order_id: String,
-    #[schema(
-        min_length = 1,
-        max_length = 128,
-        pattern = "^[!-~]+$",
-        example = "cust-77"
-    )]
-    customer_id: String,
-    #[schema(format = Email, max_length = 254, example = "bea@example.com")]
-    email: String,
-    #[schema(max_length = 200)]
-    name: Option<String>,
-    /// `de` or `en`; a region (`de-AT`, `en_GB`) is accepted.
-    #[schema(pattern = "^([dD][eE]|[eE][nN])([-_][A-Za-z0-9]+)*$", example = "de")]
-    locale: Option<String>,
+    /// The customer who ordered.
+    #[serde(flatten)]
+    customer: web::openapi::CustomerFields,
     /// What the shop wants NPS by (a product category, a sales channel): 1–64 characters.
     #[schema(max_length = 64, example = "shoes")]
     segment: Option<String>,

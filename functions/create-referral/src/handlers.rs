@@ -15,31 +15,6 @@ use web::{ApiError, JsonFields};
 use crate::share_links::ShareLinks;
 use crate::AppState;
 
-/// `POST /referrals`'s body, read field by field by [`JsonFields`] so each error names its field.
-#[derive(ToSchema)]
-#[allow(
-    dead_code,
-    reason = "describes the body for the API document; JsonFields reads it"
-)]
-pub(crate) struct CreateReferral {
-    /// The shop's id for the customer: printable ASCII, no whitespace.
-    #[schema(
-        min_length = 1,
-        max_length = 128,
-        pattern = "^[!-~]+$",
-        example = "cust-42"
-    )]
-    customer_id: String,
-    #[schema(format = Email, max_length = 254, example = "ada@example.com")]
-    email: String,
-    /// 1–200 characters after trimming, no control characters.
-    #[schema(max_length = 200, example = "Ada")]
-    name: Option<String>,
-    /// `de` or `en`; a region (`de-AT`, `en_GB`) is accepted.
-    #[schema(pattern = "^([dD][eE]|[eE][nN])([-_][A-Za-z0-9]+)*$", example = "de")]
-    locale: Option<String>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ReferralBody {
     customer_id: String,
@@ -62,7 +37,7 @@ pub(crate) struct StatsBody {
     post,
     path = "/referrals",
     tag = "referrals",
-    request_body = CreateReferral,
+    request_body = web::openapi::CustomerFields,
     responses(
         (status = 201, description = "A new code: the customer's first call", body = ReferralBody),
         (status = 200, description = "The customer's existing code; later calls change nothing", body = ReferralBody),

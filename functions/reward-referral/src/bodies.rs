@@ -134,20 +134,9 @@ pub(crate) struct RecordOrder {
         example = "o-1001"
     )]
     order_id: String,
-    #[schema(
-        min_length = 1,
-        max_length = 128,
-        pattern = "^[!-~]+$",
-        example = "cust-77"
-    )]
-    customer_id: String,
-    #[schema(format = Email, max_length = 254, example = "bea@example.com")]
-    email: String,
-    #[schema(max_length = 200)]
-    name: Option<String>,
-    /// `de` or `en`; a region (`de-AT`, `en_GB`) is accepted.
-    #[schema(pattern = "^([dD][eE]|[eE][nN])([-_][A-Za-z0-9]+)*$", example = "de")]
-    locale: Option<String>,
+    /// The customer who ordered.
+    #[serde(flatten)]
+    customer: web::openapi::CustomerFields,
     /// Minor units (cents), 0–10^13.
     #[schema(minimum = 0, maximum = 10_000_000_000_000_u64, example = 5900)]
     total_cents: u64,
