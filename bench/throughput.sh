@@ -87,7 +87,7 @@ run "POST /orders" "friend's first order: rewarded, 2 coupons, 2 mails to the ou
 run "POST /s/<token>" "survey answer from the page's form (changes the score), thank-you page" "$base/collect-survey" answers.lua
 
 # The load must have done what the table says: read the stack's own counters back.
-stats="$(curl -fsS -H "$KEY" "$base/score-nps/referrals/stats")"
+stats="$(curl -fsS -H "Authorization: Bearer local-staff-key-not-secret" "$base/score-nps/referrals/stats")"
 python3 - "$stats" <<'PY'
 import json, sys
 stats = json.loads(sys.argv[1])

@@ -1,5 +1,5 @@
 //! The local console at `http://127.0.0.1:9000/`: the functions and their API descriptions, the
-//! key in use, and the outbox folder's mails, each readable as its headers, plain text and
+//! keys in use, and the outbox folder's mails, each readable as its headers, plain text and
 //! sandboxed HTML. Read-only; the local stack only, never deployed.
 
 use std::net::SocketAddr;
@@ -28,7 +28,8 @@ pub struct Console {
     pub address: SocketAddr,
     pub data_dir: PathBuf,
     pub outbox: PathBuf,
-    pub api_key: String,
+    /// The first key of each role, as the stack accepts it.
+    pub keys: Vec<RoleKey>,
     /// `docs/openapi.json`, as the functions' annotations generate it.
     pub document: Bytes,
 }
@@ -58,6 +59,14 @@ impl MailFile {
     }
 }
 
+/// One role's key, as the console shows it.
+pub struct RoleKey {
+    pub role: &'static str,
+    pub variable: &'static str,
+    pub key: String,
+    pub routes: &'static str,
+}
+
 struct FunctionRow {
     name: &'static str,
     base_url: String,
@@ -73,13 +82,15 @@ struct MailRow {
 
 #[derive(Template)]
 #[template(path = "console.html")]
-struct ConsolePage {
+struct ConsolePage<'a> {
     style: &'static str,
     data_dir: String,
     outbox: String,
-    api_key: String,
+    keys: &'a [RoleKey],
     functions: Vec<FunctionRow>,
     mails: Vec<MailRow>,
+    /// Why the outbox folder could not be listed; the rest of the page still works.
+    outbox_problem: Option<String>,
 }
 
 #[derive(Template)]
@@ -106,10 +117,18 @@ async fn home(State(console): State<Arc<Console>>) -> Result<Response, ApiError>
         })
         .collect();
     let mut mails = Vec::new();
-    for file in newest_mails(&console).await? {
-        let bytes = tokio::fs::read(console.outbox.join(&file.0))
-            .await
-            .map_err(ApiError::internal)?;
+    let (files, mut outbox_problem) = match newest_mails(&console).await {
+        Ok(files) => (files, None),
+        Err(error) => (Vec::new(), Some(error.kind().to_string())),
+    };
+    for file in files {
+        let bytes = match tokio::fs::read(console.outbox.join(&file.0)).await {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                outbox_problem = Some(format!("{}: {}", file.0, error.kind()));
+                continue;
+            }
+        };
         let message = MessageParser::default().parse(&bytes);
         mails.push(MailRow {
             written: message
@@ -132,23 +151,25 @@ async fn home(State(console): State<Arc<Console>>) -> Result<Response, ApiError>
         style: STYLE,
         data_dir: console.data_dir.display().to_string(),
         outbox: console.outbox.display().to_string(),
-        api_key: console.api_key.clone(),
+        keys: &console.keys,
         functions,
         mails,
+        outbox_problem,
     };
     let html = page.render().map_err(ApiError::internal)?;
     Ok(page_response(html, &console_policy()))
 }
 
 /// The outbox's `.eml` files, newest first (their names begin with the time they were written).
-async fn newest_mails(console: &Console) -> Result<Vec<MailFile>, ApiError> {
+/// A folder not made yet holds no mail; one that cannot be read is the caller's to report.
+async fn newest_mails(console: &Console) -> std::io::Result<Vec<MailFile>> {
     let mut entries = match tokio::fs::read_dir(&console.outbox).await {
         Ok(entries) => entries,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(ApiError::internal(error)),
+        Err(error) => return Err(error),
     };
     let mut files = Vec::new();
-    while let Some(entry) = entries.next_entry().await.map_err(ApiError::internal)? {
+    while let Some(entry) = entries.next_entry().await? {
         if let Some(file) = entry.file_name().to_str().and_then(MailFile::parse) {
             files.push(file);
         }

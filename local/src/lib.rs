@@ -29,10 +29,12 @@ pub use mail_folder::MailFolder;
 pub use server::{BODY_READ_TIMEOUT, HEADER_READ_TIMEOUT};
 
 /// Values used when a variable is unset, so `cargo run -p local` works on a fresh clone.
-/// The API key and the platforms' webhook secrets are public (README); never use them anywhere
+/// The API keys and the platforms' webhook secrets are public (README); never use them anywhere
 /// reachable from outside.
 pub const DEV_DEFAULTS: &[(&str, &str)] = &[
     ("API_KEYS", "local-dev-key-not-secret"),
+    ("STAFF_API_KEYS", "local-staff-key-not-secret"),
+    ("PRIVACY_API_KEYS", "local-privacy-key-not-secret"),
     ("SHOP_URL", "http://localhost:3000"),
     ("SHOP_NAME", "Demo Shop"),
     ("MAIL_FROM", "shop@example.com"),
@@ -143,20 +145,48 @@ impl Options {
         })
     }
 
-    /// The first storefront key in use (`API_KEYS`, else the development default), for the console.
-    fn api_key(&self) -> String {
-        let keys = (self.lookup)("API_KEYS").unwrap_or_else(|| {
-            DEV_DEFAULTS
-                .iter()
-                .find(|(name, _)| *name == "API_KEYS")
-                .map(|(_, value)| (*value).to_owned())
+    /// The first key of each role in use (the variable, else the development default), for the
+    /// console.
+    fn role_keys(&self) -> Vec<console::RoleKey> {
+        let first_key = |variable: &str| {
+            let keys = (self.lookup)(variable).unwrap_or_else(|| {
+                DEV_DEFAULTS
+                    .iter()
+                    .find(|(name, _)| *name == variable)
+                    .map(|(_, value)| (*value).to_owned())
+                    .unwrap_or_default()
+            });
+            keys.split(',')
+                .map(str::trim)
+                .find(|key| !key.is_empty())
                 .unwrap_or_default()
-        });
-        keys.split(',')
-            .map(str::trim)
-            .find(|key| !key.is_empty())
-            .unwrap_or_default()
-            .to_owned()
+                .to_owned()
+        };
+        [
+            (
+                "storefront",
+                "API_KEYS",
+                "referrals, orders, refunds, coupons, survey requests",
+            ),
+            (
+                "staff",
+                "STAFF_API_KEYS",
+                "NPS, answers, follow-ups, the outbox; the dashboard's password",
+            ),
+            (
+                "privacy",
+                "PRIVACY_API_KEYS",
+                "a customer's export and erasure",
+            ),
+        ]
+        .into_iter()
+        .map(|(role, variable, routes)| console::RoleKey {
+            role,
+            variable,
+            key: first_key(variable),
+            routes,
+        })
+        .collect()
     }
 
     /// A function's settings: the variable if set, else the development default; promoters'
@@ -326,7 +356,7 @@ where
         address,
         data_dir: options.data_dir.clone(),
         outbox: options.data_dir.join(OUTBOX_FOLDER),
-        api_key: options.api_key(),
+        keys: options.role_keys(),
         document: serde_json::to_vec_pretty(&document)
             .context("serializing the API document")?
             .into(),

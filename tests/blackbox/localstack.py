@@ -20,6 +20,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = ROOT / "target" / "debug" / "local"
 API_KEY = "blackbox-storefront-key-0123456789"
+STAFF_KEY = "blackbox-staff-key-0123456789"
+PRIVACY_KEY = "blackbox-privacy-key-0123456789"
+
+
+def role_key(function: str, path: str) -> str:
+    """The key a client of the route's role holds (README, *HTTP API*): staff for feedback,
+    follow-ups and the outbox, privacy for customer-data, the storefront's for the rest."""
+    if function == "score-nps" or "/follow-up" in path or path.startswith("/outbox/"):
+        return STAFF_KEY
+    if function == "customer-data":
+        return PRIVACY_KEY
+    return API_KEY
 
 
 def free_port() -> int:
@@ -56,6 +68,8 @@ class LocalStack:
             "PORT": str(self.port),
             "DATA_DIR": str(self.data_dir),
             "API_KEYS": API_KEY,
+            "STAFF_API_KEYS": STAFF_KEY,
+            "PRIVACY_API_KEYS": PRIVACY_KEY,
             "SHOP_URL": "https://shop.example",
             "SHOP_NAME": "Blackbox Shop",
             "RUST_LOG": "warn",
@@ -96,7 +110,7 @@ class LocalStack:
     def call(
         self, method: str, function: str, path: str, body: Any = None, form: str | None = None
     ) -> tuple[int, Any]:
-        headers = {"Authorization": f"Bearer {API_KEY}", "Accept": "application/json"}
+        headers = {"Authorization": f"Bearer {role_key(function, path)}", "Accept": "application/json"}
         data = None
         if body is not None:
             data = json.dumps(body).encode()

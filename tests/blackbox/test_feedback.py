@@ -17,7 +17,7 @@ import unittest
 import urllib.parse
 from pathlib import Path
 
-from localstack import API_KEY, LocalStack
+from localstack import STAFF_KEY, LocalStack
 
 CS, SN = "collect-survey", "score-nps"
 
@@ -92,7 +92,7 @@ class FeedbackTest(unittest.TestCase):
 
     def test_csv_export_reads_back_with_formulas_neutralised(self) -> None:
         status, headers, body = self.stack.get_raw(
-            SN, "/responses", {"Authorization": f"Bearer {API_KEY}", "Accept": "text/csv"}
+            SN, "/responses", {"Authorization": f"Bearer {STAFF_KEY}", "Accept": "text/csv"}
         )
         self.assertEqual(status, 200)
         self.assertTrue(headers["content-type"].startswith("text/csv"))
@@ -110,13 +110,13 @@ class FeedbackTest(unittest.TestCase):
         self.assertEqual({row["segment"] for row in rows}, {"Schuhe", "Taschen", "Gürtel & Co"})
 
         status, headers, body = self.stack.get_raw(
-            SN, "/responses?format=csv&limit=4", {"Authorization": f"Bearer {API_KEY}"}
+            SN, "/responses?format=csv&limit=4", {"Authorization": f"Bearer {STAFF_KEY}"}
         )
         link = headers["link"]
         self.assertTrue(link.endswith('>; rel="next"'), link)
         target = link[1:link.index(">")]
         self.assertTrue(target.startswith("/responses?"), target)
-        status, _, rest = self.stack.get_raw(SN, target, {"Authorization": f"Bearer {API_KEY}"})
+        status, _, rest = self.stack.get_raw(SN, target, {"Authorization": f"Bearer {STAFF_KEY}"})
         first = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
         second = list(csv.reader(io.StringIO(rest.decode("utf-8-sig"), newline="")))
         self.assertEqual((len(first), len(second)), (5, 3), "header + 4, header + 2")
@@ -162,7 +162,7 @@ class FeedbackTest(unittest.TestCase):
         wrong = base64.b64encode(b"staff:not-the-key-0123456789").decode()
         status, _, _ = self.stack.get_raw(SN, "/dashboard", {"Authorization": f"Basic {wrong}"})
         self.assertEqual(status, 401)
-        right = base64.b64encode(f"staff:{API_KEY}".encode()).decode()
+        right = base64.b64encode(f"staff:{STAFF_KEY}".encode()).decode()
         status, headers, body = self.stack.get_raw(
             SN, "/dashboard", {"Authorization": f"Basic {right}", "Accept-Language": "en-GB"}
         )

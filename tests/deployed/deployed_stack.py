@@ -28,7 +28,7 @@ import logs
 import privileges
 import template as cfn_template
 from function_urls import FunctionUrls
-from product import MAIL_FROM, SHOP_URL, SHOPIFY_SECRET, SUPPORT_EMAIL, Endpoints, Mailbox, ProductRun
+from product import MAIL_FROM, SHOP_URL, SHOPIFY_SECRET, SUPPORT_EMAIL, Endpoints, Keys, Mailbox, ProductRun
 from receiver import Receiver
 from stack import EMULATOR_ONLY_SES_POLICY, DeployedStack, Deployer, bootstrap_zip
 
@@ -81,7 +81,7 @@ def assert_iam_is_enforced(client: Callable[..., Any]) -> None:
         iam.delete_user(UserName=user)
 
 
-def parameters(declared_required: list[str], api_key: str, receiver_url: str, secret: str) -> dict[str, str]:
+def parameters(declared_required: list[str], keys: Keys, receiver_url: str, secret: str) -> dict[str, str]:
     values = {
         # The deployed functions run as host processes, so loopback reaches the test's receiver.
         "WebhookUrl": receiver_url,
@@ -92,7 +92,9 @@ def parameters(declared_required: list[str], api_key: str, receiver_url: str, se
         "MailFrom": MAIL_FROM,
         "SenderIdentity": SENDER_IDENTITY,
         "SupportEmail": SUPPORT_EMAIL,
-        "ApiKeys": api_key,
+        "ApiKeys": keys.storefront,
+        "StaffApiKeys": keys.staff,
+        "PrivacyApiKeys": keys.privacy,
         "FingerprintKey": "deployed-test-fingerprint-key-0123456789",
         # Coupons usable at once, so the run can redeem one.
         "RewardHoldDays": "0",
@@ -216,7 +218,7 @@ def main() -> int:
     deployer = Deployer(client, log)
     stack_name = f"shop-referrals-{secrets.token_hex(3)}"
     bucket = f"{stack_name}-code"
-    api_key = secrets.token_urlsafe(24)
+    keys = Keys(secrets.token_urlsafe(24), secrets.token_urlsafe(24), secrets.token_urlsafe(24))
     webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     receiver = Receiver([webhook_secret])
     receiver_url = receiver.start()
@@ -238,7 +240,7 @@ def main() -> int:
         deployed = deployer.deploy(
             stack_name,
             rewritten,
-            parameters(cfn_template.required_parameters(parsed), api_key, receiver_url, webhook_secret),
+            parameters(cfn_template.required_parameters(parsed), keys, receiver_url, webhook_secret),
             samconfig_capabilities(),
         )
         log(f"stack {stack_name} created: {len(deployed.resources)} resources")
@@ -253,7 +255,7 @@ def main() -> int:
             Endpoints.from_outputs(deployed.outputs),
             Mailbox(options.endpoint),
             receiver,
-            api_key,
+            keys,
             log,
         ).run()
         check_least_privilege(client, deployed, declared, options.binaries, roles)

@@ -73,6 +73,15 @@ def expect_status(response: Response, status: int, what: str) -> Response:
 
 
 @dataclass(frozen=True)
+class Keys:
+    """One key per role, as the stack's three NoEcho parameters."""
+
+    storefront: str
+    staff: str
+    privacy: str
+
+
+@dataclass(frozen=True)
 class Endpoints:
     create_referral: str
     reward_referral: str
@@ -113,14 +122,16 @@ class ProductRun:
         endpoints: Endpoints,
         mailbox: Mailbox,
         receiver: Receiver,
-        api_key: str,
+        keys: Keys,
         log: Callable[[str], None],
     ) -> None:
         self.urls = urls
         self.at = endpoints
         self.mailbox = mailbox
         self.receiver = receiver
-        self.key = api_key
+        self.key = keys.storefront
+        self.staff_key = keys.staff
+        self.privacy_key = keys.privacy
         self.log = log
 
     def run(self) -> None:
@@ -137,7 +148,7 @@ class ProductRun:
         self.feedback_is_listed_followed_up_and_exported()
         self.customer_data_is_exported_and_erased()
         self.shopify_redacts_a_customer()
-        self.storefront_routes_need_the_key()
+        self.routes_take_only_their_roles_key()
         self.each_function_serves_its_api_description()
 
     def referral_code_is_created(self) -> str:
@@ -386,7 +397,7 @@ class ProductRun:
 
     def figures_are_read_back(self) -> None:
         nps = expect_status(
-            self.urls.get(self.at.score_nps + "nps?interval=day", key=self.key), 200, "GET /nps"
+            self.urls.get(self.at.score_nps + "nps?interval=day", key=self.staff_key), 200, "GET /nps"
         ).json()
         expect(
             (nps["responses"], nps["detractors"], nps["nps"], nps["margin_of_error"]) == (1, 1, -100.0, 0.0),
@@ -397,7 +408,7 @@ class ProductRun:
             f"a daily series over the default range: {len(nps['series'])}",
         )
         retention = expect_status(
-            self.urls.get(self.at.score_nps + "retention", key=self.key), 200, "GET /retention"
+            self.urls.get(self.at.score_nps + "retention", key=self.staff_key), 200, "GET /retention"
         ).json()
         expect(
             (retention["new_customers"], retention["customers_with_orders"], retention["repeat_customers"])
@@ -405,7 +416,7 @@ class ProductRun:
             f"three new customers (ben, carl, and dora from Shopify) with one order each: {retention}",
         )
         funnel = expect_status(
-            self.urls.get(self.at.score_nps + "referrals/stats", key=self.key), 200, "GET /referrals/stats"
+            self.urls.get(self.at.score_nps + "referrals/stats", key=self.staff_key), 200, "GET /referrals/stats"
         ).json()
         expected_funnel = {
             "codes_created": 2,  # anna's, and ben's as a promoter
@@ -424,7 +435,7 @@ class ProductRun:
     def feedback_is_listed_followed_up_and_exported(self) -> None:
         """The responses index, its IAM grant and the follow-up route, on the deployed stack."""
         listed = expect_status(
-            self.urls.get(self.at.score_nps + "responses?category=detractor", key=self.key),
+            self.urls.get(self.at.score_nps + "responses?category=detractor", key=self.staff_key),
             200,
             "GET /responses",
         ).json()
@@ -439,16 +450,16 @@ class ProductRun:
             self.urls.post_json(
                 self.at.collect_survey + f"responses/{response['survey_id']}/follow-up",
                 {"status": "contacted", "note": "Called back"},
-                key=self.key,
+                key=self.staff_key,
             ),
             200,
             "POST /responses/{survey_id}/follow-up",
         ).json()
         expect(followed["follow_up"]["status"] == "contacted", f"follow-up recorded: {followed}")
-        nps = expect_status(self.urls.get(self.at.score_nps + "nps", key=self.key), 200, "GET /nps").json()
+        nps = expect_status(self.urls.get(self.at.score_nps + "nps", key=self.staff_key), 200, "GET /nps").json()
         expect(nps["open_detractors"] == 0, f"no open detractor after the call: {nps}")
         exported = expect_status(
-            self.urls.get(self.at.score_nps + "responses?format=csv", key=self.key), 200, "GET /responses as CSV"
+            self.urls.get(self.at.score_nps + "responses?format=csv", key=self.staff_key), 200, "GET /responses as CSV"
         )
         # lambda_http strips a text body's byte-order mark unless the host keeps it: Excel needs it.
         expect(exported.body.startswith(b"\xef\xbb\xbf"), f"the CSV starts with a BOM: {exported.body[:8]!r}")
@@ -457,9 +468,9 @@ class ProductRun:
             [(r["score"], r["follow_up_status"], r["follow_up_note"]) for r in rows] == [("3", "contacted", "Called back")],
             f"the CSV export: {rows}",
         )
-        basic = base64.b64encode(f"staff:{self.key}".encode()).decode()
+        basic = base64.b64encode(f"staff:{self.staff_key}".encode()).decode()
         dashboard = self.urls.request("GET", self.at.score_nps + "dashboard", headers={"Authorization": f"Basic {basic}"})
-        expect_status(dashboard, 200, "GET /dashboard with the key as Basic password")
+        expect_status(dashboard, 200, "GET /dashboard with a staff key as Basic password")
         expect("<svg" in dashboard.text(), "the dashboard draws its chart", dashboard)
         self.log("score-nps: response listed, follow-up recorded (collect-survey), CSV exported, dashboard shown")
 
@@ -467,24 +478,24 @@ class ProductRun:
         """Ben (a rewarded friend who answered with a comment and unsubscribed) asks for his data,
         then for its erasure, through the deployed function and its role."""
         export_url = self.at.customer_data + "customers/ben/export"
-        exported = expect_status(self.urls.get(export_url, key=self.key), 200, "GET /customers/ben/export").json()
+        exported = expect_status(self.urls.get(export_url, key=self.privacy_key), 200, "GET /customers/ben/export").json()
         expect(exported["profiles"][0]["email"] == "ben@example.com", f"the profile is exported: {exported['profiles']}")
         comments = [s["comment"] for s in exported["surveys"]]
         expect("Parcel arrived late" in comments, f"the survey comment is exported: {comments}")
         expect(len(exported["opt_outs"]) == 1, f"the opt-out is exported: {exported['opt_outs']}")
         expect(exported["coupons"] and exported["orders"], "orders and coupons are exported")
         erased = expect_status(
-            self.urls.post_json(self.at.customer_data + "customers/erase", {"email": "ben@example.com"}, key=self.key),
+            self.urls.post_json(self.at.customer_data + "customers/erase", {"email": "ben@example.com"}, key=self.privacy_key),
             200,
             "POST /customers/erase",
         ).json()["erased"]
         expect(erased["profiles"] == 1 and erased["surveys"] >= 1, f"the profile and surveys are erased: {erased}")
-        after = expect_status(self.urls.get(export_url, key=self.key), 200, "export after erasure").json()
+        after = expect_status(self.urls.get(export_url, key=self.privacy_key), 200, "export after erasure").json()
         expect(after["profiles"][0]["email"] is None, f"no address left: {after['profiles']}")
         expect(all(s["comment"] is None and s["email"] is None for s in after["surveys"]), "no comment left")
         expect(len(after["coupons"]) == len(exported["coupons"]), "coupons (money owed) are kept")
         again = expect_status(
-            self.urls.post_json(self.at.customer_data + "customers/erase", {"email": "ben@example.com"}, key=self.key),
+            self.urls.post_json(self.at.customer_data + "customers/erase", {"email": "ben@example.com"}, key=self.privacy_key),
             200,
             "erasing twice",
         ).json()["erased"]
@@ -514,7 +525,7 @@ class ProductRun:
         erased = answered.json()
         expect(erased.get("handled") == "customers/redact" and erased["erased"]["profiles"] == 1, f"Dora erased: {erased}")
         dora = expect_status(
-            self.urls.get(self.at.customer_data + "customers/7012345678901234001/export", key=self.key), 200, "Dora's export"
+            self.urls.get(self.at.customer_data + "customers/7012345678901234001/export", key=self.privacy_key), 200, "Dora's export"
         ).json()
         expect(dora["profiles"][0]["email"] is None, f"Dora's address is gone: {dora['profiles']}")
         self.log("customer-data: Shopify's signed customers/redact erased the customer")
@@ -545,15 +556,21 @@ class ProductRun:
         expect((page.header("content-security-policy") or "").startswith("default-src 'none'"), "with its CSP", page)
         self.log("every function serves its part of docs/openapi.json; /s/%ff is the 404 page")
 
-    def storefront_routes_need_the_key(self) -> None:
-        for url in (
-            self.at.create_referral + "referrals/anna",
-            self.at.reward_referral + "coupons/ABCDEFGHJKMN",
-            self.at.score_nps + "nps",
-            self.at.customer_data + "customers/ben/export",
-        ):
+    def routes_take_only_their_roles_key(self) -> None:
+        """Each function has only the key lists of its routes' roles: another role's key is 401."""
+        routes = (
+            (self.at.create_referral + "referrals/anna", self.key),
+            (self.at.reward_referral + "coupons/ABCDEFGHJKMN", self.key),
+            (self.at.reward_referral + "outbox/messages", self.staff_key),
+            (self.at.score_nps + "nps", self.staff_key),
+            (self.at.customer_data + "customers/ben/export", self.privacy_key),
+        )
+        for url, own_key in routes:
             refused = expect_status(self.urls.get(url), 401, f"GET {url} without a key")
             expect(refused.header("www-authenticate") == "Bearer", "401 names the scheme", refused)
+            for other in {self.key, self.staff_key, self.privacy_key} - {own_key}:
+                expect_status(self.urls.get(url, key=other), 401, f"GET {url} with another role's key")
+            expect(self.urls.get(url, key=own_key).status != 401, f"GET {url} takes its role's key")
         refused = self.urls.post_json(self.at.collect_survey + "surveys", {}, key="not-a-valid-key-at-all")
         expect_status(refused, 401, "POST /surveys with a wrong key")
-        self.log("every function answers 401 without a valid key")
+        self.log("every function answers 401 without a key and with another role's key")

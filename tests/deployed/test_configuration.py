@@ -15,17 +15,19 @@ class TableTest(unittest.TestCase):
         self.assertTrue(table["API_KEYS"].required)
         self.assertEqual(table["TABLE_NAME"].readers, frozenset({"*"}))
         self.assertNotIn("deliver-outbox", table["API_KEYS"].readers, "it serves no storefront")
+        self.assertEqual(table["PRIVACY_API_KEYS"].readers, frozenset({"customer-data"}))
+        self.assertNotIn("score-nps", table["API_KEYS"].readers, "the storefront reads no feedback")
         self.assertIn("deliver-outbox", table["MAIL_FROM"].readers)
         self.assertIn("collect-survey", table["SUPPORT_EMAIL"].readers)
         self.assertNotIn("score-nps", table["SHOP_URL"].readers)
 
     def test_an_unread_or_missing_variable_is_reported(self) -> None:
         table = configuration.read_table(README)
-        self.assertEqual(configuration.mismatches("score-nps", {"API_KEYS", "TABLE_NAME"}, table), [])
-        extra = configuration.mismatches("score-nps", {"API_KEYS", "TABLE_NAME", "MAIL_FROM"}, table)
-        self.assertEqual(extra, ["score-nps is given MAIL_FROM, which it does not read"])
+        self.assertEqual(configuration.mismatches("score-nps", {"STAFF_API_KEYS", "TABLE_NAME"}, table), [])
+        extra = configuration.mismatches("score-nps", {"STAFF_API_KEYS", "TABLE_NAME", "API_KEYS"}, table)
+        self.assertEqual(extra, ["score-nps is given API_KEYS, which it does not read"])
         missing = configuration.mismatches("score-nps", {"TABLE_NAME"}, table)
-        self.assertEqual(missing, ["score-nps requires API_KEYS, which the template does not set"])
+        self.assertEqual(missing, ["score-nps requires STAFF_API_KEYS, which the template does not set"])
 
     def test_a_readme_without_the_table_is_an_error(self) -> None:
         with tempfile.TemporaryDirectory() as folder:

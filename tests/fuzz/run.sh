@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Schemathesis, an independent property-based client, against the local stack with the published
-# document (docs/openapi.json): every operation, the storefront key, signed webhook deliveries,
+# document (docs/openapi.json): every operation, each role's key, signed webhook deliveries,
 # a bounded number of examples per operation (tests/fuzz/schemathesis.toml). Installs its pinned
 # version into .venv-schemathesis/ on first use. A finding fails the run.
 set -euo pipefail
@@ -21,6 +21,8 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 data_dir="$(mktemp -d)"
 # The development defaults are the local stack's, and so are these secrets (README).
 export API_KEY="local-dev-key-not-secret"
+export STAFF_API_KEY="local-staff-key-not-secret"
+export PRIVACY_API_KEY="local-privacy-key-not-secret"
 export SHOPIFY_WEBHOOK_SECRET="local-shopify-secret-not-secret"
 export WOOCOMMERCE_WEBHOOK_SECRET="local-woocommerce-secret-not-secret"
 PORT="$port" DATA_DIR="$data_dir" target/debug/local >"$LOG_DIR/fuzz-local-stack.log" 2>&1 &

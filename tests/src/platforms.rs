@@ -59,6 +59,8 @@ pub struct PlatformStack<S> {
 }
 
 pub const API_KEY: &str = "platform-test-key-0123456789";
+pub const STAFF_KEY: &str = "platform-staff-key-0123456789";
+pub const PRIVACY_KEY: &str = "platform-privacy-key-0123456789";
 
 /// Every port the stack's wiring needs, as one bound.
 pub trait PlatformStore:
@@ -94,6 +96,8 @@ impl<S: PlatformStore> PlatformStack<S> {
         let mut vars: Vec<(String, String)> = [
             ("PORT", "0"),
             ("API_KEYS", API_KEY),
+            ("STAFF_API_KEYS", STAFF_KEY),
+            ("PRIVACY_API_KEYS", PRIVACY_KEY),
             ("SHOP_URL", "https://shop.example"),
             ("SHOP_NAME", "Test Shop"),
             ("SHOPIFY_WEBHOOK_SECRET", SHOPIFY_SECRET),
@@ -153,10 +157,26 @@ impl<S: PlatformStore> PlatformStack<S> {
         }
     }
 
-    /// A storefront call with the key.
+    /// A storefront call with the storefront key.
     pub async fn storefront(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
+        self.with_key(API_KEY, method, path, body).await
+    }
+
+    /// A data request with the privacy key.
+    pub async fn privacy(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
+        self.with_key(PRIVACY_KEY, method, path, body).await
+    }
+
+    /// A call presenting `key` as its bearer key.
+    pub async fn with_key(
+        &self,
+        key: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
         let headers = [
-            ("authorization", format!("Bearer {API_KEY}")),
+            ("authorization", format!("Bearer {key}")),
             ("content-type", "application/json".to_owned()),
         ];
         let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();

@@ -7,6 +7,10 @@ use local::{Options, RunningStack};
 
 /// The storefront key the test stacks accept.
 pub const API_KEY: &str = "test-storefront-key-0123456789";
+/// The staff key: feedback, follow-ups, the dashboard, the outbox.
+pub const STAFF_KEY: &str = "test-staff-key-0123456789";
+/// The privacy key: a customer's export and erasure.
+pub const PRIVACY_KEY: &str = "test-privacy-key-0123456789";
 pub const SHOP_URL: &str = "https://shop.example";
 
 pub struct TestStack {
@@ -28,6 +32,8 @@ impl TestStack {
         let mut vars: HashMap<String, String> = [
             ("PORT", "0"),
             ("API_KEYS", API_KEY),
+            ("STAFF_API_KEYS", STAFF_KEY),
+            ("PRIVACY_API_KEYS", PRIVACY_KEY),
             ("SHOP_URL", SHOP_URL),
             ("SHOP_NAME", "Test Shop"),
         ]

@@ -22,6 +22,19 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 const API_KEY: &str = "bench-storefront-key-0123456789";
+const STAFF_KEY: &str = "bench-staff-key-0123456789";
+const PRIVACY_KEY: &str = "bench-privacy-key-0123456789";
+
+/// The key of the role a route belongs to (README, *HTTP API*).
+fn key_for(path: &str) -> &'static str {
+    if path.starts_with(SN) || path.contains("/follow-up") || path.contains("/outbox/") {
+        STAFF_KEY
+    } else if path.starts_with(CD) {
+        PRIVACY_KEY
+    } else {
+        API_KEY
+    }
+}
 
 /// One route in one situation, with the fewest requests it could do with, and why ours differs.
 struct Case {
@@ -94,9 +107,9 @@ impl Bench {
             .uri(&path)
             .header("host", "127.0.0.1:9000")
             .header("accept", "application/json");
-        // The storefront key, unless the call authenticates otherwise (the dashboard's Basic).
+        // The route's role's key, unless the call authenticates otherwise (the dashboard's Basic).
         if !headers.iter().any(|(name, _)| *name == "authorization") {
-            request = request.header("authorization", format!("Bearer {API_KEY}"));
+            request = request.header("authorization", format!("Bearer {}", key_for(&path)));
         }
         for (name, value) in headers {
             request = request.header(name, value);
@@ -536,10 +549,11 @@ fn delete(path: String) -> Call {
     }
 }
 
-/// The staff's dashboard over the last 90 days, with the key as its Basic password.
+/// The staff's dashboard over the last 90 days, with a staff key as its Basic password.
 fn dashboard() -> Call {
     use base64::Engine;
-    let credentials = base64::engine::general_purpose::STANDARD.encode(format!("staff:{API_KEY}"));
+    let credentials =
+        base64::engine::general_purpose::STANDARD.encode(format!("staff:{STAFF_KEY}"));
     Call {
         method: Method::GET,
         path: format!("{SN}/dashboard"),
@@ -651,6 +665,8 @@ async fn main() {
     let data_dir = data.path().to_owned();
     let vars: HashMap<&str, String> = [
         ("API_KEYS", API_KEY.to_owned()),
+        ("STAFF_API_KEYS", STAFF_KEY.to_owned()),
+        ("PRIVACY_API_KEYS", PRIVACY_KEY.to_owned()),
         ("SHOP_URL", "https://shop.example".to_owned()),
         ("SHOP_NAME", "Bench Shop".to_owned()),
         ("REWARD_HOLD_DAYS", "0".to_owned()),

@@ -9,12 +9,28 @@ use domain::services::{Events, ShopIdentity};
 use shop_platforms::SigningSecret;
 use web::{ApiKeys, PlatformSecrets};
 
-/// The keys a storefront authenticates with on every function's storefront routes.
+/// The keys of the shop's storefront or backend: referrals, orders, refunds, coupons, surveys.
 #[derive(Debug, Clone, Args)]
 pub struct Storefront {
-    /// Comma-separated storefront keys accepted (each ≥ 16 characters); several allow rotation.
+    /// Comma-separated storefront keys (each ≥ 16 characters; several allow rotation): referrals, orders, refunds, coupons and survey requests. Refused on staff and privacy routes.
     #[arg(long, env = "API_KEYS", value_parser = ApiKeys::parse)]
     pub api_keys: ApiKeys,
+}
+
+/// The keys of the shop's staff: reading feedback, follow-ups, the dashboard, the outbox.
+#[derive(Debug, Clone, Args)]
+pub struct Staff {
+    /// Comma-separated staff keys (each ≥ 16 characters): NPS, answers and exports, follow-ups, the dashboard's password, the outbox listing and requeue. Refused on storefront and privacy routes.
+    #[arg(long, env = "STAFF_API_KEYS", value_parser = ApiKeys::parse)]
+    pub staff_api_keys: ApiKeys,
+}
+
+/// The keys that may export and erase a customer's data.
+#[derive(Debug, Clone, Args)]
+pub struct Privacy {
+    /// Comma-separated privacy keys (each ≥ 16 characters): a customer's export and erasure (customer-data). Refused on every other route.
+    #[arg(long, env = "PRIVACY_API_KEYS", value_parser = ApiKeys::parse)]
+    pub privacy_api_keys: ApiKeys,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -21,6 +21,8 @@ use crate::{method_not_allowed, route_not_found, ApiError};
 /// Security scheme names the annotations refer to (as literals, which `utoipa::path` requires;
 /// the document's test checks that every one it names is declared here).
 pub const STOREFRONT_KEY: &str = "storefront_key";
+pub const STAFF_KEY: &str = "staff_key";
+pub const PRIVACY_KEY: &str = "privacy_key";
 pub const DASHBOARD_LOGIN: &str = "dashboard_login";
 pub const SHOPIFY_SIGNATURE: &str = "shopify_signature";
 pub const WOOCOMMERCE_SIGNATURE: &str = "woocommerce_signature";
@@ -231,11 +233,19 @@ fn shared_components(mut components: Map<String, Value>) -> Map<String, Value> {
         json!({
             STOREFRONT_KEY: {
                 "type": "http", "scheme": "bearer",
-                "description": "One of `API_KEYS`, as `Authorization: Bearer <key>`",
+                "description": "The storefront's role: one of `API_KEYS`, as `Authorization: Bearer <key>`. A staff or privacy key is refused (401)",
+            },
+            STAFF_KEY: {
+                "type": "http", "scheme": "bearer",
+                "description": "The staff's role: one of `STAFF_API_KEYS`, as `Authorization: Bearer <key>`. A storefront or privacy key is refused (401)",
+            },
+            PRIVACY_KEY: {
+                "type": "http", "scheme": "bearer",
+                "description": "The privacy role: one of `PRIVACY_API_KEYS`, as `Authorization: Bearer <key>`. A storefront or staff key is refused (401)",
             },
             DASHBOARD_LOGIN: {
                 "type": "http", "scheme": "basic",
-                "description": "Any user name; one of `API_KEYS` as the password (a browser cannot send a bearer key)",
+                "description": "The staff's role in a browser: any user name, one of `STAFF_API_KEYS` as the password (a browser cannot send a bearer key)",
             },
             SHOPIFY_SIGNATURE: {
                 "type": "apiKey", "in": "header", "name": "X-Shopify-Hmac-Sha256",

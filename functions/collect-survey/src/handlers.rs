@@ -116,7 +116,7 @@ pub(crate) async fn request_survey(
         (status = 404, description = "`not_found`: no such survey", body = web::ErrorEnvelope),
         (status = 409, description = "`no_follow_up`: the answer was never a detractor's", body = web::ErrorEnvelope),
     ),
-    security(("storefront_key" = []))
+    security(("staff_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn follow_up(

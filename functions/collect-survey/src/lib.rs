@@ -43,8 +43,9 @@ struct AppState {
 }
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
-/// local stack mounts them. The storefront route needs the key; survey and unsubscribe links are
-/// public capability URLs; the platforms' webhooks are authenticated by their signatures.
+/// local stack mounts them. Survey requests need a storefront key, follow-ups a staff key; survey
+/// and unsubscribe links are public capability URLs; the platforms' webhooks are authenticated
+/// by their signatures.
 pub fn build(settings: Settings, ports: Ports) -> Router {
     let events = settings.webhooks.events();
     let surveys = SurveyService::new(
@@ -83,24 +84,33 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         settings.storefront.api_keys,
         require_api_key,
     ));
-    web::openapi::finish(storefront.merge(public_routes()), FUNCTION_NAME, SUMMARY)
-        .with_state(Arc::new(state))
+    let staff = staff_routes().route_layer(middleware::from_fn_with_state(
+        settings.staff.staff_api_keys,
+        require_api_key,
+    ));
+    let routes = storefront.merge(staff).merge(public_routes());
+    web::openapi::finish(routes, FUNCTION_NAME, SUMMARY).with_state(Arc::new(state))
 }
 
 /// The function's OpenAPI document, as it serves it at `/openapi.json`.
 pub fn openapi() -> serde_json::Value {
     web::openapi::document(
-        storefront_routes().merge(public_routes()),
+        storefront_routes()
+            .merge(staff_routes())
+            .merge(public_routes()),
         FUNCTION_NAME,
         SUMMARY,
     )
 }
 
-/// Routes for the shop's backend and its support staff, behind its API key.
+/// The storefront's survey requests, behind a storefront key.
 fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
-    OpenApiRouter::new()
-        .routes(routes!(handlers::request_survey))
-        .routes(routes!(handlers::follow_up))
+    OpenApiRouter::new().routes(routes!(handlers::request_survey))
+}
+
+/// Support closing the loop on a detractor, behind a staff key.
+fn staff_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(handlers::follow_up))
 }
 
 /// Routes a customer's browser and mail client follow, and the platforms' deliveries behind

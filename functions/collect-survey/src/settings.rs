@@ -2,7 +2,7 @@
 
 use ::settings::{
     DynamoTable, Fingerprints, PublicBaseUrl, RetentionPeriod, ShopPlatforms, ShopPresentation,
-    Storefront, WebhookEndpoint,
+    Staff, Storefront, WebhookEndpoint,
 };
 use clap::Parser;
 use domain::model::{Email, HttpUrl};
@@ -13,6 +13,8 @@ use domain::services::{ReferralLinks, SurveyRules};
 pub struct Settings {
     #[command(flatten)]
     pub storefront: Storefront,
+    #[command(flatten)]
+    pub staff: Staff,
     #[command(flatten)]
     pub fingerprints: Fingerprints,
     #[command(flatten)]

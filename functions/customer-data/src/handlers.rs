@@ -23,7 +23,7 @@ use crate::AppState;
         (status = 400, description = "`invalid_field` `customer_id`", body = web::ErrorEnvelope),
         (status = 404, description = "`not_found`: nothing is stored about this customer", body = web::ErrorEnvelope),
     ),
-    security(("storefront_key" = []))
+    security(("privacy_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn export_customer(
@@ -44,7 +44,7 @@ pub(crate) async fn export_customer(
         (status = 200, description = "Everything stored about every customer id whose profile or survey has the address", body = ExportBody),
         (status = 404, description = "`not_found`: nothing is stored about this person", body = web::ErrorEnvelope),
     ),
-    security(("storefront_key" = []))
+    security(("privacy_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn export_person(
@@ -65,7 +65,7 @@ pub(crate) async fn export_person(
         (status = 200, description = "What this call removed; all 0 the second time, and for a stranger", body = ErasureBody),
         (status = 400, description = "`invalid_field` `customer_id`", body = web::ErrorEnvelope),
     ),
-    security(("storefront_key" = []))
+    security(("privacy_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn erase_customer(
@@ -85,7 +85,7 @@ pub(crate) async fn erase_customer(
     responses(
         (status = 200, description = "What this call removed; all 0 the second time, and for a stranger", body = ErasureBody),
     ),
-    security(("storefront_key" = []))
+    security(("privacy_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn erase_person(

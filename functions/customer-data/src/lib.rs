@@ -36,8 +36,9 @@ struct AppState {
 }
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
-/// local stack mounts them. Data requests are the shop's, behind its key; Shopify's privacy
-/// webhooks are authenticated by their signature.
+/// local stack mounts them. Data requests are the shop's, behind a privacy key (no storefront or
+/// staff key exports or erases anyone); Shopify's privacy webhooks are authenticated by their
+/// signature.
 pub fn build(settings: Settings, ports: Ports) -> Router {
     let key = settings.fingerprints.fingerprint_key;
     let state = AppState {
@@ -53,25 +54,25 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
             ports.clock,
         ),
     };
-    let storefront = storefront_routes().route_layer(middleware::from_fn_with_state(
-        settings.storefront.api_keys,
+    let privacy = privacy_routes().route_layer(middleware::from_fn_with_state(
+        settings.privacy.privacy_api_keys,
         require_api_key,
     ));
-    web::openapi::finish(storefront.merge(platform_routes()), FUNCTION_NAME, SUMMARY)
+    web::openapi::finish(privacy.merge(platform_routes()), FUNCTION_NAME, SUMMARY)
         .with_state(Arc::new(state))
 }
 
 /// The function's OpenAPI document, as it serves it at `/openapi.json`.
 pub fn openapi() -> serde_json::Value {
     web::openapi::document(
-        storefront_routes().merge(platform_routes()),
+        privacy_routes().merge(platform_routes()),
         FUNCTION_NAME,
         SUMMARY,
     )
 }
 
-/// The shop's data requests, behind its API key.
-fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
+/// The shop's data requests, behind a privacy key.
+fn privacy_routes() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::new()
         .routes(routes!(handlers::export_customer))
         .routes(routes!(handlers::erase_customer))

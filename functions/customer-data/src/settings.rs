@@ -1,13 +1,13 @@
 //! What customer-data reads from its environment, once, at start-up.
 
-use ::settings::{DynamoTable, Fingerprints, ShopPlatforms, Storefront};
+use ::settings::{DynamoTable, Fingerprints, Privacy, ShopPlatforms};
 use clap::Parser;
 
 #[derive(Debug, Clone, Parser)]
 #[command(no_binary_name = true)]
 pub struct Settings {
     #[command(flatten)]
-    pub storefront: Storefront,
+    pub privacy: Privacy,
     #[command(flatten)]
     pub fingerprints: Fingerprints,
     #[command(flatten)]

@@ -43,8 +43,8 @@ struct AppState {
 }
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
-/// local stack mounts them. The storefront's routes need its key; the platforms' webhook routes
-/// are authenticated by the platform's signature instead.
+/// local stack mounts them. The storefront's routes need its key, the outbox's a staff key; the
+/// platforms' webhook routes are authenticated by the platform's signature instead.
 pub fn build(settings: Settings, ports: Ports) -> Router {
     let events = settings.webhooks.events();
     let state = AppState {
@@ -75,26 +75,37 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         settings.storefront.api_keys,
         require_api_key,
     ));
-    web::openapi::finish(storefront.merge(platform_routes()), FUNCTION_NAME, SUMMARY)
-        .with_state(Arc::new(state))
+    let staff = staff_routes().route_layer(middleware::from_fn_with_state(
+        settings.staff.staff_api_keys,
+        require_api_key,
+    ));
+    let routes = storefront.merge(staff).merge(platform_routes());
+    web::openapi::finish(routes, FUNCTION_NAME, SUMMARY).with_state(Arc::new(state))
 }
 
 /// The function's OpenAPI document, as it serves it at `/openapi.json`.
 pub fn openapi() -> serde_json::Value {
     web::openapi::document(
-        storefront_routes().merge(platform_routes()),
+        storefront_routes()
+            .merge(staff_routes())
+            .merge(platform_routes()),
         FUNCTION_NAME,
         SUMMARY,
     )
 }
 
-/// Routes for the shop's backend and its operators, behind its API key.
+/// Routes for the shop's storefront or backend, behind a storefront key.
 fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::new()
         .routes(routes!(handlers::record_order))
         .routes(routes!(handlers::refund_order))
         .routes(routes!(handlers::coupon))
         .routes(routes!(handlers::redeem_coupon))
+}
+
+/// The operators' view of the outbox, behind a staff key.
+fn staff_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
         .routes(routes!(outbox::list))
         .routes(routes!(outbox::requeue))
 }

@@ -76,7 +76,7 @@ impl From<&MessageSummary> for MessageBody {
         (status = 200, description = "One page of messages: pending by next attempt, failed by failure time, latest first", body = MessagesBody),
         (status = 400, description = "`invalid_field` naming `status`, `limit` or `cursor`, or `bad_request` for a query that cannot be read", body = web::ErrorEnvelope),
     ),
-    security(("storefront_key" = []))
+    security(("staff_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(
@@ -135,7 +135,7 @@ pub(crate) struct RequeuedBody {
         (status = 404, description = "`not_found`: no such message", body = web::ErrorEnvelope),
         (status = 409, description = "`not_failed`: only a failed message can be requeued", body = web::ErrorEnvelope),
     ),
-    security(("storefront_key" = []))
+    security(("staff_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn requeue(

@@ -1,7 +1,7 @@
 //! What reward-referral reads from its environment, once, at start-up.
 
 use ::settings::{
-    DynamoTable, Fingerprints, RetentionPeriod, ShopPlatforms, ShopPresentation, Storefront,
+    DynamoTable, Fingerprints, RetentionPeriod, ShopPlatforms, ShopPresentation, Staff, Storefront,
     WebhookEndpoint,
 };
 use clap::Parser;
@@ -14,6 +14,8 @@ use shop_platforms::Reading;
 pub struct Settings {
     #[command(flatten)]
     pub storefront: Storefront,
+    #[command(flatten)]
+    pub staff: Staff,
     #[command(flatten)]
     pub fingerprints: Fingerprints,
     #[command(flatten)]
@@ -82,6 +84,7 @@ mod tests {
     fn load(extra: &[(&str, &str)]) -> Result<Settings, ::settings::SettingsError> {
         let required = [
             ("API_KEYS", "key-aaaaaaaaaaaaaaaa"),
+            ("STAFF_API_KEYS", "staff-key-aaaaaaaaaaaaaaaa"),
             ("FINGERPRINT_KEY", "fingerprint-key-aaaaaaaaaaaaaaaaaaaaaa"),
             ("SHOP_URL", "https://shop.example"),
             ("SHOP_NAME", "Demo"),

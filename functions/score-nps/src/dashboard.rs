@@ -1,5 +1,5 @@
 //! `GET /dashboard`: one server-rendered page for the shop's staff. HTTP Basic authentication
-//! whose password is a storefront key, so a browser can open it; no script, nothing loaded from
+//! whose password is a staff key, so a browser can open it; no script, nothing loaded from
 //! elsewhere, a CSP that allows only the page's own stylesheet.
 
 use std::collections::HashMap;
@@ -184,7 +184,7 @@ pub(crate) async fn page(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if !authorised(&headers, &state.api_keys) {
+    if !authorised(&headers, &state.staff_keys) {
         return Ok(challenge());
     }
     let today = state.clock.now().date_naive();
@@ -267,7 +267,7 @@ pub(crate) async fn page(
     Ok(html_page(StatusCode::OK, html, &CONTENT_SECURITY_POLICY))
 }
 
-/// `Authorization: Basic base64(user:password)` with a storefront key as the password; the user
+/// `Authorization: Basic base64(user:password)` with a staff key as the password; the user
 /// name is not checked (there are no users, only keys).
 fn authorised(headers: &HeaderMap, keys: &ApiKeys) -> bool {
     headers
@@ -313,7 +313,7 @@ mod tests {
     }
 
     #[test]
-    fn the_password_must_be_a_storefront_key() {
+    fn the_password_must_be_a_staff_key() {
         let keys = ApiKeys::parse("dashboard-key-0123456789").expect("keys");
         assert!(authorised(&basic("staff:dashboard-key-0123456789"), &keys));
         assert!(authorised(&basic(":dashboard-key-0123456789"), &keys));

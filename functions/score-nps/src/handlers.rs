@@ -157,7 +157,7 @@ pub(crate) struct NpsParams {
         (status = 200, description = "NPS, n and margin of error over the range, and the series", body = NpsBody),
         (status = 400, description = "`invalid_field` naming the parameter: a bad date, `from` after `to`, a range of 3 years or more", body = web::ErrorEnvelope),
     ),
-    security(("storefront_key" = []))
+    security(("staff_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn nps(
@@ -208,7 +208,7 @@ pub(crate) async fn nps(
         (status = 200, description = "Per segment and per locale with answers in the range, by name", body = SegmentsBody),
         (status = 400, description = "`invalid_field` naming the parameter: a bad date, `from` after `to`, a range of 3 years or more", body = web::ErrorEnvelope),
     ),
-    security(("storefront_key" = []))
+    security(("staff_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn segments(
@@ -247,7 +247,7 @@ pub(crate) async fn segments(
         (status = 200, description = "Retention and repeat-purchase rates over the range (definitions in the README)", body = RetentionBody),
         (status = 400, description = "`invalid_field` naming the parameter: a bad date, `from` after `to`, a range of 3 years or more", body = web::ErrorEnvelope),
     ),
-    security(("storefront_key" = []))
+    security(("staff_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn retention(
@@ -269,7 +269,7 @@ pub(crate) async fn retention(
         (status = 200, description = "Codes created, clicks, rewarded and rejected orders by reason, rewards issued and revoked", body = FunnelBody),
         (status = 400, description = "`invalid_field` naming the parameter: a bad date, `from` after `to`, a range of 3 years or more", body = web::ErrorEnvelope),
     ),
-    security(("storefront_key" = []))
+    security(("staff_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn funnel(

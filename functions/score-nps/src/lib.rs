@@ -37,36 +37,36 @@ pub struct Ports {
 struct AppState {
     scores: ScoreService,
     clock: Arc<dyn Clock>,
-    api_keys: ApiKeys,
+    staff_keys: ApiKeys,
 }
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
-/// local stack mounts them. Every route is for the storefront or shop staff, behind the key.
+/// local stack mounts them. Every route is for the shop's staff, behind a staff key.
 pub fn build(settings: Settings, ports: Ports) -> Router {
     let state = AppState {
         scores: ScoreService::new(ports.metrics),
         clock: ports.clock,
-        api_keys: settings.storefront.api_keys.clone(),
+        staff_keys: settings.staff.staff_api_keys.clone(),
     };
-    let storefront = storefront_routes().route_layer(middleware::from_fn_with_state(
-        settings.storefront.api_keys,
+    let staff = staff_routes().route_layer(middleware::from_fn_with_state(
+        settings.staff.staff_api_keys,
         require_api_key,
     ));
-    web::openapi::finish(storefront.merge(dashboard_routes()), FUNCTION_NAME, SUMMARY)
+    web::openapi::finish(staff.merge(dashboard_routes()), FUNCTION_NAME, SUMMARY)
         .with_state(Arc::new(state))
 }
 
 /// The function's OpenAPI document, as it serves it at `/openapi.json`.
 pub fn openapi() -> serde_json::Value {
     web::openapi::document(
-        storefront_routes().merge(dashboard_routes()),
+        staff_routes().merge(dashboard_routes()),
         FUNCTION_NAME,
         SUMMARY,
     )
 }
 
-/// Routes for the shop's backend, behind its API key.
-fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
+/// Routes for the shop's staff and their tools, behind a staff key.
+fn staff_routes() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::new()
         .routes(routes!(handlers::nps))
         .routes(routes!(handlers::segments))
@@ -75,7 +75,8 @@ fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(handlers::funnel))
 }
 
-/// A browser cannot send a bearer key: the dashboard checks the key as a Basic password itself.
+/// A browser cannot send a bearer key: the dashboard checks a staff key as a Basic password
+/// itself.
 fn dashboard_routes() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::new().routes(routes!(dashboard::page))
 }

@@ -144,7 +144,7 @@ pub(crate) struct ResponseParams {
         )),
         (status = 400, description = "`invalid_field` naming the parameter", body = web::ErrorEnvelope),
     ),
-    security(("storefront_key" = []))
+    security(("staff_key" = []))
 )]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(

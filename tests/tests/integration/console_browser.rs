@@ -52,7 +52,7 @@ fn visit_console(root: &str) -> ConsoleVisit {
     };
     let functions = texts("#functions tbody tr td:first-child");
     let key_text = tab
-        .find_element("#api-key")
+        .find_element("#storefront-key")
         .and_then(|e| e.get_inner_text())
         .expect("the key");
     let mail_links = texts("#mails a");

@@ -35,7 +35,7 @@ async fn export_and_erase_by_id_and_address<S: Store>(store: Arc<S>) {
     assert_eq!(recorded.status, 200, "{recorded:?}");
 
     let by_id = stack
-        .storefront("GET", &format!("{DATA}/customers/greta/export"), None)
+        .privacy("GET", &format!("{DATA}/customers/greta/export"), None)
         .await;
     assert_eq!(by_id.status, 200, "{by_id:?}");
     assert_eq!(
@@ -57,7 +57,7 @@ async fn export_and_erase_by_id_and_address<S: Store>(store: Arc<S>) {
     );
     // Another spelling of the same address finds the same person.
     let by_address = stack
-        .storefront(
+        .privacy(
             "POST",
             &format!("{DATA}/customers/export"),
             Some(json!({"email": "gretagans@googlemail.com"})),
@@ -67,7 +67,7 @@ async fn export_and_erase_by_id_and_address<S: Store>(store: Arc<S>) {
     assert_eq!(by_address.body["profiles"], by_id.body["profiles"]);
 
     let erased = stack
-        .storefront(
+        .privacy(
             "POST",
             &format!("{DATA}/customers/erase"),
             Some(json!({"email": "Greta.Gans@gmail.com"})),
@@ -78,7 +78,7 @@ async fn export_and_erase_by_id_and_address<S: Store>(store: Arc<S>) {
     // Nothing delivers in this in-process stack: her reward mail was still pending.
     assert_eq!(erased.body["erased"]["messages_cancelled"], 1, "{erased:?}");
     let after = stack
-        .storefront("GET", &format!("{DATA}/customers/greta/export"), None)
+        .privacy("GET", &format!("{DATA}/customers/greta/export"), None)
         .await;
     assert_eq!(after.body["profiles"][0]["email"], Value::Null);
     assert_eq!(after.body["profiles"][0]["name"], Value::Null);
@@ -90,12 +90,12 @@ async fn export_and_erase_by_id_and_address<S: Store>(store: Arc<S>) {
 
     // The referrer's turn, by id: their code goes with their address.
     let rita = stack
-        .storefront("DELETE", &format!("{DATA}/customers/rita"), None)
+        .privacy("DELETE", &format!("{DATA}/customers/rita"), None)
         .await;
     assert_eq!(rita.status, 200, "{rita:?}");
     assert_eq!(rita.body["erased"]["referral_codes"], 1);
     let again = stack
-        .storefront("DELETE", &format!("{DATA}/customers/rita"), None)
+        .privacy("DELETE", &format!("{DATA}/customers/rita"), None)
         .await;
     assert_eq!(
         again.body,
@@ -114,12 +114,12 @@ async fn export_and_erase_by_id_and_address<S: Store>(store: Arc<S>) {
 async fn requests_are_checked<S: Store>(store: Arc<S>) {
     let stack = PlatformStack::new(store, &[]);
     let unknown = stack
-        .storefront("GET", &format!("{DATA}/customers/nobody/export"), None)
+        .privacy("GET", &format!("{DATA}/customers/nobody/export"), None)
         .await;
     assert_eq!(unknown.status, 404, "{unknown:?}");
     assert_eq!(unknown.body["error"]["code"], "not_found");
     let stranger = stack
-        .storefront(
+        .privacy(
             "POST",
             &format!("{DATA}/customers/export"),
             Some(json!({"email": "nobody@example.com"})),
@@ -127,7 +127,7 @@ async fn requests_are_checked<S: Store>(store: Arc<S>) {
         .await;
     assert_eq!(stranger.status, 404);
     let malformed = stack
-        .storefront(
+        .privacy(
             "POST",
             &format!("{DATA}/customers/erase"),
             Some(json!({"email": "not an address"})),
@@ -137,7 +137,7 @@ async fn requests_are_checked<S: Store>(store: Arc<S>) {
     assert_eq!(malformed.body["error"]["field"], "email");
     let long_id = "x".repeat(129);
     let too_long = stack
-        .storefront("DELETE", &format!("{DATA}/customers/{long_id}"), None)
+        .privacy("DELETE", &format!("{DATA}/customers/{long_id}"), None)
         .await;
     assert_eq!(too_long.status, 400);
     assert_eq!(too_long.body["error"]["field"], "customer_id");
@@ -151,7 +151,7 @@ async fn requests_are_checked<S: Store>(store: Arc<S>) {
         .await;
     assert_eq!(keyless.status, 401);
     let wrong_method = stack
-        .storefront("PUT", &format!("{DATA}/customers/greta"), None)
+        .privacy("PUT", &format!("{DATA}/customers/greta"), None)
         .await;
     assert_eq!(wrong_method.status, 405);
 }
@@ -175,7 +175,7 @@ async fn shopify_privacy_webhooks<S: Store>(store: Arc<S>) {
         .await;
     assert_eq!(recorded.status, 200, "{recorded:?}");
     let exported = stack
-        .storefront(
+        .privacy(
             "POST",
             &format!("{DATA}/customers/export"),
             Some(json!({"email": "ida.guest@example.com"})),
@@ -208,7 +208,7 @@ async fn shopify_privacy_webhooks<S: Store>(store: Arc<S>) {
         "a redelivery gets the first answer"
     );
     let after = stack
-        .storefront("GET", &format!("{DATA}/customers/{guest_id}/export"), None)
+        .privacy("GET", &format!("{DATA}/customers/{guest_id}/export"), None)
         .await;
     assert_eq!(after.body["profiles"][0]["email"], Value::Null);
 

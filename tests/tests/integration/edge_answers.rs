@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use http_tests::stack::{TestStack, API_KEY};
+use http_tests::stack::{TestStack, API_KEY, PRIVACY_KEY, STAFF_KEY};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -180,7 +180,12 @@ async fn a_path_segment_that_is_not_utf8_gets_each_routes_own_answer() {
                 .post(stack.url(function, path))
                 .json(&serde_json::json!({"status": "resolved"})),
         };
-        let response = request.bearer_auth(API_KEY).send().await.expect("sent");
+        let key = match function {
+            "collect-survey" => STAFF_KEY,
+            "customer-data" => PRIVACY_KEY,
+            _ => API_KEY,
+        };
+        let response = request.bearer_auth(key).send().await.expect("sent");
         let body = assert_in_contract(response, template, method, status).await;
         assert!(body.contains("\"error\""), "{path}: {body}");
     }
@@ -249,7 +254,7 @@ async fn clients_that_stop_sending_are_cut_off() {
         b"GET /lambda-url/score-nps/nps HTTP/1.1\r\nHost: x\r\n",
     );
     let half_body_request = format!(
-        "POST /lambda-url/customer-data/customers/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {API_KEY}\r\nContent-Length: 100\r\n\r\n{{\"em"
+        "POST /lambda-url/customer-data/customers/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {PRIVACY_KEY}\r\nContent-Length: 100\r\n\r\n{{\"em"
     );
     let half_body = raw(&stack, half_body_request.as_bytes());
     let ((headers_answer, headers_after), (body_answer, body_after)) =

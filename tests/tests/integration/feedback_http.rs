@@ -10,7 +10,7 @@ use chrono::{Datelike, Days, Utc};
 use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::{Browser, LaunchOptions};
-use http_tests::stack::{TestStack, API_KEY};
+use http_tests::stack::{TestStack, API_KEY, STAFF_KEY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -45,7 +45,7 @@ async fn get(stack: &TestStack, path: &str) -> (StatusCode, Value) {
     let response = stack
         .client
         .get(stack.url("score-nps", path))
-        .bearer_auth(API_KEY)
+        .bearer_auth(STAFF_KEY)
         .send()
         .await
         .expect("sent");
@@ -59,7 +59,7 @@ async fn follow_up(stack: &TestStack, survey_id: &str, body: Value) -> StatusCod
             "collect-survey",
             &format!("/responses/{survey_id}/follow-up"),
         ))
-        .bearer_auth(API_KEY)
+        .bearer_auth(STAFF_KEY)
         .json(&body)
         .send()
         .await
@@ -155,7 +155,7 @@ async fn responses_are_listed_followed_up_and_exported_as_csv() {
         let response = stack
             .client
             .get(stack.url("score-nps", &path))
-            .bearer_auth(API_KEY)
+            .bearer_auth(STAFF_KEY)
             .send()
             .await
             .expect("sent");
@@ -196,7 +196,7 @@ async fn responses_are_listed_followed_up_and_exported_as_csv() {
     let accept_csv = stack
         .client
         .get(stack.url("score-nps", "/responses"))
-        .bearer_auth(API_KEY)
+        .bearer_auth(STAFF_KEY)
         .header("accept", "text/csv")
         .send()
         .await
@@ -247,7 +247,8 @@ fn look_at_dashboard(url: &str, width: u32) -> Looked {
         device_posture: None,
     })
     .expect("viewport");
-    let credentials = base64::engine::general_purpose::STANDARD.encode(format!("staff:{API_KEY}"));
+    let credentials =
+        base64::engine::general_purpose::STANDARD.encode(format!("staff:{STAFF_KEY}"));
     tab.set_extra_http_headers(HashMap::from([
         ("Authorization", format!("Basic {credentials}").as_str()),
         ("Accept-Language", "de-DE,de;q=0.9"),
@@ -309,7 +310,7 @@ async fn staff_read_the_dashboard_in_a_browser() {
     let page = stack
         .client
         .get(stack.url("score-nps", "/dashboard"))
-        .basic_auth("staff", Some(API_KEY))
+        .basic_auth("staff", Some(STAFF_KEY))
         .send()
         .await
         .expect("sent");

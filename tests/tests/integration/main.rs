@@ -3,6 +3,7 @@
 //! (the emulator's DynamoDB and SQLite), DynamoDB round trips, the browser test, the README's
 //! configuration tables, and the design record's references. Helpers are in the `http_tests` library (tests/src).
 
+mod api_key_roles;
 mod collect_survey_http;
 mod console_browser;
 mod create_referral_http;

@@ -63,6 +63,7 @@ fn each_function_requires_only_what_it_uses() {
             "FINGERPRINT_KEY",
             "SHOP_NAME",
             "SHOP_URL",
+            "STAFF_API_KEYS",
             "TABLE_NAME"
         ]
     );
@@ -73,11 +74,16 @@ fn each_function_requires_only_what_it_uses() {
             "FINGERPRINT_KEY",
             "SHOP_NAME",
             "SHOP_URL",
+            "STAFF_API_KEYS",
             "SUPPORT_EMAIL",
             "TABLE_NAME"
         ]
     );
-    assert_eq!(required("score-nps"), ["API_KEYS", "TABLE_NAME"]);
+    assert_eq!(required("score-nps"), ["STAFF_API_KEYS", "TABLE_NAME"]);
+    assert_eq!(
+        required("customer-data"),
+        ["FINGERPRINT_KEY", "PRIVACY_API_KEYS", "TABLE_NAME"]
+    );
     assert_eq!(
         required("deliver-outbox"),
         ["MAIL_FROM", "SHOP_NAME", "TABLE_NAME"]

@@ -1,7 +1,7 @@
 //! reward-referral over HTTP against the real local stack (embedded store, outbox mailer).
 
 use futures::future::join_all;
-use http_tests::stack::{TestStack, API_KEY};
+use http_tests::stack::{TestStack, API_KEY, STAFF_KEY};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 
@@ -24,6 +24,28 @@ async fn get(stack: &TestStack, function: &str, path: &str) -> Response {
         .client
         .get(stack.url(function, path))
         .bearer_auth(API_KEY)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+/// The outbox's routes are the staff's.
+async fn staff_get(stack: &TestStack, path: &str) -> Response {
+    stack
+        .client
+        .get(stack.url(REWARDS, path))
+        .bearer_auth(STAFF_KEY)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+async fn staff_post(stack: &TestStack, path: &str) -> Response {
+    stack
+        .client
+        .post(stack.url(REWARDS, path))
+        .bearer_auth(STAFF_KEY)
+        .json(&json!({}))
         .send()
         .await
         .expect("request sent")
@@ -407,7 +429,10 @@ async fn the_outbox_listing_checks_its_key_and_every_parameter() {
         .expect("request sent");
     assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
 
-    let empty = get(&stack, REWARDS, "/outbox/messages?status=pending").await;
+    let with_storefront_key = get(&stack, REWARDS, "/outbox/messages?status=pending").await;
+    assert_eq!(with_storefront_key.status(), StatusCode::UNAUTHORIZED);
+
+    let empty = staff_get(&stack, "/outbox/messages?status=pending").await;
     assert_eq!(empty.status(), StatusCode::OK);
     assert_eq!(json_of(empty).await, json!({"messages": []}));
 
@@ -418,7 +443,7 @@ async fn the_outbox_listing_checks_its_key_and_every_parameter() {
         ("limit=ten", "limit"),
         ("cursor=not-a-cursor", "cursor"),
     ] {
-        let refused = get(&stack, REWARDS, &format!("/outbox/messages?{query}")).await;
+        let refused = staff_get(&stack, &format!("/outbox/messages?{query}")).await;
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{query}");
         let body = json_of(refused).await;
         assert_eq!(body["error"]["field"], field, "{query}: {body}");
@@ -426,7 +451,7 @@ async fn the_outbox_listing_checks_its_key_and_every_parameter() {
 
     for id in ["msg_0123456789abcdef0123456789abcdef", "not-an-id"] {
         let path = format!("/outbox/messages/{id}/requeue");
-        let missing = post(&stack, REWARDS, &path, &json!({})).await;
+        let missing = staff_post(&stack, &path).await;
         assert_eq!(missing.status(), StatusCode::NOT_FOUND, "{id}");
     }
 }
@@ -438,20 +463,13 @@ async fn delivered_messages_are_not_listed_and_cannot_be_requeued() {
     post(&stack, REWARDS, "/orders", &friend_order("o-1", &code)).await;
     assert_eq!(stack.mails().await.len(), 2);
     for status in ["pending", "failed"] {
-        let listed = json_of(
-            get(
-                &stack,
-                REWARDS,
-                &format!("/outbox/messages?status={status}"),
-            )
-            .await,
-        )
-        .await;
+        let listed =
+            json_of(staff_get(&stack, &format!("/outbox/messages?status={status}")).await).await;
         assert_eq!(listed["messages"], json!([]), "{status}");
     }
     let delivered = domain::model::MessageId::derive(&["reward-mail", "o-1", "friend"]);
     let path = format!("/outbox/messages/{delivered}/requeue");
-    let refused = post(&stack, REWARDS, &path, &json!({})).await;
+    let refused = staff_post(&stack, &path).await;
     assert_eq!(refused.status(), StatusCode::CONFLICT);
     assert_eq!(json_of(refused).await["error"]["code"], "not_failed");
 }

@@ -1,6 +1,6 @@
 //! score-nps over HTTP against the real local stack, fed by the other functions' routes.
 
-use http_tests::stack::{TestStack, API_KEY};
+use http_tests::stack::{TestStack, API_KEY, STAFF_KEY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -10,7 +10,7 @@ async fn get(stack: &TestStack, path: &str) -> (StatusCode, Value) {
     let response = stack
         .client
         .get(stack.url(SCORES, path))
-        .bearer_auth(API_KEY)
+        .bearer_auth(STAFF_KEY)
         .send()
         .await
         .expect("sent");
