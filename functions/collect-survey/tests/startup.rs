@@ -6,6 +6,7 @@ use std::process::Command;
 fn invalid_survey_settings_stop_start_up_naming_them() {
     let complete = [
         ("API_KEYS", "startup-test-key-0123456789"),
+        ("STAFF_API_KEYS", "startup-staff-key-0123456789"),
         ("FINGERPRINT_KEY", "startup-test-fingerprint-key-0123456789"),
         ("SHOP_URL", "https://shop.example"),
         ("SHOP_NAME", "Test Shop"),

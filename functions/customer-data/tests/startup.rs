@@ -4,7 +4,7 @@
 use std::process::Command;
 
 const COMPLETE: &[(&str, &str)] = &[
-    ("API_KEYS", "startup-test-key-0123456789"),
+    ("PRIVACY_API_KEYS", "startup-test-key-0123456789"),
     ("FINGERPRINT_KEY", "startup-test-fingerprint-key-0123456789"),
     ("TABLE_NAME", "referrals"),
 ];

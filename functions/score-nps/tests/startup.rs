@@ -3,7 +3,7 @@
 use std::process::Command;
 
 const COMPLETE: &[(&str, &str)] = &[
-    ("API_KEYS", "startup-test-key-0123456789"),
+    ("STAFF_API_KEYS", "startup-test-key-0123456789"),
     ("TABLE_NAME", "referrals"),
 ];
 
@@ -16,14 +16,14 @@ fn missing_or_invalid_settings_stop_start_up_naming_them() {
             "missing required environment variable TABLE_NAME",
         ),
         (
-            "API_KEYS",
+            "STAFF_API_KEYS",
             None,
-            "missing required environment variable API_KEYS",
+            "missing required environment variable STAFF_API_KEYS",
         ),
         (
-            "API_KEYS",
+            "STAFF_API_KEYS",
             Some("short"),
-            "environment variable API_KEYS is invalid",
+            "environment variable STAFF_API_KEYS is invalid",
         ),
     ];
     for (name, value, expected) in cases {
