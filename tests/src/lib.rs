@@ -7,6 +7,7 @@ pub mod delivery;
 pub mod dynamo;
 pub mod mails;
 pub mod platforms;
+pub mod snapshot;
 pub mod stack;
 
 /// A share link for services the tests call directly, where no request gives a base URL.

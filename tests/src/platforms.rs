@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde_json::Value;
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 pub const SHOPIFY_SECRET: &str = "shpss_test_0123456789abcdef0123456789";
@@ -280,4 +280,36 @@ impl<S: PlatformStore> PlatformStack<S> {
         self.app.deliverer.sweep().await.expect("sweep");
         crate::mails::in_folder(&self.data.path().join(local::OUTBOX_FOLDER))
     }
+}
+
+/// Shopify's order fixture as another order: its id, customer and email changed, no referral.
+pub fn shopify_order(order_id: u64, customer_id: Option<u64>, email: &str) -> Value {
+    let mut order = fixture("shopify/order.json");
+    order["id"] = json!(order_id);
+    order["email"] = json!(email);
+    order["contact_email"] = json!(email);
+    order["landing_site"] = json!("/collections/all");
+    match customer_id {
+        Some(id) => {
+            order["customer"]["id"] = json!(id);
+            order["customer"]["email"] = json!(email);
+        }
+        None => order["customer"] = Value::Null,
+    }
+    order
+}
+
+/// The order with the referral code in the cart attribute the theme snippet sets.
+pub fn with_ref_attribute(mut order: Value, code: &str) -> Value {
+    order["note_attributes"] =
+        json!([{"name": "gift_wrap", "value": "no"}, {"name": "ref", "value": code}]);
+    order
+}
+
+/// An order answer's referral decision: `(status, reason)`, `("none", "")` without one.
+pub fn referral(answer: &Value) -> (&str, &str) {
+    (
+        answer["referral"]["status"].as_str().unwrap_or("none"),
+        answer["referral"]["reason"].as_str().unwrap_or(""),
+    )
 }

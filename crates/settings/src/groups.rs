@@ -6,7 +6,7 @@ use domain::model::{
     Email, FingerprintKey, HttpUrl, Locale, Retention, RetrySchedule, WebhookSecrets, WebhookUrl,
 };
 use domain::services::{Events, ShopIdentity};
-use shop_platforms::SigningSecret;
+use shop_platforms::{ShopifyShop, SigningSecret};
 use web::{ApiKeys, PlatformSecrets};
 
 /// The keys of the shop's storefront or backend: referrals, orders, refunds, coupons, surveys.
@@ -137,6 +137,9 @@ pub struct ShopPlatforms {
     /// The secret typed into the WooCommerce webhooks (WooCommerce → Settings → Advanced → Webhooks). Unset: `POST /webhooks/woocommerce` answers 404.
     #[arg(long, env = "WOOCOMMERCE_WEBHOOK_SECRET", value_parser = SigningSecret::parse)]
     pub woocommerce_webhook_secret: Option<SigningSecret>,
+    /// The Shopify shop's admin origin, `https://<name>.myshopify.com` (`http://` only on loopback): deliveries whose `X-Shopify-Shop-Domain` or privacy payload names another shop are refused (401 `wrong_shop`). Set it: an app's secret signs the webhooks of every shop that installs it.
+    #[arg(long, env = "SHOPIFY_SHOP_URL", value_parser = ShopifyShop::parse)]
+    pub shopify_shop_url: Option<ShopifyShop>,
 }
 
 impl ShopPlatforms {
@@ -144,6 +147,7 @@ impl ShopPlatforms {
         PlatformSecrets {
             shopify: self.shopify_webhook_secret.clone(),
             woocommerce: self.woocommerce_webhook_secret.clone(),
+            shopify_shop: self.shopify_shop_url.clone(),
         }
     }
 }

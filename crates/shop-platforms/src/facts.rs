@@ -5,12 +5,33 @@ use domain::model::{
     Currency, CustomerId, CustomerName, Email, FingerprintKey, Locale, MinorUnits, Order, OrderId,
     SurveyRequest,
 };
-use domain::ports::PartialRefund;
+use domain::ports::{PartialRefund, UndecidedOrder};
+
+/// How many discount codes, and how many listed refunds, one delivery has examined at most: a
+/// real order has a handful, and a signed body of 2 MiB could list tens of thousands, each a
+/// store read or write, past the platform's 5-second answer limit.
+pub const MAX_EXAMINED: usize = 100;
 
 /// What one delivery asks the receiving function to do.
 #[derive(Debug, Clone)]
 pub enum PlatformRequest {
+    /// A paid order that is not cancelled: recorded and its referral decided.
     Order(Box<OrderFacts>),
+    /// An order not to decide now: reported before its payment (decided when it is paid) or
+    /// closed before it. `reason` and `detail` say which, for the answer and the log.
+    Undecided {
+        order: Box<UndecidedOrder>,
+        reason: &'static str,
+        detail: String,
+    },
+    /// The platform cancelled the order: revoked like a full refund if it was decided, else
+    /// closed so a late payment decides nothing. `undecided` is `None` when the order's buyer or
+    /// total cannot be read (a decided order is still revoked).
+    Cancellation {
+        order_id: OrderId,
+        undecided: Option<Box<UndecidedOrder>>,
+        detail: String,
+    },
     /// Part (or all) of the order's money given back, under the platform's refund id.
     Refund {
         order_id: OrderId,
@@ -26,17 +47,31 @@ pub enum PlatformRequest {
     /// A customer asked the shop for their data (Shopify `customers/data_request`).
     DataRequest(DataRequest),
     /// The shop uninstalled the app 48 hours ago and asks for its data to go (`shop/redact`).
-    ShopRedact,
+    ShopRedact {
+        shop_domain: String,
+    },
     /// Understood, and nothing to do: answered 200 so the platform does not retry.
     Ignored(Ignored),
 }
 
+impl PlatformRequest {
+    /// The shop a privacy payload names in its signed body, to compare with the configured one.
+    pub fn shop_domain(&self) -> Option<&str> {
+        match self {
+            Self::Erase(request) | Self::DataRequest(request) => Some(&request.shop_domain),
+            Self::ShopRedact { shop_domain } => Some(shop_domain),
+            _ => None,
+        }
+    }
+}
+
 /// Whose data a privacy delivery names: the platform's customer id and the address, either of
-/// which may be missing.
+/// which may be missing, and the shop that asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataRequest {
     pub customer_id: Option<CustomerId>,
     pub email: Option<Email>,
+    pub shop_domain: String,
 }
 
 /// An order as a platform reports it: the order without its referral code (which may need a
@@ -45,10 +80,48 @@ pub struct DataRequest {
 pub struct OrderFacts {
     pub order: Order,
     pub referral: ReferralSources,
-    /// Every discount code entered at checkout: some may be our reward coupons.
+    /// The distinct discount codes entered at checkout, the first [`MAX_EXAMINED`]: some may be
+    /// our reward coupons.
     pub discount_codes: Vec<String>,
-    /// Refunds the platform lists inside the order (WooCommerce).
-    pub refunds: Vec<PartialRefund>,
+    /// Distinct discount codes beyond [`MAX_EXAMINED`], not looked at.
+    pub codes_not_examined: usize,
+    /// Refunds the platform lists inside the order (WooCommerce), the first [`MAX_EXAMINED`].
+    pub refunds: Vec<ListedRefund>,
+    /// Listed refunds beyond [`MAX_EXAMINED`], not looked at.
+    pub refunds_not_examined: usize,
+}
+
+/// A refund as an order lists it: usable, or named with why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListedRefund {
+    Usable(PartialRefund),
+    Unusable {
+        refund_id: String,
+        /// `unusable_total` (no amount we can count) or `repeated_refund` (its id was listed
+        /// before in this delivery, and only the first counts).
+        reason: &'static str,
+        detail: String,
+    },
+}
+
+/// The distinct codes in checkout order (case-insensitively, as codes are looked up), the
+/// first [`MAX_EXAMINED`] of them, and how many more there were.
+pub(crate) fn distinct_codes(codes: impl IntoIterator<Item = String>) -> (Vec<String>, usize) {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept = Vec::new();
+    let mut beyond = 0;
+    for code in codes {
+        let trimmed = code.trim();
+        if trimmed.is_empty() || !seen.insert(trimmed.to_ascii_uppercase()) {
+            continue;
+        }
+        if kept.len() < MAX_EXAMINED {
+            kept.push(trimmed.to_owned());
+        } else {
+            beyond += 1;
+        }
+    }
+    (kept, beyond)
 }
 
 /// Where a referral code can come from, in order of precedence.
@@ -124,6 +197,24 @@ impl Buyer {
             referral_code: None,
             placed_at,
             placed_at_given: true,
+        }
+    }
+
+    /// The order as recorded before its payment (`closed_at`: or closed before it).
+    pub(crate) fn undecided(
+        &self,
+        order_id: OrderId,
+        (currency, total): (Currency, MinorUnits),
+        placed_at: DateTime<Utc>,
+        closed_at: Option<DateTime<Utc>>,
+    ) -> UndecidedOrder {
+        UndecidedOrder {
+            order_id,
+            customer_id: self.customer_id.clone(),
+            placed_at,
+            total,
+            currency,
+            closed_at,
         }
     }
 

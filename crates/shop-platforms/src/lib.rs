@@ -9,7 +9,9 @@ mod shopify_privacy;
 mod signature;
 pub mod woocommerce;
 
-pub use facts::{DataRequest, Ignored, OrderFacts, PlatformRequest, ReferralSources};
+pub use facts::{
+    DataRequest, Ignored, ListedRefund, OrderFacts, PlatformRequest, ReferralSources, MAX_EXAMINED,
+};
 pub use signature::{SigningSecret, SigningSecretError};
 
 /// The platforms we take webhooks from, with the headers each one uses.
@@ -32,6 +34,15 @@ impl Platform {
         match self {
             Self::Shopify => "x-shopify-hmac-sha256",
             Self::WooCommerce => "x-wc-webhook-signature",
+        }
+    }
+
+    /// The shop that sent the delivery (Shopify only); not signed, so checked against the
+    /// configured shop as a second line, never alone.
+    pub fn shop_header(self) -> Option<&'static str> {
+        match self {
+            Self::Shopify => Some("x-shopify-shop-domain"),
+            Self::WooCommerce => None,
         }
     }
 
@@ -100,5 +111,81 @@ impl Reading {
         Ok(Self {
             referral_attribute: name.to_owned(),
         })
+    }
+}
+
+/// The Shopify shop this stack belongs to, from `SHOPIFY_SHOP_URL`: its admin origin,
+/// `https://<name>.myshopify.com` (`http://` only for a loopback address, as a test's fake
+/// shop). An app's webhooks from every shop that installed it carry the same signature key, so
+/// a delivery must also name this shop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopifyShop {
+    /// Host (and port, if any) as Shopify names the shop: `name.myshopify.com`.
+    domain: String,
+}
+
+impl ShopifyShop {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim().trim_end_matches('/');
+        let (secure, authority) = if let Some(rest) = raw.strip_prefix("https://") {
+            (true, rest)
+        } else if let Some(rest) = raw.strip_prefix("http://") {
+            (false, rest)
+        } else {
+            return Err("must be the shop's admin origin, https://<name>.myshopify.com".into());
+        };
+        let domain = authority.to_ascii_lowercase();
+        let host = domain
+            .rsplit_once(':')
+            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(domain.as_str(), |(host, _)| host);
+        let well_formed = !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        if !well_formed {
+            return Err("must be an origin without path, https://<name>.myshopify.com".into());
+        }
+        let loopback = matches!(host, "localhost" | "127.0.0.1");
+        match (secure, host.ends_with(".myshopify.com"), loopback) {
+            (true, true, _) | (false, _, true) => Ok(Self { domain }),
+            (false, _, false) => {
+                Err("must use https:// (http:// only for a loopback address)".into())
+            }
+            (true, false, _) => Err("must be the shop's myshopify.com origin".into()),
+        }
+    }
+
+    /// `name.myshopify.com`, as `X-Shopify-Shop-Domain` and the privacy payloads name it.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// Whether a delivery's shop (header or payload) is this one; domains are compared
+    /// case-insensitively.
+    pub fn is(&self, named: &str) -> bool {
+        named.trim().eq_ignore_ascii_case(&self.domain)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ShopifyShop;
+
+    #[test]
+    fn a_shop_is_its_myshopify_origin() {
+        let shop = ShopifyShop::parse("https://Demo-Shop.myshopify.com/").expect("valid");
+        assert_eq!(shop.domain(), "demo-shop.myshopify.com");
+        assert!(shop.is("DEMO-shop.myshopify.com"));
+        assert!(!shop.is("other.myshopify.com"));
+        assert!(ShopifyShop::parse("http://127.0.0.1:8443").is_ok());
+        for bad in [
+            "demo.myshopify.com",
+            "http://demo.myshopify.com",
+            "https://shop.example",
+            "https://demo.myshopify.com/admin",
+        ] {
+            assert!(ShopifyShop::parse(bad).is_err(), "{bad}");
+        }
     }
 }

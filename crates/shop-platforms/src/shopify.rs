@@ -1,6 +1,11 @@
 //! Shopify's order webhooks (Admin API REST shapes): `orders/create`, `orders/paid`,
-//! `refunds/create` for rewards, `orders/fulfilled` for surveys; the privacy topics are in
-//! `shopify_privacy`.
+//! `orders/cancelled` and `refunds/create` for rewards, `orders/fulfilled` for surveys; the
+//! privacy topics are in `shopify_privacy`.
+//!
+//! The topic header is not signed (Shopify signs the body only), so a topic never makes a body
+//! mean more than it says: an order is decided only when its body says it is paid and not
+//! cancelled, revoked only when its body says it was cancelled, and surveyed only when its body
+//! says it was fulfilled. A signed body replayed under another topic changes nothing.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::model::{Currency, MinorUnits, OrderId, RefundId};
@@ -24,11 +29,25 @@ struct ShopifyOrder {
     current_total_price: Option<String>,
     total_price: Option<String>,
     created_at: String,
+    updated_at: Option<String>,
+    /// `pending`, `authorized`, `partially_paid`, `paid`, `partially_refunded`, `refunded`,
+    /// `voided` (Shopify's `Order.financial_status`).
+    financial_status: Option<String>,
+    cancelled_at: Option<String>,
+    /// `fulfilled`, `partial`, `restocked` or null (unfulfilled).
+    fulfillment_status: Option<String>,
     #[serde(default)]
     note_attributes: Vec<NoteAttribute>,
     #[serde(default)]
     discount_codes: Vec<DiscountCode>,
     landing_site: Option<String>,
+    /// Every order has its lines (perhaps none); a refund or a privacy payload has none, so
+    /// requiring them tells an order body from the others.
+    #[allow(
+        dead_code,
+        reason = "required to tell an order from other payloads; not read"
+    )]
+    line_items: Vec<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,7 +82,26 @@ struct Transaction {
     status: Option<String>,
     amount: Option<String>,
     currency: Option<String>,
+    /// Multi-currency orders: the amount in the shop's currency and in the buyer's.
+    amount_set: Option<MoneyBag>,
 }
+
+#[derive(Debug, Deserialize)]
+struct MoneyBag {
+    shop_money: Option<Money>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Money {
+    amount: Option<String>,
+    currency_code: Option<String>,
+}
+
+/// Financial states in which the order's money has arrived.
+const PAID: &[&str] = &["paid", "partially_refunded"];
+/// Financial states in which it never will: the authorization voided, or everything refunded
+/// before the order was decided.
+const NEVER_PAID: &[&str] = &["voided", "refunded"];
 
 /// What a Shopify delivery on `topic` asks of `receiver`.
 pub fn read(
@@ -74,9 +112,9 @@ pub fn read(
     guests: &FingerprintKey,
 ) -> Result<PlatformRequest, PayloadError> {
     match (receiver, topic) {
-        (Receiver::Rewards, "orders/create" | "orders/paid") => {
+        (Receiver::Rewards, "orders/create" | "orders/paid" | "orders/cancelled") => {
             let order: ShopifyOrder = parse(topic, body)?;
-            Ok(order_facts(order, topic, reading, guests)?)
+            order_request(order, topic, reading, guests)
         }
         (Receiver::Rewards, "refunds/create") => refund(parse(topic, body)?, topic),
         (Receiver::Surveys, "orders/fulfilled") => {
@@ -92,7 +130,7 @@ pub(crate) fn parse<T: DeserializeOwned>(topic: &str, body: &[u8]) -> Result<T, 
     serde_json::from_slice(body).map_err(|e| invalid(topic, e.to_string()))
 }
 
-fn invalid(topic: &str, reason: impl Into<String>) -> PayloadError {
+pub(crate) fn invalid(topic: &str, reason: impl Into<String>) -> PayloadError {
     PayloadError {
         platform: "shopify",
         topic: topic.to_owned(),
@@ -104,17 +142,22 @@ fn order_id(id: &RawId, topic: &str) -> Result<OrderId, PayloadError> {
     OrderId::parse(&id.text()).map_err(|e| invalid(topic, format!("order id {e}")))
 }
 
-fn placed_at(raw: &str, topic: &str) -> Result<DateTime<Utc>, PayloadError> {
+fn timestamp(raw: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(raw.trim())
+        .ok()
         .map(|t| t.with_timezone(&Utc).trunc_subsecs(3))
-        .map_err(|_| invalid(topic, "created_at is not an RFC 3339 timestamp"))
+}
+
+fn placed_at(raw: &str, topic: &str) -> Result<DateTime<Utc>, PayloadError> {
+    timestamp(raw).ok_or_else(|| invalid(topic, "created_at is not an RFC 3339 timestamp"))
 }
 
 /// `Err(PlatformRequest)` is an order we understood and cannot act on (no email, no usable
 /// total): answered as ignored, not refused.
 type Understood<T> = Result<T, PlatformRequest>;
 
-fn order_facts(
+/// What the order's own state asks for, whichever order topic carried it.
+fn order_request(
     order: ShopifyOrder,
     topic: &str,
     reading: &Reading,
@@ -122,36 +165,105 @@ fn order_facts(
 ) -> Result<PlatformRequest, PayloadError> {
     let order_id = order_id(&order.id, topic)?;
     let placed_at = placed_at(&order.created_at, topic)?;
-    let facts = (|| -> Understood<OrderFacts> {
+    let status = order.financial_status.as_deref().map(str::trim);
+    let cancelled_at = order
+        .cancelled_at
+        .as_deref()
+        .filter(|c| !c.trim().is_empty());
+    if let Some(cancelled_at) = cancelled_at {
+        let closed_at = timestamp(cancelled_at).unwrap_or(placed_at);
+        let undecided = buyer(&order, guests)
+            .and_then(|buyer| Ok((buyer, priced(&order)?)))
+            .ok()
+            .map(|(buyer, priced)| {
+                Box::new(buyer.undecided(order_id.clone(), priced, placed_at, Some(closed_at)))
+            });
+        return Ok(PlatformRequest::Cancellation {
+            order_id,
+            undecided,
+            detail: format!("cancelled at {}", domain::model::rfc3339(closed_at)),
+        });
+    }
+    if topic == "orders/cancelled" {
+        return Ok(Ignored::request(
+            "not_cancelled",
+            "an orders/cancelled delivery whose order has no cancelled_at",
+        ));
+    }
+    let paid = match status {
+        Some(status) => PAID.contains(&status),
+        // Every order payload names it; without one, only the payment topic says so.
+        None => topic == "orders/paid",
+    };
+    let facts = (|| -> Understood<PlatformRequest> {
         let buyer = buyer(&order, guests)?;
-        let total = order
-            .current_total_price
-            .as_deref()
-            .or(order.total_price.as_deref());
-        let priced = facts::priced(order.currency.as_deref(), total)?;
-        let discount_codes: Vec<String> = order
-            .discount_codes
-            .iter()
-            .map(|d| d.code.clone())
-            .collect();
-        Ok(OrderFacts {
-            order: buyer.order(order_id, priced, placed_at),
-            referral: ReferralSources {
-                attribute: note_attribute(&order.note_attributes, &reading.referral_attribute),
-                discount_codes: discount_codes.clone(),
-                landing: order
-                    .landing_site
-                    .as_deref()
-                    .and_then(|site| query_parameter(site, &reading.referral_attribute)),
-            },
-            discount_codes,
-            refunds: Vec::new(),
+        let priced = priced(&order)?;
+        if paid {
+            return Ok(PlatformRequest::Order(Box::new(order_facts(
+                &order, buyer, order_id, priced, placed_at, reading,
+            ))));
+        }
+        let status = status.unwrap_or("unknown");
+        if topic == "orders/paid" {
+            return Err(Ignored::request(
+                "not_paid",
+                format!("an orders/paid delivery whose order is {status}"),
+            ));
+        }
+        if NEVER_PAID.contains(&status) {
+            let closed_at = order
+                .updated_at
+                .as_deref()
+                .and_then(timestamp)
+                .unwrap_or(placed_at);
+            return Ok(PlatformRequest::Undecided {
+                order: Box::new(buyer.undecided(order_id, priced, placed_at, Some(closed_at))),
+                reason: "order_closed",
+                detail: format!("financial_status {status}: never paid, never decided"),
+            });
+        }
+        Ok(PlatformRequest::Undecided {
+            order: Box::new(buyer.undecided(order_id, priced, placed_at, None)),
+            reason: "not_paid",
+            detail: format!("financial_status {status}: decided when Shopify reports it paid"),
         })
     })();
-    Ok(match facts {
-        Ok(facts) => PlatformRequest::Order(Box::new(facts)),
-        Err(ignored) => ignored,
-    })
+    Ok(facts.unwrap_or_else(|ignored| ignored))
+}
+
+fn priced(order: &ShopifyOrder) -> Understood<(Currency, MinorUnits)> {
+    let total = order
+        .current_total_price
+        .as_deref()
+        .or(order.total_price.as_deref());
+    facts::priced(order.currency.as_deref(), total)
+}
+
+fn order_facts(
+    order: &ShopifyOrder,
+    buyer: Buyer,
+    order_id: OrderId,
+    priced: (Currency, MinorUnits),
+    placed_at: DateTime<Utc>,
+    reading: &Reading,
+) -> OrderFacts {
+    let (discount_codes, codes_not_examined) =
+        facts::distinct_codes(order.discount_codes.iter().map(|d| d.code.clone()));
+    OrderFacts {
+        order: buyer.order(order_id, priced, placed_at),
+        referral: ReferralSources {
+            attribute: note_attribute(&order.note_attributes, &reading.referral_attribute),
+            discount_codes: discount_codes.clone(),
+            landing: order
+                .landing_site
+                .as_deref()
+                .and_then(|site| query_parameter(site, &reading.referral_attribute)),
+        },
+        discount_codes,
+        codes_not_examined,
+        refunds: Vec::new(),
+        refunds_not_examined: 0,
+    }
 }
 
 /// The address from `email`, else `contact_email`, else the customer's.
@@ -171,24 +283,48 @@ fn buyer(order: &ShopifyOrder, guests: &FingerprintKey) -> Understood<Buyer> {
     ))
 }
 
+/// A survey only for an order whose body says it was fulfilled and not cancelled.
 fn survey_request(
     order: ShopifyOrder,
     topic: &str,
     guests: &FingerprintKey,
 ) -> Result<PlatformRequest, PayloadError> {
     let order_id = order_id(&order.id, topic)?;
+    if order
+        .cancelled_at
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty())
+    {
+        return Ok(Ignored::request(
+            "order_cancelled",
+            "a cancelled order asks for no survey",
+        ));
+    }
+    let fulfillment = order.fulfillment_status.as_deref().map(str::trim);
+    if fulfillment != Some("fulfilled") {
+        return Ok(Ignored::request(
+            "not_fulfilled",
+            format!(
+                "fulfillment_status {}: a survey follows a fulfilled order",
+                fulfillment.unwrap_or("null")
+            ),
+        ));
+    }
     Ok(match buyer(&order, guests) {
         Ok(buyer) => PlatformRequest::Survey(Box::new(buyer.survey_request(order_id))),
         Err(ignored) => ignored,
     })
 }
 
-/// The money a refund gave back: its successful `refund` transactions. A refund without any
-/// (a restock, a refund to store credit outside payments) gives back nothing.
+/// The money a refund gave back: its successful `refund` transactions, each in the shop's
+/// currency where Shopify gives it (`amount_set.shop_money`), else as the transaction states
+/// it. Amounts of different currencies are never added; a refund without any transaction (a
+/// restock, store credit outside payments) gives back nothing.
 fn refund(refund: ShopifyRefund, topic: &str) -> Result<PlatformRequest, PayloadError> {
     let order_id = order_id(&refund.order_id, topic)?;
     let refund_id =
         RefundId::parse(&refund.id.text()).map_err(|e| invalid(topic, format!("id {e}")))?;
+    let mut currency: Option<Currency> = None;
     let mut returned: u64 = 0;
     for transaction in &refund.transactions {
         let counts = transaction.kind.as_deref() == Some("refund")
@@ -196,19 +332,39 @@ fn refund(refund: ShopifyRefund, topic: &str) -> Result<PlatformRequest, Payload
         if !counts {
             continue;
         }
-        let amount = transaction
-            .currency
-            .as_deref()
-            .and_then(|c| Currency::parse(c).ok())
-            .ok_or_else(|| "the refund transaction has no currency".to_owned())
-            .and_then(|currency| {
-                MinorUnits::parse_decimal(transaction.amount.as_deref().unwrap_or(""), &currency)
-                    .map_err(|e| format!("refund amount {e}"))
-            });
-        match amount {
-            Ok(amount) => returned = returned.saturating_add(amount.get()),
-            Err(detail) => return Ok(Ignored::request("unusable_total", detail)),
+        let (amount, code) = match transaction
+            .amount_set
+            .as_ref()
+            .and_then(|set| set.shop_money.as_ref())
+        {
+            Some(shop) => (shop.amount.as_deref(), shop.currency_code.as_deref()),
+            None => (
+                transaction.amount.as_deref(),
+                transaction.currency.as_deref(),
+            ),
+        };
+        let Some(this_currency) = code.and_then(|c| Currency::parse(c).ok()) else {
+            return Ok(Ignored::request(
+                "unusable_total",
+                "a refund transaction has no currency",
+            ));
+        };
+        if currency.as_ref().is_some_and(|c| *c != this_currency) {
+            return Ok(Ignored::request(
+                "unusable_total",
+                "the refund's transactions are in several currencies",
+            ));
         }
+        match MinorUnits::parse_decimal(amount.unwrap_or(""), &this_currency) {
+            Ok(amount) => returned = returned.saturating_add(amount.get()),
+            Err(e) => {
+                return Ok(Ignored::request(
+                    "unusable_total",
+                    format!("refund amount {e}"),
+                ))
+            }
+        }
+        currency = Some(this_currency);
     }
     let Ok(amount) = MinorUnits::new(returned) else {
         return Ok(Ignored::request(
@@ -218,7 +374,11 @@ fn refund(refund: ShopifyRefund, topic: &str) -> Result<PlatformRequest, Payload
     };
     Ok(PlatformRequest::Refund {
         order_id,
-        refund: PartialRefund { refund_id, amount },
+        refund: PartialRefund {
+            refund_id,
+            amount,
+            currency,
+        },
     })
 }
 
@@ -242,6 +402,32 @@ pub(crate) fn query_parameter(url: &str, name: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    const ORDER: &str = include_str!("../../../tests/fixtures/shopify/order.json");
+    const REFUND: &str = include_str!("../../../tests/fixtures/shopify/refund.json");
+
+    fn key() -> FingerprintKey {
+        FingerprintKey::parse("shop-platforms-unit-test-key-0123456789").expect("key")
+    }
+
+    fn order_with(changes: serde_json::Value) -> Vec<u8> {
+        let mut order: serde_json::Value = serde_json::from_str(ORDER).expect("fixture");
+        for (name, value) in changes.as_object().expect("changes") {
+            order[name] = value.clone();
+        }
+        order.to_string().into_bytes()
+    }
+
+    fn rewards(topic: &str, body: &[u8]) -> PlatformRequest {
+        read(Receiver::Rewards, topic, body, &Reading::default(), &key()).expect("readable")
+    }
+
+    fn ignored_reason(request: &PlatformRequest) -> Option<&'static str> {
+        match request {
+            PlatformRequest::Ignored(why) => Some(why.reason),
+            _ => None,
+        }
+    }
+
     #[test]
     fn finds_the_parameter_in_paths_and_urls() {
         assert_eq!(
@@ -254,5 +440,124 @@ mod tests {
         );
         assert_eq!(query_parameter("/products/x", "ref"), None);
         assert_eq!(query_parameter("/?referrer=x", "ref"), None);
+    }
+
+    #[test]
+    fn only_a_paid_uncancelled_order_is_decided() {
+        assert!(matches!(
+            rewards("orders/create", ORDER.as_bytes()),
+            PlatformRequest::Order(_)
+        ));
+        for status in ["pending", "authorized", "partially_paid"] {
+            let body = order_with(serde_json::json!({"financial_status": status}));
+            assert!(
+                matches!(rewards("orders/create", &body), PlatformRequest::Undecided { reason: "not_paid", ref order, .. } if order.closed_at.is_none()),
+                "{status}"
+            );
+            assert_eq!(
+                ignored_reason(&rewards("orders/paid", &body)),
+                Some("not_paid")
+            );
+        }
+        let voided = order_with(serde_json::json!({"financial_status": "voided"}));
+        assert!(matches!(
+            rewards("orders/create", &voided),
+            PlatformRequest::Undecided { reason: "order_closed", ref order, .. } if order.closed_at.is_some()
+        ));
+        let cancelled =
+            order_with(serde_json::json!({"cancelled_at": "2026-11-21T10:00:00+01:00"}));
+        assert!(matches!(
+            rewards("orders/create", &cancelled),
+            PlatformRequest::Cancellation {
+                undecided: Some(_),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_body_under_a_topic_it_does_not_fit_changes_nothing() {
+        assert_eq!(
+            ignored_reason(&rewards("orders/cancelled", ORDER.as_bytes())),
+            Some("not_cancelled")
+        );
+        assert!(read(
+            Receiver::Rewards,
+            "refunds/create",
+            ORDER.as_bytes(),
+            &Reading::default(),
+            &key()
+        )
+        .is_err());
+        assert!(read(
+            Receiver::Rewards,
+            "orders/create",
+            REFUND.as_bytes(),
+            &Reading::default(),
+            &key()
+        )
+        .is_err());
+        let unfulfilled = read(
+            Receiver::Surveys,
+            "orders/fulfilled",
+            ORDER.as_bytes(),
+            &Reading::default(),
+            &key(),
+        )
+        .expect("readable");
+        assert_eq!(ignored_reason(&unfulfilled), Some("not_fulfilled"));
+    }
+
+    #[test]
+    fn refunds_are_counted_in_one_currency_only() {
+        let mut refund: serde_json::Value = serde_json::from_str(REFUND).expect("fixture");
+        let read_refund =
+            |refund: &serde_json::Value| rewards("refunds/create", refund.to_string().as_bytes());
+        assert!(matches!(
+            read_refund(&refund),
+            PlatformRequest::Refund { refund: PartialRefund { amount, currency: Some(ref c), .. }, .. }
+                if amount.get() == 1000 && c.as_ref() == "EUR"
+        ));
+        refund["transactions"][0]["currency"] = "JPY".into();
+        refund["transactions"][0]["amount"] = "4000".into();
+        assert!(matches!(
+            read_refund(&refund),
+            PlatformRequest::Refund { refund: PartialRefund { amount, currency: Some(ref c), .. }, .. }
+                if amount.get() == 4000 && c.as_ref() == "JPY"
+        ));
+        refund["transactions"][0]["amount_set"] = serde_json::json!({
+            "shop_money": {"amount": "25.10", "currency_code": "EUR"},
+            "presentment_money": {"amount": "4000", "currency_code": "JPY"}
+        });
+        assert!(matches!(
+            read_refund(&refund),
+            PlatformRequest::Refund { refund: PartialRefund { amount, currency: Some(ref c), .. }, .. }
+                if amount.get() == 2510 && c.as_ref() == "EUR"
+        ));
+        let mut second = refund["transactions"][0].clone();
+        second["amount_set"] = serde_json::Value::Null;
+        refund["transactions"]
+            .as_array_mut()
+            .expect("list")
+            .push(second);
+        assert_eq!(
+            ignored_reason(&read_refund(&refund)),
+            Some("unusable_total")
+        );
+    }
+
+    #[test]
+    fn discount_codes_are_examined_once_each_and_at_most_a_hundred() {
+        let codes: Vec<serde_json::Value> = (0..250)
+            .map(|n| serde_json::json!({"code": format!("CODE{}", n % 150), "amount": "1.00", "type": "fixed_amount"}))
+            .collect();
+        let body = order_with(serde_json::json!({"discount_codes": codes}));
+        let PlatformRequest::Order(facts) = rewards("orders/create", &body) else {
+            panic!("a paid order");
+        };
+        assert_eq!(
+            (facts.discount_codes.len(), facts.codes_not_examined),
+            (100, 50)
+        );
     }
 }

@@ -6,44 +6,131 @@ use serde::Deserialize;
 
 use crate::facts::{DataRequest, Ignored, PlatformRequest};
 use crate::ids::RawId;
-use crate::shopify::parse;
+use crate::shopify::{invalid, parse};
 use crate::PayloadError;
 
+// Each topic's documented payload and nothing else: Shopify signs the body, not the topic
+// header, so a signed order body sent under `customers/redact` must not erase its customer.
+// Unknown fields are refused, which refuses every order and refund body.
+
+/// `customers/redact`.
 #[derive(Debug, Deserialize)]
-struct CustomerPayload {
-    customer: Option<Customer>,
+#[serde(deny_unknown_fields)]
+struct Redact {
+    #[allow(
+        dead_code,
+        reason = "part of the documented payload; the shop is checked by its domain"
+    )]
+    shop_id: RawId,
+    shop_domain: String,
+    customer: Customer,
+    #[allow(
+        dead_code,
+        reason = "the customer's orders are found by the customer's id"
+    )]
+    orders_to_redact: Vec<RawId>,
+}
+
+/// `customers/data_request`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DataRequestPayload {
+    #[allow(
+        dead_code,
+        reason = "part of the documented payload; the shop is checked by its domain"
+    )]
+    shop_id: RawId,
+    shop_domain: String,
+    customer: Customer,
+    #[serde(default)]
+    #[allow(dead_code, reason = "the export covers every order of the customer")]
+    orders_requested: Vec<RawId>,
+    #[allow(
+        dead_code,
+        reason = "Shopify's id of the request; the export answers it"
+    )]
+    data_request: DataRequestId,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DataRequestId {
+    #[allow(dead_code, reason = "part of the documented payload")]
+    id: RawId,
+}
+
+/// `shop/redact`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShopRedactPayload {
+    #[allow(
+        dead_code,
+        reason = "part of the documented payload; the shop is checked by its domain"
+    )]
+    shop_id: RawId,
+    shop_domain: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Customer {
     id: Option<RawId>,
     email: Option<String>,
+    #[allow(dead_code, reason = "no phone number is stored")]
+    phone: Option<String>,
 }
 
 /// What a privacy delivery on `topic` asks for.
 pub(crate) fn read(topic: &str, body: &[u8]) -> Result<PlatformRequest, PayloadError> {
     match topic {
-        "customers/redact" => Ok(PlatformRequest::Erase(subject(parse(topic, body)?))),
-        "customers/data_request" => Ok(PlatformRequest::DataRequest(subject(parse(topic, body)?))),
-        "shop/redact" => Ok(PlatformRequest::ShopRedact),
+        "customers/redact" => {
+            let payload: Redact = parse(topic, body)?;
+            Ok(PlatformRequest::Erase(subject(
+                topic,
+                payload.customer,
+                payload.shop_domain,
+            )?))
+        }
+        "customers/data_request" => {
+            let payload: DataRequestPayload = parse(topic, body)?;
+            Ok(PlatformRequest::DataRequest(subject(
+                topic,
+                payload.customer,
+                payload.shop_domain,
+            )?))
+        }
+        "shop/redact" => {
+            let payload: ShopRedactPayload = parse(topic, body)?;
+            Ok(PlatformRequest::ShopRedact {
+                shop_domain: shop_domain(topic, payload.shop_domain)?,
+            })
+        }
         _ => Ok(Ignored::request("unhandled_topic", topic)),
     }
 }
 
+fn shop_domain(topic: &str, raw: String) -> Result<String, PayloadError> {
+    let domain = raw.trim().to_ascii_lowercase();
+    if domain.is_empty() {
+        return Err(invalid(topic, "shop_domain is empty"));
+    }
+    Ok(domain)
+}
+
 /// The customer's id and address, where present and well-formed; a delivery naming neither
 /// still succeeds (there is nothing of theirs to find).
-fn subject(payload: CustomerPayload) -> DataRequest {
-    let customer = payload.customer;
-    DataRequest {
+fn subject(topic: &str, customer: Customer, shop: String) -> Result<DataRequest, PayloadError> {
+    Ok(DataRequest {
         customer_id: customer
+            .id
             .as_ref()
-            .and_then(|c| c.id.as_ref())
             .and_then(|id| CustomerId::parse(&id.text()).ok()),
         email: customer
-            .as_ref()
-            .and_then(|c| c.email.as_deref())
+            .email
+            .as_deref()
             .and_then(|raw| Email::parse(raw).ok()),
-    }
+        shop_domain: shop_domain(topic, shop)?,
+    })
 }
 
 #[cfg(test)]
@@ -59,6 +146,7 @@ mod tests {
         DataRequest {
             customer_id: Some(CustomerId::parse("191167").expect("id")),
             email: Some(Email::parse("john@example.com").expect("email")),
+            shop_domain: "{shop}.myshopify.com".into(),
         }
     }
 
@@ -74,7 +162,7 @@ mod tests {
         ));
         assert!(matches!(
             read("shop/redact", SHOP_REDACT.as_bytes()),
-            Ok(PlatformRequest::ShopRedact)
+            Ok(PlatformRequest::ShopRedact { shop_domain }) if shop_domain == "{shop}.myshopify.com"
         ));
     }
 
@@ -83,14 +171,30 @@ mod tests {
         assert!(matches!(
             read(
                 "customers/redact",
-                br#"{"shop_id":1,"customer":{"id":null,"email":"not an address"}}"#
+                br#"{"shop_id":1,"shop_domain":"a.myshopify.com","customer":{"id":null,"email":"not an address"},"orders_to_redact":[]}"#
             ),
             Ok(PlatformRequest::Erase(DataRequest {
                 customer_id: None,
-                email: None
+                email: None,
+                ..
             }))
         ));
         assert!(read("customers/redact", b"[]").is_err());
+    }
+
+    #[test]
+    fn a_body_that_is_not_the_topics_documented_payload_is_refused() {
+        let order = include_str!("../../../tests/fixtures/shopify/order.json");
+        let refund = include_str!("../../../tests/fixtures/shopify/refund.json");
+        for topic in ["customers/redact", "customers/data_request", "shop/redact"] {
+            for body in [order, refund] {
+                assert!(read(topic, body.as_bytes()).is_err(), "{topic}");
+            }
+        }
+        assert!(read("customers/redact", DATA_REQUEST.as_bytes()).is_err());
+        assert!(read("customers/data_request", REDACT.as_bytes()).is_err());
+        assert!(read("shop/redact", REDACT.as_bytes()).is_err());
+        assert!(read("customers/redact", br#"{"shop_id":1,"customer":{"id":1}}"#).is_err());
     }
 
     #[test]

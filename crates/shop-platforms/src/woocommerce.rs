@@ -1,12 +1,16 @@
 //! WooCommerce's order webhooks (REST API v3 order shape): `order.created` and `order.updated`,
-//! acted on by the order's status.
+//! acted on by the order's status: `processing` or `completed` with `date_paid` set is a paid
+//! order, `pending` and `on-hold` (or a paid status without a payment date: cash on delivery)
+//! await their payment, `cancelled` and `failed` revoke like a full refund, `refunded` is one.
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use domain::model::{Currency, MinorUnits, OrderId, RefundId};
 use domain::ports::PartialRefund;
 use serde::Deserialize;
 
-use crate::facts::{self, Buyer, Ignored, OrderFacts, PlatformRequest, ReferralSources};
+use crate::facts::{
+    self, Buyer, Ignored, ListedRefund, OrderFacts, PlatformRequest, ReferralSources, MAX_EXAMINED,
+};
 use crate::ids::RawId;
 use crate::{PayloadError, Reading, Receiver};
 use domain::model::FingerprintKey;
@@ -19,6 +23,9 @@ struct WooOrder {
     total: Option<String>,
     customer_id: Option<RawId>,
     date_created_gmt: Option<String>,
+    date_modified_gmt: Option<String>,
+    /// Set when WooCommerce took the payment (`payment_complete`, or a paid status reached).
+    date_paid_gmt: Option<String>,
     billing: Option<Billing>,
     #[serde(default)]
     meta_data: Vec<Meta>,
@@ -49,7 +56,7 @@ struct CouponLine {
 #[derive(Debug, Deserialize)]
 struct WooRefund {
     id: RawId,
-    total: Option<String>,
+    total: Option<serde_json::Value>,
 }
 
 /// The form body WooCommerce posts, unsigned, when a webhook is saved: `webhook_id=<n>`.
@@ -78,11 +85,34 @@ pub fn read(
     let order_id =
         OrderId::parse(&order.id.text()).map_err(|e| invalid(topic, format!("id {e}")))?;
     let status = order.status.trim();
+    let paid = order.date_paid_gmt.as_deref().and_then(gmt_time).is_some();
     Ok(match (receiver, status) {
-        (Receiver::Rewards, "processing" | "completed") => {
+        (Receiver::Rewards, "processing" | "completed") if paid => {
             match order_facts(&order, order_id, topic, reading, guests)? {
                 Ok(facts) => PlatformRequest::Order(Box::new(facts)),
                 Err(ignored) => ignored,
+            }
+        }
+        (Receiver::Rewards, "pending" | "on-hold" | "processing" | "completed") => {
+            match undecided(&order, order_id, topic, guests, None)? {
+                Ok(undecided) => PlatformRequest::Undecided {
+                    order: Box::new(undecided),
+                    reason: "not_paid",
+                    detail: format!(
+                        "status {status} without a payment date: decided when WooCommerce reports it paid"
+                    ),
+                },
+                Err(ignored) => ignored,
+            }
+        }
+        (Receiver::Rewards, "cancelled" | "failed") => {
+            let closed_at = modified_at(&order);
+            PlatformRequest::Cancellation {
+                undecided: undecided(&order, order_id.clone(), topic, guests, Some(closed_at))?
+                    .ok()
+                    .map(Box::new),
+                order_id,
+                detail: format!("status {status}"),
             }
         }
         (Receiver::Rewards, "refunded") => PlatformRequest::FullRefund { order_id },
@@ -92,6 +122,40 @@ pub fn read(
         },
         _ => Ignored::request("order_status", format!("status {status}")),
     })
+}
+
+/// When the order last changed: when a cancellation happened, as near as the order says.
+fn modified_at(order: &WooOrder) -> DateTime<Utc> {
+    order
+        .date_modified_gmt
+        .as_deref()
+        .or(order.date_created_gmt.as_deref())
+        .and_then(gmt_time)
+        .unwrap_or_else(Utc::now)
+}
+
+/// The order as recorded before its payment, or closed at `closed_at`.
+fn undecided(
+    order: &WooOrder,
+    order_id: OrderId,
+    topic: &str,
+    guests: &FingerprintKey,
+    closed_at: Option<DateTime<Utc>>,
+) -> Result<Understood<domain::ports::UndecidedOrder>, PayloadError> {
+    let placed_at = placed_at(order, topic)?;
+    Ok((|| {
+        let buyer = buyer(order, guests)?;
+        let priced = facts::priced(order.currency.as_deref(), order.total.as_deref())?;
+        Ok(buyer.undecided(order_id, priced, placed_at, closed_at))
+    })())
+}
+
+fn placed_at(order: &WooOrder, topic: &str) -> Result<DateTime<Utc>, PayloadError> {
+    order
+        .date_created_gmt
+        .as_deref()
+        .and_then(gmt_time)
+        .ok_or_else(|| invalid(topic, "date_created_gmt is not a timestamp"))
 }
 
 fn invalid(topic: &str, reason: impl Into<String>) -> PayloadError {
@@ -112,20 +176,14 @@ fn order_facts(
     reading: &Reading,
     guests: &FingerprintKey,
 ) -> Result<Understood<OrderFacts>, PayloadError> {
-    let placed_at = order
-        .date_created_gmt
-        .as_deref()
-        .and_then(gmt_time)
-        .ok_or_else(|| invalid(topic, "date_created_gmt is not a timestamp"))?;
-    let refunds = order
-        .refunds
-        .iter()
-        .map(|refund| partial_refund(refund, order, topic))
-        .collect::<Result<Vec<_>, _>>()?;
+    let placed_at = placed_at(order, topic)?;
+    let refunds = listed_refunds(order, topic)?;
+    let refunds_not_examined = order.refunds.len().saturating_sub(MAX_EXAMINED);
     Ok((|| {
         let buyer = buyer(order, guests)?;
         let priced = facts::priced(order.currency.as_deref(), order.total.as_deref())?;
-        let coupon_codes: Vec<String> = order.coupon_lines.iter().map(|c| c.code.clone()).collect();
+        let (coupon_codes, codes_not_examined) =
+            facts::distinct_codes(order.coupon_lines.iter().map(|c| c.code.clone()));
         Ok(OrderFacts {
             order: buyer.order(order_id, priced, placed_at),
             referral: ReferralSources {
@@ -134,9 +192,39 @@ fn order_facts(
                 landing: None,
             },
             discount_codes: coupon_codes,
-            refunds: refunds.into_iter().flatten().collect(),
+            codes_not_examined,
+            refunds,
+            refunds_not_examined,
         })
     })())
+}
+
+/// The first [`MAX_EXAMINED`] refunds the order lists, each usable or named with why not; an
+/// id listed twice counts once (the first).
+fn listed_refunds(order: &WooOrder, topic: &str) -> Result<Vec<ListedRefund>, PayloadError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut listed = Vec::new();
+    for refund in order.refunds.iter().take(MAX_EXAMINED) {
+        let refund_id = RefundId::parse(&refund.id.text())
+            .map_err(|e| invalid(topic, format!("refund id {e}")))?;
+        if !seen.insert(refund_id.clone()) {
+            listed.push(ListedRefund::Unusable {
+                refund_id: refund_id.as_ref().to_owned(),
+                reason: "repeated_refund",
+                detail: "listed twice in this delivery; the first counts".into(),
+            });
+            continue;
+        }
+        listed.push(match partial_refund(refund, refund_id.clone(), order) {
+            Ok(refund) => ListedRefund::Usable(refund),
+            Err(detail) => ListedRefund::Unusable {
+                refund_id: refund_id.as_ref().to_owned(),
+                reason: "unusable_total",
+                detail,
+            },
+        });
+    }
+    Ok(listed)
 }
 
 /// The billing address; WooCommerce knows no customer locale.
@@ -161,26 +249,31 @@ fn customer_account(order: &WooOrder) -> Option<String> {
         .map(RawId::text)
 }
 
-/// A listed refund in the order's currency; `None` when its amount is unusable (it is then left
-/// out rather than counted wrong).
+/// A listed refund in the order's currency (WooCommerce lists refunds in it), its `total` a
+/// negative decimal string; `Err` says why its amount cannot be counted.
 fn partial_refund(
     refund: &WooRefund,
+    refund_id: RefundId,
     order: &WooOrder,
-    topic: &str,
-) -> Result<Option<PartialRefund>, PayloadError> {
-    let refund_id =
-        RefundId::parse(&refund.id.text()).map_err(|e| invalid(topic, format!("refund id {e}")))?;
+) -> Result<PartialRefund, String> {
     let currency = order
         .currency
         .as_deref()
-        .and_then(|c| Currency::parse(c).ok());
-    let amount = match (refund.total.as_deref(), currency) {
-        (Some(total), Some(currency)) => {
-            MinorUnits::parse_decimal(total.trim().trim_start_matches('-'), &currency).ok()
-        }
-        _ => None,
+        .and_then(|c| Currency::parse(c).ok())
+        .ok_or("the order has no currency")?;
+    let total = match &refund.total {
+        Some(serde_json::Value::String(total)) => total.trim(),
+        Some(_) => return Err("the refund's total is not a decimal string".into()),
+        None => return Err("the refund has no total".into()),
     };
-    Ok(amount.map(|amount| PartialRefund { refund_id, amount }))
+    let magnitude = total.strip_prefix('-').unwrap_or(total);
+    let amount =
+        MinorUnits::parse_decimal(magnitude, &currency).map_err(|e| format!("refund total {e}"))?;
+    Ok(PartialRefund {
+        refund_id,
+        amount,
+        currency: Some(currency),
+    })
 }
 
 fn meta(entries: &[Meta], key: &str) -> Option<String> {

@@ -14,17 +14,23 @@ use super::{keys, DynamoStore};
 use domain::model::counters;
 use domain::model::Retention;
 use domain::model::{
-    Beneficiary, CarriedCode, Coupon, CouponCode, CouponState, CustomerId, CustomerName, Email,
-    Friend, Locale, MinorUnits, Order, OrderHistory, OrderId, PersonFingerprint, ReferralCode,
-    Referrer, Reward,
+    Beneficiary, CarriedCode, Coupon, CouponCode, CouponState, Currency, CustomerId, CustomerName,
+    Email, Friend, HistoryChange, Locale, MinorUnits, Order, OrderHistory, OrderId,
+    PersonFingerprint, ReferralCode, Referrer, Reward,
 };
-use domain::ports::stored::{self, ISSUED, REDEEMED, REVOKED};
+use domain::ports::stored::{self, AWAITING_PAYMENT, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
-    CommitOutcome, OrderCommit, OrderContext, OrderStore, OutboxMessage, PartialRefund,
-    RedeemOutcome, RefundTally, RevokedMessage, RewardCommit, StoreError, StoredOrder,
+    CommitOutcome, ExistingOrder, KnownCodes, OrderCommit, OrderContext, OrderStore, OutboxMessage,
+    PartialRefund, RedeemOutcome, RefundTally, RefundsRecorded, RevokedMessage, RewardCommit,
+    StoreError, UndecidedOrder,
 };
 
 const ORDER_INDEX: usize = 0;
+
+/// An order may be decided when it has no record yet, or one a platform reported before its
+/// payment that was not closed since.
+const DECIDABLE: &str =
+    "attribute_not_exists(#pk) OR (#state = :awaiting AND attribute_not_exists(refunded_at))";
 
 /// A redemption, alone or in a transaction with its event: issued and past its hold.
 const REDEEM: &str = "SET #status = :redeemed, redeemed_order = :order, redeemed_at = :now";
@@ -80,7 +86,7 @@ impl OrderStore for DynamoStore {
 
         let existing = by_pk
             .remove(keys::partition(&order_key))
-            .map(|item| stored_order(&item))
+            .map(|item| existing_order(&item))
             .transpose()?;
         let history = by_pk
             .remove(keys::partition(&profile_key))
@@ -121,7 +127,13 @@ impl OrderStore for DynamoStore {
                 .ok_or_else(|| {
                     StoreError::Corrupt("order condition failed but no order exists".into())
                 })?;
-            return Ok(CommitOutcome::OrderExists(stored_order(&item)?));
+            return match existing_order(&item)? {
+                ExistingOrder::Decided(stored) => Ok(CommitOutcome::OrderExists(stored)),
+                ExistingOrder::Closed => Ok(CommitOutcome::Closed),
+                // It was awaiting payment and still is: another condition of the order's
+                // update failed with it; decide again.
+                ExistingOrder::AwaitingPayment => Ok(CommitOutcome::Stale),
+            };
         }
         if errors::is_throttled(reasons) {
             return Err(StoreError::Throttled);
@@ -150,19 +162,129 @@ impl OrderStore for DynamoStore {
             .transpose()
     }
 
-    async fn code_exists(&self, code: &ReferralCode) -> Result<bool, StoreError> {
-        let item = self
+    /// One `BatchGetItem` over both kinds of key.
+    async fn known_codes(
+        &self,
+        referral_codes: &[ReferralCode],
+        coupons: &[CouponCode],
+    ) -> Result<KnownCodes, StoreError> {
+        let mut wanted: Vec<_> = referral_codes.iter().map(keys::referral_code).collect();
+        wanted.extend(coupons.iter().map(keys::coupon));
+        if wanted.is_empty() {
+            return Ok(KnownCodes::default());
+        }
+        let found: Vec<String> = self
+            .batch_get(wanted)
+            .await?
+            .iter()
+            .map(|item| keys::partition(item).to_owned())
+            .collect();
+        let present = |key: aws_sdk_dynamodb::types::AttributeValue| match key {
+            AttributeValue::S(pk) => found.contains(&pk),
+            _ => false,
+        };
+        Ok(KnownCodes {
+            referral_codes: referral_codes
+                .iter()
+                .filter(|code| {
+                    keys::referral_code(code)
+                        .remove(keys::PK)
+                        .is_some_and(present)
+                })
+                .cloned()
+                .collect(),
+            coupons: coupons
+                .iter()
+                .filter(|code| keys::coupon(code).remove(keys::PK).is_some_and(present))
+                .cloned()
+                .collect(),
+        })
+    }
+
+    /// A `PutItem` conditioned on the id being new; when it is not, the record is read and an
+    /// order awaiting payment is closed by a conditional `UpdateItem`.
+    async fn record_undecided(
+        &self,
+        order: &UndecidedOrder,
+    ) -> Result<Option<ExistingOrder>, StoreError> {
+        let mut item = keys::order(&order.order_id);
+        item.insert(
+            "order_id".into(),
+            AttributeValue::S(order.order_id.to_string()),
+        );
+        item.insert(
+            "customer_id".into(),
+            AttributeValue::S(order.customer_id.to_string()),
+        );
+        item.insert("placed_at".into(), timestamp(order.placed_at));
+        item.insert("total_minor".into(), number(order.total.get()));
+        item.insert(
+            "currency".into(),
+            AttributeValue::S(order.currency.to_string()),
+        );
+        item.insert("state".into(), AttributeValue::S(AWAITING_PAYMENT.into()));
+        if let Some(closed_at) = order.closed_at {
+            item.insert("refunded_at".into(), timestamp(closed_at));
+        }
+        item.insert(
+            keys::EXPIRES_AT.into(),
+            expiry(self.retention.expires_at(order.placed_at)),
+        );
+        let put = self
             .client
-            .get_item()
+            .put_item()
             .table_name(&self.table)
-            .set_key(Some(keys::referral_code(code)))
-            .projection_expression("#pk")
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", keys::PK)
             .send()
-            .await
-            .map_err(|e| classify("reading whether a code exists", e))?
-            .item;
-        Ok(item.is_some())
+            .await;
+        match put {
+            Ok(_) => return Ok(None),
+            Err(error) => {
+                use aws_sdk_dynamodb::operation::put_item::PutItemError;
+                if !matches!(
+                    error.as_service_error(),
+                    Some(PutItemError::ConditionalCheckFailedException(_))
+                ) {
+                    return Err(classify("recording an undecided order", error));
+                }
+            }
+        }
+        let existing = match self.order_item(&order.order_id).await? {
+            Some(item) => existing_order(&item)?,
+            None => {
+                return Err(StoreError::Contention {
+                    operation: "record an undecided order",
+                    attempts: 1,
+                })
+            }
+        };
+        if let (ExistingOrder::AwaitingPayment, Some(closed_at)) = (&existing, order.closed_at) {
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(keys::order(&order.order_id)))
+                .update_expression("SET refunded_at = if_not_exists(refunded_at, :at)")
+                .condition_expression("#state = :awaiting")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":at", timestamp(closed_at))
+                .expression_attribute_values(
+                    ":awaiting",
+                    AttributeValue::S(AWAITING_PAYMENT.into()),
+                )
+                .send()
+                .await;
+            // Decided in between: the caller revokes what was decided.
+            if conditional_update("closing an order awaiting payment", result)?.is_none() {
+                return match self.order_item(&order.order_id).await? {
+                    Some(item) => existing_order(&item).map(Some),
+                    None => Err(StoreError::Corrupt("a closed order vanished".into())),
+                };
+            }
+        }
+        Ok(Some(existing))
     }
 
     async fn redeem_coupon(
@@ -201,48 +323,64 @@ impl OrderStore for DynamoStore {
         }
     }
 
-    /// One conditional UpdateItem: the refund id joins the order's set and its amount the sum,
-    /// unless the set has it already; only then is the order read again (one GetItem).
-    async fn record_refund(
+    /// One conditional `UpdateItem` when every refund is new: the ids join the order's set and
+    /// their amounts the sum, while the order is in their currency and holds none of the ids.
+    /// Otherwise the order is read and only the new ones are added, conditioned on the set as
+    /// read.
+    async fn record_refunds(
         &self,
         order_id: &OrderId,
-        refund: &PartialRefund,
-    ) -> Result<Option<RefundTally>, StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::order(order_id)))
-            .update_expression("ADD refund_ids :ids, refunded_minor :amount")
-            .condition_expression("attribute_exists(#pk) AND NOT contains(refund_ids, :id)")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_values(
-                ":ids",
-                AttributeValue::Ss(vec![refund.refund_id.as_ref().to_owned()]),
-            )
-            .expression_attribute_values(":id", AttributeValue::S(refund.refund_id.as_ref().into()))
-            .expression_attribute_values(":amount", number(refund.amount.get()))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
-        let item = match conditional_update("recording a refund", result)? {
-            Some(output) => output.attributes.unwrap_or_default(),
-            None => match self.order_item(order_id).await? {
-                Some(item) => item,
-                None => return Ok(None),
-            },
-        };
-        let total = match item.get("total_minor") {
-            None => None,
-            Some(_) => Some(
-                MinorUnits::new(attributes::counter(&item, "total_minor")?)
-                    .map_err(|_| StoreError::Corrupt("an order's total is out of range".into()))?,
-            ),
-        };
-        Ok(Some(RefundTally {
-            total,
-            refunded: attributes::counter(&item, "refunded_minor")?,
-        }))
+        currency: Option<&Currency>,
+        refunds: &[PartialRefund],
+    ) -> Result<RefundsRecorded, StoreError> {
+        // A condition naming each id stays well inside DynamoDB's 4 KB expression limit.
+        let mut all_new = refunds.len() <= 20;
+        for attempt in 1..=errors::CONFLICT_ATTEMPTS {
+            let (adding, known) = if all_new {
+                (refunds.iter().collect::<Vec<_>>(), None)
+            } else {
+                let Some(item) = self.order_item(order_id).await? else {
+                    return Ok(RefundsRecorded::UnknownOrder);
+                };
+                if let Some(order_currency) = other_currency(&item, currency)? {
+                    return Ok(RefundsRecorded::OtherCurrency { order_currency });
+                }
+                let recorded = string_set(&item, "refund_ids");
+                let adding: Vec<&PartialRefund> = refunds
+                    .iter()
+                    .filter(|r| !recorded.iter().any(|id| id == r.refund_id.as_ref()))
+                    .collect();
+                if adding.is_empty() {
+                    return Ok(RefundsRecorded::Recorded {
+                        tally: refund_tally(&item)?,
+                        new: vec![false; refunds.len()],
+                    });
+                }
+                (adding, Some(recorded.len()))
+            };
+            let result = refunds_update(self, order_id, currency, &adding, known)
+                .send()
+                .await;
+            match conditional_update("recording refunds", result)? {
+                Some(output) => {
+                    let item = output.attributes.unwrap_or_default();
+                    let new = refunds
+                        .iter()
+                        .map(|r| adding.iter().any(|a| a.refund_id == r.refund_id))
+                        .collect();
+                    return Ok(RefundsRecorded::Recorded {
+                        tally: refund_tally(&item)?,
+                        new,
+                    });
+                }
+                None if all_new => all_new = false,
+                None => tokio::time::sleep(errors::conflict_backoff(attempt)).await,
+            }
+        }
+        Err(StoreError::Contention {
+            operation: "record refunds",
+            attempts: errors::CONFLICT_ATTEMPTS,
+        })
     }
 
     async fn refund_order(
@@ -394,32 +532,52 @@ fn commit_transaction(
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
     let order = &commit.order;
     let build = |e| StoreError::backend("building the order transaction", e);
-    let mut order_item = keys::order(&order.order_id);
-    order_item.insert(
-        "order_id".into(),
-        AttributeValue::S(order.order_id.to_string()),
-    );
-    order_item.insert(
-        "customer_id".into(),
-        AttributeValue::S(order.customer_id.to_string()),
-    );
-    order_item.insert("placed_at".into(), timestamp(order.placed_at));
-    order_item.insert("total_minor".into(), number(order.total_cents.get()));
-    order_item.insert(
-        keys::EXPIRES_AT.into(),
-        expiry(retention.expires_at(order.placed_at)),
-    );
-    order_item.insert(
-        "request_hash".into(),
-        AttributeValue::S(commit.request_hash.clone()),
-    );
-    order_item.insert(
-        "response_body".into(),
-        AttributeValue::S(stored::outcome_to_json(&commit.outcome)),
-    );
+    let mut values: HashMap<String, AttributeValue> = HashMap::from([
+        (
+            ":order_id".into(),
+            AttributeValue::S(order.order_id.to_string()),
+        ),
+        (
+            ":customer".into(),
+            AttributeValue::S(order.customer_id.to_string()),
+        ),
+        (":placed".into(), timestamp(order.placed_at)),
+        (":total".into(), number(order.total_cents.get())),
+        (
+            ":currency".into(),
+            AttributeValue::S(order.currency.to_string()),
+        ),
+        (
+            ":expires".into(),
+            expiry(retention.expires_at(order.placed_at)),
+        ),
+        (
+            ":hash".into(),
+            AttributeValue::S(commit.request_hash.clone()),
+        ),
+        (
+            ":body".into(),
+            AttributeValue::S(stored::outcome_to_json(&commit.outcome)),
+        ),
+        (
+            ":awaiting".into(),
+            AttributeValue::S(AWAITING_PAYMENT.into()),
+        ),
+    ]);
+    let mut assignments = vec![
+        "order_id = :order_id",
+        "customer_id = :customer",
+        "placed_at = :placed",
+        "total_minor = :total",
+        "currency = :currency",
+        "#expires = :expires",
+        "request_hash = :hash",
+        "response_body = :body",
+    ];
     if let Some(reward) = &commit.reward {
-        order_item.insert(
-            "coupons".into(),
+        assignments.push("coupons = :coupons");
+        values.insert(
+            ":coupons".into(),
             AttributeValue::Ss(
                 reward
                     .rewards
@@ -429,20 +587,25 @@ fn commit_transaction(
             ),
         );
     }
-    let mut items = vec![Put::builder()
+    // An update, not a put: an order recorded awaiting its payment keeps the refunds recorded
+    // meanwhile, and loses its state.
+    let record = Update::builder()
         .table_name(table)
-        .set_item(Some(order_item))
-        .condition_expression("attribute_not_exists(#pk)")
+        .set_key(Some(keys::order(&order.order_id)))
+        .update_expression(format!("SET {} REMOVE #state", assignments.join(", ")))
+        .condition_expression(DECIDABLE)
         .expression_attribute_names("#pk", keys::PK)
+        .expression_attribute_names("#state", "state")
+        .expression_attribute_names("#expires", keys::EXPIRES_AT)
+        .set_expression_attribute_values(Some(values))
         .build()
-        .map(|put| TransactWriteItem::builder().put(put).build())
-        .map_err(build)?];
+        .map_err(build)?;
+    let mut items = vec![TransactWriteItem::builder().update(record).build()];
     items.push(history_update(
         table,
         order,
         &commit.person,
-        &commit.seen_history,
-        &commit.new_history,
+        &commit.history,
     )?);
     if let Some(reward) = &commit.reward {
         items.extend(reward_writes(table, order, &commit.person, reward)?);
@@ -457,69 +620,104 @@ fn commit_transaction(
     Ok(items)
 }
 
+/// One more order on the customer's profile: the count and the currency's total are added to,
+/// not set, so a concurrent order of the same customer does not invalidate this one; only the
+/// facts `change` relies on are conditions.
 fn history_update(
     table: &str,
     order: &Order,
     person: &PersonFingerprint,
-    seen: &OrderHistory,
-    new: &OrderHistory,
+    change: &HistoryChange,
 ) -> Result<TransactWriteItem, StoreError> {
-    let mut assignments = vec![
-        "order_count = :count",
-        "first_order_at = :first",
-        "last_order_at = :last",
-        "totals = :totals",
-        "order_days = :days",
-        "customer_id = :customer",
-        "email = if_not_exists(email, :email)",
-        "person = if_not_exists(person, :person)",
-        "created_at = if_not_exists(created_at, :placed)",
+    let mut sets = vec![
+        "customer_id = :customer".to_owned(),
+        "email = if_not_exists(email, :email)".to_owned(),
+        "person = if_not_exists(person, :person)".to_owned(),
+        "created_at = if_not_exists(created_at, :placed)".to_owned(),
     ];
-    let totals: HashMap<String, AttributeValue> = new
-        .totals
-        .iter()
-        .map(|(c, v)| (c.clone(), number(*v)))
-        .collect();
-    let first = new.first_order_at.unwrap_or(order.placed_at);
-    let last = new.last_order_at.unwrap_or(order.placed_at);
-    let mut update = Update::builder()
-        .table_name(table)
-        .set_key(Some(keys::customer_profile(&order.customer_id)))
-        .condition_expression("attribute_not_exists(order_count) OR order_count = :seen")
-        .expression_attribute_values(":seen", number(seen.order_count))
-        .expression_attribute_values(":count", number(new.order_count))
-        .expression_attribute_values(":first", timestamp(first))
-        .expression_attribute_values(":last", timestamp(last))
-        .expression_attribute_values(":totals", AttributeValue::M(totals))
-        .expression_attribute_values(
-            ":days",
+    let mut conditions: Vec<String> = Vec::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut values: HashMap<String, AttributeValue> = HashMap::from([
+        (":one".into(), number(1)),
+        (
+            ":customer".into(),
+            AttributeValue::S(order.customer_id.to_string()),
+        ),
+        (":email".into(), AttributeValue::S(order.email.to_string())),
+        (":person".into(), AttributeValue::S(person.to_string())),
+        (":placed".into(), timestamp(order.placed_at)),
+    ]);
+    if let Some(count) = change.expected_count {
+        conditions.push("(attribute_not_exists(order_count) OR order_count = :seen)".into());
+        values.insert(":seen".into(), number(count));
+    }
+    if change.first_total {
+        sets.push("totals = :totals".into());
+        conditions.push("attribute_not_exists(totals)".into());
+        values.insert(
+            ":totals".into(),
+            AttributeValue::M(HashMap::from([(
+                order.currency.to_string(),
+                number(order.total_cents.get()),
+            )])),
+        );
+    } else {
+        sets.push("totals.#currency = if_not_exists(totals.#currency, :zero) + :amount".into());
+        // Kept sums stay inside u64: a sum that would leave it is refused and decided again.
+        conditions
+            .push("(attribute_not_exists(totals.#currency) OR totals.#currency <= :room)".into());
+        names.insert("#currency".into(), order.currency.to_string());
+        values.insert(":zero".into(), number(0));
+        values.insert(":amount".into(), number(order.total_cents.get()));
+        values.insert(":room".into(), number(u64::MAX - order.total_cents.get()));
+    }
+    if let Some(days) = &change.new_days {
+        sets.push("order_days = :days".into());
+        let known = days.len() - 1;
+        if known == 0 {
+            conditions.push("attribute_not_exists(order_days)".into());
+        } else {
+            conditions.push("size(order_days) = :known_days".into());
+            values.insert(":known_days".into(), number(known as u64));
+        }
+        values.insert(
+            ":days".into(),
             AttributeValue::L(
-                new.order_days
-                    .iter()
+                days.iter()
                     .map(|d| AttributeValue::S(d.format("%Y-%m-%d").to_string()))
                     .collect(),
             ),
-        )
-        .expression_attribute_values(
-            ":customer",
-            AttributeValue::S(order.customer_id.to_string()),
-        )
-        .expression_attribute_values(":email", AttributeValue::S(order.email.to_string()))
-        .expression_attribute_values(":person", AttributeValue::S(person.to_string()))
-        .expression_attribute_values(":placed", timestamp(order.placed_at));
+        );
+    }
+    // The earliest and latest times as read: exact unless two of the customer's orders are
+    // recorded in the same instant out of their order (docs/architecture.md#exactly-once).
+    if change.earliest {
+        sets.push("first_order_at = :placed".into());
+    }
+    if change.latest {
+        sets.push("last_order_at = :placed".into());
+    }
     if let Some(name) = &order.name {
-        assignments.push("#name = if_not_exists(#name, :name)");
-        update = update
-            .expression_attribute_names("#name", "name")
-            .expression_attribute_values(":name", AttributeValue::S(name.to_string()));
+        sets.push("#name = if_not_exists(#name, :name)".into());
+        names.insert("#name".into(), "name".into());
+        values.insert(":name".into(), AttributeValue::S(name.to_string()));
     }
     if let Some(locale) = order.locale {
-        assignments.push("locale = if_not_exists(locale, :locale)");
-        update = update
-            .expression_attribute_values(":locale", AttributeValue::S(locale.as_str().into()));
+        sets.push("locale = if_not_exists(locale, :locale)".into());
+        values.insert(":locale".into(), AttributeValue::S(locale.as_str().into()));
+    }
+    let mut update = Update::builder()
+        .table_name(table)
+        .set_key(Some(keys::customer_profile(&order.customer_id)))
+        .update_expression(format!("SET {} ADD order_count :one", sets.join(", ")))
+        .set_expression_attribute_values(Some(values));
+    if !names.is_empty() {
+        update = update.set_expression_attribute_names(Some(names));
+    }
+    if !conditions.is_empty() {
+        update = update.condition_expression(conditions.join(" AND "));
     }
     let update = update
-        .update_expression(format!("SET {}", assignments.join(", ")))
         .build()
         .map_err(|e| StoreError::backend("building the history update", e))?;
     Ok(TransactWriteItem::builder().update(update).build())
@@ -592,11 +790,101 @@ fn coupon_item(order: &Order, reward: &Reward) -> Item {
     item
 }
 
-fn stored_order(item: &Item) -> Result<StoredOrder, StoreError> {
-    Ok(StoredOrder {
-        request_hash: string(item, "request_hash")?.to_owned(),
-        outcome: stored::outcome_from_json(string(item, "response_body")?)?,
+fn existing_order(item: &Item) -> Result<ExistingOrder, StoreError> {
+    stored::existing_order(
+        optional_string(item, "state"),
+        item.contains_key("refunded_at"),
+        optional_string(item, "request_hash").unwrap_or_default(),
+        optional_string(item, "response_body"),
+    )
+}
+
+/// The order's currency when it differs from the refunds' (orders recorded before currencies
+/// were kept with them, and refunds without money, fit any).
+fn other_currency(
+    item: &Item,
+    currency: Option<&Currency>,
+) -> Result<Option<Currency>, StoreError> {
+    let (Some(stored), Some(currency)) = (optional_string(item, "currency"), currency) else {
+        return Ok(None);
+    };
+    if stored == currency.as_ref() {
+        return Ok(None);
+    }
+    Currency::parse(stored)
+        .map(Some)
+        .map_err(|_| StoreError::Corrupt("an order's currency".into()))
+}
+
+fn refund_tally(item: &Item) -> Result<RefundTally, StoreError> {
+    let total = match item.get("total_minor") {
+        None => None,
+        Some(_) => Some(
+            MinorUnits::new(attributes::counter(item, "total_minor")?)
+                .map_err(|_| StoreError::Corrupt("an order's total is out of range".into()))?,
+        ),
+    };
+    Ok(RefundTally {
+        total,
+        refunded: attributes::counter(item, "refunded_minor")?,
     })
+}
+
+/// Adds `adding` to the order's refunds. `known`: how many refund ids the order held when read
+/// (the set only grows, so an unchanged size is an unchanged set); `None`: none of the ids may
+/// be in it.
+fn refunds_update(
+    store: &DynamoStore,
+    order_id: &OrderId,
+    currency: Option<&Currency>,
+    adding: &[&PartialRefund],
+    known: Option<usize>,
+) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+    let mut conditions = vec!["attribute_exists(#pk)".to_owned()];
+    let mut update = store
+        .client
+        .update_item()
+        .table_name(&store.table)
+        .set_key(Some(keys::order(order_id)))
+        .update_expression("ADD refund_ids :ids, refunded_minor :amount")
+        .expression_attribute_names("#pk", keys::PK)
+        .expression_attribute_values(
+            ":ids",
+            AttributeValue::Ss(
+                adding
+                    .iter()
+                    .map(|r| r.refund_id.as_ref().to_owned())
+                    .collect(),
+            ),
+        )
+        .expression_attribute_values(
+            ":amount",
+            number(adding.iter().map(|r| r.amount.get()).sum()),
+        )
+        .return_values(ReturnValue::AllNew);
+    if let Some(currency) = currency {
+        conditions.push("(attribute_not_exists(currency) OR currency = :currency)".into());
+        update = update
+            .expression_attribute_values(":currency", AttributeValue::S(currency.to_string()));
+    }
+    match known {
+        Some(0) => conditions.push("attribute_not_exists(refund_ids)".into()),
+        Some(size) => {
+            conditions.push("size(refund_ids) = :known".into());
+            update = update.expression_attribute_values(":known", number(size as u64));
+        }
+        None => {
+            for (index, refund) in adding.iter().enumerate() {
+                let name = format!(":id{index}");
+                conditions.push(format!("NOT contains(refund_ids, {name})"));
+                update = update.expression_attribute_values(
+                    name,
+                    AttributeValue::S(refund.refund_id.as_ref().to_owned()),
+                );
+            }
+        }
+    }
+    update.condition_expression(conditions.join(" AND "))
 }
 
 pub(super) fn order_history(item: &Item) -> Result<OrderHistory, StoreError> {

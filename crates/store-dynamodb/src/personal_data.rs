@@ -370,6 +370,10 @@ fn order_from(item: &Item) -> Result<OrderRecord, StoreError> {
             .map(MinorUnits::new)
             .transpose()
             .map_err(|_| corrupt("total"))?,
+        currency: optional_string(item, "currency")
+            .map(domain::model::Currency::parse)
+            .transpose()
+            .map_err(|_| corrupt("currency"))?,
         refunded_minor: attributes::counter(item, "refunded_minor")?,
         refunded_at: optional_string(item, "refunded_at")
             .map(domain::ports::stored::parse_timestamp)

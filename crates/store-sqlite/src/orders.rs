@@ -9,13 +9,14 @@ use super::outbox::insert_messages;
 use super::EmbeddedStore;
 use domain::model::counters;
 use domain::model::{
-    rfc3339, CarriedCode, Coupon, CouponCode, CustomerId, CustomerName, Email, Friend, Locale,
-    MinorUnits, Order, OrderHistory, OrderId, PersonFingerprint, ReferralCode, Referrer,
+    rfc3339, CarriedCode, Coupon, CouponCode, Currency, CustomerId, CustomerName, Email, Friend,
+    Locale, MinorUnits, Order, OrderHistory, OrderId, PersonFingerprint, ReferralCode, Referrer,
 };
-use domain::ports::stored::{self, parse_timestamp, ISSUED, REDEEMED, REVOKED};
+use domain::ports::stored::{self, parse_timestamp, AWAITING_PAYMENT, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
-    CommitOutcome, OrderCommit, OrderContext, OrderStore, OutboxMessage, PartialRefund,
-    RedeemOutcome, RefundTally, RevokedMessage, StoreError, StoredOrder,
+    CommitOutcome, ExistingOrder, KnownCodes, OrderCommit, OrderContext, OrderStore, OutboxMessage,
+    PartialRefund, RedeemOutcome, RefundTally, RefundsRecorded, RevokedMessage, StoreError,
+    UndecidedOrder,
 };
 
 /// The once-only guards for a friend: by person (the keyed fingerprint of the canonical email)
@@ -30,6 +31,8 @@ fn guard_keys(person_key: &PersonFingerprint, customer_id: &CustomerId) -> [Stri
 struct RawOrder {
     request_hash: String,
     response_body: String,
+    state: Option<String>,
+    refunded: bool,
 }
 
 struct RawReferrer {
@@ -89,7 +92,7 @@ impl OrderStore for EmbeddedStore {
             })
             .await?;
         Ok(OrderContext {
-            existing: existing.map(stored_order).transpose()?,
+            existing: existing.map(existing_order).transpose()?,
             friend: Friend {
                 history: history.map(order_history).transpose()?.unwrap_or_default(),
                 referred_before,
@@ -105,13 +108,15 @@ impl OrderStore for EmbeddedStore {
                 let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let order = &commit.order;
                 if let Some(existing) = read_order(&tx, order.order_id.as_ref())? {
-                    return Ok(Err(existing));
+                    if existing.state.as_deref() != Some(AWAITING_PAYMENT) || existing.refunded {
+                        return Ok(RawCommit::Exists(existing));
+                    }
                 }
-                let current_count = read_history(&tx, order.customer_id.as_ref())?
-                    .map_or(0, |h| h.order_count);
-                if current_count != commit.seen_history.order_count as i64 {
-                    return Ok(Ok(false));
-                }
+                let history = match changed_history(&tx, order, &commit.history)? {
+                    Ok(Some(history)) => history,
+                    Ok(None) => return Ok(RawCommit::Stale),
+                    Err(corrupt) => return Ok(RawCommit::Corrupt(corrupt)),
+                };
                 if let Some(reward) = &commit.reward {
                     let guards = guard_keys(&commit.person, &order.customer_id);
                     let conversions: Option<i64> = tx
@@ -131,7 +136,7 @@ impl OrderStore for EmbeddedStore {
                         Ok::<_, rusqlite::Error>(free && !taken)
                     })?;
                     if guards_exist(&tx, &guards)? || !under_cap || !coupons_free {
-                        return Ok(Ok(false));
+                        return Ok(RawCommit::Stale);
                     }
                     for guard in &guards {
                         tx.execute(
@@ -161,13 +166,20 @@ impl OrderStore for EmbeddedStore {
                         )?;
                     }
                 }
-                write_history(&tx, order, &commit.person, &commit.new_history)?;
+                write_history(&tx, order, &commit.person, &history)?;
                 apply_counters(&tx, &commit.counters)?;
                 count_order_day(&tx, order.placed_at.date_naive(), order.customer_id.as_ref())?;
+                // An order recorded awaiting its payment becomes decided in place.
                 tx.execute(
                     "INSERT INTO orders (order_id, customer_id, placed_at, request_hash, response_body,
-                                         total_minor)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                         total_minor, currency)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (order_id) DO UPDATE SET
+                        customer_id = excluded.customer_id, placed_at = excluded.placed_at,
+                        request_hash = excluded.request_hash,
+                        response_body = excluded.response_body,
+                        total_minor = excluded.total_minor, currency = excluded.currency,
+                        state = NULL",
                     params![
                         order.order_id.as_ref(),
                         order.customer_id.as_ref(),
@@ -175,18 +187,70 @@ impl OrderStore for EmbeddedStore {
                         commit.request_hash,
                         stored::outcome_to_json(&commit.outcome),
                         order.total_cents.get() as i64,
+                        order.currency.as_ref(),
                     ],
                 )?;
                 insert_messages(&tx, &commit.messages)?;
                 tx.commit()?;
-                Ok(Ok(true))
+                Ok(RawCommit::Committed)
             })
             .await?;
         match raw {
-            Ok(true) => Ok(CommitOutcome::Committed),
-            Ok(false) => Ok(CommitOutcome::Stale),
-            Err(existing) => Ok(CommitOutcome::OrderExists(stored_order(existing)?)),
+            RawCommit::Committed => Ok(CommitOutcome::Committed),
+            RawCommit::Stale => Ok(CommitOutcome::Stale),
+            RawCommit::Corrupt(error) => Err(error),
+            RawCommit::Exists(existing) => match existing_order(existing)? {
+                ExistingOrder::Decided(stored) => Ok(CommitOutcome::OrderExists(stored)),
+                ExistingOrder::Closed => Ok(CommitOutcome::Closed),
+                ExistingOrder::AwaitingPayment => Err(StoreError::Corrupt(
+                    "an order awaiting payment was refused as decided".into(),
+                )),
+            },
         }
+    }
+
+    async fn record_undecided(
+        &self,
+        order: &UndecidedOrder,
+    ) -> Result<Option<ExistingOrder>, StoreError> {
+        let order = order.clone();
+        let existing = self
+            .with_connection("recording an undecided order", move |connection| {
+                let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let existing = read_order(&tx, order.order_id.as_ref())?;
+                let closed_at = order.closed_at.map(rfc3339);
+                match &existing {
+                    None => {
+                        tx.execute(
+                            "INSERT INTO orders (order_id, customer_id, placed_at, request_hash,
+                                                 response_body, total_minor, currency, state,
+                                                 refunded_at)
+                             VALUES (?1, ?2, ?3, '', '', ?4, ?5, ?6, ?7)",
+                            params![
+                                order.order_id.as_ref(),
+                                order.customer_id.as_ref(),
+                                rfc3339(order.placed_at),
+                                order.total.get() as i64,
+                                order.currency.as_ref(),
+                                AWAITING_PAYMENT,
+                                closed_at,
+                            ],
+                        )?;
+                    }
+                    Some(raw) if raw.state.as_deref() == Some(AWAITING_PAYMENT) => {
+                        tx.execute(
+                            "UPDATE orders SET refunded_at = COALESCE(refunded_at, ?1)
+                             WHERE order_id = ?2",
+                            params![closed_at, order.order_id.as_ref()],
+                        )?;
+                    }
+                    Some(_) => {}
+                }
+                tx.commit()?;
+                Ok(existing)
+            })
+            .await?;
+        existing.map(existing_order).transpose()
     }
 
     async fn coupon(&self, code: &CouponCode) -> Result<Option<Coupon>, StoreError> {
@@ -199,14 +263,35 @@ impl OrderStore for EmbeddedStore {
         raw.map(stored_coupon).transpose()
     }
 
-    async fn code_exists(&self, code: &ReferralCode) -> Result<bool, StoreError> {
-        let code = code.as_ref().to_owned();
-        self.with_connection("reading whether a code exists", move |connection| {
-            connection.query_row(
-                "SELECT EXISTS (SELECT 1 FROM referral_codes WHERE code = ?1)",
-                [&code],
-                |row| row.get(0),
-            )
+    async fn known_codes(
+        &self,
+        referral_codes: &[ReferralCode],
+        coupons: &[CouponCode],
+    ) -> Result<KnownCodes, StoreError> {
+        let referral_codes = referral_codes.to_vec();
+        let coupons = coupons.to_vec();
+        self.with_connection("reading which codes are ours", move |connection| {
+            let exists = |sql: &str, code: &str| -> rusqlite::Result<bool> {
+                connection.query_row(sql, [code], |row| row.get(0))
+            };
+            let mut known = KnownCodes::default();
+            for code in referral_codes {
+                if exists(
+                    "SELECT EXISTS (SELECT 1 FROM referral_codes WHERE code = ?1)",
+                    code.as_ref(),
+                )? {
+                    known.referral_codes.push(code);
+                }
+            }
+            for code in coupons {
+                if exists(
+                    "SELECT EXISTS (SELECT 1 FROM coupons WHERE code = ?1)",
+                    code.as_ref(),
+                )? {
+                    known.coupons.push(code);
+                }
+            }
+            Ok(known)
         })
         .await
     }
@@ -244,32 +329,47 @@ impl OrderStore for EmbeddedStore {
         })
     }
 
-    async fn record_refund(
+    async fn record_refunds(
         &self,
         order_id: &OrderId,
-        refund: &PartialRefund,
-    ) -> Result<Option<RefundTally>, StoreError> {
+        currency: Option<&Currency>,
+        refunds: &[PartialRefund],
+    ) -> Result<RefundsRecorded, StoreError> {
         let order_id = order_id.to_string();
-        let refund_id = refund.refund_id.as_ref().to_owned();
-        let amount = refund.amount.get() as i64;
+        let currency = currency.map(|c| c.as_ref().to_owned());
+        let refunds: Vec<(String, i64)> = refunds
+            .iter()
+            .map(|r| (r.refund_id.as_ref().to_owned(), r.amount.get() as i64))
+            .collect();
         let raw = self
-            .with_connection("recording a refund", move |connection| {
+            .with_connection("recording refunds", move |connection| {
                 let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let total: Option<Option<i64>> = tx
+                let order: Option<(Option<i64>, Option<String>)> = tx
                     .query_row(
-                        "SELECT total_minor FROM orders WHERE order_id = ?1",
+                        "SELECT total_minor, currency FROM orders WHERE order_id = ?1",
                         [&order_id],
-                        |row| row.get(0),
+                        |row| Ok((row.get(0)?, row.get(1)?)),
                     )
                     .optional()?;
-                let Some(total) = total else {
-                    return Ok(None);
+                let Some((total, order_currency)) = order else {
+                    return Ok(RawRefunds::UnknownOrder);
                 };
-                tx.execute(
-                    "INSERT OR IGNORE INTO order_refunds (order_id, refund_id, amount_minor)
-                     VALUES (?1, ?2, ?3)",
-                    params![order_id, refund_id, amount],
-                )?;
+                // Orders recorded before currencies were kept with them take the amount as is.
+                if let (Some(order_currency), Some(currency)) = (&order_currency, &currency) {
+                    if order_currency != currency {
+                        return Ok(RawRefunds::OtherCurrency(order_currency.clone()));
+                    }
+                }
+                let mut new = Vec::with_capacity(refunds.len());
+                for (refund_id, amount) in &refunds {
+                    new.push(
+                        tx.execute(
+                            "INSERT OR IGNORE INTO order_refunds (order_id, refund_id, amount_minor)
+                             VALUES (?1, ?2, ?3)",
+                            params![order_id, refund_id, amount],
+                        )? == 1,
+                    );
+                }
                 let amounts = {
                     let mut statement =
                         tx.prepare("SELECT amount_minor FROM order_refunds WHERE order_id = ?1")?;
@@ -277,11 +377,26 @@ impl OrderStore for EmbeddedStore {
                     rows.collect::<rusqlite::Result<Vec<i64>>>()?
                 };
                 tx.commit()?;
-                Ok(Some((total, amounts)))
+                Ok(RawRefunds::Recorded {
+                    total,
+                    amounts,
+                    new,
+                })
             })
             .await?;
-        let Some((total, amounts)) = raw else {
-            return Ok(None);
+        let (total, amounts, new) = match raw {
+            RawRefunds::UnknownOrder => return Ok(RefundsRecorded::UnknownOrder),
+            RawRefunds::OtherCurrency(order_currency) => {
+                return Ok(RefundsRecorded::OtherCurrency {
+                    order_currency: Currency::parse(&order_currency)
+                        .map_err(|_| StoreError::Corrupt("an order's currency".into()))?,
+                })
+            }
+            RawRefunds::Recorded {
+                total,
+                amounts,
+                new,
+            } => (total, amounts, new),
         };
         let corrupt = || StoreError::Corrupt("an order's amounts are out of range".into());
         let total = total
@@ -294,7 +409,10 @@ impl OrderStore for EmbeddedStore {
                 .and_then(|a| sum.checked_add(a))
                 .ok_or_else(corrupt)
         })?;
-        Ok(Some(RefundTally { total, refunded }))
+        Ok(RefundsRecorded::Recorded {
+            tally: RefundTally { total, refunded },
+            new,
+        })
     }
 
     async fn refund_order(
@@ -389,18 +507,68 @@ impl EmbeddedStore {
     }
 }
 
+/// How a commit's transaction ended, before its findings are read.
+enum RawCommit {
+    Committed,
+    /// A fact the decision used changed.
+    Stale,
+    /// The order id is taken (decided, or closed before its payment).
+    Exists(RawOrder),
+    Corrupt(StoreError),
+}
+
+/// What `record_refunds` found, before its amounts are checked.
+enum RawRefunds {
+    UnknownOrder,
+    OtherCurrency(String),
+    Recorded {
+        total: Option<i64>,
+        amounts: Vec<i64>,
+        new: Vec<bool>,
+    },
+}
+
 fn read_order(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option<RawOrder>> {
     tx.query_row(
-        "SELECT request_hash, response_body FROM orders WHERE order_id = ?1",
+        "SELECT request_hash, response_body, state, refunded_at IS NOT NULL
+         FROM orders WHERE order_id = ?1",
         [order_id],
         |row| {
             Ok(RawOrder {
                 request_hash: row.get(0)?,
                 response_body: row.get(1)?,
+                state: row.get(2)?,
+                refunded: row.get(3)?,
             })
         },
     )
     .optional()
+}
+
+/// The customer's history with `order` added, if the facts `change` relies on still hold:
+/// the count a reward was decided on, the days the retention counters were derived from, and
+/// room in the currency's total (`None`: decide again).
+fn changed_history(
+    tx: &Transaction<'_>,
+    order: &Order,
+    change: &domain::model::HistoryChange,
+) -> rusqlite::Result<Result<Option<OrderHistory>, StoreError>> {
+    let current = match read_history(tx, order.customer_id.as_ref())?.map(order_history) {
+        Some(Ok(history)) => history,
+        Some(Err(corrupt)) => return Ok(Err(corrupt)),
+        None => OrderHistory::default(),
+    };
+    let count_holds = change
+        .expected_count
+        .is_none_or(|count| current.order_count == count);
+    let days_hold = change
+        .new_days
+        .as_ref()
+        .is_none_or(|days| current.order_days.len() + 1 == days.len());
+    if !(count_holds && days_hold) {
+        return Ok(Ok(None));
+    }
+    Ok(Ok(current.with(order).ok()))
 }
 
 /// A customer's history columns, read by `raw_history`.
@@ -525,11 +693,13 @@ fn write_history(
     Ok(())
 }
 
-fn stored_order(raw: RawOrder) -> Result<StoredOrder, StoreError> {
-    Ok(StoredOrder {
-        request_hash: raw.request_hash,
-        outcome: stored::outcome_from_json(&raw.response_body)?,
-    })
+fn existing_order(raw: RawOrder) -> Result<ExistingOrder, StoreError> {
+    stored::existing_order(
+        raw.state.as_deref(),
+        raw.refunded,
+        &raw.request_hash,
+        Some(&raw.response_body),
+    )
 }
 
 pub(super) fn order_history(raw: RawHistory) -> Result<OrderHistory, StoreError> {

@@ -17,7 +17,7 @@ use super::outbox::{raw_summary, summary, SUMMARY_COLUMNS};
 use super::surveys::{raw_survey, survey_from, FOLLOW_UP_COLUMNS, SURVEY_COLUMNS};
 use super::EmbeddedStore;
 use domain::model::{
-    rfc3339, CustomerId, CustomerName, Email, IssuedCode, Locale, MinorUnits, OrderId,
+    rfc3339, Currency, CustomerId, CustomerName, Email, IssuedCode, Locale, MinorUnits, OrderId,
     PersonFingerprint, ReferralCode, ReferralStats, Retention,
 };
 use domain::ports::stored::{optional, parse_timestamp};
@@ -234,6 +234,7 @@ struct RawOrderRecord {
     customer_id: String,
     placed_at: String,
     total_minor: Option<i64>,
+    currency: Option<String>,
     refunded_minor: i64,
     refunded_at: Option<String>,
 }
@@ -291,7 +292,7 @@ fn read_all(
     let orders = connection.prepare(&format!(
         "SELECT o.order_id, o.customer_id, o.placed_at, o.total_minor,
                 COALESCE((SELECT SUM(amount_minor) FROM order_refunds r WHERE r.order_id = o.order_id), 0),
-                o.refunded_at
+                o.refunded_at, o.currency
          FROM orders o WHERE o.customer_id IN ({in_customers}) ORDER BY o.placed_at, o.order_id"
     ))?
     .query_map(params_from_iter(customer_ids.iter()), |row| {
@@ -302,6 +303,7 @@ fn read_all(
             total_minor: row.get(3)?,
             refunded_minor: row.get(4)?,
             refunded_at: row.get(5)?,
+            currency: row.get(6)?,
         })
     })?
     .collect::<rusqlite::Result<_>>()?;
@@ -398,6 +400,12 @@ impl RawData {
                             .map(|t| u64::try_from(t).ok().and_then(|t| MinorUnits::new(t).ok()))
                             .map(|t| t.ok_or_else(|| corrupt("order total")))
                             .transpose()?,
+                        currency: raw
+                            .currency
+                            .as_deref()
+                            .map(Currency::parse)
+                            .transpose()
+                            .map_err(|_| corrupt("order currency"))?,
                         refunded_minor: u64::try_from(raw.refunded_minor)
                             .map_err(|_| corrupt("refund"))?,
                         refunded_at: raw

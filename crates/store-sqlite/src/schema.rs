@@ -198,6 +198,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_by_age ON outbox (created_at);
     CREATE INDEX orders_by_age ON orders (placed_at);
 ",
+    // An order's currency beside its total, so refunds are compared in it; `state` marks a
+    // platform's order recorded before its payment (`awaiting_payment`, closed once
+    // `refunded_at` is set), which has no decision yet (empty `request_hash` and
+    // `response_body`).
+    "
+    ALTER TABLE orders ADD COLUMN currency TEXT;
+    ALTER TABLE orders ADD COLUMN state TEXT;
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

@@ -21,6 +21,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("missing or wrong webhook signature")]
     BadSignature,
+    #[error("the delivery is from another shop than this stack's")]
+    WrongShop,
     #[error("request body is not valid JSON: {0}")]
     InvalidJson(String),
     #[error("{field} {message}")]
@@ -33,6 +35,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("method not allowed on this route")]
     MethodNotAllowed,
+    /// The local stack answers only requests addressed to the loopback address it listens on.
+    #[error("{0}")]
+    Misdirected(String),
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     #[error("{message}")]
@@ -78,13 +83,14 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Unauthorized | Self::BadSignature => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::BadSignature | Self::WrongShop => StatusCode::UNAUTHORIZED,
             Self::InvalidJson(_) | Self::InvalidField { .. } | Self::BadRequest(_) => {
                 StatusCode::BAD_REQUEST
             }
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Misdirected(_) => StatusCode::MISDIRECTED_REQUEST,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -96,12 +102,14 @@ impl ApiError {
         match self {
             Self::Unauthorized => "unauthorized",
             Self::BadSignature => "bad_signature",
+            Self::WrongShop => "wrong_shop",
             Self::InvalidJson(_) => "invalid_json",
             Self::InvalidField { .. } => "invalid_field",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::BadRequest(_) => "bad_request",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::Misdirected(_) => "misdirected_request",
             Self::Conflict { code, .. } | Self::Gone { code, .. } => code,
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
@@ -191,6 +199,10 @@ impl From<OrderError> for ApiError {
                 "total_cents",
                 "would take the customer's total in this currency beyond what can be kept",
             ),
+            OrderError::Closed => Self::Conflict {
+                code: "order_cancelled",
+                message: "this order was cancelled before it was paid; it is never rewarded".into(),
+            },
             OrderError::Contention { .. } => {
                 tracing::warn!(error = %error, "order facts kept changing");
                 Self::Unavailable

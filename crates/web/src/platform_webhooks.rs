@@ -12,7 +12,7 @@ use domain::model::FingerprintKey;
 use domain::ports::{Clock, DeliveryKey, DeliveryLog};
 use serde_json::{json, Value};
 use shop_platforms::{
-    shopify, woocommerce, Platform, PlatformRequest, Reading, Receiver, SigningSecret,
+    shopify, woocommerce, Platform, PlatformRequest, Reading, Receiver, ShopifyShop, SigningSecret,
 };
 
 use crate::ApiError;
@@ -26,6 +26,9 @@ pub const DELIVERY_MEMORY_DAYS: i64 = 7;
 pub struct PlatformSecrets {
     pub shopify: Option<SigningSecret>,
     pub woocommerce: Option<SigningSecret>,
+    /// The Shopify shop deliveries must come from, when configured: an app's secret signs the
+    /// webhooks of every shop that installed it.
+    pub shopify_shop: Option<ShopifyShop>,
 }
 
 /// One function's end of the platforms' webhooks, built once per cold start.
@@ -117,6 +120,20 @@ impl WebhookReceiver {
         let topic = header_text(headers, platform.topic_header()).ok_or_else(|| {
             ApiError::BadRequest(format!("the {} header is missing", platform.topic_header()))
         })?;
+        let shop = match platform {
+            Platform::Shopify => self.secrets.shopify_shop.as_ref(),
+            Platform::WooCommerce => None,
+        };
+        if let (Some(shop), Some(header)) = (shop, platform.shop_header()) {
+            if !header_text(headers, header).is_some_and(|named| shop.is(named)) {
+                tracing::warn!(
+                    platform = platform.as_str(),
+                    topic,
+                    "webhook from another shop"
+                );
+                return Err(ApiError::WrongShop);
+            }
+        }
         // Every topic's payload is a JSON object, including topics this function ignores: a
         // body that is not one did not come from the platform as documented.
         if !is_json_object(body) {
@@ -143,6 +160,17 @@ impl WebhookReceiver {
             }
         }
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        // A privacy payload names its shop in the signed body: the stronger of the two checks.
+        if let (Some(shop), Some(named)) = (shop, request.shop_domain()) {
+            if !shop.is(named) {
+                tracing::warn!(
+                    platform = platform.as_str(),
+                    topic,
+                    "privacy request for another shop"
+                );
+                return Err(ApiError::WrongShop);
+            }
+        }
         let answer = match request {
             PlatformRequest::Ignored(why) => ignored(why.reason, why.detail),
             request => act(request).await?,
@@ -241,7 +269,9 @@ pub enum WebhookAnswers {
     /// reader understands.
     #[response(status = 400)]
     Unreadable(crate::ErrorEnvelope),
-    /// `bad_signature`: the signature header is missing or does not match the body.
+    /// `bad_signature`: the signature header is missing or does not match the body;
+    /// `wrong_shop`: with `SHOPIFY_SHOP_URL` set, `X-Shopify-Shop-Domain` or a privacy payload's
+    /// `shop_domain` names another shop.
     #[response(status = 401)]
     BadSignature(crate::ErrorEnvelope),
     /// `not_found`: no secret is configured for this platform.
@@ -257,12 +287,15 @@ pub enum WebhookAnswers {
     reason = "describes the headers for the API document; read by name"
 )]
 pub struct ShopifyHeaders {
-    /// The topic: `orders/create`, `orders/paid`, `orders/updated`, `orders/fulfilled`,
+    /// The topic: `orders/create`, `orders/paid`, `orders/cancelled`, `orders/fulfilled`,
     /// `refunds/create`, `customers/redact`, `customers/data_request` or `shop/redact`, each on
     /// the function that handles it; any other is answered 200 `ignored`, since a platform sends
-    /// what the shop subscribed to.
+    /// what the shop subscribed to. Not signed: the body's own state decides what is done.
     #[param(rename = "X-Shopify-Topic")]
     topic: String,
+    /// The shop's `name.myshopify.com`; with `SHOPIFY_SHOP_URL` set it must name that shop.
+    #[param(rename = "X-Shopify-Shop-Domain")]
+    shop_domain: Option<String>,
     /// Shopify's id of the delivery: a redelivery gets the first answer.
     #[param(rename = "X-Shopify-Webhook-Id")]
     webhook_id: Option<String>,

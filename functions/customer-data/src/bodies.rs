@@ -56,6 +56,7 @@ struct OrderBody {
     customer_id: String,
     placed_at: String,
     total_minor: Option<u64>,
+    currency: Option<String>,
     refunded_minor: u64,
     refunded_at: Option<String>,
 }
@@ -169,6 +170,7 @@ fn order(order: &OrderRecord) -> OrderBody {
         customer_id: order.customer_id.to_string(),
         placed_at: rfc3339(order.placed_at),
         total_minor: order.total.map(|t| t.get()),
+        currency: order.currency.as_ref().map(ToString::to_string),
         refunded_minor: order.refunded_minor,
         refunded_at: order.refunded_at.map(rfc3339),
     }

@@ -64,13 +64,15 @@ async fn act(state: &AppState, request: PlatformRequest) -> Result<Value, ApiErr
             );
             Ok(json!({"handled": "customers/data_request", "status": "logged"}))
         }
-        PlatformRequest::ShopRedact => {
+        PlatformRequest::ShopRedact { .. } => {
             tracing::info!(
                 "shop redaction requested through Shopify; deleting the stack deletes the table"
             );
             Ok(json!({"handled": "shop/redact", "status": "logged"}))
         }
         PlatformRequest::Order(_)
+        | PlatformRequest::Undecided { .. }
+        | PlatformRequest::Cancellation { .. }
         | PlatformRequest::Refund { .. }
         | PlatformRequest::FullRefund { .. }
         | PlatformRequest::Survey(_) => Ok(ignored(

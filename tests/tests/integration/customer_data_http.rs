@@ -212,17 +212,20 @@ async fn shopify_privacy_webhooks<S: Store>(store: Arc<S>) {
         .await;
     assert_eq!(after.body["profiles"][0]["email"], Value::Null);
 
-    for (topic, handled) in [
-        ("customers/data_request", "customers/data_request"),
-        ("shop/redact", "shop/redact"),
+    for (topic, handled, body) in [
+        (
+            "customers/data_request",
+            "customers/data_request",
+            json!({"shop_id": 954889, "shop_domain": "demo-shop.myshopify.com", "orders_requested": [], "customer": {"id": 191167, "email": "ida.guest@example.com"}, "data_request": {"id": 9999}}),
+        ),
+        (
+            "shop/redact",
+            "shop/redact",
+            json!({"shop_id": 954889, "shop_domain": "demo-shop.myshopify.com"}),
+        ),
     ] {
         let answer = stack
-            .shopify(
-                "customer-data",
-                topic,
-                &format!("evt-{topic}"),
-                &json!({"shop_id": 954889, "shop_domain": "demo-shop.myshopify.com", "customer": {"id": 191167, "email": "ida.guest@example.com"}, "data_request": {"id": 9999}}),
-            )
+            .shopify("customer-data", topic, &format!("evt-{topic}"), &body)
             .await;
         assert_eq!(
             (answer.status, answer.body["handled"].as_str()),

@@ -544,6 +544,45 @@ pub async fn orders_without_code_build_the_customers_history<S: Store>(store: Ar
     assert!(shop.mails().await.is_empty());
 }
 
+/// Orders without a code decide nothing from the customer's history, so distinct orders of one
+/// customer recorded at once all land: 8 at a time, over three days, none refused, and the
+/// history counts every one.
+pub async fn distinct_orders_of_one_customer_at_once_all_land<S: Store>(store: Arc<S>) {
+    let shop = Arc::new(Shop::new(store, rules(), now()));
+    let tasks = (0..8).map(|task| {
+        let shop = shop.clone();
+        tokio::spawn(async move {
+            for n in 0..12 {
+                let mut one = order(
+                    &format!("o-{task}-{n}"),
+                    "busy",
+                    "busy@example.com",
+                    1234,
+                    None,
+                );
+                one.placed_at = now() - Duration::days(i64::from(n % 3));
+                shop.orders.record(one).await.expect("every order lands");
+            }
+        })
+    });
+    for finished in join_all(tasks).await {
+        finished.expect("task");
+    }
+    let context = shop
+        .store
+        .order_context(
+            &order("o-next", "busy", "busy@example.com", 1, None),
+            &http_tests::fingerprint_key()
+                .person(&Email::parse("busy@example.com").expect("email")),
+        )
+        .await
+        .expect("context");
+    let history = context.friend.history;
+    assert_eq!(history.order_count, 96);
+    assert_eq!(history.totals.get("EUR"), Some(&(96 * 1234)));
+    assert_eq!(history.order_days.len(), 3);
+}
+
 pub async fn coupon_lifecycle_from_pending_to_refund<S: Store>(store: Arc<S>) {
     let shop = Shop::new(store.clone(), rules(), now());
     let code = shop.referrer("max", "max@example.com").await;
@@ -667,5 +706,6 @@ http_tests::contract_suite!(
     a_mail_outage_is_retried_without_a_replay,
     a_message_is_given_up_after_its_schedule_and_requeued,
     orders_without_code_build_the_customers_history,
+    distinct_orders_of_one_customer_at_once_all_land,
     coupon_lifecycle_from_pending_to_refund,
 );

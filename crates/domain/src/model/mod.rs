@@ -46,7 +46,8 @@ pub use metrics::{
 pub use money::{MinorUnits, MoneyError};
 pub(crate) use order::hex;
 pub use order::{
-    fingerprint, CarriedCode, Currency, CurrencyError, Order, OrderHistory, OrderId, RefundId,
+    fingerprint, CarriedCode, Currency, CurrencyError, HistoryChange, Order, OrderHistory, OrderId,
+    RefundId,
 };
 pub use order_outcome::{OrderOutcome, ReferralOutcome, ReferralResult};
 pub use outbox::{

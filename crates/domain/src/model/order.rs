@@ -211,6 +211,56 @@ impl OrderHistory {
     }
 }
 
+/// What recording one more order changes in its customer's history, with the facts read before
+/// that the change (and the counters derived from it) relies on. Everything else is applied
+/// relative to what the store holds when the change lands (one more order, the amount added to
+/// its currency's total), so two orders of one customer recorded at once do not make each other
+/// decide again unless both bring the customer something new: its first order, a new day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryChange {
+    /// A reward relies on this being the friend's first order: the count must still be this.
+    pub expected_count: Option<u64>,
+    /// `Some(days)` when the order's day is new to the customer: the days with it, written whole,
+    /// and only while the customer still has `days.len() - 1` of them, since the retention
+    /// counters written with the order were derived from them. Days are never removed, so a day
+    /// already recorded (`None`) stays recorded and needs no condition.
+    pub new_days: Option<Vec<chrono::NaiveDate>>,
+    /// The customer had no total in any currency: the totals are written whole, and only while
+    /// there still are none.
+    pub first_total: bool,
+    /// Earlier than every order read: its time becomes the first order's.
+    pub earliest: bool,
+    /// Later than every order read: its time becomes the last order's.
+    pub latest: bool,
+}
+
+impl HistoryChange {
+    /// The change `order` makes to `before`, which the decision read; `rewarded` when the
+    /// decision relied on it being the customer's first order.
+    pub fn between(before: &OrderHistory, order: &Order, rewarded: bool) -> Self {
+        let day = order.placed_at.date_naive();
+        let new_days = match before.order_days.binary_search(&day) {
+            Ok(_) => None,
+            Err(position) => {
+                let mut days = before.order_days.clone();
+                days.insert(position, day);
+                Some(days)
+            }
+        };
+        Self {
+            expected_count: rewarded.then_some(before.order_count),
+            new_days,
+            first_total: before.totals.is_empty(),
+            earliest: before
+                .first_order_at
+                .is_none_or(|first| order.placed_at < first),
+            latest: before
+                .last_order_at
+                .is_none_or(|last| order.placed_at > last),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -276,5 +326,30 @@ mod tests {
             near_full.with(&order(MinorUnits::MAX, 9)),
             Err(MoneyError::TooLarge)
         );
+    }
+
+    #[test]
+    fn a_day_already_recorded_needs_no_condition_and_only_a_reward_fixes_the_count() {
+        let before = OrderHistory::default()
+            .with(&order(1000, 12))
+            .expect("no overflow");
+        let same_day = HistoryChange::between(&before, &order(500, 15), false);
+        assert_eq!(
+            same_day,
+            HistoryChange {
+                expected_count: None,
+                new_days: None,
+                first_total: false,
+                earliest: false,
+                latest: true,
+            }
+        );
+        let first = HistoryChange::between(&OrderHistory::default(), &order(500, 9), true);
+        assert_eq!(first.expected_count, Some(0));
+        assert_eq!(
+            first.new_days,
+            Some(vec![order(0, 9).placed_at.date_naive()])
+        );
+        assert!(first.first_total && first.earliest && first.latest);
     }
 }

@@ -20,8 +20,9 @@ pub use metrics_store::{
     CounterDay, DayCounts, Dimension, DimensionDay, MetricsStore, OrderDay, ResponsePage,
 };
 pub use order_store::{
-    CommitOutcome, OrderCommit, OrderContext, OrderStore, PartialRefund, RedeemOutcome,
-    RefundTally, RevokedMessage, RewardCommit, StoredOrder,
+    CommitOutcome, ExistingOrder, KnownCodes, OrderCommit, OrderContext, OrderStore, PartialRefund,
+    RedeemOutcome, RefundTally, RefundsRecorded, RevokedMessage, RewardCommit, StoredOrder,
+    UndecidedOrder,
 };
 pub use outbox::{
     Claim, DueMessages, EventType, MessageKind, MessagePage, MessageStatus, MessageSummary,

@@ -4,15 +4,15 @@ use chrono::{DateTime, Utc};
 use super::OutboxMessage;
 use super::StoreError;
 use crate::model::{
-    Coupon, CouponCode, Friend, MinorUnits, Order, OrderHistory, OrderId, OrderOutcome,
-    PersonFingerprint, ReferralCode, Referrer, RefundId, Reward,
+    Coupon, CouponCode, Currency, CustomerId, Friend, HistoryChange, MinorUnits, Order, OrderId,
+    OrderOutcome, PersonFingerprint, ReferralCode, Referrer, RefundId, Reward,
 };
 
 /// Everything the reward decision needs, read together before deciding.
 #[derive(Debug, Clone)]
 pub struct OrderContext {
-    /// The order was recorded before (a replay or a concurrent twin).
-    pub existing: Option<StoredOrder>,
+    /// The order was recorded before (a replay, a concurrent twin, or a platform's unpaid order).
+    pub existing: Option<ExistingOrder>,
     pub friend: Friend,
     /// The owner of the carried code, if the code is well-formed and known.
     pub referrer: Option<Referrer>,
@@ -23,6 +23,31 @@ pub struct OrderContext {
 pub struct StoredOrder {
     pub request_hash: String,
     pub outcome: OrderOutcome,
+}
+
+/// What the store holds under an order id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExistingOrder {
+    /// Decided: every later request gets this answer.
+    Decided(StoredOrder),
+    /// A platform reported it before it was paid; it is decided when it is paid.
+    AwaitingPayment,
+    /// Cancelled or refunded before it was ever decided: it never will be.
+    Closed,
+}
+
+/// An order a platform reported that is not to be decided now: unpaid (awaiting payment) or
+/// cancelled before it was paid (closed). Recorded so a later payment decides it and a late
+/// payment of a cancelled order decides nothing; it counts nowhere until it is decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndecidedOrder {
+    pub order_id: OrderId,
+    pub customer_id: CustomerId,
+    pub placed_at: DateTime<Utc>,
+    pub total: MinorUnits,
+    pub currency: Currency,
+    /// `Some` for an order cancelled (or refunded) before its payment: when it was closed.
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 /// The rewarded half of a commit: the conditions that keep the decision true, and the coupons.
@@ -42,9 +67,8 @@ pub struct OrderCommit {
     pub person: PersonFingerprint,
     pub request_hash: String,
     pub outcome: OrderOutcome,
-    /// The friend's history as read; the write applies only if it is unchanged.
-    pub seen_history: OrderHistory,
-    pub new_history: OrderHistory,
+    /// What the order adds to its customer's history, with the facts that must still hold.
+    pub history: HistoryChange,
     pub reward: Option<RewardCommit>,
     /// The reward mails and events, written in the same atomic unit.
     pub messages: Vec<OutboxMessage>,
@@ -57,6 +81,8 @@ pub enum CommitOutcome {
     Committed,
     /// Another request recorded this order id first; nothing of ours was written.
     OrderExists(StoredOrder),
+    /// The order was cancelled before its payment arrived; nothing was written.
+    Closed,
     /// A fact the decision relied on changed (history, guard, cap, coupon collision); decide again.
     Stale,
 }
@@ -73,11 +99,14 @@ pub enum RedeemOutcome {
     NotFound,
 }
 
-/// Part of an order's money given back, as the platform reports it, in the order's currency.
+/// Part of an order's money given back, as the platform reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartialRefund {
     pub refund_id: RefundId,
     pub amount: MinorUnits,
+    /// The amount's currency; `None` only when nothing was given back (a restock without
+    /// money), which fits an order in any currency.
+    pub currency: Option<Currency>,
 }
 
 /// An order's total and what its recorded refunds add up to.
@@ -86,6 +115,29 @@ pub struct RefundTally {
     /// `None` for orders recorded before totals were kept with the order.
     pub total: Option<MinorUnits>,
     pub refunded: u64,
+}
+
+/// What recording a delivery's refunds did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundsRecorded {
+    UnknownOrder,
+    /// The order was recorded in another currency: nothing was recorded, since amounts of two
+    /// currencies are never added.
+    OtherCurrency {
+        order_currency: Currency,
+    },
+    /// `new[i]` tells whether `refunds[i]` was recorded now (else its id was recorded before).
+    Recorded {
+        tally: RefundTally,
+        new: Vec<bool>,
+    },
+}
+
+/// Which of an order's discount codes are ours: somebody's referral code, or a coupon we issued.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KnownCodes {
+    pub referral_codes: Vec<ReferralCode>,
+    pub coupons: Vec<CouponCode>,
 }
 
 /// Storage of orders, rewards and coupons. Each method is one atomic unit.
@@ -99,14 +151,27 @@ pub trait OrderStore: Send + Sync {
     ) -> Result<OrderContext, StoreError>;
 
     /// Writes the order, the friend's history and, if rewarded, guards, referrer counter and
-    /// coupons, all or nothing, each conditioned on the facts the decision used.
+    /// coupons, all or nothing, each conditioned on the facts the decision used. The order
+    /// record must not exist, or be awaiting payment and not closed.
     async fn commit_order(&self, commit: &OrderCommit) -> Result<CommitOutcome, StoreError>;
+
+    /// Records an order that is not decided now, unless its id is recorded already; closes an
+    /// order awaiting payment when `order.closed_at` is set. Returns what was there before
+    /// (`None`: nothing, and the order is now recorded).
+    async fn record_undecided(
+        &self,
+        order: &UndecidedOrder,
+    ) -> Result<Option<ExistingOrder>, StoreError>;
 
     async fn coupon(&self, code: &CouponCode) -> Result<Option<Coupon>, StoreError>;
 
-    /// Whether somebody owns `code`: tells a referral code from a shop's own discount code in a
-    /// platform's order.
-    async fn code_exists(&self, code: &ReferralCode) -> Result<bool, StoreError>;
+    /// Which of these codes are ours, in one read: tells referral codes and coupons from a
+    /// shop's own discount codes in a platform's order. At most 100 codes in all.
+    async fn known_codes(
+        &self,
+        referral_codes: &[ReferralCode],
+        coupons: &[CouponCode],
+    ) -> Result<KnownCodes, StoreError>;
 
     /// Redeems an issued coupon whose hold has passed at `now`, atomically, with `message` (the
     /// `coupon.redeemed` event) written only if this call redeems it.
@@ -118,18 +183,20 @@ pub trait OrderStore: Send + Sync {
         message: Option<OutboxMessage>,
     ) -> Result<RedeemOutcome, StoreError>;
 
-    /// Revokes the order's coupons that are not redeemed (adding their value to the day's
-    /// `revoked_cents`) and marks the order refunded, writing `revoked(coupon)` (the
-    /// `reward.revoked` event) with each revocation; returns the order's coupons as they stand
-    /// after, or `None` for an unknown order.
-    /// Adds `refund` to the order's refunds unless its id was recorded before (then nothing
-    /// changes); returns the tally after, or `None` for an unknown order.
-    async fn record_refund(
+    /// Adds each of `refunds` (all in `currency`, or without money) to the order's refunds
+    /// unless its id was recorded before, in one atomic step, and only while the order is in
+    /// that currency; returns the tally after.
+    async fn record_refunds(
         &self,
         order_id: &OrderId,
-        refund: &PartialRefund,
-    ) -> Result<Option<RefundTally>, StoreError>;
+        currency: Option<&Currency>,
+        refunds: &[PartialRefund],
+    ) -> Result<RefundsRecorded, StoreError>;
 
+    /// Revokes the order's coupons that are not redeemed (adding their value to the day's
+    /// `revoked_cents`) and marks the order refunded (an order not decided yet is closed),
+    /// writing `revoked(coupon)` (the `reward.revoked` event) with each revocation; returns the
+    /// order's coupons as they stand after, or `None` for an unknown order.
     async fn refund_order(
         &self,
         order_id: &OrderId,

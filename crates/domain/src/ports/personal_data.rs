@@ -39,6 +39,8 @@ pub struct OrderRecord {
     pub placed_at: DateTime<Utc>,
     /// `None` for orders recorded before totals were kept.
     pub total: Option<MinorUnits>,
+    /// `None` for orders recorded before currencies were kept with their totals.
+    pub currency: Option<crate::model::Currency>,
     pub refunded_minor: u64,
     pub refunded_at: Option<DateTime<Utc>>,
 }

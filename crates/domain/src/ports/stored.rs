@@ -36,6 +36,29 @@ pub fn reward(
     })
 }
 
+/// An order record's `state` when a platform reported it before its payment; a decided order
+/// has none. Closed once its `refunded_at` is set.
+pub const AWAITING_PAYMENT: &str = "awaiting_payment";
+
+/// What an order record holds, from its stored state, refund time and answer.
+pub fn existing_order(
+    state: Option<&str>,
+    refunded: bool,
+    request_hash: &str,
+    response_body: Option<&str>,
+) -> Result<super::ExistingOrder, StoreError> {
+    use super::ExistingOrder;
+    match (state, response_body) {
+        (Some(AWAITING_PAYMENT), _) if refunded => Ok(ExistingOrder::Closed),
+        (Some(AWAITING_PAYMENT), _) => Ok(ExistingOrder::AwaitingPayment),
+        (None, Some(body)) => Ok(ExistingOrder::Decided(super::StoredOrder {
+            request_hash: request_hash.to_owned(),
+            outcome: outcome_from_json(body)?,
+        })),
+        _ => Err(corrupt("order state")),
+    }
+}
+
 pub const ISSUED: &str = "issued";
 pub const REDEEMED: &str = "redeemed";
 pub const REVOKED: &str = "revoked";

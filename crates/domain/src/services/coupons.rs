@@ -1,7 +1,10 @@
 use std::sync::Arc;
 
-use crate::model::{Coupon, CouponCode, CouponState, MinorUnits, OrderId, RewardStatus};
-use crate::ports::{Clock, OrderStore, PartialRefund, RedeemOutcome, StoreError};
+use crate::model::{Coupon, CouponCode, CouponState, Currency, MinorUnits, OrderId, RewardStatus};
+use crate::ports::{
+    Clock, ExistingOrder, OrderStore, PartialRefund, RedeemOutcome, RefundsRecorded, StoreError,
+    UndecidedOrder,
+};
 
 use super::Events;
 
@@ -21,14 +24,41 @@ pub enum CouponError {
     Store(#[from] StoreError),
 }
 
-/// What a partial refund did.
+/// What recording a delivery's refunds did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PartialRefundOutcome {
+pub enum RefundsOutcome {
+    UnknownOrder,
+    /// The refunds are in another currency than the order: nothing recorded.
+    OtherCurrency {
+        order_currency: Currency,
+        refund_currency: Option<Currency>,
+    },
+    /// The refunds name two currencies: nothing recorded, since they cannot be added.
+    MixedCurrencies,
+    Recorded {
+        /// Per refund, in order: recorded now (else its id was recorded before).
+        new: Vec<bool>,
+        effect: RefundEffect,
+    },
+}
+
+/// What the order's refunds, all told, do to its rewards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundEffect {
     /// The net total fell below the minimum (or to zero): the order counts as refunded.
     Revoked(Vec<RewardStatus>),
-    /// Recorded; the order still qualifies, so its rewards stand. `net` is `None` for orders
-    /// recorded before totals were kept with them.
+    /// The order still qualifies, so its rewards stand. `net` is `None` for orders recorded
+    /// before totals were kept with them.
     Kept { net: Option<MinorUnits> },
+}
+
+/// What a cancellation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// The order was decided: its unredeemed rewards are revoked, as by a full refund.
+    Revoked(Vec<RewardStatus>),
+    /// It was not decided (or not known): now it never will be.
+    Closed,
 }
 
 /// Coupon lookups, redemption and refund clawback.
@@ -99,27 +129,69 @@ impl CouponService {
         }
     }
 
-    /// Records part of the order's money given back (once per refund id) and revokes its rewards
-    /// once the net total is below the minimum order, or nothing is left; safe to call again,
-    /// so a platform's retry after a failure half-way finishes the work.
-    pub async fn refund_part(
+    /// Records parts of the order's money given back (once per refund id, all in one atomic
+    /// step, only in the order's currency) and revokes its rewards once the net total is below
+    /// the minimum order, or nothing is left; safe to call again, so a platform's retry after a
+    /// failure half-way finishes the work.
+    pub async fn record_refunds(
         &self,
         order_id: &OrderId,
-        refund: &PartialRefund,
-    ) -> Result<PartialRefundOutcome, CouponError> {
-        let tally = self
+        refunds: &[PartialRefund],
+    ) -> Result<RefundsOutcome, CouponError> {
+        let mut currencies = refunds.iter().filter_map(|r| r.currency.as_ref());
+        let currency = currencies.next();
+        if currencies.any(|other| Some(other) != currency) {
+            return Ok(RefundsOutcome::MixedCurrencies);
+        }
+        let (tally, new) = match self
             .store
-            .record_refund(order_id, refund)
+            .record_refunds(order_id, currency, refunds)
             .await?
-            .ok_or(CouponError::UnknownOrder)?;
+        {
+            RefundsRecorded::UnknownOrder => return Ok(RefundsOutcome::UnknownOrder),
+            RefundsRecorded::OtherCurrency { order_currency } => {
+                return Ok(RefundsOutcome::OtherCurrency {
+                    order_currency,
+                    refund_currency: currency.cloned(),
+                })
+            }
+            RefundsRecorded::Recorded { tally, new } => (tally, new),
+        };
         let net = tally
             .total
             .map(|total| total.saturating_sub(tally.refunded));
-        match net {
+        let effect = match net {
             Some(net) if net.get() == 0 || net.get() < self.min_order_cents => {
-                Ok(PartialRefundOutcome::Revoked(self.refund(order_id).await?))
+                RefundEffect::Revoked(self.refund(order_id).await?)
             }
-            _ => Ok(PartialRefundOutcome::Kept { net }),
+            _ => RefundEffect::Kept { net },
+        };
+        Ok(RefundsOutcome::Recorded { new, effect })
+    }
+
+    /// A platform cancelled the order: a decided one loses its unredeemed rewards as by a full
+    /// refund; one not decided yet, or not known yet (`undecided` describes it), is recorded
+    /// closed, so a payment reported later decides nothing. Without `undecided` (the platform's
+    /// order could not be read) an unknown order is left unknown.
+    pub async fn cancel(
+        &self,
+        order_id: &OrderId,
+        undecided: Option<&UndecidedOrder>,
+    ) -> Result<CancelOutcome, CouponError> {
+        let decided = match undecided {
+            Some(order) => matches!(
+                self.store.record_undecided(order).await?,
+                Some(ExistingOrder::Decided(_))
+            ),
+            None => true,
+        };
+        if !decided {
+            return Ok(CancelOutcome::Closed);
+        }
+        match self.refund(order_id).await {
+            Ok(rewards) => Ok(CancelOutcome::Revoked(rewards)),
+            Err(CouponError::UnknownOrder) if undecided.is_none() => Err(CouponError::UnknownOrder),
+            Err(error) => Err(error),
         }
     }
 

@@ -11,7 +11,7 @@ mod scores;
 pub mod survey_mail;
 mod surveys;
 
-pub use coupons::{CouponError, CouponService, PartialRefundOutcome};
+pub use coupons::{CancelOutcome, CouponError, CouponService, RefundEffect, RefundsOutcome};
 pub use customer_data::{CustomerDataError, CustomerDataService};
 pub use delivery::{
     Attempt, Deliverer, DeliveryReport, MessageError, MessageService, CLAIM_SECONDS, MAX_PAGE,

@@ -2,13 +2,13 @@ use std::sync::Arc;
 
 use crate::model::counters::{self, CounterDelta};
 use crate::model::{
-    activity_changes, decide, Beneficiary, CouponCode, Decision, Order, OrderOutcome, Reward,
-    RewardRules,
+    activity_changes, decide, Beneficiary, CouponCode, Decision, HistoryChange, Order,
+    OrderOutcome, Reward, RewardRules,
 };
 use crate::model::{FingerprintKey, MessageId};
 use crate::ports::{
-    Clock, CommitOutcome, MessageKind, OrderCommit, OrderStore, OutboxMessage, Payload,
-    RewardCommit, StoreError, StoredOrder,
+    Clock, CommitOutcome, ExistingOrder, KnownCodes, MessageKind, OrderCommit, OrderStore,
+    OutboxMessage, Payload, RewardCommit, StoreError, StoredOrder, UndecidedOrder,
 };
 
 use super::reward_mail::{self, RenderError, RewardMail, ShopIdentity};
@@ -26,6 +26,10 @@ pub enum OrderError {
     IdempotencyConflict { recorded: Box<OrderOutcome> },
     #[error("the customer's total in this currency would exceed what is kept")]
     TotalOverflow,
+    /// A platform reported the order cancelled (or refunded) before it was paid: it is never
+    /// decided.
+    #[error("the order was cancelled before it was paid")]
+    Closed,
     #[error("facts kept changing under {attempts} decisions")]
     Contention { attempts: u32 },
     #[error(transparent)]
@@ -75,14 +79,20 @@ impl OrderService {
         self
     }
 
-    /// Records the order and returns what was decided; replays get the recorded outcome.
+    /// Records a paid order and returns what was decided; replays get the recorded outcome. An
+    /// order a platform reported before its payment is decided now; one cancelled before it is
+    /// `Closed`.
     pub async fn record(&self, order: Order) -> Result<OrderOutcome, OrderError> {
         let request_hash = order.request_hash();
         let person = self.fingerprints.person(&order.email);
         for _ in 0..MAX_DECISIONS {
             let context = self.store.order_context(&order, &person).await?;
-            if let Some(existing) = context.existing {
-                return self.replay(existing, &request_hash);
+            match context.existing {
+                Some(ExistingOrder::Decided(existing)) => {
+                    return self.replay(existing, &request_hash)
+                }
+                Some(ExistingOrder::Closed) => return Err(OrderError::Closed),
+                Some(ExistingOrder::AwaitingPayment) | None => {}
             }
             let decision = decide(
                 &order,
@@ -121,22 +131,13 @@ impl OrderService {
             let now = self.clock.now();
             let messages = self.messages(&order, &mails, rewards, now)?;
             let outcome = OrderOutcome::new(&order, &decision, rewards, now);
-            let new_history = context
-                .friend
-                .history
-                .with(&order)
-                .map_err(|_| OrderError::TotalOverflow)?;
-            let counters = self.counters_for(
-                &order,
-                &decision,
-                rewards,
-                &context.friend.history,
-                &new_history,
-            );
+            let before = &context.friend.history;
+            let after = before.with(&order).map_err(|_| OrderError::TotalOverflow)?;
+            let history = HistoryChange::between(before, &order, decision == Decision::Rewarded);
+            let counters = self.counters_for(&order, &decision, rewards, &history, before, &after);
             let commit = OrderCommit {
                 counters,
-                new_history,
-                seen_history: context.friend.history,
+                history,
                 order: order.clone(),
                 person: person.clone(),
                 request_hash: request_hash.clone(),
@@ -149,6 +150,7 @@ impl OrderService {
                 CommitOutcome::OrderExists(existing) => {
                     return self.replay(existing, &request_hash)
                 }
+                CommitOutcome::Closed => return Err(OrderError::Closed),
                 CommitOutcome::Stale => continue,
             }
         }
@@ -157,29 +159,46 @@ impl OrderService {
         })
     }
 
-    /// Whether `code` is somebody's referral code (not, say, a shop's own discount code).
-    pub async fn is_known_code(
+    /// Records an order a platform reported before its payment (awaiting it) or cancelled
+    /// before it (closed), so the payment decides it later and a cancelled one is never decided.
+    /// Returns what was recorded before: an order already decided keeps its decision.
+    pub async fn record_undecided(
         &self,
-        code: &crate::model::ReferralCode,
-    ) -> Result<bool, OrderError> {
-        Ok(self.store.code_exists(code).await?)
+        order: &UndecidedOrder,
+    ) -> Result<Option<ExistingOrder>, OrderError> {
+        Ok(self.store.record_undecided(order).await?)
     }
 
-    /// Funnel outcome on the order's day; activity spans and first-order day for retention.
+    /// Which of an order's discount codes are referral codes or coupons of ours (not, say, a
+    /// shop's own discount codes), in one read.
+    pub async fn known_codes(
+        &self,
+        referral_codes: &[crate::model::ReferralCode],
+        coupons: &[CouponCode],
+    ) -> Result<KnownCodes, OrderError> {
+        Ok(self.store.known_codes(referral_codes, coupons).await?)
+    }
+
+    /// Funnel outcome on the order's day; activity spans and first-order day for retention,
+    /// which change only when the order brings its customer a new day.
     fn counters_for(
         &self,
         order: &Order,
         decision: &Decision,
         rewards: &[Reward],
+        history: &HistoryChange,
         before: &crate::model::OrderHistory,
         after: &crate::model::OrderHistory,
     ) -> Vec<CounterDelta> {
         let day = order.placed_at.date_naive();
-        let mut deltas: Vec<CounterDelta> =
-            activity_changes(&before.order_days, day, self.activity_window_days)
-                .into_iter()
-                .map(|(d, delta)| counters::retention(d, counters::ACTIVE_DELTA, delta))
-                .collect();
+        let mut deltas: Vec<CounterDelta> = Vec::new();
+        if history.new_days.is_some() {
+            deltas.extend(
+                activity_changes(&before.order_days, day, self.activity_window_days)
+                    .into_iter()
+                    .map(|(d, delta)| counters::retention(d, counters::ACTIVE_DELTA, delta)),
+            );
+        }
         if before.order_days.first() != after.order_days.first() {
             if let Some(old_first) = before.order_days.first() {
                 deltas.push(counters::retention(*old_first, counters::NEW_CUSTOMERS, -1));
