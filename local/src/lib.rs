@@ -21,8 +21,10 @@ use tokio::task::JoinHandle;
 use web::{route_not_found, with_request_logging};
 
 mod console;
+mod loopback;
 mod mail_folder;
 pub mod openapi;
+mod private_files;
 mod server;
 
 pub use mail_folder::MailFolder;
@@ -102,18 +104,16 @@ fn local_fingerprint_key(data_dir: &std::path::Path) -> anyhow::Result<String> {
         }
         Err(_) => {}
     }
-    std::fs::create_dir_all(data_dir)
+    private_files::create_dir(data_dir)
         .with_context(|| format!("creating data folder {}", data_dir.display()))?;
     let key: String = {
         use rand::Rng;
         let bytes: [u8; 32] = rand::thread_rng().gen();
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
+    let mut file = private_files::file_options()
+        .write(true)
+        .create_new(true)
         .open(&path)
         .with_context(|| format!("creating {}", path.display()))?;
     std::io::Write::write_all(&mut file, key.as_bytes())
@@ -235,12 +235,12 @@ pub struct Expiry {
 /// Builds every function's router over one embedded store, mounted like `cargo lambda watch`;
 /// `address` is where the stack listens, so promoters' links point at the local create-referral.
 pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<App> {
-    std::fs::create_dir_all(&options.data_dir)
+    private_files::create_dir(&options.data_dir)
         .with_context(|| format!("creating data folder {}", options.data_dir.display()))?;
-    let store = Arc::new(
-        EmbeddedStore::open(&options.data_dir.join(DATABASE_FILE))
-            .context("opening the embedded store")?,
-    );
+    let database = options.data_dir.join(DATABASE_FILE);
+    private_files::prepare_database(&database)
+        .with_context(|| format!("creating {} readable by its owner only", database.display()))?;
+    let store = Arc::new(EmbeddedStore::open(&database).context("opening the embedded store")?);
     let mut app = build_app_over(options, address, store.clone())?;
     app.expiry = Some(Expiry {
         store,
@@ -368,7 +368,11 @@ where
         .nest(&mount_path(collect_survey::FUNCTION_NAME), collect_survey)
         .nest(&mount_path(score_nps::FUNCTION_NAME), score_nps)
         .nest(&mount_path(customer_data::FUNCTION_NAME), customer_data)
-        .fallback(route_not_found);
+        .fallback(route_not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            loopback::Hosts::for_port(address.port()),
+            loopback::only_loopback_hosts,
+        ));
     Ok(App {
         router: with_request_logging(app),
         deliverer,

@@ -41,12 +41,12 @@ impl Mailer for MailFolder {
             .folder
             .join(format!("{}-{id}.eml", now.format("%Y%m%dT%H%M%S%.3fZ")));
         let message = render_eml(mail, &self.from, &self.from_name, &id.to_string(), now)?;
-        tokio::fs::create_dir_all(&self.folder)
+        crate::private_files::create_dir_async(&self.folder)
             .await
             .map_err(|e| MailError::new("creating the outbox folder", e))?;
         // Write then rename, so a reader never sees half a mail.
         let partial = file.with_extension("eml.partial");
-        tokio::fs::write(&partial, message)
+        crate::private_files::write_async(&partial, message.as_bytes())
             .await
             .map_err(|e| MailError::new("writing a mail to the outbox", e))?;
         tokio::fs::rename(&partial, &file)

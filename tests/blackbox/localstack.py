@@ -136,7 +136,13 @@ class LocalStack:
 
     def get_raw(self, function: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         """A GET with exactly these headers (no storefront key unless given): status, headers, body."""
-        request = urllib.request.Request(self.url(function, path), method="GET", headers=headers)
+        return self.get_url(self.url(function, path), headers)
+
+    def get_url(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """A GET of a whole URL (or a path on the stack, as a `Link` names it)."""
+        if url.startswith("/"):
+            url = f"http://127.0.0.1:{self.port}{url}"
+        request = urllib.request.Request(url, method="GET", headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
                 return answer.status, dict(answer.headers.items()), answer.read()

@@ -115,8 +115,10 @@ class FeedbackTest(unittest.TestCase):
         link = headers["link"]
         self.assertTrue(link.endswith('>; rel="next"'), link)
         target = link[1:link.index(">")]
-        self.assertTrue(target.startswith("/responses?"), target)
-        status, _, rest = self.stack.get_raw(SN, target, {"Authorization": f"Bearer {STAFF_KEY}"})
+        # The request's own path, mount path included: followed as a client follows a Link.
+        self.assertTrue(target.startswith("/lambda-url/score-nps/responses?"), target)
+        status, _, rest = self.stack.get_url(target, {"Authorization": f"Bearer {STAFF_KEY}"})
+        self.assertEqual(status, 200)
         first = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
         second = list(csv.reader(io.StringIO(rest.decode("utf-8-sig"), newline="")))
         self.assertEqual((len(first), len(second)), (5, 3), "header + 4, header + 2")

@@ -41,8 +41,9 @@ impl TestStack {
         .chain(extra.iter().copied())
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        vars.insert("DATA_DIR".into(), data.path().display().to_string());
-        let data_dir = data.path().to_owned();
+        // A folder the stack creates itself, as on a fresh clone.
+        let data_dir = data.path().join("data");
+        vars.insert("DATA_DIR".into(), data_dir.display().to_string());
         let running = launch(&vars).await;
         Self {
             running,

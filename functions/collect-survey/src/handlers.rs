@@ -443,16 +443,23 @@ fn accepts_json(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("application/json"))
 }
 
-/// The answer's fields from a form post (the page, RFC 8058 senders) or a JSON body.
+/// The answer's fields from a form post (the page, RFC 8058 senders) or a JSON body. A body
+/// that opens a JSON object is JSON whatever its declared type, as on every JSON route (`curl
+/// -d` declares a form); a form field never starts with `{`.
 async fn read_fields(
     headers: &HeaderMap,
     request: Request,
 ) -> Result<HashMap<String, String>, ApiError> {
     let bytes = read_body(request.into_body(), BODY_LIMIT).await?;
-    let is_json = headers
+    let declared_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.trim_start().starts_with("application/json"));
+    let opens_an_object = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
+    let is_json = declared_json || opens_an_object;
     if !is_json {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| ApiError::BadRequest(format!("form body is malformed: {e}")))?;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{OriginalUri, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -151,7 +151,9 @@ pub(crate) async fn list(
     State(state): State<Arc<AppState>>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
-    uri: Uri,
+    // The request's own path, mount prefix included: the next file's link must reach this
+    // route wherever the function is mounted (the local stack nests it).
+    OriginalUri(uri): OriginalUri,
 ) -> Result<Response, ApiError> {
     let wants_csv = match query.get("format").map(|f| f.trim()) {
         Some("csv") => true,

@@ -321,6 +321,31 @@ async fn answers_are_stored_and_changes_move_the_counters() {
         (1, 0, 0)
     );
 
+    // `curl -d` declares a form; a body that opens a JSON object is read as JSON all the same.
+    let as_curl_sends_it = stack
+        .client
+        .post(link.split('?').next().expect("path"))
+        .header("accept", "application/json")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(r#"{"score": "9", "comment": "Schnell"}"#)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(as_curl_sends_it.status(), StatusCode::OK);
+    assert_eq!(
+        as_curl_sends_it.json::<Value>().await.expect("JSON")["score"],
+        9
+    );
+    let changed_back = stack
+        .client
+        .post(link.split('?').next().expect("path"))
+        .header("accept", "application/json")
+        .json(&json!({"score": 10}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(changed_back.status(), StatusCode::OK);
+
     let bad = stack
         .client
         .post(link.split('?').next().expect("path"))

@@ -199,27 +199,49 @@ async fn a_path_segment_that_is_not_utf8_gets_each_routes_own_answer() {
     assert_in_contract(response, "/lambda-url/create-referral/r/{code}", "get", 302).await;
 }
 
+/// A web page could reach the local stack through DNS rebinding and read the console's keys:
+/// only loopback names with the stack's port are answered, anything else is 421, logged and
+/// in the error envelope.
 #[tokio::test]
-async fn a_malformed_host_is_a_bad_request_in_the_error_table() {
+async fn a_foreign_or_malformed_host_is_misdirected() {
     let stack = TestStack::start().await;
-    let request = format!(
-        "POST /lambda-url/create-referral/referrals HTTP/1.1\r\nHost: bad host\r\nAuthorization: Bearer {API_KEY}\r\nContent-Type: application/json\r\nContent-Length: 50\r\nConnection: close\r\n\r\n{{\"customer_id\":\"c-1\",\"email\":\"ada@example.com\"}}  "
-    );
-    let (answer, _) = raw(&stack, request.as_bytes()).await;
-    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
-    assert!(
-        answer.to_ascii_lowercase().contains("x-request-id:"),
-        "{answer}"
-    );
-    assert_eq!(
-        error_code(&answer).as_deref(),
-        Some("bad_request"),
-        "{answer}"
-    );
-    assert!(
-        documented("/lambda-url/create-referral/referrals", "post", 400)
-            .contains(&"application/json".to_owned())
-    );
+    let port = stack.address().port();
+    for host in [
+        "bad host".to_owned(),
+        format!("attacker.example:{port}"),
+        "localhost".to_owned(),
+        format!("127.0.0.1:{}", port.wrapping_add(1)),
+    ] {
+        for path in ["/", "/lambda-url/score-nps/nps"] {
+            let request = format!(
+                "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {API_KEY}\r\nConnection: close\r\n\r\n"
+            );
+            let (answer, _) = raw(&stack, request.as_bytes()).await;
+            assert!(
+                answer.starts_with("HTTP/1.1 421"),
+                "{host} {path}: {answer}"
+            );
+            assert!(
+                answer.to_ascii_lowercase().contains("x-request-id:"),
+                "{answer}"
+            );
+            assert_eq!(
+                error_code(&answer).as_deref(),
+                Some("misdirected_request"),
+                "{answer}"
+            );
+            assert!(!answer.contains(API_KEY), "{answer}");
+        }
+    }
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        let (answer, _) = raw(&stack, request.as_bytes()).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{host}: {answer}");
+    }
 }
 
 #[tokio::test]
@@ -254,7 +276,8 @@ async fn clients_that_stop_sending_are_cut_off() {
         b"GET /lambda-url/score-nps/nps HTTP/1.1\r\nHost: x\r\n",
     );
     let half_body_request = format!(
-        "POST /lambda-url/customer-data/customers/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {PRIVACY_KEY}\r\nContent-Length: 100\r\n\r\n{{\"em"
+        "POST /lambda-url/customer-data/customers/export HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {PRIVACY_KEY}\r\nContent-Length: 100\r\n\r\n{{\"em",
+        stack.address()
     );
     let half_body = raw(&stack, half_body_request.as_bytes());
     let ((headers_answer, headers_after), (body_answer, body_after)) =

@@ -147,14 +147,15 @@ async fn responses_are_listed_followed_up_and_exported_as_csv() {
         assert_eq!(body["error"]["field"], field, "{path}");
     }
 
-    // The CSV: two rows per file, then the Link header's next file.
+    // The CSV: two rows per file, then the Link header's next file, followed as a client
+    // would: its path is the request's own, mount path included.
     let mut rows: Vec<csv::StringRecord> = Vec::new();
-    let mut next = Some("/responses?format=csv&limit=2".to_owned());
+    let mut next = Some(stack.url("score-nps", "/responses?format=csv&limit=2"));
     let mut files = 0;
-    while let Some(path) = next.take() {
+    while let Some(url) = next.take() {
         let response = stack
             .client
-            .get(stack.url("score-nps", &path))
+            .get(url)
             .bearer_auth(STAFF_KEY)
             .send()
             .await
@@ -167,11 +168,16 @@ async fn responses_are_listed_followed_up_and_exported_as_csv() {
         next = response.headers().get("link").map(|link| {
             let link = link.to_str().expect("ascii");
             assert!(link.ends_with(">; rel=\"next\""), "{link}");
-            link.trim_start_matches('<')
+            let target = link
+                .trim_start_matches('<')
                 .split('>')
                 .next()
-                .expect("target")
-                .to_owned()
+                .expect("target");
+            assert!(
+                target.starts_with("/lambda-url/score-nps/responses?"),
+                "{link}"
+            );
+            stack.root_url(target)
         });
         let bytes = response.bytes().await.expect("body");
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
