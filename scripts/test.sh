@@ -22,13 +22,16 @@ step() { printf '\n==> [%4ds] %s\n' "$SECONDS" "$*"; }
 step "emulator: ministack $MINISTACK_VERSION and aws-sam-translator $SAM_TRANSLATOR_VERSION in $EMULATOR_VENV"
 emulator_install
 
-step "browser: Debian's chromium for the survey browser test"
-if ! command -v chromium >/dev/null 2>&1; then
+step "Debian's chromium (the browser tests) and jq (the README's walk-through, run by a test)"
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
+if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >"$LOG_DIR/apt.log" 2>&1
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >>"$LOG_DIR/apt.log" 2>&1 \
-    || { echo "installing chromium failed; see $LOG_DIR/apt.log" >&2; exit 1; }
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>"$LOG_DIR/apt.log" 2>&1 \
+    || { echo "installing ${missing[*]} failed; see $LOG_DIR/apt.log" >&2; exit 1; }
 fi
 export CHROME="$(command -v chromium)"
 echo "using $CHROME ($("$CHROME" --version 2>/dev/null || echo 'version unknown'))"
@@ -81,7 +84,7 @@ cargo test --workspace 2>&1 | tee "$LOG_DIR/cargo-test.log"
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "%d passed, %d failed\n", passed, failed }' \
   "$LOG_DIR/cargo-test.log"
 
-step "black-box: the local stack as a process, killed and restarted; signatures checked by standardwebhooks"
+step "black-box: the local stack as a process, killed and restarted; signatures checked by standardwebhooks; the README's curl examples"
 cargo build --quiet -p local
 "$EMULATOR_VENV/bin/python" -m unittest discover --start-directory tests/blackbox --pattern 'test_*.py' -v \
   2>&1 | tee "$LOG_DIR/blackbox.log"

@@ -15,6 +15,7 @@ import json
 import secrets
 import sys
 import tempfile
+import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -82,6 +83,15 @@ class PlatformsTest(unittest.TestCase):
             "X-WC-Webhook-Delivery-ID": delivery,
         })
 
+    def rewarded_order(self, order_id: int, email: str, referrer: str) -> list[str]:
+        """A friend's first order on a new referrer's code, through Shopify: its two coupons."""
+        order = self.shopify_order(order_id, email, self.code(referrer))
+        _, body = self.shopify(RR, "orders/create", f"rewarded-{order_id}", order)
+        return [r["coupon"] for r in json.loads(body)["referral"]["rewards"]]
+
+    def coupon_statuses(self, coupons: list[str]) -> list[str]:
+        return [self.stack.call("GET", RR, f"/coupons/{coupon}")[1]["status"] for coupon in coupons]
+
     def issued_for(self, order_id: str) -> list[Any]:
         return [d for d in self.receiver.accepted()
                 if d.event["type"] == "reward.issued" and d.event["data"]["order_id"] == order_id]
@@ -138,10 +148,7 @@ class PlatformsTest(unittest.TestCase):
         eventually(lambda: len(self.issued_for("1111")) == 2, what="two reward.issued")
 
     def test_partial_then_full_refund(self) -> None:
-        code = self.code("rena")
-        order = self.shopify_order(2222, "erik@example.com", code)
-        _, body = self.shopify(RR, "orders/create", "r-0", order)
-        coupons = [r["coupon"] for r in json.loads(body)["referral"]["rewards"]]
+        coupons = self.rewarded_order(2222, "erik@example.com", "rena")
         refund = fixture("shopify/refund.json")
         refund["order_id"] = 2222
         status, body = self.shopify(RR, "refunds/create", "r-1", refund)
@@ -152,9 +159,7 @@ class PlatformsTest(unittest.TestCase):
         rest["transactions"][0]["amount"] = "44.80"
         status, body = self.shopify(RR, "refunds/create", "r-2", rest)
         self.assertTrue(json.loads(body)["rewards_revoked"], body)
-        for coupon in coupons:
-            status, read = self.stack.call("GET", RR, f"/coupons/{coupon}")
-            self.assertEqual(read["status"], "revoked", read)
+        self.assertEqual(self.coupon_statuses(coupons), ["revoked", "revoked"])
 
     def test_woocommerce_ping_order_coupon_and_refund(self) -> None:
         status, body = self.stack.post_raw(RR, "/webhooks/woocommerce", b"webhook_id=7",
@@ -186,6 +191,69 @@ class PlatformsTest(unittest.TestCase):
         self.assertEqual((status, json.loads(body)["status"]), (200, "sent"), body)
         mails = eventually(lambda: [m for m in self.stack.mails() if "sven@example.com" in m], what="the survey mail")
         self.assertEqual(len(mails), 1)
+
+    def test_a_signed_order_replayed_under_another_topic_changes_nothing(self) -> None:
+        """Shopify signs the body, not the topic: an order body is no privacy request, and an
+        unfulfilled order asks for no survey, whatever the header says."""
+        order = self.shopify_order(4444, "ida@example.com")
+        self.assertEqual(self.shopify(RR, "orders/create", "x-1", order)[0], 200)
+        status, body = self.stack.call("GET", "customer-data", "/customers/4445/export")
+        self.assertEqual(status, 200, body)
+        for topic in ("customers/redact", "customers/data_request", "shop/redact"):
+            status, answer = self.shopify("customer-data", topic, f"x-{topic}", order)
+            self.assertEqual(status, 400, answer)
+        status, after = self.stack.call("GET", "customer-data", "/customers/4445/export")
+        self.assertEqual((status, after["profiles"][0]["email"]), (200, "ida@example.com"), "nobody erased")
+        status, answer = self.shopify(CS, "orders/fulfilled", "x-survey", order)
+        self.assertEqual((status, json.loads(answer)["ignored"]), (200, "not_fulfilled"))
+        self.assertEqual([m for m in self.stack.mails() if "ida@example.com" in m], [], "no survey mail")
+
+    def test_an_order_is_rewarded_once_paid_and_revoked_once_cancelled(self) -> None:
+        code = self.code("bea")
+        order = self.shopify_order(5555, "jan@example.com", code)
+        order["financial_status"] = "pending"
+        status, body = self.shopify(RR, "orders/create", "u-1", order)
+        self.assertEqual((json.loads(body)["handled"], json.loads(body)["status"]), ("undecided_order", "awaiting_payment"), body)
+        self.assertEqual(self.issued_for("5555"), [], "no reward before the payment")
+        paid = {**order, "financial_status": "paid"}
+        status, body = self.shopify(RR, "orders/paid", "u-2", paid)
+        rewards = json.loads(body)["referral"]["rewards"]
+        eventually(lambda: len(self.issued_for("5555")) == 2, what="reward.issued once paid")
+        cancelled = {**paid, "cancelled_at": "2026-11-21T10:00:00+01:00", "financial_status": "refunded"}
+        status, body = self.shopify(RR, "orders/cancelled", "u-3", cancelled)
+        self.assertEqual(json.loads(body)["status"], "revoked", body)
+        self.assertEqual(self.coupon_statuses([r["coupon"] for r in rewards]), ["revoked", "revoked"])
+
+        # Cancelled before its payment: a payment reported later rewards nobody.
+        other = self.shopify_order(6666, "kai@example.com", code)
+        other["financial_status"] = "pending"
+        self.shopify(RR, "orders/create", "v-1", other)
+        self.shopify(RR, "orders/cancelled", "v-2", {**other, "cancelled_at": "2026-11-21T11:00:00+01:00", "financial_status": "voided"})
+        status, body = self.shopify(RR, "orders/paid", "v-3", {**other, "financial_status": "paid"})
+        self.assertEqual((json.loads(body)["handled"], json.loads(body)["status"]), ("undecided_order", "closed"), body)
+        self.assertEqual(self.issued_for("6666"), [])
+
+    def test_a_refund_in_another_currency_is_not_counted(self) -> None:
+        coupons = self.rewarded_order(7777, "lea@example.com", "cleo")
+        refund = fixture("shopify/refund.json")
+        refund["order_id"] = 7777
+        refund["transactions"][0]["amount"] = "4000"
+        refund["transactions"][0]["currency"] = "JPY"
+        status, body = self.shopify(RR, "refunds/create", "y-1", refund)
+        self.assertEqual((status, json.loads(body)["ignored"]), (200, "unusable_total"), body)
+        self.assertEqual(self.coupon_statuses(coupons), ["available", "available"])
+
+    def test_seventy_thousand_discount_codes_are_answered_within_shopifys_limit(self) -> None:
+        order = self.shopify_order(8888, "mo@example.com")
+        order["discount_codes"] = [{"code": f"X{n}"} for n in range(70_000)]
+        started = time.monotonic()
+        status, body = self.shopify(RR, "orders/create", "z-1", order)
+        took = time.monotonic() - started
+        self.assertEqual(status, 200, body[:300])
+        self.assertEqual(json.loads(body)["codes_not_examined"], {"count": 69_900, "reason": "too_many_codes"})
+        print(f"\n  a {len(json.dumps(order)) // 1024} KiB order with 70 000 discount codes answered in {took:.3f} s")
+        # Shopify waits 5 s for an answer, then retries the delivery.
+        self.assertLess(took, 5.0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,217 @@
+"""Every curl example in the README, run as written against the local stack as a process.
+
+The README's ```sh blocks with a curl example are run in their order in one bash session (`set -euo pipefail`), so
+variables a block sets (a code, a coupon, a survey id read from an answer) reach the next ones,
+as they do for a reader pasting them into a terminal. Three things differ from a reader's run,
+and only these: the test starts the stack itself (`cargo run -p local`, in a block of its own, is
+not run), on a free port instead of 9000, which is replaced in the text; the deployed stack's `REWARD_URL` points at the
+local reward-referral (the same HTTP API), and the working folder has `.local-data` and `tests`
+where the README's relative paths expect them.
+
+Every curl goes through a wrapper first on PATH (so also under xargs) that records the example
+it belongs to and the HTTP status it got. An example passes when curl succeeds and the status is
+2xx or 3xx, or the status its own comment names (`# 409 reward_pending during the hold`).
+
+Run by scripts/test.sh after `cargo build -p local`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+from dataclasses import dataclass
+from pathlib import Path
+
+from localstack import ROOT, LocalStack
+
+README = ROOT / "README.md"
+DEV_KEYS = {
+    "API_KEYS": "local-dev-key-not-secret",
+    "STAFF_API_KEYS": "local-staff-key-not-secret",
+    "PRIVACY_API_KEYS": "local-privacy-key-not-secret",
+    "SHOP_URL": "http://localhost:3000",
+    "SHOP_NAME": "Demo Shop",
+}
+
+WRAPPER = """#!/usr/bin/env bash
+# Records which README example ran curl and the last HTTP status it got, then answers as curl.
+dump=$(mktemp)
+"$REAL_CURL" -D "$dump" "$@"
+rc=$?
+status=$(awk 'toupper($1) ~ /^HTTP\\// { s = $2 } END { print s }' "$dump")
+printf '%s\\t%s\\t%s\\n' "${EXAMPLE:-unmarked}" "$rc" "${status:-none}" >> "$CURL_LOG"
+rm -f "$dump"
+exit "$rc"
+"""
+
+
+@dataclass
+class Command:
+    """One shell command of a block, possibly over several lines, and the README line it starts on."""
+
+    line: int
+    text: str
+
+    @property
+    def runs_curl(self) -> bool:
+        return re.search(r"(^|[\s|(])curl\s", self.text) is not None
+
+    @property
+    def expected_status(self) -> int | None:
+        """The status a comment on the command names, as in `# 409 reward_pending`."""
+        match = re.search(r"#\s*(\d{3})\b", self.text)
+        return int(match.group(1)) if match else None
+
+
+def sh_blocks(text: str) -> list[list[tuple[int, str]]]:
+    """Each ```sh block's lines with their line numbers."""
+    blocks: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if current is None and line.strip() == "```sh":
+            current = []
+        elif current is not None and line.strip() == "```":
+            blocks.append(current)
+            current = None
+        elif current is not None:
+            current.append((number, line))
+    return blocks
+
+
+def commands(block: list[tuple[int, str]]) -> list[Command]:
+    """Splits a block into commands: a command goes on while a quote is open, a line ends in a
+    backslash, or a here-document has not reached its terminator. Lines holding only a comment
+    are not commands."""
+    found: list[Command] = []
+    pending: list[str] = []
+    start = 0
+    single = double = False
+    heredoc: str | None = None
+    for number, line in block:
+        if not pending:
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            start = number
+        pending.append(line)
+        if heredoc is not None:
+            if line.strip() == heredoc:
+                heredoc = None
+        else:
+            escaped = False
+            for index, char in enumerate(line):
+                if escaped:
+                    escaped = False
+                elif char == "\\" and not single:
+                    escaped = True
+                elif char == "'" and not double:
+                    single = not single
+                elif char == '"' and not single:
+                    double = not double
+                elif char == "#" and not single and not double and (index == 0 or line[index - 1].isspace()):
+                    break
+            marker = re.search(r"<<-?\s*'?(\w+)'?", line)
+            if marker and not single and not double:
+                heredoc = marker.group(1)
+        continues = single or double or heredoc is not None or line.rstrip().endswith("\\")
+        if not continues:
+            found.append(Command(start, "\n".join(pending)))
+            pending = []
+    if pending:
+        raise AssertionError(f"README line {start}: a command never ends (an open quote?)")
+    return found
+
+
+class ReadmeExamplesTest(unittest.TestCase):
+    def test_every_curl_example_runs_as_written(self) -> None:
+        folder = Path(tempfile.mkdtemp(prefix="readme-"))
+        self.addCleanup(shutil.rmtree, folder, True)
+        stack = LocalStack(folder / "data", **DEV_KEYS)
+        self.addCleanup(stack.kill)
+        stack.start()
+
+        work = folder / "work"
+        work.mkdir()
+        (work / ".local-data").symlink_to(stack.data_dir)
+        (work / "tests").symlink_to(ROOT / "tests")
+        bin_dir = folder / "bin"
+        bin_dir.mkdir()
+        wrapper = bin_dir / "curl"
+        wrapper.write_text(WRAPPER)
+        wrapper.chmod(0o755)
+        log = folder / "curl.log"
+        log.touch()
+
+        examples: list[Command] = []
+        script = [
+            "set -euo pipefail",
+            f"REWARD_URL=http://127.0.0.1:{stack.port}/lambda-url/reward-referral/",
+        ]
+        for block in sh_blocks(README.read_text()):
+            block_commands = commands(block)
+            # Blocks without a curl example install, build or deploy: not this test's to run.
+            if not any(command.runs_curl for command in block_commands):
+                continue
+            for command in block_commands:
+                if command.runs_curl:
+                    examples.append(command)
+                script.append(f"export EXAMPLE={command.line}")
+                script.append(command.text.replace("127.0.0.1:9000", f"127.0.0.1:{stack.port}"))
+        self.assertGreater(len(examples), 25, "the README's curl examples were found")
+
+        real_curl = shutil.which("curl")
+        self.assertIsNotNone(real_curl, "curl is installed")
+        environment = {
+            **os.environ,
+            "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
+            "REAL_CURL": str(real_curl),
+            "CURL_LOG": str(log),
+        }
+        run = subprocess.run(
+            ["bash", "-c", "\n".join(script)],
+            cwd=work,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        transcript = f"stdout:\n{run.stdout[-4000:]}\nstderr:\n{run.stderr[-4000:]}"
+        self.assertEqual(run.returncode, 0, f"the README's blocks stopped with an error\n{transcript}")
+
+        statuses: dict[int, list[tuple[str, str]]] = {}
+        for entry in log.read_text().splitlines():
+            example, rc, status = entry.split("\t")
+            statuses.setdefault(int(example), []).append((rc, status))
+        for command in examples:
+            ran = statuses.get(command.line)
+            self.assertTrue(ran, f"README line {command.line} ran no curl:\n{command.text}")
+            for rc, status in ran or []:
+                self.assertEqual(rc, "0", f"README line {command.line}: curl failed\n{command.text}\n{transcript}")
+                expected = command.expected_status
+                ok = int(status) == expected if expected else 200 <= int(status) < 400
+                self.assertTrue(ok, f"README line {command.line} answered {status}:\n{command.text}\n{transcript}")
+
+
+class CommandSplittingTest(unittest.TestCase):
+    def test_quotes_continuations_and_comments(self) -> None:
+        block = list(enumerate([
+            "# a comment",
+            "A=1   # set",
+            "curl -d '{\"a\": 1,",
+            "  \"b\": 2}' x   # 409 refused",
+            "curl x \\",
+            "  -H 'y'",
+            "echo '# not a comment'",
+        ], start=1))
+        found = commands(block)
+        self.assertEqual([c.line for c in found], [2, 3, 5, 7])
+        self.assertEqual(found[1].expected_status, 409)
+        self.assertTrue(found[2].runs_curl)
+        self.assertIsNone(found[2].expected_status)
+
+
+if __name__ == "__main__":
+    unittest.main()
