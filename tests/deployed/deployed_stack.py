@@ -28,7 +28,17 @@ import logs
 import privileges
 import template as cfn_template
 from function_urls import FunctionUrls
-from product import MAIL_FROM, SHOP_URL, SHOPIFY_SECRET, SUPPORT_EMAIL, Endpoints, Keys, Mailbox, ProductRun
+from product import (
+    MAIL_FROM,
+    SHOP_URL,
+    SHOPIFY_SECRET,
+    SHOPIFY_SHOP,
+    SUPPORT_EMAIL,
+    Endpoints,
+    Keys,
+    Mailbox,
+    ProductRun,
+)
 from receiver import Receiver
 from stack import EMULATOR_ONLY_SES_POLICY, DeployedStack, Deployer, bootstrap_zip
 
@@ -87,6 +97,7 @@ def parameters(declared_required: list[str], keys: Keys, receiver_url: str, secr
         "WebhookUrl": receiver_url,
         "WebhookSecret": secret,
         "ShopifyWebhookSecret": SHOPIFY_SECRET,
+        "ShopifyShopUrl": f"https://{SHOPIFY_SHOP}",
         "ShopUrl": SHOP_URL,
         "ShopName": "Deployed Test Shop",
         "MailFrom": MAIL_FROM,

@@ -34,6 +34,8 @@ DEFAULT_RANGE_DAYS = 30  # score-nps reports on the last 30 days without from/to
 REFERRER_EMAIL = "anna@example.com"
 # The stack's ShopifyWebhookSecret; Shopify's order webhooks are signed with it below.
 SHOPIFY_SECRET = "deployed-shopify-secret-0123456789"
+# The stack's ShopifyShopUrl: deliveries naming any other shop are refused.
+SHOPIFY_SHOP = "deployed.myshopify.com"
 SHOPIFY_ORDER = Path(__file__).resolve().parents[1] / "fixtures" / "shopify" / "order.json"
 OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
@@ -296,17 +298,21 @@ class ProductRun:
         signature = base64.b64encode(hmac.new(SHOPIFY_SECRET.encode(), body, hashlib.sha256).digest()).decode()
         url = self.at.reward_referral + "webhooks/shopify"
 
-        def deliver(payload: bytes, signed_as: str) -> Response:
+        def deliver(payload: bytes, signed_as: str, shop: str = SHOPIFY_SHOP) -> Response:
             headers = {
                 "Content-Type": "application/json",
                 "X-Shopify-Topic": "orders/create",
                 "X-Shopify-Hmac-Sha256": signed_as,
+                "X-Shopify-Shop-Domain": shop,
                 "X-Shopify-Event-Id": "deployed-evt-1",
             }
             return self.urls.request("POST", url, body=payload, headers=headers)
 
         tampered = deliver(body.replace(b'"54.80"', b'"5480.00"'), signature)
         expect_status(tampered, 401, "a tampered Shopify delivery")
+        # ShopifyShopUrl reaches the function: another shop's delivery, though signed, is refused.
+        other_shop = expect_status(deliver(body, signature, "other.myshopify.com"), 401, "another shop's delivery")
+        expect(other_shop.json()["error"]["code"] == "wrong_shop", "refused as another shop's", other_shop)
         answered = expect_status(deliver(body, signature), 200, "Shopify orders/create").json()
         expect(answered.get("handled") == "order", f"the order is handled: {answered}")
         expect(answered["order_id"] == str(order["id"]), f"Shopify's 64-bit id kept exactly: {answered}")
@@ -508,7 +514,7 @@ class ProductRun:
         body = json.dumps(
             {
                 "shop_id": 954889,
-                "shop_domain": "deployed.myshopify.com",
+                "shop_domain": SHOPIFY_SHOP,
                 "customer": {"id": 7012345678901234001, "email": "dora@example.com", "phone": None},
                 "orders_to_redact": [5987654321098765001],
             }
@@ -518,6 +524,7 @@ class ProductRun:
             "Content-Type": "application/json",
             "X-Shopify-Topic": "customers/redact",
             "X-Shopify-Hmac-Sha256": signature,
+            "X-Shopify-Shop-Domain": SHOPIFY_SHOP,
             "X-Shopify-Event-Id": "deployed-redact-1",
         }
         url = self.at.customer_data + "webhooks/shopify"

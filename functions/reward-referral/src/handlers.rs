@@ -15,8 +15,9 @@ use crate::bodies::{
 };
 use crate::AppState;
 
-/// `POST /orders`: records the order and answers with the referral outcome, the same bytes on
-/// every replay.
+/// `POST /orders`: records a paid order and answers with the referral outcome, the same bytes
+/// on every replay. The storefront calls it once the order is paid; a platform's unpaid orders
+/// come through its webhooks, which wait for the payment.
 #[utoipa::path(
     post,
     path = "/orders",
@@ -24,7 +25,7 @@ use crate::AppState;
     request_body = RecordOrder,
     responses(
         (status = 200, description = "The order is recorded; the referral's decision, the same bytes on every replay", body = OrderBody),
-        (status = 409, description = "`idempotency_conflict`: this `order_id` was recorded with another body", body = web::ErrorEnvelope),
+        (status = 409, description = "`idempotency_conflict`: this `order_id` was recorded with another body; `order_cancelled`: a platform reported it cancelled before it was paid, so it is never decided", body = web::ErrorEnvelope),
     ),
     security(("storefront_key" = []))
 )]
