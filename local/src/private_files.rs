@@ -54,14 +54,16 @@ pub fn prepare_database(path: &Path) -> io::Result<()> {
     }
 }
 
+/// The database file and the journal files SQLite keeps beside it (`<file>-wal`, `<file>-shm`).
 #[cfg(unix)]
 fn narrow(path: &Path) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    for file in [
-        path.to_owned(),
-        path.with_extension("sqlite3-wal"),
-        path.with_extension("sqlite3-shm"),
-    ] {
+    let beside = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    for file in [path.to_owned(), beside("-wal"), beside("-shm")] {
         match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
             Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
             _ => {}

@@ -106,7 +106,11 @@ pub fn read(
             }
         }
         (Receiver::Rewards, "cancelled" | "failed") => {
-            let closed_at = modified_at(&order);
+            // When the order last changed: when it was cancelled, as near as the order says.
+            let closed_at = match order.date_modified_gmt.as_deref().and_then(gmt_time) {
+                Some(modified) => modified,
+                None => placed_at(&order, topic)?,
+            };
             PlatformRequest::Cancellation {
                 undecided: undecided(&order, order_id.clone(), topic, guests, Some(closed_at))?
                     .ok()
@@ -122,16 +126,6 @@ pub fn read(
         },
         _ => Ignored::request("order_status", format!("status {status}")),
     })
-}
-
-/// When the order last changed: when a cancellation happened, as near as the order says.
-fn modified_at(order: &WooOrder) -> DateTime<Utc> {
-    order
-        .date_modified_gmt
-        .as_deref()
-        .or(order.date_created_gmt.as_deref())
-        .and_then(gmt_time)
-        .unwrap_or_else(Utc::now)
 }
 
 /// The order as recorded before its payment, or closed at `closed_at`.

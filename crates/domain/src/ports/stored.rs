@@ -246,6 +246,30 @@ mod tests {
     const NO_CODE: &str = r#"{"order_id":"o-3","referral":null}"#;
 
     #[test]
+    fn an_order_record_is_decided_awaiting_its_payment_or_closed() {
+        use crate::ports::ExistingOrder;
+        assert!(matches!(
+            existing_order(None, false, "hash", Some(NO_CODE)),
+            Ok(ExistingOrder::Decided(stored)) if stored.request_hash == "hash"
+        ));
+        // A decided order refunded later is still decided: its answer replays.
+        assert!(matches!(
+            existing_order(None, true, "hash", Some(NO_CODE)),
+            Ok(ExistingOrder::Decided(_))
+        ));
+        assert!(matches!(
+            existing_order(Some(AWAITING_PAYMENT), false, "", None),
+            Ok(ExistingOrder::AwaitingPayment)
+        ));
+        assert!(matches!(
+            existing_order(Some(AWAITING_PAYMENT), true, "", Some("")),
+            Ok(ExistingOrder::Closed)
+        ));
+        assert!(existing_order(None, false, "", None).is_err());
+        assert!(existing_order(Some("shipped"), false, "", None).is_err());
+    }
+
+    #[test]
     fn outcomes_round_trip_byte_for_byte() {
         for stored in [REWARDED, REJECTED, NO_CODE] {
             let outcome = outcome_from_json(stored).expect(stored);
