@@ -11,6 +11,9 @@ use domain::ports::StoreError;
 
 const UNPROCESSED_RETRIES: u32 = 5;
 
+/// The most keys one `BatchGetItem` takes.
+const MAX_KEYS_PER_REQUEST: usize = 100;
+
 impl DynamoStore {
     /// One item by key, read strongly consistently, so a write that just committed is seen.
     pub(super) async fn get_consistent(
@@ -30,8 +33,18 @@ impl DynamoStore {
             .item)
     }
 
-    /// Reads up to 100 items strongly consistently; absent items are simply missing.
+    /// Reads items strongly consistently, 100 keys per request; absent items are simply
+    /// missing.
     pub(super) async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(MAX_KEYS_PER_REQUEST) {
+            items.extend(self.batch_get_request(chunk.to_vec()).await?);
+        }
+        Ok(items)
+    }
+
+    /// One `BatchGetItem` of at most 100 keys, retrying only what DynamoDB left unprocessed.
+    async fn batch_get_request(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::with_capacity(keys.len());
         let mut pending = keys;
         for attempt in 0..=UNPROCESSED_RETRIES {

@@ -162,7 +162,8 @@ impl OrderStore for DynamoStore {
             .transpose()
     }
 
-    /// One `BatchGetItem` over both kinds of key.
+    /// One `BatchGetItem` over both kinds of key (a code of 10 or more characters may be
+    /// either, so two requests for more than 50 of them).
     async fn known_codes(
         &self,
         referral_codes: &[ReferralCode],
@@ -173,29 +174,22 @@ impl OrderStore for DynamoStore {
         if wanted.is_empty() {
             return Ok(KnownCodes::default());
         }
-        let found: Vec<String> = self
+        let found: std::collections::HashSet<String> = self
             .batch_get(wanted)
             .await?
             .iter()
             .map(|item| keys::partition(item).to_owned())
             .collect();
-        let present = |key: aws_sdk_dynamodb::types::AttributeValue| match key {
-            AttributeValue::S(pk) => found.contains(&pk),
-            _ => false,
-        };
+        let present = |key: &keys::Key| found.contains(keys::partition(key));
         Ok(KnownCodes {
             referral_codes: referral_codes
                 .iter()
-                .filter(|code| {
-                    keys::referral_code(code)
-                        .remove(keys::PK)
-                        .is_some_and(present)
-                })
+                .filter(|code| present(&keys::referral_code(code)))
                 .cloned()
                 .collect(),
             coupons: coupons
                 .iter()
-                .filter(|code| keys::coupon(code).remove(keys::PK).is_some_and(present))
+                .filter(|code| present(&keys::coupon(code)))
                 .cloned()
                 .collect(),
         })

@@ -27,9 +27,6 @@ use domain::ports::{
     Profile, StoreError,
 };
 
-/// BatchGetItem's limit.
-const BATCH: usize = 100;
-
 #[async_trait]
 impl PersonalDataStore for DynamoStore {
     async fn personal_data(&self, subject: &DataSubject) -> Result<PersonalData, StoreError> {
@@ -60,7 +57,7 @@ impl PersonalDataStore for DynamoStore {
             }
         }
         let opt_out_keys: Vec<Key> = people.iter().map(keys::opt_out).collect();
-        for item in self.batch_get_all(opt_out_keys).await? {
+        for item in self.batch_get(opt_out_keys).await? {
             let person = keys::partition(&item)
                 .strip_prefix("OPTOUT#PERSON#")
                 .and_then(PersonFingerprint::from_stored)
@@ -142,7 +139,7 @@ impl DynamoStore {
                 let found = self
                     .index_keys(PEOPLE_INDEX, PERSON, person.as_ref())
                     .await?;
-                for item in self.batch_get_all(found).await? {
+                for item in self.batch_get(found).await? {
                     customers.extend(optional_string(&item, CUSTOMER_ID).map(str::to_owned));
                     let key = key_of(&item);
                     wanted.insert(identity(&key), key);
@@ -159,7 +156,7 @@ impl DynamoStore {
                 wanted.insert(identity(&key), key);
             }
         }
-        let items = self.batch_get_all(wanted.into_values().collect()).await?;
+        let items = self.batch_get(wanted.into_values().collect()).await?;
         Ok(items
             .into_iter()
             .map(|item| (identity(&key_of(&item)), item))
@@ -194,14 +191,6 @@ impl DynamoStore {
                 _ => return Ok(found),
             }
         }
-    }
-
-    async fn batch_get_all(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(BATCH) {
-            items.extend(self.batch_get(chunk.to_vec()).await?);
-        }
-        Ok(items)
     }
 
     /// Removes `names` and records when; a no-op on an item that is gone.

@@ -166,7 +166,7 @@ pub trait OrderStore: Send + Sync {
     async fn coupon(&self, code: &CouponCode) -> Result<Option<Coupon>, StoreError>;
 
     /// Which of these codes are ours, in one read: tells referral codes and coupons from a
-    /// shop's own discount codes in a platform's order. At most 100 codes in all.
+    /// shop's own discount codes in a platform's order.
     async fn known_codes(
         &self,
         referral_codes: &[ReferralCode],
