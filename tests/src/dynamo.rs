@@ -170,6 +170,35 @@ pub async fn fresh_intercepted_store(
     DynamoStore::new(Client::from_conf(config), plain.table())
 }
 
+/// Every item of a test's table, or those `filter` (an expression over `:value`) keeps,
+/// read consistently page by page.
+pub async fn scan_items(
+    client: &Client,
+    table: &str,
+    filter: Option<(&str, aws_sdk_dynamodb::types::AttributeValue)>,
+) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let mut scan = client
+            .scan()
+            .table_name(table)
+            .consistent_read(true)
+            .set_exclusive_start_key(start.take());
+        if let Some((expression, value)) = &filter {
+            scan = scan
+                .filter_expression(*expression)
+                .expression_attribute_values(":value", value.clone());
+        }
+        let page = scan.send().await.expect("scanning the table");
+        items.extend(page.items.unwrap_or_default());
+        match page.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return items,
+        }
+    }
+}
+
 /// What the table's TTL does, some time after `now`: deletes every item whose `expires_at`
 /// (epoch seconds) has passed. Returns how many went. The emulator does not run TTL itself.
 pub async fn expire_items(
@@ -178,36 +207,20 @@ pub async fn expire_items(
     now: chrono::DateTime<chrono::Utc>,
 ) -> usize {
     use aws_sdk_dynamodb::types::AttributeValue;
-    let mut expired = 0;
-    let mut start = None;
-    loop {
-        let page = client
-            .scan()
+    let due = AttributeValue::N(now.timestamp().to_string());
+    let expired = scan_items(client, table, Some(("expires_at <= :value", due))).await;
+    for item in &expired {
+        let key = [PARTITION_KEY, SORT_KEY]
+            .iter()
+            .filter_map(|name| item.get(*name).map(|v| ((*name).to_owned(), v.clone())))
+            .collect();
+        client
+            .delete_item()
             .table_name(table)
-            .consistent_read(true)
-            .filter_expression("expires_at <= :now")
-            .expression_attribute_values(":now", AttributeValue::N(now.timestamp().to_string()))
-            .set_exclusive_start_key(start.take())
+            .set_key(Some(key))
             .send()
             .await
-            .expect("scanning for expired items");
-        for item in page.items.unwrap_or_default() {
-            let key = [PARTITION_KEY, SORT_KEY]
-                .iter()
-                .filter_map(|name| item.get(*name).map(|v| ((*name).to_owned(), v.clone())))
-                .collect();
-            client
-                .delete_item()
-                .table_name(table)
-                .set_key(Some(key))
-                .send()
-                .await
-                .expect("deleting an expired item");
-            expired += 1;
-        }
-        match page.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return expired,
-        }
+            .expect("deleting an expired item");
     }
+    expired.len()
 }

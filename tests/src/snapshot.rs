@@ -37,32 +37,17 @@ pub fn embedded(path: &Path) -> Vec<String> {
 
 /// Every item of a DynamoDB table, attributes sorted, items sorted.
 pub async fn dynamodb(client: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String> {
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let page = client
-            .scan()
-            .table_name(table)
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("scan");
-        for item in page.items() {
-            let delivery = matches!(
+    let mut items: Vec<String> = crate::dynamo::scan_items(client, table, None)
+        .await
+        .iter()
+        .filter(|item| {
+            !matches!(
                 item.get(store_dynamodb::PARTITION_KEY),
                 Some(AttributeValue::S(pk)) if pk.starts_with("DELIVERY#")
-            );
-            if !delivery {
-                let sorted: BTreeMap<&String, &AttributeValue> = item.iter().collect();
-                items.push(format!("{sorted:?}"));
-            }
-        }
-        match page.last_evaluated_key() {
-            Some(key) => start = Some(key.clone()),
-            None => break,
-        }
-    }
+            )
+        })
+        .map(|item| format!("{:?}", item.iter().collect::<BTreeMap<_, _>>()))
+        .collect();
     items.sort();
     items
 }

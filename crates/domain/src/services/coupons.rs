@@ -188,11 +188,7 @@ impl CouponService {
         if !decided {
             return Ok(CancelOutcome::Closed);
         }
-        match self.refund(order_id).await {
-            Ok(rewards) => Ok(CancelOutcome::Revoked(rewards)),
-            Err(CouponError::UnknownOrder) if undecided.is_none() => Err(CouponError::UnknownOrder),
-            Err(error) => Err(error),
-        }
+        self.refund(order_id).await.map(CancelOutcome::Revoked)
     }
 
     /// Revokes what the order earned and is not yet redeemed; safe to call again.
