@@ -120,6 +120,8 @@ impl Reading {
 pub struct ShopifyShop {
     /// Host (and port, if any) as Shopify names the shop: `name.myshopify.com`.
     domain: String,
+    /// `https://`, except for a loopback address.
+    secure: bool,
 }
 
 impl ShopifyShop {
@@ -146,12 +148,18 @@ impl ShopifyShop {
         }
         let loopback = matches!(host, "localhost" | "127.0.0.1");
         match (secure, host.ends_with(".myshopify.com"), loopback) {
-            (true, true, _) | (false, _, true) => Ok(Self { domain }),
+            (true, true, _) | (false, _, true) => Ok(Self { domain, secure }),
             (false, _, false) => {
                 Err("must use https:// (http:// only for a loopback address)".into())
             }
             (true, false, _) => Err("must be the shop's myshopify.com origin".into()),
         }
+    }
+
+    /// The admin origin, `https://name.myshopify.com`, that the Admin API is called on.
+    pub fn origin(&self) -> String {
+        let scheme = if self.secure { "https" } else { "http" };
+        format!("{scheme}://{}", self.domain)
     }
 
     /// Whether a delivery's shop (header or payload) is this one; domains are compared

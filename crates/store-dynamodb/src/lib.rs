@@ -4,6 +4,7 @@ mod attributes;
 mod batch;
 mod counters;
 mod deliveries;
+mod discounts;
 mod errors;
 mod keys;
 mod orders;

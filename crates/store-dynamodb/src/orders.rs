@@ -34,7 +34,8 @@ const DECIDABLE: &str =
 
 /// A redemption, alone or in a transaction with its event: issued and past its hold.
 const REDEEM: &str = "SET #status = :redeemed, redeemed_order = :order, redeemed_at = :now";
-const REDEEMABLE: &str = "#status = :issued AND available_from <= :now";
+const REDEEMABLE: &str = "#status = :issued AND available_from <= :now \
+     AND (attribute_not_exists(valid_until) OR valid_until > :now)";
 
 fn redemption_values(order_id: &OrderId, now: DateTime<Utc>) -> HashMap<String, AttributeValue> {
     HashMap::from([
@@ -473,13 +474,13 @@ impl DynamoStore {
         })
     }
 
-    /// Revokes a coupon, with its value added to the day's `revoked_cents` and its `message`
+    /// Revokes a coupon, with its value added to the day's `revoked_cents` and its `messages`
     /// written, unless it was redeemed or revoked meanwhile; both outcomes are fine.
     async fn revoke_if_issued(
         &self,
         coupon: &Coupon,
         at: DateTime<Utc>,
-        message: Option<OutboxMessage>,
+        messages: Vec<OutboxMessage>,
     ) -> Result<(), StoreError> {
         let revoke = Update::builder()
             .table_name(&self.table)
@@ -501,11 +502,7 @@ impl DynamoStore {
                 cents,
             )],
         )?);
-        items.extend(message_puts(
-            &self.table,
-            self.retention,
-            message.as_slice(),
-        )?);
+        items.extend(message_puts(&self.table, self.retention, &messages)?);
         match self.transact("revoking a coupon", items).await? {
             Transact::Committed => Ok(()),
             Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
@@ -780,6 +777,9 @@ fn coupon_item(order: &Order, reward: &Reward) -> Item {
         AttributeValue::S(reward.currency.to_string()),
     );
     item.insert("available_from".into(), timestamp(reward.available_from));
+    if let Some(valid_until) = reward.valid_until {
+        item.insert("valid_until".into(), timestamp(valid_until));
+    }
     item.insert("status".into(), AttributeValue::S(ISSUED.into()));
     item
 }
@@ -948,6 +948,7 @@ pub(super) fn stored_coupon(item: &Item) -> Result<Coupon, StoreError> {
             attributes::counter(item, "amount_cents")?,
             string(item, "currency")?,
             string(item, "available_from")?,
+            optional_string(item, "valid_until"),
         )?,
         state: stored::coupon_state(
             string(item, "status")?,

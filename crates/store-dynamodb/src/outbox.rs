@@ -37,6 +37,7 @@ const DUE_READ_LIMIT: usize = 1000;
 const PENDING: &str = "pending";
 const DELIVERED: &str = "delivered";
 const FAILED: &str = "failed";
+const CANCELLED: &str = "cancelled";
 
 /// The puts that write `messages` beside their cause. The condition keeps an existing message as
 /// it is: a delivered message never becomes pending again.
@@ -49,6 +50,7 @@ pub(super) fn message_puts(
         .iter()
         .map(|message| {
             let created = timestamp(message.created_at);
+            let due = timestamp(message.due_at);
             let mut item = keys::outbox_message(&message.id);
             item.extend([
                 (
@@ -66,11 +68,11 @@ pub(super) fn message_puts(
                 ("status".to_owned(), AttributeValue::S(PENDING.into())),
                 ("attempts".to_owned(), number(0)),
                 ("claims".to_owned(), number(0)),
-                ("next_attempt_at".to_owned(), created.clone()),
+                ("next_attempt_at".to_owned(), due.clone()),
                 ("created_at".to_owned(), created.clone()),
-                ("updated_at".to_owned(), created.clone()),
+                ("updated_at".to_owned(), created),
                 (OUTBOX_STATUS.to_owned(), AttributeValue::S(PENDING.into())),
-                (OUTBOX_AT.to_owned(), created),
+                (OUTBOX_AT.to_owned(), due),
                 (
                     EXPIRES_AT.to_owned(),
                     expiry(retention.expires_at(message.created_at)),
@@ -111,6 +113,8 @@ fn claim_from(item: &Item) -> Result<Claim, StoreError> {
                 .map_err(|_| StoreError::Corrupt("bad outbox customer id".into()))?,
             payload: stored::payload_from_json(string(item, "payload")?)?,
             created_at: parse_timestamp(item, "created_at")?,
+            // Once claimed, the message is past its first due time, which is not kept.
+            due_at: parse_timestamp(item, "created_at")?,
         },
         attempt: count(item, "attempts")?,
         fence: counter(item, "claims")?,
@@ -273,6 +277,20 @@ impl OutboxStore for DynamoStore {
                 values.insert(":error".into(), AttributeValue::S(error.clone()));
                 "SET #status = :failed, #index_status = :failed, #at = :now, \
                  last_error = :error, updated_at = :now REMOVE next_attempt_at"
+            }
+            Settlement::Deferred { at, reason } => {
+                // The attempt the claim counted is given back: a rate limit is no failure.
+                values.insert(":next".into(), timestamp(*at));
+                values.insert(":error".into(), AttributeValue::S(reason.clone()));
+                values.insert(":one".into(), number(1));
+                "SET next_attempt_at = :next, #at = :next, last_error = :error, updated_at = :now, \
+                 attempts = attempts - :one"
+            }
+            Settlement::Cancelled { reason } => {
+                values.insert(":cancelled".into(), AttributeValue::S(CANCELLED.into()));
+                values.insert(":error".into(), AttributeValue::S(reason.clone()));
+                "SET #status = :cancelled, last_error = :error, updated_at = :now \
+                 REMOVE #index_status, #at, next_attempt_at"
             }
         };
         let request = self

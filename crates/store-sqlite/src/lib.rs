@@ -4,6 +4,7 @@
 //! machine and makes every port method trivially atomic.
 
 mod deliveries;
+mod discounts;
 mod metrics;
 mod orders;
 mod outbox;

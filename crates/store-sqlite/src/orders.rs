@@ -62,6 +62,7 @@ pub(super) struct RawCoupon {
     available_from: String,
     status: String,
     redeemed_order: Option<String>,
+    valid_until: Option<String>,
 }
 
 #[async_trait]
@@ -151,8 +152,8 @@ impl OrderStore for EmbeddedStore {
                     for r in &reward.rewards {
                         tx.execute(
                             "INSERT INTO coupons (code, order_id, beneficiary, customer_id, amount_cents,
-                                                  currency, available_from, status)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                                  currency, available_from, status, valid_until)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                             params![
                                 r.coupon.as_ref(),
                                 order.order_id.as_ref(),
@@ -162,6 +163,7 @@ impl OrderStore for EmbeddedStore {
                                 r.currency.as_ref(),
                                 rfc3339(r.available_from),
                                 ISSUED,
+                                r.valid_until.map(rfc3339),
                             ],
                         )?;
                     }
@@ -311,7 +313,8 @@ impl OrderStore for EmbeddedStore {
                 let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let redeemed = tx.execute(
                     "UPDATE coupons SET status = ?1, redeemed_order = ?2, redeemed_at = ?3
-                     WHERE code = ?4 AND status = ?5 AND available_from <= ?3",
+                     WHERE code = ?4 AND status = ?5 AND available_from <= ?3
+                       AND (valid_until IS NULL OR valid_until > ?3)",
                     params![REDEEMED, order_id, now, code, ISSUED],
                 )? == 1;
                 if redeemed {
@@ -431,7 +434,7 @@ impl OrderStore for EmbeddedStore {
                 (
                     coupon.reward.coupon.to_string(),
                     coupon.reward.amount_cents as i64,
-                    revoked(coupon).into_iter().collect(),
+                    revoked(coupon),
                 )
             })
             .collect();
@@ -587,7 +590,8 @@ pub(super) fn raw_history(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Re
 }
 
 pub(super) const COUPON_COLUMNS: &str =
-    "code, beneficiary, customer_id, amount_cents, currency, available_from, status, redeemed_order";
+    "code, beneficiary, customer_id, amount_cents, currency, available_from, status, redeemed_order,
+     valid_until";
 
 pub(super) fn raw_coupon(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawCoupon> {
     Ok(RawCoupon {
@@ -599,6 +603,7 @@ pub(super) fn raw_coupon(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawCoupon>
         available_from: row.get(5)?,
         status: row.get(6)?,
         redeemed_order: row.get(7)?,
+        valid_until: row.get(8)?,
     })
 }
 
@@ -762,6 +767,7 @@ pub(super) fn stored_coupon(raw: RawCoupon) -> Result<Coupon, StoreError> {
             amount,
             &raw.currency,
             &raw.available_from,
+            raw.valid_until.as_deref(),
         )?,
         state: stored::coupon_state(&raw.status, raw.redeemed_order.as_deref())?,
     })

@@ -15,6 +15,7 @@ use domain::ports::{
 const PENDING: &str = "pending";
 const DELIVERED: &str = "delivered";
 const FAILED: &str = "failed";
+const CANCELLED: &str = "cancelled";
 
 /// Writes messages with their cause. A message that exists already (the cause replayed) is left
 /// as it is, so a delivered message can never become pending again.
@@ -23,18 +24,18 @@ pub(super) fn insert_messages(
     messages: &[OutboxMessage],
 ) -> rusqlite::Result<()> {
     for message in messages {
-        let created = rfc3339(message.created_at);
         tx.execute(
             "INSERT INTO outbox (id, kind, reference, payload, status, attempts, claims,
                                  next_attempt_at, listed_at, created_at, updated_at, customer_id)
-             VALUES (?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?5, ?5, ?5, ?6)
+             VALUES (?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?5, ?6, ?6, ?7)
              ON CONFLICT (id) DO NOTHING",
             params![
                 message.id.as_ref(),
                 message.kind.as_str(),
                 message.reference,
                 stored::payload_to_json(&message.payload),
-                created,
+                rfc3339(message.due_at),
+                rfc3339(message.created_at),
                 message.customer_id.as_ref().map(AsRef::<str>::as_ref),
             ],
         )?;
@@ -176,6 +177,7 @@ impl OutboxStore for EmbeddedStore {
                         .map_err(|_| StoreError::Corrupt("bad outbox customer id".into()))?,
                     payload: stored::payload_from_json(&raw.payload)?,
                     created_at: parse_timestamp(&raw.created_at)?,
+                    due_at: parse_timestamp(&raw.created_at)?,
                 },
                 attempt: raw.attempts as u32,
                 fence: raw.claims as u64,
@@ -193,23 +195,36 @@ impl OutboxStore for EmbeddedStore {
         let id = claim.message.id.to_string();
         let fence = claim.fence as i64;
         let now = rfc3339(now);
-        let (status, next, listed, error) = match settlement {
-            Settlement::Delivered => (DELIVERED, None, now.clone(), None),
+        // A deferred attempt gives back the attempt its claim counted.
+        let (status, next, listed, error, uncounted) = match settlement {
+            Settlement::Delivered => (DELIVERED, None, now.clone(), None, 0),
             Settlement::Retry { at, error } => (
                 PENDING,
                 Some(rfc3339(*at)),
                 rfc3339(*at),
                 Some(error.clone()),
+                0,
             ),
-            Settlement::Failed { error } => (FAILED, None, now.clone(), Some(error.clone())),
+            Settlement::Deferred { at, reason } => (
+                PENDING,
+                Some(rfc3339(*at)),
+                rfc3339(*at),
+                Some(reason.clone()),
+                1,
+            ),
+            Settlement::Failed { error } => (FAILED, None, now.clone(), Some(error.clone()), 0),
+            Settlement::Cancelled { reason } => {
+                (CANCELLED, None, now.clone(), Some(reason.clone()), 0)
+            }
         };
         self.with_connection("recording an outbox attempt", move |connection| {
             let changed = connection.execute(
                 "UPDATE outbox
                  SET status = ?3, next_attempt_at = ?4, listed_at = ?5,
-                     last_error = COALESCE(?6, last_error), updated_at = ?7
+                     last_error = COALESCE(?6, last_error), updated_at = ?7,
+                     attempts = attempts - ?8
                  WHERE id = ?1 AND claims = ?2 AND status = 'pending'",
-                params![id, fence, status, next, listed, error, now],
+                params![id, fence, status, next, listed, error, now, uncounted],
             )?;
             Ok(changed == 1)
         })

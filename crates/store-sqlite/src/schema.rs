@@ -206,6 +206,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE orders ADD COLUMN currency TEXT;
     ALTER TABLE orders ADD COLUMN state TEXT;
 ",
+    // When a coupon expires (NULL for coupons issued before they did), and the id of its
+    // discount in the shop's platform once that was created.
+    "
+    ALTER TABLE coupons ADD COLUMN valid_until TEXT;
+    ALTER TABLE coupons ADD COLUMN discount_id TEXT;
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

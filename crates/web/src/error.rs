@@ -243,6 +243,10 @@ impl From<CouponError> for ApiError {
                 code: "revoked",
                 message: "this coupon was revoked because its order was refunded".into(),
             },
+            CouponError::Expired => Self::Gone {
+                code: "expired",
+                message: "this coupon has expired; see valid_until".into(),
+            },
             CouponError::Store(store) => store.into(),
         }
     }

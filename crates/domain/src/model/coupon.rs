@@ -20,6 +20,12 @@ pub struct Coupon {
 }
 
 impl Coupon {
+    /// An issued coupon can no longer be used from its `valid_until` on; a redeemed or revoked
+    /// one keeps saying so.
+    pub fn expired_at(&self, now: DateTime<Utc>) -> bool {
+        self.state == CouponState::Issued && self.reward.valid_until.is_some_and(|end| now >= end)
+    }
+
     pub fn status_at(&self, now: DateTime<Utc>) -> RewardStatus {
         RewardStatus {
             reward: self.reward.clone(),

@@ -5,6 +5,7 @@ mod coupon;
 mod coupon_code;
 mod customer_id;
 mod customer_name;
+mod discount;
 mod email;
 mod feedback;
 mod fingerprint;
@@ -30,6 +31,9 @@ pub use coupon_code::{CouponCode, CouponCodeError, GENERATED_COUPON_LEN};
 pub(crate) use customer_id::check_id;
 pub use customer_id::{CustomerId, IdError};
 pub use customer_name::{CustomerName, CustomerNameError};
+pub use discount::{
+    CombinesWith, DiscountPlatform, NewDiscount, PlatformDiscountId, PlatformDiscountIdError,
+};
 pub use email::{Email, EmailError};
 pub use feedback::{
     open_follow_up_moves, response_sort_key, FollowUp, FollowUpNote, FollowUpNoteError,
@@ -60,6 +64,7 @@ pub use retention::{
 };
 pub use rewards::{
     decide, Beneficiary, Decision, Friend, Referrer, Rejection, Reward, RewardRules,
+    DEFAULT_COUPON_VALID_DAYS,
 };
 pub use survey::{
     Answer, Category, Comment, CommentError, Score, ScoreError, Survey, SurveyToken,

@@ -39,9 +39,7 @@ impl MinorUnits {
     /// minor units by its ISO 4217 exponent; exact, never through floating point. Surplus
     /// trailing zeros are fine ("10.000" EUR); a non-zero digit the currency cannot hold is not.
     pub fn parse_decimal(raw: &str, currency: &Currency) -> Result<Self, MoneyError> {
-        let exponent = iso_currency::Currency::from_code(currency.as_ref())
-            .and_then(|c| c.exponent())
-            .ok_or_else(|| MoneyError::UnknownCurrency(currency.to_string()))?;
+        let exponent = exponent(currency)?;
         let raw = raw.trim();
         let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
         let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
@@ -72,11 +70,31 @@ impl MinorUnits {
         self.0
     }
 
+    /// The amount as a platform's decimal string in `currency` ("10.00" EUR, "1200" JPY,
+    /// "12.345" KWD): the inverse of [`MinorUnits::parse_decimal`].
+    pub fn to_decimal(self, currency: &Currency) -> Result<String, MoneyError> {
+        let exponent = usize::from(exponent(currency)?);
+        let digits = format!("{:0>width$}", self.0, width = exponent + 1);
+        let (whole, fraction) = digits.split_at(digits.len() - exponent);
+        Ok(if fraction.is_empty() {
+            whole.to_owned()
+        } else {
+            format!("{whole}.{fraction}")
+        })
+    }
+
     /// What is left after taking `other` away, never below zero (refunds may exceed the total
     /// when shipping or tax was refunded on top).
     pub fn saturating_sub(self, other: u64) -> Self {
         Self(self.0.saturating_sub(other))
     }
+}
+
+/// The currency's ISO 4217 exponent: how many decimal places its minor unit has.
+fn exponent(currency: &Currency) -> Result<u16, MoneyError> {
+    iso_currency::Currency::from_code(currency.as_ref())
+        .and_then(|c| c.exponent())
+        .ok_or_else(|| MoneyError::UnknownCurrency(currency.to_string()))
 }
 
 impl fmt::Display for MinorUnits {
@@ -102,6 +120,28 @@ mod tests {
         assert_eq!(parse("1200.00", "JPY"), Ok(1200));
         assert_eq!(parse("12.345", "KWD"), Ok(12345));
         assert_eq!(parse("0.005", "KWD"), Ok(5));
+    }
+
+    #[test]
+    fn decimals_are_written_with_the_currency_exponent_and_read_back() {
+        let decimal = |value: u64, currency: &str| {
+            MinorUnits(value)
+                .to_decimal(&Currency::parse(currency).expect("currency"))
+                .expect("known currency")
+        };
+        assert_eq!(decimal(1000, "EUR"), "10.00");
+        assert_eq!(decimal(5, "EUR"), "0.05");
+        assert_eq!(decimal(0, "EUR"), "0.00");
+        assert_eq!(decimal(1200, "JPY"), "1200");
+        assert_eq!(decimal(12345, "KWD"), "12.345");
+        for (value, currency) in [
+            (1999, "EUR"),
+            (7, "JPY"),
+            (1, "KWD"),
+            (MinorUnits::MAX, "EUR"),
+        ] {
+            assert_eq!(parse(&decimal(value, currency), currency), Ok(value));
+        }
     }
 
     #[test]

@@ -16,7 +16,12 @@ pub struct RewardRules {
     pub min_order_cents: u64,
     pub referrer_cap: u64,
     pub hold_days: u32,
+    /// COUPON_VALID_DAYS: how long a coupon can be used, counted from when it becomes usable.
+    pub valid_days: u32,
 }
+
+/// COUPON_VALID_DAYS' default: a year from the end of the hold.
+pub const DEFAULT_COUPON_VALID_DAYS: u32 = 365;
 
 /// Why an order carrying a code earns nothing; answers and counters use exactly these names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -156,12 +161,20 @@ pub struct Reward {
     pub amount_cents: u64,
     pub currency: Currency,
     pub available_from: DateTime<Utc>,
+    /// When the coupon expires (our API and the platform's discount agree on the instant);
+    /// `None` for coupons issued before coupons expired.
+    pub valid_until: Option<DateTime<Utc>>,
 }
 
 impl RewardRules {
     /// Rewards become usable after the hold, so an order refunded within it can be clawed back.
     pub fn available_from(&self, placed_at: DateTime<Utc>) -> DateTime<Utc> {
         placed_at + Duration::days(i64::from(self.hold_days))
+    }
+
+    /// Coupons expire `valid_days` after they become usable.
+    pub fn valid_until(&self, available_from: DateTime<Utc>) -> DateTime<Utc> {
+        available_from + Duration::days(i64::from(self.valid_days))
     }
 }
 
@@ -180,6 +193,7 @@ mod tests {
             min_order_cents: 2000,
             referrer_cap: 25,
             hold_days: 14,
+            valid_days: 365,
         }
     }
 
@@ -327,6 +341,7 @@ mod tests {
         assert_eq!(rules().available_from(placed), placed + Duration::days(14));
         let immediate = RewardRules {
             hold_days: 0,
+            valid_days: 365,
             ..rules()
         };
         assert_eq!(immediate.available_from(placed), placed);

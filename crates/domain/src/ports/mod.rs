@@ -2,6 +2,7 @@
 
 mod clock;
 mod delivery_log;
+mod discounts;
 mod mailer;
 mod metrics_store;
 mod order_store;
@@ -15,7 +16,8 @@ mod webhook;
 
 pub use clock::{Clock, SystemClock};
 pub use delivery_log::{DeliveryKey, DeliveryLog};
-pub use mailer::{MailError, Mailer, OutgoingMail};
+pub use discounts::{CouponDiscount, DiscountLedger, PlatformDiscounts, PlatformError};
+pub use mailer::{redact_addresses, MailError, Mailer, OutgoingMail};
 pub use metrics_store::{
     CounterDay, DayCounts, Dimension, DimensionDay, MetricsStore, OrderDay, ResponsePage,
 };
@@ -25,8 +27,9 @@ pub use order_store::{
     UndecidedOrder,
 };
 pub use outbox::{
-    Claim, DueMessages, EventType, MessageKind, MessagePage, MessageStatus, MessageSummary,
-    OutboxAdmin, OutboxMessage, OutboxStore, PageCursor, Payload, RequeueOutcome, Settlement,
+    Claim, DiscountAction, DueMessages, EventType, MessageKind, MessagePage, MessageStatus,
+    MessageSummary, OutboxAdmin, OutboxMessage, OutboxStore, PageCursor, Payload, RequeueOutcome,
+    Settlement,
 };
 pub use personal_data::{
     DataSubject, Erasure, OptOut, OrderRecord, PersonalData, PersonalDataStore, Profile,

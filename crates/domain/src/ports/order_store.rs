@@ -87,8 +87,8 @@ pub enum CommitOutcome {
     Stale,
 }
 
-/// Builds the message that goes with revoking a coupon, if any.
-pub type RevokedMessage<'a> = dyn Fn(&Coupon) -> Option<OutboxMessage> + Send + Sync + 'a;
+/// Builds the messages that go with revoking a coupon (its event, its platform discount's end).
+pub type RevokedMessage<'a> = dyn Fn(&Coupon) -> Vec<OutboxMessage> + Send + Sync + 'a;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RedeemOutcome {
@@ -195,7 +195,8 @@ pub trait OrderStore: Send + Sync {
 
     /// Revokes the order's coupons that are not redeemed (adding their value to the day's
     /// `revoked_cents`) and marks the order refunded (an order not decided yet is closed),
-    /// writing `revoked(coupon)` (the `reward.revoked` event) with each revocation; returns the
+    /// writing `revoked(coupon)` (the `reward.revoked` event, the discount's end) with each
+    /// revocation; returns the
     /// order's coupons as they stand after, or `None` for an unknown order.
     async fn refund_order(
         &self,

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{OutgoingMail, StoreError};
-use crate::model::{CustomerId, MessageId};
+use crate::model::{CouponCode, CustomerId, MessageId, NewDiscount};
 
 /// What a message is, for listings and logs; the payload's shape follows from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +15,10 @@ pub enum MessageKind {
     SurveyMail,
     DetractorAlert,
     Event(EventType),
+    /// Create a coupon's discount code in the shop's platform.
+    DiscountCreate,
+    /// End a revoked coupon's discount code in the shop's platform.
+    DiscountDeactivate,
 }
 
 /// The webhook events the shop can receive, exactly these.
@@ -61,6 +65,8 @@ impl MessageKind {
             Self::SurveyMail => "survey_mail",
             Self::DetractorAlert => "detractor_alert",
             Self::Event(event) => event.as_str(),
+            Self::DiscountCreate => "discount_create",
+            Self::DiscountDeactivate => "discount_deactivate",
         }
     }
 
@@ -69,6 +75,8 @@ impl MessageKind {
             "reward_mail" => Some(Self::RewardMail),
             "survey_mail" => Some(Self::SurveyMail),
             "detractor_alert" => Some(Self::DetractorAlert),
+            "discount_create" => Some(Self::DiscountCreate),
+            "discount_deactivate" => Some(Self::DiscountDeactivate),
             other => EventType::ALL
                 .into_iter()
                 .find(|e| e.as_str() == other)
@@ -78,11 +86,24 @@ impl MessageKind {
 }
 
 /// What delivery needs, complete when the message is written: a rendered mail (the deliverer
-/// adds only the sender), or an event's JSON body (the same bytes on every retry).
+/// adds only the sender), an event's JSON body (the same bytes on every retry), or what the
+/// shop's platform is to do with a coupon's discount.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payload {
     Mail(OutgoingMail),
     Event { body: String },
+    Discount(DiscountAction),
+}
+
+/// A platform action on one coupon's discount code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiscountAction {
+    Create(NewDiscount),
+    /// The discount's platform id is read from the coupon when the message is delivered: the
+    /// create may not have been delivered when the coupon was revoked.
+    Deactivate {
+        coupon: CouponCode,
+    },
 }
 
 /// A message as written with its cause.
@@ -98,6 +119,9 @@ pub struct OutboxMessage {
     pub customer_id: Option<CustomerId>,
     pub payload: Payload,
     pub created_at: DateTime<Utc>,
+    /// When it is first due: `created_at`, except for a platform discount that must wait for
+    /// its coupon's hold to end.
+    pub due_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +131,8 @@ pub enum MessageStatus {
     Delivered,
     /// Given up after the last retry, or refused for good (a webhook answering 410).
     Failed,
-    /// Never to be sent: its customer's data was erased before it was delivered.
+    /// Never to be sent: its customer's data was erased before it was delivered, or its coupon
+    /// was revoked before its discount was created.
     Cancelled,
 }
 
@@ -155,6 +180,16 @@ pub enum Settlement {
     /// Failed for good.
     Failed {
         error: String,
+    },
+    /// Not to be sent after all (a discount for a coupon revoked meanwhile).
+    Cancelled {
+        reason: String,
+    },
+    /// Not attempted after all (a platform's rate limit): due again at `at`, and the attempt
+    /// does not count against the retry schedule.
+    Deferred {
+        at: DateTime<Utc>,
+        reason: String,
     },
 }
 

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::model::NewDiscount;
 use crate::model::{
     open_follow_up_moves, Answer, Comment, FollowUp, FollowUpNote, FollowUpStatus, Locale,
     MessageId, Response, Score, Segment, Survey, SurveyId,
@@ -14,7 +15,8 @@ use crate::model::{
     SkipReason, SurveyDecision, SurveyToken,
 };
 use crate::ports::{
-    Dimension, FollowUpChange, MessageKind, MessageStatus, OutgoingMail, Payload, StoreError,
+    Dimension, DiscountAction, FollowUpChange, MessageKind, MessageStatus, OutgoingMail, Payload,
+    StoreError,
 };
 
 /// A reward from its stored columns/attributes.
@@ -25,6 +27,7 @@ pub fn reward(
     amount_cents: u64,
     currency: &str,
     available_from: &str,
+    valid_until: Option<&str>,
 ) -> Result<Reward, StoreError> {
     Ok(Reward {
         beneficiary: Beneficiary::parse(beneficiary).ok_or_else(|| corrupt("beneficiary"))?,
@@ -33,6 +36,7 @@ pub fn reward(
         amount_cents,
         currency: Currency::parse(currency).map_err(|_| corrupt("currency"))?,
         available_from: parse_timestamp(available_from)?,
+        valid_until: valid_until.map(parse_timestamp).transpose()?,
     })
 }
 
@@ -72,6 +76,20 @@ pub fn coupon_state(status: &str, redeemed_order: Option<&str>) -> Result<Coupon
         }),
         _ => Err(corrupt("coupon status")),
     }
+}
+
+/// A coupon's discount from its stored status and platform id.
+pub fn coupon_discount(
+    status: &str,
+    discount_id: Option<&str>,
+) -> Result<super::CouponDiscount, StoreError> {
+    Ok(super::CouponDiscount {
+        revoked: status == REVOKED,
+        discount_id: discount_id
+            .map(crate::model::PlatformDiscountId::parse)
+            .transpose()
+            .map_err(|_| corrupt("platform discount id"))?,
+    })
 }
 
 pub fn parse_timestamp(raw: &str) -> Result<DateTime<Utc>, StoreError> {
@@ -143,6 +161,9 @@ struct RewardRecord {
     currency: String,
     status: String,
     available_from: String,
+    /// Absent in orders recorded before coupons expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    valid_until: Option<String>,
 }
 
 pub fn outcome_to_json(outcome: &OrderOutcome) -> String {
@@ -167,6 +188,7 @@ pub fn outcome_to_json(outcome: &OrderOutcome) -> String {
                     currency: r.reward.currency.to_string(),
                     status: r.status.as_str().to_owned(),
                     available_from: rfc3339(r.reward.available_from),
+                    valid_until: r.reward.valid_until.map(rfc3339),
                 })
                 .collect(),
         }
@@ -198,6 +220,7 @@ pub fn outcome_from_json(json: &str) -> Result<OrderOutcome, StoreError> {
                                     r.amount_cents,
                                     &r.currency,
                                     &r.available_from,
+                                    r.valid_until.as_deref(),
                                 )?,
                                 status: CouponStatus::parse(&r.status)
                                     .ok_or_else(|| corrupt("reward status"))?,
@@ -237,6 +260,7 @@ mod tests {
             currency: Currency::parse("EUR").expect("currency"),
             available_from: Utc.with_ymd_and_hms(2026, 3, 15, 10, 0, 0).unwrap()
                 + chrono::Duration::milliseconds(488),
+            valid_until: None,
         }
     }
 
@@ -294,6 +318,34 @@ mod tests {
     }
 
     #[test]
+    fn discount_payloads_round_trip() {
+        use crate::model::{CustomerId as Customer, NewDiscount};
+        let create = Payload::Discount(DiscountAction::Create(NewDiscount {
+            coupon: CouponCode::parse("ABCDEFGH2345").expect("coupon"),
+            beneficiary: Beneficiary::Friend,
+            order_id: OrderId::parse("1001").expect("order"),
+            customer_id: Customer::parse("7001").expect("customer"),
+            amount_cents: 1000,
+            currency: Currency::parse("EUR").expect("currency"),
+            starts_at: Utc.with_ymd_and_hms(2026, 3, 15, 10, 0, 0).unwrap(),
+            ends_at: Some(Utc.with_ymd_and_hms(2027, 3, 15, 10, 0, 0).unwrap()),
+            email: Some(Email::parse("anna@example.com").expect("email")),
+        }));
+        let deactivate = Payload::Discount(DiscountAction::Deactivate {
+            coupon: CouponCode::parse("ABCDEFGH2345").expect("coupon"),
+        });
+        for payload in [create, deactivate] {
+            let json = payload_to_json(&payload);
+            assert_eq!(
+                payload_from_json(&json).expect("reads back"),
+                payload,
+                "{json}"
+            );
+        }
+        assert!(payload_from_json(r#"{"form":"discount_create","coupon":"x"}"#).is_err());
+    }
+
+    #[test]
     fn garbage_is_corrupt_not_a_panic() {
         for stored in [
             "",
@@ -324,6 +376,22 @@ enum PayloadRecord {
     Event {
         body: String,
     },
+    DiscountCreate {
+        coupon: String,
+        beneficiary: String,
+        order_id: String,
+        customer_id: String,
+        amount_cents: u64,
+        currency: String,
+        starts_at: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ends_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
+    },
+    DiscountDeactivate {
+        coupon: String,
+    },
 }
 
 pub fn payload_to_json(payload: &Payload) -> String {
@@ -337,6 +405,22 @@ pub fn payload_to_json(payload: &Payload) -> String {
             reply_to: mail.reply_to.as_ref().map(ToString::to_string),
         },
         Payload::Event { body } => PayloadRecord::Event { body: body.clone() },
+        Payload::Discount(DiscountAction::Create(discount)) => PayloadRecord::DiscountCreate {
+            coupon: discount.coupon.to_string(),
+            beneficiary: discount.beneficiary.as_str().to_owned(),
+            order_id: discount.order_id.to_string(),
+            customer_id: discount.customer_id.to_string(),
+            amount_cents: discount.amount_cents,
+            currency: discount.currency.to_string(),
+            starts_at: rfc3339(discount.starts_at),
+            ends_at: discount.ends_at.map(rfc3339),
+            email: discount.email.as_ref().map(ToString::to_string),
+        },
+        Payload::Discount(DiscountAction::Deactivate { coupon }) => {
+            PayloadRecord::DiscountDeactivate {
+                coupon: coupon.to_string(),
+            }
+        }
     };
     serde_json::to_string(&record).unwrap_or_else(|_| "{}".into())
 }
@@ -365,6 +449,38 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
                 .map_err(|_| corrupt("outbox mail reply-to"))?,
         }),
         PayloadRecord::Event { body } => Payload::Event { body },
+        PayloadRecord::DiscountCreate {
+            coupon,
+            beneficiary,
+            order_id,
+            customer_id,
+            amount_cents,
+            currency,
+            starts_at,
+            ends_at,
+            email,
+        } => Payload::Discount(DiscountAction::Create(NewDiscount {
+            coupon: CouponCode::parse(&coupon).map_err(|_| corrupt("discount coupon"))?,
+            beneficiary: Beneficiary::parse(&beneficiary)
+                .ok_or_else(|| corrupt("discount beneficiary"))?,
+            order_id: OrderId::parse(&order_id).map_err(|_| corrupt("discount order id"))?,
+            customer_id: CustomerId::parse(&customer_id)
+                .map_err(|_| corrupt("discount customer id"))?,
+            amount_cents,
+            currency: Currency::parse(&currency).map_err(|_| corrupt("discount currency"))?,
+            starts_at: parse_timestamp(&starts_at)?,
+            ends_at: ends_at.as_deref().map(parse_timestamp).transpose()?,
+            email: email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(|_| corrupt("discount address"))?,
+        })),
+        PayloadRecord::DiscountDeactivate { coupon } => {
+            Payload::Discount(DiscountAction::Deactivate {
+                coupon: CouponCode::parse(&coupon).map_err(|_| corrupt("discount coupon"))?,
+            })
+        }
     })
 }
 

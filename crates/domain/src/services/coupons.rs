@@ -6,7 +6,7 @@ use crate::ports::{
     UndecidedOrder,
 };
 
-use super::Events;
+use super::{Discounts, Events};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CouponError {
@@ -18,6 +18,8 @@ pub enum CouponError {
     Pending,
     #[error("coupon was revoked")]
     Revoked,
+    #[error("coupon has expired")]
+    Expired,
     #[error("no such order")]
     UnknownOrder,
     #[error(transparent)]
@@ -67,6 +69,7 @@ pub struct CouponService {
     store: Arc<dyn OrderStore>,
     clock: Arc<dyn Clock>,
     events: Events,
+    discounts: Discounts,
     min_order_cents: u64,
 }
 
@@ -76,8 +79,15 @@ impl CouponService {
             store,
             clock,
             events,
+            discounts: Discounts::default(),
             min_order_cents: 0,
         }
+    }
+
+    /// DISCOUNT_PLATFORM: a revoked coupon's discount is ended there too.
+    pub fn with_discounts(mut self, discounts: Discounts) -> Self {
+        self.discounts = discounts;
+        self
     }
 
     /// MIN_ORDER_CENTS: an order refunded below it no longer earns its rewards.
@@ -86,14 +96,19 @@ impl CouponService {
         self
     }
 
-    /// The coupon's reward and where it stands now.
+    /// The coupon's reward and where it stands now; an unused coupon past its validity is
+    /// `Expired`, at the instant its platform discount ends.
     pub async fn coupon(&self, code: &CouponCode) -> Result<RewardStatus, CouponError> {
         let coupon = self
             .store
             .coupon(code)
             .await?
             .ok_or(CouponError::NotFound)?;
-        Ok(coupon.status_at(self.clock.now()))
+        let now = self.clock.now();
+        if coupon.expired_at(now) {
+            return Err(CouponError::Expired);
+        }
+        Ok(coupon.status_at(now))
     }
 
     /// Redeems once; the same order redeeming again gets the same success (checkout retries).
@@ -124,6 +139,7 @@ impl CouponService {
                 CouponState::Redeemed { order_id: by } if by == order_id => Ok(coupon),
                 CouponState::Redeemed { .. } => Err(CouponError::AlreadyRedeemed),
                 CouponState::Revoked => Err(CouponError::Revoked),
+                CouponState::Issued if coupon.expired_at(now) => Err(CouponError::Expired),
                 CouponState::Issued => Err(CouponError::Pending),
             },
         }
@@ -197,7 +213,11 @@ impl CouponService {
         let coupons = self
             .store
             .refund_order(order_id, now, &|coupon| {
-                self.events.reward_revoked(order_id, coupon, now)
+                self.events
+                    .reward_revoked(order_id, coupon, now)
+                    .into_iter()
+                    .chain(self.discounts.deactivate(coupon, now))
+                    .collect()
             })
             .await?
             .ok_or(CouponError::UnknownOrder)?;

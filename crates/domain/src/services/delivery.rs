@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{MessageId, RetrySchedule};
+use crate::model::{CouponCode, MessageId, NewDiscount, RetrySchedule};
 use crate::ports::{
-    Claim, Clock, Mailer, MessagePage, MessageStatus, OutboxAdmin, OutboxStore, PageCursor,
-    Payload, RequeueOutcome, Settlement, StoreError, WebhookError, WebhookSender,
+    Claim, Clock, DiscountAction, DiscountLedger, Mailer, MessagePage, MessageStatus, OutboxAdmin,
+    OutboxStore, PageCursor, Payload, PlatformDiscounts, PlatformError, RequeueOutcome, Settlement,
+    StoreError, WebhookError, WebhookSender,
 };
 
 /// How long a claim keeps others off a message. A send takes at most the webhook timeout (10 s)
@@ -23,6 +24,10 @@ pub enum Attempt {
     Retried,
     /// Failed for good.
     Failed,
+    /// Not to be sent after all: its coupon was revoked before its discount was created.
+    Cancelled,
+    /// The platform's rate limit was spent: due again when it has refilled, no attempt used.
+    Deferred,
     /// Not ours to send: delivered already, not due yet, or claimed by another deliverer.
     NotClaimed,
     /// Sent, but the claim ran out before the result was recorded: the next claimer sends again.
@@ -47,7 +52,7 @@ impl DeliveryReport {
             Attempt::Delivered => self.delivered += 1,
             Attempt::Retried => self.retried += 1,
             Attempt::Failed => self.failed += 1,
-            Attempt::NotClaimed | Attempt::ClaimLost => {}
+            Attempt::Cancelled | Attempt::Deferred | Attempt::NotClaimed | Attempt::ClaimLost => {}
         }
     }
 }
@@ -59,8 +64,17 @@ pub struct Deliverer {
     mailer: Arc<dyn Mailer>,
     /// `None` without `WEBHOOK_URL`: no events are written then, and any left over fail.
     webhooks: Option<Arc<dyn WebhookSender>>,
+    /// `None` with `DISCOUNT_PLATFORM=none`: no discount messages are written then.
+    discounts: Option<DiscountDelivery>,
     clock: Arc<dyn Clock>,
     schedule: RetrySchedule,
+}
+
+/// The shop platform's admin API and the coupons' record of their discounts.
+#[derive(Clone)]
+pub struct DiscountDelivery {
+    pub platform: Arc<dyn PlatformDiscounts>,
+    pub ledger: Arc<dyn DiscountLedger>,
 }
 
 /// Messages a sweep picks at most; the next sweep (a minute later on AWS) takes the rest.
@@ -78,9 +92,16 @@ impl Deliverer {
             outbox,
             mailer,
             webhooks,
+            discounts: None,
             clock,
             schedule,
         }
+    }
+
+    /// DISCOUNT_PLATFORM: coupons' discounts are created and ended through `discounts`.
+    pub fn with_discounts(mut self, discounts: DiscountDelivery) -> Self {
+        self.discounts = Some(discounts);
+        self
     }
 
     /// Delivers one message if it is due and nobody else holds it.
@@ -96,7 +117,21 @@ impl Deliverer {
         let result = self.send(&claim).await;
         let finished = self.clock.now();
         let (settlement, attempt) = match &result {
-            Ok(()) => (Settlement::Delivered, Attempt::Delivered),
+            Ok(Sent::Done) => (Settlement::Delivered, Attempt::Delivered),
+            Ok(Sent::Cancelled(reason)) => (
+                Settlement::Cancelled {
+                    reason: reason.clone(),
+                },
+                Attempt::Cancelled,
+            ),
+            Err(Failure::Deferred { wait, reason }) => (
+                Settlement::Deferred {
+                    at: finished
+                        + Duration::from_std(*wait).unwrap_or_else(|_| Duration::seconds(60)),
+                    reason: reason.clone(),
+                },
+                Attempt::Deferred,
+            ),
             Err(Failure::Permanent(error)) => (
                 Settlement::Failed {
                     error: error.clone(),
@@ -151,13 +186,27 @@ impl Deliverer {
         self.schedule.next_attempt(attempt, now, unit)
     }
 
-    async fn send(&self, claim: &Claim) -> Result<(), Failure> {
+    async fn send(&self, claim: &Claim) -> Result<Sent, Failure> {
         match &claim.message.payload {
             Payload::Mail(mail) => self
                 .mailer
                 .send(mail)
                 .await
+                .map(|()| Sent::Done)
                 .map_err(|error| Failure::Transient(error.reason())),
+            Payload::Discount(action) => {
+                let Some(discounts) = &self.discounts else {
+                    return Err(Failure::Transient(
+                        "DISCOUNT_PLATFORM is none: the discount has nowhere to go".into(),
+                    ));
+                };
+                match action {
+                    DiscountAction::Create(discount) => {
+                        discounts.create(discount, claim.attempt).await
+                    }
+                    DiscountAction::Deactivate { coupon } => discounts.deactivate(coupon).await,
+                }
+            }
             Payload::Event { body } => {
                 let Some(webhooks) = &self.webhooks else {
                     return Err(Failure::Transient(
@@ -167,6 +216,7 @@ impl Deliverer {
                 webhooks
                     .post(&claim.message.id, body)
                     .await
+                    .map(|()| Sent::Done)
                     .map_err(|error| match error {
                         WebhookError::Gone => Failure::Permanent(error.to_string()),
                         WebhookError::Failed(reason) => Failure::Transient(reason),
@@ -176,9 +226,92 @@ impl Deliverer {
     }
 }
 
+/// What an attempt that did not fail came to.
+enum Sent {
+    Done,
+    Cancelled(String),
+}
+
 enum Failure {
     Transient(String),
     Permanent(String),
+    Deferred {
+        wait: std::time::Duration,
+        reason: String,
+    },
+}
+
+impl From<PlatformError> for Failure {
+    fn from(error: PlatformError) -> Self {
+        match error {
+            PlatformError::Transient(reason) => Self::Transient(reason),
+            PlatformError::Refused(reason) => Self::Permanent(reason),
+            PlatformError::Throttled { wait, reason } => Self::Deferred { wait, reason },
+        }
+    }
+}
+
+fn ledger_failure(error: StoreError) -> Failure {
+    Failure::Transient(format!("reading or recording the coupon: {error}"))
+}
+
+impl DiscountDelivery {
+    /// Creates the coupon's discount unless it exists (recorded) or the coupon was revoked; a
+    /// revocation that lands while the platform creates is seen when the id is recorded, and
+    /// the new discount is ended at once.
+    async fn create(&self, discount: &NewDiscount, attempt: u32) -> Result<Sent, Failure> {
+        let coupon = self
+            .ledger
+            .coupon_discount(&discount.coupon)
+            .await
+            .map_err(ledger_failure)?
+            .ok_or_else(|| Failure::Permanent("the coupon is not in the table".into()))?;
+        if coupon.discount_id.is_some() && !coupon.revoked {
+            return Ok(Sent::Done);
+        }
+        if coupon.revoked {
+            // An earlier attempt may have created it and died before recording the id.
+            let id = match coupon.discount_id {
+                Some(id) => Some(id),
+                None if attempt > 1 => self.platform.find(&discount.coupon).await?,
+                None => None,
+            };
+            return match id {
+                Some(id) => {
+                    self.platform.deactivate(&id).await?;
+                    Ok(Sent::Done)
+                }
+                None => Ok(Sent::Cancelled(
+                    "the coupon was revoked before its discount was created".into(),
+                )),
+            };
+        }
+        let id = self.platform.create(discount).await?;
+        let after = self
+            .ledger
+            .record_discount(&discount.coupon, &id)
+            .await
+            .map_err(ledger_failure)?;
+        if after.is_some_and(|coupon| coupon.revoked) {
+            self.platform.deactivate(&id).await?;
+        }
+        Ok(Sent::Done)
+    }
+
+    /// Ends the discount recorded on the coupon. Without one the create has not finished: it
+    /// reads the revocation when it records its id, and ends the discount itself.
+    async fn deactivate(&self, coupon: &CouponCode) -> Result<Sent, Failure> {
+        let coupon = self
+            .ledger
+            .coupon_discount(coupon)
+            .await
+            .map_err(ledger_failure)?
+            .ok_or_else(|| Failure::Permanent("the coupon is not in the table".into()))?;
+        if let Some(id) = coupon.discount_id {
+            self.platform.deactivate(&id).await?;
+        }
+        Ok(Sent::Done)
+    }
 }
 
 /// One line per attempt: the message's id, kind and reference, never its payload (addresses).
@@ -188,15 +321,24 @@ fn log_attempt(claim: &Claim, attempt: Attempt, settlement: &Settlement, took: D
         Attempt::Delivered => "delivered",
         Attempt::Retried => "retry",
         Attempt::Failed => "failed",
+        Attempt::Cancelled => "cancelled",
+        Attempt::Deferred => "deferred",
         Attempt::NotClaimed => "not_claimed",
         Attempt::ClaimLost => "claim_lost",
     };
     let (error, next_attempt_at) = match settlement {
         Settlement::Delivered => (None, None),
-        Settlement::Retry { at, error } => (Some(error.as_str()), Some(crate::model::rfc3339(*at))),
-        Settlement::Failed { error } => (Some(error.as_str()), None),
+        Settlement::Retry { at, error } | Settlement::Deferred { at, reason: error } => {
+            (Some(error.as_str()), Some(crate::model::rfc3339(*at)))
+        }
+        Settlement::Failed { error } | Settlement::Cancelled { reason: error } => {
+            (Some(error.as_str()), None)
+        }
     };
-    if attempt == Attempt::Delivered {
+    if matches!(
+        attempt,
+        Attempt::Delivered | Attempt::Cancelled | Attempt::Deferred
+    ) {
         tracing::info!(
             message_id = %message.id,
             kind = message.kind.as_str(),

@@ -52,6 +52,7 @@ impl Events {
                 body: body.to_string(),
             },
             created_at: at,
+            due_at: at,
         })
     }
 
@@ -98,6 +99,7 @@ impl Events {
                 "currency": reward.currency.as_ref(),
                 "status": status.as_str(),
                 "available_from": rfc3339(reward.available_from),
+                "valid_until": reward.valid_until.map(rfc3339),
             }),
         )
     }

@@ -3,6 +3,7 @@
 mod coupons;
 mod customer_data;
 mod delivery;
+mod discounts;
 mod events;
 mod orders;
 mod referrals;
@@ -14,9 +15,10 @@ mod surveys;
 pub use coupons::{CancelOutcome, CouponError, CouponService, RefundEffect, RefundsOutcome};
 pub use customer_data::{CustomerDataError, CustomerDataService};
 pub use delivery::{
-    Attempt, Deliverer, DeliveryReport, MessageError, MessageService, CLAIM_SECONDS, MAX_PAGE,
-    SWEEP_LIMIT,
+    Attempt, Deliverer, DeliveryReport, DiscountDelivery, MessageError, MessageService,
+    CLAIM_SECONDS, MAX_PAGE, SWEEP_LIMIT,
 };
+pub use discounts::Discounts;
 pub use events::{Events, SurveySent};
 pub use orders::{OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS, MAX_DECISIONS};
 pub use referrals::{CodeSource, ReferralError, ReferralService, MAX_CODE_ATTEMPTS};

@@ -12,7 +12,7 @@ use crate::ports::{
 };
 
 use super::reward_mail::{self, RenderError, RewardMail, ShopIdentity};
-use super::Events;
+use super::{Discounts, Events};
 
 /// How often we re-read and decide again when a concurrent write changed the facts. Each retry
 /// follows a real change (another order, another reward), so a handful always suffices in practice.
@@ -46,6 +46,7 @@ pub struct OrderService {
     rules: RewardRules,
     shop: ShopIdentity,
     events: Events,
+    discounts: Discounts,
     fingerprints: FingerprintKey,
     activity_window_days: u32,
 }
@@ -68,9 +69,16 @@ impl OrderService {
             rules,
             shop,
             events,
+            discounts: Discounts::default(),
             fingerprints,
             activity_window_days: DEFAULT_ACTIVITY_WINDOW_DAYS,
         }
+    }
+
+    /// DISCOUNT_PLATFORM: every coupon issued also becomes a discount code there.
+    pub fn with_discounts(mut self, discounts: Discounts) -> Self {
+        self.discounts = discounts;
+        self
     }
 
     /// ACTIVE_WINDOW_DAYS: how long an order keeps its customer active, for retention.
@@ -223,6 +231,7 @@ impl OrderService {
 
     fn rewards_for(&self, order: &Order, referrer: &crate::model::Referrer) -> Vec<Reward> {
         let available_from = self.rules.available_from(order.placed_at);
+        let valid_until = Some(self.rules.valid_until(available_from));
         let reward = |beneficiary, customer_id, amount_cents| Reward {
             beneficiary,
             customer_id,
@@ -230,6 +239,7 @@ impl OrderService {
             amount_cents,
             currency: self.rules.currency.clone(),
             available_from,
+            valid_until,
         };
         vec![
             reward(
@@ -245,8 +255,9 @@ impl OrderService {
         ]
     }
 
-    /// The mails and `reward.issued` events of a rewarded order, committed with it; ids come
-    /// from the order id and the beneficiary, so no replay can add a second one.
+    /// The mails, `reward.issued` events and platform discounts of a rewarded order, committed
+    /// with it; ids come from the order id and the beneficiary, or the coupon, so no replay can
+    /// add a second one.
     fn messages(
         &self,
         order: &Order,
@@ -268,6 +279,7 @@ impl OrderService {
                 customer_id: Some(mail.reward.customer_id.clone()),
                 payload: Payload::Mail(reward_mail::render(mail, &self.shop)?),
                 created_at: now,
+                due_at: now,
             });
         }
         messages.extend(
@@ -275,6 +287,10 @@ impl OrderService {
                 .iter()
                 .filter_map(|reward| self.events.reward_issued(&order.order_id, reward, now)),
         );
+        messages.extend(mails.iter().filter_map(|mail| {
+            self.discounts
+                .create(&order.order_id, &mail.reward, &mail.to, now)
+        }));
         Ok(messages)
     }
 

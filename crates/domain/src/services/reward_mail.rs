@@ -215,6 +215,7 @@ mod tests {
                     .with_ymd_and_hms(2026, 3, 15, 12, 0, 0)
                     .single()
                     .expect("time"),
+                valid_until: None,
             },
         }
     }

@@ -200,6 +200,7 @@ impl SurveyService {
             customer_id: Some(request.customer_id.clone()),
             payload: Payload::Mail(survey_mail::survey(&job, &self.shop)?),
             created_at: now,
+            due_at: now,
         };
         let survey_id = token.survey_id();
         let sent = SurveySent {
@@ -316,6 +317,7 @@ impl SurveyService {
                         &self.support,
                     )?),
                     created_at: answer.answered_at,
+                    due_at: answer.answered_at,
                 })
             },
         );
