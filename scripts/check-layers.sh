@@ -26,7 +26,7 @@ for function in create-referral reward-referral collect-survey score-nps custome
 done
 # Only deliver-outbox sends: the request functions must not even link a way to.
 for function in create-referral reward-referral collect-survey score-nps customer-data; do
-  forbid "$function" "aws-sdk-sesv2|mail-ses|webhook-http|reqwest" "only deliver-outbox sends mail or webhooks"
+  forbid "$function" "aws-sdk-sesv2|mail-ses|webhook-http|platform-discounts|reqwest" "only deliver-outbox sends mail or webhooks or calls a shop platform"
 done
 forbid domain "$AWS|$SQL|$WEB|hyper|store-dynamodb|mail-ses|web|settings|lambda-host" "the core knows no AWS, SQL or HTTP"
 forbid store-dynamodb "$SQL|$WEB|mail-ses|web" "an adapter knows only the core and its backend"
@@ -34,10 +34,11 @@ forbid store-sqlite "$AWS|$WEB|store-dynamodb|web" "an adapter knows only the co
 forbid mail-ses "$SQL|$WEB|store-dynamodb|web" "an adapter knows only the core and its backend"
 # reqwest brings tower-http and TLS through aws-lc-rs (a crypto library, not AWS): allowed here.
 forbid webhook-http "aws-sdk-[a-z0-9-]+|aws-config|lambda_http|lambda_runtime|$SQL|axum|store-dynamodb|mail-ses|web" "an adapter knows only the core and its backend"
+forbid platform-discounts "aws-sdk-[a-z0-9-]+|aws-config|lambda_http|lambda_runtime|$SQL|axum|store-dynamodb|mail-ses|web|settings" "an adapter knows only the core and its backend"
 # Reading the platforms' webhooks is pure: no HTTP server, no store, no client.
 forbid shop-platforms "$AWS|$SQL|$WEB|hyper|reqwest|store-dynamodb|mail-ses|web|settings" "the platforms' payloads are read without HTTP or a store"
 forbid web "$AWS|$SQL|store-dynamodb|mail-ses" "the HTTP glue knows no store or AWS"
-forbid settings "$AWS|$SQL|store-dynamodb|mail-ses|webhook-http" "settings know no store or AWS"
+forbid settings "$AWS|$SQL|store-dynamodb|mail-ses|webhook-http|platform-discounts|reqwest" "settings know no store, AWS or HTTP client"
 forbid lambda-host "$SQL|store-dynamodb|mail-ses" "the Lambda host knows no store"
 
 if [ "$failures" -gt 0 ]; then

@@ -7,11 +7,14 @@ MINISTACK_VERSION="1.5.33"
 SAM_TRANSLATOR_VERSION="1.115.0"
 # The Standard Webhooks authors' verifier: the tests check our signatures with it, not with ours.
 STANDARDWEBHOOKS_VERSION="1.1.0"
+# The Shopify fake (tests/fakes/shopify_admin.py) validates requests against Shopify's schema with it
+# (the version ministack pins too).
+GRAPHQL_CORE_VERSION="3.2.12"
 EMULATOR_VENV=".venv"
 
 emulator_install() {
   local wanted=("ministack==$MINISTACK_VERSION" "aws-sam-translator==$SAM_TRANSLATOR_VERSION"
-    "standardwebhooks==$STANDARDWEBHOOKS_VERSION")
+    "standardwebhooks==$STANDARDWEBHOOKS_VERSION" "graphql-core==$GRAPHQL_CORE_VERSION")
   local installed
   installed="$("$EMULATOR_VENV/bin/python" -m pip freeze 2>/dev/null || true)"
   for requirement in "${wanted[@]}"; do

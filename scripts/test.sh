@@ -15,12 +15,17 @@ LOG_DIR="target/test-logs"
 mkdir -p "$LOG_DIR"
 # shellcheck source=scripts/emulator.sh
 source scripts/emulator.sh
+# shellcheck source=scripts/fakes.sh
+source scripts/fakes.sh
 
 # Each step shows the seconds since the start, so CI's log tells where the time goes.
 step() { printf '\n==> [%4ds] %s\n' "$SECONDS" "$*"; }
 
 step "emulator: ministack $MINISTACK_VERSION and aws-sam-translator $SAM_TRANSLATOR_VERSION in $EMULATOR_VENV"
 emulator_install
+
+step "platform fakes: Shopify's Admin schema from @shopify/dev-mcp@$SHOPIFY_DEV_MCP_VERSION (npm)"
+shopify_schema_install
 
 step "Debian's chromium (the browser tests) and jq (the README's walk-through, run by a test)"
 missing=()

@@ -9,8 +9,8 @@ use anyhow::Context;
 use axum::Router;
 use clap::Parser;
 use domain::ports::{
-    Clock, DeliveryLog, MetricsStore, OrderStore, OutboxAdmin, OutboxStore, PersonalDataStore,
-    ReferralStore, SurveyStore, SystemClock, WebhookSender,
+    Clock, DeliveryLog, DiscountLedger, MetricsStore, OrderStore, OutboxAdmin, OutboxStore,
+    PersonalDataStore, ReferralStore, SurveyStore, SystemClock, WebhookSender,
 };
 use domain::services::Deliverer;
 use settings::{Logging, SettingsError};
@@ -263,6 +263,7 @@ where
         + MetricsStore
         + OutboxStore
         + OutboxAdmin
+        + DiscountLedger
         + DeliveryLog
         + PersonalDataStore
         + 'static,
@@ -337,10 +338,14 @@ where
         )),
         None => None,
     };
+    let discounts = deliver_outbox::platform_discounts(&delivery.platform)
+        .context("deliver-outbox configuration")?;
     let deliverer = deliver_outbox::build(
         &delivery,
         deliver_outbox::Ports {
-            outbox: store,
+            outbox: store.clone(),
+            ledger: store,
+            discounts,
             mailer: Arc::new(MailFolder::new(
                 options.data_dir.join(OUTBOX_FOLDER),
                 delivery.sender.mail_from.clone(),

@@ -51,6 +51,7 @@ async fn main() {
         min_order_cents: 2000,
         referrer_cap: 25,
         hold_days: 14,
+        valid_days: 365,
     };
     let shop = ShopIdentity {
         name: "Bench Shop".into(),

@@ -3,9 +3,10 @@
 
 use clap::Args;
 use domain::model::{
-    Email, FingerprintKey, HttpUrl, Locale, Retention, RetrySchedule, WebhookSecrets, WebhookUrl,
+    DiscountPlatform, Email, FingerprintKey, HttpUrl, Locale, Retention, RetrySchedule,
+    WebhookSecrets, WebhookUrl,
 };
-use domain::services::{Events, ShopIdentity};
+use domain::services::{Discounts, Events, ShopIdentity};
 use shop_platforms::{ShopifyShop, SigningSecret};
 use web::{ApiKeys, PlatformSecrets};
 
@@ -137,9 +138,36 @@ pub struct ShopPlatforms {
     /// The secret typed into the WooCommerce webhooks (WooCommerce → Settings → Advanced → Webhooks). Unset: `POST /webhooks/woocommerce` answers 404.
     #[arg(long, env = "WOOCOMMERCE_WEBHOOK_SECRET", value_parser = SigningSecret::parse)]
     pub woocommerce_webhook_secret: Option<SigningSecret>,
-    /// The Shopify shop's admin origin, `https://<name>.myshopify.com` (`http://` only on loopback): deliveries whose `X-Shopify-Shop-Domain` or privacy payload names another shop are refused (401 `wrong_shop`). Set it: an app's secret signs the webhooks of every shop that installs it.
+    #[command(flatten)]
+    pub shopify_shop: ShopifyShopUrl,
+}
+
+/// The Shopify shop this stack belongs to: webhook receivers check deliveries against it, and
+/// with `DISCOUNT_PLATFORM=shopify` deliver-outbox calls its Admin API.
+#[derive(Debug, Clone, Args)]
+pub struct ShopifyShopUrl {
+    /// The Shopify shop's admin origin, `https://<name>.myshopify.com` (`http://` only on loopback): deliveries whose `X-Shopify-Shop-Domain` or privacy payload names another shop are refused (401 `wrong_shop`), and with `DISCOUNT_PLATFORM=shopify` discounts are created there. Set it: an app's secret signs the webhooks of every shop that installs it.
     #[arg(long, env = "SHOPIFY_SHOP_URL", value_parser = ShopifyShop::parse)]
     pub shopify_shop_url: Option<ShopifyShop>,
+}
+
+/// Where coupons become discount codes: reward-referral writes a message per coupon issued or
+/// revoked, deliver-outbox delivers it.
+#[derive(Debug, Clone, Args)]
+pub struct DiscountPlatformChoice {
+    /// `none`, `shopify` or `woocommerce`: the platform in which every coupon issued also becomes a discount code (created by deliver-outbox; ended when the coupon is revoked), so the shop's checkout accepts it. `none`: only this API knows the coupons.
+    #[arg(long, env = "DISCOUNT_PLATFORM", default_value = "none", value_parser = discount_platform)]
+    pub discount_platform: DiscountPlatform,
+}
+
+impl DiscountPlatformChoice {
+    pub fn discounts(&self) -> Discounts {
+        Discounts::new(self.discount_platform)
+    }
+}
+
+fn discount_platform(raw: &str) -> Result<DiscountPlatform, String> {
+    DiscountPlatform::parse(raw).ok_or_else(|| "must be one of none, shopify, woocommerce".into())
 }
 
 impl ShopPlatforms {
@@ -147,7 +175,7 @@ impl ShopPlatforms {
         PlatformSecrets {
             shopify: self.shopify_webhook_secret.clone(),
             woocommerce: self.woocommerce_webhook_secret.clone(),
-            shopify_shop: self.shopify_shop_url.clone(),
+            shopify_shop: self.shopify_shop.shopify_shop_url.clone(),
         }
     }
 }

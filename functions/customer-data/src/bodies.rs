@@ -70,6 +70,7 @@ struct CouponBody {
     amount_cents: u64,
     currency: String,
     available_from: String,
+    valid_until: Option<String>,
     status: &'static str,
     redeemed_order: Option<String>,
 }
@@ -185,6 +186,7 @@ fn coupon(coupon: &Coupon, now: DateTime<Utc>) -> CouponBody {
         amount_cents: reward.amount_cents,
         currency: reward.currency.to_string(),
         available_from: rfc3339(reward.available_from),
+        valid_until: reward.valid_until.map(rfc3339),
         status: coupon.status_at(now).status.as_str(),
         redeemed_order: match &coupon.state {
             CouponState::Redeemed { order_id } => Some(order_id.to_string()),

@@ -1,6 +1,6 @@
 //! deliver-outbox: the only function that sends. It delivers outbox messages (mails, webhook
-//! events) when the table's stream reports new ones and, every minute, whatever is due for a
-//! retry (docs/architecture.md#the-outbox).
+//! events, discount codes in the shop's platform) when the table's stream reports new ones and,
+//! every minute, whatever is due for a retry (docs/architecture.md#the-outbox).
 
 mod invocation;
 mod metrics;
@@ -8,12 +8,13 @@ mod settings;
 
 use std::sync::Arc;
 
-use domain::ports::{Clock, Mailer, OutboxStore, WebhookSender};
-use domain::services::Deliverer;
+use domain::ports::{Clock, DiscountLedger, Mailer, OutboxStore, PlatformDiscounts, WebhookSender};
+use domain::services::{Deliverer, DiscountDelivery};
+use platform_discounts::{ShopifyAdmin, WooCommerceAdmin};
 
 pub use invocation::{handle, Invocation, Response};
 pub use metrics::emf_line;
-pub use settings::{LambdaSettings, Settings};
+pub use settings::{DiscountTarget, LambdaSettings, PlatformAdmin, Settings};
 
 pub const FUNCTION_NAME: &str = "deliver-outbox";
 
@@ -23,16 +24,65 @@ pub struct Ports {
     pub mailer: Arc<dyn Mailer>,
     /// `None` without `WEBHOOK_URL`.
     pub webhooks: Option<Arc<dyn WebhookSender>>,
+    /// `None` with `DISCOUNT_PLATFORM=none`.
+    pub discounts: Option<Arc<dyn PlatformDiscounts>>,
+    /// Where a coupon's discount is read and recorded.
+    pub ledger: Arc<dyn DiscountLedger>,
     pub clock: Arc<dyn Clock>,
+}
+
+/// Why the platform's admin API cannot be used; start-up fails with it.
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformSetupError {
+    #[error(transparent)]
+    Settings(#[from] ::settings::SettingsError),
+    #[error(transparent)]
+    Client(#[from] platform_discounts::SetupError),
+}
+
+/// The platform's admin API as `settings` configure it; `None` with `DISCOUNT_PLATFORM=none`.
+pub fn platform_discounts(
+    settings: &PlatformAdmin,
+) -> Result<Option<Arc<dyn PlatformDiscounts>>, PlatformSetupError> {
+    Ok(match settings.target()? {
+        DiscountTarget::None => None,
+        DiscountTarget::Shopify {
+            shop,
+            credentials,
+            combines_with,
+        } => Some(Arc::new(ShopifyAdmin::new(
+            &shop,
+            credentials,
+            combines_with,
+        )?)),
+        DiscountTarget::WooCommerce {
+            site,
+            key,
+            secret,
+            combines_with,
+        } => Some(Arc::new(WooCommerceAdmin::new(
+            &site,
+            key,
+            secret,
+            combines_with,
+        )?)),
+    })
 }
 
 /// The composition root, used by the Lambda binary and the local stack's delivery task.
 pub fn build(settings: &Settings, ports: Ports) -> Deliverer {
-    Deliverer::new(
+    let deliverer = Deliverer::new(
         ports.outbox,
         ports.mailer,
         ports.webhooks,
         ports.clock,
         settings.delivery.outbox_retry_seconds.clone(),
-    )
+    );
+    match ports.discounts {
+        Some(platform) => deliverer.with_discounts(DiscountDelivery {
+            platform,
+            ledger: ports.ledger,
+        }),
+        None => deliverer,
+    }
 }

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use deliver_outbox::{build, emf_line, handle, Invocation, LambdaSettings, Ports, FUNCTION_NAME};
+use deliver_outbox::{
+    build, emf_line, handle, platform_discounts, Invocation, LambdaSettings, Ports, FUNCTION_NAME,
+};
 use domain::ports::{SystemClock, WebhookSender};
 use lambda_host::sdk::{sdk_config, Roots};
 use lambda_runtime::{service_fn, LambdaEvent};
@@ -25,6 +27,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         )),
         None => None,
     };
+    let discounts = platform_discounts(&function.platform)
+        .inspect_err(|error| tracing::error!(error = %error, "configuration is invalid"))?;
     let aws = sdk_config(Roots::for_runtime(&runtime)).await?;
     let mailer = SesMailer::new(
         aws_sdk_sesv2::Client::new(&aws),
@@ -32,15 +36,18 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         &function.shop.shop_name,
         settings.ses.ses_configuration_set,
     );
+    let store = Arc::new(DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&aws),
+        settings.table.table_name,
+    ));
     let deliverer = build(
         &function,
         Ports {
-            outbox: Arc::new(DynamoStore::new(
-                aws_sdk_dynamodb::Client::new(&aws),
-                settings.table.table_name,
-            )),
+            outbox: store.clone(),
             mailer: Arc::new(mailer),
             webhooks,
+            discounts,
+            ledger: store,
             clock: Arc::new(SystemClock),
         },
     );

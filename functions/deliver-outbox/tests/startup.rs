@@ -31,7 +31,10 @@ fn start(overrides: Overrides<'_>) -> String {
 #[test]
 fn missing_or_invalid_settings_stop_start_up_naming_them() {
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    let cases: [(Overrides<'_>, &str); 6] = [
+    let shop = Some("https://demo.myshopify.com");
+    let client_secret = "shpss_never_printed_0123456789";
+    let woo_secret = "cs_never_printed_0123456789";
+    let cases: [(Overrides<'_>, &str); 13] = [
         (
             &[("MAIL_FROM", None)],
             "missing required environment variable MAIL_FROM",
@@ -62,13 +65,69 @@ fn missing_or_invalid_settings_stop_start_up_naming_them() {
             &[("OUTBOX_RETRY_SECONDS", Some("5,,30"))],
             "environment variable OUTBOX_RETRY_SECONDS is invalid",
         ),
+        (
+            &[("DISCOUNT_PLATFORM", Some("magento"))],
+            "environment variable DISCOUNT_PLATFORM is invalid",
+        ),
+        (
+            &[
+                ("DISCOUNT_PLATFORM", Some("shopify")),
+                ("SHOPIFY_CLIENT_ID", Some("id")),
+                ("SHOPIFY_CLIENT_SECRET", Some(client_secret)),
+            ],
+            "missing required environment variable SHOPIFY_SHOP_URL",
+        ),
+        (
+            &[
+                ("DISCOUNT_PLATFORM", Some("shopify")),
+                ("SHOPIFY_SHOP_URL", shop),
+                ("SHOPIFY_CLIENT_ID", Some("id")),
+                ("SHOPIFY_CLIENT_SECRET", Some("")),
+            ],
+            "missing required environment variable SHOPIFY_CLIENT_SECRET",
+        ),
+        (
+            &[
+                ("DISCOUNT_PLATFORM", Some("shopify")),
+                ("SHOPIFY_SHOP_URL", shop),
+                ("SHOPIFY_CLIENT_SECRET", Some(client_secret)),
+            ],
+            "missing required environment variable SHOPIFY_CLIENT_ID",
+        ),
+        (
+            &[
+                ("DISCOUNT_PLATFORM", Some("shopify")),
+                ("SHOPIFY_SHOP_URL", shop),
+            ],
+            "missing required environment variable SHOPIFY_CLIENT_ID (with SHOPIFY_CLIENT_SECRET) or SHOPIFY_ADMIN_ACCESS_TOKEN",
+        ),
+        (
+            &[
+                ("DISCOUNT_PLATFORM", Some("woocommerce")),
+                ("WOOCOMMERCE_URL", Some("https://shop.example")),
+                ("WOOCOMMERCE_CONSUMER_KEY", Some("ck_key")),
+                ("WOOCOMMERCE_CONSUMER_SECRET", Some("  ")),
+            ],
+            "missing required environment variable WOOCOMMERCE_CONSUMER_SECRET",
+        ),
+        (
+            &[
+                ("DISCOUNT_PLATFORM", Some("woocommerce")),
+                ("WOOCOMMERCE_URL", Some("http://shop.example")),
+                ("WOOCOMMERCE_CONSUMER_KEY", Some("ck_key")),
+                ("WOOCOMMERCE_CONSUMER_SECRET", Some(woo_secret)),
+            ],
+            "environment variable WOOCOMMERCE_URL is invalid",
+        ),
     ];
     for (overrides, expected) in cases {
         let printed = start(overrides);
         assert!(printed.contains(expected), "{overrides:?}: {printed}");
-        assert!(
-            !printed.contains(secret),
-            "a secret must never be printed: {printed}"
-        );
+        for secret in [secret, client_secret, woo_secret] {
+            assert!(
+                !printed.contains(secret),
+                "a secret must never be printed: {printed}"
+            );
+        }
     }
 }

@@ -36,6 +36,9 @@ pub(crate) struct RewardBody {
     /// `pending`, `available`, `redeemed` or `revoked`.
     status: &'static str,
     available_from: String,
+    /// When the coupon expires (its platform discount ends then too); `null` for coupons
+    /// issued before coupons expired.
+    valid_until: Option<String>,
 }
 
 impl From<&RewardStatus> for RewardBody {
@@ -49,6 +52,7 @@ impl From<&RewardStatus> for RewardBody {
             currency: reward.currency.to_string(),
             status: status.as_str(),
             available_from: rfc3339(reward.available_from),
+            valid_until: reward.valid_until.map(rfc3339),
         }
     }
 }
@@ -95,6 +99,9 @@ pub(crate) struct CouponBody {
     currency: String,
     status: &'static str,
     available_from: String,
+    /// When the coupon expires (its platform discount ends then too); `null` for coupons
+    /// issued before coupons expired.
+    valid_until: Option<String>,
 }
 
 impl From<&RewardStatus> for CouponBody {
@@ -107,6 +114,7 @@ impl From<&RewardStatus> for CouponBody {
             currency: reward.currency.to_string(),
             status: status.as_str(),
             available_from: rfc3339(reward.available_from),
+            valid_until: reward.valid_until.map(rfc3339),
         }
     }
 }

@@ -96,6 +96,7 @@ pub(crate) async fn refund_order(
     responses(
         (status = 200, description = "The coupon", body = CouponBody),
         (status = 404, description = "`not_found`: no such coupon", body = web::ErrorEnvelope),
+        (status = 410, description = "`expired`: an unused coupon past its `valid_until`", body = web::ErrorEnvelope),
     ),
     security(("storefront_key" = []))
 )]
@@ -120,7 +121,7 @@ pub(crate) async fn coupon(
         (status = 200, description = "Redeemed with this order (again: the same answer)", body = RedeemedBody),
         (status = 404, description = "`not_found`: no such coupon, or no such order", body = web::ErrorEnvelope),
         (status = 409, description = "`already_redeemed` with another order, or `reward_pending` in its hold", body = web::ErrorEnvelope),
-        (status = 410, description = "`revoked`: its order was refunded", body = web::ErrorEnvelope),
+        (status = 410, description = "`revoked`: its order was refunded; `expired`: past its `valid_until`", body = web::ErrorEnvelope),
     ),
     security(("storefront_key" = []))
 )]

@@ -1,11 +1,11 @@
 //! What reward-referral reads from its environment, once, at start-up.
 
 use ::settings::{
-    DynamoTable, Fingerprints, RetentionPeriod, ShopPlatforms, ShopPresentation, Staff, Storefront,
-    WebhookEndpoint,
+    DiscountPlatformChoice, DynamoTable, Fingerprints, RetentionPeriod, ShopPlatforms,
+    ShopPresentation, Staff, Storefront, WebhookEndpoint,
 };
 use clap::Parser;
-use domain::model::{Currency, RewardRules};
+use domain::model::{Currency, RewardRules, DEFAULT_COUPON_VALID_DAYS};
 use domain::services::DEFAULT_ACTIVITY_WINDOW_DAYS;
 use shop_platforms::Reading;
 
@@ -24,6 +24,8 @@ pub struct Settings {
     pub webhooks: WebhookEndpoint,
     #[command(flatten)]
     pub platforms: ShopPlatforms,
+    #[command(flatten)]
+    pub discount_platform: DiscountPlatformChoice,
     /// The referrer's coupon value, in minor units (cents).
     #[arg(long, env = "REFERRER_REWARD_CENTS", default_value_t = 1000)]
     pub referrer_reward_cents: u64,
@@ -45,6 +47,10 @@ pub struct Settings {
     /// Days from `placed_at` until coupons are usable; `0` = at once.
     #[arg(long, env = "REWARD_HOLD_DAYS", default_value_t = 14)]
     pub reward_hold_days: u32,
+    /// Days (1–3650) a coupon can be used, counted from when it becomes usable; after that our API answers `410 expired` and the platform's discount has ended at the same instant.
+    #[arg(long, env = "COUPON_VALID_DAYS", default_value_t = DEFAULT_COUPON_VALID_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub coupon_valid_days: u32,
     /// An order keeps its customer active this many days (1–3660), for retention; read where
     /// orders are recorded, because that is where activity spans are written.
     #[arg(long, env = "ACTIVE_WINDOW_DAYS", default_value_t = DEFAULT_ACTIVITY_WINDOW_DAYS,
@@ -61,6 +67,7 @@ impl Settings {
             min_order_cents: self.min_order_cents,
             referrer_cap: self.referrer_cap,
             hold_days: self.reward_hold_days,
+            valid_days: self.coupon_valid_days,
         }
     }
 }
@@ -114,6 +121,11 @@ mod tests {
         );
         assert_eq!(rules.currency.as_ref(), "EUR");
         assert_eq!(settings.active_window_days, 365);
+        assert_eq!(rules.valid_days, 365);
+        assert_eq!(
+            settings.discount_platform.discount_platform,
+            domain::model::DiscountPlatform::None
+        );
     }
 
     #[test]
@@ -123,6 +135,8 @@ mod tests {
             ("ACTIVE_WINDOW_DAYS", "0"),
             ("ACTIVE_WINDOW_DAYS", "3661"),
             ("REWARD_CURRENCY", "EURO"),
+            ("COUPON_VALID_DAYS", "0"),
+            ("DISCOUNT_PLATFORM", "magento"),
         ] {
             let error = load(&[(name, value)]).expect_err("invalid");
             assert!(error.to_string().contains(name), "{name}={value}: {error}");
