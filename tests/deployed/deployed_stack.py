@@ -32,7 +32,6 @@ from product import (
     MAIL_FROM,
     SHOP_URL,
     SHOPIFY_SECRET,
-    SHOPIFY_SHOP,
     SUPPORT_EMAIL,
     Endpoints,
     Keys,
@@ -40,6 +39,7 @@ from product import (
     ProductRun,
 )
 from receiver import Receiver
+from running import SHOPIFY_CLIENT_ID, SHOPIFY_CLIENT_SECRET, ShopifyFake
 from stack import EMULATOR_ONLY_SES_POLICY, DeployedStack, Deployer, bootstrap_zip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,13 +91,19 @@ def assert_iam_is_enforced(client: Callable[..., Any]) -> None:
         iam.delete_user(UserName=user)
 
 
-def parameters(declared_required: list[str], keys: Keys, receiver_url: str, secret: str) -> dict[str, str]:
+def parameters(
+    declared_required: list[str], keys: Keys, receiver_url: str, secret: str, shopify: ShopifyFake
+) -> dict[str, str]:
     values = {
-        # The deployed functions run as host processes, so loopback reaches the test's receiver.
+        # The deployed functions run as host processes, so loopback reaches the test's receiver
+        # and the Shopify fake.
         "WebhookUrl": receiver_url,
         "WebhookSecret": secret,
         "ShopifyWebhookSecret": SHOPIFY_SECRET,
-        "ShopifyShopUrl": f"https://{SHOPIFY_SHOP}",
+        "ShopifyShopUrl": shopify.url,
+        "DiscountPlatform": "shopify",
+        "ShopifyClientId": SHOPIFY_CLIENT_ID,
+        "ShopifyClientSecret": SHOPIFY_CLIENT_SECRET,
         "ShopUrl": SHOP_URL,
         "ShopName": "Deployed Test Shop",
         "MailFrom": MAIL_FROM,
@@ -233,6 +239,7 @@ def main() -> int:
     webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     receiver = Receiver([webhook_secret])
     receiver_url = receiver.start()
+    shopify = ShopifyFake()
 
     assert_iam_is_enforced(client)
     template_path = ROOT / "infra" / "template.yaml"
@@ -251,7 +258,7 @@ def main() -> int:
         deployed = deployer.deploy(
             stack_name,
             rewritten,
-            parameters(cfn_template.required_parameters(parsed), keys, receiver_url, webhook_secret),
+            parameters(cfn_template.required_parameters(parsed), keys, receiver_url, webhook_secret, shopify),
             samconfig_capabilities(),
         )
         log(f"stack {stack_name} created: {len(deployed.resources)} resources")
@@ -266,6 +273,7 @@ def main() -> int:
             Endpoints.from_outputs(deployed.outputs),
             Mailbox(options.endpoint),
             receiver,
+            shopify,
             keys,
             log,
         ).run()
@@ -278,6 +286,7 @@ def main() -> int:
             log("the functions' logs:\n" + deployer.recent_logs(deployed))
     finally:
         receiver.stop()
+        shopify.stop()
         try:
             deployer.tear_down(stack_name, bucket)
         except Exception:

@@ -23,8 +23,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import sys
+
 from function_urls import FunctionUrls, Response
 from receiver import Receiver
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
+from running import ShopifyFake  # noqa: E402
 
 SHOP_URL = "https://shop.example"
 MAIL_FROM = "shop@shop.example"
@@ -34,8 +39,6 @@ DEFAULT_RANGE_DAYS = 30  # score-nps reports on the last 30 days without from/to
 REFERRER_EMAIL = "anna@example.com"
 # The stack's ShopifyWebhookSecret; Shopify's order webhooks are signed with it below.
 SHOPIFY_SECRET = "deployed-shopify-secret-0123456789"
-# The stack's ShopifyShopUrl: deliveries naming any other shop are refused.
-SHOPIFY_SHOP = "deployed.myshopify.com"
 SHOPIFY_ORDER = Path(__file__).resolve().parents[1] / "fixtures" / "shopify" / "order.json"
 OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
@@ -124,10 +127,14 @@ class ProductRun:
         endpoints: Endpoints,
         mailbox: Mailbox,
         receiver: Receiver,
+        shopify: ShopifyFake,
         keys: Keys,
         log: Callable[[str], None],
     ) -> None:
         self.urls = urls
+        # The stack's ShopifyShopUrl is the fake's: its webhooks name it, its discounts land there.
+        self.shopify = shopify
+        self.shop_domain = shopify.domain
         self.at = endpoints
         self.mailbox = mailbox
         self.receiver = receiver
@@ -140,6 +147,7 @@ class ProductRun:
         code = self.referral_code_is_created()
         self.referral_link_redirects(code)
         ben_coupon = self.friend_order_rewards_both_sides("o-1001", "ben", "ben@example.com", code)
+        self.discounts_are_created_in_shopify("o-1001")
         self.coupon_is_read_and_redeemed(ben_coupon)
         self.refund_revokes_unredeemed_rewards(code)
         self.shopify_order_webhook_rewards_and_emits_events(code)
@@ -281,7 +289,36 @@ class ProductRun:
         ).json()
         statuses = sorted(reward["status"] for reward in refunded["rewards"])
         expect(statuses == ["revoked", "revoked"], f"both unredeemed rewards revoked: {refunded}")
-        self.log("reward-referral: refund of o-1002 revoked both of its rewards")
+        revoked = {reward["coupon"] for reward in refunded["rewards"]}
+
+        def deactivated_in_shopify() -> None:
+            ended = {d["code"] for d in self.shopify.discounts() if d["deactivated_at"]}
+            expect(revoked <= ended, f"both revoked coupons' discounts deactivated in Shopify: {ended}")
+
+        eventually(deactivated_in_shopify)
+        self.log("reward-referral: refund of o-1002 revoked both of its rewards; deliver-outbox deactivated their Shopify discounts")
+
+    def discounts_are_created_in_shopify(self, order_id: str) -> None:
+        """Each coupon's discount, created by deliver-outbox (stream, event source mapping, its
+        own role) in the Shopify fake, which checks every request against Shopify's schema."""
+        coupons = {
+            d.event["data"]["coupon"]
+            for d in self.receiver.accepted()
+            if d.event["type"] == "reward.issued" and d.event["data"]["order_id"] == order_id
+        }
+
+        def created() -> list[dict[str, Any]]:
+            discounts = [d for d in self.shopify.discounts() if d["code"] in coupons]
+            expect(len(discounts) == 2, f"one Shopify discount per coupon of {order_id}, got {len(discounts)}")
+            return discounts
+
+        discounts = eventually(created)
+        for discount in discounts:
+            given = discount["input"]
+            expect(given["usageLimit"] == 1 and given["appliesOncePerCustomer"], f"single use: {given}")
+            expect(given["customerGets"]["value"]["discountAmount"]["amount"] == "10.00", f"the reward's amount: {given}")
+        expect(self.shopify.invalid() == [], "every request valid against Shopify's 2026-10 schema")
+        self.log(f"deliver-outbox: both discounts of {order_id} created in Shopify (Admin GraphQL, schema-checked)")
 
     def shopify_order_webhook_rewards_and_emits_events(self, code: str) -> None:
         """The README's story: Shopify's order webhook in, signed as Shopify signs (HMAC-SHA256 by
@@ -298,7 +335,7 @@ class ProductRun:
         signature = base64.b64encode(hmac.new(SHOPIFY_SECRET.encode(), body, hashlib.sha256).digest()).decode()
         url = self.at.reward_referral + "webhooks/shopify"
 
-        def deliver(payload: bytes, signed_as: str, shop: str = SHOPIFY_SHOP) -> Response:
+        def deliver(payload: bytes, signed_as: str, shop: str = self.shop_domain) -> Response:
             headers = {
                 "Content-Type": "application/json",
                 "X-Shopify-Topic": "orders/create",
@@ -514,7 +551,7 @@ class ProductRun:
         body = json.dumps(
             {
                 "shop_id": 954889,
-                "shop_domain": SHOPIFY_SHOP,
+                "shop_domain": self.shop_domain,
                 "customer": {"id": 7012345678901234001, "email": "dora@example.com", "phone": None},
                 "orders_to_redact": [5987654321098765001],
             }
@@ -524,7 +561,7 @@ class ProductRun:
             "Content-Type": "application/json",
             "X-Shopify-Topic": "customers/redact",
             "X-Shopify-Hmac-Sha256": signature,
-            "X-Shopify-Shop-Domain": SHOPIFY_SHOP,
+            "X-Shopify-Shop-Domain": self.shop_domain,
             "X-Shopify-Event-Id": "deployed-redact-1",
         }
         url = self.at.customer_data + "webhooks/shopify"

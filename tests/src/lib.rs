@@ -5,6 +5,7 @@ pub mod configuration;
 pub mod contract;
 pub mod delivery;
 pub mod dynamo;
+pub mod fakes;
 pub mod mails;
 pub mod platforms;
 pub mod snapshot;

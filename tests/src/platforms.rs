@@ -56,6 +56,8 @@ pub struct PlatformStack<S> {
     pub app: local::App,
     pub store: Arc<S>,
     data: tempfile::TempDir,
+    /// What Shopify's deliveries name in `X-Shopify-Shop-Domain`: the configured shop's host.
+    shopify_domain: String,
 }
 
 pub const API_KEY: &str = "platform-test-key-0123456789";
@@ -70,6 +72,7 @@ pub trait PlatformStore:
     + domain::ports::MetricsStore
     + domain::ports::OutboxStore
     + domain::ports::OutboxAdmin
+    + domain::ports::DiscountLedger
     + domain::ports::DeliveryLog
     + domain::ports::PersonalDataStore
     + 'static
@@ -83,6 +86,7 @@ impl<S> PlatformStore for S where
         + domain::ports::MetricsStore
         + domain::ports::OutboxStore
         + domain::ports::OutboxAdmin
+        + domain::ports::DiscountLedger
         + domain::ports::DeliveryLog
         + domain::ports::PersonalDataStore
         + 'static
@@ -113,13 +117,23 @@ impl<S: PlatformStore> PlatformStack<S> {
             vars.push(((*name).to_owned(), (*value).to_owned()));
         }
         vars.push(("DATA_DIR".into(), data.path().display().to_string()));
+        let shopify_domain = vars
+            .iter()
+            .find(|(k, _)| k == "SHOPIFY_SHOP_URL")
+            .and_then(|(_, url)| url.split_once("://").map(|(_, host)| host.to_owned()))
+            .unwrap_or_else(|| "demo-shop.myshopify.com".to_owned());
         let options = local::Options::from_lookup(move |name| {
             vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         })
         .expect("options");
         let address = "127.0.0.1:9000".parse().expect("address");
         let app = local::build_app_over(&options, address, store.clone()).expect("app");
-        Self { app, store, data }
+        Self {
+            app,
+            store,
+            data,
+            shopify_domain,
+        }
     }
 
     pub async fn call(
@@ -213,6 +227,25 @@ impl<S: PlatformStore> PlatformStack<S> {
             .to_owned()
     }
 
+    /// A new referrer's code (`ref-<id>`) and their friend's paid Shopify order `order_id`
+    /// carrying it (customer `order_id + 1`, `f<id>@example.com`).
+    pub async fn referred_shopify_order(&self, order_id: u64) -> Value {
+        let code = self
+            .referral_code(
+                &format!("ref-{order_id}"),
+                &format!("r{order_id}@example.com"),
+            )
+            .await;
+        with_ref_attribute(
+            shopify_order(
+                order_id,
+                Some(order_id + 1),
+                &format!("f{order_id}@example.com"),
+            ),
+            &code,
+        )
+    }
+
     /// Shopify's delivery of `body` on `topic` to `function`, signed, with its event id.
     pub async fn shopify(
         &self,
@@ -226,10 +259,7 @@ impl<S: PlatformStore> PlatformStack<S> {
             ("content-type", "application/json".to_owned()),
             ("x-shopify-topic", topic.to_owned()),
             ("x-shopify-hmac-sha256", sign(SHOPIFY_SECRET, &bytes)),
-            (
-                "x-shopify-shop-domain",
-                "demo-shop.myshopify.com".to_owned(),
-            ),
+            ("x-shopify-shop-domain", self.shopify_domain.clone()),
             ("x-shopify-api-version", "2025-10".to_owned()),
             ("x-shopify-webhook-id", format!("wh-{event_id}")),
             ("x-shopify-event-id", event_id.to_owned()),

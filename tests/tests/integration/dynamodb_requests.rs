@@ -19,6 +19,7 @@ fn rules() -> RewardRules {
         min_order_cents: 2000,
         referrer_cap: 25,
         hold_days: 14,
+        valid_days: 365,
     }
 }
 

@@ -18,6 +18,7 @@ mod openapi_document;
 mod order_contract;
 mod outbox_contract;
 mod personal_data_contract;
+mod platform_discounts;
 mod platform_orders;
 mod platform_webhooks;
 mod readme_configuration;

@@ -42,6 +42,7 @@ fn rules() -> RewardRules {
         min_order_cents: 2000,
         referrer_cap: 25,
         hold_days: 14,
+        valid_days: 365,
     }
 }
 
@@ -583,6 +584,84 @@ pub async fn distinct_orders_of_one_customer_at_once_all_land<S: Store>(store: A
     assert_eq!(history.order_days.len(), 3);
 }
 
+/// A coupon expires `COUPON_VALID_DAYS` after its hold, at one instant for our API and the
+/// platform's discount; a coupon used before then keeps saying so.
+pub async fn coupons_expire_valid_days_after_their_hold<S: Store>(store: Arc<S>) {
+    let rules = RewardRules {
+        valid_days: 30,
+        ..rules()
+    };
+    let shop = Shop::new(store.clone(), rules.clone(), now());
+    let code = shop.referrer("vera", "vera@example.com").await;
+    let answer = shop
+        .record(order(
+            "o-exp",
+            "walt",
+            "walt@example.com",
+            5990,
+            Some(&code),
+        ))
+        .await;
+    let [used, unused] = <[String; 2]>::try_from(coupons(&answer)).expect("two coupons");
+    let (used, unused) = (
+        CouponCode::parse(&used).expect("coupon"),
+        CouponCode::parse(&unused).expect("coupon"),
+    );
+    let reward = &answer["referral"]["rewards"][0];
+    let until = DateTime::parse_from_rfc3339(reward["valid_until"].as_str().expect("valid_until"))
+        .expect("RFC 3339")
+        .with_timezone(&Utc);
+    assert_eq!(
+        until,
+        rules.valid_until(rules.available_from(now() - Duration::days(1)))
+    );
+
+    let checkout = OrderId::parse("checkout-exp").expect("id");
+    let before = Shop::new(
+        store.clone(),
+        rules.clone(),
+        until - Duration::milliseconds(1),
+    );
+    assert_eq!(
+        before
+            .coupons
+            .coupon(&unused)
+            .await
+            .expect("usable")
+            .status
+            .as_str(),
+        "available"
+    );
+    before
+        .coupons
+        .redeem(&used, &checkout)
+        .await
+        .expect("redeemed in time");
+
+    let at = Shop::new(store, rules, until);
+    assert!(matches!(
+        at.coupons.coupon(&unused).await,
+        Err(CouponError::Expired)
+    ));
+    assert!(matches!(
+        at.coupons.redeem(&unused, &checkout).await,
+        Err(CouponError::Expired)
+    ));
+    assert_eq!(
+        at.coupons
+            .coupon(&used)
+            .await
+            .expect("kept")
+            .status
+            .as_str(),
+        "redeemed"
+    );
+    at.coupons
+        .redeem(&used, &checkout)
+        .await
+        .expect("the redeeming order may still retry");
+}
+
 pub async fn coupon_lifecycle_from_pending_to_refund<S: Store>(store: Arc<S>) {
     let shop = Shop::new(store.clone(), rules(), now());
     let code = shop.referrer("max", "max@example.com").await;
@@ -708,4 +787,5 @@ http_tests::contract_suite!(
     orders_without_code_build_the_customers_history,
     distinct_orders_of_one_customer_at_once_all_land,
     coupon_lifecycle_from_pending_to_refund,
+    coupons_expire_valid_days_after_their_hold,
 );

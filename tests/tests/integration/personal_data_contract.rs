@@ -71,6 +71,7 @@ impl Shop {
                     min_order_cents: 2000,
                     referrer_cap: 25,
                     hold_days: 0,
+                    valid_days: 365,
                 },
                 shop.clone(),
                 Events::new(true),

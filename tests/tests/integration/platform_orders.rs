@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use http_tests::contract_suite;
 use http_tests::platforms::{
-    fixture, referral, shopify_order, sign, with_ref_attribute, Answer, PlatformStack,
-    PlatformStore as Store, SHOPIFY_SECRET,
+    fixture, referral, shopify_order, sign, Answer, PlatformStack, PlatformStore as Store,
+    SHOPIFY_SECRET,
 };
 use serde_json::{json, Value};
 
@@ -24,20 +24,7 @@ async fn referred<S: Store>(
     order_id: u64,
     financial_status: &str,
 ) -> Value {
-    let code = stack
-        .referral_code(
-            &format!("ref-{order_id}"),
-            &format!("r{order_id}@example.com"),
-        )
-        .await;
-    let mut order = with_ref_attribute(
-        shopify_order(
-            order_id,
-            Some(order_id + 1),
-            &format!("f{order_id}@example.com"),
-        ),
-        &code,
-    );
+    let mut order = stack.referred_shopify_order(order_id).await;
     order["financial_status"] = json!(financial_status);
     order
 }

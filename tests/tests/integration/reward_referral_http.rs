@@ -303,7 +303,8 @@ async fn coupon_lifecycle_over_http() {
     assert_eq!(
         coupon,
         json!({"code": referrer_coupon, "customer_id": "max", "amount_cents": 1000, "currency": "EUR",
-               "status": "available", "available_from": "2026-11-01T10:00:00.000Z"})
+               "status": "available", "available_from": "2026-11-01T10:00:00.000Z",
+               "valid_until": "2027-11-01T10:00:00.000Z"})
     );
 
     let redeem = |order: &str| json!({"order_id": order});

@@ -54,6 +54,7 @@ impl Shop {
             min_order_cents: 2000,
             referrer_cap: 25,
             hold_days: 14,
+            valid_days: 365,
         };
         let referrals =
             ReferralService::new(store.clone(), clock.clone(), http_tests::fingerprint_key());
