@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bench::capacity::{CapacityRecorder, Request};
 use domain::ports::{MessageStatus, OutboxAdmin};
 use http_tests::fakes::ShopifyFake;
 use http_tests::platforms::{PlatformStack, PlatformStore};
@@ -77,14 +78,21 @@ async fn deliver_all<S: PlatformStore>(stack: &PlatformStack<S>) {
     while stack.app.deliverer.sweep().await.expect("sweep").picked > 0 {}
 }
 
-fn by_operation(requests: Vec<String>) -> String {
+/// `n: a Op, b Op (x RRU, y WRU)`: the requests by operation and what DynamoDB charged.
+fn by_operation(requests: Vec<Request>) -> String {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for operation in requests {
-        *counts.entry(operation).or_default() += 1;
+    let (mut read, mut write) = (0.0, 0.0);
+    for request in requests {
+        read += request.units.read;
+        write += request.units.write;
+        *counts.entry(request.operation).or_default() += 1;
     }
     let total: usize = counts.values().sum();
     let parts: Vec<String> = counts.iter().map(|(op, n)| format!("{n} {op}")).collect();
-    format!("{total}: {}", parts.join(", "))
+    format!(
+        "{total}: {} ({read:.1} RRU, {write:.1} WRU)",
+        parts.join(", ")
+    )
 }
 
 fn platform_requests(requests: &[Value]) -> String {
@@ -109,7 +117,8 @@ fn platform_requests(requests: &[Value]) -> String {
 /// later order of a warm container costs).
 async fn per_order(platform: &str) {
     let fake = ShopifyFake::start(&[]).await;
-    let (store, counter) = http_tests::dynamo::fresh_counting_store().await;
+    let counter = CapacityRecorder::default();
+    let store = http_tests::dynamo::fresh_intercepted_store(counter.clone()).await;
     let stack = stack(Arc::new(store), &vars(&fake, platform));
     let mut counted = Vec::new();
     for n in 0..2 {

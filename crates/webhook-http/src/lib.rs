@@ -152,11 +152,11 @@ mod tests {
             WebhookSecrets::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").expect("secret");
         let url = WebhookUrl::parse("https://shop.example/hooks/referrals").expect("url");
         let sender = HttpWebhookSender::new(url, &secrets).expect("sender");
-        let body = r#"{"data":{"amount_cents":1000,"available_from":"2026-12-14T11:01:59.512Z","beneficiary":"friend","coupon":"TJ7CP4H8BMAC","currency":"EUR","customer_id":"c-77","order_id":"100234","status":"pending"},"timestamp":"2026-11-30T11:01:59.512Z","type":"reward.issued"}"#;
+        let body = r#"{"data":{"amount_cents":1000,"available_from":"2026-12-14T11:01:59.512Z","beneficiary":"friend","coupon":"TJ7CP4H8BMAC","currency":"EUR","customer_id":"c-77","order_id":"100234","status":"pending","valid_until":"2027-12-14T11:01:59.512Z"},"timestamp":"2026-11-30T11:01:59.512Z","type":"reward.issued"}"#;
         let id = MessageId::parse("msg_3f9c2a6e8b1d4f7a9c0e2b4d6f8a1c3e").expect("id");
         assert_eq!(
             sender.signature(&id, 1_796_036_519, body),
-            Ok("v1,4/E9tmjbrvXaGl4E3d5oOF96ShFB/5An8BvMPoHn5TY=".to_owned())
+            Ok("v1,s99TLXM+cpkrOb6T6rwcbvxda9UnpdWIP/e6wXMAsOg=".to_owned())
         );
         let readme = include_str!("../../../README.md");
         assert!(readme.contains(body), "the README shows this body");

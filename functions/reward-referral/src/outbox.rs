@@ -40,7 +40,8 @@ pub(crate) struct MessagesBody {
 #[derive(Serialize, ToSchema)]
 struct MessageBody {
     id: String,
-    /// `reward_mail`, `survey_mail`, `detractor_alert` or an event type.
+    /// `reward_mail`, `survey_mail`, `detractor_alert`, `discount_create`, `discount_deactivate` or
+    /// an event type.
     kind: &'static str,
     /// The business id: `order:<id>`, `survey:<id>`, `customer:<id>`, `coupon:<code>`.
     reference: String,

@@ -567,6 +567,22 @@ async fn platform_orders_redeem_our_coupons_in_any_case<S: Store>(store: Arc<S>)
     assert_eq!(stack.coupon_status(&referrer_coupon).await, "redeemed");
 }
 
+async fn a_shop_in_another_currency_gets_no_discount_and_staff_see_why<S: Store>(store: Arc<S>) {
+    let fake = ShopifyFake::start(&["--currency", "USD"]).await;
+    let stack = stack(store, &fake.settings());
+    rewarded_order(&stack, 9801).await;
+    deliver(&stack).await;
+    assert!(fake.discounts().await.is_empty(), "10 EUR is not 10 USD");
+    let failed = listed(&stack, MessageStatus::Failed).await;
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    for message in failed {
+        assert_eq!(message.kind.as_str(), "discount_create");
+        assert_eq!(message.attempts, 1, "refused for good at once");
+        let error = message.last_error.unwrap_or_default();
+        assert!(error.contains("USD") && error.contains("EUR"), "{error}");
+    }
+}
+
 /// Shopify, with something happening around a create: the answer lost on the way back (as if
 /// the deliverer died after Shopify created it), or the order refunded while Shopify creates.
 struct AroundCreate<F> {
@@ -664,6 +680,7 @@ async fn a_revocation_racing_a_create_still_ends_its_discount<S: Store>(store: A
 
 contract_suite!(
     a_revocation_racing_a_create_still_ends_its_discount,
+    a_shop_in_another_currency_gets_no_discount_and_staff_see_why,
     a_rewarded_order_becomes_two_shopify_discounts_once,
     a_hundred_identical_concurrent_orders_make_two_discounts,
     an_outage_and_throttling_delay_discounts_but_lose_none,
