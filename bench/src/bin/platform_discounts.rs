@@ -109,6 +109,9 @@ fn platform_requests(requests: &[Value]) -> String {
         *counts.entry(what).or_default() += 1;
     }
     let total: usize = counts.values().sum();
+    if total == 0 {
+        return "none".into();
+    }
     let parts: Vec<String> = counts.iter().map(|(op, n)| format!("{n} `{op}`")).collect();
     format!("{total}: {}", parts.join(", "))
 }

@@ -583,10 +583,10 @@ async fn a_shop_in_another_currency_gets_no_discount_and_staff_see_why<S: Store>
     }
 }
 
-/// Shopify, with something happening around a create: the answer lost on the way back (as if
-/// the deliverer died after Shopify created it), or the order refunded while Shopify creates.
+/// A platform with something happening around a create: the answer lost on the way back (as if
+/// the deliverer died after the platform created it), or the order refunded meanwhile.
 struct AroundCreate<F> {
-    shopify: Arc<dyn PlatformDiscounts>,
+    platform: Arc<dyn PlatformDiscounts>,
     lose_first_answer: bool,
     during_first_create: F,
     creates: std::sync::atomic::AtomicU32,
@@ -601,7 +601,7 @@ where
         &self,
         discount: &domain::model::NewDiscount,
     ) -> Result<domain::model::PlatformDiscountId, domain::ports::PlatformError> {
-        let id = self.shopify.create(discount).await?;
+        let id = self.platform.create(discount).await?;
         if self
             .creates
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
@@ -621,15 +621,42 @@ where
         &self,
         code: &domain::model::CouponCode,
     ) -> Result<Option<domain::model::PlatformDiscountId>, domain::ports::PlatformError> {
-        self.shopify.find(code).await
+        self.platform.find(code).await
     }
 
     async fn deactivate(
         &self,
         id: &domain::model::PlatformDiscountId,
     ) -> Result<(), domain::ports::PlatformError> {
-        self.shopify.deactivate(id).await
+        self.platform.deactivate(id).await
     }
+}
+
+/// `platform`, with order `o-<n>` refunded (if `refund`) while its first create runs, and that
+/// create's answer lost (if `lose_first_answer`).
+fn around_create<S: Store>(
+    platform: Arc<dyn PlatformDiscounts>,
+    stack: &Arc<PlatformStack<S>>,
+    n: u64,
+    refund: bool,
+    lose_first_answer: bool,
+) -> Arc<dyn PlatformDiscounts> {
+    let stack = stack.clone();
+    Arc::new(AroundCreate {
+        platform,
+        lose_first_answer,
+        during_first_create: move || {
+            let stack = stack.clone();
+            Box::pin(async move {
+                if refund {
+                    let path = format!("/lambda-url/reward-referral/orders/o-{n}/refund");
+                    let answer = stack.storefront("POST", &path, None).await;
+                    assert_eq!(answer.status, 200, "{answer:?}");
+                }
+            }) as futures::future::BoxFuture<'static, ()>
+        },
+        creates: std::sync::atomic::AtomicU32::new(0),
+    })
 }
 
 /// A revocation racing a create, and a create whose answer was lost before a revocation: the
@@ -640,20 +667,7 @@ async fn a_revocation_racing_a_create_still_ends_its_discount<S: Store>(store: A
         let stack = Arc::new(stack(store.clone(), &fake.settings()));
         let n = if lose_first_answer { 9902 } else { 9901 };
         let answer = rewarded_order(&stack, n).await;
-        let refunding = stack.clone();
-        let platform = Arc::new(AroundCreate {
-            shopify: shopify_admin(&fake),
-            lose_first_answer,
-            during_first_create: move || {
-                let stack = refunding.clone();
-                Box::pin(async move {
-                    let path = format!("/lambda-url/reward-referral/orders/o-{n}/refund");
-                    let refund = stack.storefront("POST", &path, None).await;
-                    assert_eq!(refund.status, 200, "{refund:?}");
-                }) as futures::future::BoxFuture<'static, ()>
-            },
-            creates: std::sync::atomic::AtomicU32::new(0),
-        });
+        let platform = around_create(shopify_admin(&fake), &stack, n, true, lose_first_answer);
         let clock = Arc::new(SettableClock::at(Utc::now()));
         let deliverer = timed_deliverer(&stack, platform, clock.clone());
         sweep_at(&deliverer, &clock, Utc::now()).await;
@@ -678,8 +692,50 @@ async fn a_revocation_racing_a_create_still_ends_its_discount<S: Store>(store: A
     }
 }
 
+/// WooCommerce: a create whose answer was lost is found by its code on the next attempt (the
+/// code exists already), and ended if the order was refunded meanwhile.
+async fn a_lost_woocommerce_answer_is_found_by_its_code<S: Store>(store: Arc<S>) {
+    for refund_meanwhile in [false, true] {
+        let fake = WooCommerceFake::start().await;
+        let stack = Arc::new(stack(store.clone(), &fake.settings()));
+        let n = if refund_meanwhile { 9912 } else { 9911 };
+        let answer = rewarded_order(&stack, n).await;
+        let platform = around_create(woocommerce_admin(&fake), &stack, n, refund_meanwhile, true);
+        let clock = Arc::new(SettableClock::at(Utc::now()));
+        let deliverer = timed_deliverer(&stack, platform, clock.clone());
+        sweep_at(&deliverer, &clock, Utc::now()).await;
+        sweep_at(&deliverer, &clock, Utc::now() + Duration::hours(1)).await;
+
+        let created = fake.coupons().await;
+        if refund_meanwhile {
+            assert_eq!(created.len(), 1, "{created:#?}");
+            assert_eq!(created[0]["deleted"], true, "{:#?}", created[0]);
+        } else {
+            assert_eq!(
+                created.len(),
+                2,
+                "one coupon each, the lost one found: {created:#?}"
+            );
+            for (coupon, _) in coupons(&answer) {
+                assert_eq!(by_code(&created, &coupon)["deleted"], false);
+            }
+            let duplicates = fake
+                .0
+                .requests()
+                .await
+                .iter()
+                .filter(|r| r["method"] == "POST" && r["status"] == 400)
+                .count();
+            assert_eq!(duplicates, 1, "the retry met the code it had created");
+        }
+        assert!(listed(&stack, MessageStatus::Pending).await.is_empty());
+        assert!(outbox(&stack, MessageStatus::Failed).await.is_empty());
+    }
+}
+
 contract_suite!(
     a_revocation_racing_a_create_still_ends_its_discount,
+    a_lost_woocommerce_answer_is_found_by_its_code,
     a_shop_in_another_currency_gets_no_discount_and_staff_see_why,
     a_rewarded_order_becomes_two_shopify_discounts_once,
     a_hundred_identical_concurrent_orders_make_two_discounts,

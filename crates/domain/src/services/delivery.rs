@@ -201,8 +201,10 @@ impl Deliverer {
                     ));
                 };
                 match action {
+                    // Any claim before this one (the fence counts them all, requeues included)
+                    // may have reached the platform.
                     DiscountAction::Create(discount) => {
-                        discounts.create(discount, claim.attempt).await
+                        discounts.create(discount, claim.fence > 1).await
                     }
                     DiscountAction::Deactivate { coupon } => discounts.deactivate(coupon).await,
                 }
@@ -259,7 +261,7 @@ impl DiscountDelivery {
     /// Creates the coupon's discount unless it exists (recorded) or the coupon was revoked; a
     /// revocation that lands while the platform creates is seen when the id is recorded, and
     /// the new discount is ended at once.
-    async fn create(&self, discount: &NewDiscount, attempt: u32) -> Result<Sent, Failure> {
+    async fn create(&self, discount: &NewDiscount, tried_before: bool) -> Result<Sent, Failure> {
         let coupon = self
             .ledger
             .coupon_discount(&discount.coupon)
@@ -273,7 +275,7 @@ impl DiscountDelivery {
             // An earlier attempt may have created it and died before recording the id.
             let id = match coupon.discount_id {
                 Some(id) => Some(id),
-                None if attempt > 1 => self.platform.find(&discount.coupon).await?,
+                None if tried_before => self.platform.find(&discount.coupon).await?,
                 None => None,
             };
             return match id {
