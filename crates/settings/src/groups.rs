@@ -146,7 +146,7 @@ pub struct ShopPlatforms {
 /// with `DISCOUNT_PLATFORM=shopify` deliver-outbox calls its Admin API.
 #[derive(Debug, Clone, Args)]
 pub struct ShopifyShopUrl {
-    /// The Shopify shop's admin origin, `https://<name>.myshopify.com` (`http://` only on loopback): deliveries whose `X-Shopify-Shop-Domain` or privacy payload names another shop are refused (401 `wrong_shop`), and with `DISCOUNT_PLATFORM=shopify` discounts are created there. Set it: an app's secret signs the webhooks of every shop that installs it.
+    /// The Shopify shop's admin origin, `https://<name>.myshopify.com`: deliveries whose `X-Shopify-Shop-Domain` or privacy payload names another shop are refused (401 `wrong_shop`), and with `DISCOUNT_PLATFORM=shopify` discounts are created there. Set it: an app's secret signs the webhooks of every shop that installs it. `http://` only on loopback, for a test's fake admin API, which checks no delivery's shop.
     #[arg(long, env = "SHOPIFY_SHOP_URL", value_parser = ShopifyShop::parse)]
     pub shopify_shop_url: Option<ShopifyShop>,
 }
