@@ -56,8 +56,6 @@ pub struct PlatformStack<S> {
     pub app: local::App,
     pub store: Arc<S>,
     data: tempfile::TempDir,
-    /// What Shopify's deliveries name in `X-Shopify-Shop-Domain`: the configured shop's host.
-    shopify_domain: String,
 }
 
 pub const API_KEY: &str = "platform-test-key-0123456789";
@@ -117,23 +115,13 @@ impl<S: PlatformStore> PlatformStack<S> {
             vars.push(((*name).to_owned(), (*value).to_owned()));
         }
         vars.push(("DATA_DIR".into(), data.path().display().to_string()));
-        let shopify_domain = vars
-            .iter()
-            .find(|(k, _)| k == "SHOPIFY_SHOP_URL")
-            .and_then(|(_, url)| url.split_once("://").map(|(_, host)| host.to_owned()))
-            .unwrap_or_else(|| "demo-shop.myshopify.com".to_owned());
         let options = local::Options::from_lookup(move |name| {
             vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         })
         .expect("options");
         let address = "127.0.0.1:9000".parse().expect("address");
         let app = local::build_app_over(&options, address, store.clone()).expect("app");
-        Self {
-            app,
-            store,
-            data,
-            shopify_domain,
-        }
+        Self { app, store, data }
     }
 
     pub async fn call(
@@ -259,7 +247,10 @@ impl<S: PlatformStore> PlatformStack<S> {
             ("content-type", "application/json".to_owned()),
             ("x-shopify-topic", topic.to_owned()),
             ("x-shopify-hmac-sha256", sign(SHOPIFY_SECRET, &bytes)),
-            ("x-shopify-shop-domain", self.shopify_domain.clone()),
+            (
+                "x-shopify-shop-domain",
+                "demo-shop.myshopify.com".to_owned(),
+            ),
             ("x-shopify-api-version", "2025-10".to_owned()),
             ("x-shopify-webhook-id", format!("wh-{event_id}")),
             ("x-shopify-event-id", event_id.to_owned()),

@@ -7,6 +7,7 @@ mod woocommerce;
 
 use std::time::Duration;
 
+use domain::model::{MinorUnits, NewDiscount};
 use domain::ports::{redact_addresses, PlatformError};
 
 pub use shopify::{ShopifyAdmin, ShopifyCredentials, SHOPIFY_API_VERSION};
@@ -48,6 +49,13 @@ fn reason(platform: &str, text: &str) -> String {
     format!("{platform}: {cut}")
 }
 
+/// The discount's amount as the platforms write it: a decimal string in the currency's exponent.
+fn decimal_amount(platform: &str, discount: &NewDiscount) -> Result<String, PlatformError> {
+    MinorUnits::new(discount.amount_cents)
+        .and_then(|amount| amount.to_decimal(&discount.currency))
+        .map_err(|e| PlatformError::Refused(reason(platform, &e.to_string())))
+}
+
 /// A transport failure: nothing was answered (refused connection, timeout).
 fn unreachable(platform: &str, error: &reqwest::Error) -> PlatformError {
     let what = if error.is_timeout() {
@@ -62,7 +70,14 @@ fn unreachable(platform: &str, error: &reqwest::Error) -> PlatformError {
 /// HTTP statuses that retry on the schedule: throttling, the platform's own failures, and a
 /// refused credential (a key being rotated); anything else the platform refused for good.
 fn by_status(platform: &str, status: reqwest::StatusCode, body: &str) -> PlatformError {
-    let text = reason(platform, &format!("HTTP {} {}", status.as_u16(), body));
+    classify(
+        status,
+        reason(platform, &format!("HTTP {} {}", status.as_u16(), body)),
+    )
+}
+
+/// `text` (the platform's own words) as the failure `status` makes it.
+fn classify(status: reqwest::StatusCode, text: String) -> PlatformError {
     if status.is_server_error()
         || status == reqwest::StatusCode::TOO_MANY_REQUESTS
         || status == reqwest::StatusCode::UNAUTHORIZED

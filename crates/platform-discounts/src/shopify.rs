@@ -4,15 +4,13 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use domain::model::{
-    rfc3339, CombinesWith, CouponCode, Currency, MinorUnits, NewDiscount, PlatformDiscountId,
-};
+use domain::model::{rfc3339, CombinesWith, CouponCode, Currency, NewDiscount, PlatformDiscountId};
 use domain::ports::{PlatformDiscounts, PlatformError};
 use serde_json::{json, Value};
 use shop_platforms::ShopifyShop;
 use tokio::sync::Mutex;
 
-use super::{by_status, http_client, reason, unreachable, SetupError};
+use super::{by_status, decimal_amount, http_client, reason, unreachable, SetupError};
 
 /// The Admin API version every request names; Shopify supports a version for a year.
 pub const SHOPIFY_API_VERSION: &str = "2026-10";
@@ -243,9 +241,7 @@ impl ShopifyAdmin {
     }
 
     fn variables(&self, discount: &NewDiscount) -> Result<Value, PlatformError> {
-        let amount = MinorUnits::new(discount.amount_cents)
-            .and_then(|amount| amount.to_decimal(&discount.currency))
-            .map_err(|e| PlatformError::Refused(reason(PLATFORM, &e.to_string())))?;
+        let amount = decimal_amount(PLATFORM, discount)?;
         let context = match shopify_customer(discount.customer_id.as_ref()) {
             Some(gid) => json!({"customers": {"add": [gid]}}),
             None => json!({"all": "ALL"}),

@@ -2,13 +2,11 @@
 //! whose answer was lost, deleted (`force=true`) when our coupon is revoked.
 
 use async_trait::async_trait;
-use domain::model::{
-    CombinesWith, CouponCode, MinorUnits, NewDiscount, PlatformDiscountId, WebhookUrl,
-};
+use domain::model::{CombinesWith, CouponCode, NewDiscount, PlatformDiscountId, WebhookUrl};
 use domain::ports::{PlatformDiscounts, PlatformError};
 use serde_json::{json, Value};
 
-use super::{by_status, http_client, reason, unreachable, SetupError};
+use super::{by_status, classify, decimal_amount, http_client, reason, unreachable, SetupError};
 
 const PLATFORM: &str = "WooCommerce";
 
@@ -62,9 +60,7 @@ impl WooCommerceAdmin {
     }
 
     fn coupon(&self, discount: &NewDiscount) -> Result<Value, PlatformError> {
-        let amount = MinorUnits::new(discount.amount_cents)
-            .and_then(|amount| amount.to_decimal(&discount.currency))
-            .map_err(|e| PlatformError::Refused(reason(PLATFORM, &e.to_string())))?;
+        let amount = decimal_amount(PLATFORM, discount)?;
         Ok(json!({
             "code": discount.coupon.as_ref(),
             "amount": amount,
@@ -103,16 +99,9 @@ fn coupon_id(body: &Value) -> Option<PlatformDiscountId> {
         .and_then(|id| PlatformDiscountId::parse(&id.to_string()).ok())
 }
 
-/// A refused credential may be a key being rotated: retried on the schedule like an outage.
+/// An answer `send` passed on (2xx or 4xx), as the failure its status makes it.
 fn refused(status: reqwest::StatusCode, body: &Value) -> PlatformError {
-    let text = error_text(status, body);
-    if status == reqwest::StatusCode::UNAUTHORIZED
-        || status == reqwest::StatusCode::TOO_MANY_REQUESTS
-    {
-        PlatformError::Transient(text)
-    } else {
-        PlatformError::Refused(text)
-    }
+    classify(status, error_text(status, body))
 }
 
 #[async_trait]
