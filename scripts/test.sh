@@ -24,13 +24,12 @@ step() { printf '\n==> [%4ds] %s\n' "$SECONDS" "$*"; }
 step "emulator: ministack $MINISTACK_VERSION and aws-sam-translator $SAM_TRANSLATOR_VERSION in $EMULATOR_VENV"
 emulator_install
 
-step "platform fakes: Shopify's Admin schema from @shopify/dev-mcp@$SHOPIFY_DEV_MCP_VERSION (npm)"
-shopify_schema_install
 
-step "Debian's chromium (the browser tests) and jq (the README's walk-through, run by a test)"
+step "Debian's chromium (the browser tests), jq (the README's walk-through, run by a test) and npm (the Shopify schema)"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v jq >/dev/null 2>&1 || missing+=(jq)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
@@ -40,6 +39,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 export CHROME="$(command -v chromium)"
 echo "using $CHROME ($("$CHROME" --version 2>/dev/null || echo 'version unknown'))"
+
+step "platform fakes: Shopify's Admin schema from @shopify/dev-mcp@$SHOPIFY_DEV_MCP_VERSION (npm)"
+shopify_schema_install
 
 emulator_start ministack
 trap 'emulator_stop "$EMULATOR_PID"' EXIT
