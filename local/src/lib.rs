@@ -9,8 +9,8 @@ use anyhow::Context;
 use axum::Router;
 use clap::Parser;
 use domain::ports::{
-    Clock, DeliveryLog, DiscountLedger, MetricsStore, OrderStore, OutboxAdmin, OutboxStore,
-    PersonalDataStore, ReferralStore, SurveyStore, SystemClock, WebhookSender,
+    Clock, DeliveryLog, DiscountLedger, MetricsStore, OfferStore, OrderStore, OutboxAdmin,
+    OutboxStore, PersonalDataStore, ReferralStore, SurveyStore, SystemClock, WebhookSender,
 };
 use domain::services::Deliverer;
 use settings::{Logging, SettingsError};
@@ -258,6 +258,7 @@ pub fn build_app_over<S>(
 ) -> anyhow::Result<App>
 where
     S: ReferralStore
+        + OfferStore
         + OrderStore
         + SurveyStore
         + MetricsStore
@@ -276,6 +277,7 @@ where
             .context("create-referral configuration")?,
         create_referral::Ports {
             referrals: store.clone(),
+            offers: store.clone(),
             clock: clock.clone(),
         },
     );

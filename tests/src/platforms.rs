@@ -65,6 +65,7 @@ pub const PRIVACY_KEY: &str = "platform-privacy-key-0123456789";
 /// Every port the stack's wiring needs, as one bound.
 pub trait PlatformStore:
     domain::ports::ReferralStore
+    + domain::ports::OfferStore
     + domain::ports::OrderStore
     + domain::ports::SurveyStore
     + domain::ports::MetricsStore
@@ -79,6 +80,7 @@ pub trait PlatformStore:
 
 impl<S> PlatformStore for S where
     S: domain::ports::ReferralStore
+        + domain::ports::OfferStore
         + domain::ports::OrderStore
         + domain::ports::SurveyStore
         + domain::ports::MetricsStore
@@ -106,6 +108,9 @@ impl<S: PlatformStore> PlatformStack<S> {
             ("WOOCOMMERCE_WEBHOOK_SECRET", WOOCOMMERCE_SECRET),
             ("REWARD_HOLD_DAYS", "0"),
             ("MIN_ORDER_CENTS", "2000"),
+            // The suites that predate the friend's first-order offer test the coupons both
+            // sides get after the order; friend_offer.rs sets the offer on.
+            ("FRIEND_REWARD", "next_order"),
         ]
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -36,6 +36,10 @@ impl TestStack {
             ("PRIVACY_API_KEYS", PRIVACY_KEY),
             ("SHOP_URL", SHOP_URL),
             ("SHOP_NAME", "Test Shop"),
+            // Share links redirect and both sides get a coupon after the order, as the suites
+            // written before the friend's first-order offer expect; friend_offer.rs and the
+            // browser test of the claim page set the offer on.
+            ("FRIEND_REWARD", "next_order"),
         ]
         .into_iter()
         .chain(extra.iter().copied())

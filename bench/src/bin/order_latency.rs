@@ -52,6 +52,7 @@ async fn main() {
         referrer_cap: 25,
         hold_days: 14,
         valid_days: 365,
+        friend_reward: domain::model::FriendReward::Both,
     };
     let shop = ShopIdentity {
         name: "Bench Shop".into(),

@@ -51,7 +51,23 @@ fn reason(platform: &str, text: &str) -> String {
 
 /// The discount's amount as the platforms write it: a decimal string in the currency's exponent.
 fn decimal_amount(platform: &str, discount: &NewDiscount) -> Result<String, PlatformError> {
-    MinorUnits::new(discount.amount_cents)
+    decimal(platform, discount.amount_cents, discount)
+}
+
+/// The smallest order subtotal the discount applies to, as the platform writes amounts; `None`
+/// when any order will do.
+fn decimal_minimum(
+    platform: &str,
+    discount: &NewDiscount,
+) -> Result<Option<String>, PlatformError> {
+    match discount.min_order_cents {
+        0 => Ok(None),
+        cents => decimal(platform, cents, discount).map(Some),
+    }
+}
+
+fn decimal(platform: &str, cents: u64, discount: &NewDiscount) -> Result<String, PlatformError> {
+    MinorUnits::new(cents)
         .and_then(|amount| amount.to_decimal(&discount.currency))
         .map_err(|e| PlatformError::Refused(reason(platform, &e.to_string())))
 }

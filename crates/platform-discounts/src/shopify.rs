@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 use shop_platforms::ShopifyShop;
 use tokio::sync::Mutex;
 
-use super::{by_status, decimal_amount, http_client, reason, unreachable, SetupError};
+use super::{
+    by_status, decimal_amount, decimal_minimum, http_client, reason, unreachable, SetupError,
+};
 
 /// The Admin API version every request names; Shopify supports a version for a year.
 pub const SHOPIFY_API_VERSION: &str = "2026-10";
@@ -246,6 +248,8 @@ impl ShopifyAdmin {
             Some(gid) => json!({"customers": {"add": [gid]}}),
             None => json!({"all": "ALL"}),
         };
+        let minimum = decimal_minimum(PLATFORM, discount)?
+            .map(|subtotal| json!({"subtotal": {"greaterThanOrEqualToSubtotal": subtotal}}));
         Ok(json!({"discount": {
             "title": discount.title(),
             "code": discount.coupon.as_ref(),
@@ -257,6 +261,7 @@ impl ShopifyAdmin {
             },
             "usageLimit": 1,
             "appliesOncePerCustomer": true,
+            "minimumRequirement": minimum,
             "context": context,
             "combinesWith": {
                 "orderDiscounts": self.combines_with.order_discounts,

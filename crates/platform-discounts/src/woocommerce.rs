@@ -2,11 +2,16 @@
 //! whose answer was lost, deleted (`force=true`) when our coupon is revoked.
 
 use async_trait::async_trait;
-use domain::model::{CombinesWith, CouponCode, NewDiscount, PlatformDiscountId, WebhookUrl};
+use domain::model::{
+    CombinesWith, CouponCode, DiscountOrigin, NewDiscount, PlatformDiscountId, WebhookUrl,
+};
 use domain::ports::{PlatformDiscounts, PlatformError};
 use serde_json::{json, Value};
 
-use super::{by_status, classify, decimal_amount, http_client, reason, unreachable, SetupError};
+use super::{
+    by_status, classify, decimal_amount, decimal_minimum, http_client, reason, unreachable,
+    SetupError,
+};
 
 const PLATFORM: &str = "WooCommerce";
 
@@ -61,6 +66,12 @@ impl WooCommerceAdmin {
 
     fn coupon(&self, discount: &NewDiscount) -> Result<Value, PlatformError> {
         let amount = decimal_amount(PLATFORM, discount)?;
+        let origin = match &discount.origin {
+            DiscountOrigin::Order(order_id) => {
+                json!({"key": "referral_order_id", "value": order_id.as_ref()})
+            }
+            DiscountOrigin::Claim(code) => json!({"key": "referral_code", "value": code.as_ref()}),
+        };
         Ok(json!({
             "code": discount.coupon.as_ref(),
             "amount": amount,
@@ -76,8 +87,9 @@ impl WooCommerceAdmin {
             "usage_limit_per_user": 1,
             "individual_use": !self.combines_with.any(),
             "email_restrictions": discount.email.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "minimum_amount": decimal_minimum(PLATFORM, discount)?.unwrap_or_default(),
             "meta_data": [
-                {"key": "referral_order_id", "value": discount.order_id.as_ref()},
+                origin,
                 {"key": "referral_beneficiary", "value": discount.beneficiary.as_str()},
             ],
         }))

@@ -3,8 +3,8 @@
 
 use clap::Args;
 use domain::model::{
-    DiscountPlatform, Email, FingerprintKey, HttpUrl, Locale, Retention, RetrySchedule,
-    WebhookSecrets, WebhookUrl,
+    Currency, DiscountPlatform, Email, FingerprintKey, FriendOffer, FriendReward, HttpUrl, Locale,
+    Retention, RetrySchedule, WebhookSecrets, WebhookUrl, DEFAULT_FRIEND_OFFER_DAYS,
 };
 use domain::services::{Discounts, Events, ShopIdentity};
 use shop_platforms::{ShopifyShop, SigningSecret};
@@ -163,6 +163,48 @@ pub struct DiscountPlatformChoice {
 impl DiscountPlatformChoice {
     pub fn discounts(&self) -> Discounts {
         Discounts::new(self.discount_platform)
+    }
+}
+
+/// What the referred friend gets and on what terms: reward-referral applies them to orders,
+/// create-referral to claims of the first-order offer.
+#[derive(Debug, Clone, Args)]
+pub struct FriendTerms {
+    /// `first_order`: the share link offers the friend a discount on their first order (claimed with their address); `next_order`: the link redirects to the shop and the friend gets a coupon for a later order once their first is rewarded; `both`.
+    #[arg(long, env = "FRIEND_REWARD", default_value = "first_order", value_parser = friend_reward)]
+    pub friend_reward: FriendReward,
+    /// The friend's reward in minor units (cents): the first-order discount and the next-order coupon.
+    #[arg(long, env = "FRIEND_REWARD_CENTS", default_value_t = 1000)]
+    pub friend_reward_cents: u64,
+    /// Currency of coupons (ISO 4217); orders in another currency are `currency_mismatch`.
+    #[arg(long, env = "REWARD_CURRENCY", default_value = "EUR", value_parser = Currency::parse)]
+    pub reward_currency: Currency,
+    /// The smallest order total that earns a reward, and that the friend's first-order discount applies to, in minor units.
+    #[arg(long, env = "MIN_ORDER_CENTS", default_value_t = 2000)]
+    pub min_order_cents: u64,
+}
+
+fn friend_reward(raw: &str) -> Result<FriendReward, String> {
+    FriendReward::parse(raw).ok_or_else(|| "must be one of first_order, next_order, both".into())
+}
+
+/// How long a claimed first-order offer lasts (create-referral).
+#[derive(Debug, Clone, Args)]
+pub struct FriendOfferDays {
+    /// Days (1–3650) the friend's first-order discount can be used, counted from the claim.
+    #[arg(long, env = "FRIEND_OFFER_DAYS", default_value_t = DEFAULT_FRIEND_OFFER_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub friend_offer_days: u32,
+}
+
+impl FriendTerms {
+    pub fn offer(&self, days: &FriendOfferDays) -> FriendOffer {
+        FriendOffer {
+            amount_cents: self.friend_reward_cents,
+            currency: self.reward_currency.clone(),
+            min_order_cents: self.min_order_cents,
+            valid_days: days.friend_offer_days,
+        }
     }
 }
 

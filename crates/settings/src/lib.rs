@@ -14,9 +14,9 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, Command, CommandFactory, FromArgMatches};
 
 pub use groups::{
-    Delivery, DiscountPlatformChoice, DynamoTable, Fingerprints, Privacy, PublicBaseUrl,
-    RetentionPeriod, Sender, SesSending, ShopName, ShopPlatforms, ShopPresentation, ShopUrl,
-    ShopifyShopUrl, Staff, Storefront, WebhookEndpoint,
+    Delivery, DiscountPlatformChoice, DynamoTable, Fingerprints, FriendOfferDays, FriendTerms,
+    Privacy, PublicBaseUrl, RetentionPeriod, Sender, SesSending, ShopName, ShopPlatforms,
+    ShopPresentation, ShopUrl, ShopifyShopUrl, Staff, Storefront, WebhookEndpoint,
 };
 pub use logging::Logging;
 

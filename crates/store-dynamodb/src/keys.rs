@@ -23,6 +23,22 @@ fn key(pk: String, sk: &str) -> Key {
     ])
 }
 
+/// A transaction's put of `item` that fails its condition when an item with its key exists.
+pub(super) fn put_if_new(
+    table: &str,
+    item: Key,
+    context: &'static str,
+) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
+    aws_sdk_dynamodb::types::Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(#pk)")
+        .expression_attribute_names("#pk", PK)
+        .build()
+        .map(|put| aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())
+        .map_err(|e| StoreError::backend(context, e))
+}
+
 /// The partition key of a key or an item (both are attribute maps); "" if it has none.
 pub(super) fn partition(key_or_item: &Key) -> &str {
     match key_or_item.get(PK) {
@@ -49,11 +65,24 @@ pub(super) fn order(order_id: &OrderId) -> Key {
 /// The once-only referral guards of a friend: by person (the keyed fingerprint of the canonical
 /// email) and by customer id. Either existing means the friend was rewarded before.
 pub(super) fn referral_guards(person: &PersonFingerprint, customer_id: &CustomerId) -> [Key; 2] {
-    [
-        key(format!("REFERRED#PERSON#{person}"), "REFERRED"),
-        key(format!("REFERRED#CUSTOMER#{customer_id}"), "REFERRED"),
-    ]
+    [person_guard(person), customer_guard(customer_id)]
 }
+
+pub(super) fn person_guard(person: &PersonFingerprint) -> Key {
+    key(format!("REFERRED#PERSON#{person}"), "REFERRED")
+}
+
+pub(super) fn customer_guard(customer_id: &CustomerId) -> Key {
+    key(format!("REFERRED#CUSTOMER#{customer_id}"), "REFERRED")
+}
+
+/// A person's claim of the friend's offer, by the keyed fingerprint of their canonical email:
+/// its existence means the person has claimed (on whichever code).
+pub(super) fn offer_claim(person: &PersonFingerprint) -> Key {
+    key(format!("{OFFER_CLAIM_PREFIX}{person}"), "CLAIM")
+}
+
+pub(super) const OFFER_CLAIM_PREFIX: &str = "CLAIM#PERSON#";
 
 /// The answer given to one delivery of a shop platform's webhook, kept until its TTL.
 pub(super) fn webhook_delivery(delivery: &DeliveryKey) -> Key {

@@ -7,6 +7,7 @@ mod deliveries;
 mod discounts;
 mod errors;
 mod keys;
+mod offers;
 mod orders;
 mod outbox;
 mod personal_data;

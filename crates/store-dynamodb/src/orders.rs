@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 
 use super::attributes::{
@@ -175,14 +175,27 @@ impl OrderStore for DynamoStore {
         if wanted.is_empty() {
             return Ok(KnownCodes::default());
         }
-        let found: std::collections::HashSet<String> = self
-            .batch_get(wanted)
-            .await?
+        let items = self.batch_get(wanted).await?;
+        let found: std::collections::HashSet<String> = items
             .iter()
             .map(|item| keys::partition(item).to_owned())
             .collect();
         let present = |key: &keys::Key| found.contains(keys::partition(key));
+        let mut offers = Vec::new();
+        for item in items
+            .iter()
+            .filter(|i| keys::partition(i).starts_with("COUPON#"))
+        {
+            if let Some(claimed_on) = optional_string(item, "referral_code") {
+                let coupon = CouponCode::parse(string(item, "code")?)
+                    .map_err(|_| StoreError::Corrupt("a coupon's bad code".into()))?;
+                let code = ReferralCode::parse(claimed_on)
+                    .map_err(|_| StoreError::Corrupt("a coupon's bad referral code".into()))?;
+                offers.push((coupon, code));
+            }
+        }
         Ok(KnownCodes {
+            offers,
             referral_codes: referral_codes
                 .iter()
                 .filter(|code| present(&keys::referral_code(code)))
@@ -720,17 +733,9 @@ fn reward_writes(
     person: &PersonFingerprint,
     reward: &RewardCommit,
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
-    let build = |e| StoreError::backend("building the reward writes", e);
-    let put_new = |item: Item| {
-        Put::builder()
-            .table_name(table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .build()
-            .map(|put| TransactWriteItem::builder().put(put).build())
-            .map_err(build)
-    };
+    const CONTEXT: &str = "building the reward writes";
+    let build = |e| StoreError::backend(CONTEXT, e);
+    let put_new = |item: Item| keys::put_if_new(table, item, CONTEXT);
     let mut writes = Vec::new();
     for mut guard in keys::referral_guards(person, &order.customer_id) {
         guard.insert(
@@ -751,18 +756,20 @@ fn reward_writes(
         .map_err(build)?;
     writes.push(TransactWriteItem::builder().update(conversions).build());
     for r in &reward.rewards {
-        writes.push(put_new(coupon_item(order, r))?);
+        let mut item = coupon_item(r);
+        item.insert(
+            "order_id".into(),
+            AttributeValue::S(order.order_id.to_string()),
+        );
+        writes.push(put_new(item)?);
     }
     Ok(writes)
 }
 
-fn coupon_item(order: &Order, reward: &Reward) -> Item {
+/// A coupon as issued; the caller adds what it was issued for.
+pub(super) fn coupon_item(reward: &Reward) -> Item {
     let mut item = keys::coupon(&reward.coupon);
     item.insert("code".into(), AttributeValue::S(reward.coupon.to_string()));
-    item.insert(
-        "order_id".into(),
-        AttributeValue::S(order.order_id.to_string()),
-    );
     item.insert(
         "beneficiary".into(),
         AttributeValue::S(reward.beneficiary.as_str().into()),

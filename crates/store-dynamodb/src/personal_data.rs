@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use super::attributes::{self, optional_string, parse_timestamp, string, timestamp, Item};
 use super::errors::{classify, conditional_update};
 use super::keys::{self, Key, CUSTOMERS_INDEX, CUSTOMER_ID, PEOPLE_INDEX, PERSON};
+use super::offers::claim_from;
 use super::orders::{order_history, stored_coupon};
 use super::outbox::any_summary;
 use super::surveys::survey_from;
@@ -48,6 +49,8 @@ impl PersonalDataStore for DynamoStore {
                 data.orders.push(order_from(item)?);
             } else if partition.starts_with("COUPON#") {
                 data.coupons.push(stored_coupon(item)?);
+            } else if partition.starts_with(keys::OFFER_CLAIM_PREFIX) {
+                data.claims.push(claim_from(item)?);
             } else if partition.starts_with("SURVEY#") {
                 let survey = survey_from(item)?;
                 people.insert(survey.person.clone());
@@ -89,6 +92,9 @@ impl PersonalDataStore for DynamoStore {
             } else if partition.starts_with("CODE#") {
                 self.delete(key).await?;
                 erasure.referral_codes += 1;
+            } else if partition.starts_with(keys::OFFER_CLAIM_PREFIX) {
+                self.delete(key).await?;
+                erasure.claims += 1;
             } else if partition.starts_with("SURVEY#") {
                 if has_any(item, &["email", "name", "comment", "follow_up_note"]) {
                     self.remove_attributes(

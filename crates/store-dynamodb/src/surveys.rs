@@ -76,16 +76,8 @@ impl SurveyStore for DynamoStore {
             "decision".into(),
             AttributeValue::S(stored::decision_label(&commit.decision).into()),
         );
-        let new_item = |item: Item| {
-            Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(#pk)")
-                .expression_attribute_names("#pk", keys::PK)
-                .build()
-                .map(|put| TransactWriteItem::builder().put(put).build())
-                .map_err(build)
-        };
+        let new_item =
+            |item: Item| keys::put_if_new(&self.table, item, "building the survey transaction");
         if let SurveyDecision::Sent(token) = &commit.decision {
             record.insert("token".into(), AttributeValue::S(token.to_string()));
         }

@@ -6,6 +6,7 @@
 mod deliveries;
 mod discounts;
 mod metrics;
+mod offers;
 mod orders;
 mod outbox;
 mod personal_data;

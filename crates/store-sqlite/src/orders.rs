@@ -22,10 +22,44 @@ use domain::ports::{
 /// The once-only guards for a friend: by person (the keyed fingerprint of the canonical email)
 /// and by customer id.
 fn guard_keys(person_key: &PersonFingerprint, customer_id: &CustomerId) -> [String; 2] {
-    [
-        format!("PERSON#{person_key}"),
-        format!("CUSTOMER#{customer_id}"),
-    ]
+    [person_guard(person_key), customer_guard(customer_id)]
+}
+
+/// Writes an issued coupon: one an order earned (`order_id`), or a claimed offer's (`order_id`
+/// '', with the referral code it was claimed on and its order minimum).
+pub(super) fn insert_coupon(
+    tx: &rusqlite::Transaction<'_>,
+    reward: &domain::model::Reward,
+    order_id: &str,
+    offer: Option<(&ReferralCode, u64)>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO coupons (code, order_id, beneficiary, customer_id, amount_cents, currency,
+                              available_from, status, valid_until, referral_code, min_order_cents)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            reward.coupon.as_ref(),
+            order_id,
+            reward.beneficiary.as_str(),
+            reward.customer_id.as_ref(),
+            reward.amount_cents as i64,
+            reward.currency.as_ref(),
+            rfc3339(reward.available_from),
+            ISSUED,
+            reward.valid_until.map(rfc3339),
+            offer.map(|(code, _)| code.as_ref()),
+            offer.map_or(0, |(_, minimum)| minimum as i64),
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn person_guard(person_key: &PersonFingerprint) -> String {
+    format!("PERSON#{person_key}")
+}
+
+pub(super) fn customer_guard(customer_id: &CustomerId) -> String {
+    format!("CUSTOMER#{customer_id}")
 }
 
 struct RawOrder {
@@ -150,22 +184,7 @@ impl OrderStore for EmbeddedStore {
                         [reward.referral_code.as_ref()],
                     )?;
                     for r in &reward.rewards {
-                        tx.execute(
-                            "INSERT INTO coupons (code, order_id, beneficiary, customer_id, amount_cents,
-                                                  currency, available_from, status, valid_until)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                            params![
-                                r.coupon.as_ref(),
-                                order.order_id.as_ref(),
-                                r.beneficiary.as_str(),
-                                r.customer_id.as_ref(),
-                                r.amount_cents as i64,
-                                r.currency.as_ref(),
-                                rfc3339(r.available_from),
-                                ISSUED,
-                                r.valid_until.map(rfc3339),
-                            ],
-                        )?;
+                        insert_coupon(&tx, r, order.order_id.as_ref(), None)?;
                     }
                 }
                 write_history(&tx, order, &commit.person, &history)?;
@@ -285,17 +304,31 @@ impl OrderStore for EmbeddedStore {
                     known.referral_codes.push(code);
                 }
             }
+            let mut offers = Vec::new();
             for code in coupons {
-                if exists(
-                    "SELECT EXISTS (SELECT 1 FROM coupons WHERE code = ?1)",
-                    code.as_ref(),
-                )? {
+                let found: Option<Option<String>> = connection
+                    .query_row(
+                        "SELECT referral_code FROM coupons WHERE code = ?1",
+                        [code.as_ref()],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                if let Some(claimed_on) = found {
+                    offers.extend(claimed_on.map(|on| (code.clone(), on)));
                     known.coupons.push(code);
                 }
             }
-            Ok(known)
+            Ok((known, offers))
         })
         .await
+        .and_then(|(mut known, offers)| {
+            for (coupon, raw) in offers {
+                let code = ReferralCode::parse(&raw)
+                    .map_err(|_| StoreError::Corrupt("a coupon's bad referral code".into()))?;
+                known.offers.push((coupon, code));
+            }
+            Ok(known)
+        })
     }
 
     async fn redeem_coupon(

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params_from_iter, Connection, TransactionBehavior};
 
+use super::offers::{ClaimRow, CLAIM_COLUMNS};
 use super::orders::{
     order_history, raw_coupon, raw_history, stored_coupon, COUPON_COLUMNS, HISTORY_COLUMNS,
 };
@@ -31,6 +32,7 @@ pub struct Expired {
     pub surveys: usize,
     pub orders: usize,
     pub messages: usize,
+    pub claims: usize,
 }
 
 #[async_trait]
@@ -78,8 +80,18 @@ impl PersonalDataStore for EmbeddedStore {
                 params_from_iter(with_at(&customers)),
             )?);
             // A survey sent to the subject's address names its customer id, which `resolve`
-            // counted in; the fingerprints only add opt-outs, which erasure keeps.
-            drop(people);
+            // counted in; of what the fingerprints find, erasure deletes claims and keeps
+            // opt-outs.
+            let people = ids(&people);
+            erasure.claims = count(tx.execute(
+                &format!(
+                    "DELETE FROM offer_claims WHERE customer_id IN ({})
+                        OR person IN ({})",
+                    placeholders(customers.len(), 1),
+                    placeholders(people.len(), customers.len() + 1)
+                ),
+                params_from_iter(customers.iter().chain(people.iter())),
+            )?);
             erasure.surveys = count(tx.execute(
                 &format!(
                     "UPDATE surveys SET email = '', name = NULL, comment = NULL,
@@ -115,8 +127,8 @@ impl PersonalDataStore for EmbeddedStore {
 
 impl EmbeddedStore {
     /// Deletes what is older than `retention` at `now`: surveys (by their answer, else their
-    /// sending), order records (by when the order was placed, with their refunds) and outbox
-    /// messages (by their creation). Counters, guards, opt-outs, coupons and profiles stay.
+    /// sending), order records (by when the order was placed, with their refunds), outbox
+    /// messages (by their creation) and offer claims (by when they were made). Counters, guards, opt-outs, coupons and profiles stay.
     pub async fn sweep_expired(
         &self,
         retention: Retention,
@@ -136,14 +148,16 @@ impl EmbeddedStore {
             )?;
             let orders = tx.execute("DELETE FROM orders WHERE placed_at < ?1", [&cutoff])?;
             let messages = tx.execute("DELETE FROM outbox WHERE created_at < ?1", [&cutoff])?;
+            let claims = tx.execute("DELETE FROM offer_claims WHERE claimed_at < ?1", [&cutoff])?;
             tx.commit()?;
-            if surveys + orders + messages > 0 {
+            if surveys + orders + messages + claims > 0 {
                 truncate_journal(connection)?;
             }
             Ok(Expired {
                 surveys,
                 orders,
                 messages,
+                claims,
             })
         })
         .await
@@ -192,7 +206,8 @@ fn resolve(
             people.insert(person.to_string());
             let mut statement = connection.prepare(
                 "SELECT customer_id FROM customers WHERE person = ?1
-                 UNION SELECT customer_id FROM surveys WHERE person = ?1",
+                 UNION SELECT customer_id FROM surveys WHERE person = ?1
+                 UNION SELECT customer_id FROM offer_claims WHERE person = ?1",
             )?;
             for id in statement.query_map([person.as_ref()], |row| row.get::<_, String>(0))? {
                 customers.insert(id?);
@@ -202,7 +217,8 @@ fn resolve(
     for customer in &customers {
         let mut statement = connection.prepare(
             "SELECT person FROM customers WHERE customer_id = ?1 AND person IS NOT NULL
-             UNION SELECT person FROM surveys WHERE customer_id = ?1",
+             UNION SELECT person FROM surveys WHERE customer_id = ?1
+             UNION SELECT person FROM offer_claims WHERE customer_id = ?1",
         )?;
         for person in statement.query_map([customer], |row| row.get::<_, String>(0))? {
             people.insert(person?);
@@ -244,6 +260,7 @@ struct RawData {
     codes: Vec<RawCode>,
     orders: Vec<RawOrderRecord>,
     coupons: Vec<super::orders::RawCoupon>,
+    claims: Vec<ClaimRow>,
     surveys: Vec<super::surveys::RawSurvey>,
     opt_outs: Vec<(String, String)>,
     messages: Vec<super::outbox::RawSummary>,
@@ -313,6 +330,17 @@ fn read_all(
     ))?
         .query_map(params_from_iter(customer_ids.iter()), raw_coupon)?
         .collect::<rusqlite::Result<_>>()?;
+    let claims = connection
+        .prepare(&format!(
+            "SELECT {CLAIM_COLUMNS} FROM offer_claims
+             WHERE customer_id IN ({in_customers}) OR person IN ({}) ORDER BY claimed_at, coupon",
+            placeholders(person_ids.len(), customer_ids.len() + 1)
+        ))?
+        .query_map(
+            params_from_iter(customer_ids.iter().chain(person_ids.iter())),
+            ClaimRow::read,
+        )?
+        .collect::<rusqlite::Result<_>>()?;
     let surveys = connection
         .prepare(&format!(
             "SELECT {SURVEY_COLUMNS}, {FOLLOW_UP_COLUMNS} FROM surveys
@@ -341,6 +369,7 @@ fn read_all(
         codes,
         orders,
         coupons,
+        claims,
         surveys,
         opt_outs,
         messages,
@@ -420,6 +449,11 @@ impl RawData {
                 .coupons
                 .into_iter()
                 .map(stored_coupon)
+                .collect::<Result<_, _>>()?,
+            claims: self
+                .claims
+                .into_iter()
+                .map(ClaimRow::claim)
                 .collect::<Result<_, _>>()?,
             surveys: self
                 .surveys

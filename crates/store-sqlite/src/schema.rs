@@ -212,6 +212,27 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE coupons ADD COLUMN valid_until TEXT;
     ALTER TABLE coupons ADD COLUMN discount_id TEXT;
 ",
+    // The friend's first-order offer: one claim per person (by fingerprint, never the address),
+    // its coupon marked with the code it was claimed on and the order minimum, and each code's
+    // claim count. A claim's coupon belongs to no order (`order_id` '').
+    "
+    CREATE TABLE offer_claims (
+        person          TEXT PRIMARY KEY,
+        code            TEXT NOT NULL,
+        coupon          TEXT NOT NULL UNIQUE,
+        customer_id     TEXT NOT NULL,
+        amount_cents    INTEGER NOT NULL,
+        currency        TEXT NOT NULL,
+        min_order_cents INTEGER NOT NULL,
+        claimed_at      TEXT NOT NULL,
+        expires_at      TEXT NOT NULL
+    );
+    CREATE INDEX offer_claims_by_customer ON offer_claims (customer_id);
+    CREATE INDEX offer_claims_by_age ON offer_claims (claimed_at);
+    ALTER TABLE referral_codes ADD COLUMN claims INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE coupons ADD COLUMN referral_code TEXT;
+    ALTER TABLE coupons ADD COLUMN min_order_cents INTEGER NOT NULL DEFAULT 0;
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

@@ -9,9 +9,11 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use domain::model::ClaimRefusal;
 use domain::ports::StoreError;
 use domain::services::{
-    CouponError, CustomerDataError, MessageError, OrderError, ReferralError, SurveyError,
+    ClaimError, CouponError, CustomerDataError, MessageError, OrderError, ReferralError,
+    SurveyError,
 };
 
 /// Everything a handler can answer other than success.
@@ -42,6 +44,9 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error("{message}")]
     Gone { code: &'static str, message: String },
+    /// Understood and refused by a business rule, named by `code`.
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
     #[error("the store is busy; retry shortly")]
     Unavailable,
     #[error("internal error: {0}")]
@@ -93,6 +98,7 @@ impl ApiError {
             Self::Misdirected(_) => StatusCode::MISDIRECTED_REQUEST,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -110,7 +116,9 @@ impl ApiError {
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Misdirected(_) => "misdirected_request",
-            Self::Conflict { code, .. } | Self::Gone { code, .. } => code,
+            Self::Conflict { code, .. }
+            | Self::Gone { code, .. }
+            | Self::Unprocessable { code, .. } => code,
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -210,6 +218,33 @@ impl From<OrderError> for ApiError {
             OrderError::Store(store) => store.into(),
             OrderError::Render(render) => Self::internal(render),
         }
+    }
+}
+
+impl From<ClaimError> for ApiError {
+    fn from(error: ClaimError) -> Self {
+        match error {
+            ClaimError::UnknownCode => Self::NotFound("no such referral code".into()),
+            ClaimError::Refused(refusal) => Self::Unprocessable {
+                code: refusal.as_str(),
+                message: refusal_message(refusal).into(),
+            },
+            ClaimError::Contention { .. } => {
+                tracing::warn!(error = %error, "claims kept changing");
+                Self::Unavailable
+            }
+            ClaimError::Store(store) => store.into(),
+            ClaimError::Render(render) => Self::internal(render),
+        }
+    }
+}
+
+fn refusal_message(refusal: ClaimRefusal) -> &'static str {
+    match refusal {
+        ClaimRefusal::InvalidEmail => "email is not a valid address",
+        ClaimRefusal::SelfReferral => "this is the referrer's own address or customer id",
+        ClaimRefusal::ExistingCustomer => "this address or customer has ordered before",
+        ClaimRefusal::AlreadyReferred => "this person was rewarded as a referred friend before",
     }
 }
 

@@ -1,11 +1,44 @@
 //! Server-rendered pages: the language a browser asks for, and the headers every page carries
 //! (a CSP that allows only the page's own stylesheet, by hash; no caching, no framing).
 
+use std::sync::LazyLock;
+
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use domain::model::Locale;
 use sha2::{Digest, Sha256};
+
+/// The one stylesheet of every customer page (survey, claim, unsubscribe), inline and pinned by
+/// its hash in the CSP; readable on a 375 px phone without any script.
+pub const PAGE_STYLE: &str = "
+*{box-sizing:border-box}
+body{margin:0;background:#f4f4f5;color:#18181b;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif}
+main{max-width:36rem;margin:0 auto;padding:1.5rem 1rem}
+.card{background:#fff;border-radius:.75rem;padding:1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+h1{font-size:1.35rem;line-height:1.3;margin:0 0 1rem}
+p{margin:0 0 1rem}
+fieldset{border:0;margin:0 0 1rem;padding:0}
+legend{font-weight:600;margin-bottom:.5rem}
+.scale{display:grid;grid-template-columns:repeat(11,1fr);gap:.25rem}
+.scale input{position:absolute;opacity:0;width:1px;height:1px}
+.scale label{display:block;text-align:center;padding:.6rem 0;border:2px solid #d4d4d8;border-radius:.4rem;font-weight:600;cursor:pointer;user-select:none}
+.scale input:checked+label{background:#16a34a;border-color:#16a34a;color:#fff}
+.scale input:focus-visible+label{outline:3px solid #2563eb;outline-offset:2px}
+.ends{display:flex;justify-content:space-between;font-size:.8rem;color:#52525b;margin-top:.25rem}
+textarea,input[type=email]{width:100%;padding:.6rem;border:2px solid #d4d4d8;border-radius:.4rem;font:inherit}
+textarea{min-height:7rem}
+label{display:block;font-weight:600;margin-bottom:.25rem}
+button,a.button{display:block;width:100%;margin-top:1rem;padding:.8rem;border:0;border-radius:.5rem;background:#16a34a;color:#fff;font:inherit;font-weight:600;text-align:center;text-decoration:none;cursor:pointer}
+.error{color:#b91c1c;font-weight:600}
+.share{width:100%;padding:.6rem;border:2px dashed #16a34a;border-radius:.4rem;font:inherit;background:#f0fdf4}
+.offer{font-size:1.6rem;font-weight:700;color:#16a34a;margin:0 0 .25rem}
+.code{font:700 1.6rem/1.3 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.1em;text-align:center;padding:.8rem;border:2px dashed #16a34a;border-radius:.5rem;background:#f0fdf4;overflow-wrap:anywhere}
+.muted{color:#52525b;font-size:.9rem}
+@media (max-width:420px){.scale{grid-template-columns:repeat(6,1fr)}}
+";
+
+static PAGE_CSP: LazyLock<String> = LazyLock::new(|| content_security_policy(PAGE_STYLE));
 
 /// `default-src 'none'` forbids everything; the one inline stylesheet is allowed by its hash and
 /// forms may only submit to the page's own origin.
@@ -50,6 +83,11 @@ fn accepted_locale(headers: &HeaderMap) -> Option<Locale> {
         .find_map(|(_, tag)| Locale::parse(tag).ok())
 }
 
+/// A customer's page, styled by [`PAGE_STYLE`] and nothing else.
+pub fn customer_page(status: StatusCode, html: String) -> Response {
+    html_page(status, html, &PAGE_CSP)
+}
+
 /// An HTML page with the security headers every page carries.
 pub fn html_page(status: StatusCode, html: String, csp: &str) -> Response {
     let mut response = (status, html).into_response();
@@ -66,4 +104,16 @@ pub fn html_page(status: StatusCode, html: String, csp: &str) -> Response {
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_pins_the_stylesheet_by_hash_and_forms_to_their_origin() {
+        assert!(PAGE_CSP.starts_with("default-src 'none'; style-src 'sha256-"));
+        assert!(PAGE_CSP.contains(&style_source(PAGE_STYLE)));
+        assert!(PAGE_CSP.contains("form-action 'self'"));
+    }
 }

@@ -96,6 +96,41 @@ impl JsonFields {
         }
     }
 
+    /// An optional array of at most `max` strings, each parsed; absent and `null` are empty.
+    pub fn optional_list<T, E: Display>(
+        &self,
+        field: &str,
+        max: usize,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Result<Vec<T>, ApiError> {
+        let items = match self.0.get(field) {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(items)) => items,
+            Some(_) => {
+                return Err(ApiError::invalid_field(
+                    field,
+                    "must be an array of strings",
+                ))
+            }
+        };
+        if items.len() > max {
+            return Err(ApiError::invalid_field(
+                field,
+                format!("must have at most {max} entries"),
+            ));
+        }
+        items
+            .iter()
+            .map(|item| match item {
+                Value::String(raw) => parse(raw).map_err(|e| ApiError::invalid_field(field, e)),
+                _ => Err(ApiError::invalid_field(
+                    field,
+                    "must be an array of strings",
+                )),
+            })
+            .collect()
+    }
+
     /// A required non-negative JSON integer (not a float, not a string).
     pub fn required_count(&self, field: &str) -> Result<u64, ApiError> {
         match self.0.get(field) {

@@ -1,39 +1,11 @@
 //! The public HTML pages: survey form, thank-you, unsubscribe and error pages, in German and
 //! English. No scripts, no external resources; one stylesheet pinned by hash in the CSP.
 
-use std::sync::LazyLock;
-
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::model::{Category, Locale, Score, MAX_COMMENT_CHARS};
 use web::ApiError;
-
-const STYLE: &str = "
-*{box-sizing:border-box}
-body{margin:0;background:#f4f4f5;color:#18181b;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif}
-main{max-width:36rem;margin:0 auto;padding:1.5rem 1rem}
-.card{background:#fff;border-radius:.75rem;padding:1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
-h1{font-size:1.35rem;line-height:1.3;margin:0 0 1rem}
-p{margin:0 0 1rem}
-fieldset{border:0;margin:0 0 1rem;padding:0}
-legend{font-weight:600;margin-bottom:.5rem}
-.scale{display:grid;grid-template-columns:repeat(11,1fr);gap:.25rem}
-.scale input{position:absolute;opacity:0;width:1px;height:1px}
-.scale label{display:block;text-align:center;padding:.6rem 0;border:2px solid #d4d4d8;border-radius:.4rem;font-weight:600;cursor:pointer;user-select:none}
-.scale input:checked+label{background:#16a34a;border-color:#16a34a;color:#fff}
-.scale input:focus-visible+label{outline:3px solid #2563eb;outline-offset:2px}
-.ends{display:flex;justify-content:space-between;font-size:.8rem;color:#52525b;margin-top:.25rem}
-textarea{width:100%;min-height:7rem;padding:.6rem;border:2px solid #d4d4d8;border-radius:.4rem;font:inherit}
-button{width:100%;margin-top:1rem;padding:.8rem;border:0;border-radius:.5rem;background:#16a34a;color:#fff;font:inherit;font-weight:600;cursor:pointer}
-.error{color:#b91c1c;font-weight:600}
-.share{width:100%;padding:.6rem;border:2px dashed #16a34a;border-radius:.4rem;font:inherit;background:#f0fdf4}
-.muted{color:#52525b;font-size:.9rem}
-@media (max-width:420px){.scale{grid-template-columns:repeat(6,1fr)}}
-";
-
-static CONTENT_SECURITY_POLICY: LazyLock<String> =
-    LazyLock::new(|| web::content_security_policy(STYLE));
 
 pub use web::choose_locale;
 
@@ -41,7 +13,7 @@ pub use web::choose_locale;
 /// (it cannot for these types, but the engine's API says it may) is a plain 500.
 fn page(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {
-        Ok(html) => web::html_page(status, html, &CONTENT_SECURITY_POLICY),
+        Ok(html) => web::customer_page(status, html),
         Err(error) => ApiError::internal(error).into_response(),
     }
 }
@@ -137,7 +109,7 @@ pub fn survey_form(
         status,
         &SurveyFormPage {
             lang: locale.as_str(),
-            style: STYLE,
+            style: web::PAGE_STYLE,
             title: &title,
             error,
             question: &question,
@@ -184,7 +156,7 @@ pub fn thank_you(
         StatusCode::OK,
         &ThankYouPage {
             lang: locale.as_str(),
-            style: STYLE,
+            style: web::PAGE_STYLE,
             title,
             message,
             referral_link,
@@ -258,7 +230,7 @@ pub fn unsubscribe_confirm(locale: Locale, shop: &str) -> Response {
         StatusCode::OK,
         &UnsubscribeConfirmPage {
             lang: locale.as_str(),
-            style: STYLE,
+            style: web::PAGE_STYLE,
             title: &title,
             text,
             button,
@@ -285,7 +257,7 @@ fn message_page(status: StatusCode, locale: Locale, title: &str, text: &str) -> 
         status,
         &MessagePage {
             lang: locale.as_str(),
-            style: STYLE,
+            style: web::PAGE_STYLE,
             title,
             text,
         },
@@ -322,10 +294,5 @@ mod tests {
             choose_locale(None, &HeaderMap::new(), Locale::De),
             Locale::De
         );
-    }
-
-    #[test]
-    fn policy_pins_the_stylesheet_by_hash() {
-        assert!(CONTENT_SECURITY_POLICY.starts_with("default-src 'none'; style-src 'sha256-"));
     }
 }

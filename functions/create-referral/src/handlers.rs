@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::model::{
@@ -10,7 +10,7 @@ use domain::model::{
 };
 use serde::Serialize;
 use utoipa::ToSchema;
-use web::{ApiError, JsonFields};
+use web::{choose_locale, ApiError, JsonFields};
 
 use crate::share_links::ShareLinks;
 use crate::AppState;
@@ -111,16 +111,18 @@ pub(crate) async fn referral_stats(
     }))
 }
 
-/// `GET /r/{code}`: a customer followed a shared link. Always a redirect, never an error page:
-/// the customer should reach the shop whatever happens to our bookkeeping. `HEAD` answers the
-/// same and counts nothing.
+/// `GET /r/{code}`: a customer followed a shared link. With the friend's first-order offer
+/// (`FRIEND_REWARD` `first_order` or `both`) a known code shows the claim page; otherwise, and
+/// for any unknown code, a redirect: the customer reaches the shop whatever happens to our
+/// bookkeeping. `HEAD` answers the same and counts nothing.
 #[utoipa::path(
     get,
     path = "/r/{code}",
     tag = "share links",
     params(("code" = String, Path, description = "A referral code, any case; anything else leads to the shop")),
     responses(
-        (status = 302, description = "To the landing URL with the code for a known code (the click counted), else to `SHOP_URL`",
+        (status = 200, description = "The claim page of the friend's first-order offer (a known code, `FRIEND_REWARD` `first_order` or `both`), in the visitor's language; the click counted", content_type = "text/html"),
+        (status = 302, description = "To the landing URL with the code for a known code without the offer (the click counted), else to `SHOP_URL`",
             headers(("location" = String, description = "Where the customer goes"), ("cache-control" = String, description = "`no-store`"))),
     )
 )]
@@ -128,6 +130,7 @@ pub(crate) async fn referral_stats(
 pub(crate) async fn follow_link(
     State(state): State<Arc<AppState>>,
     method: Method,
+    headers: HeaderMap,
     code: Result<Path<String>, PathRejection>,
 ) -> Response {
     let code = code
@@ -142,15 +145,22 @@ pub(crate) async fn follow_link(
     } else {
         state.referrals.count_click(&code).await
     };
-    match known {
-        Ok(true) => redirect(&state.landing.for_code(&code)),
-        Ok(false) => redirect(state.shop_url.as_str()),
+    let known = match known {
+        Ok(known) => known,
         Err(error) => {
-            // The click is lost, the customer is not: send them on with their code.
+            // The click is lost, the customer is not: show them the offer or send them on.
             tracing::error!(error = %error, "could not count a referral click");
-            redirect(&state.landing.for_code(&code))
+            true
         }
+    };
+    if !known {
+        return redirect(state.shop_url.as_str());
     }
+    if state.friend_reward.offers_claim() {
+        let locale = choose_locale(None, &headers, state.shop.default_locale);
+        return crate::pages::claim_form(&state, locale, &code, None);
+    }
+    redirect(&state.landing.for_code(&code))
 }
 
 /// `GET /r/`: a truncated link still takes the customer to the shop.
@@ -167,7 +177,7 @@ pub(crate) async fn follow_empty_link(State(state): State<Arc<AppState>>) -> Res
     redirect(state.shop_url.as_str())
 }
 
-fn redirect(location: &str) -> Response {
+pub(crate) fn redirect(location: &str) -> Response {
     (
         StatusCode::FOUND,
         [

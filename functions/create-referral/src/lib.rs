@@ -1,16 +1,19 @@
-//! create-referral: a customer's referral code and share link, and the redirect behind that link.
+//! create-referral: a customer's referral code and share link, and what that link shows: the
+//! friend's first-order offer, or a redirect to the shop.
 
+mod claims;
 mod handlers;
 mod landing;
+mod pages;
 mod settings;
 mod share_links;
 
 use std::sync::Arc;
 
 use axum::{middleware, Router};
-use domain::model::HttpUrl;
-use domain::ports::{Clock, ReferralStore};
-use domain::services::ReferralService;
+use domain::model::{FriendReward, HttpUrl};
+use domain::ports::{Clock, OfferStore, ReferralStore};
+use domain::services::{OfferService, ReferralService, ShopIdentity};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use web::require_api_key;
@@ -22,19 +25,22 @@ pub use settings::{LambdaSettings, Settings};
 pub const FUNCTION_NAME: &str = "create-referral";
 
 /// The opening of the function's API description.
-const SUMMARY: &str =
-    "A customer's referral code and share link, and the redirect behind that link.";
+const SUMMARY: &str = "A customer's referral code and share link, and what that link shows: the friend's first-order offer and its claim, or a redirect to the shop.";
 
 /// What the function needs from the outside world; the host (Lambda or the local stack) decides
 /// which adapters stand behind them.
 pub struct Ports {
     pub referrals: Arc<dyn ReferralStore>,
+    pub offers: Arc<dyn OfferStore>,
     pub clock: Arc<dyn Clock>,
 }
 
 /// What the handlers need, built once per cold start.
 struct AppState {
     referrals: ReferralService,
+    offers: OfferService,
+    friend_reward: FriendReward,
+    shop: ShopIdentity,
     landing: LandingUrl,
     shop_url: HttpUrl,
     public_base_url: Option<HttpUrl>,
@@ -43,15 +49,27 @@ struct AppState {
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
 /// local stack mounts them. Request ids and the request log are the host's.
 pub fn build(settings: Settings, ports: Ports) -> Router {
+    let shop = settings.shop.identity();
     let state = AppState {
         referrals: ReferralService::new(
             ports.referrals,
-            ports.clock,
+            ports.clock.clone(),
             settings.fingerprints.fingerprint_key.clone(),
         )
         .with_events(settings.webhooks.events()),
+        offers: OfferService::new(
+            ports.offers,
+            ports.clock,
+            settings.friend.offer(&settings.offer_days),
+            settings.fingerprints.fingerprint_key.clone(),
+            shop.clone(),
+        )
+        .with_events(settings.webhooks.events())
+        .with_discounts(settings.discount_platform.discounts()),
+        friend_reward: settings.friend.friend_reward,
         landing: settings.landing(),
-        shop_url: settings.shop.shop_url,
+        shop_url: shop.url.clone(),
+        shop,
         public_base_url: settings.links.public_base_url,
     };
     let storefront = storefront_routes().route_layer(middleware::from_fn_with_state(
@@ -76,11 +94,12 @@ fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::new()
         .routes(routes!(handlers::create_referral))
         .routes(routes!(handlers::referral_stats))
+        .routes(routes!(claims::claim_offer))
 }
 
 /// Routes a customer's browser follows.
 fn public_routes() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::new()
-        .routes(routes!(handlers::follow_link))
+        .routes(routes!(handlers::follow_link, claims::claim_on_page))
         .routes(routes!(handlers::follow_empty_link))
 }

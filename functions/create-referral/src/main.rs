@@ -17,8 +17,10 @@ async fn main() -> Result<(), lambda_http::Error> {
         settings.table.table_name,
     )
     .with_retention(settings.retention.retention());
+    let store = Arc::new(store);
     let ports = Ports {
-        referrals: Arc::new(store),
+        referrals: store.clone(),
+        offers: store,
         clock: Arc::new(SystemClock),
     };
     lambda_host::run(build(settings.function, ports)).await

@@ -1,7 +1,8 @@
 //! What create-referral reads from its environment, once, at start-up.
 
 use ::settings::{
-    DynamoTable, Fingerprints, PublicBaseUrl, RetentionPeriod, ShopUrl, Storefront, WebhookEndpoint,
+    DiscountPlatformChoice, DynamoTable, Fingerprints, FriendOfferDays, FriendTerms, PublicBaseUrl,
+    RetentionPeriod, ShopPresentation, Storefront, WebhookEndpoint,
 };
 use clap::Parser;
 
@@ -15,12 +16,18 @@ pub struct Settings {
     #[command(flatten)]
     pub fingerprints: Fingerprints,
     #[command(flatten)]
-    pub shop: ShopUrl,
+    pub shop: ShopPresentation,
     #[command(flatten)]
     pub links: PublicBaseUrl,
     #[command(flatten)]
     pub webhooks: WebhookEndpoint,
-    /// Where a referral link lands; must contain `{code}`. Unset: `<SHOP_URL>/?ref={code}`.
+    #[command(flatten)]
+    pub friend: FriendTerms,
+    #[command(flatten)]
+    pub offer_days: FriendOfferDays,
+    #[command(flatten)]
+    pub discount_platform: DiscountPlatformChoice,
+    /// Where a referral link lands; must contain `{code}`. Unset: `<SHOP_URL>/?ref={code}`. With the friend's first-order offer, the claim page's "continue without a code" link.
     #[arg(long, env = "REFERRAL_LANDING_URL", value_parser = LandingUrl::parse)]
     pub referral_landing_url: Option<LandingUrl>,
 }
@@ -29,7 +36,7 @@ impl Settings {
     pub fn landing(&self) -> LandingUrl {
         self.referral_landing_url
             .clone()
-            .unwrap_or_else(|| LandingUrl::shop_default(&self.shop.shop_url))
+            .unwrap_or_else(|| LandingUrl::shop_default(&self.shop.url.shop_url))
     }
 }
 

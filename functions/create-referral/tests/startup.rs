@@ -8,6 +8,7 @@ const COMPLETE: &[(&str, &str)] = &[
     ("API_KEYS", "startup-test-key-0123456789"),
     ("FINGERPRINT_KEY", "startup-test-fingerprint-key-0123456789"),
     ("SHOP_URL", "https://shop.example"),
+    ("SHOP_NAME", "Startup Shop"),
     ("TABLE_NAME", "referrals"),
 ];
 
@@ -49,6 +50,22 @@ fn invalid_landing_template_stops_start_up() {
         printed.contains("environment variable REFERRAL_LANDING_URL is invalid"),
         "{printed}"
     );
+}
+
+#[test]
+fn an_unknown_friend_reward_or_offer_length_stops_start_up() {
+    for (name, value) in [
+        ("FRIEND_REWARD", "first"),
+        ("FRIEND_OFFER_DAYS", "0"),
+        ("FRIEND_OFFER_DAYS", "3651"),
+        ("DISCOUNT_PLATFORM", "magento"),
+    ] {
+        let printed = start(&[(name, Some(value))]);
+        assert!(
+            printed.contains(&format!("environment variable {name} is invalid")),
+            "{name}={value}: {printed}"
+        );
+    }
 }
 
 #[test]

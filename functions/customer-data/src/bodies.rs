@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use domain::model::ReferralStats;
-use domain::model::{rfc3339, Coupon, CouponState, Survey};
+use domain::model::{rfc3339, Coupon, CouponState, OfferClaim, Survey};
 use domain::ports::{Erasure, MessageSummary, OptOut, OrderRecord, PersonalData, Profile};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -17,6 +17,9 @@ pub(crate) struct ExportBody {
     referral_codes: Vec<CodeBody>,
     orders: Vec<OrderBody>,
     coupons: Vec<CouponBody>,
+    /// Claims of the friend's first-order offer: held by the address's keyed fingerprint, not
+    /// the address.
+    claims: Vec<ClaimBody>,
     surveys: Vec<SurveyBody>,
     opt_outs: Vec<OptOutBody>,
     messages: Vec<MessageBody>,
@@ -127,10 +130,38 @@ impl ExportBody {
             referral_codes: data.referral_codes.iter().map(code).collect(),
             orders: data.orders.iter().map(order).collect(),
             coupons: data.coupons.iter().map(|c| coupon(c, now)).collect(),
+            claims: data.claims.iter().map(claim).collect(),
             surveys: data.surveys.iter().map(survey).collect(),
             opt_outs: data.opt_outs.iter().map(opt_out).collect(),
             messages: data.messages.iter().map(message).collect(),
         }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = ExportedClaim)]
+struct ClaimBody {
+    /// The referral code the offer was claimed on.
+    code: String,
+    coupon: String,
+    customer_id: String,
+    amount_cents: u64,
+    currency: String,
+    min_order_cents: u64,
+    claimed_at: String,
+    expires_at: String,
+}
+
+fn claim(claim: &OfferClaim) -> ClaimBody {
+    ClaimBody {
+        code: claim.code.to_string(),
+        coupon: claim.coupon.to_string(),
+        customer_id: claim.customer_id.to_string(),
+        amount_cents: claim.amount_cents,
+        currency: claim.currency.to_string(),
+        min_order_cents: claim.min_order_cents,
+        claimed_at: rfc3339(claim.claimed_at),
+        expires_at: rfc3339(claim.expires_at),
     }
 }
 
@@ -247,6 +278,8 @@ pub(crate) struct ErasureBody {
 struct ErasedBody {
     profiles: u32,
     referral_codes: u32,
+    /// Claims of the friend's offer deleted.
+    claims: u32,
     surveys: u32,
     messages_cancelled: u32,
     messages_cleared: u32,
@@ -258,6 +291,7 @@ impl From<Erasure> for ErasureBody {
             erased: ErasedBody {
                 profiles: erasure.profiles,
                 referral_codes: erasure.referral_codes,
+                claims: erasure.claims,
                 surveys: erasure.surveys,
                 messages_cancelled: erasure.messages_cancelled,
                 messages_cleared: erasure.messages_cleared,

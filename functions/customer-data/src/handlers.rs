@@ -117,6 +117,7 @@ async fn erase(state: &AppState, subject: &DataSubject) -> Result<Json<ErasureBo
     tracing::info!(
         profiles = erasure.profiles,
         referral_codes = erasure.referral_codes,
+        claims = erasure.claims,
         surveys = erasure.surveys,
         messages_cancelled = erasure.messages_cancelled,
         messages_cleared = erasure.messages_cleared,

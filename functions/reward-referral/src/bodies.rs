@@ -10,6 +10,19 @@ pub(crate) struct OrderBody {
     order_id: String,
     /// `null` when the order carried no code.
     referral: Option<ReferralBody>,
+    /// Only when the request named `coupons`: each of them that is ours, redeemed by this order
+    /// or refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) coupons: Option<Vec<CouponUse>>,
+}
+
+/// One of our coupons used with an order.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CouponUse {
+    pub(crate) code: String,
+    /// `redeemed` (by this order, now or before), or why not: `already_redeemed`, `pending`,
+    /// `revoked`, `expired`.
+    pub(crate) status: &'static str,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -79,6 +92,7 @@ impl From<&OrderOutcome> for OrderBody {
         Self {
             order_id: outcome.order_id.to_string(),
             referral,
+            coupons: None,
         }
     }
 }
@@ -153,6 +167,11 @@ pub(crate) struct RecordOrder {
     currency: String,
     /// The code the friend came with; blank means none, an unknown one is `rejected`.
     referral_code: Option<String>,
+    /// Discount codes used at checkout (at most 20; a shop's own codes are ignored). Our
+    /// coupons among them are redeemed by this order, and a friend's first-order code makes the
+    /// order the referral of the code it was claimed on, with or without `referral_code`.
+    #[schema(max_items = 20)]
+    coupons: Option<Vec<String>>,
     /// RFC 3339; default now.
     #[schema(format = DateTime)]
     placed_at: Option<String>,

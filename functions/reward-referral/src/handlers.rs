@@ -35,7 +35,11 @@ pub(crate) async fn record_order(
     body: JsonFields,
 ) -> Result<Json<OrderBody>, ApiError> {
     let placed_at = body.optional("placed_at", parse_time)?;
-    let order = Order {
+    let used = body.optional_list("coupons", MAX_COUPONS, |raw| {
+        CarriedCode::from_raw(raw).map(|_| CouponCode::parse(raw).ok())
+    })?;
+    let coupons: Vec<CouponCode> = used.into_iter().flatten().collect();
+    let mut order = Order {
         order_id: body.required("order_id", OrderId::parse)?,
         customer_id: body.required("customer_id", CustomerId::parse)?,
         email: body.required("email", Email::parse)?,
@@ -50,9 +54,22 @@ pub(crate) async fn record_order(
         placed_at_given: placed_at.is_some(),
         placed_at: placed_at.unwrap_or_else(|| state.clock.now()),
     };
+    let known = state.orders.known_codes(&[], &coupons).await?;
+    if let Some(code) = crate::webhooks::offer_code(&known) {
+        order.referral_code = Some(code);
+    }
+    let order_id = order.order_id.clone();
     let outcome = state.orders.record(order).await?;
-    Ok(Json(OrderBody::from(&outcome)))
+    let mut answer = OrderBody::from(&outcome);
+    if !coupons.is_empty() {
+        answer.coupons =
+            Some(crate::webhooks::redeem_coupons(&state, &order_id, &known.coupons).await?);
+    }
+    Ok(Json(answer))
 }
+
+/// More discount codes than any checkout combines.
+const MAX_COUPONS: usize = 20;
 
 fn parse_time(raw: &str) -> Result<DateTime<Utc>, &'static str> {
     DateTime::parse_from_rfc3339(raw.trim())

@@ -59,7 +59,7 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         .with_activity_window(settings.active_window_days)
         .with_discounts(settings.discount_platform.discounts()),
         coupons: CouponService::new(ports.orders, ports.clock.clone(), events)
-            .with_minimum_order(settings.min_order_cents)
+            .with_minimum_order(settings.friend.min_order_cents)
             .with_discounts(settings.discount_platform.discounts()),
         messages: MessageService::new(ports.outbox, ports.clock.clone()),
         webhooks: WebhookReceiver::new(

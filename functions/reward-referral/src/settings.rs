@@ -1,11 +1,11 @@
 //! What reward-referral reads from its environment, once, at start-up.
 
 use ::settings::{
-    DiscountPlatformChoice, DynamoTable, Fingerprints, RetentionPeriod, ShopPlatforms,
+    DiscountPlatformChoice, DynamoTable, Fingerprints, FriendTerms, RetentionPeriod, ShopPlatforms,
     ShopPresentation, Staff, Storefront, WebhookEndpoint,
 };
 use clap::Parser;
-use domain::model::{Currency, RewardRules, DEFAULT_COUPON_VALID_DAYS};
+use domain::model::{RewardRules, DEFAULT_COUPON_VALID_DAYS};
 use domain::services::DEFAULT_ACTIVITY_WINDOW_DAYS;
 use shop_platforms::Reading;
 
@@ -29,18 +29,11 @@ pub struct Settings {
     /// The referrer's coupon value, in minor units (cents).
     #[arg(long, env = "REFERRER_REWARD_CENTS", default_value_t = 1000)]
     pub referrer_reward_cents: u64,
-    /// The friend's coupon value, in minor units (cents).
-    #[arg(long, env = "FRIEND_REWARD_CENTS", default_value_t = 1000)]
-    pub friend_reward_cents: u64,
+    #[command(flatten)]
+    pub friend: FriendTerms,
     /// The name under which the storefront keeps the referral code: Shopify cart attribute, WooCommerce order meta key, and the landing page's query parameter.
     #[arg(long, env = "REFERRAL_ATTRIBUTE", default_value = "ref", value_parser = Reading::parse)]
     pub referral_attribute: Reading,
-    /// Currency of coupons (ISO 4217); orders in another currency are `currency_mismatch`.
-    #[arg(long, env = "REWARD_CURRENCY", default_value = "EUR", value_parser = Currency::parse)]
-    pub reward_currency: Currency,
-    /// The smallest order total that earns a reward, in minor units.
-    #[arg(long, env = "MIN_ORDER_CENTS", default_value_t = 2000)]
-    pub min_order_cents: u64,
     /// Rewarded referrals per referrer, ever.
     #[arg(long, env = "REFERRER_CAP", default_value_t = 25)]
     pub referrer_cap: u64,
@@ -62,12 +55,13 @@ impl Settings {
     pub fn rules(&self) -> RewardRules {
         RewardRules {
             referrer_cents: self.referrer_reward_cents,
-            friend_cents: self.friend_reward_cents,
-            currency: self.reward_currency.clone(),
-            min_order_cents: self.min_order_cents,
+            friend_cents: self.friend.friend_reward_cents,
+            currency: self.friend.reward_currency.clone(),
+            min_order_cents: self.friend.min_order_cents,
             referrer_cap: self.referrer_cap,
             hold_days: self.reward_hold_days,
             valid_days: self.coupon_valid_days,
+            friend_reward: self.friend.friend_reward,
         }
     }
 }

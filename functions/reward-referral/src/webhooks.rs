@@ -9,13 +9,13 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::model::{CarriedCode, CouponCode, OrderId, ReferralCode};
-use domain::ports::{ExistingOrder, PartialRefund, UndecidedOrder};
+use domain::ports::{ExistingOrder, KnownCodes, PartialRefund, UndecidedOrder};
 use domain::services::{CancelOutcome, CouponError, OrderError, RefundEffect, RefundsOutcome};
 use serde_json::{json, Value};
 use shop_platforms::{ListedRefund, OrderFacts, Platform, PlatformRequest, ReferralSources};
 use web::{ignored, ApiError, RawBody};
 
-use crate::bodies::{OrderBody, RewardBody};
+use crate::bodies::{CouponUse, OrderBody, RewardBody};
 use crate::AppState;
 
 /// Shopify's `orders/create`, `orders/paid`, `orders/cancelled` and `refunds/create`.
@@ -212,7 +212,7 @@ async fn order(state: &AppState, facts: OrderFacts) -> Result<Value, ApiError> {
         refunds_not_examined,
     } = facts;
     let known = known_codes(state, &discount_codes).await?;
-    order.referral_code = referral_code(&referral, &known.referral_codes);
+    order.referral_code = referral_code(&referral, &known);
     let order_id = order.order_id.clone();
     let (outcome, changed) = match state.orders.record(order).await {
         Ok(outcome) => (outcome, false),
@@ -277,24 +277,35 @@ async fn known_codes(
     Ok(state.orders.known_codes(&referral_codes, &coupons).await?)
 }
 
-/// The referral code of a platform order: the storefront's attribute, else the first discount
-/// code that is one of our referral codes (a shop's own codes are not), else the landing
-/// page's parameter.
-fn referral_code(sources: &ReferralSources, known: &[ReferralCode]) -> Option<CarriedCode> {
+/// The referral code of a platform order: the code a friend's first-order discount among its
+/// discount codes was claimed on, else the storefront's attribute, else the first discount code
+/// that is one of our referral codes (a shop's own codes are not), else the landing page's
+/// parameter.
+fn referral_code(sources: &ReferralSources, known: &KnownCodes) -> Option<CarriedCode> {
     let carried = |raw: &Option<String>| {
         raw.as_deref()
             .and_then(|raw| CarriedCode::from_raw(raw).ok().flatten())
     };
-    carried(&sources.attribute)
+    offer_code(known)
+        .or_else(|| carried(&sources.attribute))
         .or_else(|| {
             sources
                 .discount_codes
                 .iter()
                 .filter_map(|raw| ReferralCode::parse(raw).ok())
-                .find(|code| known.contains(code))
+                .find(|code| known.referral_codes.contains(code))
                 .map(CarriedCode::Wellformed)
         })
         .or_else(|| carried(&sources.landing))
+}
+
+/// An order using a friend's first-order discount is the referral of the code it was claimed
+/// on, whatever else it carries: the first referrer keeps the friend.
+pub(crate) fn offer_code(known: &KnownCodes) -> Option<CarriedCode> {
+    known
+        .offers
+        .first()
+        .map(|(_, code)| CarriedCode::Wellformed(code.clone()))
 }
 
 /// Applies the usable refunds of one delivery in one step and answers for each listed refund:
@@ -407,11 +418,11 @@ fn refund_answer(
 /// Each of the order's discount codes that is one of our coupons is redeemed for this order; a
 /// refusal (already used elsewhere, still on hold, revoked) is reported and logged, not failed:
 /// the platform has taken the order either way.
-async fn redeem_coupons(
+pub(crate) async fn redeem_coupons(
     state: &AppState,
     order_id: &OrderId,
     codes: &[CouponCode],
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<Vec<CouponUse>, ApiError> {
     let mut results = Vec::new();
     for code in codes {
         let status = match state.coupons.redeem(code, order_id).await {
@@ -424,7 +435,10 @@ async fn redeem_coupons(
                 status
             }
         };
-        results.push(json!({"code": code.to_string(), "status": status}));
+        results.push(CouponUse {
+            code: code.to_string(),
+            status,
+        });
     }
     Ok(results)
 }

@@ -112,6 +112,8 @@ pub(crate) struct FunnelBody {
     to: String,
     codes_created: i64,
     clicks: i64,
+    /// Claims of the friend's first-order offer on the share links.
+    claims: i64,
     rewarded: i64,
     rejected: BTreeMap<String, i64>,
     rewards_issued_cents: i64,
@@ -125,6 +127,7 @@ impl FunnelBody {
             to: range.to.to_string(),
             codes_created: report.codes_created,
             clicks: report.clicks,
+            claims: report.claims,
             rewarded: report.rewarded,
             rejected: report.rejected,
             rewards_issued_cents: report.rewards_issued_cents,

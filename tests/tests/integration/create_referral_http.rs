@@ -407,7 +407,7 @@ async fn wrong_method_is_405_and_unknown_route_404() {
         stack.client.delete(stack.url(FUNCTION, "/referrals")),
         stack.client.get(stack.url(FUNCTION, "/referrals")),
         stack.client.put(stack.url(FUNCTION, "/referrals/cust-1")),
-        stack.client.post(stack.url(FUNCTION, "/r/ABCD2345")),
+        stack.client.put(stack.url(FUNCTION, "/r/ABCD2345")),
     ];
     for request in wrong_methods {
         let response = request.bearer_auth(API_KEY).send().await.expect("sent");

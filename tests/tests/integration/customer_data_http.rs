@@ -99,7 +99,7 @@ async fn export_and_erase_by_id_and_address<S: Store>(store: Arc<S>) {
         .await;
     assert_eq!(
         again.body,
-        json!({"erased": {"profiles": 0, "referral_codes": 0, "surveys": 0, "messages_cancelled": 0, "messages_cleared": 0}})
+        json!({"erased": {"profiles": 0, "referral_codes": 0, "claims": 0, "surveys": 0, "messages_cancelled": 0, "messages_cleared": 0}})
     );
     let unknown_code = stack
         .storefront(

@@ -13,6 +13,7 @@ mod dynamodb_requests;
 mod edge_answers;
 mod feedback_contract;
 mod feedback_http;
+mod friend_offer;
 mod local_stack;
 mod openapi_document;
 mod order_contract;

@@ -43,6 +43,7 @@ fn rules() -> RewardRules {
         referrer_cap: 25,
         hold_days: 14,
         valid_days: 365,
+        friend_reward: domain::model::FriendReward::Both,
     }
 }
 

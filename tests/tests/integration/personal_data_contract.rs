@@ -72,6 +72,7 @@ impl Shop {
                     referrer_cap: 25,
                     hold_days: 0,
                     valid_days: 365,
+                    friend_reward: domain::model::FriendReward::Both,
                 },
                 shop.clone(),
                 Events::new(true),

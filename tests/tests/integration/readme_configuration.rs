@@ -54,7 +54,13 @@ fn each_function_requires_only_what_it_uses() {
     };
     assert_eq!(
         required("create-referral"),
-        ["API_KEYS", "FINGERPRINT_KEY", "SHOP_URL", "TABLE_NAME"]
+        [
+            "API_KEYS",
+            "FINGERPRINT_KEY",
+            "SHOP_NAME",
+            "SHOP_URL",
+            "TABLE_NAME"
+        ]
     );
     assert_eq!(
         required("reward-referral"),

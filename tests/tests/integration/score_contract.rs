@@ -55,6 +55,7 @@ impl Shop {
             referrer_cap: 25,
             hold_days: 14,
             valid_days: 365,
+            friend_reward: domain::model::FriendReward::Both,
         };
         let referrals =
             ReferralService::new(store.clone(), clock.clone(), http_tests::fingerprint_key());

@@ -34,6 +34,8 @@ pub struct CounterDelta {
 
 pub const CODES_CREATED: &str = "codes_created";
 pub const CLICKS: &str = "clicks";
+/// Claims of the friend's first-order offer.
+pub const CLAIMS: &str = "claims";
 pub const REWARDED: &str = "rewarded";
 pub const ISSUED_CENTS: &str = "issued_cents";
 pub const REVOKED_CENTS: &str = "revoked_cents";
@@ -59,6 +61,7 @@ pub fn rejected(reason: Rejection) -> &'static str {
 pub const ALL: &[&str] = &[
     CODES_CREATED,
     CLICKS,
+    CLAIMS,
     REWARDED,
     ISSUED_CENTS,
     REVOKED_CENTS,

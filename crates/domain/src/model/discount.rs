@@ -6,7 +6,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::{Beneficiary, CouponCode, Currency, CustomerId, Email, OrderId};
+use super::{Beneficiary, CouponCode, Currency, CustomerId, Email, OrderId, ReferralCode};
 
 /// Where the shop's checkout looks coupons up (`DISCOUNT_PLATFORM`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -90,8 +90,8 @@ impl CombinesWith {
 pub struct NewDiscount {
     pub coupon: CouponCode,
     pub beneficiary: Beneficiary,
-    /// The order that earned it: platforms keep it as a note, for support.
-    pub order_id: OrderId,
+    /// What gave it: platforms keep it as a note, for support.
+    pub origin: DiscountOrigin,
     /// The beneficiary: a Shopify customer id limits the discount to that customer.
     pub customer_id: CustomerId,
     pub amount_cents: u64,
@@ -99,9 +99,19 @@ pub struct NewDiscount {
     pub starts_at: DateTime<Utc>,
     /// `None` only for coupons issued before coupons expired.
     pub ends_at: Option<DateTime<Utc>>,
+    /// The smallest order subtotal it applies to, in minor units; 0: any.
+    pub min_order_cents: u64,
     /// WooCommerce's email restriction. Personal data: it travels in the outbox payload only,
     /// which an erasure removes.
     pub email: Option<Email>,
+}
+
+/// What a discount was given for: a rewarded order, or a friend's claim of the offer on a
+/// referral code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiscountOrigin {
+    Order(OrderId),
+    Claim(ReferralCode),
 }
 
 impl NewDiscount {
@@ -112,10 +122,14 @@ impl NewDiscount {
             Beneficiary::Referrer => "referrer's",
             Beneficiary::Friend => "friend's",
         };
-        format!(
-            "Referral program: {whose} reward for order {}",
-            self.order_id
-        )
+        match &self.origin {
+            DiscountOrigin::Order(order_id) => {
+                format!("Referral program: {whose} reward for order {order_id}")
+            }
+            DiscountOrigin::Claim(code) => {
+                format!("Referral program: friend's first-order offer on code {code}")
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@ mod discount;
 mod email;
 mod feedback;
 mod fingerprint;
+mod friend_offer;
 mod http_url;
 mod locale;
 mod metrics;
@@ -32,7 +33,8 @@ pub(crate) use customer_id::check_id;
 pub use customer_id::{CustomerId, IdError};
 pub use customer_name::{CustomerName, CustomerNameError};
 pub use discount::{
-    CombinesWith, DiscountPlatform, NewDiscount, PlatformDiscountId, PlatformDiscountIdError,
+    CombinesWith, DiscountOrigin, DiscountPlatform, NewDiscount, PlatformDiscountId,
+    PlatformDiscountIdError,
 };
 pub use email::{Email, EmailError};
 pub use feedback::{
@@ -42,6 +44,10 @@ pub use feedback::{
     MAX_SEGMENT_CHARS,
 };
 pub use fingerprint::{FingerprintKey, FingerprintKeyError, PersonFingerprint, MIN_KEY_BYTES};
+pub use friend_offer::{
+    claim_refusal, ClaimRefusal, Claimant, CodeOwner, FriendOffer, FriendReward, OfferClaim,
+    DEFAULT_FRIEND_OFFER_DAYS,
+};
 pub use http_url::{HttpUrl, HttpUrlError};
 pub use locale::{Locale, LocaleError};
 pub use metrics::{

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{
-    CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, Order,
-    OrderHistory, PersonFingerprint, ReferralCode,
+    CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, FriendReward, Locale,
+    Order, OrderHistory, PersonFingerprint, ReferralCode,
 };
 
 /// The program's configuration (REFERRER_REWARD_CENTS, …).
@@ -18,6 +18,8 @@ pub struct RewardRules {
     pub hold_days: u32,
     /// COUPON_VALID_DAYS: how long a coupon can be used, counted from when it becomes usable.
     pub valid_days: u32,
+    /// FRIEND_REWARD: whether a rewarded order gives the friend a coupon for a later order.
+    pub friend_reward: FriendReward,
 }
 
 /// COUPON_VALID_DAYS' default: a year from the end of the hold.
@@ -194,6 +196,7 @@ mod tests {
             referrer_cap: 25,
             hold_days: 14,
             valid_days: 365,
+            friend_reward: FriendReward::Both,
         }
     }
 

@@ -5,6 +5,7 @@ mod delivery_log;
 mod discounts;
 mod mailer;
 mod metrics_store;
+mod offer_store;
 mod order_store;
 mod outbox;
 mod personal_data;
@@ -21,6 +22,7 @@ pub use mailer::{redact_addresses, MailError, Mailer, OutgoingMail};
 pub use metrics_store::{
     CounterDay, DayCounts, Dimension, DimensionDay, MetricsStore, OrderDay, ResponsePage,
 };
+pub use offer_store::{OfferCommit, OfferCommitted, OfferContext, OfferStore};
 pub use order_store::{
     CommitOutcome, ExistingOrder, KnownCodes, OrderCommit, OrderContext, OrderStore, PartialRefund,
     RedeemOutcome, RefundTally, RefundsRecorded, RevokedMessage, RewardCommit, StoredOrder,

@@ -138,6 +138,9 @@ pub enum RefundsRecorded {
 pub struct KnownCodes {
     pub referral_codes: Vec<ReferralCode>,
     pub coupons: Vec<CouponCode>,
+    /// The coupons among them that are a friend's first-order offer, with the referral code each
+    /// was claimed on: an order using one is that code's referral.
+    pub offers: Vec<(CouponCode, ReferralCode)>,
 }
 
 /// Storage of orders, rewards and coupons. Each method is one atomic unit.

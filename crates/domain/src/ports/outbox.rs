@@ -12,6 +12,8 @@ use crate::model::{CouponCode, CustomerId, MessageId, NewDiscount};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {
     RewardMail,
+    /// The friend's first-order code, mailed when they claim the offer.
+    OfferMail,
     SurveyMail,
     DetractorAlert,
     Event(EventType),
@@ -31,10 +33,11 @@ pub enum EventType {
     SurveySent,
     SurveyAnswered,
     CustomerUnsubscribed,
+    FriendOfferClaimed,
 }
 
 impl EventType {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::ReferralCreated,
         Self::RewardIssued,
         Self::RewardRevoked,
@@ -42,6 +45,7 @@ impl EventType {
         Self::SurveySent,
         Self::SurveyAnswered,
         Self::CustomerUnsubscribed,
+        Self::FriendOfferClaimed,
     ];
 
     /// The `type` field of the event's body.
@@ -54,6 +58,7 @@ impl EventType {
             Self::SurveySent => "survey.sent",
             Self::SurveyAnswered => "survey.answered",
             Self::CustomerUnsubscribed => "customer.unsubscribed",
+            Self::FriendOfferClaimed => "friend_offer.claimed",
         }
     }
 }
@@ -62,6 +67,7 @@ impl MessageKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::RewardMail => "reward_mail",
+            Self::OfferMail => "offer_mail",
             Self::SurveyMail => "survey_mail",
             Self::DetractorAlert => "detractor_alert",
             Self::Event(event) => event.as_str(),
@@ -73,6 +79,7 @@ impl MessageKind {
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "reward_mail" => Some(Self::RewardMail),
+            "offer_mail" => Some(Self::OfferMail),
             "survey_mail" => Some(Self::SurveyMail),
             "detractor_alert" => Some(Self::DetractorAlert),
             "discount_create" => Some(Self::DiscountCreate),

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{MessageSummary, StoreError};
 use crate::model::{
-    Coupon, CustomerId, CustomerName, Email, Locale, MinorUnits, OrderHistory, OrderId,
+    Coupon, CustomerId, CustomerName, Email, Locale, MinorUnits, OfferClaim, OrderHistory, OrderId,
     PersonFingerprint, ReferralStats, Survey,
 };
 
@@ -59,6 +59,8 @@ pub struct PersonalData {
     pub referral_codes: Vec<ReferralStats>,
     pub orders: Vec<OrderRecord>,
     pub coupons: Vec<Coupon>,
+    /// Claims of the friend's offer made with one of the subject's addresses or ids.
+    pub claims: Vec<OfferClaim>,
     pub surveys: Vec<Survey>,
     pub opt_outs: Vec<OptOut>,
     /// Mails and events about the subject that are not delivered yet (pending or failed) or
@@ -72,6 +74,7 @@ impl PersonalData {
             && self.referral_codes.is_empty()
             && self.orders.is_empty()
             && self.coupons.is_empty()
+            && self.claims.is_empty()
             && self.surveys.is_empty()
             && self.opt_outs.is_empty()
             && self.messages.is_empty()
@@ -85,6 +88,9 @@ pub struct Erasure {
     pub profiles: u32,
     /// Referral codes deleted (with the owner's contact data they carried).
     pub referral_codes: u32,
+    /// Claims of the friend's offer deleted (the link between an address's fingerprint and a
+    /// coupon).
+    pub claims: u32,
     /// Surveys whose address, name, comment and follow-up note were removed.
     pub surveys: u32,
     /// Pending or failed messages cancelled, their content removed.
@@ -101,6 +107,7 @@ impl std::ops::Add for Erasure {
         Self {
             profiles: self.profiles + other.profiles,
             referral_codes: self.referral_codes + other.referral_codes,
+            claims: self.claims + other.claims,
             surveys: self.surveys + other.surveys,
             messages_cancelled: self.messages_cancelled + other.messages_cancelled,
             messages_cleared: self.messages_cleared + other.messages_cleared,
@@ -116,7 +123,7 @@ pub trait PersonalDataStore: Send + Sync {
     async fn personal_data(&self, subject: &DataSubject) -> Result<PersonalData, StoreError>;
 
     /// Removes the subject's email, name, comments and follow-up notes everywhere, deletes
-    /// their referral code, cancels their undelivered messages and clears delivered ones;
+    /// their referral code and offer claims, cancels their undelivered messages and clears delivered ones;
     /// keeps counters, coupons, guards and opt-outs.
     async fn erase(&self, subject: &DataSubject, at: DateTime<Utc>) -> Result<Erasure, StoreError>;
 }

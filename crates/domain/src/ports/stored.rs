@@ -4,7 +4,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::NewDiscount;
 use crate::model::{
     open_follow_up_moves, Answer, Comment, FollowUp, FollowUpNote, FollowUpStatus, Locale,
     MessageId, Response, Score, Segment, Survey, SurveyId,
@@ -14,6 +13,7 @@ use crate::model::{
     Email, OrderId, OrderOutcome, ReferralOutcome, ReferralResult, Rejection, Reward, RewardStatus,
     SkipReason, SurveyDecision, SurveyToken,
 };
+use crate::model::{DiscountOrigin, NewDiscount, ReferralCode};
 use crate::ports::{
     Dimension, DiscountAction, FollowUpChange, MessageKind, MessageStatus, OutgoingMail, Payload,
     StoreError,
@@ -320,21 +320,29 @@ mod tests {
     #[test]
     fn discount_payloads_round_trip() {
         use crate::model::{CustomerId as Customer, NewDiscount};
-        let create = Payload::Discount(DiscountAction::Create(NewDiscount {
+        let discount = NewDiscount {
             coupon: CouponCode::parse("ABCDEFGH2345").expect("coupon"),
             beneficiary: Beneficiary::Friend,
-            order_id: OrderId::parse("1001").expect("order"),
+            origin: DiscountOrigin::Order(OrderId::parse("1001").expect("order")),
             customer_id: Customer::parse("7001").expect("customer"),
             amount_cents: 1000,
             currency: Currency::parse("EUR").expect("currency"),
             starts_at: Utc.with_ymd_and_hms(2026, 3, 15, 10, 0, 0).unwrap(),
             ends_at: Some(Utc.with_ymd_and_hms(2027, 3, 15, 10, 0, 0).unwrap()),
+            min_order_cents: 0,
             email: Some(Email::parse("anna@example.com").expect("email")),
-        }));
+        };
+        let offer = NewDiscount {
+            origin: DiscountOrigin::Claim(ReferralCode::parse("ABCD2345").expect("code")),
+            min_order_cents: 2000,
+            ..discount.clone()
+        };
+        let create = Payload::Discount(DiscountAction::Create(discount));
+        let create_offer = Payload::Discount(DiscountAction::Create(offer));
         let deactivate = Payload::Discount(DiscountAction::Deactivate {
             coupon: CouponCode::parse("ABCDEFGH2345").expect("coupon"),
         });
-        for payload in [create, deactivate] {
+        for payload in [create, create_offer, deactivate] {
             let json = payload_to_json(&payload);
             assert_eq!(
                 payload_from_json(&json).expect("reads back"),
@@ -379,7 +387,12 @@ enum PayloadRecord {
     DiscountCreate {
         coupon: String,
         beneficiary: String,
-        order_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        order_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        referral_code: Option<String>,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        min_order_cents: u64,
         customer_id: String,
         amount_cents: u64,
         currency: String,
@@ -392,6 +405,10 @@ enum PayloadRecord {
     DiscountDeactivate {
         coupon: String,
     },
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 pub fn payload_to_json(payload: &Payload) -> String {
@@ -408,7 +425,15 @@ pub fn payload_to_json(payload: &Payload) -> String {
         Payload::Discount(DiscountAction::Create(discount)) => PayloadRecord::DiscountCreate {
             coupon: discount.coupon.to_string(),
             beneficiary: discount.beneficiary.as_str().to_owned(),
-            order_id: discount.order_id.to_string(),
+            order_id: match &discount.origin {
+                DiscountOrigin::Order(order_id) => Some(order_id.to_string()),
+                DiscountOrigin::Claim(_) => None,
+            },
+            referral_code: match &discount.origin {
+                DiscountOrigin::Claim(code) => Some(code.to_string()),
+                DiscountOrigin::Order(_) => None,
+            },
+            min_order_cents: discount.min_order_cents,
             customer_id: discount.customer_id.to_string(),
             amount_cents: discount.amount_cents,
             currency: discount.currency.to_string(),
@@ -453,6 +478,8 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
             coupon,
             beneficiary,
             order_id,
+            referral_code,
+            min_order_cents,
             customer_id,
             amount_cents,
             currency,
@@ -463,7 +490,16 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
             coupon: CouponCode::parse(&coupon).map_err(|_| corrupt("discount coupon"))?,
             beneficiary: Beneficiary::parse(&beneficiary)
                 .ok_or_else(|| corrupt("discount beneficiary"))?,
-            order_id: OrderId::parse(&order_id).map_err(|_| corrupt("discount order id"))?,
+            origin: match (order_id, referral_code) {
+                (Some(order_id), _) => DiscountOrigin::Order(
+                    OrderId::parse(&order_id).map_err(|_| corrupt("discount order id"))?,
+                ),
+                (None, Some(code)) => DiscountOrigin::Claim(
+                    ReferralCode::parse(&code).map_err(|_| corrupt("discount referral code"))?,
+                ),
+                (None, None) => return Err(corrupt("discount without origin")),
+            },
+            min_order_cents,
             customer_id: CustomerId::parse(&customer_id)
                 .map_err(|_| corrupt("discount customer id"))?,
             amount_cents,

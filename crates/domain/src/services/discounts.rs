@@ -4,7 +4,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Coupon, DiscountPlatform, Email, MessageId, NewDiscount, OrderId, Reward};
+use crate::model::{
+    Coupon, DiscountOrigin, DiscountPlatform, Email, MessageId, NewDiscount, OfferClaim, OrderId,
+    Reward,
+};
 use crate::ports::{DiscountAction, MessageKind, OutboxMessage, Payload};
 
 /// Which platform, if any, gets a discount for every coupon (`DISCOUNT_PLATFORM`).
@@ -32,18 +35,53 @@ impl Discounts {
         email: &Email,
         at: DateTime<Utc>,
     ) -> Option<OutboxMessage> {
+        self.create_for(
+            DiscountOrigin::Order(order_id.clone()),
+            reward,
+            0,
+            email,
+            at,
+        )
+    }
+
+    /// The message that creates a claimed offer's discount: usable at once, on an order of at
+    /// least the offer's minimum, by the claimant's address only on WooCommerce.
+    pub fn create_offer(
+        self,
+        claim: &OfferClaim,
+        email: &Email,
+        at: DateTime<Utc>,
+    ) -> Option<OutboxMessage> {
+        self.create_for(
+            DiscountOrigin::Claim(claim.code.clone()),
+            &claim.reward(),
+            claim.min_order_cents,
+            email,
+            at,
+        )
+    }
+
+    fn create_for(
+        self,
+        origin: DiscountOrigin,
+        reward: &Reward,
+        min_order_cents: u64,
+        email: &Email,
+        at: DateTime<Utc>,
+    ) -> Option<OutboxMessage> {
         if self.platform == DiscountPlatform::None {
             return None;
         }
         let discount = NewDiscount {
             coupon: reward.coupon.clone(),
             beneficiary: reward.beneficiary,
-            order_id: order_id.clone(),
+            origin,
             customer_id: reward.customer_id.clone(),
             amount_cents: reward.amount_cents,
             currency: reward.currency.clone(),
             starts_at: reward.available_from,
             ends_at: reward.valid_until,
+            min_order_cents,
             email: self.platform.needs_address().then(|| email.clone()),
         };
         Some(OutboxMessage {

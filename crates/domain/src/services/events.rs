@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::model::{
-    rfc3339, Answer, Coupon, CouponStatus, CustomerId, MessageId, OrderId, ReferralCode, Reward,
-    Survey,
+    rfc3339, Answer, Coupon, CouponStatus, CustomerId, MessageId, OfferClaim, OrderId,
+    ReferralCode, Reward, Survey,
 };
 use crate::ports::{EventType, MessageKind, OutboxMessage, Payload};
 
@@ -202,6 +202,25 @@ impl Events {
             format!("customer:{customer_id}"),
             at,
             json!({"customer_id": customer_id.as_ref()}),
+        )
+    }
+}
+
+impl Events {
+    /// A friend claimed the first-order offer on a code: the code, the friend's coupon and when
+    /// the offer ends; never the address.
+    pub fn friend_offer_claimed(self, claim: &OfferClaim) -> Option<OutboxMessage> {
+        self.event(
+            EventType::FriendOfferClaimed,
+            &claim.customer_id,
+            &[claim.coupon.as_ref()],
+            format!("coupon:{}", claim.coupon),
+            claim.claimed_at,
+            json!({
+                "code": claim.code.as_ref(),
+                "coupon": claim.coupon.as_ref(),
+                "expires_at": rfc3339(claim.expires_at),
+            }),
         )
     }
 }

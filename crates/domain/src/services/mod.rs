@@ -5,6 +5,7 @@ mod customer_data;
 mod delivery;
 mod discounts;
 mod events;
+mod offers;
 mod orders;
 mod referrals;
 pub mod reward_mail;
@@ -20,6 +21,7 @@ pub use delivery::{
 };
 pub use discounts::Discounts;
 pub use events::{Events, SurveySent};
+pub use offers::{ClaimError, Claimer, OfferService};
 pub use orders::{OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS, MAX_DECISIONS};
 pub use referrals::{CodeSource, ReferralError, ReferralService, MAX_CODE_ATTEMPTS};
 pub use reward_mail::ShopIdentity;

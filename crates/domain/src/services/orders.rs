@@ -112,20 +112,23 @@ impl OrderService {
             let (reward, mails) = match (&decision, &context.referrer) {
                 (Decision::Rewarded, Some(referrer)) => {
                     let rewards = self.rewards_for(&order, referrer);
-                    let mails = vec![
-                        RewardMail {
-                            to: referrer.email.clone(),
-                            name: referrer.name.clone(),
-                            locale: referrer.locale,
-                            reward: rewards[0].clone(),
-                        },
-                        RewardMail {
-                            to: order.email.clone(),
-                            name: order.name.clone(),
-                            locale: order.locale,
-                            reward: rewards[1].clone(),
-                        },
-                    ];
+                    let mails = rewards
+                        .iter()
+                        .map(|reward| match reward.beneficiary {
+                            Beneficiary::Referrer => RewardMail {
+                                to: referrer.email.clone(),
+                                name: referrer.name.clone(),
+                                locale: referrer.locale,
+                                reward: reward.clone(),
+                            },
+                            Beneficiary::Friend => RewardMail {
+                                to: order.email.clone(),
+                                name: order.name.clone(),
+                                locale: order.locale,
+                                reward: reward.clone(),
+                            },
+                        })
+                        .collect();
                     let commit = RewardCommit {
                         referral_code: referrer.code.clone(),
                         referrer_cap: self.rules.referrer_cap,
@@ -229,6 +232,8 @@ impl OrderService {
         counters::merge(deltas)
     }
 
+    /// The referrer's coupon, and the friend's for a later order unless FRIEND_REWARD gives the
+    /// friend only the first-order offer.
     fn rewards_for(&self, order: &Order, referrer: &crate::model::Referrer) -> Vec<Reward> {
         let available_from = self.rules.available_from(order.placed_at);
         let valid_until = Some(self.rules.valid_until(available_from));
@@ -241,18 +246,19 @@ impl OrderService {
             available_from,
             valid_until,
         };
-        vec![
-            reward(
-                Beneficiary::Referrer,
-                referrer.customer_id.clone(),
-                self.rules.referrer_cents,
-            ),
-            reward(
+        let mut rewards = vec![reward(
+            Beneficiary::Referrer,
+            referrer.customer_id.clone(),
+            self.rules.referrer_cents,
+        )];
+        if self.rules.friend_reward.coupon_after_order() {
+            rewards.push(reward(
                 Beneficiary::Friend,
                 order.customer_id.clone(),
                 self.rules.friend_cents,
-            ),
-        ]
+            ));
+        }
+        rewards
     }
 
     /// The mails, `reward.issued` events and platform discounts of a rewarded order, committed

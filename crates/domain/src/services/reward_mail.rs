@@ -4,7 +4,9 @@
 use askama::Template;
 use chrono::{DateTime, Utc};
 
-use crate::model::{Beneficiary, Currency, CustomerName, Email, HttpUrl, Locale, Reward};
+use crate::model::{
+    Beneficiary, Currency, CustomerName, Email, HttpUrl, Locale, OfferClaim, Reward,
+};
 use crate::ports::OutgoingMail;
 
 /// A reward notification: who gets it and for which reward; rendered when the order commits.
@@ -105,6 +107,70 @@ pub fn render(mail: &RewardMail, shop: &ShopIdentity) -> Result<OutgoingMail, Re
     Ok(OutgoingMail {
         to: mail.to.clone(),
         subject: copy.subject,
+        text,
+        html,
+        headers: Vec::new(),
+        reply_to: None,
+    })
+}
+
+/// The friend's first-order code, mailed when they claim the offer: amount, minimum order, the
+/// last day, and the link that applies it.
+pub fn render_offer(
+    to: &Email,
+    locale: Locale,
+    claim: &OfferClaim,
+    apply_url: &str,
+    shop: &ShopIdentity,
+) -> Result<OutgoingMail, RenderError> {
+    let amount = money(claim.amount_cents, &claim.currency, locale);
+    let minimum = money(claim.min_order_cents, &claim.currency, locale);
+    let until = day(claim.expires_at, locale);
+    let name = &shop.name;
+    let (subject, greeting, paragraphs, label, usable, closing) = match locale {
+        Locale::De => (
+            format!("Ihr {amount}-Gutschein für die erste Bestellung bei {name}"),
+            "Hallo,",
+            vec![
+                format!("ein Freund hat Ihnen {name} empfohlen. Willkommen!"),
+                format!(
+                    "Mit diesem Code sparen Sie {amount} bei Ihrer ersten Bestellung ab {minimum}."
+                ),
+                format!("Zum Shop mit eingelöstem Code: {apply_url}"),
+            ],
+            "Ihr Gutscheincode",
+            format!("gültig bis {until}"),
+            "Herzliche Grüße",
+        ),
+        Locale::En => (
+            format!("Your {amount} code for your first order at {name}"),
+            "Hello,",
+            vec![
+                format!("a friend recommended {name} to you. Welcome!"),
+                format!("This code takes {amount} off your first order of {minimum} or more."),
+                format!("To the shop with the code applied: {apply_url}"),
+            ],
+            "Your code",
+            format!("valid until {until}"),
+            "Best wishes",
+        ),
+    };
+    let view = RewardCopy {
+        lang: locale.as_str(),
+        subject: &subject,
+        greeting,
+        paragraphs: &paragraphs,
+        label,
+        coupon: claim.coupon.as_ref(),
+        usable: &usable,
+        closing,
+        shop: name,
+        url: apply_url,
+    };
+    let (text, html) = render_pair(&RewardText { m: &view }, &RewardHtml { m: &view })?;
+    Ok(OutgoingMail {
+        to: to.clone(),
+        subject,
         text,
         html,
         headers: Vec::new(),

@@ -44,6 +44,8 @@ pub struct RetentionReport {
 pub struct FunnelReport {
     pub codes_created: i64,
     pub clicks: i64,
+    /// Claims of the friend's first-order offer.
+    pub claims: i64,
     pub rewarded: i64,
     pub rejected: BTreeMap<String, i64>,
     pub rewards_issued_cents: i64,
@@ -210,6 +212,7 @@ impl ScoreService {
                 match name.as_str() {
                     counters::CODES_CREATED => report.codes_created += value,
                     counters::CLICKS => report.clicks += value,
+                    counters::CLAIMS => report.claims += value,
                     counters::REWARDED => report.rewarded += value,
                     counters::ISSUED_CENTS => report.rewards_issued_cents += value,
                     counters::REVOKED_CENTS => report.rewards_revoked_cents += value,
