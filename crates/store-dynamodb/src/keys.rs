@@ -35,7 +35,11 @@ pub(super) fn put_if_new(
         .condition_expression("attribute_not_exists(#pk)")
         .expression_attribute_names("#pk", PK)
         .build()
-        .map(|put| aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())
+        .map(|put| {
+            aws_sdk_dynamodb::types::TransactWriteItem::builder()
+                .put(put)
+                .build()
+        })
         .map_err(|e| StoreError::backend(context, e))
 }
 

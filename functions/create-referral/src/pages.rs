@@ -17,7 +17,6 @@ struct ClaimPage<'a> {
     lang: &'static str,
     style: &'static str,
     shop: &'a str,
-    amount: &'a str,
     title: &'a str,
     text: &'a str,
     error: Option<&'a str>,
@@ -95,7 +94,6 @@ pub(crate) fn claim_form(
 ) -> Response {
     let shop = &state.shop.name;
     let offer = state.offers.terms();
-    let amount = money(offer.amount_cents, &offer.currency, locale);
     let (title, text) = offer_text(locale, shop, offer);
     let error = refusal.map(|r| refusal_text(locale, r).1);
     let (email_label, send, privacy, without_code_label) = match locale {
@@ -122,7 +120,6 @@ pub(crate) fn claim_form(
             lang: locale.as_str(),
             style: web::PAGE_STYLE,
             shop,
-            amount: &amount,
             title: &title,
             text: &text,
             error,
