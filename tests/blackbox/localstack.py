@@ -72,6 +72,10 @@ class LocalStack:
             "PRIVACY_API_KEYS": PRIVACY_KEY,
             "SHOP_URL": "https://shop.example",
             "SHOP_NAME": "Blackbox Shop",
+            # The suites written before the friend's first-order offer test the coupons both
+            # sides get after the order; test_friend_offer.py and the README's walk-through run
+            # with the offer on, as shipped.
+            "FRIEND_REWARD": "next_order",
             "RUST_LOG": "warn",
             **self.variables,
         }

@@ -129,7 +129,8 @@ class ReadmeExamplesTest(unittest.TestCase):
     def test_every_curl_example_runs_as_written(self) -> None:
         folder = Path(tempfile.mkdtemp(prefix="readme-"))
         self.addCleanup(shutil.rmtree, folder, True)
-        stack = LocalStack(folder / "data", **DEV_KEYS)
+        # As shipped: the share link offers the friend's first-order discount.
+        stack = LocalStack(folder / "data", FRIEND_REWARD="first_order", **DEV_KEYS)
         self.addCleanup(stack.kill)
         stack.start()
 

@@ -241,7 +241,7 @@ impl std::fmt::Debug for Fingerprints {
 /// How long personal details are kept (`RETENTION_DAYS`).
 #[derive(Debug, Clone, Args)]
 pub struct RetentionPeriod {
-    /// Days (30–3650) after which survey answers and comments, order records and outbox messages are deleted (DynamoDB TTL; the local store sweeps hourly). Counters, guards, opt-outs, coupons and profiles stay.
+    /// Days (30–3650) after which survey answers and comments, order records, outbox messages and claims of the friend's offer are deleted (DynamoDB TTL; the local store sweeps hourly). Counters, guards, opt-outs, coupons and profiles stay.
     #[arg(long, env = "RETENTION_DAYS", default_value_t = domain::model::DEFAULT_RETENTION_DAYS, value_parser = retention_days)]
     pub retention_days: u32,
 }

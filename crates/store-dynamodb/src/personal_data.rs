@@ -162,11 +162,44 @@ impl DynamoStore {
                 wanted.insert(identity(&key), key);
             }
         }
-        let items = self.batch_get(wanted.into_values().collect()).await?;
-        Ok(items
+        let mut items: BTreeMap<String, Item> = self
+            .batch_get(wanted.into_values().collect())
+            .await?
             .into_iter()
             .map(|item| (identity(&key_of(&item)), item))
-            .collect())
+            .collect();
+        // A claim of the friend's offer is keyed by the address's fingerprint, and made before
+        // the address had a customer id: the profiles' fingerprints find it.
+        let claims: Vec<Key> = items
+            .values()
+            .filter_map(fingerprint)
+            .map(|person| keys::offer_claim(&person))
+            .map(|key| (identity(&key), key))
+            .filter(|(id, _)| !items.contains_key(id))
+            .collect::<BTreeMap<String, Key>>()
+            .into_values()
+            .collect();
+        let mut claimants: BTreeMap<String, Key> = BTreeMap::new();
+        for item in self.batch_get(claims).await? {
+            // The claim's coupon, mail and discount name the id it was claimed under (the
+            // address's guest id when the storefront named nobody).
+            if let Some(claimant) = optional_string(&item, CUSTOMER_ID) {
+                if !customers.contains(claimant) {
+                    for key in self
+                        .index_keys(CUSTOMERS_INDEX, CUSTOMER_ID, claimant)
+                        .await?
+                    {
+                        claimants.insert(identity(&key), key);
+                    }
+                }
+            }
+            items.insert(identity(&key_of(&item)), item);
+        }
+        claimants.retain(|id, _| !items.contains_key(id));
+        for item in self.batch_get(claimants.into_values().collect()).await? {
+            items.insert(identity(&key_of(&item)), item);
+        }
+        Ok(items)
     }
 
     /// The table keys under `value` in a KEYS_ONLY index, every page.

@@ -224,6 +224,15 @@ fn resolve(
             people.insert(person?);
         }
     }
+    // A claim of the friend's offer, made by one of these addresses before it had a customer
+    // id, names the id its coupon and mail went under (the address's guest id).
+    for person in &people {
+        let mut statement =
+            connection.prepare("SELECT customer_id FROM offer_claims WHERE person = ?1")?;
+        for id in statement.query_map([person], |row| row.get::<_, String>(0))? {
+            customers.insert(id?);
+        }
+    }
     Ok((customers, people))
 }
 

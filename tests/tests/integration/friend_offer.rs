@@ -499,15 +499,23 @@ async fn the_setting_decides_what_the_friend_gets<S: Store>(store: Arc<S>) {
 async fn a_claim_is_exported_and_erased_with_its_person<S: Store>(store: Arc<S>) {
     let stack = stack(store, &[]);
     let code = stack.referral_code("ref-10", "vic@example.com").await;
+    let export_by_address = |email: &'static str| {
+        let stack = &stack;
+        async move {
+            stack
+                .privacy(
+                    "POST",
+                    "/lambda-url/customer-data/customers/export",
+                    Some(json!({"email": email})),
+                )
+                .await
+        }
+    };
+
+    // Claimed on the page: by address only.
     let claim = claim_api(&stack, &code, json!({"email": "Wim@example.com"})).await;
     let coupon = claim.body["coupon"].clone();
-    let export = stack
-        .privacy(
-            "POST",
-            "/lambda-url/customer-data/customers/export",
-            Some(json!({"email": "wim@example.com"})),
-        )
-        .await;
+    let export = export_by_address("wim@example.com").await;
     assert_eq!(export.status, 200, "{export:?}");
     let claims = export.body["claims"].as_array().expect("claims");
     assert_eq!(claims.len(), 1, "{export:?}");
@@ -518,23 +526,48 @@ async fn a_claim_is_exported_and_erased_with_its_person<S: Store>(store: Arc<S>)
         "no address in a claim"
     );
 
-    let erased = stack
-        .privacy(
+    // The friend then orders under a customer id: a request by that id finds the claim too.
+    let ordered = stack
+        .storefront(
             "POST",
-            "/lambda-url/customer-data/customers/erase",
-            Some(json!({"email": "wim@example.com"})),
+            ORDERS,
+            Some(
+                json!({"order_id": "o-wim", "customer_id": "c-wim", "email": "wim@example.com",
+                        "total_cents": 5000, "currency": "EUR", "coupons": [coupon]}),
+            ),
         )
+        .await;
+    assert_eq!(
+        ordered.body["referral"]["status"], "rewarded",
+        "{ordered:?}"
+    );
+    let by_id = stack
+        .privacy(
+            "GET",
+            "/lambda-url/customer-data/customers/c-wim/export",
+            None,
+        )
+        .await;
+    assert_eq!(by_id.body["claims"][0]["coupon"], coupon, "{by_id:?}");
+
+    let erased = stack
+        .privacy("DELETE", "/lambda-url/customer-data/customers/c-wim", None)
         .await;
     assert_eq!(erased.body["erased"]["claims"], 1, "{erased:?}");
-    let after = stack
-        .privacy(
-            "POST",
-            "/lambda-url/customer-data/customers/export",
-            Some(json!({"email": "wim@example.com"})),
-        )
+    // The mail with the friend's address went under the claim's guest id: erased with it.
+    let mails = &erased.body["erased"];
+    assert_eq!(
+        mails["messages_cancelled"].as_u64().unwrap_or(0)
+            + mails["messages_cleared"].as_u64().unwrap_or(0),
+        1,
+        "{erased:?}"
+    );
+    let again = stack
+        .privacy("DELETE", "/lambda-url/customer-data/customers/c-wim", None)
         .await;
-    // Nothing is left that the address finds.
-    assert_eq!(after.status, 404, "{after:?}");
+    assert_eq!(again.body["erased"]["claims"], 0, "{again:?}");
+    let after = export_by_address("wim@example.com").await;
+    assert_eq!(after.body["claims"], json!([]), "{after:?}");
 }
 
 contract_suite!(
