@@ -115,6 +115,9 @@ def parameters(
         "FingerprintKey": "deployed-test-fingerprint-key-0123456789",
         # Coupons usable at once, so the run can redeem one.
         "RewardHoldDays": "0",
+        # The friend's first-order offer on the share link, and a next-order coupon for the
+        # friend as well, so one run covers both.
+        "FriendReward": "both",
         # A test stack must be deletable; production keeps the default "true".
         "TableDeletionProtection": "false",
     }

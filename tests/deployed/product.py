@@ -145,7 +145,7 @@ class ProductRun:
 
     def run(self) -> None:
         code = self.referral_code_is_created()
-        self.referral_link_redirects(code)
+        self.referral_link_shows_the_offer(code)
         ben_coupon = self.friend_order_rewards_both_sides("o-1001", "ben", "ben@example.com", code)
         self.discounts_are_created_in_shopify("o-1001")
         self.coupon_is_read_and_redeemed(ben_coupon)
@@ -155,6 +155,7 @@ class ProductRun:
         self.survey_is_answered_by_form_post(survey_link)
         self.unsubscribe_stops_further_surveys(survey_link)
         self.figures_are_read_back()
+        self.a_friend_claims_the_offer_and_orders_with_it(code)
         self.feedback_is_listed_followed_up_and_exported()
         self.customer_data_is_exported_and_erased()
         self.shopify_redacts_a_customer()
@@ -180,23 +181,25 @@ class ProductRun:
         self.log(f"create-referral: code {code} for anna, link {body['link']}")
         return code
 
-    def referral_link_redirects(self, code: str) -> None:
-        followed = expect_status(
-            self.urls.get(f"{self.at.create_referral}r/{code.lower()}"), 302, "GET /r/{code}"
+    def referral_link_shows_the_offer(self, code: str) -> None:
+        page = expect_status(
+            self.urls.request("GET", f"{self.at.create_referral}r/{code.lower()}", headers={"Accept-Language": "en"}),
+            200,
+            "GET /r/{code}",
         )
-        expect(
-            followed.header("location") == f"{SHOP_URL}/?ref={code}",
-            "redirect to the shop with ?ref=",
-            followed,
-        )
-        expect(followed.header("cache-control") == "no-store", "redirects are not cached", followed)
+        html = page.body.decode()
+        expect("€10.00 off your first order" in html, "the offer's page, in English", page)
+        expect('name="email"' in html and 'method="post"' in html, "one email field in a form", page)
+        expect(page.header("cache-control") == "no-store", "the page is not cached", page)
+        csp = page.header("content-security-policy") or ""
+        expect(csp.startswith("default-src 'none'; style-src 'sha256-"), f"the pages' CSP: {csp}", page)
         stats = expect_status(
             self.urls.get(f"{self.at.create_referral}referrals/anna", key=self.key),
             200,
             "GET /referrals/anna",
         ).json()
         expect(stats["clicks"] == 1, f"the click is counted: {stats}")
-        self.log("create-referral: link followed (302 to the shop), click counted")
+        self.log("create-referral: link opened (the friend's offer, 200 with the pages' CSP), click counted")
 
     def friend_order_rewards_both_sides(self, order_id: str, customer: str, email: str, code: str) -> str:
         order = {
@@ -473,6 +476,83 @@ class ProductRun:
         expect(actual == expected_funnel, f"funnel {actual} != {expected_funnel}")
         self.log(
             f"score-nps: NPS {nps['nps']} (n=1), {retention['new_customers']} new customers, funnel right"
+        )
+
+    def a_friend_claims_the_offer_and_orders_with_it(self, code: str) -> None:
+        """The form on the share link's page through the function URL; the friend's discount
+        created in Shopify before any order (deliver-outbox, schema-checked); the friend's paid
+        Shopify order using it, with no ?ref=, rewarding the referrer once."""
+        link = f"{self.at.create_referral}r/{code}"
+        claimed = expect_status(
+            self.urls.request(
+                "POST",
+                link,
+                body=b"email=lea%40example.com",
+                headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"},
+            ),
+            200,
+            "POST /r/{code} (the claim form)",
+        )
+        found = re.search(r'id="code">([A-Z2-9]{12})<', claimed.body.decode())
+        expect(found is not None, "the code page shows the friend's code", claimed)
+        coupon = found.group(1)
+        expect(
+            f'href="{SHOP_URL}/discount/{coupon}?redirect=/"' in claimed.body.decode(),
+            "the button applies the code in Shopify",
+            claimed,
+        )
+        repeat = expect_status(
+            self.urls.post_json(f"{self.at.create_referral}referrals/{code}/claims", {"email": "Lea+2@example.com"}, key=self.key),
+            200,
+            "POST /referrals/{code}/claims again (an alias)",
+        ).json()
+        expect(repeat["coupon"] == coupon, f"one claim per person: {repeat}")
+
+        def discount_in_shopify() -> dict[str, Any]:
+            found = [d for d in self.shopify.discounts() if d["code"] == coupon]
+            expect(len(found) == 1, f"the friend's discount in Shopify before the order: {len(found)}")
+            return found[0]
+
+        given = eventually(discount_in_shopify)["input"]
+        expect(given["minimumRequirement"] == {"subtotal": {"greaterThanOrEqualToSubtotal": "20.00"}}, f"the minimum: {given}")
+        expect(given["usageLimit"] == 1 and given["appliesOncePerCustomer"], f"single use: {given}")
+        expect(self.shopify.invalid() == [], "every request valid against Shopify's 2026-10 schema")
+        eventually(lambda: expect(len(self.mailbox.to("lea@example.com")) == 1, "the friend's code mailed once"))
+
+        def claimed_event() -> None:
+            events = [d for d in self.receiver.accepted() if d.event["type"] == "friend_offer.claimed"]
+            expect(len(events) == 1, f"one friend_offer.claimed, got {len(events)}")
+            expect(events[0].event["data"]["coupon"] == coupon and "@" not in events[0].body.decode(), "no address")
+
+        eventually(claimed_event)
+
+        order = json.loads(SHOPIFY_ORDER.read_text())
+        order["id"] = 5987654321098765077
+        order["email"] = order["contact_email"] = "lea@example.com"
+        order["customer"]["id"] = 7012345678901234077
+        order["customer"]["email"] = "lea@example.com"
+        order["landing_site"] = "/"
+        order["note_attributes"] = []
+        order["discount_codes"] = [{"code": coupon.lower(), "amount": "10.00", "type": "fixed_amount"}]
+        body = json.dumps(order).encode()
+        signature = base64.b64encode(hmac.new(SHOPIFY_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": "orders/paid",
+            "X-Shopify-Hmac-Sha256": signature,
+            "X-Shopify-Shop-Domain": self.shop_domain,
+            "X-Shopify-Event-Id": "deployed-evt-lea",
+        }
+        url = self.at.reward_referral + "webhooks/shopify"
+        answered = expect_status(self.urls.request("POST", url, body=body, headers=headers), 200, "Lea's paid order").json()
+        expect(answered["referral"]["status"] == "rewarded" and answered["referral"]["code"] == code, f"the code's referral: {answered}")
+        expect(answered["coupons"] == [{"code": coupon, "status": "redeemed"}], f"the friend's code redeemed: {answered}")
+        headers["X-Shopify-Event-Id"] = "deployed-evt-lea-again"
+        again = expect_status(self.urls.request("POST", url, body=body, headers=headers), 200, "Lea's order again").json()
+        expect(again["referral"] == answered["referral"], "a redelivery rewards nothing more", again)
+        self.log(
+            f"create-referral: Lea claimed {coupon} on the share link's form (one claim per person); deliver-outbox "
+            "created its Shopify discount before any order; her paid order with the code rewarded the referrer once"
         )
 
     def feedback_is_listed_followed_up_and_exported(self) -> None:
