@@ -61,6 +61,8 @@ struct Call {
     method: Method,
     path: String,
     body: Option<Value>,
+    /// A form as a browser posts it, instead of a JSON body.
+    form: Option<String>,
     /// A platform's own headers (webhooks are signed, not keyed).
     headers: Vec<(&'static str, String)>,
 }
@@ -74,6 +76,8 @@ struct Observed {
     delivery_units: Units,
     mails: usize,
     runs: usize,
+    /// The answer's bytes, for pages.
+    bytes: usize,
 }
 
 struct Bench {
@@ -100,6 +104,7 @@ impl Bench {
             method,
             path,
             body,
+            form,
             headers,
         } = call;
         let mut request = Request::builder()
@@ -114,12 +119,16 @@ impl Bench {
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let body = match body {
-            Some(body) => {
+        let body = match (body, form) {
+            (Some(body), _) => {
                 request = request.header("content-type", "application/json");
                 Body::from(body.to_string())
             }
-            None => Body::empty(),
+            (None, Some(form)) => {
+                request = request.header("content-type", "application/x-www-form-urlencoded");
+                Body::from(form)
+            }
+            (None, None) => Body::empty(),
         };
         let request = request.body(body).expect("request is well-formed");
         self.recorder.take();
@@ -160,6 +169,7 @@ impl Bench {
         observed.durations.push(elapsed);
         observed.runs += 1;
         observed.mails += mails;
+        observed.bytes = bytes.len();
         for request in &sent {
             observed.units += request.units;
         }
@@ -196,6 +206,7 @@ fn get(path: String) -> Call {
         method: Method::GET,
         path,
         body: None,
+        form: None,
         headers: Vec::new(),
     }
 }
@@ -205,6 +216,18 @@ fn post(path: String, body: Value) -> Call {
         method: Method::POST,
         path,
         body: Some(body),
+        form: None,
+        headers: Vec::new(),
+    }
+}
+
+/// A browser's form post.
+fn form(path: String, fields: &str) -> Call {
+    Call {
+        method: Method::POST,
+        path,
+        body: None,
+        form: Some(fields.to_owned()),
         headers: Vec::new(),
     }
 }
@@ -214,6 +237,7 @@ fn post_empty(path: String) -> Call {
         method: Method::POST,
         path,
         body: None,
+        form: None,
         headers: Vec::new(),
     }
 }
@@ -225,6 +249,7 @@ fn shopify(topic: &str, event_id: String, body: Value) -> Call {
         method: Method::POST,
         path: format!("{RR}/webhooks/shopify"),
         body: Some(body),
+        form: None,
         headers: vec![
             ("x-shopify-topic", topic.to_owned()),
             ("x-shopify-hmac-sha256", signature),
@@ -260,9 +285,32 @@ async fn one_round(bench: &mut Bench, round: usize) {
     bench
         .call(stats, get(format!("{CR}/referrals/{referrer}")), OK)
         .await;
-    let click = Case::new("GET /r/{code} (known code)", 1);
+    let click = Case::new("GET /r/{code} (known code: the offer's page)", 1);
+    bench.call(click, get(format!("{CR}/r/{code}")), OK).await;
+    let claimant = format!("email=claim-{round}%40example.com");
+    let claim = Case::new("POST /r/{code} (a claim)", 2).above_because(
+        "a BatchGetItem of the code, the claim and the guard, then the `people` index for past \
+         orders before the claim's TransactWriteItems",
+    );
     bench
-        .call(click, get(format!("{CR}/r/{code}")), FOUND)
+        .call(claim, form(format!("{CR}/r/{code}"), &claimant), OK)
+        .await;
+    let repeat_claim = Case::new("POST /r/{code} (the same person again)", 1);
+    bench
+        .call(repeat_claim, form(format!("{CR}/r/{code}"), &claimant), OK)
+        .await;
+    let api_claim = Case::new("POST /referrals/{code}/claims (a claim)", 2).above_because(
+        "as the form: the `people` index tells whether the address has ordered",
+    );
+    bench
+        .call(
+            api_claim,
+            post(
+                format!("{CR}/referrals/{code}/claims"),
+                json!({"email": format!("api-claim-{round}@example.com")}),
+            ),
+            CREATED,
+        )
         .await;
     let stray = Case::new("GET /r/{code} (unknown code)", 1);
     bench
@@ -545,6 +593,7 @@ fn delete(path: String) -> Call {
         method: Method::DELETE,
         path,
         body: None,
+        form: None,
         headers: Vec::new(),
     }
 }
@@ -558,6 +607,7 @@ fn dashboard() -> Call {
         method: Method::GET,
         path: format!("{SN}/dashboard"),
         body: None,
+        form: None,
         headers: vec![("authorization", format!("Basic {credentials}"))],
     }
 }
@@ -624,6 +674,14 @@ fn report(bench: &Bench, rounds: usize) {
             }
         );
     }
+    println!("\n### Page sizes\n");
+    println!("| page | bytes (HTML with its inline stylesheet; nothing else is loaded) |");
+    println!("|---|---:|");
+    for (case, observed) in &bench.observed {
+        if case.label.contains("/r/{code}") && observed.bytes > 0 {
+            println!("| `{}` | {} |", case.label, observed.bytes);
+        }
+    }
     println!("\n### Cost per million operations\n");
     println!("Prices: {}. Lambda arm64 ${}/GB-s at {} MB and ${} per million requests, DynamoDB on-demand ${} per million WRU and ${} per million RRU, SES ${} per million mails.\n",
         pricing::PRICES_DATED, pricing::LAMBDA_ARM_PER_GB_SECOND, pricing::LAMBDA_MEMORY_MB,
@@ -670,6 +728,8 @@ async fn main() {
         ("SHOP_URL", "https://shop.example".to_owned()),
         ("SHOP_NAME", "Bench Shop".to_owned()),
         ("REWARD_HOLD_DAYS", "0".to_owned()),
+        // The friend's offer on the share link, and both sides' coupons after the order.
+        ("FRIEND_REWARD", "both".to_owned()),
         ("SHOPIFY_WEBHOOK_SECRET", SHOPIFY_SECRET.to_owned()),
         ("DATA_DIR", data_dir.display().to_string()),
     ]
