@@ -299,9 +299,8 @@ async fn one_round(bench: &mut Bench, round: usize) {
     bench
         .call(repeat_claim, form(format!("{CR}/r/{code}"), &claimant), OK)
         .await;
-    let api_claim = Case::new("POST /referrals/{code}/claims (a claim)", 2).above_because(
-        "as the form: the `people` index tells whether the address has ordered",
-    );
+    let api_claim = Case::new("POST /referrals/{code}/claims (a claim)", 2)
+        .above_because("as the form: the `people` index tells whether the address has ordered");
     bench
         .call(
             api_claim,
