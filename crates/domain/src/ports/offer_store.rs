@@ -12,6 +12,7 @@ pub struct OfferContext {
     pub owner: Option<CodeOwner>,
     /// The person's claim, on whichever code they made it.
     pub claim: Option<OfferClaim>,
+    /// Decides only a first claim on a known code; a store may leave it default otherwise.
     pub claimant: Claimant,
 }
 
