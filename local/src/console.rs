@@ -88,6 +88,8 @@ struct ConsolePage<'a> {
     outbox: String,
     keys: &'a [RoleKey],
     functions: Vec<FunctionRow>,
+    /// score-nps's dashboard on this stack.
+    dashboard_url: String,
     mails: Vec<MailRow>,
     /// Why the outbox folder could not be listed; the rest of the page still works.
     outbox_problem: Option<String>,
@@ -153,6 +155,11 @@ async fn home(State(console): State<Arc<Console>>) -> Result<Response, ApiError>
         outbox: console.outbox.display().to_string(),
         keys: &console.keys,
         functions,
+        dashboard_url: format!(
+            "http://{}{}/dashboard",
+            console.address,
+            mount_path(score_nps::FUNCTION_NAME)
+        ),
         mails,
         outbox_problem,
     };

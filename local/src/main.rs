@@ -11,6 +11,8 @@ async fn main() -> anyhow::Result<()> {
     let data_dir = options.data_dir.display().to_string();
     let stack = local::start(options).await?;
     tracing::info!(
+        console = %format!("http://{}/", stack.address),
+        dashboard = %format!("{}/dashboard", stack.function_url(score_nps::FUNCTION_NAME)),
         create_referral = %stack.function_url(create_referral::FUNCTION_NAME),
         reward_referral = %stack.function_url(reward_referral::FUNCTION_NAME),
         collect_survey = %stack.function_url(collect_survey::FUNCTION_NAME),

@@ -149,6 +149,7 @@ class ReadmeExamplesTest(unittest.TestCase):
         examples: list[Command] = []
         script = [
             "set -euo pipefail",
+            f"CREATE_URL=http://127.0.0.1:{stack.port}/lambda-url/create-referral/",
             f"REWARD_URL=http://127.0.0.1:{stack.port}/lambda-url/reward-referral/",
         ]
         for block in sh_blocks(README.read_text()):

@@ -32,7 +32,7 @@ label{display:block;font-weight:600;margin-bottom:.25rem}
 button,a.button{display:block;width:100%;margin-top:1rem;padding:.8rem;border:0;border-radius:.5rem;background:#16a34a;color:#fff;font:inherit;font-weight:600;text-align:center;text-decoration:none;cursor:pointer}
 a.button{margin-bottom:1rem}
 .error{color:#b91c1c;font-weight:600}
-.share{width:100%;padding:.6rem;border:2px dashed #16a34a;border-radius:.4rem;font:inherit;background:#f0fdf4}
+.share{padding:.6rem;border:2px dashed #16a34a;border-radius:.4rem;background:#f0fdf4;overflow-wrap:anywhere;user-select:all}
 .code{font:700 1.6rem/1.3 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.1em;text-align:center;padding:.8rem;border:2px dashed #16a34a;border-radius:.5rem;background:#f0fdf4;overflow-wrap:anywhere}
 .muted{color:#52525b;font-size:.9rem}
 @media (max-width:420px){.scale{grid-template-columns:repeat(6,1fr)}}

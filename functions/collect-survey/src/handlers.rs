@@ -226,7 +226,7 @@ pub(crate) async fn survey_page(
         .as_ref()
         .and_then(|a| a.comment.as_ref())
         .map(AsRef::as_ref);
-    pages::survey_form(locale, &state.shop_name, selected, comment, None)
+    pages::survey_form(locale, &state.shop, selected, comment, None)
 }
 
 /// `POST /s/{token}`: records or changes the answer; form posts get a page, JSON clients
@@ -323,7 +323,7 @@ pub(crate) async fn answer(
                 pages::choose_locale(receipt.survey.locale, &headers, state.default_locale);
             pages::thank_you(
                 locale,
-                &state.shop_name,
+                &state.shop,
                 receipt.category,
                 receipt.referral_link.as_deref(),
             )
@@ -353,7 +353,7 @@ async fn invalid_answer_page(
         (Locale::En, true) => "Please choose a rating from 0 to 10.",
         (Locale::En, false) => "Your comment is too long (at most 2000 characters).",
     };
-    pages::survey_form(locale, &state.shop_name, None, comment, Some(message))
+    pages::survey_form(locale, &state.shop, None, comment, Some(message))
 }
 
 /// `GET /u/{token}`: asks for confirmation; changes nothing.
@@ -381,7 +381,7 @@ pub(crate) async fn unsubscribe_page(
     match state.surveys.find(&token).await {
         Ok(survey) => pages::unsubscribe_confirm(
             pages::choose_locale(survey.locale, &headers, state.default_locale),
-            &state.shop_name,
+            &state.shop.name,
         ),
         Err(error) => survey_error_page(error, fallback, &headers, state.default_locale),
     }
@@ -412,7 +412,7 @@ pub(crate) async fn unsubscribe(
     match state.surveys.unsubscribe(&token).await {
         Ok(survey) => pages::unsubscribed(
             pages::choose_locale(survey.locale, &headers, state.default_locale),
-            &state.shop_name,
+            &state.shop.name,
         ),
         Err(error) => survey_error_page(error, fallback, &headers, state.default_locale),
     }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::{middleware, Router};
 use domain::model::{HttpUrl, Locale};
 use domain::ports::{Clock, DeliveryLog, ReferralStore, SurveyStore};
-use domain::services::{ReferralService, SurveyService};
+use domain::services::{ReferralService, ShopIdentity, SurveyService};
 use shop_platforms::Receiver;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -39,7 +39,8 @@ struct AppState {
     webhooks: WebhookReceiver,
     public_base_url: Option<HttpUrl>,
     default_locale: Locale,
-    shop_name: String,
+    /// The shop's name and home page, linked from the survey and thank-you pages.
+    shop: ShopIdentity,
 }
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
@@ -78,7 +79,7 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         ),
         public_base_url: settings.links.public_base_url,
         default_locale: settings.shop.default_locale,
-        shop_name: settings.shop.name.shop_name,
+        shop: settings.shop.identity(),
     };
     let storefront = storefront_routes().route_layer(middleware::from_fn_with_state(
         settings.storefront.api_keys,

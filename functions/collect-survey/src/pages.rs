@@ -5,6 +5,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::model::{Category, Locale, Score, MAX_COMMENT_CHARS};
+use domain::services::ShopIdentity;
 use web::ApiError;
 
 pub use web::choose_locale;
@@ -48,6 +49,9 @@ struct SurveyFormPage<'a> {
     max_comment: usize,
     comment: &'a str,
     send: &'a str,
+    counts_once_sent: &'a str,
+    shop: &'a str,
+    shop_url: &'a str,
 }
 
 #[derive(Template)]
@@ -62,6 +66,7 @@ struct ThankYouPage<'a> {
     share_note: &'a str,
     changed: &'a str,
     shop: &'a str,
+    shop_url: &'a str,
 }
 
 #[derive(Template)]
@@ -77,11 +82,18 @@ struct UnsubscribeConfirmPage<'a> {
 /// The survey form: the 0–10 scale with the mailed score preselected, a comment box, one button.
 pub fn survey_form(
     locale: Locale,
-    shop: &str,
+    shop: &ShopIdentity,
     selected: Option<Score>,
     comment: Option<&str>,
     error: Option<&str>,
 ) -> Response {
+    let shop_url = shop.url.to_string();
+    let shop = shop.name.as_str();
+    // A click in the mail only preselects (link scanners must cast no vote): the page says so.
+    let counts_once_sent = match locale {
+        Locale::De => "Ihre Bewertung zählt erst, wenn Sie auf „Bewertung absenden“ klicken.",
+        Locale::En => "Your rating counts only once you press \"Send rating\".",
+    };
     let (title, question, low, high, comment_label, send) = match locale {
         Locale::De => (
             format!("Ihre Meinung zu {shop}"),
@@ -125,6 +137,9 @@ pub fn survey_form(
             max_comment: MAX_COMMENT_CHARS,
             comment: comment.unwrap_or_default(),
             send,
+            counts_once_sent,
+            shop,
+            shop_url: &shop_url,
         },
     )
 }
@@ -132,10 +147,12 @@ pub fn survey_form(
 /// After an answer: thanks, and for promoters their own share link.
 pub fn thank_you(
     locale: Locale,
-    shop: &str,
+    shop: &ShopIdentity,
     category: Category,
     referral_link: Option<&str>,
 ) -> Response {
+    let shop_url = shop.url.to_string();
+    let shop = shop.name.as_str();
     let (title, message) = match (locale, category) {
         (Locale::De, Category::Promoter) => ("Vielen Dank für Ihre Bewertung!", "Schön, dass Sie uns weiterempfehlen möchten!"),
         (Locale::De, Category::Passive) => ("Vielen Dank für Ihre Bewertung!", "Wir arbeiten daran, Sie beim nächsten Mal restlos zu überzeugen."),
@@ -164,6 +181,7 @@ pub fn thank_you(
             share_note,
             changed,
             shop,
+            shop_url: &shop_url,
         },
     )
 }

@@ -204,13 +204,24 @@ async fn pages_are_strict_about_what_they_load() {
     assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
     assert_eq!(page.headers()["cache-control"], "no-store");
     let html = page.text().await.expect("html");
+    // The one absolute URL is the link back to the shop, which loads nothing.
+    let shop_link = r#"<a href="https://shop.example">Test Shop</a>"#;
     assert!(
-        !html.contains("<script")
-            && !html.contains("src=")
-            && !html.contains("http://")
-            && !html.contains("https://")
+        html.contains(shop_link),
+        "the shop's name links back: {html}"
+    );
+    let rest = html.replace(shop_link, "");
+    assert!(
+        !rest.contains("<script")
+            && !rest.contains("src=")
+            && !rest.contains("http://")
+            && !rest.contains("https://")
     );
     assert!(html.contains(r#"name="viewport""#), "mobile-friendly");
+    assert!(
+        html.contains("Your rating counts only once you press &#34;Send rating&#34;."),
+        "the page says a click alone does not count: {html}"
+    );
 }
 
 #[tokio::test]

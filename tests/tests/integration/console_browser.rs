@@ -12,6 +12,7 @@ use serde_json::json;
 
 struct ConsoleVisit {
     functions: Vec<String>,
+    dashboard_link: String,
     key_text: String,
     mail_links: Vec<String>,
     headers: String,
@@ -51,6 +52,11 @@ fn visit_console(root: &str) -> ConsoleVisit {
             .unwrap_or_default()
     };
     let functions = texts("#functions tbody tr td:first-child");
+    let dashboard_link = tab
+        .find_element("#dashboard")
+        .and_then(|a| a.get_attribute_value("href"))
+        .expect("the dashboard link")
+        .unwrap_or_default();
     let key_text = tab
         .find_element("#storefront-key")
         .and_then(|e| e.get_inner_text())
@@ -106,6 +112,7 @@ fn visit_console(root: &str) -> ConsoleVisit {
     let document_title = tab.get_title().unwrap_or_default();
     ConsoleVisit {
         functions,
+        dashboard_link,
         key_text,
         mail_links,
         headers,
@@ -151,6 +158,13 @@ async fn the_console_shows_functions_key_and_mails_in_a_real_browser() {
             "score-nps",
             "customer-data"
         ]
+    );
+    assert!(
+        visit
+            .dashboard_link
+            .ends_with("/lambda-url/score-nps/dashboard"),
+        "the console links to the dashboard: {}",
+        visit.dashboard_link
     );
     assert!(visit.key_text.contains(API_KEY), "{}", visit.key_text);
     assert_eq!(visit.mail_links.len(), 2, "{:?}", visit.mail_links);

@@ -95,3 +95,39 @@ fn each_function_requires_only_what_it_uses() {
         ["MAIL_FROM", "SHOP_NAME", "TABLE_NAME"]
     );
 }
+
+/// The README's Lambda build command and the test command build every function package (each
+/// folder under `functions/`), so a function added later cannot be left out of either.
+#[test]
+fn every_function_is_built_for_lambda_as_documented() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut functions: Vec<String> = std::fs::read_dir(root.join("functions"))
+        .expect("functions/")
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().join("Cargo.toml").is_file())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    functions.sort();
+    assert_eq!(functions.len(), 6, "{functions:?}");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let build = readme
+        .lines()
+        .find(|line| line.starts_with("cargo lambda build "))
+        .expect("the README's Lambda build command");
+    let test_script = std::fs::read_to_string(root.join("scripts/test.sh")).expect("test.sh");
+    let listed = test_script
+        .lines()
+        .find_map(|line| line.strip_prefix("FUNCTIONS=("))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .expect("scripts/test.sh's FUNCTIONS");
+    for function in &functions {
+        assert!(
+            build.split_whitespace().any(|word| word == function),
+            "the README's `cargo lambda build` leaves out {function}: {build}"
+        );
+        assert!(
+            listed.split_whitespace().any(|word| word == function),
+            "scripts/test.sh's FUNCTIONS leaves out {function}"
+        );
+    }
+}
