@@ -446,8 +446,9 @@ class ProductRun:
             self.urls.get(self.at.score_nps + "nps?interval=day", key=self.staff_key), 200, "GET /nps"
         ).json()
         expect(
-            (nps["responses"], nps["detractors"], nps["nps"], nps["margin_of_error"]) == (1, 1, -100.0, 0.0),
-            f"one answer, changed to a detractor: {nps}",
+            (nps["responses"], nps["detractors"], nps["nps"], nps["margin_of_error"], nps["too_few_answers"])
+            == (1, 1, -100.0, None, True),
+            f"one answer, changed to a detractor, too few for a margin: {nps}",
         )
         expect(
             len(nps["series"]) == DEFAULT_RANGE_DAYS,

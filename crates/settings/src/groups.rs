@@ -176,12 +176,19 @@ pub struct FriendTerms {
     /// The friend's reward in minor units (cents): the first-order discount and the next-order coupon.
     #[arg(long, env = "FRIEND_REWARD_CENTS", default_value_t = 1000)]
     pub friend_reward_cents: u64,
-    /// Currency of coupons (ISO 4217); orders in another currency are `currency_mismatch`.
-    #[arg(long, env = "REWARD_CURRENCY", default_value = "EUR", value_parser = Currency::parse)]
-    pub reward_currency: Currency,
+    #[command(flatten)]
+    pub currency: RewardCurrency,
     /// The smallest order total that earns a reward, and that the friend's first-order discount applies to, in minor units.
     #[arg(long, env = "MIN_ORDER_CENTS", default_value_t = 2000)]
     pub min_order_cents: u64,
+}
+
+/// The currency of every coupon and of the amounts reported about them (score-nps).
+#[derive(Debug, Clone, Args)]
+pub struct RewardCurrency {
+    /// Currency of coupons (ISO 4217); orders in another currency are `currency_mismatch`.
+    #[arg(long, env = "REWARD_CURRENCY", default_value = "EUR", value_parser = Currency::parse)]
+    pub reward_currency: Currency,
 }
 
 fn friend_reward(raw: &str) -> Result<FriendReward, String> {
@@ -201,7 +208,7 @@ impl FriendTerms {
     pub fn offer(&self, days: &FriendOfferDays) -> FriendOffer {
         FriendOffer {
             amount_cents: self.friend_reward_cents,
-            currency: self.reward_currency.clone(),
+            currency: self.currency.reward_currency.clone(),
             min_order_cents: self.min_order_cents,
             valid_days: days.friend_offer_days,
         }

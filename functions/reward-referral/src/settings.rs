@@ -56,7 +56,7 @@ impl Settings {
         RewardRules {
             referrer_cents: self.referrer_reward_cents,
             friend_cents: self.friend.friend_reward_cents,
-            currency: self.friend.reward_currency.clone(),
+            currency: self.friend.currency.reward_currency.clone(),
             min_order_cents: self.friend.min_order_cents,
             referrer_cap: self.referrer_cap,
             hold_days: self.reward_hold_days,

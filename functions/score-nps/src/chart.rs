@@ -8,16 +8,26 @@ use domain::model::NpsSummary;
 pub const WIDTH: f64 = 640.0;
 pub const NPS_HEIGHT: f64 = 220.0;
 pub const BARS_HEIGHT: f64 = 80.0;
+/// Below the bars: the weeks' dates.
+pub const AXIS_HEIGHT: f64 = 18.0;
+/// At most this many dates on the axis, so they never overlap on a phone.
+const MAX_TICKS: usize = 6;
 const PAD_X: f64 = 36.0;
 const PAD_Y: f64 = 12.0;
 
-/// One week's marker: every week of the range has one, weeks without answers on the zero line.
+/// A week with answers: weeks without any have no marker and break the line (they are not
+/// "NPS 0").
 pub struct Point {
     pub x: String,
     pub y: String,
     pub week: String,
     pub label: String,
-    pub answered: bool,
+}
+
+/// A date under the bars, at the week it starts.
+pub struct Tick {
+    pub x: String,
+    pub label: String,
 }
 
 pub struct Bar {
@@ -35,6 +45,9 @@ pub struct Chart {
     /// `d` of the margin-of-error band, one closed shape per run of answered weeks.
     pub band: String,
     pub bars: Vec<Bar>,
+    pub ticks: Vec<Tick>,
+    /// y of the date labels, below the bars.
+    pub tick_y: String,
     /// y of the NPS 0, +50, −50 grid lines.
     pub zero_y: String,
     pub plus_fifty_y: String,
@@ -51,7 +64,15 @@ fn fmt(value: f64) -> String {
     format!("{value:.1}")
 }
 
-pub fn weekly(series: &[(NaiveDate, NaiveDate, NpsSummary)], no_answers: &str) -> Chart {
+/// What the chart says in the reader's language.
+pub struct Words<'a> {
+    pub no_answers: &'a str,
+    pub too_few: &'a str,
+    /// strftime of a week's start on the axis.
+    pub date_format: &'a str,
+}
+
+pub fn weekly(series: &[(NaiveDate, NaiveDate, NpsSummary)], words: &Words<'_>) -> Chart {
     let n = series.len().max(1) as f64;
     let step = (WIDTH - 2.0 * PAD_X) / n;
     let x_of = |i: usize| PAD_X + step * (i as f64 + 0.5);
@@ -88,8 +109,8 @@ pub fn weekly(series: &[(NaiveDate, NaiveDate, NpsSummary)], no_answers: &str) -
     for (i, (start, _, summary)) in series.iter().enumerate() {
         let x = x_of(i);
         let week = start.format("%Y-%m-%d").to_string();
-        match (summary.nps, summary.margin_of_error) {
-            (Some(value), margin) => {
+        match summary.nps {
+            Some(value) => {
                 let y = nps_y(value);
                 line.push_str(&format!(
                     "{}{} {} ",
@@ -98,29 +119,27 @@ pub fn weekly(series: &[(NaiveDate, NaiveDate, NpsSummary)], no_answers: &str) -
                     fmt(y)
                 ));
                 pen_down = true;
-                let margin = margin.unwrap_or(0.0);
-                run.push((x, nps_y(value + margin), nps_y(value - margin)));
+                let margin = match summary.margin_of_error {
+                    Some(margin) => {
+                        // The band is clamped to the scale by `nps_y`.
+                        run.push((x, nps_y(value + margin), nps_y(value - margin)));
+                        format!("± {margin:.1}")
+                    }
+                    None => {
+                        close_run(&mut run, &mut band);
+                        words.too_few.to_owned()
+                    }
+                };
                 points.push(Point {
                     x: fmt(x),
                     y: fmt(y),
-                    label: format!(
-                        "{week}: NPS {value:.1} ± {margin:.1}, n = {}",
-                        summary.responses
-                    ),
+                    label: format!("{week}: NPS {value:.1} {margin}, n = {}", summary.responses),
                     week,
-                    answered: true,
                 });
             }
-            (None, _) => {
+            None => {
                 pen_down = false;
                 close_run(&mut run, &mut band);
-                points.push(Point {
-                    x: fmt(x),
-                    y: fmt(nps_y(0.0)),
-                    label: format!("{week}: {no_answers}"),
-                    week,
-                    answered: false,
-                });
             }
         }
         let bar_height = if max_answers == 0 {
@@ -133,15 +152,30 @@ pub fn weekly(series: &[(NaiveDate, NaiveDate, NpsSummary)], no_answers: &str) -
             y: fmt(BARS_HEIGHT - bar_height),
             width: fmt(step * 0.7),
             height: fmt(bar_height),
-            label: format!("{}: n = {}", start.format("%Y-%m-%d"), summary.responses),
+            label: match summary.responses {
+                0 => format!("{}: {}", start.format("%Y-%m-%d"), words.no_answers),
+                n => format!("{}: n = {n}", start.format("%Y-%m-%d")),
+            },
         });
     }
+    let every = series.len().div_ceil(MAX_TICKS).max(1);
+    let ticks = series
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % every == 0)
+        .map(|(i, (start, _, _))| Tick {
+            x: fmt(x_of(i)),
+            label: start.format(words.date_format).to_string(),
+        })
+        .collect();
     close_run(&mut run, &mut band);
     Chart {
         points,
         line: line.trim_end().to_owned(),
         band: band.trim_end().to_owned(),
         bars,
+        ticks,
+        tick_y: fmt(BARS_HEIGHT + AXIS_HEIGHT - 4.0),
         zero_y: fmt(nps_y(0.0)),
         plus_fifty_y: fmt(nps_y(50.0)),
         minus_fifty_y: fmt(nps_y(-50.0)),
@@ -159,20 +193,65 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, d).expect("date")
     }
 
+    const WORDS: Words<'static> = Words {
+        no_answers: "no answers",
+        too_few: "too few answers",
+        date_format: "%d.%m.",
+    };
+
     #[test]
-    fn every_week_has_a_point_and_gaps_break_the_line() {
+    fn weeks_without_answers_are_gaps_not_zero() {
         let series = vec![
             (week(2), week(8), nps(3, 0, 1)),
             (week(9), week(15), nps(0, 0, 0)),
             (week(16), week(22), nps(1, 1, 0)),
         ];
-        let chart = weekly(&series, "no answers");
-        assert_eq!(chart.points.len(), 3);
-        assert!(!chart.points[1].answered);
+        let chart = weekly(&series, &WORDS);
+        assert_eq!(chart.points.len(), 2, "no marker for the empty week");
         assert_eq!(chart.line.matches('M').count(), 2, "{}", chart.line);
-        assert_eq!(chart.band.matches('Z').count(), 2, "{}", chart.band);
         assert_eq!(chart.bars[1].height, "0.0");
+        assert!(chart.bars[1].label.ends_with("no answers"));
         assert_eq!(chart.max_answers, 4);
+        assert_eq!(
+            chart
+                .ticks
+                .iter()
+                .map(|t| t.label.as_str())
+                .collect::<Vec<_>>(),
+            ["02.11.", "09.11.", "16.11."]
+        );
+    }
+
+    #[test]
+    fn a_margin_is_drawn_only_from_ten_answers() {
+        let series = vec![
+            (week(2), week(8), nps(3, 0, 1)),
+            (week(9), week(15), nps(6, 2, 2)),
+        ];
+        let chart = weekly(&series, &WORDS);
+        assert!(
+            chart.points[0].label.contains("too few answers"),
+            "{}",
+            chart.points[0].label
+        );
+        assert!(
+            chart.points[1].label.contains("± "),
+            "{}",
+            chart.points[1].label
+        );
+        assert_eq!(chart.band.matches('Z').count(), 1, "{}", chart.band);
+    }
+
+    #[test]
+    fn a_long_range_gets_at_most_six_dates() {
+        let series: Vec<_> = (0..13)
+            .map(|i| {
+                let start =
+                    NaiveDate::from_ymd_opt(2026, 1, 5).expect("date") + chrono::Days::new(7 * i);
+                (start, start, nps(1, 0, 0))
+            })
+            .collect();
+        assert!(weekly(&series, &WORDS).ticks.len() <= MAX_TICKS);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use domain::model::{rfc3339, FollowUpStatus, Interval, Locale, ResponseFilter};
+use domain::services::reward_mail;
 use web::{choose_locale, html_page, ApiError, ApiKeys};
 
 use crate::chart::{self, Chart};
@@ -41,6 +42,8 @@ struct Texts {
     trend: &'static str,
     per_week: &'static str,
     no_answers: &'static str,
+    too_few: &'static str,
+    date_format: &'static str,
     open_detractors: &'static str,
     none_open: &'static str,
     more_open: &'static str,
@@ -74,6 +77,8 @@ const GERMAN: Texts = Texts {
     trend: "NPS pro Woche mit Fehlerspanne",
     per_week: "Antworten pro Woche",
     no_answers: "keine Antworten",
+    too_few: "zu wenige Antworten (unter 10)",
+    date_format: "%d.%m.",
     open_detractors: "Offene Kritiker",
     none_open: "Keine offenen Kritiker im Zeitraum.",
     more_open: "Weitere offene Kritiker über GET /responses?follow_up=open.",
@@ -107,6 +112,8 @@ const ENGLISH: Texts = Texts {
     trend: "NPS per week with margin of error",
     per_week: "Answers per week",
     no_answers: "no answers",
+    too_few: "too few answers (under 10)",
+    date_format: "%-d %b",
     open_detractors: "Open detractors",
     none_open: "No open detractors in this range.",
     more_open: "More open detractors via GET /responses?follow_up=open.",
@@ -127,6 +134,16 @@ const ENGLISH: Texts = Texts {
     repeat_rate: "Repeat-purchase rate",
 };
 
+impl Texts {
+    fn chart_words(&self) -> chart::Words<'static> {
+        chart::Words {
+            no_answers: self.no_answers,
+            too_few: self.too_few,
+            date_format: self.date_format,
+        }
+    }
+}
+
 struct OpenDetractor {
     answered_at: String,
     score: u8,
@@ -146,6 +163,8 @@ struct DashboardPage {
     to: String,
     nps: String,
     margin: String,
+    /// The margin is words ("too few answers"), not a figure.
+    margin_is_note: bool,
     answers: u64,
     promoters: u64,
     passives: u64,
@@ -224,7 +243,14 @@ pub(crate) async fn page(
     let percent = |value: Option<f64>| {
         value.map_or_else(|| "–".to_owned(), |v| format!("{:.1} %", v * 100.0))
     };
-    let money = |cents: i64| format!("{:.2}", cents as f64 / 100.0);
+    let money = |cents: i64| {
+        let amount = reward_mail::money(cents.unsigned_abs(), &state.currency, locale);
+        if cents < 0 {
+            format!("−{amount}")
+        } else {
+            amount
+        }
+    };
     let page = DashboardPage {
         lang: locale.as_str(),
         t,
@@ -232,19 +258,21 @@ pub(crate) async fn page(
         from: range.from.to_string(),
         to: range.to.to_string(),
         nps: number(report.total.nps),
-        margin: report
-            .total
-            .margin_of_error
-            .map_or_else(|| "–".to_owned(), |m| format!("± {m:.1}")),
+        margin_is_note: report.total.responses > 0 && report.total.margin_of_error.is_none(),
+        margin: match (report.total.responses, report.total.margin_of_error) {
+            (0, _) => "–".to_owned(),
+            (_, Some(margin)) => format!("± {margin:.1}"),
+            (_, None) => t.too_few.to_owned(),
+        },
         answers: report.total.responses,
         promoters: report.total.promoters,
         passives: report.total.passives,
         detractors: report.total.detractors,
         open_count: report.open_detractors.unwrap_or(0),
-        chart: chart::weekly(&report.series, t.no_answers),
+        chart: chart::weekly(&report.series, &t.chart_words()),
         chart_width: chart::WIDTH,
         nps_height: chart::NPS_HEIGHT,
-        bars_height: chart::BARS_HEIGHT,
+        bars_height: chart::BARS_HEIGHT + chart::AXIS_HEIGHT,
         more_open: open.next.is_some(),
         open: open
             .responses
@@ -338,12 +366,13 @@ mod tests {
                 to: "2026-11-29".into(),
                 nps: "12.5".into(),
                 margin: "± 3.0".into(),
+                margin_is_note: false,
                 answers: 8,
                 promoters: 3,
                 passives: 3,
                 detractors: 2,
                 open_count: 1,
-                chart: chart::weekly(&[], t.no_answers),
+                chart: chart::weekly(&[], &t.chart_words()),
                 chart_width: chart::WIDTH,
                 nps_height: chart::NPS_HEIGHT,
                 bars_height: chart::BARS_HEIGHT,

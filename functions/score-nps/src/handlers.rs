@@ -21,8 +21,11 @@ pub(crate) struct SummaryBody {
     detractors: u64,
     /// 100 × (promoters − detractors) / responses, one decimal; `null` without responses.
     nps: Option<f64>,
-    /// Half-width of the 95 % interval around `nps`; `null` without responses.
+    /// Half-width of the 95 % interval around `nps`; `null` below 10 responses, where it would
+    /// mean nothing (`too_few_answers`).
     margin_of_error: Option<f64>,
+    /// Answers exist, but fewer than 10: `nps` is shown without a margin.
+    too_few_answers: bool,
 }
 
 impl From<&NpsSummary> for SummaryBody {
@@ -34,6 +37,7 @@ impl From<&NpsSummary> for SummaryBody {
             detractors: summary.detractors,
             nps: summary.nps,
             margin_of_error: summary.margin_of_error,
+            too_few_answers: summary.responses > 0 && summary.margin_of_error.is_none(),
         }
     }
 }
@@ -118,10 +122,12 @@ pub(crate) struct FunnelBody {
     rejected: BTreeMap<String, i64>,
     rewards_issued_cents: i64,
     rewards_revoked_cents: i64,
+    /// The coupons' currency (`REWARD_CURRENCY`), which both amounts are in.
+    currency: String,
 }
 
 impl FunnelBody {
-    fn new(range: &DateRange, report: FunnelReport) -> Self {
+    fn new(range: &DateRange, report: FunnelReport, currency: &domain::model::Currency) -> Self {
         Self {
             from: range.from.to_string(),
             to: range.to.to_string(),
@@ -132,6 +138,7 @@ impl FunnelBody {
             rejected: report.rejected,
             rewards_issued_cents: report.rewards_issued_cents,
             rewards_revoked_cents: report.rewards_revoked_cents,
+            currency: currency.to_string(),
         }
     }
 }
@@ -281,5 +288,5 @@ pub(crate) async fn funnel(
 ) -> Result<Json<FunnelBody>, ApiError> {
     let range = DateRange::parse(&query, state.clock.now().date_naive())?;
     let report = state.scores.funnel(range.from, range.to).await?;
-    Ok(Json(FunnelBody::new(&range, report)))
+    Ok(Json(FunnelBody::new(&range, report, &state.currency)))
 }

@@ -38,6 +38,8 @@ struct AppState {
     scores: ScoreService,
     clock: Arc<dyn Clock>,
     staff_keys: ApiKeys,
+    /// REWARD_CURRENCY: the funnel's amounts are in it.
+    currency: domain::model::Currency,
 }
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
@@ -47,6 +49,7 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         scores: ScoreService::new(ports.metrics),
         clock: ports.clock,
         staff_keys: settings.staff.staff_api_keys.clone(),
+        currency: settings.currency.reward_currency.clone(),
     };
     let staff = staff_routes().route_layer(middleware::from_fn_with_state(
         settings.staff.staff_api_keys,

@@ -1,6 +1,7 @@
-//! What score-nps reads from its environment, once, at start-up: only the staff's keys.
+//! What score-nps reads from its environment, once, at start-up: the staff's keys, and the
+//! currency its amounts are in.
 
-use ::settings::{DynamoTable, Staff};
+use ::settings::{DynamoTable, RewardCurrency, Staff};
 use clap::Parser;
 
 #[derive(Debug, Clone, Parser)]
@@ -8,6 +9,8 @@ use clap::Parser;
 pub struct Settings {
     #[command(flatten)]
     pub staff: Staff,
+    #[command(flatten)]
+    pub currency: RewardCurrency,
 }
 
 /// The Lambda binary's settings: the function's, plus where its state lives on AWS.

@@ -216,6 +216,8 @@ async fn responses_are_listed_followed_up_and_exported_as_csv() {
 /// What the browser saw at one width.
 struct Looked {
     points: u64,
+    ticks: u64,
+    margin: String,
     open_orders: Vec<String>,
     scroll_width: u64,
     viewport_width: u64,
@@ -284,6 +286,16 @@ fn look_at_dashboard(url: &str, width: u32) -> Looked {
         .expect("open detractors");
     Looked {
         points: number("document.querySelectorAll('circle.point').length"),
+        ticks: number("document.querySelectorAll('text.tick').length"),
+        margin: tab
+            .evaluate(
+                "document.querySelector('#summary dl div:nth-child(2) dd').textContent",
+                false,
+            )
+            .expect("evaluates")
+            .value
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .expect("the margin"),
         open_orders,
         scroll_width: number("document.documentElement.scrollWidth"),
         viewport_width: number("window.innerWidth"),
@@ -360,8 +372,19 @@ async fn staff_read_the_dashboard_in_a_browser() {
             .await
             .expect("browser task");
         assert_eq!(
-            looked.points, weeks,
-            "one chart point per week at {width} px"
+            looked.points,
+            1,
+            "a point for the one week with answers, none on zero for the {} without at {width} px",
+            weeks - 1
+        );
+        assert!(
+            (2..=6).contains(&looked.ticks) && weeks >= 13,
+            "dates on the axis: {} of {weeks} weeks",
+            looked.ticks
+        );
+        assert_eq!(
+            looked.margin, "zu wenige Antworten (unter 10)",
+            "8 answers: no margin that would read as certainty"
         );
         assert_eq!(looked.open_orders, expected_open, "at {width} px");
         assert!(

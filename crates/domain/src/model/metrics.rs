@@ -17,9 +17,15 @@ pub struct NpsSummary {
     pub detractors: u64,
     /// 100 × (promoters − detractors) / n, one decimal; `None` without responses.
     pub nps: Option<f64>,
-    /// 1.96 · 100 · √((p + d − (p − d)²) / n) with p, d the shares; `None` without responses.
+    /// 1.96 · 100 · √((p + d − (p − d)²) / n) with p, d the shares; `None` below
+    /// [`MIN_ANSWERS_FOR_MARGIN`] responses.
     pub margin_of_error: Option<f64>,
 }
+
+/// Below this many answers the normal approximation behind the margin says nothing: 1–3 answers
+/// give "± 138.6" or, for one answer, "± 0.0", which an owner reads as certainty. No margin is
+/// reported then ("too few answers").
+pub const MIN_ANSWERS_FOR_MARGIN: u64 = 10;
 
 pub fn nps(promoters: u64, passives: u64, detractors: u64) -> NpsSummary {
     let responses = promoters + passives + detractors;
@@ -29,10 +35,9 @@ pub fn nps(promoters: u64, passives: u64, detractors: u64) -> NpsSummary {
         let n = responses as f64;
         let (p, d) = (promoters as f64 / n, detractors as f64 / n);
         let variance = (p + d - (p - d).powi(2)).max(0.0);
-        (
-            Some(round1(100.0 * (p - d))),
-            Some(round1(1.96 * 100.0 * (variance / n).sqrt())),
-        )
+        let margin = (responses >= MIN_ANSWERS_FOR_MARGIN)
+            .then(|| round1(1.96 * 100.0 * (variance / n).sqrt()));
+        (Some(round1(100.0 * (p - d))), margin)
     };
     NpsSummary {
         responses,
@@ -177,10 +182,17 @@ mod tests {
             (summary.responses, summary.nps, summary.margin_of_error),
             (100, Some(30.0), Some(15.3))
         );
+        // 4 promoters, 3 passives, 3 detractors: the smallest n with a margin.
+        // MoE = 1.96·100·√((.4 + .3 − .01)/10) = 196·√.069 = 51.5
+        assert_eq!(nps(4, 3, 3).margin_of_error, Some(51.5));
+    }
+
+    #[test]
+    fn too_few_answers_have_no_margin() {
         let third = nps(1, 1, 1);
-        assert_eq!(third.nps, Some(0.0));
-        assert_eq!(third.margin_of_error, Some(92.4), "1.96·100·√((2/3 − 0)/3)");
-        assert_eq!(nps(3, 0, 0).margin_of_error, Some(0.0));
+        assert_eq!((third.nps, third.margin_of_error), (Some(0.0), None));
+        assert_eq!(nps(1, 0, 0).margin_of_error, None, "not ± 0.0");
+        assert_eq!(nps(5, 2, 2).margin_of_error, None, "9 answers");
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub use http_url::{HttpUrl, HttpUrlError};
 pub use locale::{Locale, LocaleError};
 pub use metrics::{
     active_deltas, activity_changes, nps, periods, rate, round1, Interval, NpsSummary,
+    MIN_ANSWERS_FOR_MARGIN,
 };
 pub use money::{MinorUnits, MoneyError};
 pub(crate) use order::hex;
