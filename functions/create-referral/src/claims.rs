@@ -20,9 +20,11 @@ use crate::handlers::redirect;
 use crate::pages;
 use crate::AppState;
 
-/// The claim form's one field.
-#[derive(Deserialize)]
+/// The claim form's one field, as the page's form posts it.
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct ClaimForm {
+    /// The friend's address; anything that is not one is answered with the `invalid_email` page.
+    #[schema(example = "friend@example.com")]
     email: String,
 }
 
@@ -33,7 +35,7 @@ pub(crate) struct ClaimForm {
     path = "/r/{code}",
     tag = "share links",
     params(("code" = String, Path, description = "The referral code whose page the form is on")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`email=<address>`"),
+    request_body(content = ClaimForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "The friend's code page: the code, its validity and a button to the shop with it applied; the code is mailed too", content_type = "text/html"),
         (status = 422, description = "A refusal page in the visitor's language: `invalid_email`, `self_referral`, `existing_customer`, `already_referred`; nothing was created", content_type = "text/html"),
