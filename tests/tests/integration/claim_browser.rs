@@ -6,10 +6,11 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-use headless_chrome::{Browser, LaunchOptions, Tab};
+use headless_chrome::{Browser, Tab};
 use http_tests::stack::{TestStack, API_KEY};
+
+use crate::browser;
 use serde_json::json;
 
 const SHOP_NAME: &str = "Bäckerei <script>alert(1)</script> & Co";
@@ -27,38 +28,10 @@ struct Visit {
 
 const WIDTHS: [u32; 2] = [375, 1280];
 
-fn chromium() -> PathBuf {
-    std::env::var_os("CHROME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
-}
-
-/// The screen `width` CSS pixels wide: a phone's is emulated, since a headless window cannot be
-/// narrower than 500 px.
-fn screen(tab: &Tab, width: u32) {
-    tab.call_method(SetDeviceMetricsOverride {
-        width,
-        height: 800,
-        device_scale_factor: 1.0,
-        mobile: width < 500,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .expect("screen size");
-}
-
 /// The page at each width: whether it scrolls sideways, and how it looks.
 fn look_at(tab: &Tab, page: &'static str, visit: &mut Visit) {
     for width in WIDTHS {
-        screen(tab, width);
+        browser::screen(tab, width, 800);
         let overflows = tab
             .evaluate(
                 "document.documentElement.scrollWidth > window.innerWidth",
@@ -185,14 +158,7 @@ async fn a_friend_claims_the_offer_in_a_real_browser() {
     assert!(html.contains("Bäckerei &#60;script&#62;alert(1)&#60;/script&#62; &#38; Co"));
 
     let visits = tokio::task::spawn_blocking(move || {
-        let options = LaunchOptions::default_builder()
-            .path(Some(chromium()))
-            .headless(true)
-            .sandbox(false)
-            .window_size(Some((1280, 900)))
-            .build()
-            .expect("launch options");
-        let browser = Browser::new(options).expect("Chromium starts");
+        let browser = browser::launch((1280, 900));
         ["de-DE,de;q=0.9", "en-GB,en;q=0.9"].map(|language| {
             let email = format!("friend-{}@example.com", &language[..2]);
             let visit = claim_in_browser(&browser, &link, language, &email);

@@ -6,9 +6,10 @@
 use std::path::PathBuf;
 
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-use headless_chrome::{Browser, LaunchOptions};
 use http_tests::stack::{TestStack, API_KEY};
 use serde_json::json;
+
+use crate::browser;
 
 struct ConsoleVisit {
     functions: Vec<String>,
@@ -25,17 +26,7 @@ struct ConsoleVisit {
 }
 
 fn visit_console(root: &str) -> ConsoleVisit {
-    let chrome = std::env::var_os("CHROME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    let options = LaunchOptions::default_builder()
-        .path(Some(chrome))
-        .headless(true)
-        .sandbox(false)
-        .window_size(Some((1000, 1400)))
-        .build()
-        .expect("launch options");
-    let browser = Browser::new(options).expect("Chromium starts");
+    let browser = browser::launch((1000, 1400));
     let tab = browser.new_tab().expect("a tab");
     tab.navigate_to(root)
         .expect("navigate")

@@ -7,12 +7,12 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use chrono::{Datelike, Days, Utc};
-use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-use headless_chrome::{Browser, LaunchOptions};
 use http_tests::stack::{TestStack, API_KEY, STAFF_KEY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+
+use crate::browser;
 
 /// Sends a survey for order `n` and answers it; returns the answer's JSON.
 async fn answered(stack: &TestStack, n: usize, segment: &str, score: u8, comment: &str) -> Value {
@@ -225,36 +225,9 @@ struct Looked {
 }
 
 fn look_at_dashboard(url: &str, width: u32) -> Looked {
-    let chrome = std::env::var_os("CHROME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    let options = LaunchOptions::default_builder()
-        .path(Some(chrome))
-        .headless(true)
-        .sandbox(false)
-        .window_size(Some((width, 1000)))
-        .build()
-        .expect("launch options");
-    let browser = Browser::new(options).expect("Chromium starts");
+    let browser = browser::launch((width, 1000));
     let tab = browser.new_tab().expect("a tab");
-    // A window cannot be narrower than the desktop allows; the phone's viewport is emulated.
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width,
-        height: 1000,
-        device_scale_factor: 1.0,
-        mobile: width < 600,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .expect("viewport");
+    browser::screen(&tab, width, 1000);
     let credentials =
         base64::engine::general_purpose::STANDARD.encode(format!("staff:{STAFF_KEY}"));
     tab.set_extra_http_headers(HashMap::from([

@@ -4,6 +4,7 @@
 //! configuration tables, and the design record's references. Helpers are in the `http_tests` library (tests/src).
 
 mod api_key_roles;
+mod browser;
 mod claim_browser;
 mod collect_survey_http;
 mod console_browser;

@@ -7,23 +7,11 @@ use std::path::PathBuf;
 use domain::model::SurveyToken;
 use domain::ports::SurveyStore;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-use headless_chrome::{Browser, LaunchOptions};
 use http_tests::stack::{TestStack, API_KEY};
 use serde_json::json;
 use store_sqlite::EmbeddedStore;
 
-/// Debian's Chromium, installed by scripts/test.sh; `CHROME` overrides the path.
-fn chromium() -> PathBuf {
-    let path = std::env::var_os("CHROME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    assert!(
-        path.exists(),
-        "Chromium not found at {}: run ./scripts/test.sh, which installs Debian's chromium, or set CHROME",
-        path.display()
-    );
-    path
-}
+use crate::browser;
 
 struct Visit {
     preselected: Option<String>,
@@ -33,14 +21,7 @@ struct Visit {
 
 /// Drives the browser synchronously (headless_chrome's API); run off the async executor.
 fn answer_in_browser(link: &str, comment: &str) -> Visit {
-    let options = LaunchOptions::default_builder()
-        .path(Some(chromium()))
-        .headless(true)
-        .sandbox(false)
-        .window_size(Some((480, 900)))
-        .build()
-        .expect("launch options");
-    let browser = Browser::new(options).expect("Chromium starts");
+    let browser = browser::launch((480, 900));
     let tab = browser.new_tab().expect("a tab");
     tab.navigate_to(link)
         .expect("navigate")
