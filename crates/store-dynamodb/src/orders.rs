@@ -172,9 +172,6 @@ impl OrderStore for DynamoStore {
     ) -> Result<KnownCodes, StoreError> {
         let mut wanted: Vec<_> = referral_codes.iter().map(keys::referral_code).collect();
         wanted.extend(coupons.iter().map(keys::coupon));
-        if wanted.is_empty() {
-            return Ok(KnownCodes::default());
-        }
         let items = self.batch_get(wanted).await?;
         let found: std::collections::HashSet<String> = items
             .iter()

@@ -187,6 +187,10 @@ impl OrderService {
         referral_codes: &[crate::model::ReferralCode],
         coupons: &[CouponCode],
     ) -> Result<KnownCodes, OrderError> {
+        // Most orders name no code: no store round trip for them.
+        if referral_codes.is_empty() && coupons.is_empty() {
+            return Ok(KnownCodes::default());
+        }
         Ok(self.store.known_codes(referral_codes, coupons).await?)
     }
 
