@@ -10,7 +10,8 @@ use axum::Router;
 use clap::Parser;
 use domain::ports::{
     Clock, DeliveryLog, DiscountLedger, MetricsStore, OfferStore, OrderStore, OutboxAdmin,
-    OutboxStore, PersonalDataStore, ReferralStore, SurveyStore, SystemClock, WebhookSender,
+    OutboxStore, PersonalDataStore, ReferralStore, ReferrerProgressStore, SurveyStore, SystemClock,
+    WebhookSender,
 };
 use domain::services::Deliverer;
 use settings::{Logging, SettingsError};
@@ -258,6 +259,7 @@ pub fn build_app_over<S>(
 ) -> anyhow::Result<App>
 where
     S: ReferralStore
+        + ReferrerProgressStore
         + OfferStore
         + OrderStore
         + SurveyStore
@@ -277,6 +279,7 @@ where
             .context("create-referral configuration")?,
         create_referral::Ports {
             referrals: store.clone(),
+            progress: store.clone(),
             offers: store.clone(),
             clock: clock.clone(),
         },

@@ -156,6 +156,7 @@ class ProductRun:
         self.unsubscribe_stops_further_surveys(survey_link)
         self.figures_are_read_back()
         self.a_friend_claims_the_offer_and_orders_with_it(code)
+        self.the_referrer_sees_their_page(code)
         self.feedback_is_listed_followed_up_and_exported()
         self.customer_data_is_exported_and_erased()
         self.shopify_redacts_a_customer()
@@ -555,6 +556,30 @@ class ProductRun:
             f"create-referral: Lea claimed {coupon} on the share link's form (one claim per person); deliver-outbox "
             "created its Shopify discount before any order; her paid order with the code rewarded the referrer once"
         )
+
+    def the_referrer_sees_their_page(self, code: str) -> None:
+        """The referrer's page through the function URL: the key from the storefront route, the
+        index query and batch read its role grants, the script's CSP, and the reward mail
+        (reward-referral, REFERRAL_BASE_URL) linking the same page."""
+        stats = expect_status(
+            self.urls.get(f"{self.at.create_referral}referrals/anna", key=self.key), 200, "GET /referrals/anna"
+        ).json()
+        page_url = stats["page_url"]
+        expect(page_url.startswith(f"{self.at.create_referral}me/{code}/"), f"the page on the function URL: {page_url}")
+        page = expect_status(self.urls.request("GET", page_url), 200, "GET /me/{code}/{key}")
+        html = page.text()
+        expect('<html lang="de">' in html, "in Anna's language", page)
+        rewards = re.findall(r'<li data-status="(\w+)"><code>([A-Z2-9]{12})</code>', html)
+        expect(len(rewards) == stats["conversions"] >= 1, f"one reward per rewarded friend: {rewards} {stats}", page)
+        csp = page.header("content-security-policy") or ""
+        expect("; script-src 'sha256-" in csp and "unsafe-inline" not in csp, f"the script by hash: {csp}", page)
+        wrong = expect_status(
+            self.urls.request("GET", f"{self.at.create_referral}me/{code}/AAAAAAAAAAAAAAAAAAAAAA"), 404, "a made-up key"
+        )
+        expect("Anna" not in wrong.text(), "nothing about the owner", wrong)
+        mails = [m for m in self.mailbox.to(REFERRER_EMAIL) if page_url in (m.get("BodyText") or "")]
+        expect(len(mails) >= 1, "the reward mail links the page")
+        self.log(f"create-referral: Anna's page shows {len(rewards)} rewards; a made-up key is 404; her reward mail links it")
 
     def feedback_is_listed_followed_up_and_exported(self) -> None:
         """The responses index, its IAM grant and the follow-up route, on the deployed stack."""

@@ -65,6 +65,7 @@ pub const PRIVACY_KEY: &str = "platform-privacy-key-0123456789";
 /// Every port the stack's wiring needs, as one bound.
 pub trait PlatformStore:
     domain::ports::ReferralStore
+    + domain::ports::ReferrerProgressStore
     + domain::ports::OfferStore
     + domain::ports::OrderStore
     + domain::ports::SurveyStore
@@ -80,6 +81,7 @@ pub trait PlatformStore:
 
 impl<S> PlatformStore for S where
     S: domain::ports::ReferralStore
+        + domain::ports::ReferrerProgressStore
         + domain::ports::OfferStore
         + domain::ports::OrderStore
         + domain::ports::SurveyStore

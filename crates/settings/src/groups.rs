@@ -6,7 +6,7 @@ use domain::model::{
     Currency, DiscountPlatform, Email, FingerprintKey, FriendOffer, FriendReward, HttpUrl, Locale,
     Retention, RetrySchedule, WebhookSecrets, WebhookUrl, DEFAULT_FRIEND_OFFER_DAYS,
 };
-use domain::services::{Discounts, Events, ShopIdentity};
+use domain::services::{Discounts, Events, ReferralLinks, ShopIdentity};
 use shop_platforms::{ShopifyShop, SigningSecret};
 use web::{ApiKeys, PlatformSecrets};
 
@@ -181,6 +181,35 @@ pub struct FriendTerms {
     /// The smallest order total that earns a reward, and that the friend's first-order discount applies to, in minor units.
     #[arg(long, env = "MIN_ORDER_CENTS", default_value_t = 2000)]
     pub min_order_cents: u64,
+}
+
+/// What a referrer earns: reward-referral pays it, create-referral's referrer page says it.
+#[derive(Debug, Clone, Args)]
+pub struct ReferrerTerms {
+    /// The referrer's coupon value, in minor units (cents).
+    #[arg(long, env = "REFERRER_REWARD_CENTS", default_value_t = 1000)]
+    pub referrer_reward_cents: u64,
+    /// Rewarded referrals per referrer, ever.
+    #[arg(long, env = "REFERRER_CAP", default_value_t = 25)]
+    pub referrer_cap: u64,
+}
+
+/// Where create-referral serves share links and referrers' pages, for the links other functions
+/// put in mails and pages.
+#[derive(Debug, Clone, Args)]
+pub struct ReferralBaseUrl {
+    /// create-referral's public URL: promoters' share links go through it so clicks are counted, and the thank-you mail, the promoter's thank-you page and the referrer's reward mail link the referrer's own page there. Unset: share links go to `<SHOP_URL>/?ref=<code>` and no page is linked.
+    #[arg(long, env = "REFERRAL_BASE_URL", value_parser = HttpUrl::parse)]
+    pub referral_base_url: Option<HttpUrl>,
+}
+
+impl ReferralBaseUrl {
+    pub fn links(&self, shop_url: &HttpUrl) -> ReferralLinks {
+        match &self.referral_base_url {
+            Some(base) => ReferralLinks::Function(base.clone()),
+            None => ReferralLinks::ShopLanding(shop_url.clone()),
+        }
+    }
 }
 
 /// The currency of every coupon and of the amounts reported about them (score-nps).

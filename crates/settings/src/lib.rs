@@ -15,8 +15,9 @@ use clap::{Arg, Command, CommandFactory, FromArgMatches};
 
 pub use groups::{
     Delivery, DiscountPlatformChoice, DynamoTable, Fingerprints, FriendOfferDays, FriendTerms,
-    Privacy, PublicBaseUrl, RetentionPeriod, RewardCurrency, Sender, SesSending, ShopName,
-    ShopPlatforms, ShopPresentation, ShopUrl, ShopifyShopUrl, Staff, Storefront, WebhookEndpoint,
+    Privacy, PublicBaseUrl, ReferralBaseUrl, ReferrerTerms, RetentionPeriod, RewardCurrency,
+    Sender, SesSending, ShopName, ShopPlatforms, ShopPresentation, ShopUrl, ShopifyShopUrl, Staff,
+    Storefront, WebhookEndpoint,
 };
 pub use logging::Logging;
 

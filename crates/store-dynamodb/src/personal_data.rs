@@ -203,7 +203,7 @@ impl DynamoStore {
     }
 
     /// The table keys under `value` in a KEYS_ONLY index, every page.
-    async fn index_keys(
+    pub(super) async fn index_keys(
         &self,
         index: &str,
         attribute: &str,

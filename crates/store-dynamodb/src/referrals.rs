@@ -4,12 +4,16 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use super::attributes::{self, Item};
 use super::counters::counter_updates;
 use super::errors::{self, classify, Transact};
+use super::orders::stored_coupon;
 use super::outbox::message_puts;
 use super::{keys, DynamoStore};
 use chrono::{DateTime, Utc};
 use domain::model::counters;
-use domain::model::{CustomerId, IssuedCode, ReferralCode, ReferralStats, Retention};
-use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore, StoreError};
+use domain::model::{
+    Beneficiary, CustomerId, IssuedCode, Locale, ReferralCode, ReferralStats, ReferrerProgress,
+    Retention,
+};
+use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore, StoreError};
 
 const PROFILE_INDEX: usize = 0;
 const CODE_INDEX: usize = 1;
@@ -115,7 +119,6 @@ impl ReferralStore for DynamoStore {
         })
         .transpose()
     }
-
     async fn count_click(
         &self,
         code: &ReferralCode,
@@ -146,6 +149,55 @@ impl ReferralStore for DynamoStore {
                 attempts: 1,
             }),
         }
+    }
+}
+
+#[async_trait]
+impl ReferrerProgressStore for DynamoStore {
+    /// The code item, then the owner's coupons found by key through the `customers` index (keys
+    /// only) and read in one batch: a page view never scans.
+    async fn referrer_progress(
+        &self,
+        code: &ReferralCode,
+    ) -> Result<Option<ReferrerProgress>, StoreError> {
+        let Some(item) = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::referral_code(code)))
+            .projection_expression("customer_id, owner_locale, clicks, claims, conversions")
+            .send()
+            .await
+            .map_err(|e| classify("reading a referral code", e))?
+            .item
+        else {
+            return Ok(None);
+        };
+        let owner = CustomerId::parse(attributes::string(&item, "customer_id")?)
+            .map_err(|_| StoreError::Corrupt("code item holds a bad customer id".into()))?;
+        let coupon_keys = self
+            .index_keys(keys::CUSTOMERS_INDEX, keys::CUSTOMER_ID, owner.as_ref())
+            .await?
+            .into_iter()
+            .filter(|key| keys::partition(key).starts_with("COUPON#"))
+            .collect();
+        let mut rewards = Vec::new();
+        for coupon in self.batch_get(coupon_keys).await? {
+            let coupon = stored_coupon(&coupon)?;
+            if coupon.reward.beneficiary == Beneficiary::Referrer {
+                rewards.push(coupon);
+            }
+        }
+        Ok(Some(ReferrerProgress {
+            code: code.clone(),
+            locale: attributes::optional_string(&item, "owner_locale")
+                .and_then(|raw| Locale::parse(raw).ok()),
+            clicks: attributes::counter(&item, "clicks")?,
+            claims: attributes::counter(&item, "claims")?,
+            conversions: attributes::counter(&item, "conversions")?,
+            owner,
+            rewards,
+        }))
     }
 }
 

@@ -4,13 +4,16 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use chrono::{DateTime, Utc};
 
 use super::metrics::apply_counters;
+use super::orders::{raw_coupon, stored_coupon, COUPON_COLUMNS};
 use super::outbox::insert_messages;
 use super::EmbeddedStore;
 use domain::model::counters;
 use domain::model::rfc3339;
-use domain::model::{CustomerId, IssuedCode, ReferralCode, ReferralStats};
+use domain::model::{
+    Beneficiary, CustomerId, IssuedCode, Locale, ReferralCode, ReferralStats, ReferrerProgress,
+};
 use domain::ports::stored::parse_timestamp;
-use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore, StoreError};
+use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore, StoreError};
 
 #[async_trait]
 impl ReferralStore for EmbeddedStore {
@@ -143,7 +146,6 @@ impl ReferralStore for EmbeddedStore {
             .await?;
         owner.map(|raw| parse_customer(&raw)).transpose()
     }
-
     async fn count_click(
         &self,
         code: &ReferralCode,
@@ -166,6 +168,66 @@ impl ReferralStore for EmbeddedStore {
             Ok(known)
         })
         .await
+    }
+}
+
+#[async_trait]
+impl ReferrerProgressStore for EmbeddedStore {
+    async fn referrer_progress(
+        &self,
+        code: &ReferralCode,
+    ) -> Result<Option<ReferrerProgress>, StoreError> {
+        let code_text = code.as_ref().to_owned();
+        let beneficiary = Beneficiary::Referrer.as_str();
+        let found = self
+            .with_connection("reading a referrer's progress", move |connection| {
+                let tx = connection.transaction()?;
+                let row = tx
+                    .query_row(
+                        "SELECT c.customer_id, p.locale, c.clicks, c.claims, c.conversions
+                         FROM referral_codes AS c LEFT JOIN customers AS p
+                           ON p.customer_id = c.customer_id
+                         WHERE c.code = ?1",
+                        [&code_text],
+                        |row| {
+                            Ok((
+                                row.get::<_, String>(0)?,
+                                row.get::<_, Option<String>>(1)?,
+                                row.get::<_, i64>(2)?,
+                                row.get::<_, i64>(3)?,
+                                row.get::<_, i64>(4)?,
+                            ))
+                        },
+                    )
+                    .optional()?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let coupons = tx
+                    .prepare(&format!(
+                        "SELECT {COUPON_COLUMNS} FROM coupons
+                         WHERE customer_id = ?1 AND beneficiary = ?2"
+                    ))?
+                    .query_map(params![row.0, beneficiary], raw_coupon)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(Some((row, coupons)))
+            })
+            .await?;
+        let Some(((owner, locale, clicks, claims, conversions), coupons)) = found else {
+            return Ok(None);
+        };
+        Ok(Some(ReferrerProgress {
+            owner: parse_customer(&owner)?,
+            code: code.clone(),
+            locale: locale.and_then(|raw| Locale::parse(&raw).ok()),
+            clicks: counter(clicks)?,
+            claims: counter(claims)?,
+            conversions: counter(conversions)?,
+            rewards: coupons
+                .into_iter()
+                .map(stored_coupon)
+                .collect::<Result<_, _>>()?,
+        }))
     }
 }
 

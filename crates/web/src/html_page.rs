@@ -35,6 +35,18 @@ a.button{margin-bottom:1rem}
 .share{padding:.6rem;border:2px dashed #16a34a;border-radius:.4rem;background:#f0fdf4;overflow-wrap:anywhere;user-select:all}
 .code{font:700 1.6rem/1.3 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.1em;text-align:center;padding:.8rem;border:2px dashed #16a34a;border-radius:.5rem;background:#f0fdf4;overflow-wrap:anywhere}
 .muted{color:#52525b;font-size:.9rem}
+[hidden]{display:none!important}
+h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
+.row{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0 1rem}
+.row>a.button,.row>button{flex:1 1 5rem;width:auto;margin:0;padding:.7rem .4rem}
+a.button.alt,button.alt{background:#fff;color:#15803d;border:2px solid #16a34a}
+.stats{display:grid;grid-template-columns:repeat(2,1fr);gap:.5rem;margin:0 0 1rem}
+.stats div{background:#f4f4f5;border-radius:.5rem;padding:.6rem}
+.stats dt{font-size:.85rem;color:#52525b}
+.stats dd{margin:0;font-size:1.4rem;font-weight:700}
+.rewards{list-style:none;padding:0;margin:0 0 1rem}
+.rewards li{border:1px solid #e4e4e7;border-radius:.5rem;padding:.6rem;margin-bottom:.5rem}
+.rewards code{font:700 1.05rem/1.3 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.05em;overflow-wrap:anywhere}
 @media (max-width:420px){.scale{grid-template-columns:repeat(6,1fr)}}
 ";
 
@@ -49,10 +61,19 @@ pub fn content_security_policy(stylesheet: &str) -> String {
     )
 }
 
-/// The CSP source (`'sha256-…'`) that allows exactly this inline stylesheet.
-pub fn style_source(stylesheet: &str) -> String {
-    let hash =
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(stylesheet.as_bytes()));
+/// [`content_security_policy`] for a page with one small inline script, allowed by its hash
+/// and nothing else (no `'unsafe-inline'`, no external script).
+pub fn scripted_page_policy(stylesheet: &str, script: &str) -> String {
+    let style = style_source(stylesheet);
+    let script = style_source(script);
+    format!(
+        "default-src 'none'; style-src {style}; script-src {script}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// The CSP source (`'sha256-…'`) that allows exactly this inline stylesheet or script.
+pub fn style_source(inline: &str) -> String {
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(inline.as_bytes()));
     format!("'sha256-{hash}'")
 }
 

@@ -17,7 +17,8 @@ pub use base_url::{function_base_url, RequestOrigin};
 pub use error::{method_not_allowed, route_not_found, ApiError, ErrorEnvelope};
 pub use feedback::{FollowUpBody, ResponseBody};
 pub use html_page::{
-    choose_locale, content_security_policy, customer_page, html_page, style_source, PAGE_STYLE,
+    choose_locale, content_security_policy, customer_page, html_page, scripted_page_policy,
+    style_source, PAGE_STYLE,
 };
 pub use json_body::{read_body, JsonFields, RawBody, BODY_LIMIT, WEBHOOK_BODY_LIMIT};
 pub use path_text::PathText;

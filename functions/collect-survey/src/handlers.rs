@@ -180,6 +180,8 @@ pub(crate) struct AnswerBody {
     category: &'static str,
     /// A promoter's own share link.
     referral_link: Option<String>,
+    /// A promoter's own referral page (share buttons, friends' progress, rewards), when `REFERRAL_BASE_URL` is set.
+    page_url: Option<String>,
 }
 
 /// `GET /s/{token}?score=N`: the form with N preselected. Never writes: mail scanners fetch
@@ -316,6 +318,7 @@ pub(crate) async fn answer(
             score: receipt.score.value(),
             category: receipt.category.as_str(),
             referral_link: receipt.referral_link,
+            page_url: receipt.page_url,
         })
         .into_response(),
         Ok(receipt) => {
@@ -326,6 +329,7 @@ pub(crate) async fn answer(
                 &state.shop,
                 receipt.category,
                 receipt.referral_link.as_deref(),
+                receipt.page_url.as_deref(),
             )
         }
         Err(error) if wants_json => ApiError::from(error).into_response(),

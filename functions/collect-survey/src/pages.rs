@@ -62,8 +62,10 @@ struct ThankYouPage<'a> {
     title: &'a str,
     message: &'a str,
     referral_link: Option<&'a str>,
+    page_url: Option<&'a str>,
     share_intro: &'a str,
     share_note: &'a str,
+    page_label: &'a str,
     changed: &'a str,
     shop: &'a str,
     shop_url: &'a str,
@@ -150,6 +152,7 @@ pub fn thank_you(
     shop: &ShopIdentity,
     category: Category,
     referral_link: Option<&str>,
+    page_url: Option<&str>,
 ) -> Response {
     let shop_url = shop.url.to_string();
     let shop = shop.name.as_str();
@@ -165,6 +168,10 @@ pub fn thank_you(
         Locale::De => ("Ihr persönlicher Empfehlungslink:", "Teilen Sie ihn mit Freunden: Bei deren erster Bestellung erhalten Sie beide einen Gutschein."),
         Locale::En => ("Your personal referral link:", "Share it with friends: when they place their first order, you both get a coupon."),
     };
+    let page_label = match locale {
+        Locale::De => "Link kopieren oder teilen, und sehen, was er bringt",
+        Locale::En => "Copy or share your link, and see what it earns",
+    };
     let changed = match locale {
         Locale::De => "Sie können Ihre Bewertung über den Link in der E-Mail jederzeit ändern.",
         Locale::En => "You can change your rating at any time through the link in the email.",
@@ -177,8 +184,10 @@ pub fn thank_you(
             title,
             message,
             referral_link,
+            page_url,
             share_intro,
             share_note,
+            page_label,
             changed,
             shop,
             shop_url: &shop_url,

@@ -1,11 +1,11 @@
 //! What collect-survey reads from its environment, once, at start-up.
 
 use ::settings::{
-    DynamoTable, Fingerprints, PublicBaseUrl, RetentionPeriod, ShopPlatforms, ShopPresentation,
-    Staff, Storefront, WebhookEndpoint,
+    DynamoTable, Fingerprints, PublicBaseUrl, ReferralBaseUrl, RetentionPeriod, ShopPlatforms,
+    ShopPresentation, Staff, Storefront, WebhookEndpoint,
 };
 use clap::Parser;
-use domain::model::{Email, HttpUrl};
+use domain::model::Email;
 use domain::services::{ReferralLinks, SurveyRules};
 
 #[derive(Debug, Clone, Parser)]
@@ -34,10 +34,8 @@ pub struct Settings {
     /// A survey takes answers for this many days after sending.
     #[arg(long, env = "SURVEY_TTL_DAYS", default_value_t = 30)]
     pub survey_ttl_days: u32,
-    /// create-referral's public URL, so promoters' share links count clicks. Unset: links to
-    /// `<SHOP_URL>/?ref=<code>`.
-    #[arg(long, env = "REFERRAL_BASE_URL", value_parser = HttpUrl::parse)]
-    pub referral_base_url: Option<HttpUrl>,
+    #[command(flatten)]
+    pub referral_base: ReferralBaseUrl,
 }
 
 impl Settings {
@@ -48,13 +46,8 @@ impl Settings {
         }
     }
 
-    /// Promoters' share links go through create-referral when its URL is known, so clicks are
-    /// counted; otherwise straight to the shop with `?ref=`.
     pub fn referral_links(&self) -> ReferralLinks {
-        match &self.referral_base_url {
-            Some(base) => ReferralLinks::Function(base.clone()),
-            None => ReferralLinks::ShopLanding(self.shop.url.shop_url.clone()),
-        }
+        self.referral_base.links(&self.shop.url.shop_url)
     }
 }
 

@@ -20,6 +20,8 @@ pub(crate) struct ReferralBody {
     customer_id: String,
     code: String,
     link: String,
+    /// The customer's own referral page (copy and share buttons, friends' progress, rewards): a capability link for them alone, dead once their data is erased.
+    page_url: String,
     created_at: String,
 }
 
@@ -28,6 +30,8 @@ pub(crate) struct StatsBody {
     customer_id: String,
     code: String,
     link: String,
+    /// The customer's own referral page, as in `POST /referrals`.
+    page_url: String,
     clicks: u64,
     conversions: u64,
 }
@@ -67,6 +71,7 @@ pub(crate) async fn create_referral(
         status,
         Json(ReferralBody {
             link: links.to(&issued.code),
+            page_url: links.page(&issued.code, &state.referrals.page_key(&issued)),
             customer_id: issued.customer_id.to_string(),
             code: issued.code.to_string(),
             created_at: rfc3339(issued.created_at),
@@ -105,6 +110,7 @@ pub(crate) async fn referral_stats(
     Ok(Json(StatsBody {
         customer_id: stats.issued.customer_id.to_string(),
         link: links.to(&stats.issued.code),
+        page_url: links.page(&stats.issued.code, &state.referrals.page_key(&stats.issued)),
         code: stats.issued.code.to_string(),
         clicks: stats.clicks,
         conversions: stats.conversions,

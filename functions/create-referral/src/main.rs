@@ -20,6 +20,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let store = Arc::new(store);
     let ports = Ports {
         referrals: store.clone(),
+        progress: store.clone(),
         offers: store,
         clock: Arc::new(SystemClock),
     };

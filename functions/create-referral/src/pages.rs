@@ -183,6 +183,22 @@ pub(crate) fn refused(state: &AppState, locale: Locale, refusal: ClaimRefusal) -
     message(state, locale, StatusCode::UNPROCESSABLE_ENTITY, title, text)
 }
 
+/// A referrer's page link that opens nothing: a mistyped link, or a customer whose data was
+/// erased.
+pub(crate) fn no_page(state: &AppState, locale: Locale) -> Response {
+    let (title, text) = match locale {
+        Locale::De => (
+            "Seite nicht gefunden",
+            "Dieser Link ist ungültig oder nicht mehr gültig. Bitte verwenden Sie den vollständigen Link aus Ihrer E-Mail.",
+        ),
+        Locale::En => (
+            "Page not found",
+            "This link is not valid, or no longer valid. Please use the complete link from your email.",
+        ),
+    };
+    message(state, locale, StatusCode::NOT_FOUND, title, text)
+}
+
 /// Something on our side failed: nothing was claimed, the visitor may try again.
 pub(crate) fn failed(state: &AppState, locale: Locale, status: StatusCode) -> Response {
     let (title, text) = match locale {

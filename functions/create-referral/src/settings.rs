@@ -2,7 +2,7 @@
 
 use ::settings::{
     DiscountPlatformChoice, DynamoTable, Fingerprints, FriendOfferDays, FriendTerms, PublicBaseUrl,
-    RetentionPeriod, ShopPresentation, Storefront, WebhookEndpoint,
+    ReferrerTerms, RetentionPeriod, ShopPresentation, Storefront, WebhookEndpoint,
 };
 use clap::Parser;
 
@@ -25,6 +25,8 @@ pub struct Settings {
     pub friend: FriendTerms,
     #[command(flatten)]
     pub offer_days: FriendOfferDays,
+    #[command(flatten)]
+    pub referrer: ReferrerTerms,
     #[command(flatten)]
     pub discount_platform: DiscountPlatformChoice,
     /// Where a referral link lands; must contain `{code}`. Unset: `<SHOP_URL>/?ref={code}`. With the friend's first-order offer, the claim page's "continue without a code" link.

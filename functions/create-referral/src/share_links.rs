@@ -1,10 +1,12 @@
-//! Share links (`<base>/r/<code>`) pointing back at this function, wherever it is mounted.
+//! Share links (`<base>/r/<code>`) and referrers' pages (`<base>/me/<code>/<key>`) pointing back
+//! at this function, wherever it is mounted.
 
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
-use domain::model::ReferralCode;
+use domain::model::{PageKey, ReferralCode};
+use domain::services::{page_path, share_path};
 use web::{function_base_url, ApiError};
 
 use crate::AppState;
@@ -14,7 +16,11 @@ pub(crate) struct ShareLinks(String);
 
 impl ShareLinks {
     pub(crate) fn to(&self, code: &ReferralCode) -> String {
-        format!("{}/r/{code}", self.0)
+        format!("{}{}", self.0, share_path(code))
+    }
+
+    pub(crate) fn page(&self, code: &ReferralCode, key: &PageKey) -> String {
+        format!("{}{}", self.0, page_path(code, key))
     }
 }
 

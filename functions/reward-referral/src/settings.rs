@@ -1,8 +1,8 @@
 //! What reward-referral reads from its environment, once, at start-up.
 
 use ::settings::{
-    DiscountPlatformChoice, DynamoTable, Fingerprints, FriendTerms, RetentionPeriod, ShopPlatforms,
-    ShopPresentation, Staff, Storefront, WebhookEndpoint,
+    DiscountPlatformChoice, DynamoTable, Fingerprints, FriendTerms, ReferralBaseUrl, ReferrerTerms,
+    RetentionPeriod, ShopPlatforms, ShopPresentation, Staff, Storefront, WebhookEndpoint,
 };
 use clap::Parser;
 use domain::model::{RewardRules, DEFAULT_COUPON_VALID_DAYS};
@@ -26,17 +26,15 @@ pub struct Settings {
     pub platforms: ShopPlatforms,
     #[command(flatten)]
     pub discount_platform: DiscountPlatformChoice,
-    /// The referrer's coupon value, in minor units (cents).
-    #[arg(long, env = "REFERRER_REWARD_CENTS", default_value_t = 1000)]
-    pub referrer_reward_cents: u64,
+    #[command(flatten)]
+    pub referrer: ReferrerTerms,
     #[command(flatten)]
     pub friend: FriendTerms,
+    #[command(flatten)]
+    pub referral_base: ReferralBaseUrl,
     /// The name under which the storefront keeps the referral code: Shopify cart attribute, WooCommerce order meta key, and the landing page's query parameter.
     #[arg(long, env = "REFERRAL_ATTRIBUTE", default_value = "ref", value_parser = Reading::parse)]
     pub referral_attribute: Reading,
-    /// Rewarded referrals per referrer, ever.
-    #[arg(long, env = "REFERRER_CAP", default_value_t = 25)]
-    pub referrer_cap: u64,
     /// Days from `placed_at` until coupons are usable; `0` = at once.
     #[arg(long, env = "REWARD_HOLD_DAYS", default_value_t = 14)]
     pub reward_hold_days: u32,
@@ -54,11 +52,11 @@ pub struct Settings {
 impl Settings {
     pub fn rules(&self) -> RewardRules {
         RewardRules {
-            referrer_cents: self.referrer_reward_cents,
+            referrer_cents: self.referrer.referrer_reward_cents,
             friend_cents: self.friend.friend_reward_cents,
             currency: self.friend.currency.reward_currency.clone(),
             min_order_cents: self.friend.min_order_cents,
-            referrer_cap: self.referrer_cap,
+            referrer_cap: self.referrer.referrer_cap,
             hold_days: self.reward_hold_days,
             valid_days: self.coupon_valid_days,
             friend_reward: self.friend.friend_reward,

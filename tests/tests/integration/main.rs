@@ -25,6 +25,8 @@ mod platform_discounts;
 mod platform_orders;
 mod platform_webhooks;
 mod readme_configuration;
+mod referrer_browser;
+mod referrer_page;
 mod reward_referral_http;
 mod score_contract;
 mod score_nps_http;

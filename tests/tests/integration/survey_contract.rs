@@ -381,8 +381,8 @@ pub async fn a_survey_mail_outage_is_retried_without_a_replay<S: Store>(store: A
     let report = surveys.delivery.deliver().await;
     assert_eq!(
         (report.delivered, report.retried),
-        (1, 1),
-        "survey.sent went, the mail waits"
+        (2, 1),
+        "survey.sent and the new code's referral.created went, the mail waits"
     );
     surveys.clock.advance(Duration::seconds(5));
     assert_eq!(
@@ -413,6 +413,7 @@ pub async fn survey_events_carry_ids_and_no_addresses<S: Store>(store: Arc<S>) {
         types,
         [
             "customer.unsubscribed",
+            "referral.created",
             "survey.answered",
             "survey.answered",
             "survey.sent"

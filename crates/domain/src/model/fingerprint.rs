@@ -49,13 +49,30 @@ impl FingerprintKey {
     }
 
     fn digest(&self, purpose: &str, value: &str) -> String {
+        super::hex(&self.mac(purpose, value))
+    }
+
+    /// The keyed digest of `value` for one `purpose`: the purpose separates uses, so a digest
+    /// made for one (a page key) is never another's (a person's fingerprint).
+    pub(super) fn mac(&self, purpose: &str, value: &str) -> Vec<u8> {
+        self.keyed(purpose, value).finalize().into_bytes().to_vec()
+    }
+
+    /// Whether `prefix` is the start of [`Self::mac`]'s digest, compared in constant time.
+    pub(super) fn verify_prefix(&self, purpose: &str, value: &str, prefix: &[u8]) -> bool {
+        !prefix.is_empty()
+            && self
+                .keyed(purpose, value)
+                .verify_truncated_left(prefix)
+                .is_ok()
+    }
+
+    fn keyed(&self, purpose: &str, value: &str) -> Hmac<Sha256> {
         let mut mac = self.0.clone();
-        // The purpose separates uses, so a guest id is never a person fingerprint's prefix by
-        // construction alone.
         mac.update(purpose.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());
-        super::hex(&mac.finalize().into_bytes())
+        mac
     }
 }
 

@@ -19,6 +19,7 @@ mod order_outcome;
 mod outbox;
 mod referral;
 mod referral_code;
+mod referrer_page;
 mod retention;
 mod rewards;
 mod survey;
@@ -66,6 +67,7 @@ pub use outbox::{
 };
 pub use referral::{Creation, IssuedCode, ReferralRequest, ReferralStats};
 pub use referral_code::{ReferralCode, ReferralCodeError, CODE_ALPHABET, GENERATED_CODE_LEN};
+pub use referrer_page::{PageKey, PageKeyError, ReferrerProgress, RewardState};
 pub use retention::{
     Retention, RetentionError, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS,
 };

@@ -36,7 +36,7 @@ pub use outbox::{
 pub use personal_data::{
     DataSubject, Erasure, OptOut, OrderRecord, PersonalData, PersonalDataStore, Profile,
 };
-pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore};
+pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore};
 pub use store_error::StoreError;
 pub use survey_store::{
     FollowUpChange, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use super::{OutboxMessage, StoreError};
 use crate::model::{
     CustomerId, CustomerName, Email, IssuedCode, Locale, PersonFingerprint, ReferralCode,
-    ReferralStats,
+    ReferralStats, ReferrerProgress,
 };
 
 /// A request to give `customer_id` the freshly generated `code`, unless they already own one.
@@ -53,4 +53,16 @@ pub trait ReferralStore: Send + Sync {
     /// code does not exist.
     async fn count_click(&self, code: &ReferralCode, at: DateTime<Utc>)
         -> Result<bool, StoreError>;
+}
+
+/// What the referrer's page reads; its own port, so only create-referral links the read (and
+/// its role the index query) that serves it.
+#[async_trait]
+pub trait ReferrerProgressStore: Send + Sync {
+    /// The code's counters, its owner and the owner's reward coupons (beneficiary `referrer`);
+    /// `None` for a code nobody owns.
+    async fn referrer_progress(
+        &self,
+        code: &ReferralCode,
+    ) -> Result<Option<ReferrerProgress>, StoreError>;
 }

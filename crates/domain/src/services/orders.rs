@@ -5,14 +5,14 @@ use crate::model::{
     activity_changes, decide, Beneficiary, CouponCode, Decision, HistoryChange, Order,
     OrderOutcome, Reward, RewardRules,
 };
-use crate::model::{FingerprintKey, MessageId};
+use crate::model::{FingerprintKey, MessageId, PageKey};
 use crate::ports::{
     Clock, CommitOutcome, ExistingOrder, KnownCodes, MessageKind, OrderCommit, OrderStore,
     OutboxMessage, Payload, RewardCommit, StoreError, StoredOrder, UndecidedOrder,
 };
 
 use super::reward_mail::{self, RenderError, RewardMail, ShopIdentity};
-use super::{Discounts, Events};
+use super::{Discounts, Events, ReferralLinks};
 
 /// How often we re-read and decide again when a concurrent write changed the facts. Each retry
 /// follows a real change (another order, another reward), so a handful always suffices in practice.
@@ -49,6 +49,7 @@ pub struct OrderService {
     discounts: Discounts,
     fingerprints: FingerprintKey,
     activity_window_days: u32,
+    referral_links: Option<ReferralLinks>,
 }
 
 /// ACTIVE_WINDOW_DAYS' default: a customer who ordered within the last year is active.
@@ -72,7 +73,14 @@ impl OrderService {
             discounts: Discounts::default(),
             fingerprints,
             activity_window_days: DEFAULT_ACTIVITY_WINDOW_DAYS,
+            referral_links: None,
         }
+    }
+
+    /// REFERRAL_BASE_URL: the referrer's reward mail links their page.
+    pub fn with_referral_links(mut self, links: ReferralLinks) -> Self {
+        self.referral_links = Some(links);
+        self
     }
 
     /// DISCOUNT_PLATFORM: every coupon issued also becomes a discount code there.
@@ -120,12 +128,14 @@ impl OrderService {
                                 name: referrer.name.clone(),
                                 locale: referrer.locale,
                                 reward: reward.clone(),
+                                page_url: self.referrer_page(referrer),
                             },
                             Beneficiary::Friend => RewardMail {
                                 to: order.email.clone(),
                                 name: order.name.clone(),
                                 locale: order.locale,
                                 reward: reward.clone(),
+                                page_url: None,
                             },
                         })
                         .collect();
@@ -238,6 +248,12 @@ impl OrderService {
 
     /// The referrer's coupon, and the friend's for a later order unless FRIEND_REWARD gives the
     /// friend only the first-order offer.
+    /// The referrer's own page, where create-referral serves it.
+    fn referrer_page(&self, referrer: &crate::model::Referrer) -> Option<String> {
+        let key = PageKey::issue(&self.fingerprints, &referrer.code, &referrer.customer_id);
+        self.referral_links.as_ref()?.page(&referrer.code, &key)
+    }
+
     fn rewards_for(&self, order: &Order, referrer: &crate::model::Referrer) -> Vec<Reward> {
         let available_from = self.rules.available_from(order.placed_at);
         let valid_until = Some(self.rules.valid_until(available_from));

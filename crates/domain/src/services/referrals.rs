@@ -1,7 +1,8 @@
 use std::sync::Arc;
 
 use crate::model::{
-    Creation, CustomerId, FingerprintKey, IssuedCode, ReferralCode, ReferralRequest, ReferralStats,
+    Creation, CustomerId, FingerprintKey, IssuedCode, PageKey, ReferralCode, ReferralRequest,
+    ReferralStats,
 };
 use crate::ports::{ClaimOutcome, Clock, CodeClaim, ReferralStore, StoreError};
 
@@ -105,6 +106,11 @@ impl ReferralService {
     /// Whether anybody owns the code, without counting anything (HEAD requests, checks).
     pub async fn is_known(&self, code: &ReferralCode) -> Result<bool, ReferralError> {
         Ok(self.store.code_owner(code).await?.is_some())
+    }
+
+    /// The key of the referrer's own page for their code.
+    pub fn page_key(&self, issued: &IssuedCode) -> PageKey {
+        PageKey::issue(&self.fingerprints, &issued.code, &issued.customer_id)
     }
 
     /// Counts a click on a shared link; `false` when nobody owns the code.

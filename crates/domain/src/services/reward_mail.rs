@@ -16,6 +16,8 @@ pub struct RewardMail {
     pub name: Option<CustomerName>,
     pub locale: Option<Locale>,
     pub reward: Reward,
+    /// The referrer's own page: their friends' progress and every reward.
+    pub page_url: Option<String>,
 }
 
 /// How the shop presents itself in mails.
@@ -46,6 +48,14 @@ struct RewardCopy<'a> {
     usable: &'a str,
     closing: &'a str,
     shop: &'a str,
+    url: &'a str,
+    /// A line with a link below the coupon: the referrer's page.
+    more: Option<MoreLink<'a>>,
+}
+
+struct MoreLink<'a> {
+    text: &'a str,
+    label: &'a str,
     url: &'a str,
 }
 
@@ -91,6 +101,16 @@ pub fn render(mail: &RewardMail, shop: &ShopIdentity) -> Result<OutgoingMail, Re
     let coupon = mail.reward.coupon.as_ref();
 
     let shop_url = shop.url.to_string();
+    let (more_text, more_label) = match locale {
+        Locale::De => (
+            "Auf Ihrer persönlichen Seite sehen Sie, wie viele Freunde Ihrer Empfehlung gefolgt sind, und alle Ihre Gutscheine.",
+            "Zu Ihrer Empfehlungsseite",
+        ),
+        Locale::En => (
+            "Your own page shows how many friends followed your recommendation, and all your coupons.",
+            "Open your referral page",
+        ),
+    };
     let view = RewardCopy {
         lang: locale.as_str(),
         subject: &copy.subject,
@@ -102,6 +122,11 @@ pub fn render(mail: &RewardMail, shop: &ShopIdentity) -> Result<OutgoingMail, Re
         closing: &copy.closing,
         shop: &shop.name,
         url: &shop_url,
+        more: mail.page_url.as_deref().map(|url| MoreLink {
+            text: more_text,
+            label: more_label,
+            url,
+        }),
     };
     let (text, html) = render_pair(&RewardText { m: &view }, &RewardHtml { m: &view })?;
     Ok(OutgoingMail {
@@ -166,6 +191,7 @@ pub fn render_offer(
         closing,
         shop: name,
         url: apply_url,
+        more: None,
     };
     let (text, html) = render_pair(&RewardText { m: &view }, &RewardHtml { m: &view })?;
     Ok(OutgoingMail {
@@ -283,6 +309,7 @@ mod tests {
                     .expect("time"),
                 valid_until: None,
             },
+            page_url: None,
         }
     }
 
@@ -304,6 +331,22 @@ mod tests {
         assert!(rendered.text.contains("einlösbar ab 15.03.2026"));
         assert!(rendered.html.contains("lang=\"de\""));
         assert!(rendered.html.contains("Demo &#38; Co"));
+    }
+
+    #[test]
+    fn the_referrers_mail_links_their_page_when_there_is_one() {
+        let page = "https://r.example/me/ABCD2345/8JCQ6GyW_7Q60ZuRUExLLw";
+        let without = render(&mail(None, Beneficiary::Referrer, "Anna"), &shop()).expect("renders");
+        assert!(!without.text.contains("Empfehlungsseite"));
+        let with = RewardMail {
+            page_url: Some(page.into()),
+            ..mail(Some(Locale::En), Beneficiary::Referrer, "Anna")
+        };
+        let rendered = render(&with, &shop()).expect("renders");
+        assert!(rendered
+            .text
+            .contains(&format!("Open your referral page: {page}")));
+        assert!(rendered.html.contains(&format!("<a href=\"{page}\"")));
     }
 
     #[test]

@@ -29,6 +29,14 @@ struct SurveyCopy<'a> {
     shop_url: &'a str,
     unsubscribe: &'a str,
     unsubscribe_url: &'a str,
+    share: Option<ShareLine<'a>>,
+}
+
+/// The "share with friends" line: the referrer's page, when create-referral serves pages.
+struct ShareLine<'a> {
+    text: &'a str,
+    label: &'a str,
+    url: &'a str,
 }
 
 #[derive(Template)]
@@ -72,6 +80,8 @@ pub struct SurveyMailJob {
     pub token: SurveyToken,
     /// Public base URL of collect-survey at the time of sending; links are `<base>/s/<token>`.
     pub links_base: String,
+    /// The customer's own referral page, for the "share with friends" line.
+    pub share_page: Option<String>,
 }
 
 pub fn survey(job: &SurveyMailJob, shop: &ShopIdentity) -> Result<OutgoingMail, RenderError> {
@@ -80,6 +90,16 @@ pub fn survey(job: &SurveyMailJob, shop: &ShopIdentity) -> Result<OutgoingMail, 
     let shop_name = &shop.name;
     let survey_url = |score: u8| format!("{}/s/{}?score={score}", job.links_base, job.token);
     let unsubscribe_url = format!("{}/u/{}", job.links_base, job.token);
+    let (share_text, share_label) = match locale {
+        Locale::De => (
+            format!("Empfehlen Sie {shop_name} Ihren Freunden: Auf Ihrer persönlichen Seite finden Sie Ihren Link zum Teilen und sehen, was Ihre Empfehlungen Ihnen schon eingebracht haben."),
+            "Zu Ihrer Empfehlungsseite",
+        ),
+        Locale::En => (
+            format!("Share {shop_name} with friends: your own page has your link to share and shows what your recommendations have earned you."),
+            "Open your referral page",
+        ),
+    };
     let (subject, greeting, thanks, question, low, high, hint, unsubscribe) = match locale {
         Locale::De => (
             format!("Vielen Dank für Ihren Einkauf bei {shop_name}"),
@@ -128,6 +148,11 @@ pub fn survey(job: &SurveyMailJob, shop: &ShopIdentity) -> Result<OutgoingMail, 
         shop_url: &shop_url,
         unsubscribe,
         unsubscribe_url: &unsubscribe_url,
+        share: job.share_page.as_deref().map(|url| ShareLine {
+            text: &share_text,
+            label: share_label,
+            url,
+        }),
     };
     let (text, html) = render_pair(&SurveyText { m: &copy }, &SurveyHtml { m: &copy })?;
     Ok(OutgoingMail {

@@ -4,8 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{
     fingerprint, Answer, Category, Comment, Email, FingerprintKey, FollowUp, FollowUpNote,
-    FollowUpStatus, HttpUrl, MessageId, ReferralRequest, Score, SkipReason, Survey, SurveyDecision,
-    SurveyId, SurveyRequest, SurveyToken,
+    FollowUpStatus, IssuedCode, MessageId, ReferralCode, ReferralRequest, Score, SkipReason,
+    Survey, SurveyDecision, SurveyId, SurveyRequest, SurveyToken,
 };
 use crate::ports::{
     Clock, FollowUpChange, MessageKind, OutboxMessage, Payload, StoreError, StoredSurveyRequest,
@@ -16,31 +16,13 @@ use super::events::SurveySent;
 use super::reward_mail::RenderError;
 use super::reward_mail::ShopIdentity;
 use super::survey_mail::{self, SurveyMailJob};
-use super::{Events, ReferralError, ReferralService};
+use super::{Events, ReferralError, ReferralLinks, ReferralService};
 
 /// SURVEY_THROTTLE_DAYS and SURVEY_TTL_DAYS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SurveyRules {
     pub throttle_days: u32,
     pub ttl_days: u32,
-}
-
-/// Where a promoter's share link points.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReferralLinks {
-    /// create-referral's public base: `<base>/r/<code>`, so clicks are counted.
-    Function(HttpUrl),
-    /// No create-referral URL configured: straight to the shop's landing `<shop>/?ref=<code>`.
-    ShopLanding(HttpUrl),
-}
-
-impl ReferralLinks {
-    fn link(&self, code: &str) -> String {
-        match self {
-            Self::Function(base) => format!("{base}/r/{code}"),
-            Self::ShopLanding(shop) => format!("{shop}/?ref={code}"),
-        }
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,8 +51,10 @@ pub struct AnswerReceipt {
     pub survey: Survey,
     pub score: Score,
     pub category: Category,
-    /// Promoters get their own share link.
+    /// Promoters get their own share link,
     pub referral_link: Option<String>,
+    /// and their page, where create-referral serves it.
+    pub page_url: Option<String>,
 }
 
 const MAX_ATTEMPTS: u32 = 6;
@@ -156,7 +140,8 @@ impl SurveyService {
             };
             let messages = match &decision {
                 SurveyDecision::Sent(token) => {
-                    self.survey_messages(&request, token, links_base, now)?
+                    let page = self.share_page(&request).await?;
+                    self.survey_messages(&request, token, links_base, page, now)?
                 }
                 SurveyDecision::Skipped(_) => Vec::new(),
             };
@@ -178,12 +163,31 @@ impl SurveyService {
         Err(SurveyError::Contention)
     }
 
+    /// The customer's referral page for the thank-you mail's "share with friends" line, when
+    /// create-referral serves pages: their code is made now if they have none, so every buyer
+    /// can recommend the shop from the first mail on.
+    async fn share_page(&self, request: &SurveyRequest) -> Result<Option<String>, SurveyError> {
+        if matches!(self.referral_links, ReferralLinks::ShopLanding(_)) {
+            return Ok(None);
+        }
+        let issued = self
+            .issue_code(ReferralRequest {
+                customer_id: request.customer_id.clone(),
+                email: request.email.clone(),
+                name: request.name.clone(),
+                locale: request.locale,
+            })
+            .await?;
+        Ok(self.page(&issued))
+    }
+
     /// The thank-you mail with the survey and the `survey.sent` event, keyed by the order.
     fn survey_messages(
         &self,
         request: &SurveyRequest,
         token: &SurveyToken,
         links_base: &str,
+        share_page: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<Vec<OutboxMessage>, RenderError> {
         let job = SurveyMailJob {
@@ -192,6 +196,7 @@ impl SurveyService {
             locale: request.locale,
             token: token.clone(),
             links_base: links_base.to_owned(),
+            share_page,
         };
         let mail = OutboxMessage {
             id: MessageId::derive(&["survey-mail", request.order_id.as_ref()]),
@@ -270,9 +275,12 @@ impl SurveyService {
                 continue;
             }
             let category = score.category();
-            let referral_link = match category {
-                Category::Promoter => Some(self.promoter_link(&survey).await?),
-                _ => None,
+            let (referral_link, page_url) = match category {
+                Category::Promoter => {
+                    let links = self.promoter_links(&survey).await?;
+                    (Some(links.0), links.1)
+                }
+                _ => (None, None),
             };
             let survey = Survey {
                 answer: Some(answer),
@@ -284,6 +292,7 @@ impl SurveyService {
                 score,
                 category,
                 referral_link,
+                page_url,
             });
         }
         Err(SurveyError::Contention)
@@ -328,7 +337,11 @@ impl SurveyService {
             .collect())
     }
 
-    async fn promoter_link(&self, survey: &Survey) -> Result<String, SurveyError> {
+    /// A promoter's share link and page.
+    async fn promoter_links(
+        &self,
+        survey: &Survey,
+    ) -> Result<(String, Option<String>), SurveyError> {
         let email = survey.email.clone().ok_or(SurveyError::NotFound)?;
         let request = ReferralRequest {
             customer_id: survey.customer_id.clone(),
@@ -336,9 +349,19 @@ impl SurveyService {
             name: survey.name.clone(),
             locale: survey.locale,
         };
-        let link = |code: &crate::model::ReferralCode| self.referral_links.link(code.as_ref());
-        let (issued, _) = self.referrals.get_or_create(request, &link).await?;
-        Ok(self.referral_links.link(issued.code.as_ref()))
+        let issued = self.issue_code(request).await?;
+        Ok((self.referral_links.share(&issued.code), self.page(&issued)))
+    }
+
+    /// The customer's code, made now if they have none.
+    async fn issue_code(&self, request: ReferralRequest) -> Result<IssuedCode, SurveyError> {
+        let link = |code: &ReferralCode| self.referral_links.share(code);
+        Ok(self.referrals.get_or_create(request, &link).await?.0)
+    }
+
+    fn page(&self, issued: &IssuedCode) -> Option<String> {
+        self.referral_links
+            .page(&issued.code, &self.referrals.page_key(issued))
     }
 
     pub async fn unsubscribe(&self, token: &SurveyToken) -> Result<Survey, SurveyError> {
