@@ -9,14 +9,18 @@ local reward-referral (the same HTTP API), and the working folder has `.local-da
 where the README's relative paths expect them.
 
 Every curl goes through a wrapper first on PATH (so also under xargs) that records the example
-it belongs to and the HTTP status it got. An example passes when curl succeeds and the status is
-2xx or 3xx, or the status its own comment names (`# 409 reward_pending during the hold`).
+it belongs to, the HTTP status it got and the body. An example passes when curl succeeds and the
+status is 2xx or 3xx, or the status its comment names (`# 409 reward_pending during the hold` on
+its line, or `# 200` alone on the next); and when the README shows its answer (a `# {…}` comment
+under it), the answer has every field shown, and the values shown for the fields that do not
+change from run to run (statuses, amounts, counts, ids the example chose; not codes or times).
 
 Run by scripts/test.sh after `cargo build -p local`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -38,15 +42,32 @@ DEV_KEYS = {
 }
 
 WRAPPER = """#!/usr/bin/env bash
-# Records which README example ran curl and the last HTTP status it got, then answers as curl.
+# Records which README example ran curl, the last HTTP status it got and, unless the example
+# chose where the body goes (-o, -I), the body; then answers as curl.
 dump=$(mktemp)
-"$REAL_CURL" -D "$dump" "$@"
-rc=$?
+body=none
+case " $* " in
+  *" -o "*|*" --output "*|*" -O "*|*" -I "*|*" --head "*)
+    "$REAL_CURL" -D "$dump" "$@"; rc=$? ;;
+  *)
+    body=$(mktemp -p "$BODY_DIR")
+    "$REAL_CURL" -D "$dump" -o "$body" "$@"; rc=$?
+    cat "$body" ;;
+esac
 status=$(awk 'toupper($1) ~ /^HTTP\\// { s = $2 } END { print s }' "$dump")
-printf '%s\\t%s\\t%s\\n' "${EXAMPLE:-unmarked}" "$rc" "${status:-none}" >> "$CURL_LOG"
+printf '%s\\t%s\\t%s\\t%s\\n' "${EXAMPLE:-unmarked}" "$rc" "${status:-none}" "$body" >> "$CURL_LOG"
 rm -f "$dump"
 exit "$rc"
 """
+
+# Fields whose documented value holds on every run: an example's own ids, statuses, amounts and
+# counts. Codes, coupons, tokens, links and times are new each run and only have to be there.
+STABLE_FIELDS = {
+    "customer_id", "order_id", "status", "beneficiary", "amount_cents", "currency",
+    "min_order_cents", "clicks", "conversions", "handled", "reason", "profiles",
+    "referral_codes", "claims", "surveys", "messages_cancelled", "messages_cleared",
+}
+FIELD = re.compile(r'"(\w+)"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null)?')
 
 
 @dataclass
@@ -55,6 +76,9 @@ class Command:
 
     line: int
     text: str
+    # The answer the README shows under the command (`# {…}`), and a status shown alone (`# 200`).
+    answer: str | None = None
+    status_below: int | None = None
 
     @property
     def runs_curl(self) -> bool:
@@ -62,9 +86,9 @@ class Command:
 
     @property
     def expected_status(self) -> int | None:
-        """The status a comment on the command names, as in `# 409 reward_pending`."""
+        """The status a comment names, as in `# 409 reward_pending` or `# 200` on the next line."""
         match = re.search(r"#\s*(\d{3})\b", self.text)
-        return int(match.group(1)) if match else None
+        return int(match.group(1)) if match else self.status_below
 
 
 def sh_blocks(text: str) -> list[list[tuple[int, str]]]:
@@ -122,7 +146,63 @@ def commands(block: list[tuple[int, str]]) -> list[Command]:
             pending = []
     if pending:
         raise AssertionError(f"README line {start}: a command never ends (an open quote?)")
+    lines = dict(block)
+    for command in found:
+        below = command.line + command.text.count("\n") + 1
+        first = lines.get(below, "")
+        if re.fullmatch(r"#\s*\d{3}\s*", first):
+            command.status_below = int(first.strip("# "))
+        elif re.match(r"#\s*[{\[]", first):
+            command.answer = documented_answer(lines, below)
     return found
+
+
+def documented_answer(lines: dict[int, str], start: int) -> str:
+    """The JSON shown in the comment lines from `start`, up to where its brackets close."""
+    text, depth, number = "", 0, start
+    while number in lines and lines[number].startswith("#"):
+        for char in lines[number][1:]:
+            if char in "{[":
+                depth += 1
+            elif char in "}]":
+                depth -= 1
+            text += char
+            if depth == 0 and text.strip():
+                return text
+        number += 1
+    return text
+
+
+def fields(value: object) -> dict[str, list[object]]:
+    """Every field name anywhere in a JSON value, with the values it has."""
+    found: dict[str, list[object]] = {}
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                found.setdefault(key, []).append(inner)
+                stack.append(inner)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def answer_mismatches(documented: str, body: str) -> list[str]:
+    """What the README shows of an answer that the actual answer lacks."""
+    while body.startswith("HTTP/"):  # `curl -i`: the headers come first
+        body = re.split(r"\r?\n\r?\n", body, maxsplit=1)[-1]
+    try:
+        actual = fields(json.loads(body))
+    except json.JSONDecodeError:
+        return [f"the answer is not JSON: {body[:200]!r}"]
+    problems = []
+    for name, shown in FIELD.findall(documented):
+        if name not in actual:
+            problems.append(f"no field {name!r}")
+        elif name in STABLE_FIELDS and shown and json.loads(shown) not in actual[name]:
+            problems.append(f"{name} is {actual[name]}, the README shows {shown}")
+    return problems
 
 
 class ReadmeExamplesTest(unittest.TestCase):
@@ -145,6 +225,8 @@ class ReadmeExamplesTest(unittest.TestCase):
         wrapper.chmod(0o755)
         log = folder / "curl.log"
         log.touch()
+        bodies = folder / "bodies"
+        bodies.mkdir()
 
         examples: list[Command] = []
         script = [
@@ -171,6 +253,7 @@ class ReadmeExamplesTest(unittest.TestCase):
             "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
             "REAL_CURL": str(real_curl),
             "CURL_LOG": str(log),
+            "BODY_DIR": str(bodies),
         }
         run = subprocess.run(
             ["bash", "-c", "\n".join(script)],
@@ -183,18 +266,27 @@ class ReadmeExamplesTest(unittest.TestCase):
         transcript = f"stdout:\n{run.stdout[-4000:]}\nstderr:\n{run.stderr[-4000:]}"
         self.assertEqual(run.returncode, 0, f"the README's blocks stopped with an error\n{transcript}")
 
-        statuses: dict[int, list[tuple[str, str]]] = {}
+        statuses: dict[int, list[tuple[str, str, str]]] = {}
         for entry in log.read_text().splitlines():
-            example, rc, status = entry.split("\t")
-            statuses.setdefault(int(example), []).append((rc, status))
+            example, rc, status, body = entry.split("\t")
+            statuses.setdefault(int(example), []).append((rc, status, body))
+        answers_checked = 0
         for command in examples:
             ran = statuses.get(command.line)
             self.assertTrue(ran, f"README line {command.line} ran no curl:\n{command.text}")
-            for rc, status in ran or []:
+            for rc, status, _ in ran or []:
                 self.assertEqual(rc, "0", f"README line {command.line}: curl failed\n{command.text}\n{transcript}")
                 expected = command.expected_status
                 ok = int(status) == expected if expected else 200 <= int(status) < 400
                 self.assertTrue(ok, f"README line {command.line} answered {status}:\n{command.text}\n{transcript}")
+            if command.answer is not None and ran:
+                body_file = ran[-1][2]
+                self.assertNotEqual(body_file, "none", f"README line {command.line} shows an answer it does not read")
+                body = Path(body_file).read_text()
+                problems = answer_mismatches(command.answer, body)
+                self.assertEqual(problems, [], f"README line {command.line}: the answer differs from the README's\n{body}")
+                answers_checked += 1
+        self.assertGreater(answers_checked, 5, "the README's shown answers were found")
 
 
 class CommandSplittingTest(unittest.TestCase):
@@ -213,6 +305,23 @@ class CommandSplittingTest(unittest.TestCase):
         self.assertEqual(found[1].expected_status, 409)
         self.assertTrue(found[2].runs_curl)
         self.assertIsNone(found[2].expected_status)
+
+    def test_answers_and_statuses_shown_below_a_command(self) -> None:
+        block = list(enumerate([
+            "curl a",
+            '# {"status":"sent","n":1,',
+            '#  "more":[{"x":2}]}: the rest of the sentence',
+            "curl b",
+            "# 200",
+        ], start=1))
+        found = commands(block)
+        self.assertEqual(found[0].answer, ' {"status":"sent","n":1,  "more":[{"x":2}]}')
+        self.assertEqual(found[1].expected_status, 200)
+        self.assertEqual(answer_mismatches(found[0].answer, '{"status":"sent","n":7,"more":[{"x":3}]}'), [])
+        self.assertEqual(
+            answer_mismatches(found[0].answer, '{"status":"failed","n":1}'),
+            ["status is ['failed'], the README shows \"sent\"", "no field 'more'", "no field 'x'"],
+        )
 
 
 if __name__ == "__main__":
