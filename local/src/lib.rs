@@ -315,6 +315,7 @@ where
             .context("score-nps configuration")?,
         score_nps::Ports {
             metrics: store.clone(),
+            follow_ups: store.clone(),
             clock: clock.clone(),
         },
     );

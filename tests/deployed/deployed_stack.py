@@ -45,8 +45,10 @@ from stack import EMULATOR_ONLY_SES_POLICY, DeployedStack, Deployer, bootstrap_z
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 SENDER_IDENTITY = MAIL_FROM.split("@", 1)[1]
-# Functions that only report: their roles may not write, whatever their code does.
-READ_ONLY = frozenset({"score-nps"})
+# Functions that mostly report: their roles may write only items whose partition key matches
+# these patterns (an IAM `dynamodb:LeadingKeys` condition), whatever their code does. score-nps
+# writes a detractor's follow-up (its survey and the NPS day counter) and nothing else.
+WRITES_CONFINED_TO = {"score-nps": frozenset({"SURVEY#*", "NPS"})}
 
 started = time.monotonic()
 
@@ -184,16 +186,21 @@ def check_least_privilege(
     failing = [v.function for v in verdicts if not v.ok]
     if failing:
         raise AssertionError(f"roles grant other than their code calls: {failing}")
-    # Equality with the code is not enough for a reader: code and role could gain a write together.
-    writing_readers = [
-        v.function
-        for v in verdicts
-        if v.function in READ_ONLY and v.granted & privileges.DYNAMODB_WRITE_ACTIONS
+    # Equality with the code is not enough for a reporter: code and role could gain a write together.
+    unconfined = [
+        problem
+        for function in declared
+        if function.binary in WRITES_CONFINED_TO
+        for problem in privileges.unconfined_writes(
+            privileges.role_statements(iam, roles[function.logical_id], [EMULATOR_ONLY_SES_POLICY]),
+            WRITES_CONFINED_TO[function.binary],
+        )
     ]
-    if writing_readers:
-        raise AssertionError(f"{writing_readers} must not be able to write")
+    if unconfined:
+        raise AssertionError(f"writes beyond what a reporter may write: {unconfined}")
     mailers = sorted(v.function for v in verdicts if "ses:SendEmail" in v.granted)
-    log(f"read-only: {', '.join(sorted(READ_ONLY))}; may send mail: {', '.join(mailers)}")
+    confined = ", ".join(f"{f} to {sorted(keys)}" for f, keys in sorted(WRITES_CONFINED_TO.items()))
+    log(f"writes confined: {confined}; may send mail: {', '.join(mailers)}")
 
 
 def check_environments(

@@ -162,6 +162,25 @@ def grants(role_statements: Iterable[Statement]) -> Grants:
     return found
 
 
+def unconfined_writes(role_statements: Iterable[Statement], allowed: frozenset[str]) -> list[str]:
+    """Each allowing statement that grants a DynamoDB write without a `dynamodb:LeadingKeys`
+    condition confining every key it touches to `allowed` patterns."""
+    problems = []
+    for statement in role_statements:
+        writes = [a for a in statement.actions if a in DYNAMODB_WRITE_ACTIONS or a in ("dynamodb:*", "*")]
+        if not statement.allows or not writes:
+            continue
+        where = f"{statement.policy}/{statement.document.get('Sid', '?')}"
+        condition = statement.document.get("Condition", {}).get("ForAllValues:StringLike", {})
+        keys = condition.get("dynamodb:LeadingKeys")
+        keys = {keys} if isinstance(keys, str) else set(keys or [])
+        if not keys:
+            problems.append(f"{where}: {writes} on any item (no ForAllValues:StringLike dynamodb:LeadingKeys)")
+        elif not keys <= allowed:
+            problems.append(f"{where}: {writes} on {sorted(keys - allowed)} too")
+    return problems
+
+
 # What a Lambda event source mapping on a DynamoDB stream does with the function's role.
 STREAM_READ_ACTIONS = frozenset(
     {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}

@@ -16,6 +16,7 @@ import io
 import json
 import re
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -621,7 +622,44 @@ class ProductRun:
         dashboard = self.urls.request("GET", self.at.score_nps + "dashboard", headers={"Authorization": f"Basic {basic}"})
         expect_status(dashboard, 200, "GET /dashboard with a staff key as Basic password")
         expect("<svg" in dashboard.text(), "the dashboard draws its chart", dashboard)
-        self.log("score-nps: response listed, follow-up recorded (collect-survey), CSV exported, dashboard shown")
+        expect(f'id="s-{response["survey_id"]}"' in dashboard.text(), "the contacted detractor has its form", dashboard)
+        # The dashboard's form, as a browser posts it from the page: score-nps's one write, under
+        # its role's LeadingKeys condition.
+        origin = "https://" + urllib.parse.urlsplit(self.at.score_nps).netloc
+        marked = self.urls.request(
+            "POST",
+            self.at.score_nps + "dashboard",
+            body=urllib.parse.urlencode({"survey_id": response["survey_id"], "status": "resolved", "note": "Refunded"}).encode(),
+            headers={
+                "Authorization": f"Basic {basic}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": origin,
+            },
+        )
+        expect_status(marked, 303, "POST /dashboard (the follow-up form)")
+        expect("notice=saved" in (marked.header("location") or ""), f"saved: {marked.header('location')}", marked)
+        resolved = expect_status(
+            self.urls.get(self.at.score_nps + "responses?follow_up=resolved", key=self.staff_key), 200, "resolved"
+        ).json()["responses"]
+        expect(
+            [(r["follow_up"]["status"], r["follow_up"]["note"]) for r in resolved] == [("resolved", "Refunded")],
+            f"resolved from the dashboard: {resolved}",
+        )
+        foreign = self.urls.request(
+            "POST",
+            self.at.score_nps + "dashboard",
+            body=urllib.parse.urlencode({"survey_id": response["survey_id"], "status": "open"}).encode(),
+            headers={
+                "Authorization": f"Basic {basic}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": "https://evil.example",
+            },
+        )
+        expect_status(foreign, 403, "POST /dashboard from another origin")
+        self.log(
+            "score-nps: response listed, follow-up recorded (collect-survey), CSV exported, dashboard shown, "
+            "resolved from its form (another origin refused)"
+        )
 
     def customer_data_is_exported_and_erased(self) -> None:
         """Ben (a rewarded friend who answered with a comment and unsubscribed) asks for his data,

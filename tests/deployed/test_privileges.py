@@ -121,5 +121,30 @@ class JudgeTest(unittest.TestCase):
             self.assertEqual(privileges.statements("P", document)[0].actions, ["dynamodb:Query"])
 
 
+class ConfinedWritesTest(unittest.TestCase):
+    ALLOWED = frozenset({"SURVEY#*", "NPS"})
+
+    def confined(self, actions, keys) -> privileges.Statement:
+        statement = allow(actions)
+        statement.document["Condition"] = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": keys}}
+        return statement
+
+    def test_reads_and_writes_under_the_allowed_keys_pass(self) -> None:
+        statements = [allow("dynamodb:Query"), self.confined("dynamodb:UpdateItem", ["SURVEY#*", "NPS"])]
+        self.assertEqual(privileges.unconfined_writes(statements, self.ALLOWED), [])
+
+    def test_a_write_without_the_condition_fails(self) -> None:
+        problems = privileges.unconfined_writes([allow(["dynamodb:GetItem", "dynamodb:PutItem"])], self.ALLOWED)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("dynamodb:PutItem", problems[0])
+
+    def test_a_write_under_other_keys_fails(self) -> None:
+        problems = privileges.unconfined_writes([self.confined("dynamodb:UpdateItem", ["SURVEY#*", "CODE#*"])], self.ALLOWED)
+        self.assertEqual(problems, ["Policy0/S: ['dynamodb:UpdateItem'] on ['CODE#*'] too"])
+
+    def test_a_wildcard_action_counts_as_a_write(self) -> None:
+        self.assertEqual(len(privileges.unconfined_writes([allow("dynamodb:*")], self.ALLOWED)), 1)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -116,6 +116,16 @@ pub async fn fresh_store() -> DynamoStore {
     DynamoStore::new(client, table)
 }
 
+/// The DynamoDB operation an HTTP request calls (`GetItem`, …), from its `X-Amz-Target`.
+fn operation_of(request: &aws_sdk_dynamodb::config::http::HttpRequest) -> String {
+    request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|target| target.rsplit('.').next())
+        .unwrap_or("unknown")
+        .to_owned()
+}
+
 /// Counts every HTTP request (each attempt, so retries count) the DynamoDB client sends, by
 /// operation name, so tests can pin how many round trips an operation costs.
 #[derive(Debug, Clone, Default)]
@@ -138,13 +148,7 @@ impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
         _components: &aws_sdk_dynamodb::config::RuntimeComponents,
         _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let operation = context
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .and_then(|target| target.rsplit('.').next())
-            .unwrap_or("unknown")
-            .to_owned();
+        let operation = operation_of(context.request());
         self.0.lock().expect("counter lock").push(operation);
         Ok(())
     }
@@ -223,4 +227,79 @@ pub async fn expire_items(
             .expect("deleting an expired item");
     }
     expired.len()
+}
+
+/// Records the partition key of every item each DynamoDB request touches, with the IAM action
+/// that authorises it (a transaction's items each as their own action), so a test can hold the
+/// code's keys against a role's `dynamodb:LeadingKeys` condition.
+#[derive(Debug, Clone, Default)]
+pub struct KeyRecorder(std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>);
+
+impl KeyRecorder {
+    /// `(action, partition key)` pairs since the last call; a Query or Scan is `(action, "")`.
+    pub fn take(&self) -> Vec<(String, String)> {
+        std::mem::take(&mut *self.0.lock().expect("recorder lock"))
+    }
+}
+
+fn partition_key(key: &serde_json::Value) -> String {
+    key["PK"]["S"].as_str().unwrap_or_default().to_owned()
+}
+
+impl aws_sdk_dynamodb::config::Intercept for KeyRecorder {
+    fn name(&self) -> &'static str {
+        "KeyRecorder"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let request = context.request();
+        let operation = operation_of(request);
+        let body: serde_json::Value = request
+            .body()
+            .bytes()
+            .and_then(|bytes| serde_json::from_slice(bytes).ok())
+            .unwrap_or_default();
+        let mut touched = Vec::new();
+        match operation.as_str() {
+            "GetItem" | "UpdateItem" | "DeleteItem" => {
+                touched.push((operation.clone(), partition_key(&body["Key"])))
+            }
+            "PutItem" => touched.push((operation.clone(), partition_key(&body["Item"]))),
+            "BatchGetItem" => {
+                for table in body["RequestItems"].as_object().into_iter().flatten() {
+                    for key in table.1["Keys"].as_array().into_iter().flatten() {
+                        touched.push((operation.clone(), partition_key(key)));
+                    }
+                }
+            }
+            "TransactWriteItems" => {
+                for item in body["TransactItems"].as_array().into_iter().flatten() {
+                    for (kind, action) in [
+                        ("Put", "PutItem"),
+                        ("Update", "UpdateItem"),
+                        ("Delete", "DeleteItem"),
+                        ("ConditionCheck", "ConditionCheckItem"),
+                    ] {
+                        let part = &item[kind];
+                        if !part.is_null() {
+                            let key = if kind == "Put" {
+                                &part["Item"]
+                            } else {
+                                &part["Key"]
+                            };
+                            touched.push((action.to_owned(), partition_key(key)));
+                        }
+                    }
+                }
+            }
+            _ => touched.push((operation.clone(), String::new())),
+        }
+        self.0.lock().expect("recorder lock").extend(touched);
+        Ok(())
+    }
 }

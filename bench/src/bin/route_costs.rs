@@ -333,6 +333,16 @@ async fn one_round(bench: &mut Bench, round: usize) {
         "{rewarded}"
     );
     let coupon = str_at(&rewarded, "/referral/rewards/1/coupon").to_owned();
+    let own_page = Case::new("GET /me/{code}/{key} (the referrer's page)", 3).above_because(
+        "the code item (owner, counters), the owner's coupon keys on the keys-only `customers` \
+         index, then the coupons in one BatchGetItem: nothing of any friend is read",
+    );
+    let page_url = str_at(&created, "/page_url");
+    let page_path = page_url
+        .strip_prefix("http://127.0.0.1:9000")
+        .unwrap_or(page_url)
+        .to_owned();
+    bench.call(own_page, get(page_path), OK).await;
     let replay = Case::new("POST /orders (replay)", 1);
     bench
         .call(replay, post(format!("{RR}/orders"), order), OK)
@@ -553,9 +563,23 @@ async fn one_round(bench: &mut Bench, round: usize) {
     }
     let page = Case::new("GET /dashboard (90 days)", 5).above_because(
         "a range of 90 days touches up to 4 months of the responses index: one Query per month \
-         for the open detractors, besides the NPS, funnel and retention reads",
+         for the open detractors and one for the contacted ones, besides the NPS, funnel and \
+         retention reads",
     );
     bench.call(page, dashboard(), OK).await;
+    let marked = Case::new("POST /dashboard (a follow-up from its form)", 2).above_because(
+        "as the follow-up route: the public id resolved (GetItem), the survey read, the \
+         conditional update with its counter in one transaction",
+    );
+    let mut form_post = dashboard();
+    form_post.method = Method::POST;
+    form_post.form = Some(format!(
+        "survey_id={detractor_id}&status=resolved&note=refunded"
+    ));
+    form_post
+        .headers
+        .push(("origin", "http://127.0.0.1:9000".to_owned()));
+    bench.call(marked, form_post, StatusCode::SEE_OTHER).await;
 
     // The rewarded friend asks for their data, then to be forgotten.
     let export = Case::new("GET /customers/{id}/export (a rewarded friend)", 2).above_because(
@@ -677,7 +701,10 @@ fn report(bench: &Bench, rounds: usize) {
     println!("| page | bytes (HTML with its inline stylesheet; nothing else is loaded) |");
     println!("|---|---:|");
     for (case, observed) in &bench.observed {
-        if case.label.contains("/r/{code}") && observed.bytes > 0 {
+        let page = ["/r/{code}", "GET /me/", "GET /dashboard"]
+            .iter()
+            .any(|route| case.label.contains(route));
+        if page && observed.bytes > 0 {
             println!("| `{}` | {} |", case.label, observed.bytes);
         }
     }

@@ -18,8 +18,8 @@ use domain::ports::stored::{
     self, answer_counter_moves, dimension_key, follow_up_counter_moves, CounterMove,
 };
 use domain::ports::{
-    FollowUpChange, OutboxMessage, StoreError, StoredSurveyRequest, SurveyCommitOutcome,
-    SurveyRequestCommit, SurveyRequestContext, SurveyStore,
+    FollowUpChange, FollowUpStore, OutboxMessage, StoreError, StoredSurveyRequest,
+    SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
 };
 
 const REQUEST_INDEX: usize = 0;
@@ -179,13 +179,6 @@ impl SurveyStore for DynamoStore {
             .transpose()
     }
 
-    async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError> {
-        match self.token_of(survey_id).await? {
-            Some(token) => self.survey(&token).await,
-            None => Ok(None),
-        }
-    }
-
     async fn record_answer(
         &self,
         survey: &Survey,
@@ -256,36 +249,6 @@ impl SurveyStore for DynamoStore {
         }
     }
 
-    async fn set_follow_up(
-        &self,
-        survey: &Survey,
-        change: &FollowUpChange,
-    ) -> Result<bool, StoreError> {
-        let mut expression = Expression::default();
-        expression.follow_up(change);
-        expression.condition_present("answered_at");
-        let update = expression
-            .apply(
-                Update::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(keys::survey(&survey.token))),
-            )
-            .build()
-            .map_err(|e| StoreError::backend("building a follow-up update", e))?;
-        let mut items = vec![TransactWriteItem::builder().update(update).build()];
-        items.extend(counter_move_updates(
-            &self.table,
-            &follow_up_counter_moves(change),
-        )?);
-        match self.transact("recording a follow-up", items).await? {
-            Transact::Committed => Ok(true),
-            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
-                Err(StoreError::Throttled)
-            }
-            Transact::Cancelled(_) => Ok(false),
-        }
-    }
-
     async fn unsubscribe(
         &self,
         token: &SurveyToken,
@@ -322,6 +285,46 @@ impl SurveyStore for DynamoStore {
             .await
             .map_err(|e| classify("recording an opt-out", e))?;
         Ok(true)
+    }
+}
+
+#[async_trait]
+impl FollowUpStore for DynamoStore {
+    async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError> {
+        match self.token_of(survey_id).await? {
+            Some(token) => self.survey(&token).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn set_follow_up(
+        &self,
+        survey: &Survey,
+        change: &FollowUpChange,
+    ) -> Result<bool, StoreError> {
+        let mut expression = Expression::default();
+        expression.follow_up(change);
+        expression.condition_present("answered_at");
+        let update = expression
+            .apply(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(keys::survey(&survey.token))),
+            )
+            .build()
+            .map_err(|e| StoreError::backend("building a follow-up update", e))?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        items.extend(counter_move_updates(
+            &self.table,
+            &follow_up_counter_moves(change),
+        )?);
+        match self.transact("recording a follow-up", items).await? {
+            Transact::Committed => Ok(true),
+            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
+                Err(StoreError::Throttled)
+            }
+            Transact::Cancelled(_) => Ok(false),
+        }
     }
 }
 

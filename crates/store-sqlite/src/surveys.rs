@@ -14,8 +14,8 @@ use domain::ports::stored::{
     CounterMove,
 };
 use domain::ports::{
-    FollowUpChange, OutboxMessage, StoreError, StoredSurveyRequest, SurveyCommitOutcome,
-    SurveyRequestCommit, SurveyRequestContext, SurveyStore,
+    FollowUpChange, FollowUpStore, OutboxMessage, StoreError, StoredSurveyRequest,
+    SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
 };
 
 fn throttle_keys(request: &SurveyRequest, person: &PersonFingerprint) -> [String; 2] {
@@ -214,16 +214,6 @@ impl SurveyStore for EmbeddedStore {
         raw.map(survey_from).transpose()
     }
 
-    async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError> {
-        let survey_id = survey_id.to_string();
-        let raw = self
-            .with_connection("reading a survey by id", move |connection| {
-                read_survey(connection, "survey_id", &survey_id)
-            })
-            .await?;
-        raw.map(survey_from).transpose()
-    }
-
     async fn record_answer(
         &self,
         survey: &Survey,
@@ -284,27 +274,6 @@ impl SurveyStore for EmbeddedStore {
         .await
     }
 
-    async fn set_follow_up(
-        &self,
-        survey: &Survey,
-        change: &FollowUpChange,
-    ) -> Result<bool, StoreError> {
-        let token = survey.token.to_string();
-        let change = change.clone();
-        let moves = follow_up_counter_moves(&change);
-        self.with_connection("recording a follow-up", move |connection| {
-            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            if !follow_up_unchanged(&tx, &token, &change)? {
-                return Ok(false);
-            }
-            write_follow_up(&tx, &token, &change.next)?;
-            apply_moves(&tx, &moves)?;
-            tx.commit()?;
-            Ok(true)
-        })
-        .await
-    }
-
     async fn unsubscribe(
         &self,
         token: &SurveyToken,
@@ -326,6 +295,40 @@ impl SurveyStore for EmbeddedStore {
             if opted_out {
                 insert_messages(&tx, message.as_slice())?;
             }
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl FollowUpStore for EmbeddedStore {
+    async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError> {
+        let survey_id = survey_id.to_string();
+        let raw = self
+            .with_connection("reading a survey by id", move |connection| {
+                read_survey(connection, "survey_id", &survey_id)
+            })
+            .await?;
+        raw.map(survey_from).transpose()
+    }
+
+    async fn set_follow_up(
+        &self,
+        survey: &Survey,
+        change: &FollowUpChange,
+    ) -> Result<bool, StoreError> {
+        let token = survey.token.to_string();
+        let change = change.clone();
+        let moves = follow_up_counter_moves(&change);
+        self.with_connection("recording a follow-up", move |connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if !follow_up_unchanged(&tx, &token, &change)? {
+                return Ok(false);
+            }
+            write_follow_up(&tx, &token, &change.next)?;
+            apply_moves(&tx, &moves)?;
             tx.commit()?;
             Ok(true)
         })

@@ -44,6 +44,9 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error("{message}")]
     Gone { code: &'static str, message: String },
+    /// Authenticated, but refused for where it came from, named by `code`.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     /// Understood and refused by a business rule, named by `code`.
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
@@ -98,6 +101,7 @@ impl ApiError {
             Self::Misdirected(_) => StatusCode::MISDIRECTED_REQUEST,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -118,6 +122,7 @@ impl ApiError {
             Self::Misdirected(_) => "misdirected_request",
             Self::Conflict { code, .. }
             | Self::Gone { code, .. }
+            | Self::Forbidden { code, .. }
             | Self::Unprocessable { code, .. } => code,
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",

@@ -129,7 +129,7 @@ pub(crate) async fn follow_up(
         .ok_or_else(|| ApiError::NotFound("no such survey".into()))?;
     let status = body.required("status", FollowUpStatus::parse)?;
     let note = body.optional("note", FollowUpNote::parse)?.flatten();
-    let follow_up = state.surveys.follow_up(&survey_id, status, note).await?;
+    let follow_up = state.follow_ups.record(&survey_id, status, note).await?;
     Ok(Json(FollowedUpBody {
         survey_id: survey_id.as_ref().to_owned(),
         follow_up: FollowUpBody::from(&follow_up),

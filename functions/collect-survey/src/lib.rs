@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use axum::{middleware, Router};
 use domain::model::{HttpUrl, Locale};
-use domain::ports::{Clock, DeliveryLog, ReferralStore, SurveyStore};
-use domain::services::{ReferralService, ShopIdentity, SurveyService};
+use domain::ports::{Clock, DeliveryLog, FollowUpStore, ReferralStore, SurveyStore};
+use domain::services::{FollowUpService, ReferralService, ShopIdentity, SurveyService};
 use shop_platforms::Receiver;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -36,6 +36,7 @@ pub struct Ports {
 /// What the handlers need, built once per cold start.
 struct AppState {
     surveys: SurveyService,
+    follow_ups: FollowUpService,
     webhooks: WebhookReceiver,
     public_base_url: Option<HttpUrl>,
     default_locale: Locale,
@@ -49,6 +50,7 @@ struct AppState {
 /// by their signatures.
 pub fn build(settings: Settings, ports: Ports) -> Router {
     let events = settings.webhooks.events();
+    let follow_ups: Arc<dyn FollowUpStore> = ports.surveys.clone();
     let surveys = SurveyService::new(
         ports.surveys,
         ports.clock.clone(),
@@ -67,6 +69,7 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
     );
     let state = AppState {
         surveys,
+        follow_ups: FollowUpService::new(follow_ups, ports.clock.clone()),
         webhooks: WebhookReceiver::new(
             Receiver::Surveys,
             FUNCTION_NAME,

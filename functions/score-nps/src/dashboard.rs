@@ -1,6 +1,8 @@
 //! `GET /dashboard`: one server-rendered page for the shop's staff. HTTP Basic authentication
 //! whose password is a staff key, so a browser can open it; no script, nothing loaded from
-//! elsewhere, a CSP that allows only the page's own stylesheet.
+//! elsewhere, a CSP that allows only the page's own stylesheet and forms posting to itself.
+//! Detractors still to follow up carry a form each (`follow_up_form.rs`); times are shown in
+//! the shop's time zone.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
@@ -10,7 +12,8 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use domain::model::{rfc3339, FollowUpStatus, Interval, Locale, ResponseFilter};
+use chrono::{DateTime, Utc};
+use domain::model::{FollowUpStatus, Interval, Locale, ResponseFilter};
 use domain::services::reward_mail;
 use web::{choose_locale, html_page, ApiError, ApiKeys};
 
@@ -20,7 +23,8 @@ use crate::AppState;
 
 /// The dashboard's default range.
 pub const DEFAULT_DAYS: u64 = 90;
-/// Open detractors shown; the rest are a `GET /responses?follow_up=open` away.
+/// Open detractors shown, and as many contacted ones; the rest are a
+/// `GET /responses?follow_up=open` (or `contacted`) away.
 pub const OPEN_DETRACTORS_SHOWN: usize = 50;
 const REALM: &str = "Basic realm=\"score-nps dashboard\", charset=\"UTF-8\"";
 
@@ -47,6 +51,18 @@ struct Texts {
     open_detractors: &'static str,
     none_open: &'static str,
     more_open: &'static str,
+    status: &'static str,
+    status_open: &'static str,
+    status_contacted: &'static str,
+    status_resolved: &'static str,
+    note: &'static str,
+    save: &'static str,
+    changed: &'static str,
+    times_in: &'static str,
+    saved: &'static str,
+    not_found: &'static str,
+    no_follow_up: &'static str,
+    time_format: &'static str,
     order: &'static str,
     customer: &'static str,
     segment: &'static str,
@@ -79,9 +95,21 @@ const GERMAN: Texts = Texts {
     no_answers: "keine Antworten",
     too_few: "zu wenige Antworten (unter 10)",
     date_format: "%d.%m.",
-    open_detractors: "Offene Kritiker",
-    none_open: "Keine offenen Kritiker im Zeitraum.",
-    more_open: "Weitere offene Kritiker über GET /responses?follow_up=open.",
+    open_detractors: "Kritiker nachfassen",
+    none_open: "Keine offenen oder kontaktierten Kritiker im Zeitraum.",
+    more_open: "Weitere über GET /responses?follow_up=open (oder contacted).",
+    status: "Status",
+    status_open: "offen",
+    status_contacted: "kontaktiert",
+    status_resolved: "erledigt",
+    note: "Notiz",
+    save: "Speichern",
+    changed: "geändert",
+    times_in: "Zeiten in",
+    saved: "Gespeichert.",
+    not_found: "Diese Antwort gibt es nicht mehr (gelöscht?).",
+    no_follow_up: "Diese Antwort hat kein Nachfassen (kein Kritiker).",
+    time_format: "%d.%m.%Y %H:%M %Z",
     order: "Bestellung",
     customer: "Kunde",
     segment: "Segment",
@@ -114,9 +142,21 @@ const ENGLISH: Texts = Texts {
     no_answers: "no answers",
     too_few: "too few answers (under 10)",
     date_format: "%-d %b",
-    open_detractors: "Open detractors",
-    none_open: "No open detractors in this range.",
-    more_open: "More open detractors via GET /responses?follow_up=open.",
+    open_detractors: "Detractors to follow up",
+    none_open: "No open or contacted detractors in this range.",
+    more_open: "More via GET /responses?follow_up=open (or contacted).",
+    status: "Status",
+    status_open: "open",
+    status_contacted: "contacted",
+    status_resolved: "resolved",
+    note: "Note",
+    save: "Save",
+    changed: "changed",
+    times_in: "Times in",
+    saved: "Saved.",
+    not_found: "That answer no longer exists (erased?).",
+    no_follow_up: "That answer has no follow-up (not a detractor's).",
+    time_format: "%-d %b %Y, %H:%M %Z",
     order: "Order",
     customer: "Customer",
     segment: "Segment",
@@ -135,6 +175,22 @@ const ENGLISH: Texts = Texts {
 };
 
 impl Texts {
+    fn status_word(&self, status: FollowUpStatus) -> &'static str {
+        match status {
+            FollowUpStatus::Open => self.status_open,
+            FollowUpStatus::Contacted => self.status_contacted,
+            FollowUpStatus::Resolved => self.status_resolved,
+        }
+    }
+
+    fn notice(&self, notice: Notice) -> &'static str {
+        match notice {
+            Notice::Saved => self.saved,
+            Notice::NotFound => self.not_found,
+            Notice::NoFollowUp => self.no_follow_up,
+        }
+    }
+
     fn chart_words(&self) -> chart::Words<'static> {
         chart::Words {
             no_answers: self.no_answers,
@@ -144,13 +200,43 @@ impl Texts {
     }
 }
 
+/// What the follow-up form said happened, shown once at the top of the page it returns to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Notice {
+    Saved,
+    NotFound,
+    NoFollowUp,
+}
+
+impl Notice {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Saved => "saved",
+            Self::NotFound => "not_found",
+            Self::NoFollowUp => "no_follow_up",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        [Self::Saved, Self::NotFound, Self::NoFollowUp]
+            .into_iter()
+            .find(|notice| notice.as_str() == raw)
+    }
+}
+
 struct OpenDetractor {
+    survey_id: String,
     answered_at: String,
     score: u8,
     comment: Option<String>,
     order_id: String,
     customer_id: String,
     segment: Option<String>,
+    status: &'static str,
+    /// The status in the page's words.
+    status_text: &'static str,
+    note: String,
+    changed_at: String,
 }
 
 #[derive(Template)]
@@ -161,6 +247,8 @@ struct DashboardPage {
     style: &'static str,
     from: String,
     to: String,
+    notice: Option<&'static str>,
+    time_zone: &'static str,
     nps: String,
     margin: String,
     /// The margin is words ("too few answers"), not a figure.
@@ -220,25 +308,44 @@ pub(crate) async fn page(
         Locale::De => &GERMAN,
         Locale::En => &ENGLISH,
     };
-    let open_filter = ResponseFilter {
+    let waiting = |status| ResponseFilter {
         from: range.from,
         to: range.to,
         category: None,
         has_comment: None,
-        follow_up: Some(FollowUpStatus::Open),
+        follow_up: Some(status),
         segment: None,
     };
+    let (open_filter, contacted_filter) = (
+        waiting(FollowUpStatus::Open),
+        waiting(FollowUpStatus::Contacted),
+    );
     // Independent reads: the page waits for the slowest, not for their sum.
-    let (report, open, funnel, retention) = tokio::try_join!(
+    let (report, open, contacted, funnel, retention) = tokio::try_join!(
         state
             .scores
             .nps(range.from, range.to, Some(Interval::Week), None),
         state
             .scores
             .responses(&open_filter, None, OPEN_DETRACTORS_SHOWN),
+        state
+            .scores
+            .responses(&contacted_filter, None, OPEN_DETRACTORS_SHOWN),
         state.scores.funnel(range.from, range.to),
         state.scores.retention(range.from, range.to),
     )?;
+    let time = |at: DateTime<Utc>| {
+        at.with_timezone(&state.time_zone)
+            .format(t.time_format)
+            .to_string()
+    };
+    let more_open = open.next.is_some() || contacted.next.is_some();
+    let mut waiting: Vec<_> = open
+        .responses
+        .into_iter()
+        .chain(contacted.responses)
+        .collect();
+    waiting.sort_by_key(|r| std::cmp::Reverse(r.answered_at));
     let number = |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"));
     let percent = |value: Option<f64>| {
         value.map_or_else(|| "–".to_owned(), |v| format!("{:.1} %", v * 100.0))
@@ -257,6 +364,11 @@ pub(crate) async fn page(
         style: STYLE,
         from: range.from.to_string(),
         to: range.to.to_string(),
+        notice: query
+            .get("notice")
+            .and_then(|raw| Notice::parse(raw))
+            .map(|notice| t.notice(notice)),
+        time_zone: state.time_zone.name(),
         nps: number(report.total.nps),
         margin_is_note: report.total.responses > 0 && report.total.margin_of_error.is_none(),
         margin: match (report.total.responses, report.total.margin_of_error) {
@@ -273,17 +385,27 @@ pub(crate) async fn page(
         chart_width: chart::WIDTH,
         nps_height: chart::NPS_HEIGHT,
         bars_height: chart::BARS_HEIGHT + chart::AXIS_HEIGHT,
-        more_open: open.next.is_some(),
-        open: open
-            .responses
+        more_open,
+        open: waiting
             .iter()
-            .map(|r| OpenDetractor {
-                answered_at: rfc3339(r.answered_at),
-                score: r.score.value(),
-                comment: r.comment.as_ref().map(|c| c.as_ref().to_owned()),
-                order_id: r.order_id.to_string(),
-                customer_id: r.customer_id.to_string(),
-                segment: r.segment.as_ref().map(ToString::to_string),
+            .map(|r| {
+                let follow_up = r.follow_up.as_ref();
+                let status = follow_up.map_or(FollowUpStatus::Open, |f| f.status);
+                OpenDetractor {
+                    survey_id: r.survey_id.to_string(),
+                    answered_at: time(r.answered_at),
+                    score: r.score.value(),
+                    comment: r.comment.as_ref().map(|c| c.as_ref().to_owned()),
+                    order_id: r.order_id.to_string(),
+                    customer_id: r.customer_id.to_string(),
+                    segment: r.segment.as_ref().map(ToString::to_string),
+                    status: status.as_str(),
+                    status_text: t.status_word(status),
+                    note: follow_up
+                        .and_then(|f| f.note.as_ref())
+                        .map_or_else(String::new, |n| n.as_ref().to_owned()),
+                    changed_at: follow_up.map_or_else(String::new, |f| time(f.updated_at)),
+                }
             })
             .collect(),
         codes: funnel.codes_created,
@@ -302,7 +424,7 @@ pub(crate) async fn page(
 
 /// `Authorization: Basic base64(user:password)` with a staff key as the password; the user
 /// name is not checked (there are no users, only keys).
-fn authorised(headers: &HeaderMap, keys: &ApiKeys) -> bool {
+pub(crate) fn authorised(headers: &HeaderMap, keys: &ApiKeys) -> bool {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -323,7 +445,7 @@ fn authorised(headers: &HeaderMap, keys: &ApiKeys) -> bool {
 }
 
 /// 401 with the Basic challenge, so a browser asks for the key.
-fn challenge() -> Response {
+pub(crate) fn challenge() -> Response {
     let mut response = ApiError::Unauthorized.into_response();
     response
         .headers_mut()
@@ -364,6 +486,8 @@ mod tests {
                 style: STYLE,
                 from: "2026-09-01".into(),
                 to: "2026-11-29".into(),
+                notice: Some(t.saved),
+                time_zone: "Europe/Berlin",
                 nps: "12.5".into(),
                 margin: "± 3.0".into(),
                 margin_is_note: false,
@@ -377,12 +501,17 @@ mod tests {
                 nps_height: chart::NPS_HEIGHT,
                 bars_height: chart::BARS_HEIGHT,
                 open: vec![OpenDetractor {
-                    answered_at: "2026-11-01T10:00:00.000Z".into(),
+                    survey_id: "srv_0123456789abcdef0123456789abcdef".into(),
+                    answered_at: "01.11.2026 11:00 CET".into(),
                     score: 2,
                     comment: Some("<script>alert(1)</script>".into()),
                     order_id: "o-1".into(),
                     customer_id: "c-1".into(),
                     segment: None,
+                    status: "contacted",
+                    status_text: t.status_contacted,
+                    note: "</textarea><script>alert(2)</script>".into(),
+                    changed_at: "02.11.2026 09:00 CET".into(),
                 }],
                 more_open: false,
                 codes: 1,
@@ -396,7 +525,11 @@ mod tests {
                 repeat_rate: "–".into(),
             };
             let html = page.render().expect("renders");
-            assert!(!html.contains("<script"), "comments are escaped");
+            assert!(!html.contains("<script"), "comments and notes are escaped");
+            assert!(
+                html.contains(r#"<option value="contacted" selected>"#),
+                "{html}"
+            );
             assert!(html.contains("alert(1)"), "the comment is shown, as text");
             assert!(!html.contains("http://") && !html.contains("https://"));
         }

@@ -3,6 +3,7 @@
 
 mod chart;
 mod dashboard;
+mod follow_up_form;
 mod handlers;
 mod range;
 mod responses;
@@ -11,8 +12,8 @@ mod settings;
 use std::sync::Arc;
 
 use axum::{middleware, Router};
-use domain::ports::{Clock, MetricsStore};
-use domain::services::ScoreService;
+use domain::ports::{Clock, FollowUpStore, MetricsStore};
+use domain::services::{FollowUpService, ScoreService};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use web::{require_api_key, ApiKeys};
@@ -25,21 +26,25 @@ pub use settings::{LambdaSettings, Settings};
 pub const FUNCTION_NAME: &str = "score-nps";
 
 /// The opening of the function's API description.
-const SUMMARY: &str = "NPS with trend and margin of error, retention and repeat-purchase rates, the referral funnel, the answers and the staff's dashboard; reads only.";
+const SUMMARY: &str = "NPS with trend and margin of error, retention and repeat-purchase rates, the referral funnel, the answers and the staff's dashboard, from which detractors' follow-ups are marked.";
 
-/// What the function needs from the outside world: reads only, so the binary holds no write path
-/// and its role grants only Query.
+/// What the function needs from the outside world: the figures and answers it reads, and the one
+/// thing it writes, a detractor's follow-up (the dashboard's form), so its role grants no more.
 pub struct Ports {
     pub metrics: Arc<dyn MetricsStore>,
+    pub follow_ups: Arc<dyn FollowUpStore>,
     pub clock: Arc<dyn Clock>,
 }
 
 struct AppState {
     scores: ScoreService,
+    follow_ups: FollowUpService,
     clock: Arc<dyn Clock>,
     staff_keys: ApiKeys,
     /// REWARD_CURRENCY: the funnel's amounts are in it.
     currency: domain::model::Currency,
+    /// SHOP_TIME_ZONE: the dashboard's times are in it.
+    time_zone: chrono_tz::Tz,
 }
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
@@ -47,9 +52,11 @@ struct AppState {
 pub fn build(settings: Settings, ports: Ports) -> Router {
     let state = AppState {
         scores: ScoreService::new(ports.metrics),
+        follow_ups: FollowUpService::new(ports.follow_ups, ports.clock.clone()),
         clock: ports.clock,
         staff_keys: settings.staff.staff_api_keys.clone(),
         currency: settings.currency.reward_currency.clone(),
+        time_zone: settings.shop_time_zone,
     };
     let staff = staff_routes().route_layer(middleware::from_fn_with_state(
         settings.staff.staff_api_keys,
@@ -81,5 +88,5 @@ fn staff_routes() -> OpenApiRouter<Arc<AppState>> {
 /// A browser cannot send a bearer key: the dashboard checks a staff key as a Basic password
 /// itself.
 fn dashboard_routes() -> OpenApiRouter<Arc<AppState>> {
-    OpenApiRouter::new().routes(routes!(dashboard::page))
+    OpenApiRouter::new().routes(routes!(dashboard::page, follow_up_form::mark))
 }

@@ -16,8 +16,10 @@ async fn main() -> Result<(), lambda_http::Error> {
         aws_sdk_dynamodb::Client::new(&aws),
         settings.table.table_name,
     );
+    let store = Arc::new(store);
     let ports = Ports {
-        metrics: Arc::new(store),
+        metrics: store.clone(),
+        follow_ups: store,
         clock: Arc::new(SystemClock),
     };
     lambda_host::run(build(settings.function, ports)).await

@@ -1,5 +1,5 @@
-//! What score-nps reads from its environment, once, at start-up: the staff's keys, and the
-//! currency its amounts are in.
+//! What score-nps reads from its environment, once, at start-up: the staff's keys, the currency
+//! its amounts are in, and the shop's time zone.
 
 use ::settings::{DynamoTable, RewardCurrency, Staff};
 use clap::Parser;
@@ -11,6 +11,15 @@ pub struct Settings {
     pub staff: Staff,
     #[command(flatten)]
     pub currency: RewardCurrency,
+    /// The IANA time zone (`Europe/Berlin`, `America/New_York`, …) in which the dashboard shows times; ranges stay UTC days, as in the API.
+    #[arg(long, env = "SHOP_TIME_ZONE", default_value = "Europe/Berlin", value_parser = time_zone)]
+    pub shop_time_zone: chrono_tz::Tz,
+}
+
+fn time_zone(raw: &str) -> Result<chrono_tz::Tz, String> {
+    raw.trim()
+        .parse()
+        .map_err(|_| "must be an IANA time zone such as Europe/Berlin".to_owned())
 }
 
 /// The Lambda binary's settings: the function's, plus where its state lives on AWS.

@@ -247,3 +247,116 @@ async fn a_page_of_responses_costs_one_query() {
         "{requests:?}"
     );
 }
+
+/// The keys a `dynamodb:LeadingKeys` condition of the template allows, by the statement's `Sid`.
+fn leading_keys(sid: &str) -> Vec<String> {
+    let template = include_str!("../../../infra/template.yaml");
+    let statement = &template[template
+        .find(&format!("Sid: {sid}"))
+        .unwrap_or_else(|| panic!("the template has statement {sid}"))..];
+    let line = statement
+        .lines()
+        .find(|line| line.trim_start().starts_with("dynamodb:LeadingKeys:"))
+        .expect("a LeadingKeys condition");
+    let list = line
+        .split_once(':')
+        .expect("key")
+        .1
+        .split_once(':')
+        .expect("list")
+        .1;
+    serde_json::from_str(list.trim()).expect("a list of patterns")
+}
+
+/// IAM's `StringLike`: `*` matches any run of characters.
+fn like(pattern: &str, value: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == value,
+        Some((head, tail)) => {
+            value.starts_with(head) && value.len() >= head.len() + tail.len() && {
+                let rest = &value[head.len()..];
+                (0..=rest.len()).any(|i| rest.is_char_boundary(i) && like(tail, &rest[i..]))
+            }
+        }
+    }
+}
+
+/// The emulator does not evaluate `dynamodb:LeadingKeys` conditions, so the keys score-nps's
+/// role is confined to (infra/template.yaml) are held here against the keys the dashboard's
+/// follow-up actually reads and writes, on the wire.
+#[tokio::test]
+async fn the_dashboards_follow_up_touches_only_the_keys_score_nps_may() {
+    use domain::model::{FollowUpNote, FollowUpStatus, Score, SurveyDecision, SurveyRequest};
+    use domain::services::{FollowUpService, ReferralLinks, SurveyRules, SurveyService};
+
+    let recorder = http_tests::dynamo::KeyRecorder::default();
+    let store = Arc::new(http_tests::dynamo::fresh_intercepted_store(recorder.clone()).await);
+    let clock = Arc::new(SystemClock);
+    let shop = ShopIdentity {
+        name: "Shop".into(),
+        url: domain::model::HttpUrl::parse("https://shop.example").expect("url"),
+        default_locale: Locale::De,
+    };
+    let surveys = SurveyService::new(
+        store.clone(),
+        clock.clone(),
+        shop.clone(),
+        Email::parse("support@example.com").expect("email"),
+        SurveyRules {
+            throttle_days: 0,
+            ttl_days: 30,
+        },
+        ReferralService::new(store.clone(), clock.clone(), http_tests::fingerprint_key()),
+        ReferralLinks::ShopLanding(shop.url.clone()),
+        Events::new(false),
+        http_tests::fingerprint_key(),
+    );
+    let request = SurveyRequest {
+        order_id: OrderId::parse("o-1").expect("id"),
+        customer_id: CustomerId::parse("c-1").expect("id"),
+        email: Email::parse("c-1@example.com").expect("email"),
+        name: None,
+        locale: Some(Locale::De),
+        segment: None,
+    };
+    let SurveyDecision::Sent(token) = surveys
+        .request(request, "https://survey.example")
+        .await
+        .expect("sent")
+    else {
+        panic!("a sent survey");
+    };
+    surveys
+        .answer(&token, Score::parse("2").expect("score"), None)
+        .await
+        .expect("a detractor's answer");
+    recorder.take();
+
+    let follow_ups = FollowUpService::new(store.clone(), clock);
+    follow_ups
+        .record(
+            &token.survey_id(),
+            FollowUpStatus::Contacted,
+            FollowUpNote::parse("called").expect("note"),
+        )
+        .await
+        .expect("recorded");
+    let touched = recorder.take();
+    assert!(
+        touched.iter().any(|(action, _)| action == "UpdateItem"),
+        "the follow-up writes: {touched:?}"
+    );
+    let reads = leading_keys("ReadASurveyToFollowUp");
+    let writes = leading_keys("WriteOnlyFollowUps");
+    for (action, key) in &touched {
+        let allowed = match action.as_str() {
+            "GetItem" => &reads,
+            "UpdateItem" => &writes,
+            other => panic!("score-nps's role grants no {other} (key {key})"),
+        };
+        assert!(
+            allowed.iter().any(|pattern| like(pattern, key)),
+            "{action} on {key}: outside {allowed:?}"
+        );
+    }
+}

@@ -12,8 +12,8 @@ use domain::model::{
 };
 use domain::ports::Clock;
 use domain::services::{
-    Events, ReferralLinks, ReferralService, ScoreService, ShopIdentity, SurveyError, SurveyRules,
-    SurveyService,
+    Events, FollowUpService, ReferralLinks, ReferralService, ScoreService, ShopIdentity,
+    SurveyError, SurveyRules, SurveyService,
 };
 use http_tests::clock::SettableClock;
 use http_tests::delivery::TestDelivery;
@@ -32,6 +32,7 @@ fn day(month: u32, d: u32) -> NaiveDate {
 
 struct Feedback {
     surveys: SurveyService,
+    follow_ups: FollowUpService,
     scores: ScoreService,
     clock: Arc<SettableClock>,
     delivery: TestDelivery,
@@ -73,6 +74,7 @@ impl Feedback {
         );
         Self {
             scores: ScoreService::new(store.clone()),
+            follow_ups: FollowUpService::new(store.clone(), clock.clone()),
             delivery: TestDelivery::new(store, clock.clone()),
             surveys,
             clock,
@@ -282,8 +284,8 @@ pub async fn every_detractor_gets_a_follow_up_until_support_closes_it<S: Store>(
     let survey_id = unhappy.survey_id();
     feedback.clock.advance(Duration::hours(1));
     let contacted = feedback
-        .surveys
-        .follow_up(
+        .follow_ups
+        .record(
             &survey_id,
             FollowUpStatus::Contacted,
             FollowUpNote::parse("Angerufen, Gutschein angeboten").expect("note"),
@@ -327,8 +329,8 @@ pub async fn every_detractor_gets_a_follow_up_until_support_closes_it<S: Store>(
     // Resolved twice at once: both apply in turn, neither is lost, the count stays right.
     let resolve = || {
         feedback
-            .surveys
-            .follow_up(&survey_id, FollowUpStatus::Resolved, None)
+            .follow_ups
+            .record(&survey_id, FollowUpStatus::Resolved, None)
     };
     let (a, b) = tokio::join!(resolve(), resolve());
     a.expect("first");
@@ -337,16 +339,16 @@ pub async fn every_detractor_gets_a_follow_up_until_support_closes_it<S: Store>(
 
     assert!(matches!(
         feedback
-            .surveys
-            .follow_up(&happy.survey_id(), FollowUpStatus::Resolved, None)
+            .follow_ups
+            .record(&happy.survey_id(), FollowUpStatus::Resolved, None)
             .await,
         Err(SurveyError::NoFollowUp)
     ));
     let unknown = SurveyToken::generate().survey_id();
     assert!(matches!(
         feedback
-            .surveys
-            .follow_up(&unknown, FollowUpStatus::Open, None)
+            .follow_ups
+            .record(&unknown, FollowUpStatus::Open, None)
             .await,
         Err(SurveyError::NotFound)
     ));

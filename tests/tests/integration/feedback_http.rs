@@ -1,6 +1,7 @@
 //! Responses, the CSV export, follow-ups and the dashboard over HTTP against the real local
 //! stack; the dashboard in headless Chromium at phone and desktop widths, screenshots saved as
-//! tests/artifacts/dashboard-375.png and dashboard-1280.png.
+//! tests/artifacts/dashboard-375.png and dashboard-1280.png, and a follow-up marked from it
+//! (dashboard-follow-up-1280.png).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -224,21 +225,31 @@ struct Looked {
     screenshot: Vec<u8>,
 }
 
-fn look_at_dashboard(url: &str, width: u32) -> Looked {
-    let browser = browser::launch((width, 1000));
+/// The dashboard at `url` in a tab of `browser`, logged in with a staff key, in `language`.
+fn open_dashboard(
+    browser: &headless_chrome::Browser,
+    url: &str,
+    language: &str,
+) -> std::sync::Arc<headless_chrome::Tab> {
     let tab = browser.new_tab().expect("a tab");
-    browser::screen(&tab, width, 1000);
     let credentials =
         base64::engine::general_purpose::STANDARD.encode(format!("staff:{STAFF_KEY}"));
     tab.set_extra_http_headers(HashMap::from([
         ("Authorization", format!("Basic {credentials}").as_str()),
-        ("Accept-Language", "de-DE,de;q=0.9"),
+        ("Accept-Language", language),
     ]))
     .expect("headers");
     tab.navigate_to(url)
         .expect("navigate")
         .wait_until_navigated()
         .expect("page loads");
+    tab
+}
+
+fn look_at_dashboard(url: &str, width: u32) -> Looked {
+    let browser = browser::launch((width, 1000));
+    let tab = open_dashboard(&browser, url, "de-DE,de;q=0.9");
+    browser::screen(&tab, width, 1000);
     tab.wait_for_element("#trend").expect("the chart");
     let number = |expression: &str| {
         tab.evaluate(expression, false)
@@ -373,4 +384,199 @@ async fn staff_read_the_dashboard_in_a_browser() {
         )
         .expect("screenshot saved");
     }
+}
+
+/// Marks the first detractor on the dashboard `contacted` with a note, then `resolved`, as a
+/// person would: the select, the textarea, the button; returns what the page said each time.
+fn mark_in_browser(url: &str, survey_id: &str) -> (String, String, String, bool, Vec<u8>) {
+    let browser = browser::launch((1280, 1000));
+    let tab = open_dashboard(&browser, url, "en-GB,en;q=0.9");
+    let item = format!("#s-{survey_id}");
+    let text = |expression: &str| {
+        tab.evaluate(expression, false)
+            .expect("evaluates")
+            .value
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    let submit = |status: &str, note: &str| {
+        tab.evaluate(
+            &format!("document.querySelector('{item} select').value = '{status}'"),
+            false,
+        )
+        .expect("status chosen");
+        tab.find_element(&format!("{item} textarea"))
+            .expect("note field")
+            .click()
+            .expect("focus");
+        tab.type_str(note).expect("note typed");
+        tab.find_element(&format!("{item} button"))
+            .expect("save button")
+            .click()
+            .expect("saved");
+        tab.wait_until_navigated().expect("back on the dashboard");
+        tab.wait_for_element("#notice").expect("a notice");
+    };
+    submit("contacted", "Called, new parcel sent");
+    let notice = text("document.getElementById('notice').textContent");
+    let status = text(&format!(
+        "document.querySelector('{item}').dataset.status + ' ' + document.querySelector('{item} textarea').value"
+    ));
+    let address = text("location.search + location.hash");
+    tab.evaluate(
+        &format!("document.querySelector('{item}').scrollIntoView({{block: 'center'}})"),
+        false,
+    )
+    .expect("scrolled");
+    let screenshot = tab
+        .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+        .expect("screenshot");
+    submit("resolved", "");
+    let gone = tab
+        .evaluate(&format!("document.querySelector('{item}') === null"), false)
+        .expect("evaluates")
+        .value
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    (notice, status, address, gone, screenshot)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_mark_follow_ups_from_the_dashboard() {
+    let stack = TestStack::start_with(&[
+        ("SURVEY_THROTTLE_DAYS", "0"),
+        ("SHOP_TIME_ZONE", "America/New_York"),
+    ])
+    .await;
+    let survey_id = answered(&stack, 1, "Schuhe", 2, "Paket kam zu spät").await["survey_id"]
+        .as_str()
+        .map(str::to_owned);
+    let (_, open) = get(&stack, "/responses?follow_up=open").await;
+    let survey_id = open["responses"][0]["survey_id"]
+        .as_str()
+        .or(survey_id.as_deref())
+        .expect("a survey id")
+        .to_owned();
+    let dashboard = stack.url("score-nps", "/dashboard");
+    let form = [
+        ("survey_id", survey_id.as_str()),
+        ("status", "contacted"),
+        ("note", "x"),
+    ];
+
+    // The form's rules: the login, then the origin, then the fields.
+    let post = |origin: Option<&str>, site: Option<&str>, auth: bool| {
+        let mut request = stack.client.post(&dashboard).form(&form);
+        if auth {
+            request = request.basic_auth("staff", Some(STAFF_KEY));
+        }
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request.send()
+    };
+    let own_origin = {
+        let rest = &dashboard[dashboard.find("://").expect("scheme") + 3..];
+        format!("http://{}", &rest[..rest.find('/').expect("path")])
+    };
+    let unauthenticated = post(Some(&own_origin), None, false).await.expect("sent");
+    assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
+    for (origin, site) in [
+        (None, None),
+        (Some("https://evil.example"), None),
+        (Some("null"), None),
+        (Some(own_origin.as_str()), Some("cross-site")),
+        (None, Some("same-site")),
+    ] {
+        let refused = post(origin, site, true).await.expect("sent");
+        assert_eq!(
+            refused.status(),
+            StatusCode::FORBIDDEN,
+            "{origin:?} {site:?}"
+        );
+        let body: Value = refused.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "cross_origin");
+    }
+    let (_, still) = get(&stack, "/responses?follow_up=open").await;
+    assert_eq!(
+        still["responses"].as_array().map(Vec::len),
+        Some(1),
+        "nothing changed"
+    );
+    let bad = stack
+        .client
+        .post(&dashboard)
+        .basic_auth("staff", Some(STAFF_KEY))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("survey_id", survey_id.as_str()), ("status", "done")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let unknown = stack
+        .client
+        .post(&dashboard)
+        .basic_auth("staff", Some(STAFF_KEY))
+        .header("origin", &own_origin)
+        .form(&[
+            ("survey_id", "srv_0123456789abcdef0123456789abcdef"),
+            ("status", "resolved"),
+            ("from", "2026-01-01"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(unknown.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        unknown.headers()["location"],
+        "dashboard?from=2026-01-01&notice=not_found#s-srv_0123456789abcdef0123456789abcdef"
+    );
+
+    // In the browser: contacted with a note, then resolved, from the page itself.
+    let (notice, status, address, gone, screenshot) = {
+        let (url, id) = (dashboard.clone(), survey_id.clone());
+        tokio::task::spawn_blocking(move || mark_in_browser(&url, &id))
+            .await
+            .expect("browser task")
+    };
+    assert_eq!(notice, "Saved.");
+    assert_eq!(status, "contacted Called, new parcel sent");
+    assert!(
+        address.contains("notice=saved") && address.ends_with(&format!("#s-{survey_id}")),
+        "{address}"
+    );
+    assert!(gone, "a resolved detractor leaves the list");
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    std::fs::create_dir_all(&artifacts).expect("artifacts folder");
+    std::fs::write(artifacts.join("dashboard-follow-up-1280.png"), screenshot)
+        .expect("screenshot saved");
+    let (_, resolved) = get(&stack, "/responses?follow_up=resolved").await;
+    let follow_up = &resolved["responses"][0]["follow_up"];
+    assert_eq!(follow_up["status"], "resolved", "{resolved}");
+    assert_eq!(
+        follow_up["note"], "Called, new parcel sent",
+        "the form shows the note, so saving again keeps it: {follow_up}"
+    );
+
+    // Times in SHOP_TIME_ZONE, named on the page.
+    answered(&stack, 2, "Schuhe", 1, "kaputt").await;
+    let page = stack
+        .client
+        .get(&dashboard)
+        .basic_auth("staff", Some(STAFF_KEY))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("Times in America/New_York."), "{page}");
+    assert!(
+        page.contains(" EST · Order o-2") || page.contains(" EDT · Order o-2"),
+        "the answer's time on New York's clock: {page}"
+    );
 }

@@ -14,8 +14,8 @@ use domain::ports::{
     DataSubject, Erasure, MetricsStore, OrderStore, PersonalDataStore, ReferralStore, SurveyStore,
 };
 use domain::services::{
-    CustomerDataError, CustomerDataService, Events, OrderService, ReferralLinks, ReferralService,
-    ScoreService, ShopIdentity, SurveyRules, SurveyService,
+    CustomerDataError, CustomerDataService, Events, FollowUpService, OrderService, ReferralLinks,
+    ReferralService, ScoreService, ShopIdentity, SurveyRules, SurveyService,
 };
 use http_tests::clock::SettableClock;
 use sha2::{Digest, Sha256};
@@ -46,6 +46,7 @@ struct Shop {
     orders: OrderService,
     referrals: ReferralService,
     surveys: SurveyService,
+    follow_ups: FollowUpService,
     scores: ScoreService,
     data: CustomerDataService,
 }
@@ -95,6 +96,7 @@ impl Shop {
                 key.clone(),
             ),
             referrals,
+            follow_ups: FollowUpService::new(store.clone(), clock.clone()),
             scores: ScoreService::new(store.clone()),
             data: CustomerDataService::new(store, clock.clone(), key),
             clock,
@@ -171,8 +173,8 @@ impl Shop {
             )
             .await
             .expect("answer");
-        self.surveys
-            .follow_up(
+        self.follow_ups
+            .record(
                 &receipt.survey.token.survey_id(),
                 domain::model::FollowUpStatus::Contacted,
                 domain::model::FollowUpNote::parse(NOTE).expect("note"),

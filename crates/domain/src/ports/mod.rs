@@ -39,7 +39,7 @@ pub use personal_data::{
 pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore};
 pub use store_error::StoreError;
 pub use survey_store::{
-    FollowUpChange, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
+    FollowUpChange, FollowUpStore, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
     SurveyRequestContext, SurveyStore,
 };
 pub use webhook::{WebhookError, WebhookSender};

@@ -52,9 +52,25 @@ pub struct FollowUpChange {
     pub next: FollowUp,
 }
 
+/// A detractor's follow-up, found by the survey's public id: collect-survey's route and the
+/// dashboard's form (score-nps) write it, and nothing else of a survey.
+#[async_trait]
+pub trait FollowUpStore: Send + Sync {
+    /// The survey with this public id (a follow-up names it so).
+    async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError>;
+
+    /// Applies a follow-up change to an answered survey (as read); `false` if the stored
+    /// follow-up is no longer `change.previous`.
+    async fn set_follow_up(
+        &self,
+        survey: &Survey,
+        change: &FollowUpChange,
+    ) -> Result<bool, StoreError>;
+}
+
 /// Storage of survey requests, surveys, answers and opt-outs (answers move the NPS day counters).
 #[async_trait]
-pub trait SurveyStore: Send + Sync {
+pub trait SurveyStore: FollowUpStore {
     /// `person` is the fingerprint of the request's address, which keys the opt-out and the
     /// throttle.
     async fn survey_request_context(
@@ -70,9 +86,6 @@ pub trait SurveyStore: Send + Sync {
 
     async fn survey(&self, token: &SurveyToken) -> Result<Option<Survey>, StoreError>;
 
-    /// The survey with this public id (a follow-up names it so).
-    async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError>;
-
     /// Stores `answer` if the survey's answer is still `previous`, moving the day counters
     /// (overall, per segment, per locale), applying `follow_up` (a detractor's answer opens
     /// one) and writing `messages` (detractor alert, `survey.answered`) in the same atomic step;
@@ -83,14 +96,6 @@ pub trait SurveyStore: Send + Sync {
         answer: &Answer,
         follow_up: Option<&FollowUpChange>,
         messages: &[OutboxMessage],
-    ) -> Result<bool, StoreError>;
-
-    /// Applies a follow-up change to an answered survey (as read); `false` if the stored
-    /// follow-up is no longer `change.previous`.
-    async fn set_follow_up(
-        &self,
-        survey: &Survey,
-        change: &FollowUpChange,
     ) -> Result<bool, StoreError>;
 
     /// Opts the survey's address out of all future surveys, writing `message` (the

@@ -5,6 +5,7 @@ mod customer_data;
 mod delivery;
 mod discounts;
 mod events;
+mod follow_ups;
 mod offers;
 mod orders;
 mod referral_links;
@@ -23,6 +24,7 @@ pub use delivery::{
 };
 pub use discounts::Discounts;
 pub use events::{Events, SurveySent};
+pub use follow_ups::FollowUpService;
 pub use offers::{ClaimError, Claimer, OfferService};
 pub use orders::{OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS, MAX_DECISIONS};
 pub use referral_links::{page_path, share_path, ReferralLinks};

@@ -3,9 +3,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{
-    fingerprint, Answer, Category, Comment, Email, FingerprintKey, FollowUp, FollowUpNote,
-    FollowUpStatus, IssuedCode, MessageId, ReferralCode, ReferralRequest, Score, SkipReason,
-    Survey, SurveyDecision, SurveyId, SurveyRequest, SurveyToken,
+    fingerprint, Answer, Category, Comment, Email, FingerprintKey, FollowUp, FollowUpStatus,
+    IssuedCode, MessageId, ReferralCode, ReferralRequest, Score, SkipReason, Survey,
+    SurveyDecision, SurveyRequest, SurveyToken,
 };
 use crate::ports::{
     Clock, FollowUpChange, MessageKind, OutboxMessage, Payload, StoreError, StoredSurveyRequest,
@@ -374,42 +374,6 @@ impl SurveyService {
             return Err(SurveyError::NotFound);
         }
         Ok(survey)
-    }
-}
-
-impl SurveyService {
-    /// Moves a detractor's follow-up on (support called, the matter is resolved, or it is open
-    /// again); the note replaces the previous one.
-    pub async fn follow_up(
-        &self,
-        survey_id: &SurveyId,
-        status: FollowUpStatus,
-        note: Option<FollowUpNote>,
-    ) -> Result<FollowUp, SurveyError> {
-        for _ in 0..MAX_ATTEMPTS {
-            let survey = self
-                .store
-                .survey_by_id(survey_id)
-                .await?
-                .filter(|survey| survey.answer.is_some())
-                .ok_or(SurveyError::NotFound)?;
-            let previous = survey.follow_up.clone().ok_or(SurveyError::NoFollowUp)?;
-            let next = FollowUp {
-                status,
-                note: note.clone(),
-                updated_at: self.clock.now(),
-                opened_on: previous.opened_on,
-                version: previous.version + 1,
-            };
-            let change = FollowUpChange {
-                previous: Some(previous),
-                next: next.clone(),
-            };
-            if self.store.set_follow_up(&survey, &change).await? {
-                return Ok(next);
-            }
-        }
-        Err(SurveyError::Contention)
     }
 }
 
