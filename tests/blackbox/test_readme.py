@@ -46,6 +46,9 @@ WRAPPER = """#!/usr/bin/env bash
 # chose where the body goes (-o, -I), the body; then answers as curl.
 dump=$(mktemp)
 body=none
+for arg in "$@"; do
+  case "$arg" in http://*|https://*) printf '%s\\t%s\\n' "${EXAMPLE:-unmarked}" "$arg" >> "$URL_LOG" ;; esac
+done
 case " $* " in
   *" -o "*|*" --output "*|*" -O "*|*" -I "*|*" --head "*)
     "$REAL_CURL" -D "$dump" "$@"; rc=$? ;;
@@ -227,6 +230,8 @@ class ReadmeExamplesTest(unittest.TestCase):
         log.touch()
         bodies = folder / "bodies"
         bodies.mkdir()
+        urls = folder / "urls.log"
+        urls.touch()
 
         examples: list[Command] = []
         script = [
@@ -254,6 +259,7 @@ class ReadmeExamplesTest(unittest.TestCase):
             "REAL_CURL": str(real_curl),
             "CURL_LOG": str(log),
             "BODY_DIR": str(bodies),
+            "URL_LOG": str(urls),
         }
         run = subprocess.run(
             ["bash", "-c", "\n".join(script)],
@@ -287,6 +293,12 @@ class ReadmeExamplesTest(unittest.TestCase):
                 self.assertEqual(problems, [], f"README line {command.line}: the answer differs from the README's\n{body}")
                 answers_checked += 1
         self.assertGreater(answers_checked, 5, "the README's shown answers were found")
+        # A URL the docs build from a variable ending in / and a path starting with / would work
+        # on most servers by luck, and not on every one.
+        doubled = [
+            entry for entry in urls.read_text().splitlines() if "//" in entry.split("\t", 1)[1].split("://", 1)[1]
+        ]
+        self.assertEqual(doubled, [], "README examples whose URL has // in its path")
 
 
 class CommandSplittingTest(unittest.TestCase):
