@@ -248,7 +248,7 @@ struct DashboardPage {
     from: String,
     to: String,
     notice: Option<&'static str>,
-    time_zone: &'static str,
+    time_zone: String,
     nps: String,
     margin: String,
     /// The margin is words ("too few answers"), not a figure.
@@ -334,11 +334,7 @@ pub(crate) async fn page(
         state.scores.funnel(range.from, range.to),
         state.scores.retention(range.from, range.to),
     )?;
-    let time = |at: DateTime<Utc>| {
-        at.with_timezone(&state.time_zone)
-            .format(t.time_format)
-            .to_string()
-    };
+    let time = |at: DateTime<Utc>| state.time_zone.format(at, t.time_format);
     let more_open = open.next.is_some() || contacted.next.is_some();
     let mut waiting: Vec<_> = open
         .responses
@@ -368,7 +364,7 @@ pub(crate) async fn page(
             .get("notice")
             .and_then(|raw| Notice::parse(raw))
             .map(|notice| t.notice(notice)),
-        time_zone: state.time_zone.name(),
+        time_zone: state.time_zone.name().to_owned(),
         nps: number(report.total.nps),
         margin_is_note: report.total.responses > 0 && report.total.margin_of_error.is_none(),
         margin: match (report.total.responses, report.total.margin_of_error) {
@@ -487,7 +483,7 @@ mod tests {
                 from: "2026-09-01".into(),
                 to: "2026-11-29".into(),
                 notice: Some(t.saved),
-                time_zone: "Europe/Berlin",
+                time_zone: "Europe/Berlin".into(),
                 nps: "12.5".into(),
                 margin: "± 3.0".into(),
                 margin_is_note: false,

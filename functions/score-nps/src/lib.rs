@@ -8,6 +8,7 @@ mod handlers;
 mod range;
 mod responses;
 mod settings;
+mod time_zone;
 
 use std::sync::Arc;
 
@@ -44,7 +45,7 @@ struct AppState {
     /// REWARD_CURRENCY: the funnel's amounts are in it.
     currency: domain::model::Currency,
     /// SHOP_TIME_ZONE: the dashboard's times are in it.
-    time_zone: chrono_tz::Tz,
+    time_zone: time_zone::ShopTimeZone,
 }
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the

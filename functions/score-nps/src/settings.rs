@@ -4,6 +4,8 @@
 use ::settings::{DynamoTable, RewardCurrency, Staff};
 use clap::Parser;
 
+use crate::time_zone::ShopTimeZone;
+
 #[derive(Debug, Clone, Parser)]
 #[command(no_binary_name = true)]
 pub struct Settings {
@@ -12,14 +14,8 @@ pub struct Settings {
     #[command(flatten)]
     pub currency: RewardCurrency,
     /// The IANA time zone (`Europe/Berlin`, `America/New_York`, …) in which the dashboard shows times; ranges stay UTC days, as in the API.
-    #[arg(long, env = "SHOP_TIME_ZONE", default_value = "Europe/Berlin", value_parser = time_zone)]
-    pub shop_time_zone: chrono_tz::Tz,
-}
-
-fn time_zone(raw: &str) -> Result<chrono_tz::Tz, String> {
-    raw.trim()
-        .parse()
-        .map_err(|_| "must be an IANA time zone such as Europe/Berlin".to_owned())
+    #[arg(long, env = "SHOP_TIME_ZONE", default_value = "Europe/Berlin", value_parser = ShopTimeZone::parse)]
+    pub shop_time_zone: ShopTimeZone,
 }
 
 /// The Lambda binary's settings: the function's, plus where its state lives on AWS.
