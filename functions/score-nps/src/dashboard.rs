@@ -308,7 +308,7 @@ pub(crate) async fn page(
         Locale::De => &GERMAN,
         Locale::En => &ENGLISH,
     };
-    let waiting = |status| ResponseFilter {
+    let following_up = |status| ResponseFilter {
         from: range.from,
         to: range.to,
         category: None,
@@ -317,8 +317,8 @@ pub(crate) async fn page(
         segment: None,
     };
     let (open_filter, contacted_filter) = (
-        waiting(FollowUpStatus::Open),
-        waiting(FollowUpStatus::Contacted),
+        following_up(FollowUpStatus::Open),
+        following_up(FollowUpStatus::Contacted),
     );
     // Independent reads: the page waits for the slowest, not for their sum.
     let (report, open, contacted, funnel, retention) = tokio::try_join!(

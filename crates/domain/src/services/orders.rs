@@ -246,14 +246,15 @@ impl OrderService {
         counters::merge(deltas)
     }
 
-    /// The referrer's coupon, and the friend's for a later order unless FRIEND_REWARD gives the
-    /// friend only the first-order offer.
     /// The referrer's own page, where create-referral serves it.
     fn referrer_page(&self, referrer: &crate::model::Referrer) -> Option<String> {
+        let links = self.referral_links.as_ref()?;
         let key = PageKey::issue(&self.fingerprints, &referrer.code, &referrer.customer_id);
-        self.referral_links.as_ref()?.page(&referrer.code, &key)
+        links.page(&referrer.code, &key)
     }
 
+    /// The referrer's coupon, and the friend's for a later order unless FRIEND_REWARD gives the
+    /// friend only the first-order offer.
     fn rewards_for(&self, order: &Order, referrer: &crate::model::Referrer) -> Vec<Reward> {
         let available_from = self.rules.available_from(order.placed_at);
         let valid_until = Some(self.rules.valid_until(available_from));

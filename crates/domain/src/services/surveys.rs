@@ -277,8 +277,8 @@ impl SurveyService {
             let category = score.category();
             let (referral_link, page_url) = match category {
                 Category::Promoter => {
-                    let links = self.promoter_links(&survey).await?;
-                    (Some(links.0), links.1)
+                    let (share, page) = self.promoter_links(&survey).await?;
+                    (Some(share), page)
                 }
                 _ => (None, None),
             };
