@@ -68,8 +68,10 @@ exit "$rc"
 STABLE_FIELDS = {
     "customer_id", "order_id", "status", "beneficiary", "amount_cents", "currency",
     "min_order_cents", "clicks", "conversions", "handled", "reason", "profiles",
-    "referral_codes", "claims", "surveys", "messages_cancelled", "messages_cleared",
+    "referral_codes", "claims", "surveys",
 }
+# Not stable: `messages_cancelled` and `messages_cleared` split a customer's messages by whether the
+# deliverer had sent them yet, which a reader pasting fast and one pasting slowly see differently.
 FIELD = re.compile(r'"(\w+)"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null)?')
 
 
