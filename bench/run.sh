@@ -24,7 +24,7 @@ mkdir -p "$LOG_DIR"
 source scripts/emulator.sh
 emulator_install
 emulator_start ministack
-trap 'emulator_stop "$EMULATOR_PID"' EXIT
+trap 'emulator_stop "$EMULATOR_PID" "$EMULATOR_TMPDIR"' EXIT
 export AWS_ENDPOINT_URL="$EMULATOR_URL"
 export AWS_ACCESS_KEY_ID="test" AWS_SECRET_ACCESS_KEY="test" AWS_REGION="us-east-1"
 unset AWS_PROFILE AWS_SESSION_TOKEN SSL_CERT_FILE SSL_CERT_DIR

@@ -27,7 +27,10 @@ emulator_install() {
 }
 
 # emulator_start NAME [VARIABLE=value ...]: starts an emulator with those extra variables, logging
-# to $LOG_DIR/NAME.log, and waits until it answers. Sets EMULATOR_URL and EMULATOR_PID.
+# to $LOG_DIR/NAME.log, and waits until it answers. Sets EMULATOR_URL, EMULATOR_PID and
+# EMULATOR_TMPDIR: the emulator unpacks every deployed function there (about 90 MB each for the
+# host's debug builds) and never removes them, so each emulator gets its own folder under target/
+# that emulator_stop deletes.
 # AWS_ENDPOINT_URL in the emulator's own environment is what it hands to the Lambda functions it
 # runs, so they call it back instead of real AWS.
 emulator_start() {
@@ -36,7 +39,9 @@ emulator_start() {
   local port
   port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
   EMULATOR_URL="http://127.0.0.1:$port"
-  env GATEWAY_PORT="$port" BIND_HOST="127.0.0.1" AWS_ENDPOINT_URL="$EMULATOR_URL" "$@" \
+  EMULATOR_TMPDIR="$PWD/target/emulator-tmp/$name-$port"
+  mkdir -p "$EMULATOR_TMPDIR"
+  env TMPDIR="$EMULATOR_TMPDIR" GATEWAY_PORT="$port" BIND_HOST="127.0.0.1" AWS_ENDPOINT_URL="$EMULATOR_URL" "$@" \
     "$EMULATOR_VENV/bin/ministack" >"$LOG_DIR/$name.log" 2>&1 &
   EMULATOR_PID=$!
   for _ in $(seq 1 150); do
@@ -55,10 +60,12 @@ emulator_start() {
   return 1
 }
 
-# emulator_stop PID: stops an emulator and the function processes it started.
+# emulator_stop PID [TMPDIR]: stops an emulator and the function processes it started, and deletes
+# its folder of unpacked functions.
 emulator_stop() {
-  local pid="$1"
+  local pid="$1" tmpdir="${2:-}"
   pkill -TERM -P "$pid" 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  if [ -n "$tmpdir" ]; then rm -rf "$tmpdir"; fi
 }

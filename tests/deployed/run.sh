@@ -18,5 +18,5 @@ cargo test --workspace --no-run --quiet
 "$EMULATOR_VENV/bin/python" -m unittest discover --start-directory tests/deployed --pattern 'test_*.py'
 
 emulator_start deployed-stack AUTH=true
-trap 'emulator_stop "$EMULATOR_PID"' EXIT
+trap 'emulator_stop "$EMULATOR_PID" "$EMULATOR_TMPDIR"' EXIT
 "$EMULATOR_VENV/bin/python" tests/deployed/deployed_stack.py --endpoint "$EMULATOR_URL"
