@@ -225,6 +225,9 @@ pub struct App {
     pub deliverer: Deliverer,
     /// The embedded store's retention sweep; `None` over DynamoDB, whose TTL does it.
     pub expiry: Option<Expiry>,
+    /// The embedded store whose tallies the background task applies; `None` over DynamoDB,
+    /// whose stream hands them to deliver-outbox.
+    pub tallies: Option<Arc<EmbeddedStore>>,
 }
 
 /// What the local stack deletes hourly: the embedded store's stand-in for DynamoDB's TTL.
@@ -243,6 +246,7 @@ pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<App> 
         .with_context(|| format!("creating {} readable by its owner only", database.display()))?;
     let store = Arc::new(EmbeddedStore::open(&database).context("opening the embedded store")?);
     let mut app = build_app_over(options, address, store.clone())?;
+    app.tallies = Some(store.clone());
     app.expiry = Some(Expiry {
         store,
         retention: options.retention,
@@ -388,6 +392,7 @@ where
         router: with_request_logging(app),
         deliverer,
         expiry: None,
+        tallies: None,
     })
 }
 
@@ -433,8 +438,13 @@ pub async fn start(options: Options) -> anyhow::Result<RunningStack> {
     }));
     let deliverer = app.deliverer;
     let expiry = app.expiry;
+    let tallies = app.tallies;
     let delivery = tokio::spawn(async move {
-        tokio::join!(deliver_forever(deliverer), expire_forever(expiry));
+        tokio::join!(
+            deliver_forever(deliverer),
+            aggregate_forever(tallies),
+            expire_forever(expiry)
+        );
     });
     Ok(RunningStack {
         address,
@@ -456,6 +466,23 @@ async fn deliver_forever(deliverer: Deliverer) {
         }
     }
 }
+
+/// The local stand-in for the stream's tally records: every [`DELIVERY_INTERVAL`], applies
+/// what requests recorded since, so the figures lag by about as much as on AWS.
+async fn aggregate_forever(store: Option<Arc<EmbeddedStore>>) {
+    let Some(store) = store else { return };
+    let mut ticks = tokio::time::interval(DELIVERY_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = store.apply_pending_tallies(TALLY_BATCH).await {
+            tracing::error!(error = %error, "applying tallies failed; retrying at the next tick");
+        }
+    }
+}
+
+/// Tallies applied per tick: a stream batch's worth.
+const TALLY_BATCH: usize = 1000;
 
 /// Deletes what is older than the retention period, at start and every [`EXPIRY_INTERVAL`].
 async fn expire_forever(expiry: Option<Expiry>) {

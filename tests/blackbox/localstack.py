@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -152,6 +153,17 @@ class LocalStack:
                 return answer.status, dict(answer.headers.items()), answer.read()
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers.items()), error.read()
+
+    def counted(self, timeout: float = 10.0) -> None:
+        """Waits until the stack has counted every request so far: its store file, read with
+        Python's own SQLite, holds no tally left to apply (the background task applies them
+        every 200 ms, as deliver-outbox does from the stream on AWS)."""
+
+        def nothing_pending() -> bool:
+            with sqlite3.connect(f"file:{self.data_dir / 'store.sqlite3'}?mode=ro", uri=True) as db:
+                return db.execute("SELECT count(*) FROM tallies").fetchone()[0] == 0
+
+        eventually(nothing_pending, timeout, "counting every request")
 
     def mails(self) -> list[str]:
         """Each mail in the outbox folder, oldest first, as Python's own MIME parser reads it."""

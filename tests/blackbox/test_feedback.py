@@ -125,6 +125,7 @@ class FeedbackTest(unittest.TestCase):
         self.assertEqual((len(first), len(second)), (5, 3), "header + 4, header + 2")
 
     def test_segment_nps_matches_figures_computed_here(self) -> None:
+        self.stack.counted()
         status, report = self.stack.call("GET", SN, "/nps/segments")
         self.assertEqual(status, 200, report)
         for group, index in (("segments", 0), ("locales", 1)):
@@ -144,6 +145,7 @@ class FeedbackTest(unittest.TestCase):
         self.assertEqual(shoes["nps"], nps([10, 9, 2])[0])
 
     def test_follow_up_closes_the_loop(self) -> None:
+        self.stack.counted()
         status, before = self.stack.call("GET", SN, "/nps")
         status, detractors = self.stack.call("GET", SN, "/responses?follow_up=open")
         target = detractors["responses"][0]["survey_id"]
@@ -152,6 +154,7 @@ class FeedbackTest(unittest.TestCase):
         )
         self.assertEqual(status, 200, answer)
         self.assertEqual(answer["follow_up"]["status"], "resolved")
+        self.stack.counted()
         status, after = self.stack.call("GET", SN, "/nps")
         self.assertEqual(after["open_detractors"], before["open_detractors"] - 1)
         status, resolved = self.stack.call("GET", SN, "/responses?follow_up=resolved")

@@ -47,8 +47,8 @@ REGION = "us-east-1"
 SENDER_IDENTITY = MAIL_FROM.split("@", 1)[1]
 # Functions that mostly report: their roles may write only items whose partition key matches
 # these patterns (an IAM `dynamodb:LeadingKeys` condition), whatever their code does. score-nps
-# writes a detractor's follow-up (its survey and the NPS day counter) and nothing else.
-WRITES_CONFINED_TO = {"score-nps": frozenset({"SURVEY#*", "NPS"})}
+# writes a detractor's follow-up (its survey and the tally of the count it moves) and nothing else.
+WRITES_CONFINED_TO = {"score-nps": frozenset({"SURVEY#*", "TALLY#*"})}
 
 started = time.monotonic()
 

@@ -242,6 +242,15 @@ impl KeyRecorder {
     }
 }
 
+/// A request's JSON body (every DynamoDB request has one); `Null` if it cannot be read.
+fn request_json(request: &aws_sdk_dynamodb::config::http::HttpRequest) -> serde_json::Value {
+    request
+        .body()
+        .bytes()
+        .and_then(|bytes| serde_json::from_slice(bytes).ok())
+        .unwrap_or_default()
+}
+
 fn partition_key(key: &serde_json::Value) -> String {
     key["PK"]["S"].as_str().unwrap_or_default().to_owned()
 }
@@ -259,11 +268,7 @@ impl aws_sdk_dynamodb::config::Intercept for KeyRecorder {
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let request = context.request();
         let operation = operation_of(request);
-        let body: serde_json::Value = request
-            .body()
-            .bytes()
-            .and_then(|bytes| serde_json::from_slice(bytes).ok())
-            .unwrap_or_default();
+        let body = request_json(request);
         let mut touched = Vec::new();
         match operation.as_str() {
             "GetItem" | "UpdateItem" | "DeleteItem" => {
@@ -300,6 +305,67 @@ impl aws_sdk_dynamodb::config::Intercept for KeyRecorder {
             _ => touched.push((operation.clone(), String::new())),
         }
         self.0.lock().expect("recorder lock").extend(touched);
+        Ok(())
+    }
+}
+
+/// Records, for every write request the DynamoDB client sends (`PutItem`, `UpdateItem`,
+/// `DeleteItem`, `TransactWriteItems`; each attempt), the items it writes as `PK|SK`, so a test
+/// can group a burst's writes by item and find the hot ones.
+#[derive(Debug, Clone, Default)]
+pub struct WriteRecorder(std::sync::Arc<std::sync::Mutex<Vec<Vec<String>>>>);
+
+impl WriteRecorder {
+    /// The write requests since the last call, each as the items it writes.
+    pub fn take(&self) -> Vec<Vec<String>> {
+        std::mem::take(&mut *self.0.lock().expect("recorder lock"))
+    }
+}
+
+fn item_key(key: &serde_json::Value) -> String {
+    format!(
+        "{}|{}",
+        key["PK"]["S"].as_str().unwrap_or_default(),
+        key["SK"]["S"].as_str().unwrap_or_default()
+    )
+}
+
+impl aws_sdk_dynamodb::config::Intercept for WriteRecorder {
+    fn name(&self) -> &'static str {
+        "WriteRecorder"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let request = context.request();
+        let body = request_json(request);
+        let written = match operation_of(request).as_str() {
+            "UpdateItem" | "DeleteItem" => vec![item_key(&body["Key"])],
+            "PutItem" => vec![item_key(&body["Item"])],
+            "TransactWriteItems" => body["TransactItems"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|item| {
+                    // A ConditionCheck writes nothing, though DynamoDB counts it in a conflict.
+                    if !item["Put"].is_null() {
+                        Some(item_key(&item["Put"]["Item"]))
+                    } else if !item["Update"].is_null() {
+                        Some(item_key(&item["Update"]["Key"]))
+                    } else if !item["Delete"].is_null() {
+                        Some(item_key(&item["Delete"]["Key"]))
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+            _ => return Ok(()),
+        };
+        self.0.lock().expect("recorder lock").push(written);
         Ok(())
     }
 }

@@ -1,7 +1,9 @@
 //! Helpers of the one integration-test binary (tests/integration), shared with the benchmarks.
 
+pub mod aggregate;
 pub mod clock;
 pub mod configuration;
+pub mod conflict_proxy;
 pub mod contract;
 pub mod delivery;
 pub mod dynamo;

@@ -75,6 +75,7 @@ pub trait PlatformStore:
     + domain::ports::DiscountLedger
     + domain::ports::DeliveryLog
     + domain::ports::PersonalDataStore
+    + crate::aggregate::Aggregate
     + 'static
 {
 }
@@ -91,6 +92,7 @@ impl<S> PlatformStore for S where
         + domain::ports::DiscountLedger
         + domain::ports::DeliveryLog
         + domain::ports::PersonalDataStore
+        + crate::aggregate::Aggregate
         + 'static
 {
 }
@@ -164,6 +166,12 @@ impl<S: PlatformStore> PlatformStack<S> {
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
             text,
         }
+    }
+
+    /// Applies every tally so far, as deliver-outbox would a moment after the requests: the
+    /// figures read next count every request.
+    pub async fn counted(&self) {
+        self.store.aggregate().await;
     }
 
     /// A storefront call with the storefront key.

@@ -92,8 +92,9 @@ impl TestStack {
         crate::mails::in_folder(&self.data_dir.join(local::OUTBOX_FOLDER))
     }
 
-    /// Waits (at most 10 s) until the stack's outbox holds no pending message: delivery is off
-    /// the request path, so a request's mails arrive shortly after its answer.
+    /// Waits (at most 10 s) until the stack's outbox holds no pending message and every tally is
+    /// applied: delivery and counting are off the request path, so a request's mails arrive and
+    /// its figures move shortly after its answer.
     pub async fn settled(&self) {
         use domain::ports::{MessageStatus, OutboxAdmin};
         let store = store_sqlite::EmbeddedStore::open(&self.data_dir.join(local::DATABASE_FILE))
@@ -104,12 +105,16 @@ impl TestStack {
                 .messages(MessageStatus::Pending, 1, None)
                 .await
                 .expect("listing pending messages");
-            if pending.messages.is_empty() {
+            let uncounted = store
+                .pending_tallies(1)
+                .await
+                .expect("listing pending tallies");
+            if pending.messages.is_empty() && uncounted.is_empty() {
                 return;
             }
             assert!(
                 std::time::Instant::now() < deadline,
-                "the local stack still had pending messages after 10 s"
+                "the local stack still had pending messages or tallies after 10 s"
             );
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }

@@ -1,4 +1,4 @@
-//! Day counters as transaction items, and the range reads score-nps needs.
+//! Counter items as transaction updates (the aggregator's), and the range reads score-nps needs.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -55,23 +55,6 @@ pub(super) fn add_update(
         .build()
         .map(|u| TransactWriteItem::builder().update(u).build())
         .map_err(|e| StoreError::backend("building a counter update", e))
-}
-
-/// One more order for the customer on the day.
-pub(super) fn order_day_update(
-    table: &str,
-    day: NaiveDate,
-    customer_id: &CustomerId,
-) -> Result<TransactWriteItem, StoreError> {
-    Update::builder()
-        .table_name(table)
-        .set_key(Some(keys::order_day(day, customer_id)))
-        .update_expression("ADD orders :one SET customer_id = :customer")
-        .expression_attribute_values(":one", AttributeValue::N("1".into()))
-        .expression_attribute_values(":customer", AttributeValue::S(customer_id.to_string()))
-        .build()
-        .map(|u| TransactWriteItem::builder().update(u).build())
-        .map_err(|e| StoreError::backend("building an order-day update", e))
 }
 
 impl DynamoStore {

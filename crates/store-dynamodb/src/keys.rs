@@ -9,7 +9,7 @@ use domain::model::{
     CounterSeries, CouponCode, CustomerId, MessageId, OrderId, PersonFingerprint, ReferralCode,
     SurveyId, SurveyToken,
 };
-use domain::ports::{DeliveryKey, StoreError};
+use domain::ports::{DeliveryKey, StoreError, TallyId};
 
 pub(super) const PK: &str = "PK";
 pub(super) const SK: &str = "SK";
@@ -56,9 +56,22 @@ pub(super) fn customer_profile(customer_id: &CustomerId) -> Key {
     key(format!("CUSTOMER#{customer_id}"), "PROFILE")
 }
 
-/// A referral code: its owner and counters; its existence makes the code taken.
+/// A referral code: its owner and the referrer's cap counter; its existence makes the code taken.
 pub(super) fn referral_code(code: &ReferralCode) -> Key {
     key(format!("CODE#{code}"), "CODE")
+}
+
+/// A code's clicks and claims, beside the code in its partition: only the aggregator writes it,
+/// so a viral code's clicks never meet the referrer's orders on one item.
+pub(super) fn code_stats(code: &ReferralCode) -> Key {
+    key(format!("CODE#{code}"), CODE_STATS)
+}
+
+pub(super) const CODE_STATS: &str = "STATS";
+
+/// The key of the item with sort key `sort_key` in the partition of `key_or_item`.
+pub(super) fn sibling(key_or_item: &Key, sort_key: &str) -> Key {
+    key(partition(key_or_item).to_owned(), sort_key)
 }
 
 /// An order: the idempotency record with the stored answer and mail state.
@@ -157,6 +170,22 @@ pub(super) fn outbox_message(id: &MessageId) -> Key {
 
 /// Every outbox message's partition key starts with this; the stream's filter passes only these.
 pub const OUTBOX_PREFIX: &str = "OUTBOX#";
+
+/// A request's tally of counter contributions, until the aggregator applies and deletes it.
+pub(super) fn tally(id: &TallyId) -> Key {
+    key(format!("{TALLY_PREFIX}{}", id.as_str()), "TALLY")
+}
+
+/// Every tally's partition key starts with this; the stream's second filter passes only these.
+pub const TALLY_PREFIX: &str = "TALLY#";
+
+/// The tally id in a tally's partition key.
+pub(super) fn tally_id(key_or_item: &Key) -> Result<TallyId, StoreError> {
+    partition(key_or_item)
+        .strip_prefix(TALLY_PREFIX)
+        .ok_or_else(|| StoreError::Corrupt("bad tally key".into()))
+        .and_then(TallyId::parse)
+}
 
 /// The sparse index of undelivered messages: only pending and failed messages carry its keys,
 /// `outbox_status` (pending, failed) and `outbox_at` (next attempt, or when it failed), so the

@@ -14,6 +14,7 @@ mod personal_data;
 mod referrals;
 mod responses;
 mod surveys;
+mod tallies;
 
 use aws_sdk_dynamodb::Client;
 use domain::model::Retention;
@@ -59,6 +60,7 @@ pub const SORT_KEY: &str = keys::SK;
 pub use keys::{
     CUSTOMERS_INDEX, CUSTOMER_ID, EXPIRES_AT, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_PREFIX,
     OUTBOX_STATUS, PEOPLE_INDEX, PERSON, RESPONSES_INDEX, RESPONSE_AT, RESPONSE_MONTH,
+    TALLY_PREFIX,
 };
 /// The attributes the outbox index projects besides its keys.
 pub use outbox::OUTBOX_INDEX_ATTRIBUTES;

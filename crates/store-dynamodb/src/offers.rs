@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 
 use super::attributes::{self, expiry, number, string, timestamp, Item};
-use super::counters::counter_updates;
 use super::errors::{self, Transact};
 use super::keys::{self, PEOPLE_INDEX, PERSON};
 use super::orders::coupon_item;
 use super::outbox::message_puts;
+use super::tallies::tally_put;
 use super::DynamoStore;
 use domain::model::{
     Claimant, CodeOwner, CouponCode, Currency, CustomerId, OfferClaim, PersonFingerprint,
@@ -145,8 +145,8 @@ impl DynamoStore {
         Ok(self.batch_get(profiles).await?.iter().any(ordered))
     }
 
-    /// The claim (only if the person has none), the code's count (only if it exists), the
-    /// coupon (only if its code is free), the funnel and the messages.
+    /// The claim (only if the person has none), the code's existence, the coupon (only if its
+    /// code is free), the tally and the messages.
     fn offer_transaction(
         &self,
         commit: &OfferCommit,
@@ -175,13 +175,13 @@ impl DynamoStore {
             keys::EXPIRES_AT.into(),
             expiry(self.retention.expires_at(claim.claimed_at)),
         );
-        let count = Update::builder()
+        // Only checked: the code's counts move with the tally, so claims on one code never
+        // write its item (a referrer's orders write it for the cap).
+        let known_code = ConditionCheck::builder()
             .table_name(&self.table)
             .set_key(Some(keys::referral_code(&claim.code)))
-            .update_expression("ADD claims :one")
             .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_values(":one", number(1))
             .build()
             .map_err(build)?;
         let mut coupon = coupon_item(&claim.reward());
@@ -192,10 +192,12 @@ impl DynamoStore {
         coupon.insert("min_order_cents".into(), number(claim.min_order_cents));
         let mut items = vec![
             put_new(record)?,
-            TransactWriteItem::builder().update(count).build(),
+            TransactWriteItem::builder()
+                .condition_check(known_code)
+                .build(),
             put_new(coupon)?,
         ];
-        items.extend(counter_updates(&self.table, &commit.counters)?);
+        items.extend(tally_put(&self.table, &commit.tally)?);
         items.extend(message_puts(&self.table, self.retention, &commit.messages)?);
         Ok(items)
     }

@@ -7,11 +7,10 @@ use chrono::{DateTime, Utc};
 use super::attributes::{
     self, expiry, number, optional_string, string, string_set, timestamp, Item,
 };
-use super::counters::{counter_updates, order_day_update};
 use super::errors::{self, classify, conditional_update, Transact};
 use super::outbox::message_puts;
+use super::tallies::tally_put;
 use super::{keys, DynamoStore};
-use domain::model::counters;
 use domain::model::Retention;
 use domain::model::{
     Beneficiary, CarriedCode, Coupon, CouponCode, CouponState, Currency, CustomerId, CustomerName,
@@ -22,7 +21,7 @@ use domain::ports::stored::{self, AWAITING_PAYMENT, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
     CommitOutcome, ExistingOrder, KnownCodes, OrderCommit, OrderContext, OrderStore, OutboxMessage,
     PartialRefund, RedeemOutcome, RefundTally, RefundsRecorded, RevokedMessage, RewardCommit,
-    StoreError, UndecidedOrder,
+    StoreError, Tally, UndecidedOrder,
 };
 
 const ORDER_INDEX: usize = 0;
@@ -503,14 +502,9 @@ impl DynamoStore {
             .build()
             .map_err(|e| StoreError::backend("building a coupon revocation", e))?;
         let mut items = vec![TransactWriteItem::builder().update(revoke).build()];
-        let cents = coupon.reward.amount_cents as i64;
-        items.extend(counter_updates(
+        items.extend(tally_put(
             &self.table,
-            &[counters::funnel(
-                at.date_naive(),
-                counters::REVOKED_CENTS,
-                cents,
-            )],
+            &Tally::revocation(coupon.reward.amount_cents, at.date_naive()),
         )?);
         items.extend(message_puts(&self.table, self.retention, &messages)?);
         match self.transact("revoking a coupon", items).await? {
@@ -611,12 +605,7 @@ fn commit_transaction(
     if let Some(reward) = &commit.reward {
         items.extend(reward_writes(table, order, &commit.person, reward)?);
     }
-    items.extend(counter_updates(table, &commit.counters)?);
-    items.push(order_day_update(
-        table,
-        order.placed_at.date_naive(),
-        &order.customer_id,
-    )?);
+    items.extend(tally_put(table, &commit.tally)?);
     items.extend(message_puts(table, retention, &commit.messages)?);
     Ok(items)
 }

@@ -91,6 +91,8 @@ impl PersonalDataStore for DynamoStore {
                 }
             } else if partition.starts_with("CODE#") {
                 self.delete(key).await?;
+                // Its clicks and claims beside it: a code drawn again later starts from none.
+                self.delete(&keys::sibling(key, keys::CODE_STATS)).await?;
                 erasure.referral_codes += 1;
             } else if partition.starts_with(keys::OFFER_CLAIM_PREFIX) {
                 self.delete(key).await?;

@@ -2,18 +2,19 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
 use super::attributes::{self, Item};
-use super::counters::counter_updates;
 use super::errors::{self, classify, Transact};
 use super::orders::stored_coupon;
 use super::outbox::message_puts;
+use super::tallies::tally_put;
 use super::{keys, DynamoStore};
 use chrono::{DateTime, Utc};
-use domain::model::counters;
 use domain::model::{
     Beneficiary, CustomerId, IssuedCode, Locale, ReferralCode, ReferralStats, ReferrerProgress,
     Retention,
 };
-use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore, StoreError};
+use domain::ports::{
+    ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore, StoreError, Tally,
+};
 
 const PROFILE_INDEX: usize = 0;
 const CODE_INDEX: usize = 1;
@@ -82,22 +83,22 @@ impl ReferralStore for DynamoStore {
         let Some(issued) = self.owned_code(customer_id).await? else {
             return Ok(None);
         };
-        let code_item = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::referral_code(&issued.code)))
-            .projection_expression("clicks, conversions")
-            .send()
-            .await
-            .map_err(|e| classify("reading referral counters", e))?
-            .item
+        let items = self
+            .batch_get(vec![
+                keys::referral_code(&issued.code),
+                keys::code_stats(&issued.code),
+            ])
+            .await?;
+        let code_item = items
+            .iter()
+            .find(|item| attributes::optional_string(item, keys::SK) == Some("CODE"))
             .ok_or_else(|| {
                 StoreError::Corrupt("profile names a code that does not exist".into())
             })?;
+        let stats = code_stats(&items)?;
         Ok(Some(ReferralStats {
-            clicks: attributes::counter(&code_item, "clicks")?,
-            conversions: attributes::counter(&code_item, "conversions")?,
+            clicks: stats.clicks,
+            conversions: attributes::counter(code_item, "conversions")?,
             issued,
         }))
     }
@@ -119,36 +120,29 @@ impl ReferralStore for DynamoStore {
         })
         .transpose()
     }
+    /// A read of the code (is it known?) and the click's own tally: 1 WRU, and no item that a
+    /// click on any code writes too. The counts move when the aggregator applies the tally.
     async fn count_click(
         &self,
         code: &ReferralCode,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let click = Update::builder()
+        let known = self
+            .client
+            .get_item()
             .table_name(&self.table)
             .set_key(Some(keys::referral_code(code)))
-            .update_expression("ADD clicks :one")
-            .condition_expression("attribute_exists(#pk)")
+            .projection_expression("#pk")
             .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .build()
-            .map_err(|e| StoreError::backend("building a click update", e))?;
-        let mut items = vec![TransactWriteItem::builder().update(click).build()];
-        items.extend(counter_updates(
-            &self.table,
-            &[counters::funnel(at.date_naive(), counters::CLICKS, 1)],
-        )?);
-        match self.transact("counting a click", items).await? {
-            Transact::Committed => Ok(true),
-            Transact::Cancelled(reasons) if errors::failed_condition(&reasons, 0) => Ok(false),
-            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
-                Err(StoreError::Throttled)
-            }
-            Transact::Cancelled(_) => Err(StoreError::Contention {
-                operation: "count a click",
-                attempts: 1,
-            }),
+            .send()
+            .await
+            .map_err(|e| classify("reading a clicked code", e))?
+            .item
+            .is_some();
+        if known {
+            self.put_tally(&Tally::click(code, at.date_naive())).await?;
         }
+        Ok(known)
     }
 }
 
@@ -165,7 +159,7 @@ impl ReferrerProgressStore for DynamoStore {
             .get_item()
             .table_name(&self.table)
             .set_key(Some(keys::referral_code(code)))
-            .projection_expression("customer_id, owner_locale, clicks, claims, conversions")
+            .projection_expression("customer_id, owner_locale, conversions")
             .send()
             .await
             .map_err(|e| classify("reading a referral code", e))?
@@ -173,6 +167,7 @@ impl ReferrerProgressStore for DynamoStore {
         else {
             return Ok(None);
         };
+        let stats = code_stats(&self.batch_get(vec![keys::code_stats(code)]).await?)?;
         let owner = CustomerId::parse(attributes::string(&item, "customer_id")?)
             .map_err(|_| StoreError::Corrupt("code item holds a bad customer id".into()))?;
         let coupon_keys = self
@@ -192,8 +187,8 @@ impl ReferrerProgressStore for DynamoStore {
             code: code.clone(),
             locale: attributes::optional_string(&item, "owner_locale")
                 .and_then(|raw| Locale::parse(raw).ok()),
-            clicks: attributes::counter(&item, "clicks")?,
-            claims: attributes::counter(&item, "claims")?,
+            clicks: stats.clicks,
+            claims: stats.claims,
             conversions: attributes::counter(&item, "conversions")?,
             owner,
             rewards,
@@ -219,6 +214,28 @@ impl DynamoStore {
             .filter(|item| item.contains_key("referral_code"))
             .map(|item| issued_code(customer_id, &item))
             .transpose()
+    }
+}
+
+/// A code's clicks and claims, from its counts item among `items` (none yet: zero).
+struct CodeStats {
+    clicks: u64,
+    claims: u64,
+}
+
+fn code_stats(items: &[Item]) -> Result<CodeStats, StoreError> {
+    match items
+        .iter()
+        .find(|item| attributes::optional_string(item, keys::SK) == Some(keys::CODE_STATS))
+    {
+        Some(stats) => Ok(CodeStats {
+            clicks: attributes::counter(stats, "clicks")?,
+            claims: attributes::counter(stats, "claims")?,
+        }),
+        None => Ok(CodeStats {
+            clicks: 0,
+            claims: 0,
+        }),
     }
 }
 
@@ -282,7 +299,6 @@ fn claim_transaction(
         AttributeValue::S(claim.customer_id.to_string()),
     );
     code_item.insert("created_at".into(), at);
-    code_item.insert("clicks".into(), AttributeValue::N("0".into()));
     // The owner's contact data travels with the code, so rewarding an order reads one item
     // instead of code + profile: one batch read decides it (docs/architecture.md#data-model).
     code_item.insert(
@@ -315,13 +331,9 @@ fn claim_transaction(
         TransactWriteItem::builder().update(profile_update).build(),
         TransactWriteItem::builder().put(code_put).build(),
     ];
-    items.extend(counter_updates(
+    items.extend(tally_put(
         table,
-        &[counters::funnel(
-            claim.at.date_naive(),
-            counters::CODES_CREATED,
-            1,
-        )],
+        &Tally::code_created(claim.at.date_naive()),
     )?);
     items.extend(message_puts(table, retention, claim.message.as_slice())?);
     Ok(items)

@@ -1,25 +1,23 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use super::attributes::{self, expiry, number, optional_string, string, timestamp, Item};
-use super::counters::add_update;
 use super::errors::{self, classify, Transact};
 use super::outbox::message_puts;
+use super::tallies::tally_put;
 use super::{keys, DynamoStore};
 use domain::model::{
     response_sort_key, Answer, Comment, CustomerId, CustomerName, Email, FollowUp, Locale, OrderId,
     PersonFingerprint, Score, Segment, Survey, SurveyDecision, SurveyId, SurveyRequest,
     SurveyToken,
 };
-use domain::ports::stored::{
-    self, answer_counter_moves, dimension_key, follow_up_counter_moves, CounterMove,
-};
+use domain::ports::stored::{self, answer_counter_moves, follow_up_counter_moves};
 use domain::ports::{
     FollowUpChange, FollowUpStore, OutboxMessage, StoreError, StoredSurveyRequest,
-    SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
+    SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore, Tally,
 };
 
 const REQUEST_INDEX: usize = 0;
@@ -235,9 +233,9 @@ impl SurveyStore for DynamoStore {
             .build()
             .map_err(build)?;
         let mut items = vec![TransactWriteItem::builder().update(update).build()];
-        items.extend(counter_move_updates(
+        items.extend(tally_put(
             &self.table,
-            &answer_counter_moves(survey, answer, follow_up),
+            &Tally::nps(answer_counter_moves(survey, answer, follow_up)),
         )?);
         items.extend(message_puts(&self.table, self.retention, messages)?);
         match self.transact("recording a survey answer", items).await? {
@@ -314,9 +312,9 @@ impl FollowUpStore for DynamoStore {
             .build()
             .map_err(|e| StoreError::backend("building a follow-up update", e))?;
         let mut items = vec![TransactWriteItem::builder().update(update).build()];
-        items.extend(counter_move_updates(
+        items.extend(tally_put(
             &self.table,
-            &follow_up_counter_moves(change),
+            &Tally::nps(follow_up_counter_moves(change)),
         )?);
         match self.transact("recording a follow-up", items).await? {
             Transact::Committed => Ok(true),
@@ -372,34 +370,6 @@ impl DynamoStore {
             }),
         }
     }
-}
-
-/// A counter item: its day, and its segment or locale (`stored::dimension_key`) if not shop-wide.
-type CounterItem = (NaiveDate, Option<String>);
-
-/// One `ADD` update per counter item (a day, shop-wide or in a segment or locale), since a
-/// transaction may touch an item only once.
-fn counter_move_updates(
-    table: &str,
-    moves: &[CounterMove],
-) -> Result<Vec<TransactWriteItem>, StoreError> {
-    let mut by_item: BTreeMap<CounterItem, Vec<(&'static str, i64)>> = BTreeMap::new();
-    for m in moves {
-        by_item
-            .entry((m.day, m.dimension.as_ref().map(dimension_key)))
-            .or_default()
-            .push((m.column, m.delta));
-    }
-    by_item
-        .into_iter()
-        .map(|((day, dimension), changes)| {
-            let key = match &dimension {
-                None => keys::nps_day(day),
-                Some(dimension) => keys::nps_dimension_day(day, dimension),
-            };
-            add_update(table, key, &changes)
-        })
-        .collect()
 }
 
 /// An update's SET and REMOVE clauses and its conditions, every attribute behind a name

@@ -15,6 +15,7 @@ mod referrals;
 mod responses;
 mod schema;
 mod surveys;
+mod tallies;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

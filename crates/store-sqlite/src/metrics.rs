@@ -33,20 +33,6 @@ pub(super) fn apply_counters(
     Ok(())
 }
 
-/// Counts one more order for the customer on the day (for repeat-purchase rates).
-pub(super) fn count_order_day(
-    tx: &Transaction<'_>,
-    day: NaiveDate,
-    customer_id: &str,
-) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO order_days (day, customer_id, orders) VALUES (?1, ?2, 1)
-         ON CONFLICT (day, customer_id) DO UPDATE SET orders = orders + 1",
-        params![day.format(DAY).to_string(), customer_id],
-    )?;
-    Ok(())
-}
-
 /// promoters, passives, detractors, open follow-ups.
 fn day_counts(day: &str, [p, pa, d, open]: [i64; 4]) -> Result<DayCounts, StoreError> {
     let count =

@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 
-use super::metrics::apply_counters;
 use super::orders::insert_coupon;
 use super::outbox::insert_messages;
+use super::tallies::record_tally;
 use super::EmbeddedStore;
 use domain::model::{
     rfc3339, Claimant, CodeOwner, CouponCode, Currency, CustomerId, OfferClaim, PersonFingerprint,
@@ -178,10 +178,14 @@ impl OfferStore for EmbeddedStore {
                     )?;
                     return Ok(Err(Some(row)));
                 }
-                let known = tx.execute(
-                    "UPDATE referral_codes SET claims = claims + 1 WHERE code = ?1",
-                    [claim.code.as_ref()],
-                )? == 1;
+                let known = tx
+                    .query_row(
+                        "SELECT 1 FROM referral_codes WHERE code = ?1",
+                        [claim.code.as_ref()],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some();
                 if !known {
                     return Ok(Err(None));
                 }
@@ -191,7 +195,7 @@ impl OfferStore for EmbeddedStore {
                     "",
                     Some((&claim.code, claim.min_order_cents)),
                 )?;
-                apply_counters(&tx, &commit.counters)?;
+                record_tally(&tx, &commit.tally)?;
                 insert_messages(&tx, &commit.messages)?;
                 tx.commit()?;
                 Ok(Ok(()))

@@ -4,10 +4,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::metrics::{apply_counters, count_order_day};
 use super::outbox::insert_messages;
+use super::tallies::record_tally;
 use super::EmbeddedStore;
-use domain::model::counters;
 use domain::model::{
     rfc3339, CarriedCode, Coupon, CouponCode, Currency, CustomerId, CustomerName, Email, Friend,
     Locale, MinorUnits, Order, OrderHistory, OrderId, PersonFingerprint, ReferralCode, Referrer,
@@ -15,7 +14,7 @@ use domain::model::{
 use domain::ports::stored::{self, parse_timestamp, AWAITING_PAYMENT, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
     CommitOutcome, ExistingOrder, KnownCodes, OrderCommit, OrderContext, OrderStore, OutboxMessage,
-    PartialRefund, RedeemOutcome, RefundTally, RefundsRecorded, RevokedMessage, StoreError,
+    PartialRefund, RedeemOutcome, RefundTally, RefundsRecorded, RevokedMessage, StoreError, Tally,
     UndecidedOrder,
 };
 
@@ -188,8 +187,7 @@ impl OrderStore for EmbeddedStore {
                     }
                 }
                 write_history(&tx, order, &commit.person, &history)?;
-                apply_counters(&tx, &commit.counters)?;
-                count_order_day(&tx, order.placed_at.date_naive(), order.customer_id.as_ref())?;
+                record_tally(&tx, &commit.tally)?;
                 // An order recorded awaiting its payment becomes decided in place.
                 tx.execute(
                     "INSERT INTO orders (order_id, customer_id, placed_at, request_hash, response_body,
@@ -494,13 +492,9 @@ impl OrderStore for EmbeddedStore {
                         insert_messages(&tx, messages)?;
                     }
                 }
-                apply_counters(
+                record_tally(
                     &tx,
-                    &counters::merge(vec![counters::funnel(
-                        day,
-                        counters::REVOKED_CENTS,
-                        revoked_cents,
-                    )]),
+                    &Tally::revocation(u64::try_from(revoked_cents).unwrap_or_default(), day),
                 )?;
                 let coupons = {
                     let mut statement = tx.prepare(

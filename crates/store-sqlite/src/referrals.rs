@@ -3,17 +3,18 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use chrono::{DateTime, Utc};
 
-use super::metrics::apply_counters;
 use super::orders::{raw_coupon, stored_coupon, COUPON_COLUMNS};
 use super::outbox::insert_messages;
+use super::tallies::record_tally;
 use super::EmbeddedStore;
-use domain::model::counters;
 use domain::model::rfc3339;
 use domain::model::{
     Beneficiary, CustomerId, IssuedCode, Locale, ReferralCode, ReferralStats, ReferrerProgress,
 };
 use domain::ports::stored::parse_timestamp;
-use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore, StoreError};
+use domain::ports::{
+    ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore, StoreError, Tally,
+};
 
 #[async_trait]
 impl ReferralStore for EmbeddedStore {
@@ -71,7 +72,7 @@ impl ReferralStore for EmbeddedStore {
                         row.at,
                     ],
                 )?;
-                apply_counters(&tx, &[counters::funnel(row.day, counters::CODES_CREATED, 1)])?;
+                record_tally(&tx, &Tally::code_created(row.day))?;
                 insert_messages(&tx, message.as_slice())?;
                 tx.commit()?;
                 Ok(RawClaim::Claimed)
@@ -151,18 +152,19 @@ impl ReferralStore for EmbeddedStore {
         code: &ReferralCode,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let code = code.as_ref().to_owned();
+        let code = code.clone();
         self.with_connection("counting a click", move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let known = tx.execute(
-                "UPDATE referral_codes SET clicks = clicks + 1 WHERE code = ?1",
-                [&code],
-            )? == 1;
+            let known = tx
+                .query_row(
+                    "SELECT 1 FROM referral_codes WHERE code = ?1",
+                    [code.as_ref()],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
             if known {
-                apply_counters(
-                    &tx,
-                    &[counters::funnel(at.date_naive(), counters::CLICKS, 1)],
-                )?;
+                record_tally(&tx, &Tally::click(&code, at.date_naive()))?;
             }
             tx.commit()?;
             Ok(known)

@@ -233,6 +233,13 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE coupons ADD COLUMN referral_code TEXT;
     ALTER TABLE coupons ADD COLUMN min_order_cents INTEGER NOT NULL DEFAULT 0;
 ",
+    // 12: requests record what they add to the counters as tallies, applied later in batches.
+    "
+    CREATE TABLE tallies (
+        id    TEXT NOT NULL UNIQUE,
+        moves TEXT NOT NULL
+    );
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

@@ -3,19 +3,17 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::outbox::insert_messages;
+use super::tallies::record_tally;
 use super::EmbeddedStore;
 use domain::model::{
     rfc3339, Answer, Comment, CustomerId, CustomerName, Email, FollowUp, Locale, OrderId,
     PersonFingerprint, Score, Segment, Survey, SurveyDecision, SurveyId, SurveyRequest,
     SurveyToken,
 };
-use domain::ports::stored::{
-    self, answer_counter_moves, dimension_key, follow_up_counter_moves, parse_timestamp,
-    CounterMove,
-};
+use domain::ports::stored::{self, answer_counter_moves, follow_up_counter_moves, parse_timestamp};
 use domain::ports::{
     FollowUpChange, FollowUpStore, OutboxMessage, StoreError, StoredSurveyRequest,
-    SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
+    SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore, Tally,
 };
 
 fn throttle_keys(request: &SurveyRequest, person: &PersonFingerprint) -> [String; 2] {
@@ -266,7 +264,7 @@ impl SurveyStore for EmbeddedStore {
                     token
                 ],
             )?;
-            apply_moves(&tx, &moves)?;
+            record_tally(&tx, &Tally::nps(moves))?;
             insert_messages(&tx, &messages)?;
             tx.commit()?;
             Ok(true)
@@ -328,7 +326,7 @@ impl FollowUpStore for EmbeddedStore {
                 return Ok(false);
             }
             write_follow_up(&tx, &token, &change.next)?;
-            apply_moves(&tx, &moves)?;
+            record_tally(&tx, &Tally::nps(moves))?;
             tx.commit()?;
             Ok(true)
         })
@@ -374,25 +372,6 @@ fn write_follow_up(
 
 fn day_key_of(day: chrono::NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
-}
-
-/// Counter moves inside the caller's transaction; the columns come from `stored`, never input.
-fn apply_moves(tx: &Transaction<'_>, moves: &[CounterMove]) -> rusqlite::Result<()> {
-    for m in moves {
-        let column = m.column;
-        let day = day_key_of(m.day);
-        match &m.dimension {
-            None => tx.execute(
-                &format!("INSERT INTO nps_days (day, {column}) VALUES (?1, ?2) ON CONFLICT (day) DO UPDATE SET {column} = {column} + ?2"),
-                params![day, m.delta],
-            )?,
-            Some(dimension) => tx.execute(
-                &format!("INSERT INTO nps_dimension_days (day, dimension, {column}) VALUES (?1, ?2, ?3) ON CONFLICT (day, dimension) DO UPDATE SET {column} = {column} + ?3"),
-                params![day, dimension_key(dimension), m.delta],
-            )?,
-        };
-    }
-    Ok(())
 }
 
 fn read_request(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option<RawRequest>> {

@@ -1,13 +1,15 @@
-//! The two ways deliver-outbox is invoked: a batch of the table's stream records (only inserts
-//! of outbox items pass the event source mapping's filter), or the every-minute schedule.
+//! The ways deliver-outbox is invoked: a batch of the table's stream records (one event source
+//! mapping passes only inserts of outbox messages, the other only inserts of tallies), or the
+//! every-minute schedule.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use domain::model::MessageId;
+use domain::ports::{TallyId, TallyStore};
 use domain::services::{Deliverer, DeliveryReport, SWEEP_LIMIT};
 use serde::{Deserialize, Serialize};
-use store_dynamodb::OUTBOX_PREFIX;
+use store_dynamodb::{OUTBOX_PREFIX, TALLY_PREFIX};
 
 /// A schedule run stops starting sweeps after this long, well inside the function's timeout.
 const SWEEP_BUDGET: Duration = Duration::from_secs(40);
@@ -57,11 +59,72 @@ pub struct ItemFailure {
     pub item_identifier: String,
 }
 
-/// Delivers what the invocation names (or what is due), and what it came to.
-pub async fn handle(deliverer: &Deliverer, invocation: Invocation) -> (Response, DeliveryReport) {
+/// Delivers what the invocation names (or what is due) and applies the tallies it names, and
+/// what delivery came to.
+pub async fn handle(
+    deliverer: &Deliverer,
+    tallies: &dyn TallyStore,
+    invocation: Invocation,
+) -> (Response, DeliveryReport) {
     match invocation {
-        Invocation::Stream { records } => deliver_records(deliverer, records).await,
+        Invocation::Stream { records } => {
+            let (tally_records, message_records): (Vec<StreamRecord>, Vec<StreamRecord>) =
+                records.into_iter().partition(|record| {
+                    record
+                        .partition_key()
+                        .is_some_and(|pk| pk.starts_with(TALLY_PREFIX))
+                });
+            let (mut response, report) = deliver_records(deliverer, message_records).await;
+            response
+                .batch_item_failures
+                .extend(apply_tallies(tallies, tally_records).await);
+            (response, report)
+        }
         Invocation::Schedule(_) => (Response::default(), sweep(deliverer).await),
+    }
+}
+
+impl StreamRecord {
+    fn partition_key(&self) -> Option<&str> {
+        self.dynamodb.keys.get("PK").and_then(|pk| pk.s.as_deref())
+    }
+}
+
+/// Applies the batch's tallies in one go. Applying is idempotent (each tally is deleted with
+/// its counters), so on a store failure the whole batch is handed back from its first tally
+/// record and Lambda retries it.
+async fn apply_tallies(tallies: &dyn TallyStore, records: Vec<StreamRecord>) -> Vec<ItemFailure> {
+    let inserted: Vec<&StreamRecord> = records
+        .iter()
+        .filter(|record| record.event_name == "INSERT")
+        .collect();
+    let ids: Vec<TallyId> = inserted
+        .iter()
+        .filter_map(|record| record.partition_key()?.strip_prefix(TALLY_PREFIX))
+        .filter_map(|id| TallyId::parse(id).ok())
+        .collect();
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    match tallies.apply_tallies(&ids).await {
+        Ok(applied) => {
+            tracing::info!(
+                records = ids.len(),
+                applied,
+                "tallies applied (the rest were applied before)"
+            );
+            Vec::new()
+        }
+        Err(error) => {
+            tracing::error!(error = %error, records = ids.len(), "applying tallies failed; the batch will be retried");
+            inserted
+                .first()
+                .map(|record| ItemFailure {
+                    item_identifier: record.dynamodb.sequence_number.clone(),
+                })
+                .into_iter()
+                .collect()
+        }
     }
 }
 
@@ -160,6 +223,69 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&response).expect("json"),
             serde_json::json!({"batchItemFailures": [{"itemIdentifier": "111"}]})
+        );
+    }
+
+    /// Records the ids it is asked to apply; fails when told to.
+    struct Tallies {
+        seen: std::sync::Mutex<Vec<String>>,
+        fail: bool,
+    }
+
+    #[async_trait::async_trait]
+    impl TallyStore for Tallies {
+        async fn apply_tallies(&self, ids: &[TallyId]) -> Result<usize, domain::ports::StoreError> {
+            self.seen
+                .lock()
+                .expect("lock")
+                .extend(ids.iter().map(|id| id.as_str().to_owned()));
+            if self.fail {
+                Err(domain::ports::StoreError::Throttled)
+            } else {
+                Ok(ids.len())
+            }
+        }
+    }
+
+    fn tally_record(event: &str, id: &str, sequence: &str) -> StreamRecord {
+        serde_json::from_value(serde_json::json!({
+            "eventName": event,
+            "dynamodb": {"Keys": {"PK": {"S": format!("TALLY#{id}")}, "SK": {"S": "TALLY"}},
+                         "SequenceNumber": sequence}
+        }))
+        .expect("record")
+    }
+
+    #[tokio::test]
+    async fn a_batchs_tallies_are_applied_in_one_call_and_a_failure_hands_back_the_batch() {
+        let a = "0123456789abcdef0123456789abcdef";
+        let b = "fedcba9876543210fedcba9876543210";
+        let records = || {
+            vec![
+                tally_record("INSERT", a, "111"),
+                // A tally's deletion by the aggregator: not a new tally.
+                tally_record("REMOVE", b, "112"),
+                tally_record("INSERT", b, "113"),
+            ]
+        };
+        let store = Tallies {
+            seen: Default::default(),
+            fail: false,
+        };
+        assert!(apply_tallies(&store, records()).await.is_empty());
+        assert_eq!(*store.seen.lock().expect("lock"), [a, b]);
+
+        let failing = Tallies {
+            seen: Default::default(),
+            fail: true,
+        };
+        let failures = apply_tallies(&failing, records()).await;
+        assert_eq!(
+            failures,
+            [ItemFailure {
+                item_identifier: "111".into()
+            }],
+            "retried from the batch's first tally: applying again is harmless"
         );
     }
 }

@@ -40,6 +40,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         aws_sdk_dynamodb::Client::new(&aws),
         settings.table.table_name,
     ));
+    let tally_store = store.clone();
     let deliverer = build(
         &function,
         Ports {
@@ -47,14 +48,15 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             mailer: Arc::new(mailer),
             webhooks,
             discounts,
-            ledger: store,
+            ledger: store.clone(),
             clock: Arc::new(SystemClock),
         },
     );
     let deliverer = &deliverer;
+    let tallies: &DynamoStore = &tally_store;
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<Invocation>| async move {
-            let (response, report) = handle(deliverer, event.payload).await;
+            let (response, report) = handle(deliverer, tallies, event.payload).await;
             let now_ms = chrono::Utc::now().timestamp_millis();
             println!("{}", emf_line(FUNCTION_NAME, &report, now_ms));
             Ok::<_, lambda_runtime::Error>(response)

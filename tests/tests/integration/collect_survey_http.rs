@@ -65,6 +65,7 @@ async fn stored_survey(stack: &TestStack, token: &str) -> Survey {
 }
 
 async fn counters(stack: &TestStack) -> Vec<DayCounts> {
+    stack.settled().await;
     let (from, to) = (
         NaiveDate::from_ymd_opt(2000, 1, 1).expect("date"),
         NaiveDate::from_ymd_opt(2100, 1, 1).expect("date"),

@@ -35,6 +35,8 @@ async fn create_code(stack: &TestStack, customer_id: &str) -> Value {
 }
 
 async fn stats(stack: &TestStack, customer_id: &str) -> Response {
+    // Clicks are counted a moment after the redirect: wait for the stack's counting.
+    stack.settled().await;
     stack
         .client
         .get(stack.url(FUNCTION, &format!("/referrals/{customer_id}")))

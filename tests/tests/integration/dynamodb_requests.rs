@@ -142,14 +142,18 @@ async fn referral_codes_cost_one_or_two_requests() {
     store.count_click(&code, Utc::now()).await.expect("click");
     assert_eq!(
         counter.take(),
-        ["TransactWriteItems"],
-        "click (with its funnel counter)"
+        ["GetItem", "PutItem"],
+        "click: is the code known, then the click's own tally (1 WRU)"
     );
     store
         .referral_stats(&CustomerId::parse("max").expect("id"))
         .await
         .expect("stats");
-    assert_eq!(counter.take(), ["GetItem", "GetItem"], "stats");
+    assert_eq!(
+        counter.take(),
+        ["GetItem", "BatchGetItem"],
+        "stats: the profile, then the code and its counts"
+    );
 }
 
 /// Listing responses reads the sparse `responses` index with one Query per page within a
@@ -348,10 +352,12 @@ async fn the_dashboards_follow_up_touches_only_the_keys_score_nps_may() {
     );
     let reads = leading_keys("ReadASurveyToFollowUp");
     let writes = leading_keys("WriteOnlyFollowUps");
+    let tallies = leading_keys("WriteOnlyTheFollowUpsTally");
     for (action, key) in &touched {
         let allowed = match action.as_str() {
             "GetItem" => &reads,
             "UpdateItem" => &writes,
+            "PutItem" => &tallies,
             other => panic!("score-nps's role grants no {other} (key {key})"),
         };
         assert!(

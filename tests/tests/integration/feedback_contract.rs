@@ -19,6 +19,7 @@ use http_tests::clock::SettableClock;
 use http_tests::delivery::TestDelivery;
 
 use crate::survey_contract::Store;
+use http_tests::aggregate::Aggregate;
 
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 10, 20, 8, 0, 0)
@@ -31,6 +32,8 @@ fn day(month: u32, d: u32) -> NaiveDate {
 }
 
 struct Feedback {
+    /// Applies the tallies recorded so far, as the aggregator would.
+    counting: Arc<dyn Aggregate>,
     surveys: SurveyService,
     follow_ups: FollowUpService,
     scores: ScoreService,
@@ -49,6 +52,12 @@ struct Given {
 }
 
 impl Feedback {
+    /// The figures, once every request so far is counted.
+    async fn counted(&self) -> &ScoreService {
+        self.counting.aggregate().await;
+        &self.scores
+    }
+
     fn new<S: Store>(store: Arc<S>) -> Self {
         let clock = Arc::new(SettableClock::at(start()));
         let events = Events::new(false);
@@ -73,6 +82,7 @@ impl Feedback {
             http_tests::fingerprint_key(),
         );
         Self {
+            counting: store.clone(),
             scores: ScoreService::new(store.clone()),
             follow_ups: FollowUpService::new(store.clone(), clock.clone()),
             delivery: TestDelivery::new(store, clock.clone()),
@@ -257,7 +267,13 @@ pub async fn every_detractor_gets_a_follow_up_until_support_closes_it<S: Store>(
     let happy = feedback.send(2, None, None).await;
     feedback.answer(&unhappy, 3, "Lieferung kam zu spät").await;
     feedback.answer(&happy, 10, "").await;
-    let nps_now = || feedback.scores.nps(range.0, range.1, None, None);
+    let nps_now = || async {
+        feedback
+            .counted()
+            .await
+            .nps(range.0, range.1, None, None)
+            .await
+    };
     assert_eq!(open(nps_now().await.expect("nps")), Some(1));
 
     // The alert goes to support, answerable straight to the customer.
@@ -297,7 +313,8 @@ pub async fn every_detractor_gets_a_follow_up_until_support_closes_it<S: Store>(
     assert_eq!(open(nps_now().await.expect("nps")), Some(0));
 
     let listed = feedback
-        .scores
+        .counted()
+        .await
         .responses(
             &ResponseFilter {
                 follow_up: Some(FollowUpStatus::Contacted),
@@ -371,7 +388,8 @@ pub async fn segments_and_locales_have_their_own_nps<S: Store>(store: Arc<S>) {
         feedback.answer(&token, *score, "").await;
     }
     let report = feedback
-        .scores
+        .counted()
+        .await
         .segments(day(10, 1), day(10, 31))
         .await
         .expect("segments");
@@ -400,7 +418,8 @@ pub async fn segments_and_locales_have_their_own_nps<S: Store>(store: Arc<S>) {
     );
     let schuhe = Segment::parse("Schuhe").expect("segment");
     let shoes = feedback
-        .scores
+        .counted()
+        .await
         .nps(day(10, 1), day(10, 31), None, Some(&schuhe))
         .await
         .expect("nps");

@@ -42,7 +42,9 @@ async fn answered(stack: &TestStack, n: usize, segment: &str, score: u8, comment
     answer.json().await.expect("JSON")
 }
 
+/// A staff read, once the stack has counted every request so far.
 async fn get(stack: &TestStack, path: &str) -> (StatusCode, Value) {
+    stack.settled().await;
     let response = stack
         .client
         .get(stack.url("score-nps", path))

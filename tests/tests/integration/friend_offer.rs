@@ -92,6 +92,7 @@ fn order(n: u64, email: &str, coupons: &[&str]) -> Value {
 }
 
 async fn funnel<S: Store>(stack: &PlatformStack<S>) -> Value {
+    stack.counted().await;
     let answer = stack
         .with_key(
             http_tests::platforms::STAFF_KEY,
@@ -136,6 +137,7 @@ async fn the_share_link_gives_the_friend_a_code_for_their_first_order<S: Store>(
     assert!(page.text.contains("ab 20,00 €") && page.text.contains("30 Tage"));
     assert!(page.text.contains(r#"name="email" type="email""#));
     assert_eq!(open_page(&stack, "HEAD", &code).await.status, 200);
+    stack.counted().await;
     let stats = stack
         .storefront("GET", "/lambda-url/create-referral/referrals/ref-1", None)
         .await;

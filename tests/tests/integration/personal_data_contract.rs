@@ -2,6 +2,7 @@
 //! afterwards in a full dump of the store (every DynamoDB item; the SQLite file and its journal,
 //! byte for byte), while the figures, the once-only guard and the opt-out still hold.
 
+use http_tests::aggregate::Aggregate;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -27,11 +28,18 @@ const COMMENT: &str = "Paket beschaedigt angekommen, bitte melden";
 const NOTE: &str = "Henriette angerufen, Ersatz versprochen";
 
 trait Stores:
-    OrderStore + ReferralStore + SurveyStore + MetricsStore + PersonalDataStore + 'static
+    OrderStore + ReferralStore + SurveyStore + MetricsStore + PersonalDataStore + Aggregate + 'static
 {
 }
-impl<T: OrderStore + ReferralStore + SurveyStore + MetricsStore + PersonalDataStore + 'static>
-    Stores for T
+impl<
+        T: OrderStore
+            + ReferralStore
+            + SurveyStore
+            + MetricsStore
+            + PersonalDataStore
+            + Aggregate
+            + 'static,
+    > Stores for T
 {
 }
 
@@ -42,6 +50,8 @@ fn start() -> DateTime<Utc> {
 }
 
 struct Shop {
+    /// Applies the tallies recorded so far, as the aggregator would.
+    counting: Arc<dyn Aggregate>,
     clock: Arc<SettableClock>,
     orders: OrderService,
     referrals: ReferralService,
@@ -52,6 +62,12 @@ struct Shop {
 }
 
 impl Shop {
+    /// The figures, once every request so far is counted.
+    async fn counted(&self) -> &ScoreService {
+        self.counting.aggregate().await;
+        &self.scores
+    }
+
     fn new<S: Stores>(store: Arc<S>) -> Self {
         let clock = Arc::new(SettableClock::at(start()));
         let shop = ShopIdentity {
@@ -98,6 +114,7 @@ impl Shop {
             referrals,
             follow_ups: FollowUpService::new(store.clone(), clock.clone()),
             scores: ScoreService::new(store.clone()),
+            counting: store.clone(),
             data: CustomerDataService::new(store, clock.clone(), key),
             clock,
         }
@@ -259,9 +276,19 @@ where
     assert_eq!(by_id.opt_outs.len(), 1);
 
     let day = start().date_naive();
-    let nps_before = shop.scores.nps(day, day, None, None).await.expect("nps");
-    let funnel_before = shop.scores.funnel(day, day).await.expect("funnel");
-    let retention_before = shop.scores.retention(day, day).await.expect("retention");
+    let nps_before = shop
+        .counted()
+        .await
+        .nps(day, day, None, None)
+        .await
+        .expect("nps");
+    let funnel_before = shop.counted().await.funnel(day, day).await.expect("funnel");
+    let retention_before = shop
+        .counted()
+        .await
+        .retention(day, day)
+        .await
+        .expect("retention");
 
     let erased = shop
         .data
@@ -293,18 +320,29 @@ where
     assert_eq!(
         format!(
             "{:?}",
-            shop.scores.nps(day, day, None, None).await.expect("nps")
+            shop.counted()
+                .await
+                .nps(day, day, None, None)
+                .await
+                .expect("nps")
         ),
         format!("{nps_before:?}")
     );
     assert_eq!(
-        format!("{:?}", shop.scores.funnel(day, day).await.expect("funnel")),
+        format!(
+            "{:?}",
+            shop.counted().await.funnel(day, day).await.expect("funnel")
+        ),
         format!("{funnel_before:?}")
     );
     assert_eq!(
         format!(
             "{:?}",
-            shop.scores.retention(day, day).await.expect("retention")
+            shop.counted()
+                .await
+                .retention(day, day)
+                .await
+                .expect("retention")
         ),
         format!("{retention_before:?}")
     );
@@ -396,8 +434,13 @@ where
     let shop = Shop::new(store.clone());
     let code = shop.history().await;
     let day = start().date_naive();
-    let nps_before = shop.scores.nps(day, day, None, None).await.expect("nps");
-    let funnel_before = shop.scores.funnel(day, day).await.expect("funnel");
+    let nps_before = shop
+        .counted()
+        .await
+        .nps(day, day, None, None)
+        .await
+        .expect("nps");
+    let funnel_before = shop.counted().await.funnel(day, day).await.expect("funnel");
 
     // One day short of the default 730, nothing is due; one day past, the records go.
     assert_eq!(expire(start() + Duration::days(729)).await, 0);
@@ -440,14 +483,18 @@ where
     assert_eq!(
         format!(
             "{:?}",
-            shop.scores.nps(day, day, None, None).await.expect("nps")
+            shop.counted()
+                .await
+                .nps(day, day, None, None)
+                .await
+                .expect("nps")
         ),
         format!("{nps_before:?}"),
         "the day counters stay"
     );
     // With its record gone, the replay is a new order to the store: the funnel counts it as
     // rejected (already referred) on its day; nothing more is rewarded or issued.
-    let funnel = shop.scores.funnel(day, day).await.expect("funnel");
+    let funnel = shop.counted().await.funnel(day, day).await.expect("funnel");
     assert_eq!(
         (funnel.rewarded, funnel.rewards_issued_cents),
         (funnel_before.rewarded, funnel_before.rewards_issued_cents)

@@ -24,7 +24,9 @@ fn stack<S: Store>(store: Arc<S>) -> PlatformStack<S> {
 }
 
 /// The page as a browser asking for `language` opens it.
+/// The page, once every request so far is counted.
 async fn open<S: Store>(stack: &PlatformStack<S>, page_url: &str, language: &str) -> Answer {
+    stack.counted().await;
     let path = page_url
         .strip_prefix("http://127.0.0.1:9000")
         .unwrap_or(page_url);

@@ -1,6 +1,7 @@
 //! score-nps figures against hand calculations, on both stores: the seeds' retention example,
 //! repeat purchases, NPS series across UTC midnight and week/month edges, the referral funnel.
 
+use http_tests::aggregate::Aggregate;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -27,10 +28,18 @@ fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, d).expect("date")
 }
 
-pub trait Stores: OrderStore + ReferralStore + SurveyStore + MetricsStore + 'static {}
-impl<T: OrderStore + ReferralStore + SurveyStore + MetricsStore + 'static> Stores for T {}
+pub trait Stores:
+    OrderStore + ReferralStore + SurveyStore + MetricsStore + Aggregate + 'static
+{
+}
+impl<T: OrderStore + ReferralStore + SurveyStore + MetricsStore + Aggregate + 'static> Stores
+    for T
+{
+}
 
 struct Shop {
+    /// Applies the tallies recorded so far, as the aggregator would.
+    counting: Arc<dyn Aggregate>,
     clock: Arc<SettableClock>,
     orders: OrderService,
     coupons: CouponService,
@@ -40,6 +49,12 @@ struct Shop {
 }
 
 impl Shop {
+    /// The figures, once every request so far is counted.
+    async fn counted(&self) -> &ScoreService {
+        self.counting.aggregate().await;
+        &self.scores
+    }
+
     fn new<S: Stores>(store: Arc<S>, window_days: u32) -> Self {
         let clock = Arc::new(SettableClock::at(at(2026, 4, 15, 12, 0, 0)));
         let shop = ShopIdentity {
@@ -87,7 +102,8 @@ impl Shop {
                 http_tests::fingerprint_key(),
             ),
             referrals,
-            scores: ScoreService::new(store),
+            scores: ScoreService::new(store.clone()),
+            counting: store,
             clock,
         }
     }
@@ -175,7 +191,8 @@ pub async fn retention_follows_the_seed_example<S: Stores>(store: Arc<S>) {
     }
 
     let report = shop
-        .scores
+        .counted()
+        .await
         .retention(day(3, 1), day(3, 31))
         .await
         .expect("retention");
@@ -196,7 +213,8 @@ pub async fn retention_follows_the_seed_example<S: Stores>(store: Arc<S>) {
     assert_eq!(report.repeat_purchase_rate, Some(14.3));
 
     let before_anyone = shop
-        .scores
+        .counted()
+        .await
         .retention(day(1, 1), day(1, 31))
         .await
         .expect("retention");
@@ -211,7 +229,8 @@ pub async fn retention_follows_the_seed_example<S: Stores>(store: Arc<S>) {
     // The window's edge: Feb 10 orders keep customers active through Mar 12 (30 days), not Mar 13.
     // On Mar 12 the 20 regulars and the 9 newcomers (Mar 5) are active; on Mar 13 only newcomers.
     assert_eq!(
-        shop.scores
+        shop.counted()
+            .await
             .retention(day(3, 12), day(3, 12))
             .await
             .expect("r")
@@ -219,7 +238,8 @@ pub async fn retention_follows_the_seed_example<S: Stores>(store: Arc<S>) {
         29
     );
     assert_eq!(
-        shop.scores
+        shop.counted()
+            .await
             .retention(day(3, 13), day(3, 13))
             .await
             .expect("r")
@@ -240,7 +260,8 @@ pub async fn nps_series_respects_utc_midnight_and_calendar_edges<S: Stores>(stor
     shop.answer(6, 10, at(2026, 4, 1, 0, 0, 0)).await;
 
     let weeks = shop
-        .scores
+        .counted()
+        .await
         .nps(day(2, 26), day(3, 8), Some(Interval::Week), None)
         .await
         .expect("nps");
@@ -261,7 +282,8 @@ pub async fn nps_series_respects_utc_midnight_and_calendar_edges<S: Stores>(stor
     );
 
     let months = shop
-        .scores
+        .counted()
+        .await
         .nps(day(2, 1), day(4, 30), Some(Interval::Month), None)
         .await
         .expect("nps");
@@ -278,7 +300,8 @@ pub async fn nps_series_respects_utc_midnight_and_calendar_edges<S: Stores>(stor
     assert_eq!(total.margin_of_error, None);
 
     let days = shop
-        .scores
+        .counted()
+        .await
         .nps(day(3, 1), day(3, 3), Some(Interval::Day), None)
         .await
         .expect("nps");
@@ -289,7 +312,8 @@ pub async fn nps_series_respects_utc_midnight_and_calendar_edges<S: Stores>(stor
         "an empty day is null, not 0"
     );
     let empty = shop
-        .scores
+        .counted()
+        .await
         .nps(day(6, 1), day(6, 30), None, None)
         .await
         .expect("nps");
@@ -352,7 +376,8 @@ pub async fn funnel_counts_codes_clicks_outcomes_and_money<S: Stores>(store: Arc
         .expect("refund again counts nothing");
 
     let funnel = shop
-        .scores
+        .counted()
+        .await
         .funnel(day(3, 1), day(3, 31))
         .await
         .expect("funnel");
@@ -368,7 +393,8 @@ pub async fn funnel_counts_codes_clicks_outcomes_and_money<S: Stores>(store: Arc
         (1500, 1500)
     );
     let before = shop
-        .scores
+        .counted()
+        .await
         .funnel(day(2, 1), day(2, 28))
         .await
         .expect("funnel");

@@ -6,7 +6,9 @@ use serde_json::{json, Value};
 
 const SCORES: &str = "score-nps";
 
+/// A staff read, once the stack has counted every request so far.
 async fn get(stack: &TestStack, path: &str) -> (StatusCode, Value) {
+    stack.settled().await;
     let response = stack
         .client
         .get(stack.url(SCORES, path))

@@ -1,6 +1,7 @@
 //! One contract for the referral store, run unchanged against the embedded store and against
 //! DynamoDB (the emulator started by scripts/test.sh).
 
+use http_tests::aggregate::Aggregate;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -169,7 +170,9 @@ pub async fn stats_of_a_customer_without_code_are_absent(store: Arc<dyn Referral
     );
 }
 
-pub async fn concurrent_clicks_are_all_counted(store: Arc<dyn ReferralStore>) {
+pub async fn concurrent_clicks_are_all_counted<S: ReferralStore + Aggregate + 'static>(
+    store: Arc<S>,
+) {
     store
         .claim_code(claim("c-1", "AAAA2222"))
         .await
@@ -180,6 +183,7 @@ pub async fn concurrent_clicks_are_all_counted(store: Arc<dyn ReferralStore>) {
         .await
         .into_iter()
         .all(|r| r.expect("click")));
+    store.aggregate().await;
     let stats = store
         .referral_stats(&customer("c-1"))
         .await
@@ -227,6 +231,8 @@ async fn embedded_store_keeps_data_across_reopen() {
             .expect("click"));
     }
     let reopened = store_sqlite::EmbeddedStore::open(&path).expect("reopen");
+    // The click's tally survived too: counted after the restart.
+    reopened.aggregate().await;
     let stats = reopened
         .referral_stats(&customer("c-1"))
         .await

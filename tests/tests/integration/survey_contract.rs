@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use http_tests::aggregate::Aggregate;
+
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use domain::model::{Category, Comment, CustomerId, Email, Locale, OrderId, Score, SurveyToken};
 use domain::model::{SkipReason, SurveyDecision, SurveyRequest};
@@ -18,11 +20,18 @@ use http_tests::delivery::TestDelivery;
 
 /// Every store the suite runs against.
 pub trait Store:
-    SurveyStore + ReferralStore + MetricsStore + OutboxStore + OutboxAdmin + 'static
+    SurveyStore + ReferralStore + MetricsStore + OutboxStore + OutboxAdmin + Aggregate + 'static
 {
 }
-impl<S: SurveyStore + ReferralStore + MetricsStore + OutboxStore + OutboxAdmin + 'static> Store
-    for S
+impl<
+        S: SurveyStore
+            + ReferralStore
+            + MetricsStore
+            + OutboxStore
+            + OutboxAdmin
+            + Aggregate
+            + 'static,
+    > Store for S
 {
 }
 
@@ -114,6 +123,7 @@ impl<S: Store> Surveys<S> {
     async fn counts(&self) -> Vec<DayCounts> {
         let from = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
         let to = NaiveDate::from_ymd_opt(2027, 12, 31).expect("date");
+        self.store.aggregate().await;
         self.store.day_counts(from, to).await.expect("counters")
     }
 

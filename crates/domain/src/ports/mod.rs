@@ -13,6 +13,7 @@ mod referral_store;
 mod store_error;
 pub mod stored;
 mod survey_store;
+pub mod tally;
 mod webhook;
 
 pub use clock::{Clock, SystemClock};
@@ -42,4 +43,5 @@ pub use survey_store::{
     FollowUpChange, FollowUpStore, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
     SurveyRequestContext, SurveyStore,
 };
+pub use tally::{CodeCounts, Tally, TallyId, TallyStore};
 pub use webhook::{WebhookError, WebhookSender};

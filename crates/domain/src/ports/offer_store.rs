@@ -1,9 +1,7 @@
 use async_trait::async_trait;
 
 use super::{OutboxMessage, StoreError};
-use crate::model::{
-    Claimant, CodeOwner, CounterDelta, CustomerId, OfferClaim, PersonFingerprint, ReferralCode,
-};
+use crate::model::{Claimant, CodeOwner, CustomerId, OfferClaim, PersonFingerprint, ReferralCode};
 
 /// What deciding a claim of the friend's offer needs, read together.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,14 +14,15 @@ pub struct OfferContext {
     pub claimant: Claimant,
 }
 
-/// One atomic write of a new claim: the claim under the person's fingerprint, its coupon, the
-/// code's claim count, the day's funnel and the messages (mail, event, platform discount).
+/// One atomic write of a new claim: the claim under the person's fingerprint, its coupon, its
+/// tally (the code's claims and the day's funnel) and the messages (mail, event, platform
+/// discount).
 #[derive(Debug, Clone)]
 pub struct OfferCommit {
     pub claim: OfferClaim,
     pub person: PersonFingerprint,
     pub messages: Vec<OutboxMessage>,
-    pub counters: Vec<CounterDelta>,
+    pub tally: super::Tally,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

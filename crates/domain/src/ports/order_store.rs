@@ -72,8 +72,8 @@ pub struct OrderCommit {
     pub reward: Option<RewardCommit>,
     /// The reward mails and events, written in the same atomic unit.
     pub messages: Vec<OutboxMessage>,
-    /// Funnel and retention counters this order changes, merged per day and name.
-    pub counters: Vec<crate::model::CounterDelta>,
+    /// The funnel, retention and order-day counters this order moves, written as its tally.
+    pub tally: super::Tally,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

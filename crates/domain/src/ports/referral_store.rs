@@ -49,8 +49,9 @@ pub trait ReferralStore: Send + Sync {
     /// Who owns the code, if anyone; a plain read that changes nothing.
     async fn code_owner(&self, code: &ReferralCode) -> Result<Option<CustomerId>, StoreError>;
 
-    /// Adds one click to a known code and to the day's funnel atomically; `false` when the
-    /// code does not exist.
+    /// Records one click on a known code as a tally of its own (the code's count and the day's
+    /// funnel move when the aggregator applies it), writing no item another click writes;
+    /// `false` when the code does not exist.
     async fn count_click(&self, code: &ReferralCode, at: DateTime<Utc>)
         -> Result<bool, StoreError>;
 }

@@ -578,7 +578,7 @@ pub fn answer_counter_moves(
     if let Some(change) = follow_up {
         moves.extend(follow_up_counter_moves(change));
     }
-    merge(moves)
+    merge_moves(moves)
 }
 
 /// The open-detractor counter moves of a follow-up change.
@@ -594,7 +594,8 @@ pub fn follow_up_counter_moves(change: &FollowUpChange) -> Vec<CounterMove> {
         .collect()
 }
 
-fn merge(moves: Vec<CounterMove>) -> Vec<CounterMove> {
+/// Adds up moves per counter and drops zeros.
+pub fn merge_moves(moves: Vec<CounterMove>) -> Vec<CounterMove> {
     let mut merged: Vec<CounterMove> = Vec::new();
     for m in moves {
         match merged

@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use crate::model::counters;
 use crate::model::{
     claim_refusal, ClaimRefusal, CouponCode, Creation, CustomerId, Email, FingerprintKey,
     FriendOffer, Locale, MessageId, OfferClaim, ReferralCode,
 };
 use crate::ports::{
-    Clock, MessageKind, OfferCommit, OfferCommitted, OfferStore, OutboxMessage, Payload, StoreError,
+    Clock, MessageKind, OfferCommit, OfferCommitted, OfferStore, OutboxMessage, Payload,
+    StoreError, Tally,
 };
 
 use super::reward_mail::{self, RenderError, ShopIdentity};
@@ -120,11 +120,7 @@ impl OfferService {
             );
             let commit = OfferCommit {
                 messages: self.messages(&claim, claimer)?,
-                counters: vec![counters::funnel(
-                    claim.claimed_at.date_naive(),
-                    counters::CLAIMS,
-                    1,
-                )],
+                tally: Tally::claim(&claim.code, claim.claimed_at.date_naive()),
                 claim,
                 person: person.clone(),
             };

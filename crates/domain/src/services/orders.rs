@@ -8,7 +8,7 @@ use crate::model::{
 use crate::model::{FingerprintKey, MessageId, PageKey};
 use crate::ports::{
     Clock, CommitOutcome, ExistingOrder, KnownCodes, MessageKind, OrderCommit, OrderStore,
-    OutboxMessage, Payload, RewardCommit, StoreError, StoredOrder, UndecidedOrder,
+    OutboxMessage, Payload, RewardCommit, StoreError, StoredOrder, Tally, UndecidedOrder,
 };
 
 use super::reward_mail::{self, RenderError, RewardMail, ShopIdentity};
@@ -155,9 +155,9 @@ impl OrderService {
             let before = &context.friend.history;
             let after = before.with(&order).map_err(|_| OrderError::TotalOverflow)?;
             let history = HistoryChange::between(before, &order, decision == Decision::Rewarded);
-            let counters = self.counters_for(&order, &decision, rewards, &history, before, &after);
+            let tally = self.tally_for(&order, &decision, rewards, &history, before, &after);
             let commit = OrderCommit {
-                counters,
+                tally,
                 history,
                 order: order.clone(),
                 person: person.clone(),
@@ -205,8 +205,9 @@ impl OrderService {
     }
 
     /// Funnel outcome on the order's day; activity spans and first-order day for retention,
-    /// which change only when the order brings its customer a new day.
-    fn counters_for(
+    /// which change only when the order brings its customer a new day; one more order of the
+    /// customer on the day.
+    fn tally_for(
         &self,
         order: &Order,
         decision: &Decision,
@@ -214,7 +215,7 @@ impl OrderService {
         history: &HistoryChange,
         before: &crate::model::OrderHistory,
         after: &crate::model::OrderHistory,
-    ) -> Vec<CounterDelta> {
+    ) -> Tally {
         let day = order.placed_at.date_naive();
         let mut deltas: Vec<CounterDelta> = Vec::new();
         if history.new_days.is_some() {
@@ -243,7 +244,7 @@ impl OrderService {
                 deltas.push(counters::funnel(day, counters::ISSUED_CENTS, issued));
             }
         }
-        counters::merge(deltas)
+        Tally::days(deltas).with_order_day(day, &order.customer_id)
     }
 
     /// The referrer's own page, where create-referral serves it.
