@@ -1,6 +1,7 @@
 //! Helpers of the one integration-test binary (tests/integration), shared with the benchmarks.
 
 pub mod aggregate;
+pub mod burst;
 pub mod clock;
 pub mod configuration;
 pub mod conflict_proxy;

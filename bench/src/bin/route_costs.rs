@@ -17,6 +17,7 @@ use axum::Router;
 use bench::capacity::{CapacityRecorder, Units};
 use bench::pricing::{self, cost_per_million};
 use bench::stats::{median, millis};
+use domain::ports::TallyStore;
 use http_tests::platforms::{fixture, sign, SHOPIFY_SECRET};
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -74,6 +75,9 @@ struct Observed {
     units: Units,
     delivery_sequences: HashMap<Vec<String>, usize>,
     delivery_units: Units,
+    /// What the aggregator spends on this request's tally applied alone: an upper bound, since
+    /// in a stream batch the counter writes are shared by every tally of the batch.
+    aggregation_units: Units,
     mails: usize,
     runs: usize,
     /// The answer's bytes, for pages.
@@ -83,6 +87,7 @@ struct Observed {
 struct Bench {
     app: Router,
     deliverer: domain::services::Deliverer,
+    store: Arc<store_dynamodb::DynamoStore>,
     recorder: CapacityRecorder,
     outbox: std::path::PathBuf,
     observed: Vec<(Case, Observed)>,
@@ -144,6 +149,15 @@ impl Bench {
         // What deliver-outbox then does for the messages this request wrote.
         self.deliverer.sweep().await.expect("delivery sweep");
         let delivery = self.recorder.take();
+        // And what the aggregator then does for the request's tally (found by a scan the
+        // stream makes unnecessary, so not counted).
+        let tallies = http_tests::aggregate::pending_tallies(&self.store).await;
+        self.recorder.take();
+        self.store
+            .apply_tallies(&tallies)
+            .await
+            .expect("applying the tally");
+        let aggregation = self.recorder.take();
         let answer = Answer {
             status,
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
@@ -179,6 +193,9 @@ impl Bench {
             .or_default() += 1;
         for request in &delivery {
             observed.delivery_units += request.units;
+        }
+        for request in &aggregation {
+            observed.aggregation_units += request.units;
         }
         *observed
             .delivery_sequences
@@ -713,17 +730,29 @@ fn report(bench: &Bench, rounds: usize) {
         pricing::PRICES_DATED, pricing::LAMBDA_ARM_PER_GB_SECOND, pricing::LAMBDA_MEMORY_MB,
         pricing::LAMBDA_REQUEST_PER_MILLION, pricing::DYNAMODB_WRITE_UNIT_PER_MILLION,
         pricing::DYNAMODB_READ_UNIT_PER_MILLION, pricing::SES_MAIL_PER_MILLION);
-    println!("| route | handler, median of {rounds} (ms) | billed (ms) | RRU | WRU | mails | Lambda ($) | DynamoDB ($) | SES ($) | total ($ per million) |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("RRU and WRU: the request, then deliver-outbox sending its messages, then the aggregator applying its tally alone (in WRU: request + delivery + aggregation; a stream batch shares the aggregator's counter writes among its tallies, so its share is an upper bound).\n");
+    println!("| route | handler, median of {rounds} (ms) | billed (ms) | RRU | WRU | WRU: request + delivery + aggregation | mails | Lambda ($) | DynamoDB ($) | SES ($) | total ($ per million) |");
+    println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
     for (case, observed) in &bench.observed {
         let runs = observed.runs as f64;
         let handler = millis(median(&observed.durations));
-        let read = (observed.units.read + observed.delivery_units.read) / runs;
-        let write = (observed.units.write + observed.delivery_units.write) / runs;
+        let read =
+            (observed.units.read + observed.delivery_units.read + observed.aggregation_units.read)
+                / runs;
+        let write = (observed.units.write
+            + observed.delivery_units.write
+            + observed.aggregation_units.write)
+            / runs;
+        let split = format!(
+            "{:.1} + {:.1} + {:.1}",
+            observed.units.write / runs,
+            observed.delivery_units.write / runs,
+            observed.aggregation_units.write / runs
+        );
         let mails = observed.mails as f64 / runs;
         let cost = cost_per_million(handler, read, write, mails);
         println!(
-            "| `{}` | {handler:.2} | {:.0} | {read:.2}{} | {write:.2}{} | {mails:.2} | {:.2} | {:.2} | {:.2} | **{:.2}** |",
+            "| `{}` | {handler:.2} | {:.0} | {read:.2}{} | {write:.2}{} | {split} | {mails:.2} | {:.2} | {:.2} | {:.2} | **{:.2}** |",
             case.label,
             pricing::billed_millis(handler),
             if observed.units.read_computed { "†" } else { "" },
@@ -763,11 +792,16 @@ async fn main() {
     .collect();
     let options =
         local::Options::from_lookup(move |name| vars.get(name).cloned()).expect("options");
-    let app = local::build_app_over(&options, "127.0.0.1:9000".parse().expect("address"), store)
-        .expect("routers");
+    let app = local::build_app_over(
+        &options,
+        "127.0.0.1:9000".parse().expect("address"),
+        store.clone(),
+    )
+    .expect("routers");
     let mut bench = Bench {
         app: app.router,
         deliverer: app.deliverer,
+        store,
         recorder,
         outbox: Path::new(&data_dir).join(local::OUTBOX_FOLDER),
         observed: Vec::new(),

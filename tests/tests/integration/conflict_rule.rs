@@ -55,37 +55,42 @@ async fn concurrent_clicks_and_orders_under_the_conflict_rule_lose_nothing() {
             .await;
         assert!((300..400).contains(&answer.status), "{}", answer.status);
     });
-    let orders = stream::iter(0..100).for_each_concurrent(100, |n| async move {
-        let answer = stack
-            .storefront(
-                "POST",
-                &format!("{REWARD}/orders"),
-                Some(
-                    json!({"order_id": format!("o-{n}"), "customer_id": format!("friend-{n}"),
-                            "email": format!("friend-{n}@example.com"), "total_cents": 5990,
-                            "currency": "EUR", "referral_code": codes[n % 20]}),
-                ),
-            )
-            .await;
-        assert_eq!(answer.status, 200, "order o-{n}: {}", answer.text);
-        assert_eq!(
-            answer.body["referral"]["status"], "rewarded",
-            "{}",
-            answer.text
-        );
-    });
-    tokio::join!(clicks, orders);
-    eprintln!(
-        "conflict rule: {} transactions forwarded, {} cancelled with TransactionConflict, {} single writes refused",
-        proxy.counts.transactions.load(Ordering::Relaxed),
-        proxy.counts.cancelled.load(Ordering::Relaxed),
-        proxy.counts.refused_writes.load(Ordering::Relaxed),
-    );
+    let orders =
+        stream::iter(0..100)
+            .map(|n| async move {
+                let answer = stack
+                .storefront(
+                    "POST",
+                    &format!("{REWARD}/orders"),
+                    Some(json!({"order_id": format!("o-{n}"), "customer_id": format!("friend-{n}"),
+                                "email": format!("friend-{n}@example.com"), "total_cents": 5990,
+                                "currency": "EUR", "referral_code": codes[n % 20]})),
+                )
+                .await;
+                (answer.status, answer.body["referral"]["status"].clone())
+            })
+            .buffer_unordered(100)
+            .collect::<Vec<_>>();
+    let ((), orders) = tokio::join!(clicks, orders);
 
     store.aggregate().await;
     let viral = stack
         .storefront("GET", &format!("{CREATE}/referrals/referrer-0"), None)
         .await;
+    let rewarded = orders
+        .iter()
+        .filter(|(status, outcome)| *status == 200 && outcome == "rewarded")
+        .count();
+    eprintln!(
+        "conflict rule: {} transactions forwarded, {} cancelled with TransactionConflict, {} single \
+         writes refused; {rewarded} of 100 orders rewarded, {} answered 503; {} of 200 clicks counted",
+        proxy.counts.transactions.load(Ordering::Relaxed),
+        proxy.counts.cancelled.load(Ordering::Relaxed),
+        proxy.counts.refused_writes.load(Ordering::Relaxed),
+        orders.iter().filter(|(status, _)| *status == 503).count(),
+        viral.body["clicks"],
+    );
+    assert_eq!(rewarded, 100, "every order committed: {orders:?}");
     assert_eq!(
         viral.body["clicks"], 200,
         "every click counted once: {}",
