@@ -1,6 +1,7 @@
 //! The production mailer: SES v2 `SendEmail` with a simple (text + HTML) message.
 
 use async_trait::async_trait;
+use aws_sdk_sesv2::error::ProvideErrorMetadata;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader};
 use aws_sdk_sesv2::Client;
 use base64::Engine;
@@ -92,10 +93,15 @@ impl Mailer for SesMailer {
             // The whole chain: SES's own code and message (an AccessDenied, a rejected
             // identity) is what an operator needs to see in the message's last error.
             .map_err(|e| {
-                MailError::new(
-                    "sending through SES",
-                    aws_sdk_sesv2::error::DisplayErrorContext(e).to_string(),
-                )
+                let throttled = e.as_service_error().is_some_and(|service| {
+                    service.is_too_many_requests_exception() || service.code() == Some("Throttling")
+                });
+                let reason = aws_sdk_sesv2::error::DisplayErrorContext(e).to_string();
+                if throttled {
+                    MailError::throttled("sending through SES (rate limited)", reason)
+                } else {
+                    MailError::new("sending through SES", reason)
+                }
             })?;
         Ok(())
     }

@@ -3,8 +3,9 @@
 
 use clap::Args;
 use domain::model::{
-    Currency, DiscountPlatform, Email, FingerprintKey, FriendOffer, FriendReward, HttpUrl, Locale,
-    Retention, RetrySchedule, WebhookSecrets, WebhookUrl, DEFAULT_FRIEND_OFFER_DAYS,
+    Concurrency, Currency, DiscountPlatform, Email, FingerprintKey, FriendOffer, FriendReward,
+    HttpUrl, Locale, Retention, RetrySchedule, SendRate, WebhookSecrets, WebhookUrl,
+    DEFAULT_FRIEND_OFFER_DAYS,
 };
 use domain::services::{Discounts, Events, ReferralLinks, ShopIdentity};
 use shop_platforms::{ShopifyShop, SigningSecret};
@@ -94,6 +95,9 @@ pub struct Delivery {
     /// Seconds to wait after each failed delivery attempt (with jitter); after the last, the message is `failed`.
     #[arg(long, env = "OUTBOX_RETRY_SECONDS", default_value = domain::model::DEFAULT_RETRY_SECONDS)]
     pub outbox_retry_seconds: RetrySchedule,
+    /// Messages one deliverer sends at once (1–64): sends wait on SES, the webhook receiver or the platform, so several at once multiply throughput.
+    #[arg(long, env = "OUTBOX_CONCURRENCY", default_value = domain::model::DEFAULT_OUTBOX_CONCURRENCY)]
+    pub outbox_concurrency: Concurrency,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -126,6 +130,9 @@ pub struct SesSending {
     /// SES configuration set to send with (Lambda only).
     #[arg(long, env = "SES_CONFIGURATION_SET")]
     pub ses_configuration_set: Option<String>,
+    /// Mails per second one deliverer sends at most (Lambda only): the account's SES maximum send rate, 14 once production access is granted. A send SES still refuses as too fast waits a second and does not use up an attempt.
+    #[arg(long, env = "SES_MAX_SEND_RATE", default_value = domain::model::DEFAULT_SES_MAX_SEND_RATE)]
+    pub ses_max_send_rate: SendRate,
 }
 
 /// The shop platforms whose order webhooks this function takes (reward-referral and

@@ -136,25 +136,29 @@ async fn deliver_records(
 ) -> (Response, DeliveryReport) {
     let mut response = Response::default();
     let mut report = DeliveryReport::default();
-    for record in records {
-        let id = record
-            .dynamodb
-            .keys
-            .get("PK")
-            .and_then(|pk| pk.s.as_deref())
-            .and_then(|pk| pk.strip_prefix(OUTBOX_PREFIX))
-            .and_then(|id| MessageId::parse(id).ok());
-        let Some(id) = id.filter(|_| record.event_name == "INSERT") else {
-            // The filter lets only outbox inserts through; anything else is not ours to retry.
-            continue;
-        };
-        match deliverer.deliver(&id).await {
+    // The filter lets only outbox inserts through; anything else is not ours to retry.
+    let messages: Vec<(MessageId, String)> = records
+        .into_iter()
+        .filter(|record| record.event_name == "INSERT")
+        .filter_map(|record| {
+            let id = record
+                .partition_key()?
+                .strip_prefix(OUTBOX_PREFIX)
+                .and_then(|id| MessageId::parse(id).ok())?;
+            Some((id, record.dynamodb.sequence_number))
+        })
+        .collect();
+    let ids: Vec<MessageId> = messages.iter().map(|(id, _)| id.clone()).collect();
+    for (id, attempt) in deliverer.deliver_all(&ids).await {
+        match attempt {
             Ok(attempt) => report.count(attempt),
             Err(error) => {
                 tracing::error!(message_id = %id, error = %error, "outbox store failed; the record will be retried");
-                response.batch_item_failures.push(ItemFailure {
-                    item_identifier: record.dynamodb.sequence_number,
-                });
+                if let Some((_, sequence)) = messages.iter().find(|(m, _)| *m == id) {
+                    response.batch_item_failures.push(ItemFailure {
+                        item_identifier: sequence.clone(),
+                    });
+                }
             }
         }
     }

@@ -77,7 +77,8 @@ pub fn build(settings: &Settings, ports: Ports) -> Deliverer {
         ports.webhooks,
         ports.clock,
         settings.delivery.outbox_retry_seconds.clone(),
-    );
+    )
+    .with_concurrency(settings.delivery.outbox_concurrency);
     match ports.discounts {
         Some(platform) => deliverer.with_discounts(DiscountDelivery {
             platform,

@@ -51,7 +51,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             ledger: store.clone(),
             clock: Arc::new(SystemClock),
         },
-    );
+    )
+    .with_mail_rate(settings.ses.ses_max_send_rate);
     let deliverer = &deliverer;
     let tallies: &DynamoStore = &tally_store;
     lambda_runtime::run(service_fn(

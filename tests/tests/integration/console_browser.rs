@@ -129,7 +129,9 @@ async fn the_console_shows_functions_key_and_mails_in_a_real_browser() {
             .await
             .expect("sent");
         assert_eq!(response.status(), 201);
-        // The outbox names files by the millisecond; keep the two apart.
+        // Delivered before the next is written (the deliverer sends several at once, in no
+        // order), and the outbox names files by the millisecond: keep the two apart.
+        stack.settled().await;
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     stack.settled().await;

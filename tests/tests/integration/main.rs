@@ -11,6 +11,7 @@ mod conflict_rule;
 mod console_browser;
 mod create_referral_http;
 mod customer_data_http;
+mod delivery_pace;
 mod docs_references;
 mod dynamodb_requests;
 mod edge_answers;

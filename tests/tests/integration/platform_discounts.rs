@@ -74,6 +74,9 @@ fn timed_deliverer<S: Store>(
         platform,
         ledger: stack.store.clone(),
     })
+    // One message at a time: the races staged here (a refund while the first create runs) are
+    // about one create in flight; several at once is `delivery_pace.rs`.
+    .with_concurrency("1".parse().expect("concurrency"))
 }
 
 async fn sweep_at(deliverer: &Deliverer, clock: &SettableClock, at: DateTime<Utc>) {

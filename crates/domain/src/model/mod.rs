@@ -5,6 +5,7 @@ mod coupon;
 mod coupon_code;
 mod customer_id;
 mod customer_name;
+mod delivery_pace;
 mod discount;
 mod email;
 mod feedback;
@@ -33,6 +34,10 @@ pub use coupon_code::{CouponCode, CouponCodeError, GENERATED_COUPON_LEN};
 pub(crate) use customer_id::check_id;
 pub use customer_id::{CustomerId, IdError};
 pub use customer_name::{CustomerName, CustomerNameError};
+pub use delivery_pace::{
+    Concurrency, ConcurrencyError, SendRate, SendRateError, DEFAULT_OUTBOX_CONCURRENCY,
+    DEFAULT_SES_MAX_SEND_RATE,
+};
 pub use discount::{
     CombinesWith, DiscountOrigin, DiscountPlatform, NewDiscount, PlatformDiscountId,
     PlatformDiscountIdError,

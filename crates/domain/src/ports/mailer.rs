@@ -21,6 +21,9 @@ pub struct MailError {
     pub context: &'static str,
     #[source]
     pub source: Box<dyn std::error::Error + Send + Sync>,
+    /// The provider's rate limit refused the send (SES's `TooManyRequestsException`): a wait,
+    /// not a failure.
+    pub throttled: bool,
 }
 
 impl MailError {
@@ -31,6 +34,18 @@ impl MailError {
         Self {
             context,
             source: source.into(),
+            throttled: false,
+        }
+    }
+
+    /// The provider's rate limit refused the send; sending again later will do.
+    pub fn throttled(
+        context: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            throttled: true,
+            ..Self::new(context, source)
         }
     }
 

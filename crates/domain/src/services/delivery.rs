@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{CouponCode, MessageId, NewDiscount, RetrySchedule};
+use futures_util::stream::{self, StreamExt};
+
+use crate::model::{Concurrency, CouponCode, MessageId, NewDiscount, RetrySchedule, SendRate};
 use crate::ports::{
     Claim, Clock, DiscountAction, DiscountLedger, Mailer, MessagePage, MessageStatus, OutboxAdmin,
     OutboxStore, PageCursor, Payload, PlatformDiscounts, PlatformError, RequeueOutcome, Settlement,
@@ -68,7 +70,38 @@ pub struct Deliverer {
     discounts: Option<DiscountDelivery>,
     clock: Arc<dyn Clock>,
     schedule: RetrySchedule,
+    /// Messages sent at once.
+    concurrency: Concurrency,
+    /// `None`: mails as fast as they go (the local stack's mail folder).
+    mail_pace: Option<Arc<MailPace>>,
 }
+
+/// Spaces mail sends one interval apart, however many messages are in flight: SES refuses
+/// sends above the account's rate, and a refused send costs an attempt's wait.
+struct MailPace {
+    interval: std::time::Duration,
+    next: std::sync::Mutex<tokio::time::Instant>,
+}
+
+impl MailPace {
+    async fn wait(&self) {
+        let slot = {
+            let now = tokio::time::Instant::now();
+            // A poisoned lock only means another send panicked; its slot is still a time.
+            let mut next = self
+                .next
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let slot = (*next).max(now);
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
+/// How long a deliverer waits before trying a mail the provider's rate limit refused.
+const THROTTLED_MAIL_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The shop platform's admin API and the coupons' record of their discounts.
 #[derive(Clone)]
@@ -95,7 +128,40 @@ impl Deliverer {
             discounts: None,
             clock,
             schedule,
+            concurrency: Concurrency::default(),
+            mail_pace: None,
         }
+    }
+
+    /// OUTBOX_CONCURRENCY: how many messages are sent at once.
+    pub fn with_concurrency(mut self, concurrency: Concurrency) -> Self {
+        self.concurrency = concurrency;
+        self
+    }
+
+    /// SES_MAX_SEND_RATE: mails leave at most this many per second, whatever the concurrency.
+    pub fn with_mail_rate(mut self, rate: SendRate) -> Self {
+        self.mail_pace = Some(Arc::new(MailPace {
+            interval: rate.interval(),
+            next: std::sync::Mutex::new(tokio::time::Instant::now()),
+        }));
+        self
+    }
+
+    /// Delivers each message of `ids`, up to the concurrency at once; each id's attempt or the
+    /// store's failure, in no particular order.
+    pub async fn deliver_all(
+        &self,
+        ids: &[MessageId],
+    ) -> Vec<(MessageId, Result<Attempt, StoreError>)> {
+        stream::iter(ids.to_vec())
+            .map(|id| async move {
+                let attempt = self.deliver(&id).await;
+                (id, attempt)
+            })
+            .buffer_unordered(self.concurrency.get())
+            .collect()
+            .await
     }
 
     /// DISCOUNT_PLATFORM: coupons' discounts are created and ended through `discounts`.
@@ -175,10 +241,17 @@ impl Deliverer {
             picked: due.ids.len(),
             ..DeliveryReport::default()
         };
-        for id in &due.ids {
-            report.count(self.deliver(id).await?);
+        let mut failure = None;
+        for (_, attempt) in self.deliver_all(&due.ids).await {
+            match attempt {
+                Ok(attempt) => report.count(attempt),
+                Err(error) => failure = failure.or(Some(error)),
+            }
         }
-        Ok(report)
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(report),
+        }
     }
 
     fn retry_at(&self, attempt: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -188,12 +261,25 @@ impl Deliverer {
 
     async fn send(&self, claim: &Claim) -> Result<Sent, Failure> {
         match &claim.message.payload {
-            Payload::Mail(mail) => self
-                .mailer
-                .send(mail)
-                .await
-                .map(|()| Sent::Done)
-                .map_err(|error| Failure::Transient(error.reason())),
+            Payload::Mail(mail) => {
+                if let Some(pace) = &self.mail_pace {
+                    pace.wait().await;
+                }
+                self.mailer
+                    .send(mail)
+                    .await
+                    .map(|()| Sent::Done)
+                    .map_err(|error| {
+                        if error.throttled {
+                            Failure::Deferred {
+                                wait: THROTTLED_MAIL_WAIT,
+                                reason: error.reason(),
+                            }
+                        } else {
+                            Failure::Transient(error.reason())
+                        }
+                    })
+            }
             Payload::Discount(action) => {
                 let Some(discounts) = &self.discounts else {
                     return Err(Failure::Transient(
