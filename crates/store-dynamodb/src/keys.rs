@@ -165,8 +165,21 @@ pub const EXPIRES_AT: &str = "expires_at";
 
 /// An outbox message: a mail or webhook event with its delivery state.
 pub(super) fn outbox_message(id: &MessageId) -> Key {
-    key(format!("{OUTBOX_PREFIX}{id}"), "OUTBOX")
+    key(format!("{OUTBOX_PREFIX}{id}"), OUTBOX_SORT_KEY)
 }
+
+/// An outbox message's payload (the rendered mail, the event's body), beside the message in its
+/// partition: written once with it, read once per attempt, so claims and results write only the
+/// small message item (1 WRU each).
+pub(super) fn outbox_body(id: &MessageId) -> Key {
+    key(format!("{OUTBOX_PREFIX}{id}"), OUTBOX_BODY)
+}
+
+pub(super) const OUTBOX_BODY: &str = "BODY";
+
+/// An outbox message's sort key; its payload's is [`OUTBOX_BODY`]. The stream's filter passes
+/// inserts of message items only.
+pub const OUTBOX_SORT_KEY: &str = "OUTBOX";
 
 /// Every outbox message's partition key starts with this; the stream's filter passes only these.
 pub const OUTBOX_PREFIX: &str = "OUTBOX#";

@@ -59,8 +59,8 @@ pub const SORT_KEY: &str = keys::SK;
 /// The outbox's sparse index and its key attributes, for whoever creates the table.
 pub use keys::{
     CUSTOMERS_INDEX, CUSTOMER_ID, EXPIRES_AT, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_PREFIX,
-    OUTBOX_STATUS, PEOPLE_INDEX, PERSON, RESPONSES_INDEX, RESPONSE_AT, RESPONSE_MONTH,
-    TALLY_PREFIX,
+    OUTBOX_SORT_KEY, OUTBOX_STATUS, PEOPLE_INDEX, PERSON, RESPONSES_INDEX, RESPONSE_AT,
+    RESPONSE_MONTH, TALLY_PREFIX,
 };
 /// The attributes the outbox index projects besides its keys.
 pub use outbox::OUTBOX_INDEX_ATTRIBUTES;

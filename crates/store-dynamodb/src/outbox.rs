@@ -1,10 +1,11 @@
-//! The outbox on DynamoDB: one item per message, put in the transaction of its cause; claims and
-//! results are conditional `UpdateItem`s; due and listed messages come from the sparse index.
+//! The outbox on DynamoDB: a small item per message and one for its payload, both put in the
+//! transaction of its cause; claims and results are conditional `UpdateItem`s of the small item
+//! (1 WRU each); due and listed messages come from the sparse index.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
 use super::attributes::{
@@ -39,69 +40,70 @@ const DELIVERED: &str = "delivered";
 const FAILED: &str = "failed";
 const CANCELLED: &str = "cancelled";
 
-/// The puts that write `messages` beside their cause. The condition keeps an existing message as
-/// it is: a delivered message never becomes pending again.
+/// The puts that write `messages` beside their cause: each message's small item (status,
+/// schedule, index keys) and its payload's item. The condition keeps an existing message as it
+/// is: a delivered message never becomes pending again.
 pub(super) fn message_puts(
     table: &str,
     retention: Retention,
     messages: &[OutboxMessage],
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
-    messages
-        .iter()
-        .map(|message| {
-            let created = timestamp(message.created_at);
-            let due = timestamp(message.due_at);
-            let mut item = keys::outbox_message(&message.id);
-            item.extend([
-                (
-                    "kind".to_owned(),
-                    AttributeValue::S(message.kind.as_str().into()),
-                ),
-                (
-                    "reference".to_owned(),
-                    AttributeValue::S(message.reference.clone()),
-                ),
-                (
-                    "payload".to_owned(),
-                    AttributeValue::S(stored::payload_to_json(&message.payload)),
-                ),
-                ("status".to_owned(), AttributeValue::S(PENDING.into())),
-                ("attempts".to_owned(), number(0)),
-                ("claims".to_owned(), number(0)),
-                ("next_attempt_at".to_owned(), due.clone()),
-                ("created_at".to_owned(), created.clone()),
-                ("updated_at".to_owned(), created),
-                (OUTBOX_STATUS.to_owned(), AttributeValue::S(PENDING.into())),
-                (OUTBOX_AT.to_owned(), due),
-                (
-                    EXPIRES_AT.to_owned(),
-                    expiry(retention.expires_at(message.created_at)),
-                ),
-            ]);
-            if let Some(customer_id) = &message.customer_id {
-                item.insert(
-                    CUSTOMER_ID.to_owned(),
-                    AttributeValue::S(customer_id.to_string()),
-                );
-            }
-            Put::builder()
-                .table_name(table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(#pk)")
-                .expression_attribute_names("#pk", keys::PK)
-                .build()
-                .map(|put| TransactWriteItem::builder().put(put).build())
-                .map_err(|e| StoreError::backend("building an outbox message", e))
-        })
-        .collect()
+    let mut puts = Vec::with_capacity(messages.len() * 2);
+    for message in messages {
+        let created = timestamp(message.created_at);
+        let due = timestamp(message.due_at);
+        let expires = expiry(retention.expires_at(message.created_at));
+        let mut item = keys::outbox_message(&message.id);
+        item.extend([
+            (
+                "kind".to_owned(),
+                AttributeValue::S(message.kind.as_str().into()),
+            ),
+            (
+                "reference".to_owned(),
+                AttributeValue::S(message.reference.clone()),
+            ),
+            ("status".to_owned(), AttributeValue::S(PENDING.into())),
+            ("attempts".to_owned(), number(0)),
+            ("claims".to_owned(), number(0)),
+            ("next_attempt_at".to_owned(), due.clone()),
+            ("created_at".to_owned(), created.clone()),
+            ("updated_at".to_owned(), created),
+            (OUTBOX_STATUS.to_owned(), AttributeValue::S(PENDING.into())),
+            (OUTBOX_AT.to_owned(), due),
+            (EXPIRES_AT.to_owned(), expires.clone()),
+        ]);
+        if let Some(customer_id) = &message.customer_id {
+            item.insert(
+                CUSTOMER_ID.to_owned(),
+                AttributeValue::S(customer_id.to_string()),
+            );
+        }
+        let mut body = keys::outbox_body(&message.id);
+        body.extend([
+            (
+                PAYLOAD.to_owned(),
+                AttributeValue::S(stored::payload_to_json(&message.payload)),
+            ),
+            (EXPIRES_AT.to_owned(), expires),
+        ]);
+        for item in [item, body] {
+            puts.push(keys::put_if_new(table, item, "building an outbox message")?);
+        }
+    }
+    Ok(puts)
 }
+
+/// The payload's attribute: on the body item, or on the message item itself for messages
+/// written before bodies had their own item.
+pub(super) const PAYLOAD: &str = "payload";
 
 fn count(item: &Item, name: &str) -> Result<u32, StoreError> {
     u32::try_from(counter(item, name)?)
         .map_err(|_| StoreError::Corrupt(format!("attribute {name} is out of range")))
 }
 
-fn claim_from(item: &Item) -> Result<Claim, StoreError> {
+fn claim_from(item: &Item, payload: &str) -> Result<Claim, StoreError> {
     Ok(Claim {
         message: OutboxMessage {
             id: keys::outbox_message_id(item)?,
@@ -111,7 +113,7 @@ fn claim_from(item: &Item) -> Result<Claim, StoreError> {
                 .map(CustomerId::parse)
                 .transpose()
                 .map_err(|_| StoreError::Corrupt("bad outbox customer id".into()))?,
-            payload: stored::payload_from_json(string(item, "payload")?)?,
+            payload: stored::payload_from_json(payload)?,
             created_at: parse_timestamp(item, "created_at")?,
             // Once claimed, the message is past its first due time, which is not kept.
             due_at: parse_timestamp(item, "created_at")?,
@@ -247,7 +249,19 @@ impl OutboxStore for DynamoStore {
         let item = output
             .attributes
             .ok_or_else(|| StoreError::Corrupt("claimed message returned no attributes".into()))?;
-        claim_from(&item).map(Some)
+        if let Some(payload) = optional_string(&item, PAYLOAD) {
+            return claim_from(&item, payload).map(Some);
+        }
+        // Written in the same transaction as the message, so a consistent read finds it, unless
+        // the customer's data was erased in the meantime: then there is nothing to send, and the
+        // erasure cancels the message.
+        match self
+            .get_consistent(keys::outbox_body(id), "reading an outbox message's payload")
+            .await?
+        {
+            Some(body) => claim_from(&item, string(&body, PAYLOAD)?).map(Some),
+            None => Ok(None),
+        }
     }
 
     async fn settle(

@@ -15,7 +15,7 @@ use super::errors::{classify, conditional_update};
 use super::keys::{self, Key, CUSTOMERS_INDEX, CUSTOMER_ID, PEOPLE_INDEX, PERSON};
 use super::offers::claim_from;
 use super::orders::{order_history, stored_coupon};
-use super::outbox::any_summary;
+use super::outbox::{any_summary, PAYLOAD};
 use super::surveys::survey_from;
 use super::DynamoStore;
 use domain::model::{
@@ -107,10 +107,13 @@ impl PersonalDataStore for DynamoStore {
                     .await?;
                     erasure.surveys += 1;
                 }
-            } else if partition.starts_with(keys::OUTBOX_PREFIX) && item.contains_key("payload") {
+            } else if partition.starts_with(keys::OUTBOX_PREFIX) && !item.contains_key("erased_at")
+            {
+                // The content is the payload's own item (or, on messages written before it had
+                // one, an attribute of the message), and goes either way.
                 match stored_status(item)? {
                     MessageStatus::Delivered | MessageStatus::Cancelled => {
-                        self.remove_attributes(key, &["payload"], at).await?;
+                        self.remove_attributes(key, &[PAYLOAD], at).await?;
                         erasure.messages_cleared += 1;
                     }
                     MessageStatus::Pending | MessageStatus::Failed => {
@@ -118,11 +121,12 @@ impl PersonalDataStore for DynamoStore {
                             erasure.messages_cancelled += 1;
                         } else {
                             // Delivered in the meantime: its content goes all the same.
-                            self.remove_attributes(key, &["payload"], at).await?;
+                            self.remove_attributes(key, &[PAYLOAD], at).await?;
                             erasure.messages_cleared += 1;
                         }
                     }
                 }
+                self.delete(&keys::sibling(key, keys::OUTBOX_BODY)).await?;
             }
         }
         Ok(erasure)

@@ -9,7 +9,7 @@ use domain::model::MessageId;
 use domain::ports::{TallyId, TallyStore};
 use domain::services::{Deliverer, DeliveryReport, SWEEP_LIMIT};
 use serde::{Deserialize, Serialize};
-use store_dynamodb::{OUTBOX_PREFIX, TALLY_PREFIX};
+use store_dynamodb::{OUTBOX_PREFIX, OUTBOX_SORT_KEY, TALLY_PREFIX};
 
 /// A schedule run stops starting sweeps after this long, well inside the function's timeout.
 const SWEEP_BUDGET: Duration = Duration::from_secs(40);
@@ -88,6 +88,10 @@ impl StreamRecord {
     fn partition_key(&self) -> Option<&str> {
         self.dynamodb.keys.get("PK").and_then(|pk| pk.s.as_deref())
     }
+
+    fn sort_key(&self) -> Option<&str> {
+        self.dynamodb.keys.get("SK").and_then(|sk| sk.s.as_deref())
+    }
 }
 
 /// Applies the batch's tallies in one go. Applying is idempotent (each tally is deleted with
@@ -139,7 +143,9 @@ async fn deliver_records(
     // The filter lets only outbox inserts through; anything else is not ours to retry.
     let messages: Vec<(MessageId, String)> = records
         .into_iter()
-        .filter(|record| record.event_name == "INSERT")
+        .filter(|record| {
+            record.event_name == "INSERT" && record.sort_key() == Some(OUTBOX_SORT_KEY)
+        })
         .filter_map(|record| {
             let id = record
                 .partition_key()?

@@ -34,7 +34,8 @@ fn request(customer_id: &str) -> ReferralRequest {
 }
 
 /// The request writes the order, the rewards, both mails and both `reward.issued` events in one
-/// transaction after one read; delivery then costs one query and a claim and a result per message.
+/// transaction after one read; delivery then costs one query and, per message, a claim and a
+/// result (1 WRU each, on the small message item) and one read of its payload.
 #[tokio::test]
 async fn a_rewarded_order_costs_two_requests_and_its_delivery_two_writes_per_message() {
     let (store, counter) = fresh_counting_store().await;
@@ -100,7 +101,9 @@ async fn a_rewarded_order_costs_two_requests_and_its_delivery_two_writes_per_mes
     println!("its delivery: {delivering:?}");
     delivering.sort();
     let mut expected = vec!["Query", "Query"];
+    // Per message: the claim and the result on its small item, and one read of its payload.
     expected.extend(["UpdateItem"; 8]);
+    expected.extend(["GetItem"; 4]);
     expected.sort();
     assert_eq!(delivering, expected, "the second query finds nothing left");
 
@@ -365,4 +368,62 @@ async fn the_dashboards_follow_up_touches_only_the_keys_score_nps_may() {
             "{action} on {key}: outside {allowed:?}"
         );
     }
+}
+
+/// A message written before payloads had their own item (the payload an attribute of the
+/// message) is delivered as before.
+#[tokio::test]
+async fn a_message_written_with_its_payload_inline_is_still_delivered() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let (store, _) = fresh_counting_store().await;
+    let store = Arc::new(store);
+    let referrals = ReferralService::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        http_tests::fingerprint_key(),
+    )
+    .with_events(Events::new(true));
+    referrals
+        .get_or_create(request("max"), &http_tests::test_link)
+        .await
+        .expect("created");
+    // Turn the new layout into the old: the payload moves onto the message item.
+    let items = http_tests::dynamo::scan_items(
+        store.client(),
+        store.table(),
+        Some((
+            "begins_with(PK, :value)",
+            AttributeValue::S("OUTBOX#".into()),
+        )),
+    )
+    .await;
+    let body = items
+        .iter()
+        .find(|item| item.get("SK") == Some(&AttributeValue::S("BODY".into())))
+        .expect("the payload's item");
+    let pk = body.get("PK").expect("PK").clone();
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", pk.clone())
+        .key("SK", AttributeValue::S("OUTBOX".into()))
+        .update_expression("SET payload = :payload")
+        .expression_attribute_values(":payload", body.get("payload").expect("payload").clone())
+        .send()
+        .await
+        .expect("moved inline");
+    store
+        .client()
+        .delete_item()
+        .table_name(store.table())
+        .key("PK", pk)
+        .key("SK", AttributeValue::S("BODY".into()))
+        .send()
+        .await
+        .expect("body item gone");
+
+    let delivery = TestDelivery::new(store.clone(), Arc::new(SystemClock));
+    assert_eq!(delivery.deliver().await.delivered, 1);
+    assert_eq!(delivery.event_types(), ["referral.created"]);
 }
