@@ -195,6 +195,7 @@ class FriendOfferTest(unittest.TestCase):
             replays = list(pool.map(lambda n: self.deliver(order, f"e-7001-{n}"), range(10)))
         for replay in replays:
             self.assertEqual(replay["referral"], first["referral"])
+        self.stack.counted()
         status, stats = self.stack.call("GET", CR, "/referrals/max")
         self.assertEqual((stats["clicks"], stats["conversions"]), (2, 1), stats)
         eventually(lambda: len(self.shop.discounts()) == 2, timeout=10, what="the referrer's discount")
@@ -230,6 +231,7 @@ class FriendOfferTest(unittest.TestCase):
 
         # Nothing was created for a refusal: two people, two discounts.
         eventually(lambda: len(self.shop.discounts()) == 2, timeout=10, what="two discounts")
+        self.stack.counted()
         status, funnel = self.stack.call("GET", "score-nps", "/referrals/stats")
         self.assertEqual(funnel["claims"], 2, funnel)
 

@@ -1,5 +1,6 @@
-//! Per-day counters behind score-nps: names and what each event adds. Written in the same
-//! atomic step as the event, so the figures never drift from the data.
+//! Per-day counters behind score-nps: names and what each event adds. What an event adds is
+//! written as its tally in the same atomic step as the event and added to the counters exactly
+//! once by the aggregator (`ports::tally`), so the figures never drift from the data.
 
 use chrono::NaiveDate;
 

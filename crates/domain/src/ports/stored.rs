@@ -547,8 +547,8 @@ pub struct CounterMove {
 
 /// Every counter an answer moves: the old answer's bucket −1 on its day and the new one's +1
 /// on today, shop-wide and in the survey's segment and locale, plus the open-detractor count of
-/// a follow-up it opens. Merged per counter, zero moves dropped, so a store touching each item
-/// once (a DynamoDB transaction) can apply them as they come.
+/// a follow-up it opens. Merged per counter, zero moves dropped: an answer that changes nothing
+/// writes no tally.
 pub fn answer_counter_moves(
     survey: &Survey,
     answer: &Answer,

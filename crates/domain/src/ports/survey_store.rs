@@ -45,7 +45,8 @@ pub enum SurveyCommitOutcome {
 }
 
 /// A follow-up replacing `previous` (none yet, or the one read): written only if the stored one
-/// is still `previous`, moving the open-detractor counters in the same step.
+/// is still `previous`, with the tally of what it moves on the open-detractor counters in the
+/// same step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUpChange {
     pub previous: Option<FollowUp>,
@@ -86,8 +87,8 @@ pub trait SurveyStore: FollowUpStore {
 
     async fn survey(&self, token: &SurveyToken) -> Result<Option<Survey>, StoreError>;
 
-    /// Stores `answer` if the survey's answer is still `previous`, moving the day counters
-    /// (overall, per segment, per locale), applying `follow_up` (a detractor's answer opens
+    /// Stores `answer` if the survey's answer is still `previous`, with the tally of what it
+    /// moves on the day counters (overall, per segment, per locale), applying `follow_up` (a detractor's answer opens
     /// one) and writing `messages` (detractor alert, `survey.answered`) in the same atomic step;
     /// `false` when another answer or follow-up came in between.
     async fn record_answer(

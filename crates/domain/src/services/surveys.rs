@@ -243,7 +243,7 @@ impl SurveyService {
         survey.sent_at + Duration::days(i64::from(self.rules.ttl_days))
     }
 
-    /// Records (or changes) the answer; counters move in the same atomic step.
+    /// Records (or changes) the answer, with its tally of counter moves in the same atomic step.
     pub async fn answer(
         &self,
         token: &SurveyToken,
