@@ -173,8 +173,10 @@ impl TallyStore for DynamoStore {
     /// applies them in transactions of at most 100 items, each writing the merged counters of
     /// its tallies once and deleting those tallies.
     async fn apply_tallies(&self, ids: &[TallyId]) -> Result<usize, StoreError> {
+        // An id named twice is still one tally (and BatchGetItem refuses duplicate keys).
+        let ids: std::collections::BTreeSet<&TallyId> = ids.iter().collect();
         let items = self
-            .batch_get(ids.iter().map(keys::tally).collect())
+            .batch_get(ids.into_iter().map(keys::tally).collect())
             .await?;
         let mut tallies = Vec::with_capacity(items.len());
         for item in &items {

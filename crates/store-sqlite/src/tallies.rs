@@ -99,7 +99,9 @@ impl TallyStore for EmbeddedStore {
     /// One transaction: reads the tallies that still exist, deletes them and adds them, merged,
     /// to the counters; a tally already applied is simply not found.
     async fn apply_tallies(&self, ids: &[TallyId]) -> Result<usize, StoreError> {
-        let ids: Vec<String> = ids.iter().map(|id| id.as_str().to_owned()).collect();
+        // An id named twice is still one tally.
+        let ids: std::collections::BTreeSet<String> =
+            ids.iter().map(|id| id.as_str().to_owned()).collect();
         self.with_connection("applying tallies", move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut applied = Vec::new();

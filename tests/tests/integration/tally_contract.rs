@@ -114,6 +114,17 @@ where
     assert_eq!(code_clicks(store.as_ref(), "anna").await, 15);
     assert_eq!(code_clicks(store.as_ref(), "ben").await, 15);
 
+    // A tally named twice in one batch.
+    store
+        .count_click(&codes[0], Utc::now())
+        .await
+        .expect("click");
+    let one = store.pending().await;
+    let twice = [one.clone(), one].concat();
+    assert_eq!(store.apply_tallies(&twice).await.expect("applied"), 1);
+    assert_eq!(funnel_clicks(store.as_ref()).await, 31);
+    assert_eq!(code_clicks(store.as_ref(), "anna").await, 16);
+
     // Two aggregators racing for one batch (overlapping stream retries).
     for n in 0..40 {
         store
@@ -128,8 +139,8 @@ where
         40,
         "each tally applied by exactly one of them"
     );
-    assert_eq!(funnel_clicks(store.as_ref()).await, 70);
-    assert_eq!(code_clicks(store.as_ref(), "anna").await, 35);
+    assert_eq!(funnel_clicks(store.as_ref()).await, 71);
+    assert_eq!(code_clicks(store.as_ref(), "anna").await, 36);
     assert!(store.pending().await.is_empty());
 }
 
