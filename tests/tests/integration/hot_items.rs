@@ -93,6 +93,11 @@ async fn a_viral_code_a_sale_and_a_day_of_answers_write_no_shared_item() {
     assert_eq!(nps["passives"], count(7..=8), "{nps}");
     assert_eq!(nps["detractors"], count(0..=6), "{nps}");
     assert_eq!(nps["open_detractors"], count(0..=6), "{nps}");
+    // The sale's 500 friends ordered once each, today; nobody else ordered.
+    let retention = staff_get(&stack, &format!("{SCORES}/retention")).await;
+    assert_eq!(retention["new_customers"], 500, "{retention}");
+    assert_eq!(retention["customers_with_orders"], 500, "{retention}");
+    assert_eq!(retention["repeat_customers"], 0, "{retention}");
     let viral = stack
         .storefront(
             "GET",
