@@ -85,25 +85,9 @@ fn item_key(table: &str, key: &Value) -> String {
 /// The items a transaction touches, in its order (condition checks included: DynamoDB counts
 /// them in a conflict too).
 fn transaction_items(body: &Value) -> Vec<String> {
-    body["TransactItems"]
-        .as_array()
+    crate::dynamo::transaction_parts(body)
         .into_iter()
-        .flatten()
-        .filter_map(|item| {
-            for kind in ["Put", "Update", "Delete", "ConditionCheck"] {
-                let part = &item[kind];
-                if !part.is_null() {
-                    let table = part["TableName"].as_str().unwrap_or_default();
-                    let key = if kind == "Put" {
-                        &part["Item"]
-                    } else {
-                        &part["Key"]
-                    };
-                    return Some(item_key(table, key));
-                }
-            }
-            None
-        })
+        .map(|part| item_key(part.table, part.key))
         .collect()
 }
 

@@ -251,6 +251,40 @@ fn request_json(request: &aws_sdk_dynamodb::config::http::HttpRequest) -> serde_
         .unwrap_or_default()
 }
 
+/// One item of a `TransactWriteItems` body.
+pub struct TransactionPart<'a> {
+    /// The IAM action that authorises it: `PutItem`, `UpdateItem`, `DeleteItem` or
+    /// `ConditionCheckItem`.
+    pub action: &'static str,
+    pub table: &'a str,
+    /// Its key; for a put, the whole item (which holds the key).
+    pub key: &'a serde_json::Value,
+}
+
+/// The items of a `TransactWriteItems` body, in its order.
+pub fn transaction_parts(body: &serde_json::Value) -> Vec<TransactionPart<'_>> {
+    body["TransactItems"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| {
+            [
+                ("Put", "PutItem", "Item"),
+                ("Update", "UpdateItem", "Key"),
+                ("Delete", "DeleteItem", "Key"),
+                ("ConditionCheck", "ConditionCheckItem", "Key"),
+            ]
+            .into_iter()
+            .find(|(kind, _, _)| !item[*kind].is_null())
+            .map(|(kind, action, key)| TransactionPart {
+                action,
+                table: item[kind]["TableName"].as_str().unwrap_or_default(),
+                key: &item[kind][key],
+            })
+        })
+        .collect()
+}
+
 fn partition_key(key: &serde_json::Value) -> String {
     key["PK"]["S"].as_str().unwrap_or_default().to_owned()
 }
@@ -283,23 +317,8 @@ impl aws_sdk_dynamodb::config::Intercept for KeyRecorder {
                 }
             }
             "TransactWriteItems" => {
-                for item in body["TransactItems"].as_array().into_iter().flatten() {
-                    for (kind, action) in [
-                        ("Put", "PutItem"),
-                        ("Update", "UpdateItem"),
-                        ("Delete", "DeleteItem"),
-                        ("ConditionCheck", "ConditionCheckItem"),
-                    ] {
-                        let part = &item[kind];
-                        if !part.is_null() {
-                            let key = if kind == "Put" {
-                                &part["Item"]
-                            } else {
-                                &part["Key"]
-                            };
-                            touched.push((action.to_owned(), partition_key(key)));
-                        }
-                    }
+                for part in transaction_parts(&body) {
+                    touched.push((part.action.to_owned(), partition_key(part.key)));
                 }
             }
             _ => touched.push((operation.clone(), String::new())),
@@ -346,22 +365,11 @@ impl aws_sdk_dynamodb::config::Intercept for WriteRecorder {
         let written = match operation_of(request).as_str() {
             "UpdateItem" | "DeleteItem" => vec![item_key(&body["Key"])],
             "PutItem" => vec![item_key(&body["Item"])],
-            "TransactWriteItems" => body["TransactItems"]
-                .as_array()
+            "TransactWriteItems" => transaction_parts(&body)
                 .into_iter()
-                .flatten()
-                .filter_map(|item| {
-                    // A ConditionCheck writes nothing, though DynamoDB counts it in a conflict.
-                    if !item["Put"].is_null() {
-                        Some(item_key(&item["Put"]["Item"]))
-                    } else if !item["Update"].is_null() {
-                        Some(item_key(&item["Update"]["Key"]))
-                    } else if !item["Delete"].is_null() {
-                        Some(item_key(&item["Delete"]["Key"]))
-                    } else {
-                        None
-                    }
-                })
+                // A ConditionCheck writes nothing, though DynamoDB counts it in a conflict.
+                .filter(|part| part.action != "ConditionCheckItem")
+                .map(|part| item_key(part.key))
                 .collect(),
             _ => return Ok(()),
         };

@@ -179,6 +179,11 @@ impl<S: PlatformStore> PlatformStack<S> {
         self.with_key(API_KEY, method, path, body).await
     }
 
+    /// A staff read (figures, answers, the outbox) with the staff key.
+    pub async fn staff(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
+        self.with_key(STAFF_KEY, method, path, body).await
+    }
+
     /// A data request with the privacy key.
     pub async fn privacy(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
         self.with_key(PRIVACY_KEY, method, path, body).await

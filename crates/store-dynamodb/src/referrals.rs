@@ -83,22 +83,12 @@ impl ReferralStore for DynamoStore {
         let Some(issued) = self.owned_code(customer_id).await? else {
             return Ok(None);
         };
-        let items = self
-            .batch_get(vec![
-                keys::referral_code(&issued.code),
-                keys::code_stats(&issued.code),
-            ])
-            .await?;
-        let code_item = items
-            .iter()
-            .find(|item| attributes::optional_string(item, keys::SK) == Some("CODE"))
-            .ok_or_else(|| {
-                StoreError::Corrupt("profile names a code that does not exist".into())
-            })?;
-        let stats = code_stats(&items)?;
+        let (code_item, stats) = self.code_with_stats(&issued.code).await?.ok_or_else(|| {
+            StoreError::Corrupt("profile names a code that does not exist".into())
+        })?;
         Ok(Some(ReferralStats {
             clicks: stats.clicks,
-            conversions: attributes::counter(code_item, "conversions")?,
+            conversions: attributes::counter(&code_item, "conversions")?,
             issued,
         }))
     }
@@ -154,20 +144,9 @@ impl ReferrerProgressStore for DynamoStore {
         &self,
         code: &ReferralCode,
     ) -> Result<Option<ReferrerProgress>, StoreError> {
-        let Some(item) = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::referral_code(code)))
-            .projection_expression("customer_id, owner_locale, conversions")
-            .send()
-            .await
-            .map_err(|e| classify("reading a referral code", e))?
-            .item
-        else {
+        let Some((item, stats)) = self.code_with_stats(code).await? else {
             return Ok(None);
         };
-        let stats = code_stats(&self.batch_get(vec![keys::code_stats(code)]).await?)?;
         let owner = CustomerId::parse(attributes::string(&item, "customer_id")?)
             .map_err(|_| StoreError::Corrupt("code item holds a bad customer id".into()))?;
         let coupon_keys = self
@@ -197,6 +176,22 @@ impl ReferrerProgressStore for DynamoStore {
 }
 
 impl DynamoStore {
+    /// The code's item (owner, cap counter) and its counts, in one `BatchGetItem`; `None` for
+    /// an unknown code.
+    async fn code_with_stats(
+        &self,
+        code: &ReferralCode,
+    ) -> Result<Option<(Item, CodeStats)>, StoreError> {
+        let items = self
+            .batch_get(vec![keys::referral_code(code), keys::code_stats(code)])
+            .await?;
+        let stats = code_stats(&items)?;
+        Ok(items
+            .into_iter()
+            .find(|item| attributes::optional_string(item, keys::SK) == Some("CODE"))
+            .map(|item| (item, stats)))
+    }
+
     /// The customer's code, read consistently so a claim that just committed is seen.
     async fn owned_code(&self, customer_id: &CustomerId) -> Result<Option<IssuedCode>, StoreError> {
         let profile = self

@@ -192,13 +192,15 @@ impl TallyStore for DynamoStore {
         }
         let mut applied = 0;
         let mut chunk: Vec<(TallyId, Tally)> = Vec::new();
+        // The chunk's counters merged so far, grown one tally at a time.
+        let mut merged = Tally::default();
         for (id, tally) in tallies {
-            let mut candidate: Vec<&Tally> = chunk.iter().map(|(_, t)| t).collect();
-            candidate.push(&tally);
-            if !chunk.is_empty()
-                && Tally::merge(candidate).items() + chunk.len() + 1 > MAX_TRANSACTION_ITEMS
-            {
+            let grown = Tally::merge([&merged, &tally]);
+            if !chunk.is_empty() && grown.items() + chunk.len() + 1 > MAX_TRANSACTION_ITEMS {
                 applied += self.apply_chunk(std::mem::take(&mut chunk)).await?;
+                merged = tally.clone();
+            } else {
+                merged = grown;
             }
             chunk.push((id, tally));
         }

@@ -97,12 +97,7 @@ async fn concurrent_clicks_and_orders_under_the_conflict_rule_lose_nothing() {
         viral.text
     );
     let funnel = stack
-        .with_key(
-            http_tests::platforms::STAFF_KEY,
-            "GET",
-            "/lambda-url/score-nps/referrals/stats",
-            None,
-        )
+        .staff("GET", "/lambda-url/score-nps/referrals/stats", None)
         .await;
     assert_eq!(funnel.body["clicks"], 200, "{}", funnel.text);
     assert_eq!(funnel.body["rewarded"], 100, "{}", funnel.text);

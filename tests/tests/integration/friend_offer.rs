@@ -94,12 +94,7 @@ fn order(n: u64, email: &str, coupons: &[&str]) -> Value {
 async fn funnel<S: Store>(stack: &PlatformStack<S>) -> Value {
     stack.counted().await;
     let answer = stack
-        .with_key(
-            http_tests::platforms::STAFF_KEY,
-            "GET",
-            "/lambda-url/score-nps/referrals/stats",
-            None,
-        )
+        .staff("GET", "/lambda-url/score-nps/referrals/stats", None)
         .await;
     assert_eq!(answer.status, 200, "{answer:?}");
     answer.body

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use http_tests::aggregate::Aggregate;
 use http_tests::burst::{self, writes_per_item};
 use http_tests::dynamo::{fresh_intercepted_store, WriteRecorder};
-use http_tests::platforms::{PlatformStack, STAFF_KEY};
+use http_tests::platforms::PlatformStack;
 use serde_json::Value;
 
 const SCORES: &str = "/lambda-url/score-nps";
@@ -36,7 +36,7 @@ fn assert_no_shared_item(burst: &str, writes: &[Vec<String>]) {
 }
 
 async fn staff_get(stack: &PlatformStack<store_dynamodb::DynamoStore>, path: &str) -> Value {
-    let answer = stack.with_key(STAFF_KEY, "GET", path, None).await;
+    let answer = stack.staff("GET", path, None).await;
     assert_eq!(answer.status, 200, "{path}: {}", answer.text);
     answer.body
 }
