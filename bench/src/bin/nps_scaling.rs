@@ -12,7 +12,7 @@ use bench::stats::{median, quantile};
 use chrono::{NaiveDate, TimeZone, Utc};
 use domain::model::{Answer, SurveyDecision, SurveyRequest};
 use domain::model::{CustomerId, Email, Interval, OrderId, Score, SurveyToken};
-use domain::ports::{SurveyRequestCommit, SurveyStore};
+use domain::ports::{SurveyRequestCommit, SurveyStore, Tally};
 use domain::services::ScoreService;
 use store_sqlite::EmbeddedStore;
 
@@ -61,7 +61,13 @@ async fn populate(answers: usize) -> Arc<EmbeddedStore> {
             .expect("survey read")
             .expect("survey stored");
         assert!(store
-            .record_answer(&survey, &answer, None, &[])
+            .record_answer(
+                &survey,
+                &answer,
+                None,
+                &[],
+                &Tally::answer(&survey, &answer, None)
+            )
             .await
             .expect("answer recorded"));
     }

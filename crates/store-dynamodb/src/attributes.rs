@@ -69,3 +69,32 @@ pub(super) fn epoch_seconds(at: DateTime<Utc>) -> u64 {
 pub(super) fn expiry(at: DateTime<Utc>) -> AttributeValue {
     number(epoch_seconds(at))
 }
+
+/// An item's size as DynamoDB bills it: each attribute's name and value, in bytes
+/// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
+pub(super) fn item_size(item: &Item) -> usize {
+    item.iter()
+        .map(|(name, value)| name.len() + value_size(value))
+        .sum()
+}
+
+/// A value's size; a number is counted at its widest (one byte per digit and one more), so an
+/// estimate never falls short of what DynamoDB bills.
+pub(super) fn value_size(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::S(text) => text.len(),
+        AttributeValue::N(digits) => digits.len() + 1,
+        AttributeValue::B(bytes) => bytes.as_ref().len(),
+        AttributeValue::Ss(texts) => texts.iter().map(String::len).sum(),
+        AttributeValue::Ns(numbers) => numbers.iter().map(|n| n.len() + 1).sum(),
+        AttributeValue::Bs(blobs) => blobs.iter().map(|b| b.as_ref().len()).sum(),
+        AttributeValue::L(values) => 3 + values.iter().map(|v| 1 + value_size(v)).sum::<usize>(),
+        AttributeValue::M(map) => {
+            3 + map
+                .iter()
+                .map(|(name, v)| 1 + name.len() + value_size(v))
+                .sum::<usize>()
+        }
+        _ => 1,
+    }
+}

@@ -105,9 +105,7 @@ impl OfferStore for DynamoStore {
         if errors::failed_condition(&reasons, CODE_INDEX) {
             return Ok(OfferCommitted::UnknownCode);
         }
-        if errors::is_conflict(&reasons) {
-            tokio::time::sleep(errors::conflict_backoff(1)).await;
-        }
+        // A concurrent writer changed or held what the claim rests on: the domain decides again.
         Ok(OfferCommitted::Stale)
     }
 }

@@ -138,12 +138,10 @@ impl OrderStore for DynamoStore {
         if errors::is_throttled(reasons) {
             return Err(StoreError::Throttled);
         }
+        // A concurrent writer: either it changed a fact this decision rests on (a condition
+        // failed) or it held an item at the same moment (a conflict). The domain decides again.
         let condition_failed = (0..reasons.len()).any(|i| errors::failed_condition(reasons, i));
-        if errors::is_conflict(reasons) {
-            tokio::time::sleep(errors::conflict_backoff(1)).await;
-            return Ok(CommitOutcome::Stale);
-        }
-        if condition_failed {
+        if condition_failed || errors::is_conflict(reasons) {
             return Ok(CommitOutcome::Stale);
         }
         Err(StoreError::Corrupt(format!(

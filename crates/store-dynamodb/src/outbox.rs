@@ -1,6 +1,7 @@
-//! The outbox on DynamoDB: a small item per message and one for its payload, both put in the
-//! transaction of its cause; claims and results are conditional `UpdateItem`s of the small item
-//! (1 WRU each); due and listed messages come from the sparse index.
+//! The outbox on DynamoDB: an item per message, put in the transaction of its cause, that holds
+//! its payload when both fit in one 1 KB write and leaves a larger payload to an item of its own;
+//! claims and results are conditional `UpdateItem`s of the message item (1 WRU each); due and
+//! listed messages come from the sparse index.
 
 use std::collections::HashMap;
 
@@ -9,7 +10,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
 use super::attributes::{
-    counter, expiry, number, optional_string, parse_timestamp, string, timestamp, Item,
+    counter, expiry, item_size, number, optional_string, parse_timestamp, string, timestamp,
+    value_size, Item,
 };
 use super::errors::{classify, conditional_update};
 use super::keys::{self, CUSTOMER_ID, EXPIRES_AT, OUTBOX_AT, OUTBOX_INDEX, OUTBOX_STATUS};
@@ -40,9 +42,15 @@ const DELIVERED: &str = "delivered";
 const FAILED: &str = "failed";
 const CANCELLED: &str = "cancelled";
 
-/// The puts that write `messages` beside their cause: each message's small item (status,
-/// schedule, index keys) and its payload's item. The condition keeps an existing message as it
-/// is: a delivered message never becomes pending again.
+/// How large a message item with its payload may be written: its claim and result rewrite it,
+/// and a write is billed per started KB of the larger of the item before and after; a result
+/// adds `delivered_at` (36 bytes) and removes the index keys.
+const INLINE_LIMIT: usize = 1024 - 64;
+
+/// The puts that write `messages` beside their cause: each message's item (status, schedule,
+/// index keys, and its payload when the two fit in `INLINE_LIMIT`), else also its payload's own
+/// item. The condition keeps an existing message as it is: a delivered message never becomes
+/// pending again.
 pub(super) fn message_puts(
     table: &str,
     retention: Retention,
@@ -79,23 +87,23 @@ pub(super) fn message_puts(
                 AttributeValue::S(customer_id.to_string()),
             );
         }
-        let mut body = keys::outbox_body(&message.id);
-        body.extend([
-            (
-                PAYLOAD.to_owned(),
-                AttributeValue::S(stored::payload_to_json(&message.payload)),
-            ),
-            (EXPIRES_AT.to_owned(), expires),
-        ]);
-        for item in [item, body] {
-            puts.push(keys::put_if_new(table, item, "building an outbox message")?);
+        let payload = AttributeValue::S(stored::payload_to_json(&message.payload));
+        if item_size(&item) + PAYLOAD.len() + value_size(&payload) <= INLINE_LIMIT {
+            item.insert(PAYLOAD.to_owned(), payload);
+        } else {
+            let mut body = keys::outbox_body(&message.id);
+            body.extend([
+                (PAYLOAD.to_owned(), payload),
+                (EXPIRES_AT.to_owned(), expires),
+            ]);
+            puts.push(keys::put_if_new(table, body, "building an outbox message")?);
         }
+        puts.push(keys::put_if_new(table, item, "building an outbox message")?);
     }
     Ok(puts)
 }
 
-/// The payload's attribute: on the body item, or on the message item itself for messages
-/// written before bodies had their own item.
+/// The payload's attribute: on the message item, or on its body item when it is too large.
 pub(super) const PAYLOAD: &str = "payload";
 
 fn count(item: &Item, name: &str) -> Result<u32, StoreError> {

@@ -27,53 +27,44 @@ impl ReferralStore for DynamoStore {
             return Ok(ClaimOutcome::AlreadyOwned(owned));
         }
         let transaction = claim_transaction(&self.table, self.retention, &claim)?;
-        for attempt in 0..errors::CONFLICT_ATTEMPTS {
-            let reasons = match self
-                .transact("claiming a referral code", transaction.clone())
-                .await?
-            {
-                Transact::Committed => {
-                    return Ok(ClaimOutcome::Claimed(IssuedCode {
-                        customer_id: claim.customer_id,
-                        code: claim.code,
-                        created_at: claim.at,
-                    }))
-                }
-                Transact::Cancelled(reasons) => reasons,
+        let reasons = match self
+            .transact("claiming a referral code", transaction)
+            .await?
+        {
+            Transact::Committed => {
+                return Ok(ClaimOutcome::Claimed(IssuedCode {
+                    customer_id: claim.customer_id,
+                    code: claim.code,
+                    created_at: claim.at,
+                }))
+            }
+            Transact::Cancelled(reasons) => reasons,
+        };
+        let reasons = &reasons[..];
+        if errors::failed_condition(reasons, PROFILE_INDEX) {
+            return match self.owned_code(&claim.customer_id).await? {
+                Some(owned) => Ok(ClaimOutcome::AlreadyOwned(owned)),
+                None => Err(StoreError::Corrupt(
+                    "profile claimed a code but holds none".into(),
+                )),
             };
-            let reasons = &reasons[..];
-            if errors::failed_condition(reasons, PROFILE_INDEX) {
-                return match self.owned_code(&claim.customer_id).await? {
-                    Some(owned) => Ok(ClaimOutcome::AlreadyOwned(owned)),
-                    None => Err(StoreError::Corrupt(
-                        "profile claimed a code but holds none".into(),
-                    )),
-                };
-            }
-            if errors::failed_condition(reasons, CODE_INDEX) {
-                return Ok(ClaimOutcome::CodeTaken);
-            }
-            if errors::is_throttled(reasons) {
-                return Err(StoreError::Throttled);
-            }
-            if !errors::is_conflict(reasons) {
-                return Err(StoreError::Corrupt(format!(
-                    "code claim cancelled for reasons {:?}",
-                    reasons
-                        .iter()
-                        .map(|r| r.code().unwrap_or("None"))
-                        .collect::<Vec<_>>()
-                )));
-            }
-            tokio::time::sleep(errors::conflict_backoff(attempt)).await;
-            if let Some(owned) = self.owned_code(&claim.customer_id).await? {
-                return Ok(ClaimOutcome::AlreadyOwned(owned));
-            }
         }
-        Err(StoreError::Contention {
-            operation: "claim a referral code",
-            attempts: errors::CONFLICT_ATTEMPTS,
-        })
+        if errors::failed_condition(reasons, CODE_INDEX) {
+            return Ok(ClaimOutcome::CodeTaken);
+        }
+        if errors::is_throttled(reasons) {
+            return Err(StoreError::Throttled);
+        }
+        if errors::is_conflict(reasons) {
+            return Ok(ClaimOutcome::Stale);
+        }
+        Err(StoreError::Corrupt(format!(
+            "code claim cancelled for reasons {:?}",
+            reasons
+                .iter()
+                .map(|r| r.code().unwrap_or("None"))
+                .collect::<Vec<_>>()
+        )))
     }
 
     async fn referral_stats(

@@ -14,7 +14,7 @@ use domain::model::{
     PersonFingerprint, Score, Segment, Survey, SurveyDecision, SurveyId, SurveyRequest,
     SurveyToken,
 };
-use domain::ports::stored::{self, answer_counter_moves, follow_up_counter_moves};
+use domain::ports::stored;
 use domain::ports::{
     FollowUpChange, FollowUpStore, OutboxMessage, StoreError, StoredSurveyRequest,
     SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore, Tally,
@@ -183,6 +183,7 @@ impl SurveyStore for DynamoStore {
         answer: &Answer,
         follow_up: Option<&FollowUpChange>,
         messages: &[OutboxMessage],
+        tally: &Tally,
     ) -> Result<bool, StoreError> {
         let build = |e| StoreError::backend("building the answer transaction", e);
         let survey_id = survey.token.survey_id();
@@ -233,10 +234,7 @@ impl SurveyStore for DynamoStore {
             .build()
             .map_err(build)?;
         let mut items = vec![TransactWriteItem::builder().update(update).build()];
-        items.extend(tally_put(
-            &self.table,
-            &Tally::nps(answer_counter_moves(survey, answer, follow_up)),
-        )?);
+        items.extend(tally_put(&self.table, tally)?);
         items.extend(message_puts(&self.table, self.retention, messages)?);
         match self.transact("recording a survey answer", items).await? {
             Transact::Committed => Ok(true),
@@ -299,6 +297,7 @@ impl FollowUpStore for DynamoStore {
         &self,
         survey: &Survey,
         change: &FollowUpChange,
+        tally: &Tally,
     ) -> Result<bool, StoreError> {
         let mut expression = Expression::default();
         expression.follow_up(change);
@@ -312,10 +311,7 @@ impl FollowUpStore for DynamoStore {
             .build()
             .map_err(|e| StoreError::backend("building a follow-up update", e))?;
         let mut items = vec![TransactWriteItem::builder().update(update).build()];
-        items.extend(tally_put(
-            &self.table,
-            &Tally::nps(follow_up_counter_moves(change)),
-        )?);
+        items.extend(tally_put(&self.table, tally)?);
         match self.transact("recording a follow-up", items).await? {
             Transact::Committed => Ok(true),
             Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {

@@ -10,7 +10,7 @@ use domain::model::{
     PersonFingerprint, Score, Segment, Survey, SurveyDecision, SurveyId, SurveyRequest,
     SurveyToken,
 };
-use domain::ports::stored::{self, answer_counter_moves, follow_up_counter_moves, parse_timestamp};
+use domain::ports::stored::{self, parse_timestamp};
 use domain::ports::{
     FollowUpChange, FollowUpStore, OutboxMessage, StoreError, StoredSurveyRequest,
     SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore, Tally,
@@ -218,10 +218,11 @@ impl SurveyStore for EmbeddedStore {
         answer: &Answer,
         follow_up: Option<&FollowUpChange>,
         messages: &[OutboxMessage],
+        tally: &Tally,
     ) -> Result<bool, StoreError> {
         let token = survey.token.to_string();
         let messages = messages.to_vec();
-        let moves = answer_counter_moves(survey, answer, follow_up);
+        let tally = tally.clone();
         let expected_revision = survey.answer.as_ref().map_or(0, |p| p.revision) as i64;
         let previous_score = survey.answer.as_ref().map(|p| i64::from(p.score.value()));
         let response_key =
@@ -264,7 +265,7 @@ impl SurveyStore for EmbeddedStore {
                     token
                 ],
             )?;
-            record_tally(&tx, &Tally::nps(moves))?;
+            record_tally(&tx, &tally)?;
             insert_messages(&tx, &messages)?;
             tx.commit()?;
             Ok(true)
@@ -316,17 +317,18 @@ impl FollowUpStore for EmbeddedStore {
         &self,
         survey: &Survey,
         change: &FollowUpChange,
+        tally: &Tally,
     ) -> Result<bool, StoreError> {
         let token = survey.token.to_string();
         let change = change.clone();
-        let moves = follow_up_counter_moves(&change);
+        let tally = tally.clone();
         self.with_connection("recording a follow-up", move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             if !follow_up_unchanged(&tx, &token, &change)? {
                 return Ok(false);
             }
             write_follow_up(&tx, &token, &change.next)?;
-            record_tally(&tx, &Tally::nps(moves))?;
+            record_tally(&tx, &tally)?;
             tx.commit()?;
             Ok(true)
         })

@@ -221,7 +221,6 @@ impl From<OrderError> for ApiError {
                 Self::Unavailable
             }
             OrderError::Store(store) => store.into(),
-            OrderError::Render(render) => Self::internal(render),
         }
     }
 }
@@ -239,7 +238,6 @@ impl From<ClaimError> for ApiError {
                 Self::Unavailable
             }
             ClaimError::Store(store) => store.into(),
-            ClaimError::Render(render) => Self::internal(render),
         }
     }
 }
@@ -311,7 +309,6 @@ impl From<SurveyError> for ApiError {
             },
             SurveyError::Store(store) => store.into(),
             SurveyError::Referral(referral) => referral.into(),
-            SurveyError::Render(render) => Self::internal(render),
         }
     }
 }

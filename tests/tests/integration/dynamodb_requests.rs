@@ -6,7 +6,7 @@ use chrono::Utc;
 use domain::model::{
     CarriedCode, Currency, CustomerId, Email, Locale, Order, OrderId, ReferralRequest, RewardRules,
 };
-use domain::ports::{ReferralStore, SystemClock};
+use domain::ports::{ReferralStore, SystemClock, Tally};
 use domain::services::{Events, OrderService, ReferralService, ShopIdentity};
 use http_tests::delivery::TestDelivery;
 use http_tests::dynamo::fresh_counting_store;
@@ -35,7 +35,7 @@ fn request(customer_id: &str) -> ReferralRequest {
 
 /// The request writes the order, the rewards, both mails and both `reward.issued` events in one
 /// transaction after one read; delivery then costs one query and, per message, a claim and a
-/// result (1 WRU each, on the small message item) and one read of its payload.
+/// result (1 WRU each, on the message item that carries its payload).
 #[tokio::test]
 async fn a_rewarded_order_costs_two_requests_and_its_delivery_two_writes_per_message() {
     let (store, counter) = fresh_counting_store().await;
@@ -101,9 +101,9 @@ async fn a_rewarded_order_costs_two_requests_and_its_delivery_two_writes_per_mes
     println!("its delivery: {delivering:?}");
     delivering.sort();
     let mut expected = vec!["Query", "Query"];
-    // Per message: the claim and the result on its small item, and one read of its payload.
+    // Per message: the claim, which returns the payload riding on the message item, and the
+    // result; no read of a payload item.
     expected.extend(["UpdateItem"; 8]);
-    expected.extend(["GetItem"; 4]);
     expected.sort();
     assert_eq!(delivering, expected, "the second query finds nothing left");
 
@@ -205,7 +205,13 @@ async fn a_page_of_responses_costs_one_query() {
             revision: 1,
         };
         assert!(store
-            .record_answer(&survey, &answer, None, &[])
+            .record_answer(
+                &survey,
+                &answer,
+                None,
+                &[],
+                &Tally::answer(&survey, &answer, None)
+            )
             .await
             .expect("answered"));
     }
@@ -370,24 +376,39 @@ async fn the_dashboards_follow_up_touches_only_the_keys_score_nps_may() {
     }
 }
 
-/// A message written before payloads had their own item (the payload an attribute of the
-/// message) is delivered as before.
+/// A payload that fits one 1 KB write with its message rides on the message item; a larger one
+/// (a detractor alert with a 2 000-character comment) gets an item of its own. Both are
+/// delivered whole.
 #[tokio::test]
-async fn a_message_written_with_its_payload_inline_is_still_delivered() {
+async fn a_payload_rides_with_its_message_unless_it_is_too_large() {
     use aws_sdk_dynamodb::types::AttributeValue;
-    let (store, _) = fresh_counting_store().await;
-    let store = Arc::new(store);
-    let referrals = ReferralService::new(
-        store.clone(),
-        Arc::new(SystemClock),
-        http_tests::fingerprint_key(),
-    )
-    .with_events(Events::new(true));
-    referrals
-        .get_or_create(request("max"), &http_tests::test_link)
-        .await
-        .expect("created");
-    // Turn the new layout into the old: the payload moves onto the message item.
+    let store = Arc::new(http_tests::dynamo::fresh_store().await);
+    let stack = http_tests::platforms::PlatformStack::new(store.clone(), &[]);
+    let sent = stack
+        .storefront(
+            "POST",
+            "/lambda-url/collect-survey/surveys",
+            Some(serde_json::json!({"order_id": "o-1", "customer_id": "c-1",
+                                    "email": "anna@example.com", "locale": "de"})),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    let token = sent.body["survey_id"].as_str().expect("token");
+    let comment = "Das Paket kam kaputt an. ".repeat(80);
+    let comment = comment.trim();
+    let answered = stack
+        .call(
+            "POST",
+            &format!("/lambda-url/collect-survey/s/{token}"),
+            &[(
+                "content-type",
+                "application/x-www-form-urlencoded".to_owned(),
+            )],
+            format!("score=2&comment={}", comment.replace(' ', "+")).into_bytes(),
+        )
+        .await;
+    assert_eq!(answered.status, 200, "{}", answered.text);
+
     let items = http_tests::dynamo::scan_items(
         store.client(),
         store.table(),
@@ -397,33 +418,46 @@ async fn a_message_written_with_its_payload_inline_is_still_delivered() {
         )),
     )
     .await;
-    let body = items
+    let sort_key = |item: &std::collections::HashMap<String, AttributeValue>| {
+        item.get("SK").and_then(|v| v.as_s().ok()).cloned()
+    };
+    let kind = |item: &std::collections::HashMap<String, AttributeValue>| {
+        item.get("kind").and_then(|v| v.as_s().ok()).cloned()
+    };
+    let messages: Vec<_> = items
         .iter()
-        .find(|item| item.get("SK") == Some(&AttributeValue::S("BODY".into())))
-        .expect("the payload's item");
-    let pk = body.get("PK").expect("PK").clone();
-    store
-        .client()
-        .update_item()
-        .table_name(store.table())
-        .key("PK", pk.clone())
-        .key("SK", AttributeValue::S("OUTBOX".into()))
-        .update_expression("SET payload = :payload")
-        .expression_attribute_values(":payload", body.get("payload").expect("payload").clone())
-        .send()
-        .await
-        .expect("moved inline");
-    store
-        .client()
-        .delete_item()
-        .table_name(store.table())
-        .key("PK", pk)
-        .key("SK", AttributeValue::S("BODY".into()))
-        .send()
-        .await
-        .expect("body item gone");
+        .filter(|i| sort_key(i).as_deref() == Some("OUTBOX"))
+        .collect();
+    let bodies: Vec<_> = items
+        .iter()
+        .filter(|i| sort_key(i).as_deref() == Some("BODY"))
+        .collect();
+    assert_eq!(messages.len(), 2, "the survey mail and the detractor alert");
+    assert_eq!(bodies.len(), 1, "only the alert's payload has its own item");
+    for message in &messages {
+        let inline = message.contains_key("payload");
+        let alert = kind(message).as_deref() == Some("detractor_alert");
+        assert_eq!(inline, !alert, "{:?}", kind(message));
+        let json = serde_json::to_string(&message.keys().collect::<Vec<_>>()).expect("json");
+        let size: usize = message
+            .iter()
+            .map(|(name, value)| name.len() + value.as_s().map_or(12, String::len))
+            .sum();
+        assert!(size < 1024, "{size} bytes: {json}");
+    }
+    assert_eq!(
+        bodies[0].get("PK"),
+        messages
+            .iter()
+            .find(|m| kind(m).as_deref() == Some("detractor_alert"))
+            .and_then(|m| m.get("PK"))
+    );
 
-    let delivery = TestDelivery::new(store.clone(), Arc::new(SystemClock));
-    assert_eq!(delivery.deliver().await.delivered, 1);
-    assert_eq!(delivery.event_types(), ["referral.created"]);
+    let mails = stack.mails().await;
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    let alert = mails
+        .iter()
+        .find(|m| m.contains("To: support@example.com"))
+        .expect("the alert");
+    assert!(alert.contains(comment), "the whole comment: {alert}");
 }

@@ -3,6 +3,7 @@
 mod clock;
 mod delivery_log;
 mod discounts;
+mod letter;
 mod mailer;
 mod metrics_store;
 mod offer_store;
@@ -19,6 +20,7 @@ mod webhook;
 pub use clock::{Clock, SystemClock};
 pub use delivery_log::{DeliveryKey, DeliveryLog};
 pub use discounts::{CouponDiscount, DiscountLedger, PlatformDiscounts, PlatformError};
+pub use letter::{DetractorAlert, Letter, OfferMail, RewardMail, ShopIdentity, SurveyMailJob};
 pub use mailer::{redact_addresses, MailError, Mailer, OutgoingMail};
 pub use metrics_store::{
     CounterDay, DayCounts, Dimension, DimensionDay, MetricsStore, OrderDay, ResponsePage,

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{OutgoingMail, StoreError};
+use super::{Letter, StoreError};
 use crate::model::{CouponCode, CustomerId, MessageId, NewDiscount};
 
 /// What a message is, for listings and logs; the payload's shape follows from it.
@@ -92,12 +92,12 @@ impl MessageKind {
     }
 }
 
-/// What delivery needs, complete when the message is written: a rendered mail (the deliverer
-/// adds only the sender), an event's JSON body (the same bytes on every retry), or what the
+/// What delivery needs, complete when the message is written: a mail's recipient and facts (the
+/// deliverer writes them out), an event's JSON body (the same bytes on every retry), or what the
 /// shop's platform is to do with a coupon's discount.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payload {
-    Mail(OutgoingMail),
+    Mail(Letter),
     Event { body: String },
     Discount(DiscountAction),
 }

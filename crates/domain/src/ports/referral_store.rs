@@ -32,6 +32,8 @@ pub enum ClaimOutcome {
     AlreadyOwned(IssuedCode),
     /// Another customer owns the candidate code; nothing was written.
     CodeTaken,
+    /// A concurrent write to the same items cancelled the claim; nothing was written.
+    Stale,
 }
 
 /// Storage of referral codes. Each method is one atomic unit.

@@ -5,19 +5,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    open_follow_up_moves, Answer, Comment, FollowUp, FollowUpNote, FollowUpStatus, Locale,
-    MessageId, Response, Score, Segment, Survey, SurveyId,
-};
-use crate::model::{
     rfc3339, Beneficiary, Category, CouponCode, CouponState, CouponStatus, Currency, CustomerId,
-    Email, OrderId, OrderOutcome, ReferralOutcome, ReferralResult, Rejection, Reward, RewardStatus,
+    OrderId, OrderOutcome, ReferralOutcome, ReferralResult, Rejection, Reward, RewardStatus,
     SkipReason, SurveyDecision, SurveyToken,
 };
-use crate::model::{DiscountOrigin, NewDiscount, ReferralCode};
-use crate::ports::{
-    Dimension, DiscountAction, FollowUpChange, MessageKind, MessageStatus, OutgoingMail, Payload,
-    StoreError,
+use crate::model::{
+    Comment, FollowUp, FollowUpNote, FollowUpStatus, Locale, MessageId, Response, Score, Segment,
+    SurveyId,
 };
+use crate::ports::{Dimension, MessageKind, MessageStatus, StoreError};
+
+mod payload;
+pub use payload::{payload_from_json, payload_to_json};
 
 /// A reward from its stored columns/attributes.
 pub fn reward(
@@ -98,7 +97,7 @@ pub fn parse_timestamp(raw: &str) -> Result<DateTime<Utc>, StoreError> {
         .map_err(|_| corrupt("timestamp"))
 }
 
-fn corrupt(what: &str) -> StoreError {
+pub(super) fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("bad {what}"))
 }
 
@@ -245,281 +244,6 @@ pub fn outcome_from_json(json: &str) -> Result<OrderOutcome, StoreError> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-
-    use super::*;
-
-    fn reward(beneficiary: Beneficiary, coupon: &str) -> Reward {
-        Reward {
-            beneficiary,
-            customer_id: CustomerId::parse("c-1").expect("id"),
-            coupon: CouponCode::parse(coupon).expect("coupon"),
-            amount_cents: 1000,
-            currency: Currency::parse("EUR").expect("currency"),
-            available_from: Utc.with_ymd_and_hms(2026, 3, 15, 10, 0, 0).unwrap()
-                + chrono::Duration::milliseconds(488),
-            valid_until: None,
-        }
-    }
-
-    /// The exact bytes the answer of an earlier version had: such a record must replay.
-    const REWARDED: &str = r#"{"order_id":"o-1","referral":{"code":"ABCD2345","status":"rewarded","rewards":[{"beneficiary":"referrer","customer_id":"c-1","coupon":"Z5BBJTWTBCQQ","amount_cents":1000,"currency":"EUR","status":"pending","available_from":"2026-03-15T10:00:00.488Z"},{"beneficiary":"friend","customer_id":"c-1","coupon":"TJ7CP4H8BMAC","amount_cents":1000,"currency":"EUR","status":"available","available_from":"2026-03-15T10:00:00.488Z"}]}}"#;
-    const REJECTED: &str = r#"{"order_id":"o-2","referral":{"code":"nope","status":"rejected","reason":"unknown_code","rewards":[]}}"#;
-    const NO_CODE: &str = r#"{"order_id":"o-3","referral":null}"#;
-
-    #[test]
-    fn an_order_record_is_decided_awaiting_its_payment_or_closed() {
-        use crate::ports::ExistingOrder;
-        assert!(matches!(
-            existing_order(None, false, "hash", Some(NO_CODE)),
-            Ok(ExistingOrder::Decided(stored)) if stored.request_hash == "hash"
-        ));
-        // A decided order refunded later is still decided: its answer replays.
-        assert!(matches!(
-            existing_order(None, true, "hash", Some(NO_CODE)),
-            Ok(ExistingOrder::Decided(_))
-        ));
-        assert!(matches!(
-            existing_order(Some(AWAITING_PAYMENT), false, "", None),
-            Ok(ExistingOrder::AwaitingPayment)
-        ));
-        assert!(matches!(
-            existing_order(Some(AWAITING_PAYMENT), true, "", Some("")),
-            Ok(ExistingOrder::Closed)
-        ));
-        assert!(existing_order(None, false, "", None).is_err());
-        assert!(existing_order(Some("shipped"), false, "", None).is_err());
-    }
-
-    #[test]
-    fn outcomes_round_trip_byte_for_byte() {
-        for stored in [REWARDED, REJECTED, NO_CODE] {
-            let outcome = outcome_from_json(stored).expect(stored);
-            assert_eq!(outcome_to_json(&outcome), stored);
-        }
-    }
-
-    #[test]
-    fn a_rewarded_outcome_decodes_into_its_rewards() {
-        let outcome = outcome_from_json(REWARDED).expect("decodes");
-        let expected = ReferralResult::Rewarded(vec![
-            RewardStatus {
-                reward: reward(Beneficiary::Referrer, "Z5BBJTWTBCQQ"),
-                status: CouponStatus::Pending,
-            },
-            RewardStatus {
-                reward: reward(Beneficiary::Friend, "TJ7CP4H8BMAC"),
-                status: CouponStatus::Available,
-            },
-        ]);
-        assert_eq!(outcome.referral.expect("referral").result, expected);
-    }
-
-    #[test]
-    fn discount_payloads_round_trip() {
-        use crate::model::{CustomerId as Customer, NewDiscount};
-        let discount = NewDiscount {
-            coupon: CouponCode::parse("ABCDEFGH2345").expect("coupon"),
-            beneficiary: Beneficiary::Friend,
-            origin: DiscountOrigin::Order(OrderId::parse("1001").expect("order")),
-            customer_id: Customer::parse("7001").expect("customer"),
-            amount_cents: 1000,
-            currency: Currency::parse("EUR").expect("currency"),
-            starts_at: Utc.with_ymd_and_hms(2026, 3, 15, 10, 0, 0).unwrap(),
-            ends_at: Some(Utc.with_ymd_and_hms(2027, 3, 15, 10, 0, 0).unwrap()),
-            min_order_cents: 0,
-            email: Some(Email::parse("anna@example.com").expect("email")),
-        };
-        let offer = NewDiscount {
-            origin: DiscountOrigin::Claim(ReferralCode::parse("ABCD2345").expect("code")),
-            min_order_cents: 2000,
-            ..discount.clone()
-        };
-        let create = Payload::Discount(DiscountAction::Create(discount));
-        let create_offer = Payload::Discount(DiscountAction::Create(offer));
-        let deactivate = Payload::Discount(DiscountAction::Deactivate {
-            coupon: CouponCode::parse("ABCDEFGH2345").expect("coupon"),
-        });
-        for payload in [create, create_offer, deactivate] {
-            let json = payload_to_json(&payload);
-            assert_eq!(
-                payload_from_json(&json).expect("reads back"),
-                payload,
-                "{json}"
-            );
-        }
-        assert!(payload_from_json(r#"{"form":"discount_create","coupon":"x"}"#).is_err());
-    }
-
-    #[test]
-    fn garbage_is_corrupt_not_a_panic() {
-        for stored in [
-            "",
-            "{}",
-            r#"{"order_id":"o","referral":{"code":"x","status":"maybe","rewards":[]}}"#,
-        ] {
-            assert!(
-                matches!(outcome_from_json(stored), Err(StoreError::Corrupt(_))),
-                "{stored}"
-            );
-        }
-    }
-}
-
-/// An outbox message's payload as stored: the rendered mail, or the event's body.
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "form", rename_all = "snake_case")]
-enum PayloadRecord {
-    Mail {
-        to: String,
-        subject: String,
-        text: String,
-        html: String,
-        headers: Vec<(String, String)>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reply_to: Option<String>,
-    },
-    Event {
-        body: String,
-    },
-    DiscountCreate {
-        coupon: String,
-        beneficiary: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        order_id: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        referral_code: Option<String>,
-        #[serde(default, skip_serializing_if = "is_zero")]
-        min_order_cents: u64,
-        customer_id: String,
-        amount_cents: u64,
-        currency: String,
-        starts_at: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        ends_at: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        email: Option<String>,
-    },
-    DiscountDeactivate {
-        coupon: String,
-    },
-}
-
-fn is_zero(value: &u64) -> bool {
-    *value == 0
-}
-
-pub fn payload_to_json(payload: &Payload) -> String {
-    let record = match payload {
-        Payload::Mail(mail) => PayloadRecord::Mail {
-            to: mail.to.to_string(),
-            subject: mail.subject.clone(),
-            text: mail.text.clone(),
-            html: mail.html.clone(),
-            headers: mail.headers.clone(),
-            reply_to: mail.reply_to.as_ref().map(ToString::to_string),
-        },
-        Payload::Event { body } => PayloadRecord::Event { body: body.clone() },
-        Payload::Discount(DiscountAction::Create(discount)) => PayloadRecord::DiscountCreate {
-            coupon: discount.coupon.to_string(),
-            beneficiary: discount.beneficiary.as_str().to_owned(),
-            order_id: match &discount.origin {
-                DiscountOrigin::Order(order_id) => Some(order_id.to_string()),
-                DiscountOrigin::Claim(_) => None,
-            },
-            referral_code: match &discount.origin {
-                DiscountOrigin::Claim(code) => Some(code.to_string()),
-                DiscountOrigin::Order(_) => None,
-            },
-            min_order_cents: discount.min_order_cents,
-            customer_id: discount.customer_id.to_string(),
-            amount_cents: discount.amount_cents,
-            currency: discount.currency.to_string(),
-            starts_at: rfc3339(discount.starts_at),
-            ends_at: discount.ends_at.map(rfc3339),
-            email: discount.email.as_ref().map(ToString::to_string),
-        },
-        Payload::Discount(DiscountAction::Deactivate { coupon }) => {
-            PayloadRecord::DiscountDeactivate {
-                coupon: coupon.to_string(),
-            }
-        }
-    };
-    serde_json::to_string(&record).unwrap_or_else(|_| "{}".into())
-}
-
-pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
-    let record: PayloadRecord =
-        serde_json::from_str(json).map_err(|_| corrupt("outbox payload"))?;
-    Ok(match record {
-        PayloadRecord::Mail {
-            to,
-            subject,
-            text,
-            html,
-            headers,
-            reply_to,
-        } => Payload::Mail(OutgoingMail {
-            to: Email::parse(&to).map_err(|_| corrupt("outbox mail recipient"))?,
-            subject,
-            text,
-            html,
-            headers,
-            reply_to: reply_to
-                .as_deref()
-                .map(Email::parse)
-                .transpose()
-                .map_err(|_| corrupt("outbox mail reply-to"))?,
-        }),
-        PayloadRecord::Event { body } => Payload::Event { body },
-        PayloadRecord::DiscountCreate {
-            coupon,
-            beneficiary,
-            order_id,
-            referral_code,
-            min_order_cents,
-            customer_id,
-            amount_cents,
-            currency,
-            starts_at,
-            ends_at,
-            email,
-        } => Payload::Discount(DiscountAction::Create(NewDiscount {
-            coupon: CouponCode::parse(&coupon).map_err(|_| corrupt("discount coupon"))?,
-            beneficiary: Beneficiary::parse(&beneficiary)
-                .ok_or_else(|| corrupt("discount beneficiary"))?,
-            origin: match (order_id, referral_code) {
-                (Some(order_id), _) => DiscountOrigin::Order(
-                    OrderId::parse(&order_id).map_err(|_| corrupt("discount order id"))?,
-                ),
-                (None, Some(code)) => DiscountOrigin::Claim(
-                    ReferralCode::parse(&code).map_err(|_| corrupt("discount referral code"))?,
-                ),
-                (None, None) => return Err(corrupt("discount without origin")),
-            },
-            min_order_cents,
-            customer_id: CustomerId::parse(&customer_id)
-                .map_err(|_| corrupt("discount customer id"))?,
-            amount_cents,
-            currency: Currency::parse(&currency).map_err(|_| corrupt("discount currency"))?,
-            starts_at: parse_timestamp(&starts_at)?,
-            ends_at: ends_at.as_deref().map(parse_timestamp).transpose()?,
-            email: email
-                .as_deref()
-                .map(Email::parse)
-                .transpose()
-                .map_err(|_| corrupt("discount address"))?,
-        })),
-        PayloadRecord::DiscountDeactivate { coupon } => {
-            Payload::Discount(DiscountAction::Deactivate {
-                coupon: CouponCode::parse(&coupon).map_err(|_| corrupt("discount coupon"))?,
-            })
-        }
-    })
-}
-
 pub fn message_kind(raw: &str) -> Result<MessageKind, StoreError> {
     MessageKind::parse(raw).ok_or_else(|| corrupt("outbox message kind"))
 }
@@ -543,55 +267,6 @@ pub struct CounterMove {
     pub dimension: Option<Dimension>,
     pub column: &'static str,
     pub delta: i64,
-}
-
-/// Every counter an answer moves: the old answer's bucket −1 on its day and the new one's +1
-/// on today, shop-wide and in the survey's segment and locale, plus the open-detractor count of
-/// a follow-up it opens. Merged per counter, zero moves dropped: an answer that changes nothing
-/// writes no tally.
-pub fn answer_counter_moves(
-    survey: &Survey,
-    answer: &Answer,
-    follow_up: Option<&FollowUpChange>,
-) -> Vec<CounterMove> {
-    let dimensions: Vec<Option<Dimension>> = std::iter::once(None)
-        .chain(survey.segment.clone().map(|s| Some(Dimension::Segment(s))))
-        .chain(survey.locale.map(|l| Some(Dimension::Locale(l))))
-        .collect();
-    let mut moves = Vec::new();
-    for dimension in &dimensions {
-        if let Some(previous) = &survey.answer {
-            moves.push(CounterMove {
-                day: previous.answered_at.date_naive(),
-                dimension: dimension.clone(),
-                column: bucket(previous.score.category()),
-                delta: -1,
-            });
-        }
-        moves.push(CounterMove {
-            day: answer.answered_at.date_naive(),
-            dimension: dimension.clone(),
-            column: bucket(answer.score.category()),
-            delta: 1,
-        });
-    }
-    if let Some(change) = follow_up {
-        moves.extend(follow_up_counter_moves(change));
-    }
-    merge_moves(moves)
-}
-
-/// The open-detractor counter moves of a follow-up change.
-pub fn follow_up_counter_moves(change: &FollowUpChange) -> Vec<CounterMove> {
-    open_follow_up_moves(change.previous.as_ref(), &change.next)
-        .into_iter()
-        .map(|(day, delta)| CounterMove {
-            day,
-            dimension: None,
-            column: OPEN_FOLLOW_UPS,
-            delta,
-        })
-        .collect()
 }
 
 /// Adds up moves per counter and drops zeros.
@@ -706,4 +381,91 @@ pub fn response(stored: StoredResponse<'_>) -> Result<Response, StoreError> {
         previous_score: stored.previous_score.map(score).transpose()?,
         follow_up: stored.follow_up,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn reward(beneficiary: Beneficiary, coupon: &str) -> Reward {
+        Reward {
+            beneficiary,
+            customer_id: CustomerId::parse("c-1").expect("id"),
+            coupon: CouponCode::parse(coupon).expect("coupon"),
+            amount_cents: 1000,
+            currency: Currency::parse("EUR").expect("currency"),
+            available_from: Utc.with_ymd_and_hms(2026, 3, 15, 10, 0, 0).unwrap()
+                + chrono::Duration::milliseconds(488),
+            valid_until: None,
+        }
+    }
+
+    /// The exact bytes the answer of an earlier version had: such a record must replay.
+    const REWARDED: &str = r#"{"order_id":"o-1","referral":{"code":"ABCD2345","status":"rewarded","rewards":[{"beneficiary":"referrer","customer_id":"c-1","coupon":"Z5BBJTWTBCQQ","amount_cents":1000,"currency":"EUR","status":"pending","available_from":"2026-03-15T10:00:00.488Z"},{"beneficiary":"friend","customer_id":"c-1","coupon":"TJ7CP4H8BMAC","amount_cents":1000,"currency":"EUR","status":"available","available_from":"2026-03-15T10:00:00.488Z"}]}}"#;
+    const REJECTED: &str = r#"{"order_id":"o-2","referral":{"code":"nope","status":"rejected","reason":"unknown_code","rewards":[]}}"#;
+    const NO_CODE: &str = r#"{"order_id":"o-3","referral":null}"#;
+
+    #[test]
+    fn an_order_record_is_decided_awaiting_its_payment_or_closed() {
+        use crate::ports::ExistingOrder;
+        assert!(matches!(
+            existing_order(None, false, "hash", Some(NO_CODE)),
+            Ok(ExistingOrder::Decided(stored)) if stored.request_hash == "hash"
+        ));
+        // A decided order refunded later is still decided: its answer replays.
+        assert!(matches!(
+            existing_order(None, true, "hash", Some(NO_CODE)),
+            Ok(ExistingOrder::Decided(_))
+        ));
+        assert!(matches!(
+            existing_order(Some(AWAITING_PAYMENT), false, "", None),
+            Ok(ExistingOrder::AwaitingPayment)
+        ));
+        assert!(matches!(
+            existing_order(Some(AWAITING_PAYMENT), true, "", Some("")),
+            Ok(ExistingOrder::Closed)
+        ));
+        assert!(existing_order(None, false, "", None).is_err());
+        assert!(existing_order(Some("shipped"), false, "", None).is_err());
+    }
+
+    #[test]
+    fn outcomes_round_trip_byte_for_byte() {
+        for stored in [REWARDED, REJECTED, NO_CODE] {
+            let outcome = outcome_from_json(stored).expect(stored);
+            assert_eq!(outcome_to_json(&outcome), stored);
+        }
+    }
+
+    #[test]
+    fn a_rewarded_outcome_decodes_into_its_rewards() {
+        let outcome = outcome_from_json(REWARDED).expect("decodes");
+        let expected = ReferralResult::Rewarded(vec![
+            RewardStatus {
+                reward: reward(Beneficiary::Referrer, "Z5BBJTWTBCQQ"),
+                status: CouponStatus::Pending,
+            },
+            RewardStatus {
+                reward: reward(Beneficiary::Friend, "TJ7CP4H8BMAC"),
+                status: CouponStatus::Available,
+            },
+        ]);
+        assert_eq!(outcome.referral.expect("referral").result, expected);
+    }
+
+    #[test]
+    fn garbage_is_corrupt_not_a_panic() {
+        for stored in [
+            "",
+            "{}",
+            r#"{"order_id":"o","referral":{"code":"x","status":"maybe","rewards":[]}}"#,
+        ] {
+            assert!(
+                matches!(outcome_from_json(stored), Err(StoreError::Corrupt(_))),
+                "{stored}"
+            );
+        }
+    }
 }

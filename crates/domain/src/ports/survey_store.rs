@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{OutboxMessage, StoreError};
+use super::{OutboxMessage, StoreError, Tally};
 use crate::model::{
     Answer, FollowUp, PersonFingerprint, Survey, SurveyDecision, SurveyId, SurveyRequest,
     SurveyToken,
@@ -60,12 +60,13 @@ pub trait FollowUpStore: Send + Sync {
     /// The survey with this public id (a follow-up names it so).
     async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError>;
 
-    /// Applies a follow-up change to an answered survey (as read); `false` if the stored
-    /// follow-up is no longer `change.previous`.
+    /// Applies a follow-up change to an answered survey (as read) with its `tally`
+    /// (`Tally::follow_up`); `false` if the stored follow-up is no longer `change.previous`.
     async fn set_follow_up(
         &self,
         survey: &Survey,
         change: &FollowUpChange,
+        tally: &Tally,
     ) -> Result<bool, StoreError>;
 }
 
@@ -87,8 +88,8 @@ pub trait SurveyStore: FollowUpStore {
 
     async fn survey(&self, token: &SurveyToken) -> Result<Option<Survey>, StoreError>;
 
-    /// Stores `answer` if the survey's answer is still `previous`, with the tally of what it
-    /// moves on the day counters (overall, per segment, per locale), applying `follow_up` (a detractor's answer opens
+    /// Stores `answer` if the survey's answer is still the one read, with `tally` (what it moves
+    /// on the day counters, `Tally::answer`), applying `follow_up` (a detractor's answer opens
     /// one) and writing `messages` (detractor alert, `survey.answered`) in the same atomic step;
     /// `false` when another answer or follow-up came in between.
     async fn record_answer(
@@ -97,6 +98,7 @@ pub trait SurveyStore: FollowUpStore {
         answer: &Answer,
         follow_up: Option<&FollowUpChange>,
         messages: &[OutboxMessage],
+        tally: &Tally,
     ) -> Result<bool, StoreError>;
 
     /// Opts the survey's address out of all future surveys, writing `message` (the

@@ -13,9 +13,15 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::stored::{dimension_from, dimension_key, merge_moves, CounterMove, OPEN_FOLLOW_UPS};
+use super::stored::{
+    bucket, dimension_from, dimension_key, merge_moves, CounterMove, OPEN_FOLLOW_UPS,
+};
 use super::StoreError;
-use crate::model::{counters, CounterDelta, CounterSeries, CustomerId, ReferralCode};
+use super::{Dimension, FollowUpChange};
+use crate::model::{
+    counters, open_follow_up_moves, Answer, CounterDelta, CounterSeries, CustomerId, ReferralCode,
+    Survey,
+};
 
 /// A tally's id: random, since every request that writes one writes it once (its own
 /// transaction's conditions stop a replay first).
@@ -90,6 +96,54 @@ impl Tally {
             ..Self::default()
         }
         .merged()
+    }
+
+    /// Every counter an answer moves: the old answer's bucket −1 on its day and the new one's +1
+    /// on today, shop-wide and in the survey's segment and locale, plus the open-detractor count of
+    /// a follow-up it opens. Merged per counter, zero moves dropped: an answer that changes nothing
+    /// writes no tally.
+    pub fn answer(survey: &Survey, answer: &Answer, follow_up: Option<&FollowUpChange>) -> Self {
+        let dimensions: Vec<Option<Dimension>> = std::iter::once(None)
+            .chain(survey.segment.clone().map(|s| Some(Dimension::Segment(s))))
+            .chain(survey.locale.map(|l| Some(Dimension::Locale(l))))
+            .collect();
+        let mut moves = Vec::new();
+        for dimension in &dimensions {
+            if let Some(previous) = &survey.answer {
+                moves.push(CounterMove {
+                    day: previous.answered_at.date_naive(),
+                    dimension: dimension.clone(),
+                    column: bucket(previous.score.category()),
+                    delta: -1,
+                });
+            }
+            moves.push(CounterMove {
+                day: answer.answered_at.date_naive(),
+                dimension: dimension.clone(),
+                column: bucket(answer.score.category()),
+                delta: 1,
+            });
+        }
+        if let Some(change) = follow_up {
+            moves.extend(Self::follow_up(change).nps);
+        }
+        Self::nps(moves)
+    }
+
+    /// The open-detractor count a follow-up change moves (a detractor's answer opens one, support
+    /// closes or reopens it).
+    pub fn follow_up(change: &FollowUpChange) -> Self {
+        Self::nps(
+            open_follow_up_moves(change.previous.as_ref(), &change.next)
+                .into_iter()
+                .map(|(day, delta)| CounterMove {
+                    day,
+                    dimension: None,
+                    column: OPEN_FOLLOW_UPS,
+                    delta,
+                })
+                .collect(),
+        )
     }
 
     /// A click on a known code: the code's count and the day's funnel.

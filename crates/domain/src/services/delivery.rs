@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use futures_util::stream::{self, StreamExt};
 
+use super::letters::render as render_letter;
 use crate::model::{Concurrency, CouponCode, MessageId, NewDiscount, RetrySchedule, SendRate};
 use crate::ports::{
     Claim, Clock, DiscountAction, DiscountLedger, Mailer, MessagePage, MessageStatus, OutboxAdmin,
@@ -261,12 +262,14 @@ impl Deliverer {
 
     async fn send(&self, claim: &Claim) -> Result<Sent, Failure> {
         match &claim.message.payload {
-            Payload::Mail(mail) => {
+            Payload::Mail(letter) => {
+                let mail =
+                    render_letter(letter).map_err(|error| Failure::Permanent(error.to_string()))?;
                 if let Some(pace) = &self.mail_pace {
                     pace.wait().await;
                 }
                 self.mailer
-                    .send(mail)
+                    .send(&mail)
                     .await
                     .map(|()| Sent::Done)
                     .map_err(|error| {

@@ -4,12 +4,10 @@
 use std::sync::Arc;
 
 use crate::model::{FollowUp, FollowUpNote, FollowUpStatus, SurveyId};
-use crate::ports::{Clock, FollowUpChange, FollowUpStore};
+use crate::ports::{Clock, FollowUpChange, FollowUpStore, Tally};
 
+use super::optimistic::{until_done, Step};
 use super::SurveyError;
-
-/// How often a change is tried again when another one landed in between.
-const MAX_ATTEMPTS: u32 = 6;
 
 #[derive(Clone)]
 pub struct FollowUpService {
@@ -30,29 +28,45 @@ impl FollowUpService {
         status: FollowUpStatus,
         note: Option<FollowUpNote>,
     ) -> Result<FollowUp, SurveyError> {
-        for _ in 0..MAX_ATTEMPTS {
-            let survey = self
-                .store
-                .survey_by_id(survey_id)
-                .await?
-                .filter(|survey| survey.answer.is_some())
-                .ok_or(SurveyError::NotFound)?;
-            let previous = survey.follow_up.clone().ok_or(SurveyError::NoFollowUp)?;
-            let next = FollowUp {
-                status,
-                note: note.clone(),
-                updated_at: self.clock.now(),
-                opened_on: previous.opened_on,
-                version: previous.version + 1,
-            };
-            let change = FollowUpChange {
-                previous: Some(previous),
-                next: next.clone(),
-            };
-            if self.store.set_follow_up(&survey, &change).await? {
-                return Ok(next);
-            }
-        }
-        Err(SurveyError::Contention)
+        until_done(
+            || self.record_once(survey_id, status, note.as_ref()),
+            |_| SurveyError::Contention,
+        )
+        .await
+    }
+
+    /// One read → decide → commit of `record`.
+    async fn record_once(
+        &self,
+        survey_id: &SurveyId,
+        status: FollowUpStatus,
+        note: Option<&FollowUpNote>,
+    ) -> Result<Step<FollowUp>, SurveyError> {
+        let survey = self
+            .store
+            .survey_by_id(survey_id)
+            .await?
+            .filter(|survey| survey.answer.is_some())
+            .ok_or(SurveyError::NotFound)?;
+        let previous = survey.follow_up.clone().ok_or(SurveyError::NoFollowUp)?;
+        let next = FollowUp {
+            status,
+            note: note.cloned(),
+            updated_at: self.clock.now(),
+            opened_on: previous.opened_on,
+            version: previous.version + 1,
+        };
+        let change = FollowUpChange {
+            previous: Some(previous),
+            next: next.clone(),
+        };
+        let tally = Tally::follow_up(&change);
+        Ok(
+            if self.store.set_follow_up(&survey, &change, &tally).await? {
+                Step::Done(next)
+            } else {
+                Step::Stale
+            },
+        )
     }
 }

@@ -6,7 +6,9 @@ mod delivery;
 mod discounts;
 mod events;
 mod follow_ups;
+mod letters;
 mod offers;
+mod optimistic;
 mod orders;
 mod referral_links;
 mod referrals;
@@ -16,6 +18,7 @@ mod scores;
 pub mod survey_mail;
 mod surveys;
 
+pub use crate::ports::ShopIdentity;
 pub use coupons::{CancelOutcome, CouponError, CouponService, RefundEffect, RefundsOutcome};
 pub use customer_data::{CustomerDataError, CustomerDataService};
 pub use delivery::{
@@ -25,11 +28,12 @@ pub use delivery::{
 pub use discounts::Discounts;
 pub use events::{Events, SurveySent};
 pub use follow_ups::FollowUpService;
+pub use letters::{render as render_letter, RenderError};
 pub use offers::{ClaimError, Claimer, OfferService};
-pub use orders::{OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS, MAX_DECISIONS};
+pub use optimistic::MAX_DECISIONS;
+pub use orders::{OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS};
 pub use referral_links::{page_path, share_path, ReferralLinks};
 pub use referrals::{CodeSource, ReferralError, ReferralService, MAX_CODE_ATTEMPTS};
 pub use referrer_pages::ReferrerPages;
-pub use reward_mail::ShopIdentity;
 pub use scores::{FunnelReport, NpsReport, RetentionReport, ScoreService, SegmentReport};
 pub use surveys::{AnswerReceipt, SurveyError, SurveyRules, SurveyService};

@@ -5,15 +5,16 @@ use std::sync::Arc;
 
 use crate::model::{
     claim_refusal, ClaimRefusal, CouponCode, Creation, CustomerId, Email, FingerprintKey,
-    FriendOffer, Locale, MessageId, OfferClaim, ReferralCode,
+    FriendOffer, Locale, MessageId, OfferClaim, PersonFingerprint, ReferralCode,
 };
 use crate::ports::{
     Clock, MessageKind, OfferCommit, OfferCommitted, OfferStore, OutboxMessage, Payload,
     StoreError, Tally,
 };
 
-use super::reward_mail::{self, RenderError, ShopIdentity};
-use super::{Discounts, Events, MAX_DECISIONS};
+use super::optimistic::{until_done, Step};
+use super::{Discounts, Events};
+use crate::ports::{Letter, OfferMail, ShopIdentity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClaimError {
@@ -25,8 +26,6 @@ pub enum ClaimError {
     Contention { attempts: u32 },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
-    Render(#[from] RenderError),
 }
 
 /// Who claims: the address the offer is mailed to, and what the storefront knows of them.
@@ -99,58 +98,67 @@ impl OfferService {
         claimer: &Claimer,
     ) -> Result<(OfferClaim, Creation), ClaimError> {
         let person = self.fingerprints.person(&claimer.email);
+        until_done(
+            || self.decide(code, claimer, &person),
+            |attempts| ClaimError::Contention { attempts },
+        )
+        .await
+    }
+
+    /// One read → decide → commit of `claim`.
+    async fn decide(
+        &self,
+        code: &ReferralCode,
+        claimer: &Claimer,
+        person: &PersonFingerprint,
+    ) -> Result<Step<(OfferClaim, Creation)>, ClaimError> {
         let customer_id = claimer.customer_id.as_ref();
-        for _ in 0..MAX_DECISIONS {
-            let context = self.store.offer_context(code, &person, customer_id).await?;
-            if let Some(claim) = context.claim {
-                return Ok((claim, Creation::Existing));
-            }
-            let owner = context.owner.ok_or(ClaimError::UnknownCode)?;
-            if let Some(refusal) = claim_refusal(&owner, &person, customer_id, &context.claimant) {
-                return Err(ClaimError::Refused(refusal));
-            }
-            let claim = self.offer.claim(
-                code.clone(),
-                CouponCode::generate(&mut rand::thread_rng()),
-                claimer
-                    .customer_id
-                    .clone()
-                    .unwrap_or_else(|| self.fingerprints.guest_id(&claimer.email)),
-                self.clock.now(),
-            );
-            let commit = OfferCommit {
-                messages: self.messages(&claim, claimer)?,
-                tally: Tally::claim(&claim.code, claim.claimed_at.date_naive()),
-                claim,
-                person: person.clone(),
-            };
-            match self.store.commit_offer(&commit).await? {
-                OfferCommitted::Committed => return Ok((commit.claim, Creation::Created)),
-                OfferCommitted::Claimed(first) => return Ok((first, Creation::Existing)),
-                OfferCommitted::UnknownCode => return Err(ClaimError::UnknownCode),
-                OfferCommitted::Stale => continue,
-            }
+        let context = self.store.offer_context(code, person, customer_id).await?;
+        if let Some(claim) = context.claim {
+            return Ok(Step::Done((claim, Creation::Existing)));
         }
-        Err(ClaimError::Contention {
-            attempts: MAX_DECISIONS,
-        })
+        let owner = context.owner.ok_or(ClaimError::UnknownCode)?;
+        if let Some(refusal) = claim_refusal(&owner, person, customer_id, &context.claimant) {
+            return Err(ClaimError::Refused(refusal));
+        }
+        let claim = self.offer.claim(
+            code.clone(),
+            CouponCode::generate(&mut rand::thread_rng()),
+            claimer
+                .customer_id
+                .clone()
+                .unwrap_or_else(|| self.fingerprints.guest_id(&claimer.email)),
+            self.clock.now(),
+        );
+        let commit = OfferCommit {
+            messages: self.messages(&claim, claimer),
+            tally: Tally::claim(&claim.code, claim.claimed_at.date_naive()),
+            claim,
+            person: person.clone(),
+        };
+        match self.store.commit_offer(&commit).await? {
+            OfferCommitted::Committed => Ok(Step::Done((commit.claim, Creation::Created))),
+            OfferCommitted::Claimed(first) => Ok(Step::Done((first, Creation::Existing))),
+            OfferCommitted::UnknownCode => Err(ClaimError::UnknownCode),
+            OfferCommitted::Stale => Ok(Step::Stale),
+        }
     }
 
     /// The friend's mail, the event and the platform discount, committed with the claim; ids
     /// come from the coupon, so nothing is written twice.
-    fn messages(
-        &self,
-        claim: &OfferClaim,
-        claimer: &Claimer,
-    ) -> Result<Vec<OutboxMessage>, RenderError> {
+    fn messages(&self, claim: &OfferClaim, claimer: &Claimer) -> Vec<OutboxMessage> {
         let at = claim.claimed_at;
-        let mail = reward_mail::render_offer(
-            &claimer.email,
-            claimer.locale,
-            claim,
-            &self.apply_url(claim),
-            &self.shop,
-        )?;
+        let mail = Letter::Offer(OfferMail {
+            to: claimer.email.clone(),
+            locale: claimer.locale,
+            coupon: claim.coupon.clone(),
+            amount_cents: claim.amount_cents,
+            min_order_cents: claim.min_order_cents,
+            currency: claim.currency.clone(),
+            expires_at: claim.expires_at,
+            apply_url: self.apply_url(claim),
+            shop: self.shop.clone(),
+        });
         let mut messages = vec![OutboxMessage {
             id: MessageId::derive(&["offer-mail", claim.coupon.as_ref()]),
             kind: MessageKind::OfferMail,
@@ -162,6 +170,6 @@ impl OfferService {
         }];
         messages.extend(self.events.friend_offer_claimed(claim));
         messages.extend(self.discounts.create_offer(claim, &claimer.email, at));
-        Ok(messages)
+        messages
     }
 }

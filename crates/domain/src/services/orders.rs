@@ -5,18 +5,15 @@ use crate::model::{
     activity_changes, decide, Beneficiary, CouponCode, Decision, HistoryChange, Order,
     OrderOutcome, Reward, RewardRules,
 };
-use crate::model::{FingerprintKey, MessageId, PageKey};
+use crate::model::{FingerprintKey, MessageId, PageKey, PersonFingerprint};
 use crate::ports::{
     Clock, CommitOutcome, ExistingOrder, KnownCodes, MessageKind, OrderCommit, OrderStore,
     OutboxMessage, Payload, RewardCommit, StoreError, StoredOrder, Tally, UndecidedOrder,
 };
 
-use super::reward_mail::{self, RenderError, RewardMail, ShopIdentity};
+use super::optimistic::{until_done, Step};
 use super::{Discounts, Events, ReferralLinks};
-
-/// How often we re-read and decide again when a concurrent write changed the facts. Each retry
-/// follows a real change (another order, another reward), so a handful always suffices in practice.
-pub const MAX_DECISIONS: u32 = 6;
+use crate::ports::{Letter, RewardMail, ShopIdentity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {
@@ -34,8 +31,6 @@ pub enum OrderError {
     Contention { attempts: u32 },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
-    Render(#[from] RenderError),
 }
 
 /// Records orders and rewards referrals exactly once (docs/architecture.md#exactly-once).
@@ -101,83 +96,94 @@ impl OrderService {
     pub async fn record(&self, order: Order) -> Result<OrderOutcome, OrderError> {
         let request_hash = order.request_hash();
         let person = self.fingerprints.person(&order.email);
-        for _ in 0..MAX_DECISIONS {
-            let context = self.store.order_context(&order, &person).await?;
-            match context.existing {
-                Some(ExistingOrder::Decided(existing)) => {
-                    return self.replay(existing, &request_hash)
-                }
-                Some(ExistingOrder::Closed) => return Err(OrderError::Closed),
-                Some(ExistingOrder::AwaitingPayment) | None => {}
+        until_done(
+            || self.decide(&order, &person, &request_hash),
+            |attempts| OrderError::Contention { attempts },
+        )
+        .await
+    }
+
+    /// One read → decide → commit of `record`.
+    async fn decide(
+        &self,
+        order: &Order,
+        person: &PersonFingerprint,
+        request_hash: &str,
+    ) -> Result<Step<OrderOutcome>, OrderError> {
+        let context = self.store.order_context(order, person).await?;
+        match context.existing {
+            Some(ExistingOrder::Decided(existing)) => {
+                return self.replay(existing, request_hash).map(Step::Done)
             }
-            let decision = decide(
-                &order,
-                &person,
-                context.referrer.as_ref(),
-                &context.friend,
-                &self.rules,
-            );
-            let (reward, mails) = match (&decision, &context.referrer) {
-                (Decision::Rewarded, Some(referrer)) => {
-                    let rewards = self.rewards_for(&order, referrer);
-                    let mails = rewards
-                        .iter()
-                        .map(|reward| match reward.beneficiary {
-                            Beneficiary::Referrer => RewardMail {
-                                to: referrer.email.clone(),
-                                name: referrer.name.clone(),
-                                locale: referrer.locale,
-                                reward: reward.clone(),
-                                page_url: self.referrer_page(referrer),
-                            },
-                            Beneficiary::Friend => RewardMail {
-                                to: order.email.clone(),
-                                name: order.name.clone(),
-                                locale: order.locale,
-                                reward: reward.clone(),
-                                page_url: None,
-                            },
-                        })
-                        .collect();
-                    let commit = RewardCommit {
-                        referral_code: referrer.code.clone(),
-                        referrer_cap: self.rules.referrer_cap,
-                        rewards,
-                    };
-                    (Some(commit), mails)
-                }
-                _ => (None, Vec::new()),
-            };
-            let rewards = reward.as_ref().map_or(&[][..], |r| &r.rewards[..]);
-            let now = self.clock.now();
-            let messages = self.messages(&order, &mails, rewards, now)?;
-            let outcome = OrderOutcome::new(&order, &decision, rewards, now);
-            let before = &context.friend.history;
-            let after = before.with(&order).map_err(|_| OrderError::TotalOverflow)?;
-            let history = HistoryChange::between(before, &order, decision == Decision::Rewarded);
-            let tally = self.tally_for(&order, &decision, rewards, &history, before, &after);
-            let commit = OrderCommit {
-                tally,
-                history,
-                order: order.clone(),
-                person: person.clone(),
-                request_hash: request_hash.clone(),
-                outcome,
-                reward,
-                messages,
-            };
-            match self.store.commit_order(&commit).await? {
-                CommitOutcome::Committed => return Ok(commit.outcome),
-                CommitOutcome::OrderExists(existing) => {
-                    return self.replay(existing, &request_hash)
-                }
-                CommitOutcome::Closed => return Err(OrderError::Closed),
-                CommitOutcome::Stale => continue,
-            }
+            Some(ExistingOrder::Closed) => return Err(OrderError::Closed),
+            Some(ExistingOrder::AwaitingPayment) | None => {}
         }
-        Err(OrderError::Contention {
-            attempts: MAX_DECISIONS,
-        })
+        let decision = decide(
+            order,
+            person,
+            context.referrer.as_ref(),
+            &context.friend,
+            &self.rules,
+        );
+        let (reward, mails) = match (&decision, &context.referrer) {
+            (Decision::Rewarded, Some(referrer)) => {
+                let rewards = self.rewards_for(order, referrer);
+                let mails = rewards
+                    .iter()
+                    .map(|reward| match reward.beneficiary {
+                        Beneficiary::Referrer => RewardMail {
+                            to: referrer.email.clone(),
+                            name: referrer.name.clone(),
+                            locale: referrer.locale,
+                            reward: reward.clone(),
+                            page_url: self.referrer_page(referrer),
+                            shop: self.shop.clone(),
+                        },
+                        Beneficiary::Friend => RewardMail {
+                            to: order.email.clone(),
+                            name: order.name.clone(),
+                            locale: order.locale,
+                            reward: reward.clone(),
+                            page_url: None,
+                            shop: self.shop.clone(),
+                        },
+                    })
+                    .collect();
+                let commit = RewardCommit {
+                    referral_code: referrer.code.clone(),
+                    referrer_cap: self.rules.referrer_cap,
+                    rewards,
+                };
+                (Some(commit), mails)
+            }
+            _ => (None, Vec::new()),
+        };
+        let rewards = reward.as_ref().map_or(&[][..], |r| &r.rewards[..]);
+        let now = self.clock.now();
+        let messages = self.messages(order, &mails, rewards, now);
+        let outcome = OrderOutcome::new(order, &decision, rewards, now);
+        let before = &context.friend.history;
+        let after = before.with(order).map_err(|_| OrderError::TotalOverflow)?;
+        let history = HistoryChange::between(before, order, decision == Decision::Rewarded);
+        let tally = self.tally_for(order, &decision, rewards, &history, before, &after);
+        let commit = OrderCommit {
+            tally,
+            history,
+            order: order.clone(),
+            person: person.clone(),
+            request_hash: request_hash.to_owned(),
+            outcome,
+            reward,
+            messages,
+        };
+        match self.store.commit_order(&commit).await? {
+            CommitOutcome::Committed => Ok(Step::Done(commit.outcome)),
+            CommitOutcome::OrderExists(existing) => {
+                self.replay(existing, request_hash).map(Step::Done)
+            }
+            CommitOutcome::Closed => Err(OrderError::Closed),
+            CommitOutcome::Stale => Ok(Step::Stale),
+        }
     }
 
     /// Records an order a platform reported before its payment (awaiting it) or cancelled
@@ -292,7 +298,7 @@ impl OrderService {
         mails: &[RewardMail],
         rewards: &[Reward],
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<OutboxMessage>, RenderError> {
+    ) -> Vec<OutboxMessage> {
         let reference = format!("order:{}", order.order_id);
         let mut messages = Vec::new();
         for mail in mails {
@@ -305,7 +311,7 @@ impl OrderService {
                 kind: MessageKind::RewardMail,
                 reference: reference.clone(),
                 customer_id: Some(mail.reward.customer_id.clone()),
-                payload: Payload::Mail(reward_mail::render(mail, &self.shop)?),
+                payload: Payload::Mail(Letter::Reward(mail.clone())),
                 created_at: now,
                 due_at: now,
             });
@@ -319,7 +325,7 @@ impl OrderService {
             self.discounts
                 .create(&order.order_id, &mail.reward, &mail.to, now)
         }));
-        Ok(messages)
+        messages
     }
 
     /// The recorded outcome for the same body; the mails went into the outbox with the first

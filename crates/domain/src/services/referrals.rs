@@ -6,6 +6,7 @@ use crate::model::{
 };
 use crate::ports::{ClaimOutcome, Clock, CodeClaim, ReferralStore, StoreError};
 
+use super::optimistic::{until_done, Step};
 use super::Events;
 
 /// Produces candidate codes; swapped for a fixed sequence in tests of the collision path.
@@ -71,7 +72,8 @@ impl ReferralService {
         request: ReferralRequest,
         link: &(dyn Fn(&ReferralCode) -> String + Sync),
     ) -> Result<(IssuedCode, Creation), ReferralError> {
-        for _ in 0..MAX_CODE_ATTEMPTS {
+        let taken = std::sync::atomic::AtomicU32::new(0);
+        let step = || async {
             let code = (self.codes)();
             let at = self.clock.now();
             let message =
@@ -88,12 +90,25 @@ impl ReferralService {
                 message,
             };
             match self.store.claim_code(claim).await? {
-                ClaimOutcome::Claimed(issued) => return Ok((issued, Creation::Created)),
-                ClaimOutcome::AlreadyOwned(issued) => return Ok((issued, Creation::Existing)),
-                ClaimOutcome::CodeTaken => continue,
+                ClaimOutcome::Claimed(issued) => Ok(Step::Done((issued, Creation::Created))),
+                ClaimOutcome::AlreadyOwned(issued) => Ok(Step::Done((issued, Creation::Existing))),
+                ClaimOutcome::CodeTaken
+                    if taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+                        >= MAX_CODE_ATTEMPTS =>
+                {
+                    Err(ReferralError::CodeSpaceExhausted)
+                }
+                // A taken candidate is replaced by a fresh one; a concurrent write is waited out.
+                ClaimOutcome::CodeTaken | ClaimOutcome::Stale => Ok(Step::Stale),
             }
-        }
-        Err(ReferralError::CodeSpaceExhausted)
+        };
+        until_done(step, |attempts| {
+            ReferralError::Store(StoreError::Contention {
+                operation: "claim a referral code",
+                attempts,
+            })
+        })
+        .await
     }
 
     pub async fn stats(

@@ -4,31 +4,11 @@
 use askama::Template;
 use chrono::{DateTime, Utc};
 
-use crate::model::{
-    Beneficiary, Currency, CustomerName, Email, HttpUrl, Locale, OfferClaim, Reward,
-};
-use crate::ports::OutgoingMail;
+use super::letters::{render_pair, RenderError};
+use crate::model::{Beneficiary, Currency, Locale};
+use crate::ports::{OfferMail, OutgoingMail, RewardMail};
 
-/// A reward notification: who gets it and for which reward; rendered when the order commits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RewardMail {
-    pub to: Email,
-    pub name: Option<CustomerName>,
-    pub locale: Option<Locale>,
-    pub reward: Reward,
-    /// The referrer's own page: their friends' progress and every reward.
-    pub page_url: Option<String>,
-}
-
-/// How the shop presents itself in mails.
-#[derive(Debug, Clone)]
-pub struct ShopIdentity {
-    pub name: String,
-    pub url: HttpUrl,
-    pub default_locale: Locale,
-}
-
-struct Copy {
+struct RewardWording {
     subject: String,
     greeting: String,
     paragraphs: Vec<String>,
@@ -71,21 +51,8 @@ struct RewardHtml<'a> {
     m: &'a RewardCopy<'a>,
 }
 
-/// A mail template that did not render: the request fails before anything is committed, so
-/// nothing half-written is sent.
-#[derive(Debug, thiserror::Error)]
-#[error("rendering a mail template failed")]
-pub struct RenderError(#[from] askama::Error);
-
-/// Renders a mail's plain-text and HTML templates.
-pub(crate) fn render_pair(
-    text: &impl Template,
-    html: &impl Template,
-) -> Result<(String, String), RenderError> {
-    Ok((text.render()?, html.render()?))
-}
-
-pub fn render(mail: &RewardMail, shop: &ShopIdentity) -> Result<OutgoingMail, RenderError> {
+pub fn render(mail: &RewardMail) -> Result<OutgoingMail, RenderError> {
+    let shop = &mail.shop;
     let locale = mail.locale.unwrap_or(shop.default_locale);
     let amount = money(mail.reward.amount_cents, &mail.reward.currency, locale);
     let date = day(mail.reward.available_from, locale);
@@ -141,16 +108,11 @@ pub fn render(mail: &RewardMail, shop: &ShopIdentity) -> Result<OutgoingMail, Re
 
 /// The friend's first-order code, mailed when they claim the offer: amount, minimum order, the
 /// last day, and the link that applies it.
-pub fn render_offer(
-    to: &Email,
-    locale: Locale,
-    claim: &OfferClaim,
-    apply_url: &str,
-    shop: &ShopIdentity,
-) -> Result<OutgoingMail, RenderError> {
-    let amount = money(claim.amount_cents, &claim.currency, locale);
-    let minimum = money(claim.min_order_cents, &claim.currency, locale);
-    let until = day(claim.expires_at, locale);
+pub fn render_offer(mail: &OfferMail) -> Result<OutgoingMail, RenderError> {
+    let (locale, shop, apply_url) = (mail.locale, &mail.shop, mail.apply_url.as_str());
+    let amount = money(mail.amount_cents, &mail.currency, locale);
+    let minimum = money(mail.min_order_cents, &mail.currency, locale);
+    let until = day(mail.expires_at, locale);
     let name = &shop.name;
     let (subject, greeting, paragraphs, label, usable, closing) = match locale {
         Locale::De => (
@@ -186,7 +148,7 @@ pub fn render_offer(
         greeting,
         paragraphs: &paragraphs,
         label,
-        coupon: claim.coupon.as_ref(),
+        coupon: mail.coupon.as_ref(),
         usable: &usable,
         closing,
         shop: name,
@@ -195,7 +157,7 @@ pub fn render_offer(
     };
     let (text, html) = render_pair(&RewardText { m: &view }, &RewardHtml { m: &view })?;
     Ok(OutgoingMail {
-        to: to.clone(),
+        to: mail.to.clone(),
         subject,
         text,
         html,
@@ -211,9 +173,9 @@ fn copy(
     name: Option<&str>,
     amount: &str,
     date: &str,
-) -> Copy {
+) -> RewardWording {
     match (locale, beneficiary) {
-        (Locale::De, Beneficiary::Referrer) => Copy {
+        (Locale::De, Beneficiary::Referrer) => RewardWording {
             subject: format!("Danke für Ihre Empfehlung – Ihr {amount}-Gutschein von {shop}"),
             greeting: name.map_or("Hallo,".into(), |n| format!("Hallo {n},")),
             paragraphs: vec![
@@ -224,7 +186,7 @@ fn copy(
             usable_from: format!("einlösbar ab {date}"),
             closing: "Herzliche Grüße".into(),
         },
-        (Locale::De, Beneficiary::Friend) => Copy {
+        (Locale::De, Beneficiary::Friend) => RewardWording {
             subject: format!("Vielen Dank für Ihren Einkauf – {amount} für Ihre nächste Bestellung"),
             greeting: name.map_or("Hallo,".into(), |n| format!("Hallo {n},")),
             paragraphs: vec![
@@ -235,7 +197,7 @@ fn copy(
             usable_from: format!("einlösbar ab {date}"),
             closing: "Herzliche Grüße".into(),
         },
-        (Locale::En, Beneficiary::Referrer) => Copy {
+        (Locale::En, Beneficiary::Referrer) => RewardWording {
             subject: format!("Thanks for the recommendation – your {amount} coupon from {shop}"),
             greeting: name.map_or("Hello,".into(), |n| format!("Hello {n},")),
             paragraphs: vec![
@@ -246,7 +208,7 @@ fn copy(
             usable_from: format!("usable from {date}"),
             closing: "Best wishes".into(),
         },
-        (Locale::En, Beneficiary::Friend) => Copy {
+        (Locale::En, Beneficiary::Friend) => RewardWording {
             subject: format!("Thank you for your purchase – {amount} off your next order"),
             greeting: name.map_or("Hello,".into(), |n| format!("Hello {n},")),
             paragraphs: vec![
@@ -290,7 +252,8 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::model::{CouponCode, CustomerId, CustomerName, Email, Reward};
+    use crate::model::{CouponCode, CustomerId, CustomerName, Email, HttpUrl, Reward};
+    use crate::ports::ShopIdentity;
 
     fn mail(locale: Option<Locale>, beneficiary: Beneficiary, name: &str) -> RewardMail {
         RewardMail {
@@ -310,6 +273,7 @@ mod tests {
                 valid_until: None,
             },
             page_url: None,
+            shop: shop(),
         }
     }
 
@@ -323,8 +287,7 @@ mod tests {
 
     #[test]
     fn german_referrer_mail_names_coupon_amount_and_date() {
-        let rendered =
-            render(&mail(None, Beneficiary::Referrer, "Anna"), &shop()).expect("renders");
+        let rendered = render(&mail(None, Beneficiary::Referrer, "Anna")).expect("renders");
         assert!(rendered.subject.contains("10,00 €"), "{}", rendered.subject);
         assert!(rendered.text.contains("Hallo Anna,"));
         assert!(rendered.text.contains("ABCDEFGH2345"));
@@ -336,13 +299,13 @@ mod tests {
     #[test]
     fn the_referrers_mail_links_their_page_when_there_is_one() {
         let page = "https://r.example/me/ABCD2345/8JCQ6GyW_7Q60ZuRUExLLw";
-        let without = render(&mail(None, Beneficiary::Referrer, "Anna"), &shop()).expect("renders");
+        let without = render(&mail(None, Beneficiary::Referrer, "Anna")).expect("renders");
         assert!(!without.text.contains("Empfehlungsseite"));
         let with = RewardMail {
             page_url: Some(page.into()),
             ..mail(Some(Locale::En), Beneficiary::Referrer, "Anna")
         };
-        let rendered = render(&with, &shop()).expect("renders");
+        let rendered = render(&with).expect("renders");
         assert!(rendered
             .text
             .contains(&format!("Open your referral page: {page}")));
@@ -352,7 +315,7 @@ mod tests {
     #[test]
     fn english_friend_mail_thanks_for_the_first_order() {
         let rendered =
-            render(&mail(Some(Locale::En), Beneficiary::Friend, "Bob"), &shop()).expect("renders");
+            render(&mail(Some(Locale::En), Beneficiary::Friend, "Bob")).expect("renders");
         assert!(rendered.subject.starts_with("Thank you for your purchase"));
         assert!(rendered.text.contains("usable from 15 March 2026"));
         assert!(rendered.text.contains("€10.00"));
@@ -360,11 +323,8 @@ mod tests {
 
     #[test]
     fn names_are_escaped_in_html() {
-        let rendered = render(
-            &mail(None, Beneficiary::Friend, "<script>x</script>"),
-            &shop(),
-        )
-        .expect("renders");
+        let rendered =
+            render(&mail(None, Beneficiary::Friend, "<script>x</script>")).expect("renders");
         assert!(!rendered.html.contains("<script>"));
         assert!(rendered.html.contains("&#60;script&#62;x"));
     }

@@ -2,10 +2,9 @@
 
 use askama::Template;
 
-use crate::model::{Answer, CustomerName, Email, Locale, Survey, SurveyToken};
-use crate::ports::OutgoingMail;
-
-use super::reward_mail::{render_pair, RenderError, ShopIdentity};
+use super::letters::{render_pair, RenderError};
+use crate::model::Locale;
+use crate::ports::{DetractorAlert, OutgoingMail, SurveyMailJob};
 
 /// One score button of the survey mail: the link that preselects it.
 struct ScoreLink {
@@ -71,20 +70,8 @@ struct AlertHtml<'a> {
     m: &'a AlertCopy<'a>,
 }
 
-/// Everything the survey mail shows; rendered when the survey request commits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SurveyMailJob {
-    pub to: Email,
-    pub name: Option<CustomerName>,
-    pub locale: Option<Locale>,
-    pub token: SurveyToken,
-    /// Public base URL of collect-survey at the time of sending; links are `<base>/s/<token>`.
-    pub links_base: String,
-    /// The customer's own referral page, for the "share with friends" line.
-    pub share_page: Option<String>,
-}
-
-pub fn survey(job: &SurveyMailJob, shop: &ShopIdentity) -> Result<OutgoingMail, RenderError> {
+pub fn survey(job: &SurveyMailJob) -> Result<OutgoingMail, RenderError> {
+    let shop = &job.shop;
     let locale = job.locale.unwrap_or(shop.default_locale);
     let name = job.name.as_ref().map(|n| n.as_ref().to_owned());
     let shop_name = &shop.name;
@@ -172,18 +159,14 @@ pub fn survey(job: &SurveyMailJob, shop: &ShopIdentity) -> Result<OutgoingMail, 
 }
 
 /// To the shop's support address, in the shop's language: who was unhappy about which order.
-pub fn detractor_alert(
-    survey: &Survey,
-    answer: &Answer,
-    shop: &ShopIdentity,
-    support: &Email,
-) -> Result<OutgoingMail, RenderError> {
-    let comment = answer.comment.as_ref().map_or("–", AsRef::as_ref);
+pub fn detractor_alert(alert: &DetractorAlert) -> Result<OutgoingMail, RenderError> {
+    let shop = &alert.shop;
+    let comment = alert.comment.as_deref().unwrap_or("–");
     let (subject, intro, labels) = match shop.default_locale {
         Locale::De => (
             format!(
                 "Kritische Bewertung ({}/10) zu Bestellung {}",
-                answer.score, survey.order_id
+                alert.score, alert.order_id
             ),
             "Eine Kundin oder ein Kunde ist unzufrieden. Bitte melden Sie sich zeitnah.",
             ["Bewertung", "Kommentar", "Bestellung", "Kunde", "E-Mail"],
@@ -191,21 +174,21 @@ pub fn detractor_alert(
         Locale::En => (
             format!(
                 "Critical rating ({}/10) for order {}",
-                answer.score, survey.order_id
+                alert.score, alert.order_id
             ),
             "A customer is unhappy. Please get in touch soon.",
             ["Score", "Comment", "Order", "Customer", "Email"],
         ),
     };
     let rows = [
-        (labels[0], format!("{}/10", answer.score)),
+        (labels[0], format!("{}/10", alert.score)),
         (labels[1], comment.to_owned()),
-        (labels[2], survey.order_id.to_string()),
-        (labels[3], survey.customer_id.to_string()),
+        (labels[2], alert.order_id.to_string()),
+        (labels[3], alert.customer_id.to_string()),
         (
             labels[4],
-            survey
-                .email
+            alert
+                .customer_email
                 .as_ref()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
@@ -219,11 +202,11 @@ pub fn detractor_alert(
     };
     let (text, html) = render_pair(&AlertText { m: &copy }, &AlertHtml { m: &copy })?;
     Ok(OutgoingMail {
-        to: support.clone(),
+        to: alert.to.clone(),
         subject,
         text,
         html,
         headers: Vec::new(),
-        reply_to: survey.email.clone(),
+        reply_to: alert.customer_email.clone(),
     })
 }

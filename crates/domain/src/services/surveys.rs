@@ -4,8 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{
     fingerprint, Answer, Category, Comment, Email, FingerprintKey, FollowUp, FollowUpStatus,
-    IssuedCode, MessageId, ReferralCode, ReferralRequest, Score, SkipReason, Survey,
-    SurveyDecision, SurveyRequest, SurveyToken,
+    IssuedCode, MessageId, PersonFingerprint, ReferralCode, ReferralRequest, Score, SkipReason,
+    Survey, SurveyDecision, SurveyRequest, SurveyToken,
 };
 use crate::ports::{
     Clock, FollowUpChange, MessageKind, OutboxMessage, Payload, StoreError, StoredSurveyRequest,
@@ -13,10 +13,9 @@ use crate::ports::{
 };
 
 use super::events::SurveySent;
-use super::reward_mail::RenderError;
-use super::reward_mail::ShopIdentity;
-use super::survey_mail::{self, SurveyMailJob};
+use super::optimistic::{until_done, Step};
 use super::{Events, ReferralError, ReferralLinks, ReferralService};
+use crate::ports::{DetractorAlert, Letter, ShopIdentity, SurveyMailJob, Tally};
 
 /// SURVEY_THROTTLE_DAYS and SURVEY_TTL_DAYS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +40,6 @@ pub enum SurveyError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Referral(#[from] ReferralError),
-    #[error(transparent)]
-    Render(#[from] RenderError),
 }
 
 /// What the customer sees after answering.
@@ -56,8 +53,6 @@ pub struct AnswerReceipt {
     /// and their page, where create-referral serves it.
     pub page_url: Option<String>,
 }
-
-const MAX_ATTEMPTS: u32 = 6;
 
 /// Post-purchase surveys: sending (throttled, opt-out aware, idempotent), answers with counter
 /// moves, detractor alerts, promoter links, unsubscribe.
@@ -121,46 +116,58 @@ impl SurveyService {
         }
         let hash = fingerprint(&fields);
         let person = self.fingerprints.person(&request.email);
-        for _ in 0..MAX_ATTEMPTS {
-            let context = self.store.survey_request_context(&request, &person).await?;
-            if let Some(existing) = context.existing {
-                return replay(existing, &hash);
-            }
-            let now = self.clock.now();
-            let throttle_cutoff = now - Duration::days(i64::from(self.rules.throttle_days));
-            let decision = if context.unsubscribed {
-                SurveyDecision::Skipped(SkipReason::Unsubscribed)
-            } else if context
-                .last_surveyed_at
-                .is_some_and(|at| at > throttle_cutoff)
-            {
-                SurveyDecision::Skipped(SkipReason::Throttled)
-            } else {
-                SurveyDecision::Sent(SurveyToken::generate())
-            };
-            let messages = match &decision {
-                SurveyDecision::Sent(token) => {
-                    let page = self.share_page(&request).await?;
-                    self.survey_messages(&request, token, links_base, page, now)?
-                }
-                SurveyDecision::Skipped(_) => Vec::new(),
-            };
-            let commit = SurveyRequestCommit {
-                request: request.clone(),
-                person: person.clone(),
-                request_hash: hash.clone(),
-                decision: decision.clone(),
-                sent_at: now,
-                throttle_cutoff,
-                messages,
-            };
-            match self.store.commit_survey_request(&commit).await? {
-                SurveyCommitOutcome::Committed => return Ok(decision),
-                SurveyCommitOutcome::Exists(existing) => return replay(existing, &hash),
-                SurveyCommitOutcome::Stale => continue,
-            }
+        until_done(
+            || self.send_once(&request, &person, &hash, links_base),
+            |_| SurveyError::Contention,
+        )
+        .await
+    }
+
+    /// One read → decide → commit of `request`.
+    async fn send_once(
+        &self,
+        request: &SurveyRequest,
+        person: &PersonFingerprint,
+        hash: &str,
+        links_base: &str,
+    ) -> Result<Step<SurveyDecision>, SurveyError> {
+        let context = self.store.survey_request_context(request, person).await?;
+        if let Some(existing) = context.existing {
+            return replay(existing, hash).map(Step::Done);
         }
-        Err(SurveyError::Contention)
+        let now = self.clock.now();
+        let throttle_cutoff = now - Duration::days(i64::from(self.rules.throttle_days));
+        let decision = if context.unsubscribed {
+            SurveyDecision::Skipped(SkipReason::Unsubscribed)
+        } else if context
+            .last_surveyed_at
+            .is_some_and(|at| at > throttle_cutoff)
+        {
+            SurveyDecision::Skipped(SkipReason::Throttled)
+        } else {
+            SurveyDecision::Sent(SurveyToken::generate())
+        };
+        let messages = match &decision {
+            SurveyDecision::Sent(token) => {
+                let page = self.share_page(request).await?;
+                self.survey_messages(request, token, links_base, page, now)
+            }
+            SurveyDecision::Skipped(_) => Vec::new(),
+        };
+        let commit = SurveyRequestCommit {
+            request: request.clone(),
+            person: person.clone(),
+            request_hash: hash.to_owned(),
+            decision: decision.clone(),
+            sent_at: now,
+            throttle_cutoff,
+            messages,
+        };
+        match self.store.commit_survey_request(&commit).await? {
+            SurveyCommitOutcome::Committed => Ok(Step::Done(decision)),
+            SurveyCommitOutcome::Exists(existing) => replay(existing, hash).map(Step::Done),
+            SurveyCommitOutcome::Stale => Ok(Step::Stale),
+        }
     }
 
     /// The customer's referral page for the thank-you mail's "share with friends" line, when
@@ -189,7 +196,7 @@ impl SurveyService {
         links_base: &str,
         share_page: Option<String>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<OutboxMessage>, RenderError> {
+    ) -> Vec<OutboxMessage> {
         let job = SurveyMailJob {
             to: request.email.clone(),
             name: request.name.clone(),
@@ -197,13 +204,14 @@ impl SurveyService {
             token: token.clone(),
             links_base: links_base.to_owned(),
             share_page,
+            shop: self.shop.clone(),
         };
         let mail = OutboxMessage {
             id: MessageId::derive(&["survey-mail", request.order_id.as_ref()]),
             kind: MessageKind::SurveyMail,
             reference: format!("order:{}", request.order_id),
             customer_id: Some(request.customer_id.clone()),
-            payload: Payload::Mail(survey_mail::survey(&job, &self.shop)?),
+            payload: Payload::Mail(Letter::Survey(job)),
             created_at: now,
             due_at: now,
         };
@@ -213,9 +221,9 @@ impl SurveyService {
             customer_id: &request.customer_id,
             survey_id: survey_id.as_ref(),
         };
-        Ok(std::iter::once(mail)
+        std::iter::once(mail)
             .chain(self.events.survey_sent(&sent, now))
-            .collect())
+            .collect()
     }
 
     /// The survey behind a link, if it exists and has not expired. Reads only.
@@ -250,91 +258,101 @@ impl SurveyService {
         score: Score,
         comment: Option<Comment>,
     ) -> Result<AnswerReceipt, SurveyError> {
-        for _ in 0..MAX_ATTEMPTS {
-            let survey = self.open(token).await?;
-            let answer = Answer {
-                score,
-                comment: comment.clone(),
-                answered_at: self.clock.now(),
-                revision: survey
-                    .answer
-                    .as_ref()
-                    .map_or(1, |previous| previous.revision + 1),
-            };
-            let messages = self.answer_messages(&survey, &answer)?;
-            let follow_up = opened_follow_up(&survey, &answer);
-            if !self
-                .store
-                .record_answer(&survey, &answer, follow_up.as_ref(), &messages)
-                .await?
-            {
-                // Someone answered in between (a double click, two tabs): back off a little at
-                // random so racers spread out, then apply ours on top of theirs.
-                let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 1..=25);
-                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
-                continue;
-            }
-            let category = score.category();
-            let (referral_link, page_url) = match category {
-                Category::Promoter => {
-                    let (share, page) = self.promoter_links(&survey).await?;
-                    (Some(share), page)
-                }
-                _ => (None, None),
-            };
-            let survey = Survey {
-                answer: Some(answer),
-                follow_up: follow_up.map(|change| change.next).or(survey.follow_up),
-                ..survey
-            };
-            return Ok(AnswerReceipt {
-                survey,
-                score,
-                category,
-                referral_link,
-                page_url,
-            });
+        until_done(
+            || self.answer_once(token, score, comment.as_ref()),
+            |_| SurveyError::Contention,
+        )
+        .await
+    }
+
+    /// One read → decide → commit of `answer`.
+    async fn answer_once(
+        &self,
+        token: &SurveyToken,
+        score: Score,
+        comment: Option<&Comment>,
+    ) -> Result<Step<AnswerReceipt>, SurveyError> {
+        let survey = self.open(token).await?;
+        let answer = Answer {
+            score,
+            comment: comment.cloned(),
+            answered_at: self.clock.now(),
+            revision: survey
+                .answer
+                .as_ref()
+                .map_or(1, |previous| previous.revision + 1),
+        };
+        let messages = self.answer_messages(&survey, &answer);
+        let follow_up = opened_follow_up(&survey, &answer);
+        if !self
+            .store
+            .record_answer(
+                &survey,
+                &answer,
+                follow_up.as_ref(),
+                &messages,
+                &Tally::answer(&survey, &answer, follow_up.as_ref()),
+            )
+            .await?
+        {
+            // Someone answered in between (a double click, two tabs): ours goes on top of theirs.
+            return Ok(Step::Stale);
         }
-        Err(SurveyError::Contention)
+        let category = score.category();
+        let (referral_link, page_url) = match category {
+            Category::Promoter => {
+                let (share, page) = self.promoter_links(&survey).await?;
+                (Some(share), page)
+            }
+            _ => (None, None),
+        };
+        let survey = Survey {
+            answer: Some(answer),
+            follow_up: follow_up.map(|change| change.next).or(survey.follow_up),
+            ..survey
+        };
+        Ok(Step::Done(AnswerReceipt {
+            survey,
+            score,
+            category,
+            referral_link,
+            page_url,
+        }))
     }
 
     /// React to every criticism: support hears about each new detractor (an answer that was not
     /// a detractor's before), and the shop's webhook about every answer.
-    fn answer_messages(
-        &self,
-        survey: &Survey,
-        answer: &Answer,
-    ) -> Result<Vec<OutboxMessage>, RenderError> {
+    fn answer_messages(&self, survey: &Survey, answer: &Answer) -> Vec<OutboxMessage> {
         let previous = survey.answer.as_ref();
         let was_detractor = previous.is_some_and(|a| a.score.category() == Category::Detractor);
         let survey_id = survey.token.survey_id();
-        let alert = (answer.score.category() == Category::Detractor && !was_detractor).then(
-            || -> Result<OutboxMessage, RenderError> {
-                Ok(OutboxMessage {
-                    id: MessageId::derive(&[
-                        "detractor-alert",
-                        survey_id.as_ref(),
-                        &answer.revision.to_string(),
-                    ]),
-                    kind: MessageKind::DetractorAlert,
-                    reference: format!("survey:{survey_id}"),
-                    customer_id: Some(survey.customer_id.clone()),
-                    payload: Payload::Mail(survey_mail::detractor_alert(
-                        survey,
-                        answer,
-                        &self.shop,
-                        &self.support,
-                    )?),
-                    created_at: answer.answered_at,
-                    due_at: answer.answered_at,
-                })
-            },
-        );
-        Ok(alert
-            .transpose()?
+        let alert = (answer.score.category() == Category::Detractor && !was_detractor).then(|| {
+            OutboxMessage {
+                id: MessageId::derive(&[
+                    "detractor-alert",
+                    survey_id.as_ref(),
+                    &answer.revision.to_string(),
+                ]),
+                kind: MessageKind::DetractorAlert,
+                reference: format!("survey:{survey_id}"),
+                customer_id: Some(survey.customer_id.clone()),
+                payload: Payload::Mail(Letter::DetractorAlert(DetractorAlert {
+                    to: self.support.clone(),
+                    score: answer.score,
+                    comment: answer.comment.as_ref().map(|c| c.as_ref().to_owned()),
+                    order_id: survey.order_id.clone(),
+                    customer_id: survey.customer_id.clone(),
+                    customer_email: survey.email.clone(),
+                    shop: self.shop.clone(),
+                })),
+                created_at: answer.answered_at,
+                due_at: answer.answered_at,
+            }
+        });
+        alert
             .into_iter()
             .chain(self.events.survey_answered(survey, answer, previous))
-            .collect())
+            .collect()
     }
 
     /// A promoter's share link and page.

@@ -1,0 +1,140 @@
+//! Writing out a letter: the deliverer turns the facts a message holds into the mail it sends,
+//! in the reader's language, as plain text and mail-client-safe HTML.
+
+use askama::Template;
+
+use super::{reward_mail, survey_mail};
+use crate::ports::{Letter, OutgoingMail};
+
+/// A mail template that did not render: the message fails for good, with this reason on it.
+#[derive(Debug, thiserror::Error)]
+#[error("rendering a mail template failed")]
+pub struct RenderError(#[from] askama::Error);
+
+/// Renders a mail's plain-text and HTML templates.
+pub(crate) fn render_pair(
+    text: &impl Template,
+    html: &impl Template,
+) -> Result<(String, String), RenderError> {
+    Ok((text.render()?, html.render()?))
+}
+
+pub fn render(letter: &Letter) -> Result<OutgoingMail, RenderError> {
+    match letter {
+        Letter::Reward(mail) => reward_mail::render(mail),
+        Letter::Offer(mail) => reward_mail::render_offer(mail),
+        Letter::Survey(job) => survey_mail::survey(job),
+        Letter::DetractorAlert(alert) => survey_mail::detractor_alert(alert),
+        Letter::Rendered(mail) => Ok(mail.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::model::{
+        Beneficiary, CouponCode, Currency, CustomerId, Email, HttpUrl, Locale, OrderId, Reward,
+        Score, SurveyToken,
+    };
+    use crate::ports::{DetractorAlert, OfferMail, RewardMail, ShopIdentity, SurveyMailJob};
+
+    fn every_letter(locale: Locale) -> Vec<Letter> {
+        let shop = ShopIdentity {
+            name: "Demo & Co".into(),
+            url: HttpUrl::parse("https://shop.example").expect("url"),
+            default_locale: locale,
+        };
+        let to = Email::parse("anna@example.com").expect("email");
+        let at = Utc
+            .with_ymd_and_hms(2026, 3, 15, 12, 0, 0)
+            .single()
+            .expect("time");
+        let coupon = CouponCode::parse("ABCDEFGH2345").expect("coupon");
+        let euro = Currency::parse("EUR").expect("currency");
+        let reward = |beneficiary| {
+            Letter::Reward(RewardMail {
+                to: to.clone(),
+                name: None,
+                locale: Some(locale),
+                reward: Reward {
+                    beneficiary,
+                    customer_id: CustomerId::parse("c-1").expect("id"),
+                    coupon: coupon.clone(),
+                    amount_cents: 1000,
+                    currency: euro.clone(),
+                    available_from: at,
+                    valid_until: None,
+                },
+                page_url: Some("https://r.example/me/ABCD2345/key".into()),
+                shop: shop.clone(),
+            })
+        };
+        vec![
+            reward(Beneficiary::Referrer),
+            reward(Beneficiary::Friend),
+            Letter::Offer(OfferMail {
+                to: to.clone(),
+                locale,
+                coupon: coupon.clone(),
+                amount_cents: 1000,
+                min_order_cents: 2500,
+                currency: euro.clone(),
+                expires_at: at,
+                apply_url: "https://shop.example/discount/ABCDEFGH2345".into(),
+                shop: shop.clone(),
+            }),
+            Letter::Survey(SurveyMailJob {
+                to: to.clone(),
+                name: None,
+                locale: Some(locale),
+                token: SurveyToken::generate(),
+                links_base: "https://s.example".into(),
+                share_page: Some("https://r.example/me/ABCD2345/key".into()),
+                shop: shop.clone(),
+            }),
+            Letter::DetractorAlert(DetractorAlert {
+                to: Email::parse("support@shop.example").expect("email"),
+                score: Score::new(2).expect("score"),
+                comment: Some("<b>late</b>".into()),
+                order_id: OrderId::parse("1001").expect("order"),
+                customer_id: CustomerId::parse("c-1").expect("id"),
+                customer_email: Some(to.clone()),
+                shop,
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_letter_renders_in_both_languages_with_its_facts() {
+        for locale in [Locale::De, Locale::En] {
+            for letter in every_letter(locale) {
+                let mail = render(&letter).expect("renders");
+                let support = matches!(letter, Letter::DetractorAlert(_));
+                let to = if support {
+                    "support@shop.example"
+                } else {
+                    "anna@example.com"
+                };
+                assert_eq!(mail.to.to_string(), to);
+                assert!(!mail.subject.is_empty(), "{letter:?}");
+                assert!(
+                    mail.html.contains(&format!("lang=\"{}\"", locale.as_str())) || support,
+                    "{}",
+                    mail.html
+                );
+                let fact = match &letter {
+                    Letter::DetractorAlert(_) => "1001",
+                    Letter::Survey(job) => job.token.as_ref(),
+                    _ => "ABCDEFGH2345",
+                };
+                assert!(
+                    mail.text.contains(fact) && mail.html.contains(fact),
+                    "{fact}"
+                );
+                assert!(!mail.html.contains("<b>late"), "escaped");
+            }
+        }
+    }
+}
