@@ -1,6 +1,7 @@
 """Nothing is lost after a commit, checked from outside: the local stack as a process, a webhook
 receiver that verifies every signature with the `standardwebhooks` package, mail blocked and
-unblocked, the process killed between commit and delivery, and concurrent identical orders.
+unblocked, the process killed between commit and delivery or while it counts, and concurrent
+identical orders.
 
 Run by scripts/test.sh after `cargo build -p local`.
 """
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import collections
+import http.client
 import re
+import sqlite3
 import secrets
 import sys
 import tempfile
@@ -189,6 +192,43 @@ class OutboxTest(unittest.TestCase):
             sorted(e["type"] for e in self.accepted_events()),
             ["referral.created", "reward.issued", "reward.issued"],
         )
+
+    def click(self, code: str) -> int:
+        """A visitor's click on the share link, redirects not followed: the status."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.stack.port, timeout=30)
+        try:
+            connection.request("GET", f"/lambda-url/{CR}/r/{code}")
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    def pending_tallies(self) -> int:
+        with sqlite3.connect(f"file:{self.stack.data_dir / 'store.sqlite3'}?mode=ro", uri=True) as db:
+            return db.execute("SELECT count(*) FROM tallies").fetchone()[0]
+
+    def test_clicks_are_counted_once_though_the_stack_is_killed_while_it_counts(self) -> None:
+        self.stack.start()
+        codes = [self.referral_code(f"referrer-{n}") for n in range(4)]
+        clicks, killed_with_pending = 0, []
+        # Killed right after a burst, while the background task (every 200 ms) has tallies left
+        # to apply or is applying them; twice, more bursts if the task happened to finish one.
+        while len(killed_with_pending) < 2 and clicks < 4800:
+            with ThreadPoolExecutor(20) as pool:
+                statuses = list(pool.map(lambda n: self.click(codes[n % 4]), range(800)))
+            self.assertTrue(all(status < 400 for status in statuses), collections.Counter(statuses))
+            clicks += 800
+            self.stack.kill()
+            pending = self.pending_tallies()
+            if pending:
+                killed_with_pending.append(pending)
+            self.stack.start()
+        self.assertTrue(killed_with_pending, "never killed while tallies were pending")
+        self.stack.counted()
+        for n in range(4):
+            status, stats = self.stack.call("GET", CR, f"/referrals/referrer-{n}")
+            self.assertEqual((status, stats["clicks"]), (200, clicks // 4), stats)
+        status, funnel = self.stack.call("GET", "score-nps", "/referrals/stats")
+        self.assertEqual((status, funnel["clicks"]), (200, clicks), funnel)
 
     def test_a_hundred_identical_orders_at_once_send_two_mails_and_two_events(self) -> None:
         self.stack.start()

@@ -377,3 +377,65 @@ impl aws_sdk_dynamodb::config::Intercept for WriteRecorder {
         Ok(())
     }
 }
+
+/// Counts the `TransactWriteItems` the client got an answer to and wakes a waiter after each: a
+/// test stops an operation between two of its transactions, as a killed process would.
+#[derive(Debug, Clone, Default)]
+pub struct TransactionWatch {
+    sending: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    answered: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl TransactionWatch {
+    /// How many transactions were answered so far.
+    pub fn answered(&self) -> usize {
+        self.answered.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Returns once more than `seen` transactions were answered.
+    pub async fn answered_after(&self, seen: usize) {
+        loop {
+            let woken = self.wake.notified();
+            if self.answered() > seen {
+                return;
+            }
+            woken.await;
+        }
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for TransactionWatch {
+    fn name(&self) -> &'static str {
+        "TransactionWatch"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let transaction = operation_of(context.request()) == "TransactWriteItems";
+        self.sending
+            .store(transaction, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn read_after_transmit(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if self
+            .sending
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            self.answered
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.wake.notify_one();
+        }
+        Ok(())
+    }
+}

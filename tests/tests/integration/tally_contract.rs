@@ -1,6 +1,6 @@
 //! Counting exactly once although the aggregator may see a tally more than once: the same batch
-//! applied twice, a batch retried after it failed part-way, two aggregators racing for one
-//! batch. On both stores the figures read back equal the test's own count.
+//! applied twice, a batch retried after it failed part-way or after the aggregator was stopped
+//! between two of its transactions, two aggregators racing for one batch. On both stores the figures read back equal the test's own count.
 
 use std::sync::Arc;
 
@@ -144,27 +144,73 @@ where
     assert!(store.pending().await.is_empty());
 }
 
+/// 60 codes made and counted, then clicked five times each: the 300 clicks' tallies, pending.
+async fn sixty_codes_clicked_five_times<S>(store: &Arc<S>) -> Vec<TallyId>
+where
+    S: ReferralStore + TallyStore + Pending + 'static,
+{
+    let mut codes = Vec::new();
+    for n in 0..60 {
+        codes.push(code(store, &format!("c-{n}")).await);
+    }
+    let made = store.pending().await;
+    assert_eq!(store.apply_tallies(&made).await.expect("applied"), 60);
+    for _ in 0..5 {
+        for code in &codes {
+            store.count_click(code, Utc::now()).await.expect("click");
+        }
+    }
+    let batch = store.pending().await;
+    assert_eq!(batch.len(), 300);
+    batch
+}
+
 /// A batch larger than one DynamoDB transaction (100 items) is applied in several, each a
 /// consistent step: the figures are exact after all of them.
 async fn a_large_batch_is_applied_in_steps_and_counted_exactly<S>(store: Arc<S>)
 where
     S: ReferralStore + MetricsStore + TallyStore + Pending + 'static,
 {
-    let mut codes = Vec::new();
-    for n in 0..60 {
-        codes.push(code(&store, &format!("c-{n}")).await);
-    }
-    let made = store.pending().await;
-    assert_eq!(store.apply_tallies(&made).await.expect("applied"), 60);
-    for round in 0..5 {
-        for code in &codes {
-            store.count_click(code, Utc::now()).await.expect("click");
-        }
-        let _ = round;
-    }
-    let batch = store.pending().await;
-    assert_eq!(batch.len(), 300);
+    let batch = sixty_codes_clicked_five_times(&store).await;
     assert_eq!(store.apply_tallies(&batch).await.expect("applied"), 300);
+    assert_eq!(funnel_clicks(store.as_ref()).await, 300);
+    for n in [0, 29, 59] {
+        assert_eq!(code_clicks(store.as_ref(), &format!("c-{n}")).await, 5);
+    }
+}
+
+/// The aggregator stopped between two of its transactions (a Lambda instance killed or timed out
+/// mid-batch): what it committed stays, nothing is half-applied, and the stream's retry of the
+/// whole batch applies exactly the rest.
+#[tokio::test]
+async fn an_aggregator_stopped_mid_batch_leaves_exact_figures_after_the_retry() {
+    let watch = http_tests::dynamo::TransactionWatch::default();
+    let store = Arc::new(http_tests::dynamo::fresh_intercepted_store(watch.clone()).await);
+    let batch = sixty_codes_clicked_five_times(&store).await;
+
+    let seen = watch.answered();
+    let aggregator = tokio::spawn({
+        let (store, batch) = (store.clone(), batch.clone());
+        async move { store.apply_tallies(&batch).await }
+    });
+    watch.answered_after(seen).await;
+    aggregator.abort();
+    let _ = aggregator.await;
+    // A request the stopped task had in flight may still land: let it, then look.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let left = store.pending().await.len();
+    assert!(
+        left > 0 && left < 300,
+        "stopped between its transactions: {left} of 300 tallies left"
+    );
+    let counted = funnel_clicks(store.as_ref()).await;
+    assert_eq!(
+        counted,
+        300 - left as i64,
+        "what was applied is counted, nothing half"
+    );
+
+    assert_eq!(store.apply_tallies(&batch).await.expect("applied"), left);
     assert_eq!(funnel_clicks(store.as_ref()).await, 300);
     for n in [0, 29, 59] {
         assert_eq!(code_clicks(store.as_ref(), &format!("c-{n}")).await, 5);
