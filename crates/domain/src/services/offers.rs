@@ -8,13 +8,12 @@ use crate::model::{
     FriendOffer, Locale, MessageId, OfferClaim, PersonFingerprint, ReferralCode,
 };
 use crate::ports::{
-    Clock, MessageKind, OfferCommit, OfferCommitted, OfferStore, OutboxMessage, Payload,
-    StoreError, Tally,
+    Clock, Letter, MessageKind, OfferCommit, OfferCommitted, OfferMail, OfferStore, OutboxMessage,
+    Payload, ShopIdentity, StoreError, Tally,
 };
 
 use super::optimistic::{until_done, Step};
 use super::{Discounts, Events};
-use crate::ports::{Letter, OfferMail, ShopIdentity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClaimError {

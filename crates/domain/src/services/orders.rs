@@ -7,13 +7,13 @@ use crate::model::{
 };
 use crate::model::{FingerprintKey, MessageId, PageKey, PersonFingerprint};
 use crate::ports::{
-    Clock, CommitOutcome, ExistingOrder, KnownCodes, MessageKind, OrderCommit, OrderStore,
-    OutboxMessage, Payload, RewardCommit, StoreError, StoredOrder, Tally, UndecidedOrder,
+    Clock, CommitOutcome, ExistingOrder, KnownCodes, Letter, MessageKind, OrderCommit, OrderStore,
+    OutboxMessage, Payload, RewardCommit, RewardMail, ShopIdentity, StoreError, StoredOrder, Tally,
+    UndecidedOrder,
 };
 
 use super::optimistic::{until_done, Step};
 use super::{Discounts, Events, ReferralLinks};
-use crate::ports::{Letter, RewardMail, ShopIdentity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {

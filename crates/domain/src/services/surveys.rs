@@ -8,14 +8,14 @@ use crate::model::{
     Survey, SurveyDecision, SurveyRequest, SurveyToken,
 };
 use crate::ports::{
-    Clock, FollowUpChange, MessageKind, OutboxMessage, Payload, StoreError, StoredSurveyRequest,
-    SurveyCommitOutcome, SurveyRequestCommit, SurveyStore,
+    Clock, DetractorAlert, FollowUpChange, Letter, MessageKind, OutboxMessage, Payload,
+    ShopIdentity, StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyMailJob,
+    SurveyRequestCommit, SurveyStore, Tally,
 };
 
 use super::events::SurveySent;
 use super::optimistic::{until_done, Step};
 use super::{Events, ReferralError, ReferralLinks, ReferralService};
-use crate::ports::{DetractorAlert, Letter, ShopIdentity, SurveyMailJob, Tally};
 
 /// SURVEY_THROTTLE_DAYS and SURVEY_TTL_DAYS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
