@@ -183,6 +183,7 @@ async fn sweep(deliverer: &Deliverer) -> DeliveryReport {
                 total.retried += report.retried;
                 total.failed += report.failed;
                 total.picked += report.picked;
+                total.swept |= report.swept;
                 if total.oldest_pending_age_seconds.is_none() {
                     total.oldest_pending_age_seconds = report.oldest_pending_age_seconds;
                 }

@@ -55,11 +55,15 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     .with_mail_rate(settings.ses.ses_max_send_rate);
     let deliverer = &deliverer;
     let tallies: &DynamoStore = &tally_store;
+    // Its deployed name (`<stack>-deliver-outbox`), which the template's alarms name.
+    let function_name =
+        std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|_| FUNCTION_NAME.to_owned());
+    let function_name = function_name.as_str();
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<Invocation>| async move {
             let (response, report) = handle(deliverer, tallies, event.payload).await;
             let now_ms = chrono::Utc::now().timestamp_millis();
-            println!("{}", emf_line(FUNCTION_NAME, &report, now_ms));
+            println!("{}", emf_line(function_name, &report, now_ms));
             Ok::<_, lambda_runtime::Error>(response)
         },
     ))

@@ -45,7 +45,10 @@ pub struct DeliveryReport {
     pub failed: u32,
     /// Messages a sweep found due; [`SWEEP_LIMIT`] means more may be waiting.
     pub picked: usize,
-    /// Age of the oldest message still pending when the batch was picked, if a sweep looked.
+    /// Whether a sweep looked at the pending messages (a stream batch does not).
+    pub swept: bool,
+    /// Age of the oldest message still pending when the batch was picked; `None` when none was,
+    /// or when no sweep looked.
     pub oldest_pending_age_seconds: Option<i64>,
 }
 
@@ -240,6 +243,7 @@ impl Deliverer {
                 .oldest_pending_since
                 .map(|since| (now - since).num_seconds().max(0)),
             picked: due.ids.len(),
+            swept: true,
             ..DeliveryReport::default()
         };
         let mut failure = None;
