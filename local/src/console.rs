@@ -1,6 +1,7 @@
-//! The local console at `http://127.0.0.1:9000/`: the functions and their API descriptions, the
-//! keys in use, and the outbox folder's mails, each readable as its headers, plain text and
-//! sandboxed HTML. Read-only; the local stack only, never deployed.
+//! The local console at `http://127.0.0.1:9000/`: the outbox's health (what the deployed stack's
+//! alarms watch), the functions and their API descriptions, the keys in use, and the outbox
+//! folder's mails, each readable as its headers, plain text and sandboxed HTML. Read-only; the
+//! local stack only, never deployed.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use domain::ports::{Clock, MessageStatus, OutboxAdmin, OutboxStore};
 use mail_parser::{Address, MessageParser};
 use web::{style_source, ApiError, PathText};
 
@@ -32,6 +34,58 @@ pub struct Console {
     pub keys: Vec<RoleKey>,
     /// `docs/openapi.json`, as the functions' annotations generate it.
     pub document: Bytes,
+    /// The outbox, for its failed messages and its oldest pending one.
+    pub outbox_listing: Arc<dyn OutboxAdmin>,
+    pub outbox_store: Arc<dyn OutboxStore>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// How old the oldest pending message may be before the deployed stack's alarm
+/// `OutboxOldestPending` fires (docs/runbook.md).
+const OLDEST_PENDING_ALARM_SECONDS: i64 = 30 * 60;
+
+/// The failed messages counted on the page, at most; more shows as "100 or more".
+const FAILED_COUNTED: usize = 100;
+
+/// The conditions the deployed stack alarms on, as this stack's outbox shows them.
+struct OutboxHealth {
+    failed: String,
+    failed_alarm: bool,
+    oldest_pending: String,
+    oldest_alarm: bool,
+    /// The operator route that lists the failed messages, on this stack.
+    failed_url: String,
+}
+
+async fn outbox_health(console: &Console) -> Result<OutboxHealth, ApiError> {
+    let page = console
+        .outbox_listing
+        .messages(MessageStatus::Failed, FAILED_COUNTED, None)
+        .await
+        .map_err(ApiError::internal)?;
+    let now = console.clock.now();
+    let pending = console
+        .outbox_store
+        .due(now, 0)
+        .await
+        .map_err(ApiError::internal)?;
+    let age = pending
+        .oldest_pending_since
+        .map(|since| (now - since).num_seconds().max(0));
+    Ok(OutboxHealth {
+        failed: match (page.messages.len(), page.next) {
+            (n, Some(_)) => format!("{n} or more"),
+            (n, None) => n.to_string(),
+        },
+        failed_alarm: !page.messages.is_empty(),
+        oldest_pending: age.map_or_else(|| "none pending".to_owned(), |s| format!("{s} s")),
+        oldest_alarm: age.is_some_and(|s| s > OLDEST_PENDING_ALARM_SECONDS),
+        failed_url: format!(
+            "http://{}{}/outbox/messages?status=failed",
+            console.address,
+            mount_path(reward_referral::FUNCTION_NAME)
+        ),
+    })
 }
 
 /// `/`, `/openapi.json` and `/mails/…`, beside the functions' mount paths.
@@ -84,6 +138,7 @@ struct MailRow {
 #[template(path = "console.html")]
 struct ConsolePage<'a> {
     style: &'static str,
+    health: OutboxHealth,
     data_dir: String,
     outbox: String,
     keys: &'a [RoleKey],
@@ -151,6 +206,7 @@ async fn home(State(console): State<Arc<Console>>) -> Result<Response, ApiError>
     }
     let page = ConsolePage {
         style: STYLE,
+        health: outbox_health(&console).await?,
         data_dir: console.data_dir.display().to_string(),
         outbox: console.outbox.display().to_string(),
         keys: &console.keys,

@@ -350,6 +350,8 @@ where
     };
     let discounts = deliver_outbox::platform_discounts(&delivery.platform)
         .context("deliver-outbox configuration")?;
+    let outbox_listing: Arc<dyn OutboxAdmin> = store.clone();
+    let outbox_store: Arc<dyn OutboxStore> = store.clone();
     let deliverer = deliver_outbox::build(
         &delivery,
         deliver_outbox::Ports {
@@ -362,7 +364,7 @@ where
                 delivery.shop.shop_name.clone(),
             )),
             webhooks,
-            clock,
+            clock: clock.clone(),
         },
     );
 
@@ -375,6 +377,9 @@ where
         document: serde_json::to_vec_pretty(&document)
             .context("serializing the API document")?
             .into(),
+        outbox_listing,
+        outbox_store,
+        clock,
     });
     let app = Router::new()
         .merge(console)
