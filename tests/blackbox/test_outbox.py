@@ -257,12 +257,22 @@ class OutboxTest(unittest.TestCase):
         self.assertEqual(len(failed), 1)
         self.assertEqual((failed[0]["kind"], failed[0]["attempts"]), ("referral.created", 1))
         self.assertIn("410", failed[0]["last_error"])
+        self.assertEqual(self.console_outbox(), ("1", "problem"), "the console shows what the alarm watches")
         status, _ = self.stack.call("POST", RR, f"/outbox/messages/{failed[0]['id']}/requeue")
         self.assertEqual(status, 202)
         eventually(lambda: len(self.accepted_events()) == 1, what="the requeued event")
         self.assertEqual(self.receiver.deliveries[-1].webhook_id, failed[0]["id"])
         self.assertEqual(self.stack.call("GET", RR, "/outbox/messages?status=failed")[1]["messages"], [])
         self.assertEqual(self.stack.call("POST", RR, f"/outbox/messages/{failed[0]['id']}/requeue")[0], 409)
+        self.assertEqual(self.console_outbox(), ("0", ""))
+
+    def console_outbox(self) -> tuple[str, str]:
+        """The console's failed-message count and its row's class, read from its HTML."""
+        status, _, body = self.stack.get_url("/", {})
+        self.assertEqual(status, 200)
+        row = re.search(r'<tr( class="problem")?><th>failed messages</th><td id="failed-messages">([^<]*)</td>', body.decode())
+        self.assertIsNotNone(row, "the console's outbox table")
+        return row.group(2), "problem" if row.group(1) else ""
 
 
 if __name__ == "__main__":

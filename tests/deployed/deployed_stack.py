@@ -25,6 +25,7 @@ from botocore.exceptions import ClientError
 
 import configuration
 import logs
+from alarms import AlarmRun
 import privileges
 import template as cfn_template
 from function_urls import FunctionUrls
@@ -49,6 +50,7 @@ SENDER_IDENTITY = MAIL_FROM.split("@", 1)[1]
 # these patterns (an IAM `dynamodb:LeadingKeys` condition), whatever their code does. score-nps
 # writes a detractor's follow-up (its survey and the tally of the count it moves) and nothing else.
 WRITES_CONFINED_TO = {"score-nps": frozenset({"SURVEY#*", "TALLY#*"})}
+ALARM_PERIOD_SECONDS = 60
 
 started = time.monotonic()
 
@@ -122,6 +124,8 @@ def parameters(
         "FriendReward": "both",
         # A test stack must be deletable; production keeps the default "true".
         "TableDeletionProtection": "false",
+        # The failed-messages alarm clears a minute after the fix instead of five.
+        "AlarmPeriodSeconds": str(ALARM_PERIOD_SECONDS),
     }
     unknown = set(declared_required) - set(values)
     if unknown:
@@ -270,6 +274,7 @@ def main() -> int:
             rewritten,
             parameters(cfn_template.required_parameters(parsed), keys, receiver_url, webhook_secret, shopify),
             samconfig_capabilities(),
+            bucket,
         )
         log(f"stack {stack_name} created: {len(deployed.resources)} resources")
         check_environments(client, deployed, declared)
@@ -284,6 +289,16 @@ def main() -> int:
             Mailbox(options.endpoint),
             receiver,
             shopify,
+            keys,
+            log,
+        ).run()
+        AlarmRun(
+            client,
+            deployed,
+            ALARM_PERIOD_SECONDS,
+            FunctionUrls(options.endpoint),
+            Endpoints.from_outputs(deployed.outputs),
+            receiver,
             keys,
             log,
         ).run()

@@ -27,6 +27,9 @@ _EMULATOR_ONLY_SES_DOCUMENT = (
 )
 
 
+# CloudFormation takes an inline template body up to this size; a larger one must come from S3.
+TEMPLATE_BODY_MAX_BYTES = 51_200
+
 def bootstrap_zip(binary: Path) -> bytes:
     """A Lambda deployment package: one executable file named `bootstrap`."""
     entry = zipfile.ZipInfo("bootstrap", date_time=(2020, 1, 1, 0, 0, 0))
@@ -78,6 +81,7 @@ class Deployer:
         template_body: str,
         parameters: dict[str, str],
         capabilities: list[str],
+        bucket: str,
         timeout_seconds: float = 300,
     ) -> DeployedStack:
         cloudformation = self._client("cloudformation")
@@ -86,7 +90,7 @@ class Deployer:
             StackName=name,
             ChangeSetName=change_set,
             ChangeSetType="CREATE",
-            TemplateBody=template_body,
+            **self._template(template_body, bucket),
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
             Capabilities=capabilities,
         )
@@ -116,6 +120,17 @@ class Deployer:
             deployed.resources[summary["LogicalResourceId"]] = summary["PhysicalResourceId"]
             deployed.resource_types[summary["LogicalResourceId"]] = summary["ResourceType"]
         return deployed
+
+    def _template(self, body: str, bucket: str) -> dict[str, str]:
+        """The template inline, or, above CloudFormation's 51 200-byte limit for an inline body,
+        uploaded to the bucket and named by URL, as `sam deploy` does."""
+        if len(body.encode()) <= TEMPLATE_BODY_MAX_BYTES:
+            return {"TemplateBody": body}
+        key = "template.yaml"
+        self._client("s3").put_object(Bucket=bucket, Key=key, Body=body.encode())
+        url = f"https://s3.amazonaws.com/{bucket}/{key}"
+        self._log(f"template: {len(body.encode())} bytes, above the inline limit; deployed from {url}")
+        return {"TemplateURL": url}
 
     def grant_emulator_only_ses(self, roles: list[str]) -> None:
         iam = self._client("iam")
