@@ -168,9 +168,9 @@ pub(super) fn outbox_message(id: &MessageId) -> Key {
     key(format!("{OUTBOX_PREFIX}{id}"), OUTBOX_SORT_KEY)
 }
 
-/// An outbox message's payload (the rendered mail, the event's body), beside the message in its
-/// partition: written once with it, read once per attempt, so claims and results write only the
-/// small message item (1 WRU each).
+/// An outbox message's payload when it is too large to ride on the message item (a detractor
+/// alert with a long comment), beside the message in its partition: written once with it, read
+/// once per attempt, so claims and results still write a small message item (1 WRU each).
 pub(super) fn outbox_body(id: &MessageId) -> Key {
     key(format!("{OUTBOX_PREFIX}{id}"), OUTBOX_BODY)
 }

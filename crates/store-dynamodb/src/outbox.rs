@@ -24,7 +24,7 @@ use domain::ports::{
 };
 
 /// What the outbox index carries besides its keys: enough to list messages and to know the
-/// oldest pending one without reading payloads (which hold the rendered mails).
+/// oldest pending one without reading payloads.
 pub const OUTBOX_INDEX_ATTRIBUTES: [&str; 6] = [
     "created_at",
     "kind",

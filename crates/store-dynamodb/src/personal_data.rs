@@ -109,8 +109,12 @@ impl PersonalDataStore for DynamoStore {
                 }
             } else if partition.starts_with(keys::OUTBOX_PREFIX) && !item.contains_key("erased_at")
             {
-                // The content is the payload's own item (or, on messages written before it had
-                // one, an attribute of the message), and goes either way.
+                // The content is an attribute of the message or, when it was too large, the
+                // payload's own item. That item goes first: `erased_at` on the message marks the
+                // erasure done, so a re-run after a cut-short erasure skips the message.
+                if !item.contains_key(PAYLOAD) {
+                    self.delete(&keys::sibling(key, keys::OUTBOX_BODY)).await?;
+                }
                 match stored_status(item)? {
                     MessageStatus::Delivered | MessageStatus::Cancelled => {
                         self.remove_attributes(key, &[PAYLOAD], at).await?;
@@ -126,7 +130,6 @@ impl PersonalDataStore for DynamoStore {
                         }
                     }
                 }
-                self.delete(&keys::sibling(key, keys::OUTBOX_BODY)).await?;
             }
         }
         Ok(erasure)

@@ -460,4 +460,25 @@ async fn a_payload_rides_with_its_message_unless_it_is_too_large() {
         .find(|m| m.contains("To: support@example.com"))
         .expect("the alert");
     assert!(alert.contains(comment), "the whole comment: {alert}");
+
+    // Erasing the customer takes the content either way: the attribute, and the payload's item.
+    let erased = stack
+        .privacy("DELETE", "/lambda-url/customer-data/customers/c-1", None)
+        .await;
+    assert_eq!(erased.status, 200, "{}", erased.text);
+    let left = http_tests::dynamo::scan_items(
+        store.client(),
+        store.table(),
+        Some((
+            "begins_with(PK, :value)",
+            AttributeValue::S("OUTBOX#".into()),
+        )),
+    )
+    .await;
+    assert!(
+        left.iter().all(
+            |item| sort_key(item).as_deref() == Some("OUTBOX") && !item.contains_key("payload")
+        ),
+        "no content left: {left:?}"
+    );
 }
