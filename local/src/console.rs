@@ -38,6 +38,8 @@ pub struct Console {
     pub outbox_listing: Arc<dyn OutboxAdmin>,
     pub outbox_store: Arc<dyn OutboxStore>,
     pub clock: Arc<dyn Clock>,
+    /// For the offset `POST /_local/clock` has moved it by.
+    pub local_clock: Arc<crate::LocalClock>,
 }
 
 /// How old the oldest pending message may be before the deployed stack's alarm
@@ -148,6 +150,10 @@ struct ConsolePage<'a> {
     mails: Vec<MailRow>,
     /// Why the outbox folder could not be listed; the rest of the page still works.
     outbox_problem: Option<String>,
+    /// The stack's time, and how far `POST /_local/clock` has moved it ahead.
+    clock_now: String,
+    clock_offset: i64,
+    clock_host: String,
 }
 
 #[derive(Template)]
@@ -218,6 +224,9 @@ async fn home(State(console): State<Arc<Console>>) -> Result<Response, ApiError>
         ),
         mails,
         outbox_problem,
+        clock_now: domain::model::rfc3339(console.clock.now()),
+        clock_offset: console.local_clock.offset_seconds(),
+        clock_host: console.address.to_string(),
     };
     let html = page.render().map_err(ApiError::internal)?;
     Ok(page_response(html, &console_policy()))

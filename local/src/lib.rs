@@ -10,8 +10,8 @@ use axum::Router;
 use clap::Parser;
 use domain::ports::{
     Clock, DeliveryLog, DiscountLedger, MetricsStore, OfferStore, OrderStore, OutboxAdmin,
-    OutboxStore, PersonalDataStore, ReferralStore, ReferrerProgressStore, SurveyStore, SystemClock,
-    WebhookSender,
+    OutboxStore, PersonalDataStore, ReferralStore, ReferrerProgressStore, ScheduledStore,
+    SurveyStore, WebhookSender,
 };
 use domain::services::Deliverer;
 use settings::{Logging, SettingsError};
@@ -21,6 +21,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use web::{route_not_found, with_request_logging};
 
+mod clock;
 mod console;
 mod loopback;
 mod mail_folder;
@@ -28,6 +29,7 @@ pub mod openapi;
 mod private_files;
 mod server;
 
+pub use clock::{LocalClock, CLOCK_PATH};
 pub use mail_folder::MailFolder;
 pub use server::{BODY_READ_TIMEOUT, HEADER_READ_TIMEOUT};
 
@@ -228,12 +230,15 @@ pub struct App {
     /// The embedded store whose tallies the background task applies; `None` over DynamoDB,
     /// whose stream hands them to deliver-outbox.
     pub tallies: Option<Arc<EmbeddedStore>>,
+    /// The clock every function, the deliverer and the retention sweep read.
+    pub clock: Arc<LocalClock>,
 }
 
 /// What the local stack deletes hourly: the embedded store's stand-in for DynamoDB's TTL.
 pub struct Expiry {
     pub store: Arc<EmbeddedStore>,
     pub retention: domain::model::Retention,
+    pub clock: Arc<LocalClock>,
 }
 
 /// Builds every function's router over one embedded store, mounted like `cargo lambda watch`;
@@ -250,6 +255,7 @@ pub fn build_app(options: &Options, address: SocketAddr) -> anyhow::Result<App> 
     app.expiry = Some(Expiry {
         store,
         retention: options.retention,
+        clock: app.clock.clone(),
     });
     Ok(app)
 }
@@ -273,9 +279,11 @@ where
         + DiscountLedger
         + DeliveryLog
         + PersonalDataStore
+        + ScheduledStore
         + 'static,
 {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let local_clock = Arc::new(LocalClock::default());
+    let clock: Arc<dyn Clock> = local_clock.clone();
 
     let create_referral = create_referral::build(
         options
@@ -356,7 +364,8 @@ where
         &delivery,
         deliver_outbox::Ports {
             outbox: store.clone(),
-            ledger: store,
+            ledger: store.clone(),
+            scheduled: store,
             discounts,
             mailer: Arc::new(MailFolder::new(
                 options.data_dir.join(OUTBOX_FOLDER),
@@ -380,9 +389,11 @@ where
         outbox_listing,
         outbox_store,
         clock,
+        local_clock: local_clock.clone(),
     });
     let app = Router::new()
         .merge(console)
+        .merge(clock::routes(local_clock.clone()))
         .nest(&mount_path(create_referral::FUNCTION_NAME), create_referral)
         .nest(&mount_path(reward_referral::FUNCTION_NAME), reward_referral)
         .nest(&mount_path(collect_survey::FUNCTION_NAME), collect_survey)
@@ -398,6 +409,7 @@ where
         deliverer,
         expiry: None,
         tallies: None,
+        clock: local_clock,
     })
 }
 
@@ -409,6 +421,8 @@ pub fn mount_path(function: &str) -> String {
 /// A running local stack; [`RunningStack::stop`] shuts it down gracefully.
 pub struct RunningStack {
     pub address: SocketAddr,
+    /// The stack's clock, which `POST /_local/clock` moves ahead.
+    pub clock: Arc<LocalClock>,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     delivery: JoinHandle<()>,
@@ -441,6 +455,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningStack> {
     let server = tokio::spawn(server::serve(listener, app.router, async {
         let _ = stop_signal.await;
     }));
+    let clock = app.clock.clone();
     let deliverer = app.deliverer;
     let expiry = app.expiry;
     let tallies = app.tallies;
@@ -453,6 +468,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningStack> {
     });
     Ok(RunningStack {
         address,
+        clock,
         shutdown,
         server,
         delivery,
@@ -498,7 +514,7 @@ async fn expire_forever(expiry: Option<Expiry>) {
         ticks.tick().await;
         match expiry
             .store
-            .sweep_expired(expiry.retention, chrono::Utc::now())
+            .sweep_expired(expiry.retention, expiry.clock.now())
             .await
         {
             Ok(expired) => tracing::info!(

@@ -75,6 +75,7 @@ pub trait PlatformStore:
     + domain::ports::DiscountLedger
     + domain::ports::DeliveryLog
     + domain::ports::PersonalDataStore
+    + domain::ports::ScheduledStore
     + crate::aggregate::Aggregate
     + 'static
 {
@@ -92,6 +93,7 @@ impl<S> PlatformStore for S where
         + domain::ports::DiscountLedger
         + domain::ports::DeliveryLog
         + domain::ports::PersonalDataStore
+        + domain::ports::ScheduledStore
         + crate::aggregate::Aggregate
         + 'static
 {
@@ -115,6 +117,9 @@ impl<S: PlatformStore> PlatformStack<S> {
             // The suites that predate the friend's first-order offer test the coupons both
             // sides get after the order; friend_offer.rs sets the offer on.
             ("FRIEND_REWARD", "next_order"),
+            // Likewise the suites that predate survey reminders count a survey's messages
+            // without one; reminders.rs turns them on.
+            ("SURVEY_REMINDER_DAYS", "0"),
         ]
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -92,24 +92,27 @@ impl TestStack {
         crate::mails::in_folder(&self.data_dir.join(local::OUTBOX_FOLDER))
     }
 
-    /// Waits (at most 10 s) until the stack's outbox holds no pending message and every tally is
-    /// applied: delivery and counting are off the request path, so a request's mails arrive and
-    /// its figures move shortly after its answer.
+    /// Waits (at most 10 s) until the stack's outbox holds no pending message that is due (a
+    /// reminder or win-back scheduled for later waits) and every tally is applied: delivery and
+    /// counting are off the request path, so a request's mails arrive and its figures move
+    /// shortly after its answer.
     pub async fn settled(&self) {
-        use domain::ports::{MessageStatus, OutboxAdmin};
+        use domain::ports::{Clock, OutboxStore};
         let store = store_sqlite::EmbeddedStore::open(&self.data_dir.join(local::DATABASE_FILE))
             .expect("the stack's store opens beside it");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
-            let pending = store
-                .messages(MessageStatus::Pending, 1, None)
+            // A message in flight keeps its created_at; only a step due later has one ahead.
+            let waiting = store
+                .due(self.running.clock.now(), 1)
                 .await
-                .expect("listing pending messages");
+                .expect("listing pending messages")
+                .oldest_pending_since;
             let uncounted = store
                 .pending_tallies(1)
                 .await
                 .expect("listing pending tallies");
-            if pending.messages.is_empty() && uncounted.is_empty() {
+            if waiting.is_none() && uncounted.is_empty() {
                 return;
             }
             assert!(

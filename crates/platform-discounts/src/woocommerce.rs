@@ -71,6 +71,7 @@ impl WooCommerceAdmin {
                 json!({"key": "referral_order_id", "value": order_id.as_ref()})
             }
             DiscountOrigin::Claim(code) => json!({"key": "referral_code", "value": code.as_ref()}),
+            DiscountOrigin::Winback => json!({"key": "winback", "value": "1"}),
         };
         Ok(json!({
             "code": discount.coupon.as_ref(),

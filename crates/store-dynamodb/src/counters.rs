@@ -1,5 +1,6 @@
 //! Counter items as transaction updates (the aggregator's), and the range reads score-nps needs.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
@@ -17,13 +18,15 @@ use domain::ports::{
     CounterDay, DayCounts, DimensionDay, MetricsStore, OrderDay, ResponsePage, StoreError,
 };
 
+/// A counter's name and what is added to it.
+type Change = (Cow<'static, str>, i64);
+
 /// One `ADD` update per (series, day) item, since a transaction may touch an item only once.
 pub(super) fn counter_updates(
     table: &str,
     deltas: &[CounterDelta],
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
-    let mut by_item: BTreeMap<(CounterSeries, NaiveDate), Vec<(&'static str, i64)>> =
-        BTreeMap::new();
+    let mut by_item: BTreeMap<(CounterSeries, NaiveDate), Vec<Change>> = BTreeMap::new();
     for delta in counters::merge(deltas.to_vec()) {
         by_item
             .entry((delta.series, delta.day))
@@ -37,17 +40,17 @@ pub(super) fn counter_updates(
 }
 
 /// One transaction item adding each `(attribute, delta)` to the item at `key`.
-pub(super) fn add_update(
+pub(super) fn add_update<N: AsRef<str>>(
     table: &str,
     key: keys::Key,
-    changes: &[(&'static str, i64)],
+    changes: &[(N, i64)],
 ) -> Result<TransactWriteItem, StoreError> {
     let mut update = Update::builder().table_name(table).set_key(Some(key));
     let mut clauses = Vec::new();
     for (i, (name, delta)) in changes.iter().enumerate() {
         clauses.push(format!("#c{i} :c{i}"));
         update = update
-            .expression_attribute_names(format!("#c{i}"), *name)
+            .expression_attribute_names(format!("#c{i}"), name.as_ref())
             .expression_attribute_values(format!(":c{i}"), AttributeValue::N(delta.to_string()));
     }
     update
@@ -162,16 +165,17 @@ impl MetricsStore for DynamoStore {
             .iter()
             .map(|item| {
                 let mut values = BTreeMap::new();
-                for name in counters::ALL {
-                    if item.contains_key(*name) {
-                        let value = match item.get(*name) {
-                            Some(AttributeValue::N(n)) => n
-                                .parse::<i64>()
-                                .map_err(|_| StoreError::Corrupt("bad counter".into()))?,
-                            _ => return Err(StoreError::Corrupt("bad counter".into())),
-                        };
-                        values.insert((*name).to_owned(), value);
+                for (name, value) in item {
+                    if !counters::is_known(name) {
+                        continue;
                     }
+                    let value = match value {
+                        AttributeValue::N(n) => n
+                            .parse::<i64>()
+                            .map_err(|_| StoreError::Corrupt("bad counter".into()))?,
+                        _ => return Err(StoreError::Corrupt("bad counter".into())),
+                    };
+                    values.insert(name.clone(), value);
                 }
                 Ok(CounterDay {
                     day: keys::day_of(string(item, keys::SK)?)?,

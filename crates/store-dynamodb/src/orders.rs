@@ -8,14 +8,14 @@ use super::attributes::{
     self, expiry, number, optional_string, string, string_set, timestamp, Item,
 };
 use super::errors::{self, classify, conditional_update, Transact};
-use super::outbox::message_puts;
+use super::outbox::{message_puts, reschedule_step};
 use super::tallies::tally_put;
 use super::{keys, DynamoStore};
 use domain::model::Retention;
 use domain::model::{
     Beneficiary, CarriedCode, Coupon, CouponCode, CouponState, Currency, CustomerId, CustomerName,
     Email, Friend, HistoryChange, Locale, MinorUnits, Order, OrderHistory, OrderId,
-    PersonFingerprint, ReferralCode, Referrer, Reward,
+    PersonFingerprint, ReferralCode, Referrer, Reward, WinbackSent,
 };
 use domain::ports::stored::{self, AWAITING_PAYMENT, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
@@ -88,11 +88,13 @@ impl OrderStore for DynamoStore {
             .remove(keys::partition(&order_key))
             .map(|item| existing_order(&item))
             .transpose()?;
-        let history = by_pk
-            .remove(keys::partition(&profile_key))
-            .map(|item| order_history(&item))
+        let profile = by_pk.remove(keys::partition(&profile_key));
+        let history = profile
+            .as_ref()
+            .map(order_history)
             .transpose()?
             .unwrap_or_default();
+        let winback = profile.as_ref().map(winback_sent).transpose()?.flatten();
         let referred_before = guards
             .iter()
             .any(|g| by_pk.contains_key(keys::partition(g)));
@@ -105,6 +107,7 @@ impl OrderStore for DynamoStore {
             friend: Friend {
                 history,
                 referred_before,
+                winback,
             },
             referrer,
         })
@@ -599,12 +602,16 @@ fn commit_transaction(
         order,
         &commit.person,
         &commit.history,
+        commit.won_back,
     )?);
     if let Some(reward) = &commit.reward {
         items.extend(reward_writes(table, order, &commit.person, reward)?);
     }
     items.extend(tally_put(table, &commit.tally)?);
     items.extend(message_puts(table, retention, &commit.messages)?);
+    if let Some(step) = &commit.winback {
+        items.push(reschedule_step(table, retention, step)?);
+    }
     Ok(items)
 }
 
@@ -616,6 +623,7 @@ fn history_update(
     order: &Order,
     person: &PersonFingerprint,
     change: &HistoryChange,
+    won_back: Option<DateTime<Utc>>,
 ) -> Result<TransactWriteItem, StoreError> {
     let mut sets = vec![
         "customer_id = :customer".to_owned(),
@@ -689,6 +697,16 @@ fn history_update(
         sets.push("#name = if_not_exists(#name, :name)".into());
         names.insert("#name".into(), "name".into());
         values.insert(":name".into(), AttributeValue::S(name.to_string()));
+    }
+    // Winning a customer back is counted once per win-back mail: the mail read must still be
+    // the profile's latest, and no order may have won it yet.
+    if let Some(sent_at) = won_back {
+        sets.push("winback_won = :winback".into());
+        conditions.push(
+            "winback_sent_at = :winback AND (attribute_not_exists(winback_won) OR winback_won <> :winback)"
+                .into(),
+        );
+        values.insert(":winback".into(), timestamp(sent_at));
     }
     if let Some(locale) = order.locale {
         sets.push("locale = if_not_exists(locale, :locale)".into());
@@ -870,6 +888,18 @@ fn refunds_update(
         }
     }
     update.condition_expression(conditions.join(" AND "))
+}
+
+/// The profile's latest win-back mail, if any.
+fn winback_sent(item: &Item) -> Result<Option<WinbackSent>, StoreError> {
+    let Some(sent) = optional_string(item, "winback_sent_at") else {
+        return Ok(None);
+    };
+    Ok(Some(WinbackSent {
+        sent_at: stored::parse_timestamp(sent)?,
+        valid_until: attributes::parse_timestamp(item, "winback_until")?,
+        won: optional_string(item, "winback_won") == Some(sent),
+    }))
 }
 
 pub(super) fn order_history(item: &Item) -> Result<OrderHistory, StoreError> {

@@ -103,6 +103,98 @@ pub(super) fn message_puts(
     Ok(puts)
 }
 
+/// Writes a scheduled step that its cause moves rather than adds (a customer's win-back): new, or
+/// pending again whatever it was, due at its new time, with a fresh retry schedule, back in the
+/// outbox index; its claims counter moves on, so the result of a claim taken before cannot be
+/// recorded. Its payload (a plan of a few hundred bytes, no personal data) is always inline.
+pub(super) fn reschedule_step(
+    table: &str,
+    retention: Retention,
+    message: &OutboxMessage,
+) -> Result<TransactWriteItem, StoreError> {
+    let due = timestamp(message.due_at);
+    let mut values = HashMap::from([
+        (
+            ":kind".to_owned(),
+            AttributeValue::S(message.kind.as_str().into()),
+        ),
+        (
+            ":reference".to_owned(),
+            AttributeValue::S(message.reference.clone()),
+        ),
+        (
+            ":payload".to_owned(),
+            AttributeValue::S(stored::payload_to_json(&message.payload)),
+        ),
+        (":pending".to_owned(), AttributeValue::S(PENDING.into())),
+        (":zero".to_owned(), number(0)),
+        (":one".to_owned(), number(1)),
+        (":due".to_owned(), due),
+        (":created".to_owned(), timestamp(message.created_at)),
+        (
+            ":expires".to_owned(),
+            expiry(retention.expires_at(message.created_at)),
+        ),
+    ]);
+    // Every attribute by placeholder: some names (`kind`, `reference`) may be reserved words.
+    let mut names: Vec<(&str, &str)> = vec![
+        ("#kind", "kind"),
+        ("#reference", "reference"),
+        ("#payload", PAYLOAD),
+        ("#status", "status"),
+        ("#attempts", "attempts"),
+        ("#claims", "claims"),
+        ("#next", "next_attempt_at"),
+        ("#created", "created_at"),
+        ("#updated", "updated_at"),
+        ("#outbox_status", OUTBOX_STATUS),
+        ("#outbox_at", OUTBOX_AT),
+        ("#expires", EXPIRES_AT),
+        ("#error", "last_error"),
+        ("#delivered", "delivered_at"),
+        ("#erased", "erased_at"),
+    ];
+    let mut sets = vec![
+        "#kind = :kind",
+        "#reference = :reference",
+        "#payload = :payload",
+        "#status = :pending",
+        "#attempts = :zero",
+        "#claims = if_not_exists(#claims, :zero) + :one",
+        "#next = :due",
+        "#created = :created",
+        "#updated = :created",
+        "#outbox_status = :pending",
+        "#outbox_at = :due",
+        "#expires = :expires",
+    ];
+    if let Some(customer_id) = &message.customer_id {
+        sets.push("#customer = :customer");
+        names.push(("#customer", CUSTOMER_ID));
+        values.insert(
+            ":customer".to_owned(),
+            AttributeValue::S(customer_id.to_string()),
+        );
+    }
+    let update = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table)
+        .set_key(Some(keys::outbox_message(&message.id)))
+        .update_expression(format!(
+            "SET {} REMOVE #error, #delivered, #erased",
+            sets.join(", ")
+        ))
+        .set_expression_attribute_names(Some(
+            names
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        ))
+        .set_expression_attribute_values(Some(values))
+        .build()
+        .map_err(|e| StoreError::backend("building a step's reschedule", e))?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
 /// The payload's attribute: on the message item, or on its body item when it is too large.
 pub(super) const PAYLOAD: &str = "payload";
 
@@ -210,10 +302,13 @@ impl OutboxStore for DynamoStore {
             read += items.len();
             for item in &items {
                 let created = parse_timestamp(item, "created_at")?;
-                due.oldest_pending_since = Some(
-                    due.oldest_pending_since
-                        .map_or(created, |oldest| oldest.min(created)),
-                );
+                // A scheduled step waits for nothing before it is due (its created_at).
+                if created <= now {
+                    due.oldest_pending_since = Some(
+                        due.oldest_pending_since
+                            .map_or(created, |oldest| oldest.min(created)),
+                    );
+                }
                 if due.ids.len() < limit && parse_timestamp(item, OUTBOX_AT)? <= now {
                     due.ids.push(keys::outbox_message_id(item)?);
                 }

@@ -525,6 +525,9 @@ pub(super) fn survey_from(item: &Item) -> Result<Survey, StoreError> {
             "survey segment",
         )?,
         sent_at: attributes::parse_timestamp(item, "sent_at")?,
+        reminded_at: optional_string(item, "reminded_at")
+            .map(stored::parse_timestamp)
+            .transpose()?,
         answer,
         follow_up: follow_up_from(item)?,
     })

@@ -4,12 +4,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::outbox::insert_messages;
+use super::outbox::{insert_messages, reschedule_step};
 use super::tallies::record_tally;
 use super::EmbeddedStore;
 use domain::model::{
     rfc3339, CarriedCode, Coupon, CouponCode, Currency, CustomerId, CustomerName, Email, Friend,
     Locale, MinorUnits, Order, OrderHistory, OrderId, PersonFingerprint, ReferralCode, Referrer,
+    WinbackSent,
 };
 use domain::ports::stored::{self, parse_timestamp, AWAITING_PAYMENT, ISSUED, REDEEMED, REVOKED};
 use domain::ports::{
@@ -112,7 +113,7 @@ impl OrderStore for EmbeddedStore {
             Some(CarriedCode::Wellformed(code)) => Some(code.to_string()),
             _ => None,
         };
-        let (existing, history, referred_before, referrer) = self
+        let (existing, history, referred_before, referrer, winback) = self
             .with_connection("reading an order's context", move |connection| {
                 let tx = connection.transaction()?;
                 let existing = read_order(&tx, &order_id)?;
@@ -122,7 +123,8 @@ impl OrderStore for EmbeddedStore {
                     Some(code) => read_referrer(&tx, &code)?,
                     None => None,
                 };
-                Ok((existing, history, referred_before, referrer))
+                let winback = read_winback(&tx, &customer_id)?;
+                Ok((existing, history, referred_before, referrer, winback))
             })
             .await?;
         Ok(OrderContext {
@@ -130,6 +132,7 @@ impl OrderStore for EmbeddedStore {
             friend: Friend {
                 history: history.map(order_history).transpose()?.unwrap_or_default(),
                 referred_before,
+                winback: winback.map(winback_sent).transpose()?,
             },
             referrer: referrer.map(referrer_from).transpose()?,
         })
@@ -187,6 +190,21 @@ impl OrderStore for EmbeddedStore {
                     }
                 }
                 write_history(&tx, order, &commit.person, &history)?;
+                if let Some(sent_at) = commit.won_back {
+                    let sent_at = rfc3339(sent_at);
+                    let won = tx.execute(
+                        "UPDATE customers SET winback_won = ?2
+                         WHERE customer_id = ?1 AND winback_sent_at = ?2
+                           AND (winback_won IS NULL OR winback_won <> ?2)",
+                        params![order.customer_id.as_ref(), sent_at],
+                    )?;
+                    if won == 0 {
+                        return Ok(RawCommit::Stale);
+                    }
+                }
+                if let Some(step) = &commit.winback {
+                    reschedule_step(&tx, step)?;
+                }
                 record_tally(&tx, &commit.tally)?;
                 // An order recorded awaiting its payment becomes decided in place.
                 tx.execute(
@@ -641,6 +659,28 @@ fn read_history(tx: &Transaction<'_>, customer_id: &str) -> rusqlite::Result<Opt
         |row| raw_history(row, 0),
     )
     .optional()
+}
+
+/// The customer's latest win-back mail: when, until when its coupon is valid, and the mail an
+/// order has won the customer back after.
+type RawWinback = (String, String, Option<String>);
+
+fn read_winback(tx: &Transaction<'_>, customer_id: &str) -> rusqlite::Result<Option<RawWinback>> {
+    tx.query_row(
+        "SELECT winback_sent_at, winback_until, winback_won FROM customers
+         WHERE customer_id = ?1 AND winback_sent_at IS NOT NULL",
+        [customer_id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )
+    .optional()
+}
+
+fn winback_sent((sent_at, until, won): RawWinback) -> Result<WinbackSent, StoreError> {
+    Ok(WinbackSent {
+        sent_at: parse_timestamp(&sent_at)?,
+        valid_until: parse_timestamp(&until)?,
+        won: won.as_deref() == Some(sent_at.as_str()),
+    })
 }
 
 fn guards_exist(tx: &Transaction<'_>, guards: &[String; 2]) -> rusqlite::Result<bool> {

@@ -24,22 +24,53 @@ pub(super) fn insert_messages(
     messages: &[OutboxMessage],
 ) -> rusqlite::Result<()> {
     for message in messages {
-        tx.execute(
+        insert(tx, message, "DO NOTHING")?;
+    }
+    Ok(())
+}
+
+/// Writes a scheduled step that its cause moves rather than adds (a customer's win-back): new, or
+/// pending again whatever it was, due at its new time, with a fresh retry schedule; its claims
+/// counter moves on, so the result of a claim taken before cannot be recorded.
+pub(super) fn reschedule_step(
+    tx: &Transaction<'_>,
+    message: &OutboxMessage,
+) -> rusqlite::Result<()> {
+    insert(
+        tx,
+        message,
+        "DO UPDATE SET
+            kind = excluded.kind, reference = excluded.reference, payload = excluded.payload,
+            status = 'pending', attempts = 0, claims = claims + 1,
+            next_attempt_at = excluded.next_attempt_at, listed_at = excluded.listed_at,
+            created_at = excluded.created_at, updated_at = excluded.updated_at,
+            customer_id = excluded.customer_id, last_error = NULL, erased_at = NULL",
+    )
+}
+
+/// `on_conflict` is one of the two constant clauses above, never input.
+fn insert(
+    tx: &Transaction<'_>,
+    message: &OutboxMessage,
+    on_conflict: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        &format!(
             "INSERT INTO outbox (id, kind, reference, payload, status, attempts, claims,
                                  next_attempt_at, listed_at, created_at, updated_at, customer_id)
              VALUES (?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?5, ?6, ?6, ?7)
-             ON CONFLICT (id) DO NOTHING",
-            params![
-                message.id.as_ref(),
-                message.kind.as_str(),
-                message.reference,
-                stored::payload_to_json(&message.payload),
-                rfc3339(message.due_at),
-                rfc3339(message.created_at),
-                message.customer_id.as_ref().map(AsRef::<str>::as_ref),
-            ],
-        )?;
-    }
+             ON CONFLICT (id) {on_conflict}"
+        ),
+        params![
+            message.id.as_ref(),
+            message.kind.as_str(),
+            message.reference,
+            stored::payload_to_json(&message.payload),
+            rfc3339(message.due_at),
+            rfc3339(message.created_at),
+            message.customer_id.as_ref().map(AsRef::<str>::as_ref),
+        ],
+    )?;
     Ok(())
 }
 
@@ -113,9 +144,10 @@ impl OutboxStore for EmbeddedStore {
                     )?
                     .query_map(params![now, limit as i64], |row| row.get::<_, String>(0))?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
+                // A scheduled step waits for nothing before it is due (its created_at).
                 let oldest: Option<String> = connection.query_row(
-                    "SELECT MIN(created_at) FROM outbox WHERE status = 'pending'",
-                    [],
+                    "SELECT MIN(created_at) FROM outbox WHERE status = 'pending' AND created_at <= ?1",
+                    [&now],
                     |row| row.get(0),
                 )?;
                 Ok((ids, oldest))

@@ -240,6 +240,14 @@ const MIGRATIONS: &[&str] = &[
         moves TEXT NOT NULL
     );
 ",
+    // 13: a survey's one reminder; a customer's latest win-back mail, the coupon's end, and the
+    // mail an order has won the customer back after (its sending time).
+    "
+    ALTER TABLE surveys ADD COLUMN reminded_at TEXT;
+    ALTER TABLE customers ADD COLUMN winback_sent_at TEXT;
+    ALTER TABLE customers ADD COLUMN winback_until TEXT;
+    ALTER TABLE customers ADD COLUMN winback_won TEXT;
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

@@ -44,6 +44,7 @@ pub(super) struct RawSurvey {
     comment: Option<String>,
     answered_at: Option<String>,
     revision: i64,
+    reminded_at: Option<String>,
     follow_up: RawFollowUp,
 }
 
@@ -392,7 +393,7 @@ fn read_request(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option
 }
 
 /// The columns `raw_survey` reads, in its order.
-pub(super) const SURVEY_COLUMNS: &str = "token, order_id, customer_id, email, person, name, locale, sent_at, score, comment, answered_at, revision, segment";
+pub(super) const SURVEY_COLUMNS: &str = "token, order_id, customer_id, email, person, name, locale, sent_at, score, comment, answered_at, revision, segment, reminded_at";
 
 pub(super) fn raw_survey(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSurvey> {
     Ok(RawSurvey {
@@ -409,12 +410,13 @@ pub(super) fn raw_survey(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSurvey>
         answered_at: row.get(10)?,
         revision: row.get(11)?,
         segment: row.get(12)?,
-        follow_up: RawFollowUp::read(row, 13)?,
+        reminded_at: row.get(13)?,
+        follow_up: RawFollowUp::read(row, 14)?,
     })
 }
 
 /// `column` is `token` or `survey_id`, never input.
-fn read_survey(
+pub(super) fn read_survey(
     connection: &rusqlite::Connection,
     column: &str,
     key: &str,
@@ -481,6 +483,11 @@ pub(super) fn survey_from(raw: RawSurvey) -> Result<Survey, StoreError> {
             .map_err(|_| corrupt("locale"))?,
         segment: stored::optional(raw.segment.as_deref(), Segment::parse, "survey segment")?,
         sent_at: parse_timestamp(&raw.sent_at)?,
+        reminded_at: raw
+            .reminded_at
+            .as_deref()
+            .map(parse_timestamp)
+            .transpose()?,
         answer,
         follow_up: raw.follow_up.decode()?,
     })

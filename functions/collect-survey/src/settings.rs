@@ -34,6 +34,9 @@ pub struct Settings {
     /// A survey takes answers for this many days after sending.
     #[arg(long, env = "SURVEY_TTL_DAYS", default_value_t = 30)]
     pub survey_ttl_days: u32,
+    /// Days after the survey mail until one reminder goes to a customer who has not answered (not after an answer, an unsubscribe or an erasure, nor when the link expires first); `0` = no reminders.
+    #[arg(long, env = "SURVEY_REMINDER_DAYS", default_value_t = 4)]
+    pub survey_reminder_days: u32,
     #[command(flatten)]
     pub referral_base: ReferralBaseUrl,
 }
@@ -43,6 +46,7 @@ impl Settings {
         SurveyRules {
             throttle_days: self.survey_throttle_days,
             ttl_days: self.survey_ttl_days,
+            reminder_days: self.survey_reminder_days,
         }
     }
 

@@ -8,8 +8,10 @@ mod settings;
 
 use std::sync::Arc;
 
-use domain::ports::{Clock, DiscountLedger, Mailer, OutboxStore, PlatformDiscounts, WebhookSender};
-use domain::services::{Deliverer, DiscountDelivery};
+use domain::ports::{
+    Clock, DiscountLedger, Mailer, OutboxStore, PlatformDiscounts, ScheduledStore, WebhookSender,
+};
+use domain::services::{Deliverer, DiscountDelivery, Events, ScheduledDelivery};
 use platform_discounts::{ShopifyAdmin, WooCommerceAdmin};
 
 pub use invocation::{handle, Invocation, Response};
@@ -28,6 +30,8 @@ pub struct Ports {
     pub discounts: Option<Arc<dyn PlatformDiscounts>>,
     /// Where a coupon's discount is read and recorded.
     pub ledger: Arc<dyn DiscountLedger>,
+    /// Where survey reminders and win-backs read their facts and write what they cause.
+    pub scheduled: Arc<dyn ScheduledStore>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -71,6 +75,13 @@ pub fn platform_discounts(
 
 /// The composition root, used by the Lambda binary and the local stack's delivery task.
 pub fn build(settings: &Settings, ports: Ports) -> Deliverer {
+    // A step's effects include an event only where events go somewhere, and a platform discount
+    // only where discounts are made: the same choices the request functions make.
+    let scheduled = ScheduledDelivery {
+        store: ports.scheduled,
+        events: Events::new(ports.webhooks.is_some()),
+        discounts: settings.platform.choice.discounts(),
+    };
     let deliverer = Deliverer::new(
         ports.outbox,
         ports.mailer,
@@ -78,7 +89,8 @@ pub fn build(settings: &Settings, ports: Ports) -> Deliverer {
         ports.clock,
         settings.delivery.outbox_retry_seconds.clone(),
     )
-    .with_concurrency(settings.delivery.outbox_concurrency);
+    .with_concurrency(settings.delivery.outbox_concurrency)
+    .with_scheduled(scheduled);
     match ports.discounts {
         Some(platform) => deliverer.with_discounts(DiscountDelivery {
             platform,

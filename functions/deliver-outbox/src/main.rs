@@ -49,6 +49,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             webhooks,
             discounts,
             ledger: store.clone(),
+            scheduled: store.clone(),
             clock: Arc::new(SystemClock),
         },
     )

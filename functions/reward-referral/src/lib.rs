@@ -57,6 +57,7 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
             settings.fingerprints.fingerprint_key.clone(),
         )
         .with_activity_window(settings.active_window_days)
+        .with_winback(settings.winback())
         .with_discounts(settings.discount_platform.discounts())
         .with_referral_links(settings.referral_base.links(&settings.shop.url.shop_url)),
         coupons: CouponService::new(ports.orders, ports.clock.clone(), events)

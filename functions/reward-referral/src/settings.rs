@@ -5,7 +5,7 @@ use ::settings::{
     RetentionPeriod, ShopPlatforms, ShopPresentation, Staff, Storefront, WebhookEndpoint,
 };
 use clap::Parser;
-use domain::model::{RewardRules, DEFAULT_COUPON_VALID_DAYS};
+use domain::model::{RewardRules, WinbackRules, DEFAULT_COUPON_VALID_DAYS};
 use domain::services::DEFAULT_ACTIVITY_WINDOW_DAYS;
 use shop_platforms::Reading;
 
@@ -47,6 +47,17 @@ pub struct Settings {
     #[arg(long, env = "ACTIVE_WINDOW_DAYS", default_value_t = DEFAULT_ACTIVITY_WINDOW_DAYS,
           value_parser = clap::value_parser!(u32).range(1..=3660))]
     pub active_window_days: u32,
+    /// Days (0–3650) after a customer's last order until they are mailed a win-back coupon, at most once per this many days; each order moves it; `0` = no win-back mails.
+    #[arg(long, env = "WINBACK_DAYS", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=3650))]
+    pub winback_days: u32,
+    /// The win-back coupon's value in minor units (cents), in REWARD_CURRENCY.
+    #[arg(long, env = "WINBACK_REWARD_CENTS", default_value_t = 1000)]
+    pub winback_reward_cents: u64,
+    /// Days (1–3650) the win-back coupon can be used from the mail; an order within them wins the customer back, with or without the coupon.
+    #[arg(long, env = "WINBACK_VALID_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub winback_valid_days: u32,
 }
 
 impl Settings {
@@ -60,6 +71,15 @@ impl Settings {
             hold_days: self.reward_hold_days,
             valid_days: self.coupon_valid_days,
             friend_reward: self.friend.friend_reward,
+        }
+    }
+
+    pub fn winback(&self) -> WinbackRules {
+        WinbackRules {
+            lapse_days: self.winback_days,
+            reward_cents: self.winback_reward_cents,
+            currency: self.friend.currency.reward_currency.clone(),
+            valid_days: self.winback_valid_days,
         }
     }
 }

@@ -78,6 +78,11 @@ struct Texts {
     retention: &'static str,
     retention_rate: &'static str,
     repeat_rate: &'static str,
+    reminders: &'static str,
+    reminded_answers: &'static str,
+    winback_sent: &'static str,
+    won_back: &'static str,
+    winback_revenue: &'static str,
 }
 
 const GERMAN: Texts = Texts {
@@ -124,6 +129,11 @@ const GERMAN: Texts = Texts {
     revoked: "Gutscheine widerrufen",
     retention: "Kundenbindung",
     retention_rate: "Bindungsrate",
+    reminders: "Umfrage-Erinnerungen gesendet",
+    reminded_answers: "Antworten nach einer Erinnerung",
+    winback_sent: "Rückgewinnungs-Mails gesendet",
+    won_back: "Zurückgewonnen (Bestellung mit gültigem Gutschein)",
+    winback_revenue: "Umsatz der Zurückgewonnenen",
     repeat_rate: "Wiederkaufrate",
 };
 
@@ -171,6 +181,11 @@ const ENGLISH: Texts = Texts {
     revoked: "Coupons revoked",
     retention: "Retention",
     retention_rate: "Retention rate",
+    reminders: "Survey reminders sent",
+    reminded_answers: "Answers after a reminder",
+    winback_sent: "Win-back mails sent",
+    won_back: "Won back (ordered while the coupon was valid)",
+    winback_revenue: "Won-back revenue",
     repeat_rate: "Repeat-purchase rate",
 };
 
@@ -273,6 +288,13 @@ struct DashboardPage {
     revoked: String,
     retention_rate: String,
     repeat_rate: String,
+    reminders: i64,
+    reminded_answers: i64,
+    winback_sent: i64,
+    /// "3 (25.0 % ± 24.5)".
+    won_back: String,
+    /// One amount per currency, or "–".
+    winback_revenue: String,
 }
 
 /// `GET /dashboard?from&to`: the staff's page; a key as the Basic password, since a browser
@@ -343,9 +365,9 @@ pub(crate) async fn page(
         .collect();
     waiting.sort_by_key(|r| std::cmp::Reverse(r.answered_at));
     let number = |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"));
-    let percent = |value: Option<f64>| {
-        value.map_or_else(|| "–".to_owned(), |v| format!("{:.1} %", v * 100.0))
-    };
+    // Rates are percentages already (`model::rate`).
+    let percent =
+        |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |v| format!("{v:.1} %"));
     let money = |cents: i64| {
         let amount = reward_mail::money(cents.unsigned_abs(), &state.currency, locale);
         if cents < 0 {
@@ -413,6 +435,32 @@ pub(crate) async fn page(
         revoked: money(funnel.rewards_revoked_cents),
         retention_rate: percent(retention.retention_rate),
         repeat_rate: percent(retention.repeat_purchase_rate),
+        reminders: retention.reminders_sent,
+        reminded_answers: retention.reminded_answers,
+        winback_sent: retention.winback.sent,
+        won_back: match (retention.winback.rate, retention.winback.margin_of_error) {
+            (Some(rate), Some(margin)) => {
+                format!("{} ({rate:.1} % ± {margin:.1})", retention.winback.won_back)
+            }
+            (Some(rate), None) => format!("{} ({rate:.1} %)", retention.winback.won_back),
+            _ => retention.winback.won_back.to_string(),
+        },
+        winback_revenue: if retention.winback.revenue.is_empty() {
+            "–".to_owned()
+        } else {
+            retention
+                .winback
+                .revenue
+                .iter()
+                .map(
+                    |(currency, cents)| match domain::model::Currency::parse(currency) {
+                        Ok(currency) => reward_mail::money(cents.unsigned_abs(), &currency, locale),
+                        Err(_) => format!("{cents} {currency}"),
+                    },
+                )
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
     };
     let html = page.render().map_err(ApiError::internal)?;
     Ok(html_page(StatusCode::OK, html, &CONTENT_SECURITY_POLICY))
@@ -519,6 +567,11 @@ mod tests {
                 revoked: "0.00".into(),
                 retention_rate: "–".into(),
                 repeat_rate: "–".into(),
+                reminders: 0,
+                reminded_answers: 0,
+                winback_sent: 0,
+                won_back: "0".into(),
+                winback_revenue: "–".into(),
             };
             let html = page.render().expect("renders");
             assert!(!html.contains("<script"), "comments and notes are escaped");

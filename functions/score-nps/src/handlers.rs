@@ -92,6 +92,26 @@ pub(crate) struct RetentionBody {
     repeat_purchase_rate: Option<f64>,
     customers_with_orders: u64,
     repeat_customers: u64,
+    /// Survey reminders sent in the range.
+    reminders_sent: i64,
+    /// First answers to those reminders (counted on the reminder's day).
+    reminded_answers: i64,
+    winback: WinbackBody,
+}
+
+/// The win-back mails sent in the range and what they brought back.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct WinbackBody {
+    /// Win-back mails sent in the range.
+    sent: i64,
+    /// Of those, customers who ordered within the coupon's validity (with or without it).
+    won_back: i64,
+    /// `won_back` as a percentage of `sent`, one decimal; null without mails.
+    rate: Option<f64>,
+    /// 95 % margin of error of the rate, in percentage points; null below 10 mails.
+    margin_of_error: Option<f64>,
+    /// The won-back orders' totals per currency, in minor units.
+    revenue: BTreeMap<String, i64>,
 }
 
 impl RetentionBody {
@@ -106,6 +126,15 @@ impl RetentionBody {
             repeat_purchase_rate: report.repeat_purchase_rate,
             customers_with_orders: report.customers_with_orders,
             repeat_customers: report.repeat_customers,
+            reminders_sent: report.reminders_sent,
+            reminded_answers: report.reminded_answers,
+            winback: WinbackBody {
+                sent: report.winback.sent,
+                won_back: report.winback.won_back,
+                rate: report.winback.rate,
+                margin_of_error: report.winback.margin_of_error,
+                revenue: report.winback.revenue,
+            },
         }
     }
 }

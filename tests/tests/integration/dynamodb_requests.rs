@@ -318,6 +318,7 @@ async fn the_dashboards_follow_up_touches_only_the_keys_score_nps_may() {
         SurveyRules {
             throttle_days: 0,
             ttl_days: 30,
+            reminder_days: 0,
         },
         ReferralService::new(store.clone(), clock.clone(), http_tests::fingerprint_key()),
         ReferralLinks::ShopLanding(shop.url.clone()),

@@ -73,6 +73,7 @@ impl Feedback {
             SurveyRules {
                 throttle_days: 0,
                 ttl_days: 365,
+                reminder_days: 0,
             },
             ReferralService::new(store.clone(), clock.clone(), http_tests::fingerprint_key()),
             ReferralLinks::Function(

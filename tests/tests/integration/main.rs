@@ -30,6 +30,7 @@ mod platform_webhooks;
 mod readme_configuration;
 mod referrer_browser;
 mod referrer_page;
+mod retention_flows;
 mod reward_referral_http;
 mod score_contract;
 mod score_nps_http;

@@ -103,6 +103,7 @@ impl Shop {
                 SurveyRules {
                     throttle_days: 0,
                     ttl_days: 365,
+                    reminder_days: 0,
                 },
                 referrals.clone(),
                 ReferralLinks::ShopLanding(

@@ -93,6 +93,7 @@ impl Shop {
                 SurveyRules {
                     throttle_days: 0,
                     ttl_days: 3650,
+                    reminder_days: 0,
                 },
                 referrals.clone(),
                 ReferralLinks::ShopLanding(

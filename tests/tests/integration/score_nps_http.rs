@@ -180,7 +180,10 @@ async fn retention_of_the_seed_example_over_http() {
         body,
         json!({"from": "2026-03-01", "to": "2026-03-31", "customers_at_start": 20, "new_customers": 9,
                "customers_at_end": 21, "retention_rate": 60.0, "repeat_purchase_rate": 4.8,
-               "customers_with_orders": 21, "repeat_customers": 1})
+               "customers_with_orders": 21, "repeat_customers": 1,
+               "reminders_sent": 0, "reminded_answers": 0,
+               "winback": {"sent": 0, "won_back": 0, "rate": null, "margin_of_error": null,
+                           "revenue": {}}})
     );
 }
 

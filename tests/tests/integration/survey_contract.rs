@@ -66,6 +66,7 @@ impl<S: Store> Surveys<S> {
             SurveyRules {
                 throttle_days: 90,
                 ttl_days: 30,
+                reminder_days: 0,
             },
             ReferralService::new(store.clone(), clock.clone(), http_tests::fingerprint_key())
                 .with_events(events),

@@ -2,9 +2,11 @@
 //! written as its tally in the same atomic step as the event and added to the counters exactly
 //! once by the aggregator (`ports::tally`), so the figures never drift from the data.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
-use super::Rejection;
+use super::{Currency, Rejection};
 
 /// Which series a counter belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -29,7 +31,8 @@ impl CounterSeries {
 pub struct CounterDelta {
     pub series: CounterSeries,
     pub day: NaiveDate,
-    pub name: &'static str,
+    /// One of [`ALL`], or a name of a family ([`winback_revenue`]).
+    pub name: Cow<'static, str>,
     pub delta: i64,
 }
 
@@ -42,6 +45,28 @@ pub const ISSUED_CENTS: &str = "issued_cents";
 pub const REVOKED_CENTS: &str = "revoked_cents";
 pub const ACTIVE_DELTA: &str = "active_delta";
 pub const NEW_CUSTOMERS: &str = "new_customers";
+/// Survey reminders sent, on the reminder's day.
+pub const REMINDERS_SENT: &str = "reminders_sent";
+/// First answers to reminded surveys, on the reminder's day.
+pub const REMINDED_ANSWERS: &str = "reminded_answers";
+/// Win-back mails sent, on the mail's day.
+pub const WINBACK_SENT: &str = "winback_sent";
+/// Customers won back (a first order within the coupon's validity), on the mail's day.
+pub const WINBACK_WON: &str = "winback_won";
+/// `winback_revenue_<currency>`: the won-back orders' totals in minor units, on the mail's day.
+pub const WINBACK_REVENUE_PREFIX: &str = "winback_revenue_";
+
+pub fn winback_revenue(currency: &Currency) -> Cow<'static, str> {
+    Cow::Owned(format!("{WINBACK_REVENUE_PREFIX}{currency}"))
+}
+
+/// Whether `name` is a counter's name: one of [`ALL`], or of a family.
+pub fn is_known(name: &str) -> bool {
+    ALL.contains(&name)
+        || name
+            .strip_prefix(WINBACK_REVENUE_PREFIX)
+            .is_some_and(|currency| Currency::parse(currency).is_ok())
+}
 
 /// `rejected_<reason>`; the prefix marks every rejection counter.
 pub const REJECTED_PREFIX: &str = "rejected_";
@@ -68,6 +93,10 @@ pub const ALL: &[&str] = &[
     REVOKED_CENTS,
     ACTIVE_DELTA,
     NEW_CUSTOMERS,
+    REMINDERS_SENT,
+    REMINDED_ANSWERS,
+    WINBACK_SENT,
+    WINBACK_WON,
     "rejected_unknown_code",
     "rejected_self_referral",
     "rejected_already_referred",
@@ -81,16 +110,16 @@ pub fn funnel(day: NaiveDate, name: &'static str, delta: i64) -> CounterDelta {
     CounterDelta {
         series: CounterSeries::Funnel,
         day,
-        name,
+        name: Cow::Borrowed(name),
         delta,
     }
 }
 
-pub fn retention(day: NaiveDate, name: &'static str, delta: i64) -> CounterDelta {
+pub fn retention(day: NaiveDate, name: impl Into<Cow<'static, str>>, delta: i64) -> CounterDelta {
     CounterDelta {
         series: CounterSeries::Retention,
         day,
-        name,
+        name: name.into(),
         delta,
     }
 }

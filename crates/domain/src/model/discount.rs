@@ -106,12 +106,13 @@ pub struct NewDiscount {
     pub email: Option<Email>,
 }
 
-/// What a discount was given for: a rewarded order, or a friend's claim of the offer on a
-/// referral code.
+/// What a discount was given for: a rewarded order, a friend's claim of the offer on a
+/// referral code, or a lapsed customer's win-back mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiscountOrigin {
     Order(OrderId),
     Claim(ReferralCode),
+    Winback,
 }
 
 impl NewDiscount {
@@ -121,6 +122,7 @@ impl NewDiscount {
         let whose = match self.beneficiary {
             Beneficiary::Referrer => "referrer's",
             Beneficiary::Friend => "friend's",
+            Beneficiary::Winback => "returning customer's",
         };
         match &self.origin {
             DiscountOrigin::Order(order_id) => {
@@ -129,6 +131,7 @@ impl NewDiscount {
             DiscountOrigin::Claim(code) => {
                 format!("Referral program: friend's first-order offer on code {code}")
             }
+            DiscountOrigin::Winback => format!("Win-back: {whose} coupon"),
         }
     }
 }

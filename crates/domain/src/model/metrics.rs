@@ -49,6 +49,15 @@ pub fn nps(promoters: u64, passives: u64, detractors: u64) -> NpsSummary {
     }
 }
 
+/// The 95 % margin of error of a rate of `successes` in `n`, in percentage points, one
+/// decimal: 1.96 · 100 · √(p (1 − p) / n); `None` below [`MIN_ANSWERS_FOR_MARGIN`], as for NPS.
+pub fn rate_margin(successes: u64, n: u64) -> Option<f64> {
+    (n >= MIN_ANSWERS_FOR_MARGIN).then(|| {
+        let p = (successes as f64 / n as f64).clamp(0.0, 1.0);
+        round1(1.96 * 100.0 * (p * (1.0 - p) / n as f64).sqrt())
+    })
+}
+
 /// A percentage with one decimal, `None` when the denominator is zero.
 pub fn rate(numerator: i64, denominator: u64) -> Option<f64> {
     (denominator > 0).then(|| round1(100.0 * numerator as f64 / denominator as f64))
@@ -185,6 +194,14 @@ mod tests {
         // 4 promoters, 3 passives, 3 detractors: the smallest n with a margin.
         // MoE = 1.96·100·√((.4 + .3 − .01)/10) = 196·√.069 = 51.5
         assert_eq!(nps(4, 3, 3).margin_of_error, Some(51.5));
+    }
+
+    #[test]
+    fn a_rate_margin_matches_hand_calculation() {
+        // 3 of 12: p = 0.25, 1.96 · 100 · √(0.25 · 0.75 / 12) = 24.5.
+        assert_eq!(rate_margin(3, 12), Some(24.5));
+        assert_eq!(rate_margin(0, 10), Some(0.0));
+        assert_eq!(rate_margin(3, 9), None);
     }
 
     #[test]

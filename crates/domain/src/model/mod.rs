@@ -27,6 +27,7 @@ mod survey;
 mod survey_request;
 mod time;
 mod webhook;
+mod winback;
 
 pub use counters::{CounterDelta, CounterSeries};
 pub use coupon::{Coupon, CouponState, CouponStatus, RewardStatus};
@@ -57,7 +58,7 @@ pub use friend_offer::{
 pub use http_url::{HttpUrl, HttpUrlError};
 pub use locale::{Locale, LocaleError};
 pub use metrics::{
-    active_deltas, activity_changes, nps, periods, rate, round1, Interval, NpsSummary,
+    active_deltas, activity_changes, nps, periods, rate, rate_margin, round1, Interval, NpsSummary,
     MIN_ANSWERS_FOR_MARGIN,
 };
 pub use money::{MinorUnits, MoneyError};
@@ -77,7 +78,7 @@ pub use retention::{
     Retention, RetentionError, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS,
 };
 pub use rewards::{
-    decide, Beneficiary, Decision, Friend, Referrer, Rejection, Reward, RewardRules,
+    decide, Beneficiary, Decision, Friend, Referrer, Rejection, Reward, RewardRules, WinbackSent,
     DEFAULT_COUPON_VALID_DAYS,
 };
 pub use survey::{
@@ -87,3 +88,4 @@ pub use survey::{
 pub use survey_request::{SkipReason, SurveyDecision, SurveyRequest};
 pub use time::rfc3339;
 pub use webhook::{WebhookSecrets, WebhookSecretsError, WebhookUrl, WebhookUrlError};
+pub use winback::WinbackRules;

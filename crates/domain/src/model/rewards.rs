@@ -85,6 +85,33 @@ pub struct Friend {
     pub history: OrderHistory,
     /// A referral was already rewarded for this customer id or canonical email.
     pub referred_before: bool,
+    /// The customer's latest win-back mail, if they were sent one.
+    pub winback: Option<WinbackSent>,
+}
+
+/// A win-back mail as the customer's profile records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WinbackSent {
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+    /// The coupon's last moment: an order up to then wins the customer back.
+    pub valid_until: chrono::DateTime<chrono::Utc>,
+    /// An order already counted as winning the customer back after this mail.
+    pub won: bool,
+}
+
+impl WinbackSent {
+    /// Whether an order at `at`, after the customer's last order `last_order_at`, is the first
+    /// order since the mail and within the coupon's validity: it wins the customer back.
+    pub fn won_by(
+        &self,
+        at: chrono::DateTime<chrono::Utc>,
+        last_order_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> bool {
+        !self.won
+            && at >= self.sent_at
+            && at <= self.valid_until
+            && last_order_at.is_none_or(|last| last < self.sent_at)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +162,8 @@ pub fn decide(
 pub enum Beneficiary {
     Referrer,
     Friend,
+    /// A lapsed customer, asked back by the win-back mail.
+    Winback,
 }
 
 impl Beneficiary {
@@ -142,6 +171,7 @@ impl Beneficiary {
         match self {
             Self::Referrer => "referrer",
             Self::Friend => "friend",
+            Self::Winback => "winback",
         }
     }
 
@@ -149,6 +179,7 @@ impl Beneficiary {
         match raw {
             "referrer" => Some(Self::Referrer),
             "friend" => Some(Self::Friend),
+            "winback" => Some(Self::Winback),
             _ => None,
         }
     }
@@ -240,6 +271,7 @@ mod tests {
                 ..OrderHistory::default()
             },
             referred_before,
+            winback: None,
         }
     }
 

@@ -195,6 +195,8 @@ pub struct Survey {
     pub locale: Option<Locale>,
     pub segment: Option<Segment>,
     pub sent_at: DateTime<Utc>,
+    /// When its one reminder went out, if it did.
+    pub reminded_at: Option<DateTime<Utc>>,
     pub answer: Option<Answer>,
     /// Support's follow-up, opened by a detractor's answer.
     pub follow_up: Option<FollowUp>,

@@ -25,7 +25,10 @@ pub enum Letter {
     Reward(RewardMail),
     Offer(OfferMail),
     Survey(SurveyMailJob),
+    /// The survey's one reminder: the same links, its own words.
+    SurveyReminder(SurveyMailJob),
     DetractorAlert(DetractorAlert),
+    Winback(WinbackMail),
     /// A mail an earlier version wrote rendered: sent as it is.
     Rendered(OutgoingMail),
 }
@@ -82,5 +85,18 @@ pub struct DetractorAlert {
     pub customer_id: CustomerId,
     /// The customer's address: shown, and where support's answer goes.
     pub customer_email: Option<Email>,
+    pub shop: ShopIdentity,
+}
+
+/// To a customer whose last order is a buying cycle old: a coupon to come back with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WinbackMail {
+    pub to: Email,
+    pub name: Option<CustomerName>,
+    pub locale: Option<Locale>,
+    pub coupon: crate::model::CouponCode,
+    pub amount_cents: u64,
+    pub currency: Currency,
+    pub expires_at: DateTime<Utc>,
     pub shop: ShopIdentity,
 }

@@ -11,6 +11,7 @@ mod order_store;
 mod outbox;
 mod personal_data;
 mod referral_store;
+mod scheduled;
 mod store_error;
 pub mod stored;
 mod survey_store;
@@ -20,7 +21,9 @@ mod webhook;
 pub use clock::{Clock, SystemClock};
 pub use delivery_log::{DeliveryKey, DeliveryLog};
 pub use discounts::{CouponDiscount, DiscountLedger, PlatformDiscounts, PlatformError};
-pub use letter::{DetractorAlert, Letter, OfferMail, RewardMail, ShopIdentity, SurveyMailJob};
+pub use letter::{
+    DetractorAlert, Letter, OfferMail, RewardMail, ShopIdentity, SurveyMailJob, WinbackMail,
+};
 pub use mailer::{redact_addresses, MailError, Mailer, OutgoingMail};
 pub use metrics_store::{
     CounterDay, DayCounts, Dimension, DimensionDay, MetricsStore, OrderDay, ResponsePage,
@@ -40,6 +43,10 @@ pub use personal_data::{
     DataSubject, Erasure, OptOut, OrderRecord, PersonalData, PersonalDataStore, Profile,
 };
 pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore};
+pub use scheduled::{
+    ReminderCommit, ReminderFacts, ReminderPlan, Scheduled, ScheduledStore, StepOutcome,
+    WinbackCommit, WinbackFacts, WinbackPlan,
+};
 pub use store_error::StoreError;
 pub use survey_store::{
     FollowUpChange, FollowUpStore, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,

@@ -74,6 +74,13 @@ pub struct OrderCommit {
     pub messages: Vec<OutboxMessage>,
     /// The funnel, retention and order-day counters this order moves, written as its tally.
     pub tally: super::Tally,
+    /// The customer's win-back step, rescheduled: written whatever state the customer's step is
+    /// in (pending, delivered, cancelled), made pending again and due at its new time, and its
+    /// claims counter moved on, so a deliverer holding a claim of it can no longer settle it.
+    pub winback: Option<OutboxMessage>,
+    /// This order wins its customer back after the win-back mail sent at this time: written
+    /// only while the profile records that mail and no order won it yet.
+    pub won_back: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{Letter, StoreError};
+use super::{Letter, Scheduled, StoreError};
 use crate::model::{CouponCode, CustomerId, MessageId, NewDiscount};
 
 /// What a message is, for listings and logs; the payload's shape follows from it.
@@ -21,6 +21,16 @@ pub enum MessageKind {
     DiscountCreate,
     /// End a revoked coupon's discount code in the shop's platform.
     DiscountDeactivate,
+    /// A survey's reminder, due days after the survey mail: when due it writes the reminder
+    /// mail, unless the survey was answered or can no longer be.
+    SurveyReminder,
+    /// The reminder mail itself.
+    ReminderMail,
+    /// A customer's win-back, due a buying cycle after their last order and moved by every
+    /// order: when due it issues the coupon and writes the mail.
+    Winback,
+    /// The win-back mail itself.
+    WinbackMail,
 }
 
 /// The webhook events the shop can receive, exactly these.
@@ -34,10 +44,12 @@ pub enum EventType {
     SurveyAnswered,
     CustomerUnsubscribed,
     FriendOfferClaimed,
+    SurveyReminded,
+    WinbackSent,
 }
 
 impl EventType {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::ReferralCreated,
         Self::RewardIssued,
         Self::RewardRevoked,
@@ -46,6 +58,8 @@ impl EventType {
         Self::SurveyAnswered,
         Self::CustomerUnsubscribed,
         Self::FriendOfferClaimed,
+        Self::SurveyReminded,
+        Self::WinbackSent,
     ];
 
     /// The `type` field of the event's body.
@@ -59,6 +73,8 @@ impl EventType {
             Self::SurveyAnswered => "survey.answered",
             Self::CustomerUnsubscribed => "customer.unsubscribed",
             Self::FriendOfferClaimed => "friend_offer.claimed",
+            Self::SurveyReminded => "survey.reminded",
+            Self::WinbackSent => "winback.sent",
         }
     }
 }
@@ -73,6 +89,10 @@ impl MessageKind {
             Self::Event(event) => event.as_str(),
             Self::DiscountCreate => "discount_create",
             Self::DiscountDeactivate => "discount_deactivate",
+            Self::SurveyReminder => "survey_reminder",
+            Self::ReminderMail => "reminder_mail",
+            Self::Winback => "winback",
+            Self::WinbackMail => "winback_mail",
         }
     }
 
@@ -84,6 +104,10 @@ impl MessageKind {
             "detractor_alert" => Some(Self::DetractorAlert),
             "discount_create" => Some(Self::DiscountCreate),
             "discount_deactivate" => Some(Self::DiscountDeactivate),
+            "survey_reminder" => Some(Self::SurveyReminder),
+            "reminder_mail" => Some(Self::ReminderMail),
+            "winback" => Some(Self::Winback),
+            "winback_mail" => Some(Self::WinbackMail),
             other => EventType::ALL
                 .into_iter()
                 .find(|e| e.as_str() == other)
@@ -93,13 +117,15 @@ impl MessageKind {
 }
 
 /// What delivery needs, complete when the message is written: a mail's recipient and facts (the
-/// deliverer writes them out), an event's JSON body (the same bytes on every retry), or what the
-/// shop's platform is to do with a coupon's discount.
+/// deliverer writes them out), an event's JSON body (the same bytes on every retry), what the
+/// shop's platform is to do with a coupon's discount, or a step scheduled for later whose
+/// delivery decides and writes what it causes (docs/architecture.md#scheduled-steps).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payload {
     Mail(Letter),
     Event { body: String },
     Discount(DiscountAction),
+    Scheduled(Scheduled),
 }
 
 /// A platform action on one coupon's discount code.
@@ -125,6 +151,9 @@ pub struct OutboxMessage {
     /// for messages written before messages named their customer.
     pub customer_id: Option<CustomerId>,
     pub payload: Payload,
+    /// When it joined the outbox; for a scheduled step (a reminder, a win-back), when it is
+    /// due, since it waits for nothing before then: its age, the alarms' figure, counts from it,
+    /// and so does its expiry.
     pub created_at: DateTime<Utc>,
     /// When it is first due: `created_at`, except for a platform discount that must wait for
     /// its coupon's hold to end.

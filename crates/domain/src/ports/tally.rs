@@ -127,7 +127,16 @@ impl Tally {
         if let Some(change) = follow_up {
             moves.extend(Self::follow_up(change).nps);
         }
-        Self::nps(moves)
+        let mut tally = Self::nps(moves);
+        // A first answer to a reminded survey is the reminder's answer, counted on its day.
+        if let (None, Some(reminded_at)) = (&survey.answer, survey.reminded_at) {
+            tally.days = vec![counters::retention(
+                reminded_at.date_naive(),
+                counters::REMINDED_ANSWERS,
+                1,
+            )];
+        }
+        tally
     }
 
     /// The open-detractor count a follow-up change moves (a detractor's answer opens one, support
@@ -180,6 +189,26 @@ impl Tally {
     pub fn revocation(amount_cents: u64, day: NaiveDate) -> Self {
         let cents = i64::try_from(amount_cents).unwrap_or(i64::MAX);
         Self::days(vec![counters::funnel(day, counters::REVOKED_CENTS, cents)])
+    }
+
+    /// A survey reminder sent.
+    pub fn reminded(day: NaiveDate) -> Self {
+        Self::days(vec![counters::retention(day, counters::REMINDERS_SENT, 1)])
+    }
+
+    /// A win-back mail sent.
+    pub fn winback_sent(day: NaiveDate) -> Self {
+        Self::days(vec![counters::retention(day, counters::WINBACK_SENT, 1)])
+    }
+
+    /// A customer won back by `order`, counted on the day of the mail that asked them back,
+    /// with the order's total in its currency.
+    pub fn won_back(mail_day: NaiveDate, order: &crate::model::Order) -> Self {
+        let total = i64::try_from(order.total_cents.get()).unwrap_or(i64::MAX);
+        Self::days(vec![
+            counters::retention(mail_day, counters::WINBACK_WON, 1),
+            counters::retention(mail_day, counters::winback_revenue(&order.currency), total),
+        ])
     }
 
     /// A referral code made.
@@ -284,7 +313,7 @@ pub fn tally_to_json(tally: &Tally) -> String {
                 (
                     d.series.as_str().to_owned(),
                     d.day.format(DAY).to_string(),
-                    d.name.to_owned(),
+                    d.name.to_string(),
                     d.delta,
                 )
             })
@@ -337,10 +366,11 @@ pub fn tally_from_json(stored: &str) -> Result<Tally, StoreError> {
             "RETENTION" => CounterSeries::Retention,
             _ => return Err(corrupt("series")),
         };
-        let name = counters::ALL
-            .iter()
-            .find(|known| **known == name)
-            .ok_or_else(|| corrupt("counter name"))?;
+        let name = match counters::ALL.iter().find(|known| **known == name) {
+            Some(known) => std::borrow::Cow::Borrowed(*known),
+            None if counters::is_known(&name) => std::borrow::Cow::Owned(name),
+            None => return Err(corrupt("counter name")),
+        };
         tally.days.push(CounterDelta {
             series,
             day: day(&on)?,
@@ -435,7 +465,7 @@ mod tests {
         assert_eq!(
             all.days
                 .iter()
-                .map(|d| (d.name, d.delta))
+                .map(|d| (d.name.as_ref(), d.delta))
                 .collect::<Vec<_>>(),
             vec![("clicks", 2), ("claims", 1), ("rewarded", 2)]
         );

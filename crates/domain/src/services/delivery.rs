@@ -8,11 +8,12 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::stream::{self, StreamExt};
 
 use super::letters::render as render_letter;
+use super::scheduled::{ScheduledDelivery, StepResult};
 use crate::model::{Concurrency, CouponCode, MessageId, NewDiscount, RetrySchedule, SendRate};
 use crate::ports::{
     Claim, Clock, DiscountAction, DiscountLedger, Mailer, MessagePage, MessageStatus, OutboxAdmin,
-    OutboxStore, PageCursor, Payload, PlatformDiscounts, PlatformError, RequeueOutcome, Settlement,
-    StoreError, WebhookError, WebhookSender,
+    OutboxStore, PageCursor, Payload, PlatformDiscounts, PlatformError, RequeueOutcome, Scheduled,
+    Settlement, StoreError, WebhookError, WebhookSender,
 };
 
 /// How long a claim keeps others off a message. A send takes at most the webhook timeout (10 s)
@@ -72,6 +73,8 @@ pub struct Deliverer {
     webhooks: Option<Arc<dyn WebhookSender>>,
     /// `None` with `DISCOUNT_PLATFORM=none`: no discount messages are written then.
     discounts: Option<DiscountDelivery>,
+    /// Reminders and win-backs; `None` where the store has no such port (any left fail).
+    scheduled: Option<ScheduledDelivery>,
     clock: Arc<dyn Clock>,
     schedule: RetrySchedule,
     /// Messages sent at once.
@@ -130,6 +133,7 @@ impl Deliverer {
             mailer,
             webhooks,
             discounts: None,
+            scheduled: None,
             clock,
             schedule,
             concurrency: Concurrency::default(),
@@ -174,6 +178,12 @@ impl Deliverer {
         self
     }
 
+    /// Survey reminders and win-backs are written out through `scheduled` when due.
+    pub fn with_scheduled(mut self, scheduled: ScheduledDelivery) -> Self {
+        self.scheduled = Some(scheduled);
+        self
+    }
+
     /// Delivers one message if it is due and nobody else holds it.
     pub async fn deliver(&self, id: &MessageId) -> Result<Attempt, StoreError> {
         let now = self.clock.now();
@@ -184,9 +194,28 @@ impl Deliverer {
         else {
             return Ok(Attempt::NotClaimed);
         };
-        let result = self.send(&claim).await;
+        let result = self.send(&claim, now).await;
         let finished = self.clock.now();
         let (settlement, attempt) = match &result {
+            // The step's commit settled it; nothing is left to record.
+            Ok(Sent::Recorded) => {
+                log_attempt(
+                    &claim,
+                    Attempt::Delivered,
+                    &Settlement::Delivered,
+                    finished - now,
+                );
+                return Ok(Attempt::Delivered);
+            }
+            Ok(Sent::Lost) => {
+                log_attempt(
+                    &claim,
+                    Attempt::ClaimLost,
+                    &Settlement::Delivered,
+                    finished - now,
+                );
+                return Ok(Attempt::ClaimLost);
+            }
             Ok(Sent::Done) => (Settlement::Delivered, Attempt::Delivered),
             Ok(Sent::Cancelled(reason)) => (
                 Settlement::Cancelled {
@@ -264,8 +293,25 @@ impl Deliverer {
         self.schedule.next_attempt(attempt, now, unit)
     }
 
-    async fn send(&self, claim: &Claim) -> Result<Sent, Failure> {
+    async fn send(&self, claim: &Claim, now: DateTime<Utc>) -> Result<Sent, Failure> {
         match &claim.message.payload {
+            Payload::Scheduled(step) => {
+                let Some(scheduled) = &self.scheduled else {
+                    return Err(Failure::Transient(
+                        "scheduled steps are not delivered by this deliverer".into(),
+                    ));
+                };
+                let result = match step {
+                    Scheduled::SurveyReminder(plan) => scheduled.reminder(claim, plan, now).await,
+                    Scheduled::Winback(plan) => scheduled.winback(claim, plan, now).await,
+                };
+                match result {
+                    Ok(StepResult::Done) => Ok(Sent::Recorded),
+                    Ok(StepResult::ClaimLost) => Ok(Sent::Lost),
+                    Ok(StepResult::Cancelled(reason)) => Ok(Sent::Cancelled(reason)),
+                    Err(error) => Err(Failure::Transient(format!("writing the step: {error}"))),
+                }
+            }
             Payload::Mail(letter) => {
                 let mail =
                     render_letter(letter).map_err(|error| Failure::Permanent(error.to_string()))?;
@@ -325,6 +371,10 @@ impl Deliverer {
 enum Sent {
     Done,
     Cancelled(String),
+    /// Done, and settled by the same atomic write (a scheduled step).
+    Recorded,
+    /// A scheduled step whose claim another writer took over; nothing was written.
+    Lost,
 }
 
 enum Failure {

@@ -61,6 +61,17 @@ impl Discounts {
         )
     }
 
+    /// The message that creates a win-back coupon's discount: usable at once, by the customer's
+    /// address only on WooCommerce.
+    pub fn create_winback(
+        self,
+        coupon: &Reward,
+        email: &Email,
+        at: DateTime<Utc>,
+    ) -> Option<OutboxMessage> {
+        self.create_for(DiscountOrigin::Winback, coupon, 0, email, at)
+    }
+
     fn create_for(
         self,
         origin: DiscountOrigin,
@@ -84,14 +95,16 @@ impl Discounts {
             min_order_cents,
             email: self.platform.needs_address().then(|| email.clone()),
         };
+        let due = self.platform.creates_at(at, reward.available_from);
         Some(OutboxMessage {
             id: MessageId::derive(&["discount", "create", reward.coupon.as_ref()]),
             kind: MessageKind::DiscountCreate,
             reference: format!("coupon:{}", reward.coupon),
             customer_id: Some(reward.customer_id.clone()),
             payload: Payload::Discount(DiscountAction::Create(discount)),
-            created_at: at,
-            due_at: self.platform.creates_at(at, reward.available_from),
+            // Waiting for its coupon's hold is not being late: it joins the queue when due.
+            created_at: due,
+            due_at: due,
         })
     }
 

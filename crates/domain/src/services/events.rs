@@ -161,6 +161,41 @@ impl Events {
         )
     }
 
+    /// A survey's one reminder went out.
+    pub fn survey_reminded(self, survey: &Survey, at: DateTime<Utc>) -> Option<OutboxMessage> {
+        let survey_id = survey.token.survey_id();
+        self.event(
+            EventType::SurveyReminded,
+            &survey.customer_id,
+            &[survey_id.as_ref()],
+            format!("survey:{survey_id}"),
+            at,
+            json!({
+                "survey_id": survey_id.as_ref(),
+                "order_id": survey.order_id.as_ref(),
+                "customer_id": survey.customer_id.as_ref(),
+            }),
+        )
+    }
+
+    /// A lapsed customer was mailed a win-back coupon; one per coupon.
+    pub fn winback_sent(self, coupon: &Reward, at: DateTime<Utc>) -> Option<OutboxMessage> {
+        self.event(
+            EventType::WinbackSent,
+            &coupon.customer_id,
+            &[coupon.coupon.as_ref()],
+            format!("customer:{}", coupon.customer_id),
+            at,
+            json!({
+                "customer_id": coupon.customer_id.as_ref(),
+                "coupon": coupon.coupon.as_ref(),
+                "amount_cents": coupon.amount_cents,
+                "currency": coupon.currency.as_ref(),
+                "valid_until": coupon.valid_until.map(rfc3339),
+            }),
+        )
+    }
+
     /// One per answer and change of answer (`revision`); `previous_score` is the score it changed.
     pub fn survey_answered(
         self,

@@ -24,7 +24,9 @@ pub fn render(letter: &Letter) -> Result<OutgoingMail, RenderError> {
         Letter::Reward(mail) => reward_mail::render(mail),
         Letter::Offer(mail) => reward_mail::render_offer(mail),
         Letter::Survey(job) => survey_mail::survey(job),
+        Letter::SurveyReminder(job) => survey_mail::reminder(job),
         Letter::DetractorAlert(alert) => survey_mail::detractor_alert(alert),
+        Letter::Winback(mail) => reward_mail::render_winback(mail),
         Letter::Rendered(mail) => Ok(mail.clone()),
     }
 }
@@ -34,11 +36,14 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
+    use crate::model::CustomerName;
     use crate::model::{
         Beneficiary, CouponCode, Currency, CustomerId, Email, HttpUrl, Locale, OrderId, Reward,
         Score, SurveyToken,
     };
-    use crate::ports::{DetractorAlert, OfferMail, RewardMail, ShopIdentity, SurveyMailJob};
+    use crate::ports::{
+        DetractorAlert, OfferMail, RewardMail, ShopIdentity, SurveyMailJob, WinbackMail,
+    };
 
     fn every_letter(locale: Locale) -> Vec<Letter> {
         let shop = ShopIdentity {
@@ -94,6 +99,25 @@ mod tests {
                 share_page: Some("https://r.example/me/ABCD2345/key".into()),
                 shop: shop.clone(),
             }),
+            Letter::SurveyReminder(SurveyMailJob {
+                to: to.clone(),
+                name: Some(CustomerName::parse("Anna").expect("name")),
+                locale: Some(locale),
+                token: SurveyToken::generate(),
+                links_base: "https://s.example".into(),
+                share_page: None,
+                shop: shop.clone(),
+            }),
+            Letter::Winback(WinbackMail {
+                to: to.clone(),
+                name: None,
+                locale: Some(locale),
+                coupon: coupon.clone(),
+                amount_cents: 500,
+                currency: euro.clone(),
+                expires_at: at,
+                shop: shop.clone(),
+            }),
             Letter::DetractorAlert(DetractorAlert {
                 to: Email::parse("support@shop.example").expect("email"),
                 score: Score::new(2).expect("score"),
@@ -126,7 +150,7 @@ mod tests {
                 );
                 let fact = match &letter {
                     Letter::DetractorAlert(_) => "1001",
-                    Letter::Survey(job) => job.token.as_ref(),
+                    Letter::Survey(job) | Letter::SurveyReminder(job) => job.token.as_ref(),
                     _ => "ABCDEFGH2345",
                 };
                 assert!(
@@ -134,6 +158,27 @@ mod tests {
                     "{fact}"
                 );
                 assert!(!mail.html.contains("<b>late"), "escaped");
+            }
+        }
+    }
+
+    #[test]
+    fn the_reminder_has_its_own_words_and_the_survey_s_links_and_headers() {
+        for locale in [Locale::De, Locale::En] {
+            let letters = every_letter(locale);
+            let Some(Letter::SurveyReminder(job)) = letters
+                .iter()
+                .find(|l| matches!(l, Letter::SurveyReminder(_)))
+            else {
+                panic!("a reminder");
+            };
+            let reminder = render(&Letter::SurveyReminder(job.clone())).expect("renders");
+            let survey = render(&Letter::Survey(job.clone())).expect("renders");
+            assert_ne!(reminder.subject, survey.subject);
+            assert_eq!(reminder.headers, survey.headers, "the unsubscribe headers");
+            for score in 0..=10 {
+                let link = format!("https://s.example/s/{}?score={score}", job.token);
+                assert!(reminder.text.contains(&link), "{link}");
             }
         }
     }

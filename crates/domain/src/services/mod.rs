@@ -14,6 +14,7 @@ mod referral_links;
 mod referrals;
 mod referrer_pages;
 pub mod reward_mail;
+mod scheduled;
 mod scores;
 pub mod survey_mail;
 mod surveys;
@@ -35,5 +36,8 @@ pub use orders::{OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS};
 pub use referral_links::{page_path, share_path, ReferralLinks};
 pub use referrals::{CodeSource, ReferralError, ReferralService, MAX_CODE_ATTEMPTS};
 pub use referrer_pages::ReferrerPages;
-pub use scores::{FunnelReport, NpsReport, RetentionReport, ScoreService, SegmentReport};
+pub use scheduled::ScheduledDelivery;
+pub use scores::{
+    FunnelReport, NpsReport, RetentionReport, ScoreService, SegmentReport, WinbackReport,
+};
 pub use surveys::{AnswerReceipt, SurveyError, SurveyRules, SurveyService};

@@ -5,11 +5,11 @@ use crate::model::{
     activity_changes, decide, Beneficiary, CouponCode, Decision, HistoryChange, Order,
     OrderOutcome, Reward, RewardRules,
 };
-use crate::model::{FingerprintKey, MessageId, PageKey, PersonFingerprint};
+use crate::model::{FingerprintKey, MessageId, PageKey, PersonFingerprint, WinbackRules};
 use crate::ports::{
     Clock, CommitOutcome, ExistingOrder, KnownCodes, Letter, MessageKind, OrderCommit, OrderStore,
-    OutboxMessage, Payload, RewardCommit, RewardMail, ShopIdentity, StoreError, StoredOrder, Tally,
-    UndecidedOrder,
+    OutboxMessage, Payload, RewardCommit, RewardMail, Scheduled, ShopIdentity, StoreError,
+    StoredOrder, Tally, UndecidedOrder, WinbackPlan,
 };
 
 use super::optimistic::{until_done, Step};
@@ -45,6 +45,7 @@ pub struct OrderService {
     fingerprints: FingerprintKey,
     activity_window_days: u32,
     referral_links: Option<ReferralLinks>,
+    winback: Option<WinbackRules>,
 }
 
 /// ACTIVE_WINDOW_DAYS' default: a customer who ordered within the last year is active.
@@ -69,7 +70,15 @@ impl OrderService {
             fingerprints,
             activity_window_days: DEFAULT_ACTIVITY_WINDOW_DAYS,
             referral_links: None,
+            winback: None,
         }
+    }
+
+    /// WINBACK_DAYS and its terms: every order moves its customer's win-back to a lapse after
+    /// their last order.
+    pub fn with_winback(mut self, rules: WinbackRules) -> Self {
+        self.winback = rules.enabled().then_some(rules);
+        self
     }
 
     /// REFERRAL_BASE_URL: the referrer's reward mail links their page.
@@ -139,7 +148,7 @@ impl OrderService {
                             page_url: self.referrer_page(referrer),
                             shop: self.shop.clone(),
                         },
-                        Beneficiary::Friend => RewardMail {
+                        Beneficiary::Friend | Beneficiary::Winback => RewardMail {
                             to: order.email.clone(),
                             name: order.name.clone(),
                             locale: order.locale,
@@ -165,10 +174,20 @@ impl OrderService {
         let before = &context.friend.history;
         let after = before.with(order).map_err(|_| OrderError::TotalOverflow)?;
         let history = HistoryChange::between(before, order, decision == Decision::Rewarded);
-        let tally = self.tally_for(order, &decision, rewards, &history, before, &after);
+        let won_back = context
+            .friend
+            .winback
+            .filter(|mail| mail.won_by(order.placed_at, before.last_order_at));
+        let mut tally = self.tally_for(order, &decision, rewards, &history, before, &after);
+        if let Some(mail) = &won_back {
+            tally = Tally::merge([&tally, &Tally::won_back(mail.sent_at.date_naive(), order)]);
+        }
+        let winback = self.winback_step(order, &after, context.friend.winback.as_ref());
         let commit = OrderCommit {
             tally,
             history,
+            winback,
+            won_back: won_back.map(|mail| mail.sent_at),
             order: order.clone(),
             person: person.clone(),
             request_hash: request_hash.to_owned(),
@@ -251,6 +270,35 @@ impl OrderService {
             }
         }
         Tally::days(deltas).with_order_day(day, &order.customer_id)
+    }
+
+    /// The customer's one win-back step, due a lapse after their last order (never sooner than
+    /// a lapse after their last win-back mail); its id is the customer's, so each order moves
+    /// the same step rather than adding one.
+    fn winback_step(
+        &self,
+        order: &Order,
+        after: &crate::model::OrderHistory,
+        previous: Option<&crate::model::WinbackSent>,
+    ) -> Option<OutboxMessage> {
+        let rules = self.winback.as_ref()?;
+        let last_order_at = after.last_order_at.unwrap_or(order.placed_at);
+        let due = rules.due_at(last_order_at, previous);
+        Some(OutboxMessage {
+            id: MessageId::derive(&["winback", order.customer_id.as_ref()]),
+            kind: MessageKind::Winback,
+            reference: format!("customer:{}", order.customer_id),
+            customer_id: Some(order.customer_id.clone()),
+            payload: Payload::Scheduled(Scheduled::Winback(WinbackPlan {
+                customer_id: order.customer_id.clone(),
+                amount_cents: rules.reward_cents,
+                currency: rules.currency.clone(),
+                valid_days: rules.valid_days,
+                shop: self.shop.clone(),
+            })),
+            created_at: due,
+            due_at: due,
+        })
     }
 
     /// The referrer's own page, where create-referral serves it.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::letters::{render_pair, RenderError};
 use crate::model::{Beneficiary, Currency, Locale};
-use crate::ports::{OfferMail, OutgoingMail, RewardMail};
+use crate::ports::{OfferMail, OutgoingMail, RewardMail, WinbackMail};
 
 struct RewardWording {
     subject: String,
@@ -166,6 +166,48 @@ pub fn render_offer(mail: &OfferMail) -> Result<OutgoingMail, RenderError> {
     })
 }
 
+/// The win-back mail: a coupon for a customer whose last order is a buying cycle old, valid
+/// until its last day.
+pub fn render_winback(mail: &WinbackMail) -> Result<OutgoingMail, RenderError> {
+    let shop = &mail.shop;
+    let locale = mail.locale.unwrap_or(shop.default_locale);
+    let amount = money(mail.amount_cents, &mail.currency, locale);
+    let until = day(mail.expires_at, locale);
+    let name = mail.name.as_ref().map(|n| n.as_ref().to_owned());
+    let copy = copy(
+        locale,
+        Beneficiary::Winback,
+        &shop.name,
+        name.as_deref(),
+        &amount,
+        &until,
+    );
+    let shop_url = shop.url.to_string();
+    let view = RewardCopy {
+        lang: locale.as_str(),
+        subject: &copy.subject,
+        greeting: &copy.greeting,
+        paragraphs: &copy.paragraphs,
+        label: &copy.coupon_label,
+        coupon: mail.coupon.as_ref(),
+        usable: &copy.usable_from,
+        closing: &copy.closing,
+        shop: &shop.name,
+        url: &shop_url,
+        more: None,
+    };
+    let (text, html) = render_pair(&RewardText { m: &view }, &RewardHtml { m: &view })?;
+    Ok(OutgoingMail {
+        to: mail.to.clone(),
+        subject: copy.subject,
+        text,
+        html,
+        headers: Vec::new(),
+        reply_to: None,
+    })
+}
+
+/// The words of a reward mail; for a win-back, `date` is the coupon's last day.
 fn copy(
     locale: Locale,
     beneficiary: Beneficiary,
@@ -206,6 +248,28 @@ fn copy(
             ],
             coupon_label: "Your coupon code".into(),
             usable_from: format!("usable from {date}"),
+            closing: "Best wishes".into(),
+        },
+        (Locale::De, Beneficiary::Winback) => RewardWording {
+            subject: format!("Wir vermissen Sie – {amount} für Ihre nächste Bestellung bei {shop}"),
+            greeting: name.map_or("Hallo,".into(), |n| format!("Hallo {n},")),
+            paragraphs: vec![
+                format!("Ihre letzte Bestellung bei {shop} ist eine Weile her, und wir würden uns freuen, Sie wiederzusehen."),
+                format!("Für Ihre nächste Bestellung schenken wir Ihnen einen Gutschein über {amount}."),
+            ],
+            coupon_label: "Ihr Gutscheincode".into(),
+            usable_from: format!("gültig bis {date}"),
+            closing: "Herzliche Grüße".into(),
+        },
+        (Locale::En, Beneficiary::Winback) => RewardWording {
+            subject: format!("We miss you – {amount} off your next order at {shop}"),
+            greeting: name.map_or("Hello,".into(), |n| format!("Hello {n},")),
+            paragraphs: vec![
+                format!("it has been a while since your last order at {shop}, and we would love to see you again."),
+                format!("For your next order, here is a coupon worth {amount}."),
+            ],
+            coupon_label: "Your coupon code".into(),
+            usable_from: format!("valid until {date}"),
             closing: "Best wishes".into(),
         },
         (Locale::En, Beneficiary::Friend) => RewardWording {

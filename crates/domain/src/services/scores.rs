@@ -5,7 +5,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::model::counters;
 use crate::model::{
-    nps, periods, rate, CounterSeries, Interval, Locale, NpsSummary, ResponseCursor,
+    nps, periods, rate, rate_margin, CounterSeries, Interval, Locale, NpsSummary, ResponseCursor,
     ResponseFilter, Segment,
 };
 use crate::ports::{DayCounts, Dimension, MetricsStore, ResponsePage, StoreError};
@@ -37,6 +37,26 @@ pub struct RetentionReport {
     pub repeat_purchase_rate: Option<f64>,
     pub customers_with_orders: u64,
     pub repeat_customers: u64,
+    /// Survey reminders sent in the range, and first answers to them (counted on the
+    /// reminder's day).
+    pub reminders_sent: i64,
+    pub reminded_answers: i64,
+    /// Win-back mails sent in the range, and of them the customers won back (an order within
+    /// the coupon's validity), counted on the mail's day.
+    pub winback: WinbackReport,
+}
+
+/// What the win-back mails sent in a range brought back.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WinbackReport {
+    pub sent: i64,
+    pub won_back: i64,
+    /// Percent of `sent`, one decimal; `None` without mails.
+    pub rate: Option<f64>,
+    /// 95 % margin of the rate in percentage points; `None` below 10 mails.
+    pub margin_of_error: Option<f64>,
+    /// The won-back orders' totals per currency, in minor units.
+    pub revenue: BTreeMap<String, i64>,
 }
 
 /// The referral funnel over a range.
@@ -187,7 +207,26 @@ impl ScoreService {
         }
         let customers_with_orders = orders_per_customer.len() as u64;
         let repeat_customers = orders_per_customer.values().filter(|n| **n > 1).count() as u64;
+        let in_range = || days.iter().filter(|d| d.day >= from && d.day <= to);
+        let total = |name: &str| in_range().map(|d| value(&d.values, name)).sum::<i64>();
+        let mut revenue: BTreeMap<String, i64> = BTreeMap::new();
+        for (name, cents) in in_range().flat_map(|d| d.values.iter()) {
+            if let Some(currency) = name.strip_prefix(counters::WINBACK_REVENUE_PREFIX) {
+                *revenue.entry(currency.to_owned()).or_default() += cents;
+            }
+        }
+        let (sent, won_back) = (total(counters::WINBACK_SENT), total(counters::WINBACK_WON));
+        let winback = WinbackReport {
+            sent,
+            won_back,
+            rate: rate(won_back, sent.max(0) as u64),
+            margin_of_error: rate_margin(won_back.max(0) as u64, sent.max(0) as u64),
+            revenue,
+        };
         Ok(RetentionReport {
+            reminders_sent: total(counters::REMINDERS_SENT),
+            reminded_answers: total(counters::REMINDED_ANSWERS),
+            winback,
             customers_at_start,
             new_customers,
             customers_at_end,

@@ -71,6 +71,16 @@ struct AlertHtml<'a> {
 }
 
 pub fn survey(job: &SurveyMailJob) -> Result<OutgoingMail, RenderError> {
+    survey_or_reminder(job, false)
+}
+
+/// The one reminder, days later: the same one-click links and unsubscribe headers, its own
+/// subject and opening.
+pub fn reminder(job: &SurveyMailJob) -> Result<OutgoingMail, RenderError> {
+    survey_or_reminder(job, true)
+}
+
+fn survey_or_reminder(job: &SurveyMailJob, reminder: bool) -> Result<OutgoingMail, RenderError> {
     let shop = &job.shop;
     let locale = job.locale.unwrap_or(shop.default_locale);
     let name = job.name.as_ref().map(|n| n.as_ref().to_owned());
@@ -108,6 +118,20 @@ pub fn survey(job: &SurveyMailJob) -> Result<OutgoingMail, RenderError> {
             "A click opens the page with your rating; it counts once you press \"Send rating\" there. A comment is optional.",
             "Stop receiving surveys",
         ),
+    };
+    let (subject, thanks) = if reminder {
+        match locale {
+            Locale::De => (
+                format!("Ihre Meinung zu {shop_name}: eine Frage, ein Klick"),
+                format!("vor ein paar Tagen haben wir Sie nach Ihrem Einkauf bei {shop_name} gefragt. Falls Sie noch nicht dazu gekommen sind: Ein Klick genügt, und wir fragen danach nicht noch einmal."),
+            ),
+            Locale::En => (
+                format!("Your view of {shop_name}: one question, one click"),
+                format!("a few days ago we asked about your purchase at {shop_name}. In case you have not got round to it: one click is all it takes, and we will not ask again."),
+            ),
+        }
+    } else {
+        (subject, thanks)
     };
     let links: Vec<ScoreLink> = (0..=10u8)
         .map(|score| ScoreLink {

@@ -9,19 +9,21 @@ use crate::model::{
 };
 use crate::ports::{
     Clock, DetractorAlert, FollowUpChange, Letter, MessageKind, OutboxMessage, Payload,
-    ShopIdentity, StoreError, StoredSurveyRequest, SurveyCommitOutcome, SurveyMailJob,
-    SurveyRequestCommit, SurveyStore, Tally,
+    ReminderPlan, Scheduled, ShopIdentity, StoreError, StoredSurveyRequest, SurveyCommitOutcome,
+    SurveyMailJob, SurveyRequestCommit, SurveyStore, Tally,
 };
 
 use super::events::SurveySent;
 use super::optimistic::{until_done, Step};
 use super::{Events, ReferralError, ReferralLinks, ReferralService};
 
-/// SURVEY_THROTTLE_DAYS and SURVEY_TTL_DAYS.
+/// SURVEY_THROTTLE_DAYS, SURVEY_TTL_DAYS and SURVEY_REMINDER_DAYS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SurveyRules {
     pub throttle_days: u32,
     pub ttl_days: u32,
+    /// 0: no reminders.
+    pub reminder_days: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -206,6 +208,7 @@ impl SurveyService {
             share_page,
             shop: self.shop.clone(),
         };
+        let reminder = self.reminder(request, &job, now);
         let mail = OutboxMessage {
             id: MessageId::derive(&["survey-mail", request.order_id.as_ref()]),
             kind: MessageKind::SurveyMail,
@@ -223,7 +226,38 @@ impl SurveyService {
         };
         std::iter::once(mail)
             .chain(self.events.survey_sent(&sent, now))
+            .chain(reminder)
             .collect()
+    }
+
+    /// The survey's one reminder, due SURVEY_REMINDER_DAYS after it while its link still works;
+    /// whether it still applies then (answered, unsubscribed, erased) is decided when it is due.
+    fn reminder(
+        &self,
+        request: &SurveyRequest,
+        job: &SurveyMailJob,
+        now: DateTime<Utc>,
+    ) -> Option<OutboxMessage> {
+        if self.rules.reminder_days == 0 {
+            return None;
+        }
+        let due = now + Duration::days(i64::from(self.rules.reminder_days));
+        let link_expires_at = now + Duration::days(i64::from(self.rules.ttl_days));
+        (due < link_expires_at).then(|| OutboxMessage {
+            id: MessageId::derive(&["survey-reminder", request.order_id.as_ref()]),
+            kind: MessageKind::SurveyReminder,
+            reference: format!("order:{}", request.order_id),
+            customer_id: Some(request.customer_id.clone()),
+            payload: Payload::Scheduled(Scheduled::SurveyReminder(ReminderPlan {
+                token: job.token.clone(),
+                links_base: job.links_base.clone(),
+                share_page: job.share_page.clone(),
+                shop: job.shop.clone(),
+                link_expires_at,
+            })),
+            created_at: due,
+            due_at: due,
+        })
     }
 
     /// The survey behind a link, if it exists and has not expired. Reads only.

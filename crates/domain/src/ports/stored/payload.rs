@@ -10,8 +10,8 @@ use crate::model::{
     HttpUrl, Locale, NewDiscount, OrderId, ReferralCode, Reward, Score, SurveyToken,
 };
 use crate::ports::{
-    DetractorAlert, DiscountAction, Letter, OfferMail, OutgoingMail, Payload, RewardMail,
-    ShopIdentity, StoreError, SurveyMailJob,
+    DetractorAlert, DiscountAction, Letter, OfferMail, OutgoingMail, Payload, ReminderPlan,
+    RewardMail, Scheduled, ShopIdentity, StoreError, SurveyMailJob, WinbackMail, WinbackPlan,
 };
 
 /// An outbox message's payload as stored.
@@ -41,16 +41,33 @@ enum PayloadRecord {
         apply: String,
         shop: ShopRecord,
     },
-    SurveyMail {
+    SurveyMail(SurveyRecord),
+    ReminderMail(SurveyRecord),
+    WinbackMail {
         to: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         locale: Option<String>,
+        coupon: String,
+        amount: u64,
+        currency: String,
+        until: String,
+        shop: ShopRecord,
+    },
+    SurveyReminder {
         token: String,
         base: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         page: Option<String>,
+        shop: ShopRecord,
+        link_until: String,
+    },
+    Winback {
+        customer: String,
+        amount: u64,
+        currency: String,
+        days: u32,
         shop: ShopRecord,
     },
     DetractorAlert {
@@ -84,6 +101,9 @@ enum PayloadRecord {
         order_id: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         referral_code: Option<String>,
+        /// A win-back coupon's discount (it has neither an order nor a referral code).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        winback: bool,
         #[serde(default, skip_serializing_if = "is_zero")]
         min_order_cents: u64,
         customer_id: String,
@@ -98,6 +118,72 @@ enum PayloadRecord {
     DiscountDeactivate {
         coupon: String,
     },
+}
+
+/// The survey mail's and its reminder's facts.
+#[derive(Serialize, Deserialize)]
+struct SurveyRecord {
+    to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    locale: Option<String>,
+    token: String,
+    base: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page: Option<String>,
+    shop: ShopRecord,
+}
+
+fn survey_record(job: &SurveyMailJob) -> SurveyRecord {
+    SurveyRecord {
+        to: job.to.to_string(),
+        name: job.name.as_ref().map(|n| n.as_ref().to_owned()),
+        locale: job.locale.map(|l| l.as_str().to_owned()),
+        token: job.token.to_string(),
+        base: job.links_base.clone(),
+        page: job.share_page.clone(),
+        shop: shop_record(&job.shop),
+    }
+}
+
+fn survey_job(record: SurveyRecord) -> Result<SurveyMailJob, StoreError> {
+    Ok(SurveyMailJob {
+        to: email(&record.to)?,
+        name: name(record.name)?,
+        locale: record.locale.as_deref().map(locale).transpose()?,
+        token: survey_token(&record.token)?,
+        links_base: record.base,
+        share_page: record.page,
+        shop: shop_from(record.shop)?,
+    })
+}
+
+fn survey_token(raw: &str) -> Result<SurveyToken, StoreError> {
+    SurveyToken::parse(raw).map_err(|_| corrupt("survey token"))
+}
+
+fn currency(raw: &str) -> Result<Currency, StoreError> {
+    Currency::parse(raw).map_err(|_| corrupt("currency"))
+}
+
+fn scheduled_record(step: &Scheduled) -> PayloadRecord {
+    match step {
+        Scheduled::SurveyReminder(plan) => PayloadRecord::SurveyReminder {
+            token: plan.token.to_string(),
+            base: plan.links_base.clone(),
+            page: plan.share_page.clone(),
+            shop: shop_record(&plan.shop),
+            link_until: rfc3339(plan.link_expires_at),
+        },
+        Scheduled::Winback(plan) => PayloadRecord::Winback {
+            customer: plan.customer_id.to_string(),
+            amount: plan.amount_cents,
+            currency: plan.currency.to_string(),
+            days: plan.valid_days,
+            shop: shop_record(&plan.shop),
+        },
+    }
 }
 
 /// How the shop presented itself when the mail was decided.
@@ -180,14 +266,17 @@ fn letter_record(letter: &Letter) -> PayloadRecord {
             apply: mail.apply_url.clone(),
             shop: shop_record(&mail.shop),
         },
-        Letter::Survey(job) => PayloadRecord::SurveyMail {
-            to: job.to.to_string(),
-            name: job.name.as_ref().map(|n| n.as_ref().to_owned()),
-            locale: job.locale.map(|l| l.as_str().to_owned()),
-            token: job.token.to_string(),
-            base: job.links_base.clone(),
-            page: job.share_page.clone(),
-            shop: shop_record(&job.shop),
+        Letter::Survey(job) => PayloadRecord::SurveyMail(survey_record(job)),
+        Letter::SurveyReminder(job) => PayloadRecord::ReminderMail(survey_record(job)),
+        Letter::Winback(mail) => PayloadRecord::WinbackMail {
+            to: mail.to.to_string(),
+            name: mail.name.as_ref().map(|n| n.as_ref().to_owned()),
+            locale: mail.locale.map(|l| l.as_str().to_owned()),
+            coupon: mail.coupon.to_string(),
+            amount: mail.amount_cents,
+            currency: mail.currency.to_string(),
+            until: rfc3339(mail.expires_at),
+            shop: shop_record(&mail.shop),
         },
         Letter::DetractorAlert(alert) => PayloadRecord::DetractorAlert {
             to: alert.to.to_string(),
@@ -222,12 +311,13 @@ pub fn payload_to_json(payload: &Payload) -> String {
             beneficiary: discount.beneficiary.as_str().to_owned(),
             order_id: match &discount.origin {
                 DiscountOrigin::Order(order_id) => Some(order_id.to_string()),
-                DiscountOrigin::Claim(_) => None,
+                DiscountOrigin::Claim(_) | DiscountOrigin::Winback => None,
             },
             referral_code: match &discount.origin {
                 DiscountOrigin::Claim(code) => Some(code.to_string()),
-                DiscountOrigin::Order(_) => None,
+                DiscountOrigin::Order(_) | DiscountOrigin::Winback => None,
             },
+            winback: discount.origin == DiscountOrigin::Winback,
             min_order_cents: discount.min_order_cents,
             customer_id: discount.customer_id.to_string(),
             amount_cents: discount.amount_cents,
@@ -241,6 +331,7 @@ pub fn payload_to_json(payload: &Payload) -> String {
                 coupon: coupon.to_string(),
             }
         }
+        Payload::Scheduled(step) => scheduled_record(step),
     };
     serde_json::to_string(&record).unwrap_or_else(|_| "{}".into())
 }
@@ -315,21 +406,53 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
             apply_url: apply,
             shop: shop_from(shop)?,
         })),
-        PayloadRecord::SurveyMail {
+        PayloadRecord::SurveyMail(record) => Payload::Mail(Letter::Survey(survey_job(record)?)),
+        PayloadRecord::ReminderMail(record) => {
+            Payload::Mail(Letter::SurveyReminder(survey_job(record)?))
+        }
+        PayloadRecord::WinbackMail {
             to,
             name: recipient,
             locale: language,
+            coupon,
+            amount,
+            currency: code,
+            until,
+            shop,
+        } => Payload::Mail(Letter::Winback(WinbackMail {
+            to: email(&to)?,
+            name: name(recipient)?,
+            locale: language.as_deref().map(locale).transpose()?,
+            coupon: CouponCode::parse(&coupon).map_err(|_| corrupt("mail coupon"))?,
+            amount_cents: amount,
+            currency: currency(&code)?,
+            expires_at: parse_timestamp(&until)?,
+            shop: shop_from(shop)?,
+        })),
+        PayloadRecord::SurveyReminder {
             token,
             base,
             page,
             shop,
-        } => Payload::Mail(Letter::Survey(SurveyMailJob {
-            to: email(&to)?,
-            name: name(recipient)?,
-            locale: language.as_deref().map(locale).transpose()?,
-            token: SurveyToken::parse(&token).map_err(|_| corrupt("mail survey token"))?,
+            link_until,
+        } => Payload::Scheduled(Scheduled::SurveyReminder(ReminderPlan {
+            token: survey_token(&token)?,
             links_base: base,
             share_page: page,
+            shop: shop_from(shop)?,
+            link_expires_at: parse_timestamp(&link_until)?,
+        })),
+        PayloadRecord::Winback {
+            customer,
+            amount,
+            currency: code,
+            days,
+            shop,
+        } => Payload::Scheduled(Scheduled::Winback(WinbackPlan {
+            customer_id: CustomerId::parse(&customer).map_err(|_| corrupt("win-back customer"))?,
+            amount_cents: amount,
+            currency: currency(&code)?,
+            valid_days: days,
             shop: shop_from(shop)?,
         })),
         PayloadRecord::DetractorAlert {
@@ -355,6 +478,7 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
             beneficiary,
             order_id,
             referral_code,
+            winback,
             min_order_cents,
             customer_id,
             amount_cents,
@@ -373,6 +497,7 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
                 (None, Some(code)) => DiscountOrigin::Claim(
                     ReferralCode::parse(&code).map_err(|_| corrupt("discount referral code"))?,
                 ),
+                (None, None) if winback => DiscountOrigin::Winback,
                 (None, None) => return Err(corrupt("discount without origin")),
             },
             min_order_cents,
@@ -475,6 +600,66 @@ mod tests {
         for letter in [reward, offer, survey, alert] {
             let json = round_trips(Payload::Mail(letter));
             // A message item is about 300 bytes; with its letter it stays one 1 KB write.
+            assert!(json.len() < 600, "{} bytes: {json}", json.len());
+        }
+    }
+
+    #[test]
+    fn scheduled_steps_and_their_letters_round_trip_and_stay_small() {
+        let token = SurveyToken::generate();
+        let reminder = Payload::Scheduled(Scheduled::SurveyReminder(ReminderPlan {
+            token: token.clone(),
+            links_base: "https://s.example".into(),
+            share_page: Some("https://r.example/me/ABCD2345/8JCQ6GyW_7Q60ZuRUExLLw".into()),
+            shop: shop(),
+            link_expires_at: at(2026),
+        }));
+        let winback = Payload::Scheduled(Scheduled::Winback(WinbackPlan {
+            customer_id: CustomerId::parse("c-1").expect("id"),
+            amount_cents: 500,
+            currency: Currency::parse("EUR").expect("currency"),
+            valid_days: 30,
+            shop: shop(),
+        }));
+        let reminder_mail = Payload::Mail(Letter::SurveyReminder(SurveyMailJob {
+            to: Email::parse("anna@example.com").expect("email"),
+            name: None,
+            locale: Some(Locale::De),
+            token,
+            links_base: "https://s.example".into(),
+            share_page: None,
+            shop: shop(),
+        }));
+        let winback_mail = Payload::Mail(Letter::Winback(WinbackMail {
+            to: Email::parse("anna@example.com").expect("email"),
+            name: Some(CustomerName::parse("Anna").expect("name")),
+            locale: None,
+            coupon: CouponCode::parse("ABCDEFGH2345").expect("coupon"),
+            amount_cents: 500,
+            currency: Currency::parse("EUR").expect("currency"),
+            expires_at: at(2027),
+            shop: shop(),
+        }));
+        let winback_discount = Payload::Discount(DiscountAction::Create(NewDiscount {
+            coupon: CouponCode::parse("ABCDEFGH2345").expect("coupon"),
+            beneficiary: Beneficiary::Winback,
+            origin: DiscountOrigin::Winback,
+            customer_id: CustomerId::parse("c-1").expect("id"),
+            amount_cents: 500,
+            currency: Currency::parse("EUR").expect("currency"),
+            starts_at: at(2026),
+            ends_at: Some(at(2027)),
+            min_order_cents: 0,
+            email: None,
+        }));
+        for payload in [
+            reminder,
+            winback,
+            reminder_mail,
+            winback_mail,
+            winback_discount,
+        ] {
+            let json = round_trips(payload);
             assert!(json.len() < 600, "{} bytes: {json}", json.len());
         }
     }

@@ -1,0 +1,98 @@
+//! Time travel for the local stack: `POST /_local/clock` `{"advance_seconds": N}` moves the
+//! stack's one clock N seconds further ahead, and every function it serves, its delivery task and
+//! its retention sweep read that clock, so a reminder due in four days or a win-back due in
+//! ninety can be tried in a minute. `GET /_local/clock` answers `{"now", "offset_seconds"}`. The
+//! clock never moves back: what the store holds stays in order. Never part of a Lambda function.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use domain::model::rfc3339;
+use domain::ports::{Clock, SystemClock};
+use serde_json::{json, Value};
+use web::{ApiError, JsonFields};
+
+/// The route, beside the console's.
+pub const CLOCK_PATH: &str = "/_local/clock";
+
+/// Ten years in one step at most: further than any flow waits, and far from overflowing.
+const MAX_ADVANCE_SECONDS: u64 = 10 * 366 * 24 * 3600;
+
+/// The system clock plus an offset that only grows.
+#[derive(Debug, Default)]
+pub struct LocalClock {
+    offset_seconds: AtomicI64,
+}
+
+impl LocalClock {
+    pub fn offset_seconds(&self) -> i64 {
+        self.offset_seconds.load(Ordering::SeqCst)
+    }
+
+    /// Moves the clock `seconds` further ahead; returns the offset now.
+    pub fn advance(&self, seconds: i64) -> i64 {
+        self.offset_seconds.fetch_add(seconds, Ordering::SeqCst) + seconds
+    }
+}
+
+impl Clock for LocalClock {
+    fn now(&self) -> DateTime<Utc> {
+        SystemClock.now() + Duration::seconds(self.offset_seconds())
+    }
+}
+
+fn body(clock: &LocalClock) -> Json<Value> {
+    Json(json!({"now": rfc3339(clock.now()), "offset_seconds": clock.offset_seconds()}))
+}
+
+pub fn routes(clock: Arc<LocalClock>) -> Router {
+    Router::new()
+        .route(CLOCK_PATH, get(read).post(advance))
+        .with_state(clock)
+}
+
+async fn read(State(clock): State<Arc<LocalClock>>) -> Json<Value> {
+    body(&clock)
+}
+
+/// Only `application/json`: a web page the developer opens cannot send that to another origin
+/// without a preflight, which the stack never grants, so no page can move the clock.
+async fn advance(
+    State(clock): State<Arc<LocalClock>>,
+    headers: HeaderMap,
+    fields: JsonFields,
+) -> Result<Json<Value>, ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !json {
+        return Err(ApiError::invalid_field(
+            "Content-Type",
+            "must be application/json",
+        ));
+    }
+    let seconds = fields.required_count("advance_seconds")?;
+    if seconds > MAX_ADVANCE_SECONDS {
+        return Err(ApiError::invalid_field(
+            "advance_seconds",
+            format!("must be at most {MAX_ADVANCE_SECONDS} (ten years)"),
+        ));
+    }
+    let offset = clock.advance(seconds as i64);
+    tracing::info!(
+        advanced_seconds = seconds,
+        offset_seconds = offset,
+        "local clock moved ahead"
+    );
+    Ok(body(&clock))
+}
