@@ -29,7 +29,7 @@ pub mod openapi;
 mod private_files;
 mod server;
 
-pub use clock::{LocalClock, CLOCK_PATH};
+pub use clock::{LocalClock, CLOCK_OFFSET_FILE, CLOCK_PATH};
 pub use mail_folder::MailFolder;
 pub use server::{BODY_READ_TIMEOUT, HEADER_READ_TIMEOUT};
 
@@ -282,7 +282,9 @@ where
         + ScheduledStore
         + 'static,
 {
-    let local_clock = Arc::new(LocalClock::default());
+    let local_clock = Arc::new(
+        LocalClock::in_folder(&options.data_dir).context("reading the local clock's offset")?,
+    );
     let clock: Arc<dyn Clock> = local_clock.clone();
 
     let create_referral = create_referral::build(

@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 import configuration
 import logs
 from alarms import AlarmRun
+from reminders import ReminderRun
 import privileges
 import template as cfn_template
 from function_urls import FunctionUrls
@@ -289,6 +290,15 @@ def main() -> int:
             Mailbox(options.endpoint),
             receiver,
             shopify,
+            keys,
+            log,
+        ).run()
+        ReminderRun(
+            client,
+            deployed,
+            FunctionUrls(options.endpoint),
+            Endpoints.from_outputs(deployed.outputs),
+            Mailbox(options.endpoint),
             keys,
             log,
         ).run()

@@ -29,7 +29,11 @@ fn stack<S: Store>(store: Arc<S>, vars: &[(&str, String)]) -> PlatformStack<S> {
 /// Moves the stack's clock ahead, as `POST /_local/clock` does, and delivers what is due: a due
 /// step, then what it wrote.
 async fn advance<S: Store>(stack: &PlatformStack<S>, seconds: i64) -> Vec<String> {
-    stack.app.clock.advance(seconds);
+    stack
+        .app
+        .clock
+        .advance(seconds)
+        .expect("the offset is kept");
     for _ in 0..3 {
         stack.app.deliverer.sweep().await.expect("sweep");
     }
