@@ -223,6 +223,27 @@ impl Intercept for CapacityRecorder {
     }
 }
 
+/// `n: a Op, b Op (x RRU, y WRU)`: requests by operation and what DynamoDB charged, with the
+/// write units alone for comparisons.
+pub fn by_operation(requests: Vec<Request>) -> (String, f64) {
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let (mut read, mut write) = (0.0, 0.0);
+    for request in requests {
+        read += request.units.read;
+        write += request.units.write;
+        *counts.entry(request.operation).or_default() += 1;
+    }
+    let total: usize = counts.values().sum();
+    let parts: Vec<String> = counts.iter().map(|(op, n)| format!("{n} {op}")).collect();
+    (
+        format!(
+            "{total}: {} ({read:.1} RRU, {write:.1} WRU)",
+            parts.join(", ")
+        ),
+        write,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,19 +80,7 @@ async fn deliver_all<S: PlatformStore>(stack: &PlatformStack<S>) {
 
 /// `n: a Op, b Op (x RRU, y WRU)`: the requests by operation and what DynamoDB charged.
 fn by_operation(requests: Vec<Request>) -> String {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    let (mut read, mut write) = (0.0, 0.0);
-    for request in requests {
-        read += request.units.read;
-        write += request.units.write;
-        *counts.entry(request.operation).or_default() += 1;
-    }
-    let total: usize = counts.values().sum();
-    let parts: Vec<String> = counts.iter().map(|(op, n)| format!("{n} {op}")).collect();
-    format!(
-        "{total}: {} ({read:.1} RRU, {write:.1} WRU)",
-        parts.join(", ")
-    )
+    bench::capacity::by_operation(requests).0
 }
 
 fn platform_requests(requests: &[Value]) -> String {
