@@ -193,7 +193,8 @@ impl Options {
     }
 
     /// A function's settings: the variable if set, else the development default; promoters'
-    /// links point at this stack's create-referral unless REFERRAL_BASE_URL says otherwise.
+    /// links point at this stack's create-referral and win-back mails' unsubscribe links at its
+    /// collect-survey, unless REFERRAL_BASE_URL or SURVEY_BASE_URL say otherwise.
     fn function_settings<S: clap::CommandFactory + clap::FromArgMatches>(
         &self,
         address: SocketAddr,
@@ -202,9 +203,14 @@ impl Options {
             "http://{address}{}",
             mount_path(create_referral::FUNCTION_NAME)
         );
+        let own_collect_survey = format!(
+            "http://{address}{}",
+            mount_path(collect_survey::FUNCTION_NAME)
+        );
         settings::load(|name| {
             (self.lookup)(name).or_else(|| match name {
                 "REFERRAL_BASE_URL" => Some(own_create_referral.clone()),
+                "SURVEY_BASE_URL" => Some(own_collect_survey.clone()),
                 _ => DEV_DEFAULTS
                     .iter()
                     .find(|(key, _)| *key == name)
@@ -309,7 +315,8 @@ where
             deliveries: store.clone(),
             clock: clock.clone(),
         },
-    );
+    )
+    .context("reward-referral configuration")?;
 
     let collect_survey = collect_survey::build(
         options

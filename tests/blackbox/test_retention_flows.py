@@ -166,6 +166,7 @@ class RetentionFlowsTest(unittest.TestCase):
         mail = eventually(lambda: next((m for m in stack.mails() if "We miss you" in m), None), what="the win-back mail")
         self.assertIn("To: wilma@example.com", mail)
         self.assertIn("€7.00", mail)
+        self.assertRegex(mail, r"List-Unsubscribe: <http://127\.0\.0\.1:\d+/lambda-url/collect-survey/u/c/777/[A-Za-z0-9_-]{22}>")
         coupon = re.search(r"Your coupon code: ([A-Z0-9]+)", mail).group(1)
         discount = eventually(lambda: next((d for d in shop.discounts() if d["code"] == coupon), None),
                               what="the coupon in Shopify")

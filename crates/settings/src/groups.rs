@@ -303,3 +303,22 @@ fn retention_days(raw: &str) -> Result<u32, String> {
         .and_then(|days| Retention::days(days).ok().map(|_| days))
         .ok_or_else(|| domain::model::RetentionError.to_string())
 }
+
+/// Survey reminders: collect-survey schedules them, deliver-outbox sends those due while they are
+/// on, so turning them off stops the ones already waiting too.
+#[derive(Debug, Clone, Args)]
+pub struct SurveyReminders {
+    /// Days after the survey mail until one reminder goes to a customer who has not answered (not after an answer, an unsubscribe or an erasure, nor when the link expires first); `0` = no reminders, and none already scheduled is sent.
+    #[arg(long, env = "SURVEY_REMINDER_DAYS", default_value_t = 4)]
+    pub survey_reminder_days: u32,
+}
+
+/// The win-back's lapse: reward-referral schedules each customer's win-back by it, deliver-outbox
+/// sends those due while it is on, so turning it off stops the ones already waiting too.
+#[derive(Debug, Clone, Args)]
+pub struct WinbackLapse {
+    /// Days (0–3650) after a customer's last order until they are mailed a win-back coupon, at most once per this many days; each order moves it; `0` = no win-back mails, and none already scheduled is sent.
+    #[arg(long, env = "WINBACK_DAYS", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=3650))]
+    pub winback_days: u32,
+}

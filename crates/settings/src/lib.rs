@@ -17,7 +17,7 @@ pub use groups::{
     Delivery, DiscountPlatformChoice, DynamoTable, Fingerprints, FriendOfferDays, FriendTerms,
     Privacy, PublicBaseUrl, ReferralBaseUrl, ReferrerTerms, RetentionPeriod, RewardCurrency,
     Sender, SesSending, ShopName, ShopPlatforms, ShopPresentation, ShopUrl, ShopifyShopUrl, Staff,
-    Storefront, WebhookEndpoint,
+    Storefront, SurveyReminders, WebhookEndpoint, WinbackLapse,
 };
 pub use logging::Logging;
 

@@ -16,8 +16,9 @@ use domain::model::{
 };
 use domain::ports::stored;
 use domain::ports::{
-    FollowUpChange, FollowUpStore, OutboxMessage, StoreError, StoredSurveyRequest,
-    SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore, Tally,
+    CustomerOptOut, FollowUpChange, FollowUpStore, OptOutMessage, OutboxMessage, StoreError,
+    StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext,
+    SurveyStore, Tally,
 };
 
 const REQUEST_INDEX: usize = 0;
@@ -266,21 +267,40 @@ impl SurveyStore for DynamoStore {
         };
         let person = PersonFingerprint::from_stored(string(&item, keys::PERSON)?)
             .ok_or_else(|| StoreError::Corrupt("bad survey fingerprint".into()))?;
-        let person = &person;
-        if let Some(message) = message {
-            self.opt_out_with_message(person, at, message).await?;
-            return Ok(true);
-        }
-        self.client
-            .update_item()
+        self.opt_out(&person, at, message).await?;
+        Ok(true)
+    }
+
+    async fn unsubscribe_customer(
+        &self,
+        customer: &CustomerId,
+        at: DateTime<Utc>,
+        message: &OptOutMessage<'_>,
+    ) -> Result<Option<CustomerOptOut>, StoreError> {
+        let Some(item) = self
+            .client
+            .get_item()
             .table_name(&self.table)
-            .set_key(Some(keys::opt_out(person)))
-            .update_expression("SET opted_out_at = if_not_exists(opted_out_at, :at)")
-            .expression_attribute_values(":at", timestamp(at))
+            .set_key(Some(keys::customer_profile(customer)))
+            .projection_expression("#person, #locale")
+            .expression_attribute_names("#person", keys::PERSON)
+            .expression_attribute_names("#locale", "locale")
             .send()
             .await
-            .map_err(|e| classify("recording an opt-out", e))?;
-        Ok(true)
+            .map_err(|e| classify("reading a profile to unsubscribe", e))?
+            .item
+        else {
+            return Ok(None);
+        };
+        let Some(person) =
+            optional_string(&item, keys::PERSON).and_then(PersonFingerprint::from_stored)
+        else {
+            return Ok(None);
+        };
+        self.opt_out(&person, at, message(&person)).await?;
+        Ok(Some(CustomerOptOut {
+            locale: optional_string(&item, "locale").and_then(|l| Locale::parse(l).ok()),
+        }))
     }
 }
 
@@ -337,6 +357,29 @@ impl DynamoStore {
 
     /// The opt-out and its event in one transaction; an address opted out before keeps its
     /// first opt-out and gets no second event.
+    /// The address's opt-out, with `message` (the `customer.unsubscribed` event) only if it is
+    /// new; opting out twice changes nothing.
+    async fn opt_out(
+        &self,
+        person: &PersonFingerprint,
+        at: DateTime<Utc>,
+        message: Option<OutboxMessage>,
+    ) -> Result<(), StoreError> {
+        if let Some(message) = message {
+            return self.opt_out_with_message(person, at, message).await;
+        }
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::opt_out(person)))
+            .update_expression("SET opted_out_at = if_not_exists(opted_out_at, :at)")
+            .expression_attribute_values(":at", timestamp(at))
+            .send()
+            .await
+            .map_err(|e| classify("recording an opt-out", e))?;
+        Ok(())
+    }
+
     async fn opt_out_with_message(
         &self,
         person: &PersonFingerprint,

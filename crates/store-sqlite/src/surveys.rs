@@ -12,8 +12,9 @@ use domain::model::{
 };
 use domain::ports::stored::{self, parse_timestamp};
 use domain::ports::{
-    FollowUpChange, FollowUpStore, OutboxMessage, StoreError, StoredSurveyRequest,
-    SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore, Tally,
+    CustomerOptOut, FollowUpChange, FollowUpStore, OptOutMessage, OutboxMessage, StoreError,
+    StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext,
+    SurveyStore, Tally,
 };
 
 fn throttle_keys(request: &SurveyRequest, person: &PersonFingerprint) -> [String; 2] {
@@ -285,21 +286,75 @@ impl SurveyStore for EmbeddedStore {
         self.with_connection("unsubscribing", move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let person: Option<String> = tx
-                .query_row("SELECT person FROM surveys WHERE token = ?1", [&token], |row| row.get(0))
+                .query_row(
+                    "SELECT person FROM surveys WHERE token = ?1",
+                    [&token],
+                    |row| row.get(0),
+                )
                 .optional()?;
-            let Some(person) = person else { return Ok(false) };
-            let opted_out = tx.execute(
-                "INSERT INTO survey_optouts (person, at) VALUES (?1, ?2) ON CONFLICT (person) DO NOTHING",
-                params![person, at],
-            )? == 1;
-            if opted_out {
-                insert_messages(&tx, message.as_slice())?;
-            }
+            let Some(person) = person else {
+                return Ok(false);
+            };
+            opt_out(&tx, &person, &at, message.as_slice())?;
             tx.commit()?;
             Ok(true)
         })
         .await
     }
+
+    async fn unsubscribe_customer(
+        &self,
+        customer: &CustomerId,
+        at: DateTime<Utc>,
+        message: &OptOutMessage<'_>,
+    ) -> Result<Option<CustomerOptOut>, StoreError> {
+        let customer = customer.to_string();
+        let profile: Option<(Option<String>, Option<String>)> = self
+            .with_connection("reading a profile to unsubscribe", move |connection| {
+                connection
+                    .query_row(
+                        "SELECT person, locale FROM customers WHERE customer_id = ?1",
+                        [&customer],
+                        |row| Ok((row.get(0)?, row.get(1)?)),
+                    )
+                    .optional()
+            })
+            .await?;
+        let Some((Some(stored), locale)) = profile else {
+            return Ok(None);
+        };
+        let Some(person) = PersonFingerprint::from_stored(&stored) else {
+            return Ok(None);
+        };
+        let messages: Vec<OutboxMessage> = message(&person).into_iter().collect();
+        let at = rfc3339(at);
+        self.with_connection("unsubscribing a customer", move |connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            opt_out(&tx, &stored, &at, &messages)?;
+            tx.commit()
+        })
+        .await?;
+        Ok(Some(CustomerOptOut {
+            locale: locale.and_then(|l| Locale::parse(&l).ok()),
+        }))
+    }
+}
+
+/// The address's opt-out, with `messages` (the `customer.unsubscribed` event) only if it is new.
+fn opt_out(
+    tx: &rusqlite::Transaction<'_>,
+    person: &str,
+    at: &str,
+    messages: &[OutboxMessage],
+) -> rusqlite::Result<()> {
+    let opted_out = tx.execute(
+        "INSERT INTO survey_optouts (person, at) VALUES (?1, ?2) ON CONFLICT (person) DO NOTHING",
+        params![person, at],
+    )? == 1;
+    if opted_out {
+        insert_messages(tx, messages)?;
+    }
+    Ok(())
 }
 
 #[async_trait]

@@ -123,6 +123,10 @@ fn public_routes() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::new()
         .routes(routes!(handlers::survey_page, handlers::answer))
         .routes(routes!(handlers::unsubscribe_page, handlers::unsubscribe))
+        .routes(routes!(
+            handlers::unsubscribe_customer_page,
+            handlers::unsubscribe_customer
+        ))
         .routes(routes!(webhooks::shopify))
         .routes(routes!(webhooks::woocommerce))
 }

@@ -244,12 +244,12 @@ pub fn unsubscribe_confirm(locale: Locale, shop: &str) -> Response {
     let (title, text, button) = match locale {
         Locale::De => (
             format!("Keine Umfragen mehr von {shop}?"),
-            "Wir senden Ihnen dann keine Umfragen nach Einkäufen mehr.",
+            "Wir senden Ihnen dann keine Umfragen nach Einkäufen und keine Angebote zur Rückkehr mehr.",
             "Abmelden",
         ),
         Locale::En => (
             format!("No more surveys from {shop}?"),
-            "We will no longer send you surveys after your purchases.",
+            "We will no longer send you surveys after your purchases, nor offers to come back.",
             "Unsubscribe",
         ),
     };
@@ -269,11 +269,11 @@ pub fn unsubscribed(locale: Locale, shop: &str) -> Response {
     let (title, text) = match locale {
         Locale::De => (
             "Sie sind abgemeldet",
-            format!("Sie erhalten keine Umfragen mehr von {shop}."),
+            format!("Sie erhalten keine Umfragen und Angebote mehr von {shop}."),
         ),
         Locale::En => (
             "You are unsubscribed",
-            format!("You will not receive any more surveys from {shop}."),
+            format!("You will not receive any more surveys or offers from {shop}."),
         ),
     };
     message_page(StatusCode::OK, locale, title, &text)

@@ -2,7 +2,7 @@
 
 use ::settings::{
     DynamoTable, Fingerprints, PublicBaseUrl, ReferralBaseUrl, RetentionPeriod, ShopPlatforms,
-    ShopPresentation, Staff, Storefront, WebhookEndpoint,
+    ShopPresentation, Staff, Storefront, SurveyReminders, WebhookEndpoint,
 };
 use clap::Parser;
 use domain::model::Email;
@@ -34,9 +34,8 @@ pub struct Settings {
     /// A survey takes answers for this many days after sending.
     #[arg(long, env = "SURVEY_TTL_DAYS", default_value_t = 30)]
     pub survey_ttl_days: u32,
-    /// Days after the survey mail until one reminder goes to a customer who has not answered (not after an answer, an unsubscribe or an erasure, nor when the link expires first); `0` = no reminders.
-    #[arg(long, env = "SURVEY_REMINDER_DAYS", default_value_t = 4)]
-    pub survey_reminder_days: u32,
+    #[command(flatten)]
+    pub reminders: SurveyReminders,
     #[command(flatten)]
     pub referral_base: ReferralBaseUrl,
 }
@@ -46,7 +45,7 @@ impl Settings {
         SurveyRules {
             throttle_days: self.survey_throttle_days,
             ttl_days: self.survey_ttl_days,
-            reminder_days: self.survey_reminder_days,
+            reminder_days: self.reminders.survey_reminder_days,
         }
     }
 

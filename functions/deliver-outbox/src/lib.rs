@@ -81,6 +81,8 @@ pub fn build(settings: &Settings, ports: Ports) -> Deliverer {
         store: ports.scheduled,
         events: Events::new(ports.webhooks.is_some()),
         discounts: settings.platform.choice.discounts(),
+        reminders_on: settings.reminders.survey_reminder_days > 0,
+        winbacks_on: settings.winback.winback_days > 0,
     };
     let deliverer = Deliverer::new(
         ports.outbox,

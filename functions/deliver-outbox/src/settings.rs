@@ -2,7 +2,7 @@
 
 use ::settings::{
     Delivery, DiscountPlatformChoice, DynamoTable, Sender, SesSending, SettingsError, ShopName,
-    ShopifyShopUrl, WebhookEndpoint,
+    ShopifyShopUrl, SurveyReminders, WebhookEndpoint, WinbackLapse,
 };
 use clap::{Args, Parser};
 use domain::model::{CombinesWith, DiscountPlatform, WebhookSecrets, WebhookUrl};
@@ -22,6 +22,10 @@ pub struct Settings {
     pub delivery: Delivery,
     #[command(flatten)]
     pub platform: PlatformAdmin,
+    #[command(flatten)]
+    pub reminders: SurveyReminders,
+    #[command(flatten)]
+    pub winback: WinbackLapse,
 }
 
 /// The shop platform's admin API, where coupons become discount codes (only deliver-outbox

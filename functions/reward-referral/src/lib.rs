@@ -9,9 +9,10 @@ mod webhooks;
 
 use std::sync::Arc;
 
+use ::settings::SettingsError;
 use axum::{middleware, Router};
 use domain::ports::{Clock, DeliveryLog, OrderStore, OutboxAdmin};
-use domain::services::{CouponService, MessageService, OrderService};
+use domain::services::{CouponService, MessageService, OrderService, UnsubscribeLinks};
 use shop_platforms::Receiver;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -45,21 +46,27 @@ struct AppState {
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
 /// local stack mounts them. The storefront's routes need its key, the outbox's a staff key; the
 /// platforms' webhook routes are authenticated by the platform's signature instead.
-pub fn build(settings: Settings, ports: Ports) -> Router {
+///
+/// Fails when the settings ask for a win-back without SURVEY_BASE_URL (`Settings::winback`).
+pub fn build(settings: Settings, ports: Ports) -> Result<Router, SettingsError> {
     let events = settings.webhooks.events();
+    let mut orders = OrderService::new(
+        ports.orders.clone(),
+        ports.clock.clone(),
+        settings.rules(),
+        settings.shop.identity(),
+        events,
+        settings.fingerprints.fingerprint_key.clone(),
+    )
+    .with_activity_window(settings.active_window_days)
+    .with_discounts(settings.discount_platform.discounts())
+    .with_referral_links(settings.referral_base.links(&settings.shop.url.shop_url));
+    if let Some((rules, base)) = settings.winback()? {
+        let links = UnsubscribeLinks::new(base, settings.fingerprints.fingerprint_key.clone());
+        orders = orders.with_winback(rules, links);
+    }
     let state = AppState {
-        orders: OrderService::new(
-            ports.orders.clone(),
-            ports.clock.clone(),
-            settings.rules(),
-            settings.shop.identity(),
-            events,
-            settings.fingerprints.fingerprint_key.clone(),
-        )
-        .with_activity_window(settings.active_window_days)
-        .with_winback(settings.winback())
-        .with_discounts(settings.discount_platform.discounts())
-        .with_referral_links(settings.referral_base.links(&settings.shop.url.shop_url)),
+        orders,
         coupons: CouponService::new(ports.orders, ports.clock.clone(), events)
             .with_minimum_order(settings.friend.min_order_cents)
             .with_discounts(settings.discount_platform.discounts()),
@@ -84,7 +91,7 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         require_api_key,
     ));
     let routes = storefront.merge(staff).merge(platform_routes());
-    web::openapi::finish(routes, FUNCTION_NAME, SUMMARY).with_state(Arc::new(state))
+    Ok(web::openapi::finish(routes, FUNCTION_NAME, SUMMARY).with_state(Arc::new(state)))
 }
 
 /// The function's OpenAPI document, as it serves it at `/openapi.json`.

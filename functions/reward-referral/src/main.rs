@@ -25,5 +25,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         deliveries: store,
         clock: Arc::new(SystemClock),
     };
-    lambda_host::run(build(settings.function, ports)).await
+    let router = build(settings.function, ports)
+        .inspect_err(|error| tracing::error!(error = %error, "configuration is invalid"))?;
+    lambda_host::run(router).await
 }

@@ -1,11 +1,13 @@
 //! What reward-referral reads from its environment, once, at start-up.
 
+use ::settings::SettingsError;
 use ::settings::{
     DiscountPlatformChoice, DynamoTable, Fingerprints, FriendTerms, ReferralBaseUrl, ReferrerTerms,
     RetentionPeriod, ShopPlatforms, ShopPresentation, Staff, Storefront, WebhookEndpoint,
+    WinbackLapse,
 };
 use clap::Parser;
-use domain::model::{RewardRules, WinbackRules, DEFAULT_COUPON_VALID_DAYS};
+use domain::model::{HttpUrl, RewardRules, WinbackRules, DEFAULT_COUPON_VALID_DAYS};
 use domain::services::DEFAULT_ACTIVITY_WINDOW_DAYS;
 use shop_platforms::Reading;
 
@@ -47,10 +49,8 @@ pub struct Settings {
     #[arg(long, env = "ACTIVE_WINDOW_DAYS", default_value_t = DEFAULT_ACTIVITY_WINDOW_DAYS,
           value_parser = clap::value_parser!(u32).range(1..=3660))]
     pub active_window_days: u32,
-    /// Days (0–3650) after a customer's last order until they are mailed a win-back coupon, at most once per this many days; each order moves it; `0` = no win-back mails.
-    #[arg(long, env = "WINBACK_DAYS", default_value_t = 0,
-          value_parser = clap::value_parser!(u32).range(0..=3650))]
-    pub winback_days: u32,
+    #[command(flatten)]
+    pub winback_lapse: WinbackLapse,
     /// The win-back coupon's value in minor units (cents), in REWARD_CURRENCY.
     #[arg(long, env = "WINBACK_REWARD_CENTS", default_value_t = 1000)]
     pub winback_reward_cents: u64,
@@ -58,6 +58,9 @@ pub struct Settings {
     #[arg(long, env = "WINBACK_VALID_DAYS", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub winback_valid_days: u32,
+    /// collect-survey's public URL, where customers' own unsubscribe links (`/u/c/…`) are served: every win-back mail carries one, so WINBACK_DAYS above 0 needs it.
+    #[arg(long, env = "SURVEY_BASE_URL", value_parser = HttpUrl::parse)]
+    pub survey_base_url: Option<HttpUrl>,
 }
 
 impl Settings {
@@ -74,13 +77,23 @@ impl Settings {
         }
     }
 
-    pub fn winback(&self) -> WinbackRules {
-        WinbackRules {
-            lapse_days: self.winback_days,
+    /// The win-back's terms and where its mails' unsubscribe links point; a marketing mail
+    /// without an unsubscribe link is never sent, so the flow needs SURVEY_BASE_URL.
+    pub fn winback(&self) -> Result<Option<(WinbackRules, HttpUrl)>, SettingsError> {
+        if self.winback_lapse.winback_days == 0 {
+            return Ok(None);
+        }
+        let base = self
+            .survey_base_url
+            .clone()
+            .ok_or_else(|| SettingsError::Missing("SURVEY_BASE_URL".into()))?;
+        let rules = WinbackRules {
+            lapse_days: self.winback_lapse.winback_days,
             reward_cents: self.winback_reward_cents,
             currency: self.friend.currency.reward_currency.clone(),
             valid_days: self.winback_valid_days,
-        }
+        };
+        Ok(Some((rules, base)))
     }
 }
 
@@ -138,6 +151,36 @@ mod tests {
             settings.discount_platform.discount_platform,
             domain::model::DiscountPlatform::None
         );
+    }
+
+    #[test]
+    fn a_win_back_needs_somewhere_to_unsubscribe() {
+        assert!(load(&[])
+            .expect("defaults")
+            .winback()
+            .expect("off")
+            .is_none());
+        let missing = load(&[("WINBACK_DAYS", "90")])
+            .expect("parses")
+            .winback()
+            .expect_err("no unsubscribe link without SURVEY_BASE_URL");
+        assert_eq!(
+            missing.to_string(),
+            "missing required environment variable SURVEY_BASE_URL"
+        );
+        let (rules, base) = load(&[
+            ("WINBACK_DAYS", "90"),
+            ("SURVEY_BASE_URL", "https://s.example/"),
+        ])
+        .expect("parses")
+        .winback()
+        .expect("valid")
+        .expect("on");
+        assert_eq!(
+            (rules.lapse_days, rules.reward_cents, rules.valid_days),
+            (90, 1000, 30)
+        );
+        assert_eq!(base.to_string(), "https://s.example");
     }
 
     #[test]

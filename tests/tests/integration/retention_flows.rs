@@ -299,6 +299,59 @@ async fn a_winback_is_moved_by_every_order_and_sent_once_after_the_lapse<S: Stor
     assert_eq!(winbacks(&later).len(), 1);
     let again = advance(&stack, 2 * DAY).await;
     assert_eq!(winbacks(&again).len(), 2, "{:?}", subjects(&again));
+
+    // Her own unsubscribe link, in the mail and its one-click header: a look changes nothing,
+    // the button stops every further survey and win-back; a key of another customer opens nothing.
+    let latest = winbacks(&again)[1];
+    let link = latest
+        .lines()
+        .find_map(|line| line.strip_prefix("List-Unsubscribe: <"))
+        .and_then(|rest| rest.strip_suffix('>'))
+        .expect("the one-click header")
+        .to_owned();
+    assert!(latest.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    assert!(latest.contains(&link), "the link is in the text too");
+    let path = link
+        .strip_prefix("http://127.0.0.1:9000")
+        .expect("a link to this stack")
+        .to_owned();
+    assert!(path.starts_with(&format!("{SURVEYS}/u/c/wanda/")), "{path}");
+    let look = stack.call("GET", &path, &[], Vec::new()).await;
+    assert_eq!(look.status, 200);
+    assert!(look.text.contains("<form method=\"post\">"));
+    let forged = path.replace("/wanda/", "/vera/");
+    assert_eq!(
+        stack.call("POST", &forged, &[], Vec::new()).await.status,
+        404
+    );
+    let one_click = stack
+        .call(
+            "POST",
+            &path,
+            &[(
+                "content-type",
+                "application/x-www-form-urlencoded".to_owned(),
+            )],
+            b"List-Unsubscribe=One-Click".to_vec(),
+        )
+        .await;
+    assert_eq!(one_click.status, 200, "{one_click:?}");
+    assert!(one_click.text.contains("You are unsubscribed"));
+    order(&stack, "w-5", "wanda", 1000).await;
+    let after = advance(&stack, 31 * DAY).await;
+    assert_eq!(winbacks(&after).len(), 2, "none after the opt-out");
+    let skipped = stack
+        .storefront(
+            "POST",
+            &format!("{SURVEYS}/surveys"),
+            Some(json!({"order_id": "w-5", "customer_id": "wanda",
+                        "email": "wanda@example.com"})),
+        )
+        .await;
+    assert_eq!(
+        skipped.body,
+        json!({"status": "skipped", "reason": "unsubscribed"})
+    );
 }
 
 async fn no_winback_for_the_unsubscribed_or_erased<S: Store>(store: Arc<S>) {
@@ -345,7 +398,38 @@ async fn no_winback_for_the_unsubscribed_or_erased<S: Store>(store: Arc<S>) {
     assert_eq!(retention(&stack).await["winback"]["sent"], 1);
 }
 
+async fn a_flow_switched_off_sends_none_of_the_steps_it_scheduled<S: Store>(store: Arc<S>) {
+    let on = stack(
+        store.clone(),
+        &[
+            ("SURVEY_REMINDER_DAYS", "4".into()),
+            ("WINBACK_DAYS", "30".into()),
+        ],
+    );
+    survey(&on, "o-off", "otto@example.com").await;
+    order(&on, "o-off", "otto", 3000).await;
+    let kinds = pending_kinds(&on).await;
+    assert!(kinds.contains(&"survey_reminder".to_owned()) && kinds.contains(&"winback".to_owned()));
+
+    // The shop turns both off (deliver-outbox reads the same variables) before they are due.
+    let off = stack(
+        store,
+        &[
+            ("SURVEY_REMINDER_DAYS", "0".into()),
+            ("WINBACK_DAYS", "0".into()),
+        ],
+    );
+    let mails = advance(&off, 31 * DAY).await;
+    assert_eq!(mails.len(), 0, "{:?}", subjects(&mails));
+    let kinds = pending_kinds(&off).await;
+    assert!(
+        !kinds.contains(&"survey_reminder".to_owned()) && !kinds.contains(&"winback".to_owned()),
+        "{kinds:?}"
+    );
+}
+
 contract_suite!(
+    a_flow_switched_off_sends_none_of_the_steps_it_scheduled,
     a_reminder_goes_once_to_a_customer_who_has_not_answered,
     no_reminder_after_an_answer_an_unsubscribe_an_erasure_or_the_link_s_end,
     a_winback_is_moved_by_every_order_and_sent_once_after_the_lapse,

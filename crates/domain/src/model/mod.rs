@@ -1,5 +1,6 @@
 //! Pure rules and the types handlers receive once input is parsed.
 
+mod capability;
 pub mod counters;
 mod coupon;
 mod coupon_code;
@@ -29,6 +30,7 @@ mod time;
 mod webhook;
 mod winback;
 
+pub use capability::{UnsubscribeKey, UnsubscribeKeyError};
 pub use counters::{CounterDelta, CounterSeries};
 pub use coupon::{Coupon, CouponState, CouponStatus, RewardStatus};
 pub use coupon_code::{CouponCode, CouponCodeError, GENERATED_COUPON_LEN};

@@ -7,10 +7,9 @@
 
 use std::fmt;
 
-use base64::Engine;
 use chrono::{DateTime, Utc};
 
-use super::{Coupon, CouponStatus, CustomerId, FingerprintKey, Locale, ReferralCode};
+use super::{capability, Coupon, CouponStatus, CustomerId, FingerprintKey, Locale, ReferralCode};
 
 /// The capability in a referrer's page link: 128 bits of the keyed digest, base64url.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,34 +19,25 @@ pub struct PageKey(String);
 #[error("is not a page key")]
 pub struct PageKeyError;
 
-const KEY_BYTES: usize = 16;
-const KEY_CHARS: usize = 22;
 const PURPOSE: &str = "referrer-page";
 
 impl PageKey {
     /// The key of `owner`'s page for `code`.
     pub fn issue(key: &FingerprintKey, code: &ReferralCode, owner: &CustomerId) -> Self {
-        let digest = key.mac(PURPOSE, &message(code, owner));
-        Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..KEY_BYTES]))
+        Self(capability::issue(key, PURPOSE, &message(code, owner)))
     }
 
     pub fn parse(raw: &str) -> Result<Self, PageKeyError> {
-        let decodes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(raw)
-            .is_ok_and(|bytes| bytes.len() == KEY_BYTES);
-        if raw.len() == KEY_CHARS && decodes {
+        if capability::well_formed(raw) {
             Ok(Self(raw.to_owned()))
         } else {
             Err(PageKeyError)
         }
     }
 
-    /// Whether this key opens `owner`'s page for `code`, compared in constant time so the
-    /// answer's timing tells nothing about how much of a guess was right.
+    /// Whether this key opens `owner`'s page for `code`.
     pub fn opens(&self, key: &FingerprintKey, code: &ReferralCode, owner: &CustomerId) -> bool {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(&self.0)
-            .is_ok_and(|bytes| key.verify_prefix(PURPOSE, &message(code, owner), &bytes))
+        capability::opens(&self.0, key, PURPOSE, &message(code, owner))
     }
 }
 

@@ -98,5 +98,8 @@ pub struct WinbackMail {
     pub amount_cents: u64,
     pub currency: Currency,
     pub expires_at: DateTime<Utc>,
+    /// The customer's own unsubscribe link (collect-survey's `/u/c/…`), in the mail and its
+    /// `List-Unsubscribe` header.
+    pub unsubscribe_url: String,
     pub shop: ShopIdentity,
 }

@@ -49,8 +49,8 @@ pub use scheduled::{
 };
 pub use store_error::StoreError;
 pub use survey_store::{
-    FollowUpChange, FollowUpStore, StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit,
-    SurveyRequestContext, SurveyStore,
+    CustomerOptOut, FollowUpChange, FollowUpStore, OptOutMessage, StoredSurveyRequest,
+    SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore,
 };
 pub use tally::{CodeCounts, Tally, TallyId, TallyStore};
 pub use webhook::{WebhookError, WebhookSender};

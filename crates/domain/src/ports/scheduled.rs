@@ -42,6 +42,8 @@ pub struct WinbackPlan {
     pub currency: Currency,
     /// How long the coupon is valid from the mail.
     pub valid_days: u32,
+    /// The customer's own unsubscribe link, for the mail.
+    pub unsubscribe_url: String,
     pub shop: ShopIdentity,
 }
 

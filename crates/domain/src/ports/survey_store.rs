@@ -3,9 +3,20 @@ use chrono::{DateTime, Utc};
 
 use super::{OutboxMessage, StoreError, Tally};
 use crate::model::{
-    Answer, FollowUp, PersonFingerprint, Survey, SurveyDecision, SurveyId, SurveyRequest,
-    SurveyToken,
+    Answer, CustomerId, FollowUp, Locale, PersonFingerprint, Survey, SurveyDecision, SurveyId,
+    SurveyRequest, SurveyToken,
 };
+
+/// Builds the `customer.unsubscribed` event for the opted-out address's fingerprint, if events
+/// are written at all.
+pub type OptOutMessage<'a> = dyn Fn(&PersonFingerprint) -> Option<OutboxMessage> + Send + Sync + 'a;
+
+/// A customer opted out through their own unsubscribe link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerOptOut {
+    /// Their profile's language, for the page that confirms it.
+    pub locale: Option<Locale>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSurveyRequest {
@@ -110,4 +121,14 @@ pub trait SurveyStore: FollowUpStore {
         at: DateTime<Utc>,
         message: Option<OutboxMessage>,
     ) -> Result<bool, StoreError>;
+
+    /// Opts the address of the customer's profile out of surveys and win-back mails, writing
+    /// `message(person)` only if it was not opted out before; `None` for a customer without a
+    /// profile (or one recorded before profiles kept the fingerprint).
+    async fn unsubscribe_customer(
+        &self,
+        customer: &CustomerId,
+        at: DateTime<Utc>,
+        message: &OptOutMessage<'_>,
+    ) -> Result<Option<CustomerOptOut>, StoreError>;
 }

@@ -116,6 +116,7 @@ mod tests {
                 amount_cents: 500,
                 currency: euro.clone(),
                 expires_at: at,
+                unsubscribe_url: "https://s.example/u/c/c-1/8JCQ6GyW_7Q60ZuRUExLLw".into(),
                 shop: shop.clone(),
             }),
             Letter::DetractorAlert(DetractorAlert {

@@ -18,6 +18,7 @@ mod scheduled;
 mod scores;
 pub mod survey_mail;
 mod surveys;
+mod unsubscribe_links;
 
 pub use crate::ports::ShopIdentity;
 pub use coupons::{CancelOutcome, CouponError, CouponService, RefundEffect, RefundsOutcome};
@@ -41,3 +42,4 @@ pub use scores::{
     FunnelReport, NpsReport, RetentionReport, ScoreService, SegmentReport, WinbackReport,
 };
 pub use surveys::{AnswerReceipt, SurveyError, SurveyRules, SurveyService};
+pub use unsubscribe_links::{unsubscribe_path, UnsubscribeLinks};

@@ -13,7 +13,7 @@ use crate::ports::{
 };
 
 use super::optimistic::{until_done, Step};
-use super::{Discounts, Events, ReferralLinks};
+use super::{Discounts, Events, ReferralLinks, UnsubscribeLinks};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {
@@ -45,7 +45,7 @@ pub struct OrderService {
     fingerprints: FingerprintKey,
     activity_window_days: u32,
     referral_links: Option<ReferralLinks>,
-    winback: Option<WinbackRules>,
+    winback: Option<(WinbackRules, UnsubscribeLinks)>,
 }
 
 /// ACTIVE_WINDOW_DAYS' default: a customer who ordered within the last year is active.
@@ -75,9 +75,9 @@ impl OrderService {
     }
 
     /// WINBACK_DAYS and its terms: every order moves its customer's win-back to a lapse after
-    /// their last order.
-    pub fn with_winback(mut self, rules: WinbackRules) -> Self {
-        self.winback = rules.enabled().then_some(rules);
+    /// their last order; the mail carries the customer's unsubscribe link from `unsubscribe`.
+    pub fn with_winback(mut self, rules: WinbackRules, unsubscribe: UnsubscribeLinks) -> Self {
+        self.winback = rules.enabled().then_some((rules, unsubscribe));
         self
     }
 
@@ -281,7 +281,7 @@ impl OrderService {
         after: &crate::model::OrderHistory,
         previous: Option<&crate::model::WinbackSent>,
     ) -> Option<OutboxMessage> {
-        let rules = self.winback.as_ref()?;
+        let (rules, unsubscribe) = self.winback.as_ref()?;
         let last_order_at = after.last_order_at.unwrap_or(order.placed_at);
         let due = rules.due_at(last_order_at, previous);
         Some(OutboxMessage {
@@ -294,6 +294,7 @@ impl OrderService {
                 amount_cents: rules.reward_cents,
                 currency: rules.currency.clone(),
                 valid_days: rules.valid_days,
+                unsubscribe_url: unsubscribe.link(&order.customer_id),
                 shop: self.shop.clone(),
             })),
             created_at: due,

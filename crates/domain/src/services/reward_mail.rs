@@ -183,6 +183,10 @@ pub fn render_winback(mail: &WinbackMail) -> Result<OutgoingMail, RenderError> {
         &until,
     );
     let shop_url = shop.url.to_string();
+    let (unsubscribe_text, unsubscribe_label) = match locale {
+        Locale::De => ("Sie möchten solche Mails nicht mehr erhalten?", "Abmelden"),
+        Locale::En => ("Rather not receive mails like this?", "Unsubscribe"),
+    };
     let view = RewardCopy {
         lang: locale.as_str(),
         subject: &copy.subject,
@@ -194,7 +198,11 @@ pub fn render_winback(mail: &WinbackMail) -> Result<OutgoingMail, RenderError> {
         closing: &copy.closing,
         shop: &shop.name,
         url: &shop_url,
-        more: None,
+        more: Some(MoreLink {
+            text: unsubscribe_text,
+            label: unsubscribe_label,
+            url: &mail.unsubscribe_url,
+        }),
     };
     let (text, html) = render_pair(&RewardText { m: &view }, &RewardHtml { m: &view })?;
     Ok(OutgoingMail {
@@ -202,7 +210,17 @@ pub fn render_winback(mail: &WinbackMail) -> Result<OutgoingMail, RenderError> {
         subject: copy.subject,
         text,
         html,
-        headers: Vec::new(),
+        // A marketing mail: one-click unsubscribe (RFC 8058), as every survey mail has.
+        headers: vec![
+            (
+                "List-Unsubscribe".into(),
+                format!("<{}>", mail.unsubscribe_url),
+            ),
+            (
+                "List-Unsubscribe-Post".into(),
+                "List-Unsubscribe=One-Click".into(),
+            ),
+        ],
         reply_to: None,
     })
 }

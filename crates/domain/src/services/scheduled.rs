@@ -33,6 +33,10 @@ pub struct ScheduledDelivery {
     pub store: Arc<dyn ScheduledStore>,
     pub events: Events,
     pub discounts: Discounts,
+    /// SURVEY_REMINDER_DAYS and WINBACK_DAYS above 0: a flow turned off sends none of the steps
+    /// it scheduled before.
+    pub reminders_on: bool,
+    pub winbacks_on: bool,
 }
 
 impl ScheduledDelivery {
@@ -59,6 +63,9 @@ impl ScheduledDelivery {
         now: DateTime<Utc>,
     ) -> Result<Step<StepResult>, StoreError> {
         let cancel = |reason: &str| Ok(Step::Done(StepResult::Cancelled(reason.to_owned())));
+        if !self.reminders_on {
+            return cancel("survey reminders are off (SURVEY_REMINDER_DAYS is 0)");
+        }
         let Some(facts) = self.store.reminder_facts(&plan.token).await? else {
             return cancel("the survey no longer exists");
         };
@@ -131,6 +138,9 @@ impl ScheduledDelivery {
         now: DateTime<Utc>,
     ) -> Result<Step<StepResult>, StoreError> {
         let cancel = |reason: &str| Ok(Step::Done(StepResult::Cancelled(reason.to_owned())));
+        if !self.winbacks_on {
+            return cancel("win-back mails are off (WINBACK_DAYS is 0)");
+        }
         let Some(facts) = self.store.winback_facts(&plan.customer_id).await? else {
             return cancel("the customer has no profile");
         };
@@ -163,6 +173,7 @@ impl ScheduledDelivery {
                 amount_cents: coupon.amount_cents,
                 currency: coupon.currency.clone(),
                 expires_at: valid_until,
+                unsubscribe_url: plan.unsubscribe_url.clone(),
                 shop: plan.shop.clone(),
             })),
             created_at: now,

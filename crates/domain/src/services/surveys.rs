@@ -3,14 +3,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{
-    fingerprint, Answer, Category, Comment, Email, FingerprintKey, FollowUp, FollowUpStatus,
-    IssuedCode, MessageId, PersonFingerprint, ReferralCode, ReferralRequest, Score, SkipReason,
-    Survey, SurveyDecision, SurveyRequest, SurveyToken,
+    fingerprint, Answer, Category, Comment, CustomerId, Email, FingerprintKey, FollowUp,
+    FollowUpStatus, IssuedCode, MessageId, PersonFingerprint, ReferralCode, ReferralRequest, Score,
+    SkipReason, Survey, SurveyDecision, SurveyRequest, SurveyToken, UnsubscribeKey,
 };
 use crate::ports::{
-    Clock, DetractorAlert, FollowUpChange, Letter, MessageKind, OutboxMessage, Payload,
-    ReminderPlan, Scheduled, ShopIdentity, StoreError, StoredSurveyRequest, SurveyCommitOutcome,
-    SurveyMailJob, SurveyRequestCommit, SurveyStore, Tally,
+    Clock, CustomerOptOut, DetractorAlert, FollowUpChange, Letter, MessageKind, OutboxMessage,
+    Payload, ReminderPlan, Scheduled, ShopIdentity, StoreError, StoredSurveyRequest,
+    SurveyCommitOutcome, SurveyMailJob, SurveyRequestCommit, SurveyStore, Tally,
 };
 
 use super::events::SurveySent;
@@ -426,6 +426,32 @@ impl SurveyService {
             return Err(SurveyError::NotFound);
         }
         Ok(survey)
+    }
+
+    /// Whether `key` opens `customer`'s own unsubscribe link (the win-back mail's); reads and
+    /// writes nothing, for the confirmation page.
+    pub fn opens_unsubscribe(&self, customer: &CustomerId, key: &UnsubscribeKey) -> bool {
+        key.opens(&self.fingerprints, customer)
+    }
+
+    /// Opts the customer's address out of surveys and win-back mails through their own link.
+    pub async fn unsubscribe_customer(
+        &self,
+        customer: &CustomerId,
+        key: &UnsubscribeKey,
+    ) -> Result<CustomerOptOut, SurveyError> {
+        if !self.opens_unsubscribe(customer, key) {
+            return Err(SurveyError::NotFound);
+        }
+        let now = self.clock.now();
+        let events = self.events;
+        let message = |person: &PersonFingerprint| {
+            events.customer_unsubscribed(customer, person.as_ref(), now)
+        };
+        self.store
+            .unsubscribe_customer(customer, now, &message)
+            .await?
+            .ok_or(SurveyError::NotFound)
     }
 }
 

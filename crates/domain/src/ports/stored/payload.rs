@@ -53,6 +53,7 @@ enum PayloadRecord {
         amount: u64,
         currency: String,
         until: String,
+        unsub: String,
         shop: ShopRecord,
     },
     SurveyReminder {
@@ -68,6 +69,7 @@ enum PayloadRecord {
         amount: u64,
         currency: String,
         days: u32,
+        unsub: String,
         shop: ShopRecord,
     },
     DetractorAlert {
@@ -181,6 +183,7 @@ fn scheduled_record(step: &Scheduled) -> PayloadRecord {
             amount: plan.amount_cents,
             currency: plan.currency.to_string(),
             days: plan.valid_days,
+            unsub: plan.unsubscribe_url.clone(),
             shop: shop_record(&plan.shop),
         },
     }
@@ -276,6 +279,7 @@ fn letter_record(letter: &Letter) -> PayloadRecord {
             amount: mail.amount_cents,
             currency: mail.currency.to_string(),
             until: rfc3339(mail.expires_at),
+            unsub: mail.unsubscribe_url.clone(),
             shop: shop_record(&mail.shop),
         },
         Letter::DetractorAlert(alert) => PayloadRecord::DetractorAlert {
@@ -418,6 +422,7 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
             amount,
             currency: code,
             until,
+            unsub,
             shop,
         } => Payload::Mail(Letter::Winback(WinbackMail {
             to: email(&to)?,
@@ -427,6 +432,7 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
             amount_cents: amount,
             currency: currency(&code)?,
             expires_at: parse_timestamp(&until)?,
+            unsubscribe_url: unsub,
             shop: shop_from(shop)?,
         })),
         PayloadRecord::SurveyReminder {
@@ -447,12 +453,14 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
             amount,
             currency: code,
             days,
+            unsub,
             shop,
         } => Payload::Scheduled(Scheduled::Winback(WinbackPlan {
             customer_id: CustomerId::parse(&customer).map_err(|_| corrupt("win-back customer"))?,
             amount_cents: amount,
             currency: currency(&code)?,
             valid_days: days,
+            unsubscribe_url: unsub,
             shop: shop_from(shop)?,
         })),
         PayloadRecord::DetractorAlert {
@@ -619,6 +627,7 @@ mod tests {
             amount_cents: 500,
             currency: Currency::parse("EUR").expect("currency"),
             valid_days: 30,
+            unsubscribe_url: "https://s.example/u/c/c-1/8JCQ6GyW_7Q60ZuRUExLLw".into(),
             shop: shop(),
         }));
         let reminder_mail = Payload::Mail(Letter::SurveyReminder(SurveyMailJob {
@@ -638,6 +647,7 @@ mod tests {
             amount_cents: 500,
             currency: Currency::parse("EUR").expect("currency"),
             expires_at: at(2027),
+            unsubscribe_url: "https://s.example/u/c/c-1/8JCQ6GyW_7Q60ZuRUExLLw".into(),
             shop: shop(),
         }));
         let winback_discount = Payload::Discount(DiscountAction::Create(NewDiscount {
