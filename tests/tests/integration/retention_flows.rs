@@ -7,9 +7,9 @@
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use domain::ports::MessageStatus;
+use domain::ports::{Clock, MessageStatus};
 use http_tests::contract_suite;
-use http_tests::fakes::ShopifyFake;
+use http_tests::fakes::{ShopifyFake, WooCommerceFake};
 use http_tests::platforms::{PlatformStack, PlatformStore as Store};
 use serde_json::{json, Value};
 
@@ -428,7 +428,50 @@ async fn a_flow_switched_off_sends_none_of_the_steps_it_scheduled<S: Store>(stor
     );
 }
 
+/// WooCommerce has no start dates and restricts a coupon by address: the win-back coupon is
+/// created at once, for the customer's address only, ending when the mail says.
+async fn a_woocommerce_shop_gets_the_winback_coupon_bound_to_the_address<S: Store>(store: Arc<S>) {
+    let fake = WooCommerceFake::start().await;
+    let mut vars = fake.settings();
+    vars.extend([
+        ("WINBACK_DAYS", "60".to_owned()),
+        ("WINBACK_REWARD_CENTS", "750".to_owned()),
+        ("WINBACK_VALID_DAYS", "14".to_owned()),
+    ]);
+    let stack = stack(store, &vars);
+    order(&stack, "wc-1", "greta", 3000).await;
+    let mails = advance(&stack, 61 * DAY).await;
+    let sent = winbacks(&mails);
+    assert_eq!(sent.len(), 1, "{:?}", subjects(&mails));
+    let coupon: String = sent[0]
+        .lines()
+        .find_map(|line| line.strip_prefix("Your coupon code: "))
+        .expect("the coupon line")
+        .trim()
+        .to_owned();
+    for _ in 0..3 {
+        stack.app.deliverer.sweep().await.expect("sweep");
+    }
+    let coupons = fake.coupons().await;
+    assert_eq!(coupons.len(), 1, "{coupons:#?}");
+    let created = &coupons[0];
+    assert_eq!(
+        created["code"].as_str().map(str::to_uppercase),
+        Some(coupon)
+    );
+    assert_eq!(created["amount"], "7.50");
+    assert_eq!(created["email_restrictions"], json!(["greta@example.com"]));
+    assert_eq!(created["usage_limit"], 1);
+    let ends = created["date_expires"].as_str().expect("an end");
+    let mailed_until = stack.app.clock.now() + Duration::days(14);
+    assert!(
+        ends.starts_with(&mailed_until.format("%Y-%m-%d").to_string()),
+        "{ends} against {mailed_until}"
+    );
+}
+
 contract_suite!(
+    a_woocommerce_shop_gets_the_winback_coupon_bound_to_the_address,
     a_flow_switched_off_sends_none_of_the_steps_it_scheduled,
     a_reminder_goes_once_to_a_customer_who_has_not_answered,
     no_reminder_after_an_answer_an_unsubscribe_an_erasure_or_the_link_s_end,
