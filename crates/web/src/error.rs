@@ -246,6 +246,7 @@ fn refusal_message(refusal: ClaimRefusal) -> &'static str {
     match refusal {
         ClaimRefusal::InvalidEmail => "email is not a valid address",
         ClaimRefusal::SelfReferral => "this is the referrer's own address or customer id",
+        ClaimRefusal::DisposableEmail => "this is a disposable (throwaway) address",
         ClaimRefusal::ExistingCustomer => "this address or customer has ordered before",
         ClaimRefusal::AlreadyReferred => "this person was rewarded as a referred friend before",
     }

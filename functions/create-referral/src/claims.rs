@@ -38,7 +38,7 @@ pub(crate) struct ClaimForm {
     request_body(content = ClaimForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "The friend's code page: the code, its validity and a button to the shop with it applied; the code is mailed too", content_type = "text/html"),
-        (status = 422, description = "A refusal page in the visitor's language: `invalid_email`, `self_referral`, `existing_customer`, `already_referred`; nothing was created", content_type = "text/html"),
+        (status = 422, description = "A refusal page in the visitor's language: `invalid_email`, `self_referral`, `disposable_email`, `existing_customer`, `already_referred`; nothing was created", content_type = "text/html"),
         (status = 302, description = "To `SHOP_URL`: an unknown code, or the offer is off (`FRIEND_REWARD=next_order`)",
             headers(("location" = String, description = "The shop"))),
     )
@@ -127,7 +127,7 @@ pub(crate) struct ClaimRequest {
         (status = 200, description = "The person's earlier claim (on this code or, first come, another's): nothing new", body = ClaimBody),
         (status = 400, description = "`invalid_json`, or `invalid_field` `customer_id` or `locale`", body = web::ErrorEnvelope),
         (status = 404, description = "`not_found`: no such referral code, or the offer is off (`FRIEND_REWARD=next_order`)", body = web::ErrorEnvelope),
-        (status = 422, description = "`invalid_email`, `self_referral`, `existing_customer` or `already_referred`: nothing was created", body = web::ErrorEnvelope),
+        (status = 422, description = "`invalid_email`, `self_referral`, `disposable_email`, `existing_customer` or `already_referred`: nothing was created", body = web::ErrorEnvelope),
     ),
     security(("storefront_key" = []))
 )]

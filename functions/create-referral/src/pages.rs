@@ -241,10 +241,12 @@ fn refusal_text(locale: Locale, refusal: ClaimRefusal) -> (&'static str, &'stati
     match (locale, refusal) {
         (Locale::De, ClaimRefusal::InvalidEmail) => ("Ungültige Adresse", "Bitte geben Sie eine gültige E-Mail-Adresse ein."),
         (Locale::De, ClaimRefusal::SelfReferral) => ("Das ist Ihr eigener Link", "Teilen Sie ihn mit Freunden: Der Rabatt ist für sie, und Sie erhalten einen Gutschein, wenn sie bestellen."),
+        (Locale::De, ClaimRefusal::DisposableEmail) => ("Bitte Ihre eigene Adresse", "Wegwerf-Adressen nehmen wir für dieses Angebot nicht an. Mit Ihrer gewohnten E-Mail-Adresse klappt es."),
         (Locale::De, ClaimRefusal::ExistingCustomer) => ("Sie haben schon bei uns bestellt", "Dieses Angebot gilt für die erste Bestellung. Schön, dass Sie wieder da sind!"),
         (Locale::De, ClaimRefusal::AlreadyReferred) => ("Sie wurden schon empfohlen", "Das Angebot für Empfohlene gibt es einmal pro Person, und Sie haben es bereits erhalten."),
         (Locale::En, ClaimRefusal::InvalidEmail) => ("Invalid address", "Please enter a valid email address."),
         (Locale::En, ClaimRefusal::SelfReferral) => ("This is your own link", "Share it with friends: the discount is for them, and you get a coupon when they order."),
+        (Locale::En, ClaimRefusal::DisposableEmail) => ("Please use your own address", "This offer does not take throwaway addresses. Your usual email address will do."),
         (Locale::En, ClaimRefusal::ExistingCustomer) => ("You have ordered with us before", "This offer is for a first order. Good to see you again!"),
         (Locale::En, ClaimRefusal::AlreadyReferred) => ("You were referred before", "The offer for referred friends is once per person, and you have had it already."),
     }

@@ -296,6 +296,43 @@ async fn refusals_create_nothing<S: Store>(store: Arc<S>) {
     let page = submit_form(&stack, &code, "ref@example.com").await;
     assert!(page.text.contains("You were referred before"));
 
+    // A throwaway address, or one below a listed domain, by page and by route; and a referred
+    // order from one is rejected with the same reason.
+    let throwaway = submit_form(&stack, &code, "deal@mailinator.com").await;
+    assert_eq!(throwaway.status, 422);
+    assert!(throwaway
+        .text
+        .contains("This offer does not take throwaway addresses"));
+    let throwaway = claim_api(&stack, &code, json!({"email": "deal@eu.mailinator.com"})).await;
+    assert_eq!(
+        (throwaway.status, &throwaway.body["error"]["code"]),
+        (422, &json!("disposable_email"))
+    );
+    let order = stack
+        .storefront(
+            "POST",
+            ORDERS,
+            Some(
+                json!({"order_id": "o-throwaway", "customer_id": "c-throwaway",
+                        "email": "deal@guerrillamail.com", "total_cents": 3000,
+                        "currency": "EUR", "referral_code": code}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (
+            &order.body["referral"]["status"],
+            &order.body["referral"]["reason"]
+        ),
+        (&json!("rejected"), &json!("disposable_email")),
+        "{order:?}"
+    );
+    assert_eq!(
+        funnel(&stack).await["rejected"]["disposable_email"],
+        1,
+        "counted as its own reason"
+    );
+
     // Unknown codes: 404 on the route, the shop on the page.
     let unknown = claim_api(&stack, "ZZZZ9999", json!({"email": "x@example.com"})).await;
     assert_eq!(unknown.status, 404);

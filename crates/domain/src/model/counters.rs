@@ -75,6 +75,7 @@ pub fn rejected(reason: Rejection) -> &'static str {
     match reason {
         Rejection::UnknownCode => "rejected_unknown_code",
         Rejection::SelfReferral => "rejected_self_referral",
+        Rejection::DisposableEmail => "rejected_disposable_email",
         Rejection::AlreadyReferred => "rejected_already_referred",
         Rejection::NotFirstOrder => "rejected_not_first_order",
         Rejection::BelowMinimum => "rejected_below_minimum",
@@ -99,6 +100,7 @@ pub const ALL: &[&str] = &[
     WINBACK_WON,
     "rejected_unknown_code",
     "rejected_self_referral",
+    "rejected_disposable_email",
     "rejected_already_referred",
     "rejected_not_first_order",
     "rejected_below_minimum",

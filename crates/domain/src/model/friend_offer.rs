@@ -6,8 +6,8 @@ use std::fmt;
 use chrono::{DateTime, Duration, Utc};
 
 use super::{
-    Beneficiary, CouponCode, Currency, CustomerId, DiscountPlatform, HttpUrl, PersonFingerprint,
-    ReferralCode, Reward,
+    Beneficiary, CouponCode, Currency, CustomerId, DiscountPlatform, Email, HttpUrl,
+    PersonFingerprint, ReferralCode, Reward,
 };
 
 /// When the referred friend is rewarded (`FRIEND_REWARD`).
@@ -130,6 +130,8 @@ pub enum ClaimRefusal {
     InvalidEmail,
     /// The referrer's own address, an alias of it, or their customer id.
     SelfReferral,
+    /// A throwaway address (`model::is_disposable`).
+    DisposableEmail,
     /// The address (or customer id) has a recorded order.
     ExistingCustomer,
     /// The person was rewarded as a friend before.
@@ -137,9 +139,10 @@ pub enum ClaimRefusal {
 }
 
 impl ClaimRefusal {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::InvalidEmail,
         Self::SelfReferral,
+        Self::DisposableEmail,
         Self::ExistingCustomer,
         Self::AlreadyReferred,
     ];
@@ -148,6 +151,7 @@ impl ClaimRefusal {
         match self {
             Self::InvalidEmail => "invalid_email",
             Self::SelfReferral => "self_referral",
+            Self::DisposableEmail => "disposable_email",
             Self::ExistingCustomer => "existing_customer",
             Self::AlreadyReferred => "already_referred",
         }
@@ -180,12 +184,16 @@ pub struct Claimant {
 /// first, then a past reward, then past orders.
 pub fn claim_refusal(
     owner: &CodeOwner,
+    email: &Email,
     person: &PersonFingerprint,
     customer_id: Option<&CustomerId>,
     claimant: &Claimant,
 ) -> Option<ClaimRefusal> {
     if &owner.person == person || customer_id == Some(&owner.customer_id) {
         return Some(ClaimRefusal::SelfReferral);
+    }
+    if super::is_disposable(email) {
+        return Some(ClaimRefusal::DisposableEmail);
     }
     if claimant.referred_before {
         return Some(ClaimRefusal::AlreadyReferred);
@@ -201,7 +209,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::model::{Email, FingerprintKey};
+    use crate::model::FingerprintKey;
 
     fn key() -> FingerprintKey {
         FingerprintKey::parse(&"k".repeat(32)).expect("key")
@@ -278,9 +286,14 @@ mod tests {
         let fresh = Claimant::default();
         let refusal = |who: &str, id: Option<&str>, claimant: &Claimant| {
             let id = id.map(|raw| CustomerId::parse(raw).expect("id"));
-            claim_refusal(&owner, &person(who), id.as_ref(), claimant)
+            let email = Email::parse(who).expect("address");
+            claim_refusal(&owner, &email, &person(who), id.as_ref(), claimant)
         };
         assert_eq!(refusal("anna@example.com", None, &fresh), None);
+        assert_eq!(
+            refusal("anna@mailinator.com", None, &fresh),
+            Some(ClaimRefusal::DisposableEmail)
+        );
         assert_eq!(
             refusal("M.a.x.Muster+deal@googlemail.com", None, &fresh),
             Some(ClaimRefusal::SelfReferral)

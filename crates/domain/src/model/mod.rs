@@ -8,6 +8,7 @@ mod customer_id;
 mod customer_name;
 mod delivery_pace;
 mod discount;
+mod disposable;
 mod email;
 mod feedback;
 mod fingerprint;
@@ -45,6 +46,7 @@ pub use discount::{
     CombinesWith, DiscountOrigin, DiscountPlatform, NewDiscount, PlatformDiscountId,
     PlatformDiscountIdError,
 };
+pub use disposable::is_disposable;
 pub use email::{Email, EmailError};
 pub use feedback::{
     open_follow_up_moves, response_sort_key, FollowUp, FollowUpNote, FollowUpNoteError,

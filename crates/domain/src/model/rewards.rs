@@ -30,6 +30,8 @@ pub const DEFAULT_COUPON_VALID_DAYS: u32 = 365;
 pub enum Rejection {
     UnknownCode,
     SelfReferral,
+    /// The friend's address is a throwaway one (`model::is_disposable`).
+    DisposableEmail,
     AlreadyReferred,
     NotFirstOrder,
     BelowMinimum,
@@ -38,9 +40,10 @@ pub enum Rejection {
 }
 
 impl Rejection {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::UnknownCode,
         Self::SelfReferral,
+        Self::DisposableEmail,
         Self::AlreadyReferred,
         Self::NotFirstOrder,
         Self::BelowMinimum,
@@ -52,6 +55,7 @@ impl Rejection {
         match self {
             Self::UnknownCode => "unknown_code",
             Self::SelfReferral => "self_referral",
+            Self::DisposableEmail => "disposable_email",
             Self::AlreadyReferred => "already_referred",
             Self::NotFirstOrder => "not_first_order",
             Self::BelowMinimum => "below_minimum",
@@ -139,6 +143,9 @@ pub fn decide(
     };
     if referrer.customer_id == order.customer_id || &referrer.person == orderer {
         return reject(Rejection::SelfReferral);
+    }
+    if super::is_disposable(&order.email) {
+        return reject(Rejection::DisposableEmail);
     }
     if friend.referred_before {
         return reject(Rejection::AlreadyReferred);

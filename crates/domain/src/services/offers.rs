@@ -117,7 +117,13 @@ impl OfferService {
             return Ok(Step::Done((claim, Creation::Existing)));
         }
         let owner = context.owner.ok_or(ClaimError::UnknownCode)?;
-        if let Some(refusal) = claim_refusal(&owner, person, customer_id, &context.claimant) {
+        if let Some(refusal) = claim_refusal(
+            &owner,
+            &claimer.email,
+            person,
+            customer_id,
+            &context.claimant,
+        ) {
             return Err(ClaimError::Refused(refusal));
         }
         let claim = self.offer.claim(
