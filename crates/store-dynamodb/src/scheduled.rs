@@ -155,24 +155,23 @@ impl ScheduledStore for DynamoStore {
         else {
             return Ok(None);
         };
-        let corrupt = |what: &str| StoreError::Corrupt(format!("bad customer {what}"));
         Ok(Some(WinbackFacts {
-            email: optional_string(&item, "email")
-                .map(Email::parse)
-                .transpose()
-                .map_err(|_| corrupt("email"))?,
-            name: optional_string(&item, "name")
-                .map(CustomerName::parse)
-                .transpose()
-                .map_err(|_| corrupt("name"))?,
-            locale: optional_string(&item, "locale")
-                .map(Locale::parse)
-                .transpose()
-                .map_err(|_| corrupt("locale"))?,
+            email: stored::optional(
+                optional_string(&item, "email"),
+                Email::parse,
+                "customer email",
+            )?,
+            name: stored::optional(
+                optional_string(&item, "name"),
+                CustomerName::parse,
+                "customer name",
+            )?,
+            locale: stored::optional(
+                optional_string(&item, "locale"),
+                Locale::parse,
+                "customer locale",
+            )?,
             person: person(&item),
-            last_order_at: optional_string(&item, "last_order_at")
-                .map(stored::parse_timestamp)
-                .transpose()?,
             opted_out,
         }))
     }

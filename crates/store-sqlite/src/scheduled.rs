@@ -12,7 +12,7 @@ use super::EmbeddedStore;
 use domain::model::{
     rfc3339, CustomerId, CustomerName, Email, Locale, PersonFingerprint, SurveyToken,
 };
-use domain::ports::stored::parse_timestamp;
+use domain::ports::stored;
 use domain::ports::{
     Claim, ReminderCommit, ReminderFacts, ScheduledStore, StepOutcome, StoreError, WinbackCommit,
     WinbackFacts,
@@ -42,7 +42,6 @@ struct RawCustomer {
     name: Option<String>,
     locale: Option<String>,
     person: Option<String>,
-    last_order_at: Option<String>,
 }
 
 #[async_trait]
@@ -57,12 +56,8 @@ impl ScheduledStore for EmbeddedStore {
                 let Some(raw) = read_survey(connection, "token", &token)? else {
                     return Ok(None);
                 };
-                let person: String = connection.query_row(
-                    "SELECT person FROM surveys WHERE token = ?1",
-                    [&token],
-                    |row| row.get(0),
-                )?;
-                Ok(Some((raw, opted_out(connection, &person)?)))
+                let opted_out = opted_out(connection, raw.person())?;
+                Ok(Some((raw, opted_out)))
             })
             .await?;
         read.map(|(raw, opted_out)| {
@@ -107,8 +102,7 @@ impl ScheduledStore for EmbeddedStore {
             .with_connection("reading a win-back's customer", move |connection| {
                 let raw = connection
                     .query_row(
-                        "SELECT email, name, locale, person, last_order_at FROM customers
-                         WHERE customer_id = ?1",
+                        "SELECT email, name, locale, person FROM customers WHERE customer_id = ?1",
                         [&customer],
                         |row| {
                             Ok(RawCustomer {
@@ -116,7 +110,6 @@ impl ScheduledStore for EmbeddedStore {
                                 name: row.get(1)?,
                                 locale: row.get(2)?,
                                 person: row.get(3)?,
-                                last_order_at: row.get(4)?,
                             })
                         },
                     )
@@ -132,33 +125,18 @@ impl ScheduledStore for EmbeddedStore {
         let Some((raw, opted_out)) = read else {
             return Ok(None);
         };
-        let corrupt = |what: &str| StoreError::Corrupt(format!("bad customer {what}"));
         Ok(Some(WinbackFacts {
-            email: (!raw.email.is_empty())
-                .then(|| Email::parse(&raw.email))
-                .transpose()
-                .map_err(|_| corrupt("email"))?,
-            name: raw
-                .name
-                .as_deref()
-                .map(CustomerName::parse)
-                .transpose()
-                .map_err(|_| corrupt("name"))?,
-            locale: raw
-                .locale
-                .as_deref()
-                .map(Locale::parse)
-                .transpose()
-                .map_err(|_| corrupt("locale"))?,
+            email: stored::optional(
+                Some(raw.email.as_str()).filter(|e| !e.is_empty()),
+                Email::parse,
+                "customer email",
+            )?,
+            name: stored::optional(raw.name.as_deref(), CustomerName::parse, "customer name")?,
+            locale: stored::optional(raw.locale.as_deref(), Locale::parse, "customer locale")?,
             person: raw
                 .person
                 .as_deref()
                 .and_then(PersonFingerprint::from_stored),
-            last_order_at: raw
-                .last_order_at
-                .as_deref()
-                .map(parse_timestamp)
-                .transpose()?,
             opted_out,
         }))
     }

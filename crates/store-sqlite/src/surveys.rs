@@ -450,6 +450,13 @@ fn read_request(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option
 /// The columns `raw_survey` reads, in its order.
 pub(super) const SURVEY_COLUMNS: &str = "token, order_id, customer_id, email, person, name, locale, sent_at, score, comment, answered_at, revision, segment, reminded_at";
 
+impl RawSurvey {
+    /// The stored fingerprint of the address the survey went to.
+    pub(super) fn person(&self) -> &str {
+        &self.person
+    }
+}
+
 pub(super) fn raw_survey(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSurvey> {
     Ok(RawSurvey {
         token: row.get(0)?,

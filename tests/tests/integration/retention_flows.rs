@@ -227,6 +227,22 @@ async fn order<S: Store>(stack: &PlatformStack<S>, order_id: &str, customer: &st
     assert!([200, 201].contains(&answer.status), "{answer:?}");
 }
 
+/// The coupon an English win-back mail gives.
+fn coupon_in(mail: &str) -> String {
+    mail.lines()
+        .find_map(|line| line.strip_prefix("Your coupon code: "))
+        .expect("the coupon line")
+        .trim()
+        .to_owned()
+}
+
+/// The sweeps that bring a new coupon's `discount_create` to the platform.
+async fn deliver_discounts<S: Store>(stack: &PlatformStack<S>) {
+    for _ in 0..3 {
+        stack.app.deliverer.sweep().await.expect("sweep");
+    }
+}
+
 fn winbacks(mails: &[String]) -> Vec<&String> {
     mails
         .iter()
@@ -259,15 +275,8 @@ async fn a_winback_is_moved_by_every_order_and_sent_once_after_the_lapse<S: Stor
     let mail = sent[0];
     assert!(mail.contains("To: wanda@example.com"));
     assert!(mail.contains("€5.00"), "{mail}");
-    let coupon: String = mail
-        .lines()
-        .find_map(|line| line.strip_prefix("Your coupon code: "))
-        .expect("the coupon line")
-        .trim()
-        .to_owned();
-    for _ in 0..3 {
-        stack.app.deliverer.sweep().await.expect("sweep");
-    }
+    let coupon = coupon_in(mail);
+    deliver_discounts(&stack).await;
     let discounts = fake.discounts().await;
     assert_eq!(discounts.len(), 1, "{discounts:#?}");
     assert_eq!(discounts[0]["input"]["code"], coupon.as_str());
@@ -443,15 +452,8 @@ async fn a_woocommerce_shop_gets_the_winback_coupon_bound_to_the_address<S: Stor
     let mails = advance(&stack, 61 * DAY).await;
     let sent = winbacks(&mails);
     assert_eq!(sent.len(), 1, "{:?}", subjects(&mails));
-    let coupon: String = sent[0]
-        .lines()
-        .find_map(|line| line.strip_prefix("Your coupon code: "))
-        .expect("the coupon line")
-        .trim()
-        .to_owned();
-    for _ in 0..3 {
-        stack.app.deliverer.sweep().await.expect("sweep");
-    }
+    let coupon = coupon_in(sent[0]);
+    deliver_discounts(&stack).await;
     let coupons = fake.coupons().await;
     assert_eq!(coupons.len(), 1, "{coupons:#?}");
     let created = &coupons[0];

@@ -75,7 +75,6 @@ pub struct WinbackFacts {
     pub name: Option<CustomerName>,
     pub locale: Option<Locale>,
     pub person: Option<PersonFingerprint>,
-    pub last_order_at: Option<DateTime<Utc>>,
     pub opted_out: bool,
 }
 
