@@ -472,7 +472,45 @@ async fn a_woocommerce_shop_gets_the_winback_coupon_bound_to_the_address<S: Stor
     );
 }
 
+/// Orders arriving together after a win-back mail: every one is recorded, the customer is won
+/// back once, with one order's revenue.
+async fn concurrent_orders_after_a_winback_win_the_customer_back_once<S: Store>(store: Arc<S>) {
+    let stack = stack(store, &[("WINBACK_DAYS", "30".into())]);
+    order(&stack, "c-0", "carla", 3000).await;
+    let mails = advance(&stack, 31 * DAY).await;
+    assert_eq!(winbacks(&mails).len(), 1, "{:?}", subjects(&mails));
+    // An order from before the mail, reported late, on the mail's day: it wins nothing, and the
+    // racing orders then bring no new day, so only the win-back's own condition keeps them apart.
+    let mail_day = stack.app.clock.now().date_naive();
+    let late = stack
+        .storefront(
+            "POST",
+            ORDERS,
+            Some(json!({"order_id": "c-late", "customer_id": "carla",
+                        "email": "carla@example.com", "total_cents": 500, "currency": "EUR",
+                        "placed_at": format!("{mail_day}T00:00:00Z")})),
+        )
+        .await;
+    assert_eq!(late.status, 200, "{late:?}");
+    let answers = futures::future::join_all((1..=8).map(|n| {
+        let stack = &stack;
+        async move { order(stack, &format!("c-{n}"), "carla", 1000).await }
+    }))
+    .await;
+    assert_eq!(answers.len(), 8);
+    let figures = retention(&stack).await;
+    assert_eq!(
+        (
+            &figures["winback"]["won_back"],
+            &figures["winback"]["revenue"]
+        ),
+        (&json!(1), &json!({"EUR": 1000})),
+        "{figures}"
+    );
+}
+
 contract_suite!(
+    concurrent_orders_after_a_winback_win_the_customer_back_once,
     a_woocommerce_shop_gets_the_winback_coupon_bound_to_the_address,
     a_flow_switched_off_sends_none_of_the_steps_it_scheduled,
     a_reminder_goes_once_to_a_customer_who_has_not_answered,
