@@ -16,6 +16,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tower_http::timeout::RequestBodyTimeoutLayer;
+use web::SourceIp;
 
 /// A client has this long to send a request's headers; one that sends half of them is cut off
 /// instead of holding a connection open.
@@ -35,7 +36,7 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let mut stop = std::pin::pin!(stop);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
@@ -47,12 +48,21 @@ pub async fn serve(
             },
             () = &mut stop => break,
         };
+        // The peer is what Lambda's function URL reports as the source address.
+        let source = SourceIp(peer.ip());
+        let app = tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(source);
+                request
+            },
+        );
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(HEADER_READ_TIMEOUT)
             .serve_connection(
                 TokioIo::new(ParserAnswers::new(stream)),
-                TowerToHyperService::new(app.clone()),
+                TowerToHyperService::new(app),
             );
         let connection = graceful.watch(connection);
         tokio::spawn(async move {

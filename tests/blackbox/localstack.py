@@ -23,6 +23,8 @@ BINARY = ROOT / "target" / "debug" / "local"
 API_KEY = "blackbox-storefront-key-0123456789"
 STAFF_KEY = "blackbox-staff-key-0123456789"
 PRIVACY_KEY = "blackbox-privacy-key-0123456789"
+# A browser's user agent: a share link followed with it is a person's click (README, *Clicks*).
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
 
 def role_key(function: str, path: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import collections
 import http.client
+import itertools
 import re
 import sqlite3
 import secrets
@@ -21,7 +22,7 @@ import unittest
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from localstack import LocalStack, eventually
+from localstack import BROWSER, LocalStack, eventually
 
 # The receiver is shared with the deployed-stack test.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deployed"))
@@ -39,6 +40,7 @@ class OutboxTest(unittest.TestCase):
         self.folder = tempfile.TemporaryDirectory()
         self.addCleanup(self.folder.cleanup)
         self.secrets = [secret(), secret()]
+        self.people = itertools.count()
         self.receiver = Receiver(self.secrets)
         url = self.receiver.start()
         self.addCleanup(self.receiver.stop)
@@ -194,10 +196,11 @@ class OutboxTest(unittest.TestCase):
         )
 
     def click(self, code: str) -> int:
-        """A visitor's click on the share link, redirects not followed: the status."""
+        """Another person's click on the share link, redirects not followed: the status."""
+        person = next(self.people)
         connection = http.client.HTTPConnection("127.0.0.1", self.stack.port, timeout=30)
         try:
-            connection.request("GET", f"/lambda-url/{CR}/r/{code}")
+            connection.request("GET", f"/lambda-url/{CR}/r/{code}", headers={"User-Agent": f"{BROWSER} person/{person}"})
             return connection.getresponse().status
         finally:
             connection.close()

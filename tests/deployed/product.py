@@ -38,6 +38,8 @@ SUPPORT_EMAIL = "support@shop.example"
 REWARD_CENTS = 1000  # the template's default for both sides
 DEFAULT_RANGE_DAYS = 30  # score-nps reports on the last 30 days without from/to
 REFERRER_EMAIL = "anna@example.com"
+# A share link's click counts only from a browser (README, *Clicks*).
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 # The stack's ShopifyWebhookSecret; Shopify's order webhooks are signed with it below.
 SHOPIFY_SECRET = "deployed-shopify-secret-0123456789"
 SHOPIFY_ORDER = Path(__file__).resolve().parents[1] / "fixtures" / "shopify" / "order.json"
@@ -185,7 +187,9 @@ class ProductRun:
 
     def referral_link_shows_the_offer(self, code: str) -> None:
         page = expect_status(
-            self.urls.request("GET", f"{self.at.create_referral}r/{code.lower()}", headers={"Accept-Language": "en"}),
+            self.urls.request(
+                "GET", f"{self.at.create_referral}r/{code.lower()}", headers={"Accept-Language": "en", "User-Agent": BROWSER}
+            ),
             200,
             "GET /r/{code}",
         )
@@ -203,11 +207,15 @@ class ProductRun:
             ).json()
             expect(stats["clicks"] == 1, f"the click is counted: {stats}")
 
+        # A link preview and the same visitor again answer the same and count nothing.
+        for agent in ("facebookexternalhit/1.1", BROWSER):
+            again = self.urls.request("GET", f"{self.at.create_referral}r/{code}", headers={"User-Agent": agent})
+            expect(again.status == 200, f"GET /r/{{code}} as {agent}", again)
         # Counted by deliver-outbox from the click's tally on the table's stream.
         eventually(click_counted)
         self.log(
             "create-referral: link opened (the friend's offer, 200 with the pages' CSP), "
-            "click counted through the stream"
+            "one click counted through the stream (not the preview's, not the same visitor's again)"
         )
 
     def friend_order_rewards_both_sides(self, order_id: str, customer: str, email: str, code: str) -> str:

@@ -3,6 +3,7 @@
 //! the hot-item test and the peak-load benchmark.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::stream::{self, StreamExt};
 use serde_json::json;
@@ -59,12 +60,18 @@ pub async fn surveys<S: PlatformStore>(stack: &PlatformStack<S>, n: usize) -> Ve
         .await
 }
 
-/// One click on each code of `codes` (a code may repeat), each redirected or shown the offer.
+/// Every click of a burst is another person's, across bursts too.
+static PEOPLE: AtomicUsize = AtomicUsize::new(0);
+
+/// One click on each code of `codes` (a code may repeat), each by another person, each
+/// redirected or shown the offer.
 pub async fn clicks<S: PlatformStore>(stack: &PlatformStack<S>, codes: Vec<String>) {
     stream::iter(codes)
         .for_each_concurrent(IN_FLIGHT, |code| async move {
+            let n = PEOPLE.fetch_add(1, Ordering::Relaxed);
+            let person = [("user-agent", crate::browser(n))];
             let answer = stack
-                .call("GET", &format!("{CREATE}/r/{code}"), &[], Vec::new())
+                .call("GET", &format!("{CREATE}/r/{code}"), &person, Vec::new())
                 .await;
             assert!(
                 (200..400).contains(&answer.status),

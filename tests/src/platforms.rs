@@ -118,7 +118,7 @@ impl<S: PlatformStore> PlatformStack<S> {
             // sides get after the order; friend_offer.rs sets the offer on.
             ("FRIEND_REWARD", "next_order"),
             // Likewise the suites that predate survey reminders count a survey's messages
-            // without one; reminders.rs turns them on.
+            // without one; retention_flows.rs turns them on.
             ("SURVEY_REMINDER_DAYS", "0"),
         ]
         .iter()

@@ -218,6 +218,12 @@ const CS: &str = "/lambda-url/collect-survey";
 const SN: &str = "/lambda-url/score-nps";
 const CD: &str = "/lambda-url/customer-data";
 
+impl Call {
+    fn with(self, headers: Vec<(&'static str, String)>) -> Self {
+        Self { headers, ..self }
+    }
+}
+
 fn get(path: String) -> Call {
     Call {
         method: Method::GET,
@@ -302,8 +308,28 @@ async fn one_round(bench: &mut Bench, round: usize) {
     bench
         .call(stats, get(format!("{CR}/referrals/{referrer}")), OK)
         .await;
-    let click = Case::new("GET /r/{code} (known code: the offer's page)", 1);
-    bench.call(click, get(format!("{CR}/r/{code}")), OK).await;
+    // A person in a browser, then the same person again within the hour.
+    let person = || vec![("user-agent", http_tests::browser(round))];
+    let click = Case::new("GET /r/{code} (a person's click: the offer's page)", 2).above_because(
+        "a read of the code, then the visitor's mark (the hourly dedupe) before the click's tally",
+    );
+    bench
+        .call(click, get(format!("{CR}/r/{code}")).with(person()), OK)
+        .await;
+    let repeat_click = Case::new("GET /r/{code} (the same visitor within the hour)", 1)
+        .above_because("the read of the code, then the mark's refused condition");
+    bench
+        .call(
+            repeat_click,
+            get(format!("{CR}/r/{code}")).with(person()),
+            OK,
+        )
+        .await;
+    let preview = Case::new("GET /r/{code} (a link preview bot)", 1);
+    let unfurler = vec![("user-agent", "WhatsApp/2.24.6.77 A".to_owned())];
+    bench
+        .call(preview, get(format!("{CR}/r/{code}")).with(unfurler), OK)
+        .await;
     let claimant = format!("email=claim-{round}%40example.com");
     let claim = Case::new("POST /r/{code} (a claim)", 2).above_because(
         "a BatchGetItem of the code, the claim and the guard, then the `people` index for past \

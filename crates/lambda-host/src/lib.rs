@@ -10,9 +10,10 @@ use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
 use axum::Router;
 use clap::{CommandFactory, FromArgMatches};
+use lambda_http::request::RequestContext;
 use lambda_http::RequestExt;
 use settings::SettingsError;
-use web::REQUEST_ID_HEADER;
+use web::{SourceIp, REQUEST_ID_HEADER};
 
 pub use runtime::Runtime;
 
@@ -33,8 +34,8 @@ pub fn settings<S: CommandFactory + FromArgMatches>() -> Result<S, SettingsError
 
 /// Runs the function's router on Lambda, its log lines carrying Lambda's request id.
 pub async fn run(router: Router) -> Result<(), lambda_http::Error> {
-    let app = web::with_request_logging(router)
-        .layer(axum::middleware::map_request(with_lambda_request_id));
+    let app =
+        web::with_request_logging(router).layer(axum::middleware::map_request(with_lambda_context));
     // Outside the router: axum sets `content-length` as a response leaves a route.
     let app = tower::ServiceExt::<lambda_http::Request>::and_then(app, |response| async move {
         Ok::<_, std::convert::Infallible>(for_lambda_http(response).await)
@@ -78,8 +79,9 @@ async fn for_lambda_http(mut response: axum::response::Response) -> axum::respon
 }
 
 /// The request id is Lambda's, so our lines join the platform's START and REPORT lines; one a
-/// client sent is replaced.
-async fn with_lambda_request_id(mut request: Request) -> Request {
+/// client sent is replaced. The source address is the function URL's, for rules that tell
+/// visitors apart.
+async fn with_lambda_context(mut request: Request) -> Request {
     let id = request
         .lambda_context_ref()
         .and_then(|context| HeaderValue::from_str(&context.request_id).ok());
@@ -91,7 +93,19 @@ async fn with_lambda_request_id(mut request: Request) -> Request {
             request.headers_mut().remove(REQUEST_ID_HEADER);
         }
     }
+    if let Some(ip) = source_ip(&request) {
+        request.extensions_mut().insert(SourceIp(ip));
+    }
     request
+}
+
+/// `requestContext.http.sourceIp` of a function URL's event (the payload of API Gateway's
+/// HTTP APIs, version 2.0).
+fn source_ip(request: &Request) -> Option<std::net::IpAddr> {
+    match request.request_context_ref()? {
+        RequestContext::ApiGatewayV2(context) => context.http.source_ip.as_deref()?.parse().ok(),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -130,5 +144,55 @@ mod tests {
         assert_eq!(page, lambda_http::Body::Text("<p>ok</p>".into()));
         let json = as_lambda_body("application/json", b"{}").await;
         assert_eq!(json, lambda_http::Body::Text("{}".into()));
+    }
+
+    /// A function URL's event as AWS documents it
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads).
+    const FUNCTION_URL_EVENT: &str = r#"{
+      "version": "2.0",
+      "routeKey": "$default",
+      "rawPath": "/r/ABCD2345",
+      "rawQueryString": "",
+      "headers": {"host": "abc.lambda-url.us-east-1.on.aws", "user-agent": "Mozilla/5.0"},
+      "requestContext": {
+        "accountId": "123456789012",
+        "apiId": "abc",
+        "domainName": "abc.lambda-url.us-east-1.on.aws",
+        "domainPrefix": "abc",
+        "http": {"method": "GET", "path": "/r/ABCD2345", "protocol": "HTTP/1.1",
+                 "sourceIp": "2001:db8::7", "userAgent": "Mozilla/5.0"},
+        "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        "routeKey": "$default",
+        "stage": "$default",
+        "time": "12/Mar/2020:19:03:58 +0000",
+        "timeEpoch": 1583348638390
+      },
+      "isBase64Encoded": false
+    }"#;
+
+    #[tokio::test]
+    async fn the_function_urls_source_address_reaches_the_handlers() {
+        let event = lambda_http::request::from_str(FUNCTION_URL_EVENT).expect("event");
+        let request = event.map(|body| axum::body::Body::from(body.to_vec()));
+        let request = with_lambda_context(request).await;
+        assert_eq!(
+            request.extensions().get::<SourceIp>(),
+            Some(&SourceIp("2001:db8::7".parse().expect("ip")))
+        );
+        let spoofed = FUNCTION_URL_EVENT.replace(
+            r#""user-agent": "Mozilla/5.0""#,
+            r#""x-forwarded-for": "198.51.100.1""#,
+        );
+        let event = lambda_http::request::from_str(&spoofed).expect("event");
+        let request = with_lambda_context(event.map(|body| axum::body::Body::from(body.to_vec())));
+        assert_eq!(
+            request
+                .await
+                .extensions()
+                .get::<SourceIp>()
+                .map(|ip| ip.0.to_string()),
+            Some("2001:db8::7".to_owned()),
+            "a header a client writes is not the source"
+        );
     }
 }

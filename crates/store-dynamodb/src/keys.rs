@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::NaiveDate;
 use domain::model::{
     CounterSeries, CouponCode, CustomerId, MessageId, OrderId, PersonFingerprint, ReferralCode,
-    SurveyId, SurveyToken,
+    SurveyId, SurveyToken, VisitorFingerprint,
 };
 use domain::ports::{DeliveryKey, StoreError, TallyId};
 
@@ -104,6 +104,12 @@ pub(super) const OFFER_CLAIM_PREFIX: &str = "CLAIM#PERSON#";
 /// The answer given to one delivery of a shop platform's webhook, kept until its TTL.
 pub(super) fn webhook_delivery(delivery: &DeliveryKey) -> Key {
     key(format!("DELIVERY#{}", delivery.as_ref()), "DELIVERY")
+}
+
+/// A visitor's mark on a share link: one click counted per visitor and code per window, the
+/// mark deleted by TTL after it.
+pub(super) fn visitor(visitor: &VisitorFingerprint) -> Key {
+    key(format!("VISIT#{visitor}"), "VISIT")
 }
 
 /// A reward coupon and its lifecycle.

@@ -1,4 +1,5 @@
 use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
 use super::attributes::{self, Item};
@@ -10,10 +11,10 @@ use super::{keys, DynamoStore};
 use chrono::{DateTime, Utc};
 use domain::model::{
     Beneficiary, CustomerId, IssuedCode, Locale, ReferralCode, ReferralStats, ReferrerProgress,
-    Retention,
+    Retention, VisitorFingerprint, VISIT_WINDOW,
 };
 use domain::ports::{
-    ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore, StoreError, Tally,
+    ClaimOutcome, Click, CodeClaim, ReferralStore, ReferrerProgressStore, StoreError, Tally,
 };
 
 const PROFILE_INDEX: usize = 0;
@@ -101,13 +102,16 @@ impl ReferralStore for DynamoStore {
         })
         .transpose()
     }
-    /// A read of the code (is it known?) and the click's own tally: 1 WRU, and no item that a
-    /// click on any code writes too. The counts move when the aggregator applies the tally.
+    /// A read of the code (is it known?), the visitor's mark put unless one younger than the
+    /// window holds its key, and the click's own tally: 2 WRU, and no item that another
+    /// visitor's click writes. The counts move when the aggregator applies the tally. A click
+    /// whose tally fails after its mark is lost, never counted twice.
     async fn count_click(
         &self,
         code: &ReferralCode,
+        visitor: &VisitorFingerprint,
         at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Click, StoreError> {
         let known = self
             .client
             .get_item()
@@ -120,10 +124,48 @@ impl ReferralStore for DynamoStore {
             .map_err(|e| classify("reading a clicked code", e))?
             .item
             .is_some();
-        if known {
-            self.put_tally(&Tally::click(code, at.date_naive())).await?;
+        if !known {
+            return Ok(Click::UnknownCode);
         }
-        Ok(known)
+        if !self.mark_visitor(visitor, at).await? {
+            return Ok(Click::Repeat);
+        }
+        self.put_tally(&Tally::click(code, at.date_naive())).await?;
+        Ok(Click::Counted)
+    }
+}
+
+impl DynamoStore {
+    /// Puts the visitor's mark for one window, unless a mark still inside its window holds the
+    /// key; TTL deletes expired marks within days, so the expiry is checked in the condition.
+    async fn mark_visitor(
+        &self,
+        visitor: &VisitorFingerprint,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut item = keys::visitor(visitor);
+        item.insert(
+            keys::EXPIRES_AT.into(),
+            attributes::expiry(at + VISIT_WINDOW),
+        );
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk) OR #expires <= :now")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#expires", keys::EXPIRES_AT)
+            .expression_attribute_values(":now", attributes::expiry(at))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(classify("marking a visitor", error)),
+            },
+        }
     }
 }
 

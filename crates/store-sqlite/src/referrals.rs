@@ -10,10 +10,11 @@ use super::EmbeddedStore;
 use domain::model::rfc3339;
 use domain::model::{
     Beneficiary, CustomerId, IssuedCode, Locale, ReferralCode, ReferralStats, ReferrerProgress,
+    VisitorFingerprint, VISIT_WINDOW,
 };
 use domain::ports::stored::parse_timestamp;
 use domain::ports::{
-    ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore, StoreError, Tally,
+    ClaimOutcome, Click, CodeClaim, ReferralStore, ReferrerProgressStore, StoreError, Tally,
 };
 
 #[async_trait]
@@ -150,9 +151,13 @@ impl ReferralStore for EmbeddedStore {
     async fn count_click(
         &self,
         code: &ReferralCode,
+        visitor: &VisitorFingerprint,
         at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Click, StoreError> {
         let code = code.clone();
+        let visitor = visitor.as_ref().to_owned();
+        let now = rfc3339(at);
+        let until = rfc3339(at + VISIT_WINDOW);
         self.with_connection("counting a click", move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let known = tx
@@ -163,11 +168,24 @@ impl ReferralStore for EmbeddedStore {
                 )
                 .optional()?
                 .is_some();
-            if known {
-                record_tally(&tx, &Tally::click(&code, at.date_naive()))?;
+            if !known {
+                return Ok(Click::UnknownCode);
             }
+            // A mark outlives its window only until the next click anywhere.
+            tx.execute("DELETE FROM visitors WHERE until <= ?1", [&now])?;
+            let marked = tx.execute(
+                "INSERT INTO visitors (fingerprint, until) VALUES (?1, ?2)
+                 ON CONFLICT (fingerprint) DO NOTHING",
+                [&visitor, &until],
+            )?;
+            let click = if marked == 1 {
+                record_tally(&tx, &Tally::click(&code, at.date_naive()))?;
+                Click::Counted
+            } else {
+                Click::Repeat
+            };
             tx.commit()?;
-            Ok(known)
+            Ok(click)
         })
         .await
     }

@@ -248,6 +248,15 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE customers ADD COLUMN winback_until TEXT;
     ALTER TABLE customers ADD COLUMN winback_won TEXT;
 ",
+    // 14: who clicked a share link within the hour, as a keyed fingerprint of their network and
+    // browser, deleted once the hour is over.
+    "
+    CREATE TABLE visitors (
+        fingerprint TEXT PRIMARY KEY,
+        until       TEXT NOT NULL
+    );
+    CREATE INDEX visitors_until ON visitors (until);
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

@@ -11,6 +11,7 @@ mod path_text;
 mod platform_webhooks;
 mod request_log;
 pub mod telemetry;
+mod visit;
 
 pub use auth::{require_api_key, ApiKeys, MIN_KEY_LEN};
 pub use base_url::{function_base_url, RequestOrigin};
@@ -27,3 +28,4 @@ pub use platform_webhooks::{
     WooCommerceHeaders, DELIVERY_MEMORY_DAYS,
 };
 pub use request_log::{log_line, with_request_logging, REQUEST_ID_HEADER};
+pub use visit::{LinkVisit, SourceIp};

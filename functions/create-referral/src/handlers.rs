@@ -8,9 +8,10 @@ use axum::Json;
 use domain::model::{
     rfc3339, Creation, CustomerId, CustomerName, Email, Locale, ReferralCode, ReferralRequest,
 };
+use domain::ports::Click;
 use serde::Serialize;
 use utoipa::ToSchema;
-use web::{choose_locale, ApiError, JsonFields};
+use web::{choose_locale, ApiError, JsonFields, LinkVisit};
 
 use crate::share_links::ShareLinks;
 use crate::AppState;
@@ -120,15 +121,16 @@ pub(crate) async fn referral_stats(
 /// `GET /r/{code}`: a customer followed a shared link. With the friend's first-order offer
 /// (`FRIEND_REWARD` `first_order` or `both`) a known code shows the claim page; otherwise, and
 /// for any unknown code, a redirect: the customer reaches the shop whatever happens to our
-/// bookkeeping. `HEAD` answers the same and counts nothing.
+/// bookkeeping. `HEAD` answers the same and counts nothing; so do link previews, crawlers,
+/// scripts and prefetches, and a visitor's further clicks on the code within the hour.
 #[utoipa::path(
     get,
     path = "/r/{code}",
     tag = "share links",
     params(("code" = String, Path, description = "A referral code, any case; anything else leads to the shop")),
     responses(
-        (status = 200, description = "The claim page of the friend's first-order offer (a known code, `FRIEND_REWARD` `first_order` or `both`), in the visitor's language; the click counted", content_type = "text/html"),
-        (status = 302, description = "To the landing URL with the code for a known code without the offer (the click counted), else to `SHOP_URL`",
+        (status = 200, description = "The claim page of the friend's first-order offer (a known code, `FRIEND_REWARD` `first_order` or `both`), in the visitor's language; a person's first click on the code within the hour counted (not a link preview, crawler, script or prefetch)", content_type = "text/html"),
+        (status = 302, description = "To the landing URL with the code for a known code without the offer (the click counted as for 200), else to `SHOP_URL`",
             headers(("location" = String, description = "Where the customer goes"), ("cache-control" = String, description = "`no-store`"))),
     )
 )]
@@ -137,6 +139,7 @@ pub(crate) async fn follow_link(
     State(state): State<Arc<AppState>>,
     method: Method,
     headers: HeaderMap,
+    LinkVisit(visit): LinkVisit,
     code: Result<Path<String>, PathRejection>,
 ) -> Response {
     let code = code
@@ -145,11 +148,15 @@ pub(crate) async fn follow_link(
     let Some(code) = code else {
         return redirect(state.shop_url.as_str());
     };
-    // HEAD is what link unfurlers and monitors send; only a real visit counts.
+    // HEAD is what link unfurlers and monitors send; only a person's visit counts.
     let known = if method == Method::HEAD {
         state.referrals.is_known(&code).await
     } else {
-        state.referrals.count_click(&code).await
+        state
+            .referrals
+            .follow(&code, &visit)
+            .await
+            .map(Click::known_code)
     };
     let known = match known {
         Ok(known) => known,

@@ -49,9 +49,15 @@ async fn concurrent_clicks_and_orders_under_the_conflict_rule_lose_nothing() {
     }
     let codes = &codes;
 
-    let clicks = stream::iter(0..200).for_each_concurrent(200, |_| async move {
+    let clicks = stream::iter(0..200).for_each_concurrent(200, |n| async move {
+        let person = [("user-agent", http_tests::browser(n))];
         let answer = stack
-            .call("GET", &format!("{CREATE}/r/{}", codes[0]), &[], Vec::new())
+            .call(
+                "GET",
+                &format!("{CREATE}/r/{}", codes[0]),
+                &person,
+                Vec::new(),
+            )
             .await;
         assert!((300..400).contains(&answer.status), "{}", answer.status);
     });

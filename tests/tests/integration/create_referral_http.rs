@@ -46,10 +46,12 @@ async fn stats(stack: &TestStack, customer_id: &str) -> Response {
         .expect("request sent")
 }
 
+/// A share link followed in a browser.
 async fn follow(stack: &TestStack, code: &str) -> Response {
     stack
         .client
         .get(stack.url(FUNCTION, &format!("/r/{code}")))
+        .header("user-agent", http_tests::BROWSER)
         .send()
         .await
         .expect("request sent")
@@ -157,6 +159,49 @@ async fn fifty_parallel_first_calls_yield_one_code() {
     );
 }
 
+/// The visitor is their address and browser, the address as the connection has it: the same
+/// browser on two machines is two clicks, and a forwarded-for header changes nothing.
+#[tokio::test]
+async fn visitors_are_told_apart_by_the_address_they_connect_from() {
+    let stack = TestStack::start().await;
+    let created = create(
+        &stack,
+        json!({"customer_id": "cust-1", "email": "anna@example.com"}),
+    )
+    .await;
+    let code = created.json::<Value>().await.expect("JSON")["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    // Loopback is all of 127/8: a second machine is a client bound to 127.0.0.2.
+    let from = |address: [u8; 4]| {
+        webhook_http::client_builder()
+            .expect("TLS configuration")
+            .local_address(std::net::IpAddr::from(address))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    };
+    let link = stack.url(FUNCTION, &format!("/r/{code}"));
+    for (client, forwarded_for) in [
+        (from([127, 0, 0, 1]), "198.51.100.1"),
+        (from([127, 0, 0, 1]), "198.51.100.2"),
+        (from([127, 0, 0, 2]), "198.51.100.1"),
+        (from([127, 0, 0, 2]), "198.51.100.3"),
+    ] {
+        let answer = client
+            .get(&link)
+            .header("user-agent", http_tests::BROWSER)
+            .header("x-forwarded-for", forwarded_for)
+            .send()
+            .await
+            .expect("click");
+        assert_eq!(answer.status(), StatusCode::FOUND);
+    }
+    let body: Value = stats(&stack, "cust-1").await.json().await.expect("JSON");
+    assert_eq!(body["clicks"], 2, "two addresses, one browser: {body}");
+}
+
 #[tokio::test]
 async fn following_a_link_redirects_to_the_landing_page_and_counts_the_click() {
     let stack = TestStack::start().await;
@@ -178,7 +223,10 @@ async fn following_a_link_redirects_to_the_landing_page_and_counts_the_click() {
     );
 
     let body: Value = stats(&stack, "cust-1").await.json().await.expect("JSON");
-    assert_eq!(body["clicks"], 2);
+    assert_eq!(
+        body["clicks"], 1,
+        "one visitor within the hour is one click"
+    );
     assert_eq!(body["conversions"], 0);
     assert_eq!(body["code"], code);
     assert_eq!(body["link"], stack.url(FUNCTION, &format!("/r/{code}")));

@@ -142,11 +142,24 @@ async fn referral_codes_cost_one_or_two_requests() {
         .await
         .expect("existing");
     assert_eq!(counter.take(), ["GetItem"], "repeat call");
-    store.count_click(&code, Utc::now()).await.expect("click");
+    let anna = http_tests::visitor(&code, 1);
+    store
+        .count_click(&code, &anna, Utc::now())
+        .await
+        .expect("click");
+    assert_eq!(
+        counter.take(),
+        ["GetItem", "PutItem", "PutItem"],
+        "click: is the code known, the visitor's mark, then the click's own tally (1 WRU each)"
+    );
+    store
+        .count_click(&code, &anna, Utc::now())
+        .await
+        .expect("click");
     assert_eq!(
         counter.take(),
         ["GetItem", "PutItem"],
-        "click: is the code known, then the click's own tally (1 WRU)"
+        "the same visitor within the hour: the mark's condition fails, no tally"
     );
     store
         .referral_stats(&CustomerId::parse("max").expect("id"))

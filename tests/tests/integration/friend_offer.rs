@@ -24,7 +24,10 @@ fn stack<S: Store>(store: Arc<S>, vars: &[(&str, String)]) -> PlatformStack<S> {
 
 /// The share link's page as a German browser opens it.
 async fn open_page<S: Store>(stack: &PlatformStack<S>, method: &str, code: &str) -> Answer {
-    let headers = [("accept-language", "de-DE,de;q=0.9,en;q=0.5".to_owned())];
+    let headers = [
+        ("accept-language", "de-DE,de;q=0.9,en;q=0.5".to_owned()),
+        ("user-agent", http_tests::BROWSER.to_owned()),
+    ];
     stack
         .call(
             method,

@@ -34,6 +34,7 @@ mod retention_flows;
 mod reward_referral_http;
 mod score_contract;
 mod score_nps_http;
+mod share_clicks;
 mod store_contract;
 mod survey_browser;
 mod survey_contract;

@@ -121,12 +121,12 @@ async fn the_page_shows_the_link_the_terms_and_what_friends_did<S: Store>(store:
 
     // Two clicks, one claim, the friend's order: counted; the referrer's coupon listed; no
     // trace of the friend.
-    for _ in 0..2 {
+    for n in 0..2 {
         let click = stack
             .call(
                 "GET",
                 &format!("/lambda-url/create-referral/r/{code}"),
-                &[],
+                &[("user-agent", http_tests::browser(n))],
                 Vec::new(),
             )
             .await;

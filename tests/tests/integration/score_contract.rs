@@ -353,8 +353,13 @@ pub async fn funnel_counts_codes_clicks_outcomes_and_money<S: Stores>(store: Arc
         .get_or_create(request("eva"), &http_tests::test_link)
         .await
         .expect("code");
-    for _ in 0..3 {
-        shop.referrals.count_click(&code).await.expect("click");
+    for n in 0..3 {
+        let click = shop
+            .referrals
+            .follow(&code, &http_tests::person(n))
+            .await
+            .expect("click");
+        assert_eq!(click, domain::ports::Click::Counted);
     }
     shop.referrals
         .is_known(&code)

@@ -198,10 +198,11 @@ async fn referral_funnel_over_http() {
     )
     .await;
     let code = created["code"].as_str().expect("code").to_owned();
-    for _ in 0..2 {
+    for n in 0..2 {
         stack
             .client
             .get(stack.url("create-referral", &format!("/r/{code}")))
+            .header("user-agent", http_tests::browser(n))
             .send()
             .await
             .expect("click");

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::model::{Creation, CustomerId, Email, ReferralCode, ReferralRequest};
-use domain::ports::{ClaimOutcome, CodeClaim, ReferralStore};
+use domain::ports::{ClaimOutcome, Click, CodeClaim, ReferralStore};
 use domain::services::{CodeSource, ReferralService};
 use futures::future::join_all;
 use http_tests::clock::SettableClock;
+use http_tests::visitor;
 
 fn at() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 0)
@@ -178,11 +179,14 @@ pub async fn concurrent_clicks_are_all_counted<S: ReferralStore + Aggregate + 's
         .await
         .expect("claim");
     let clicked = code("AAAA2222");
-    let clicks = (0..25).map(|_| store.count_click(&clicked, at()));
+    let visitors: Vec<_> = (0..25).map(|n| visitor(&clicked, n)).collect();
+    let clicks = visitors
+        .iter()
+        .map(|visitor| store.count_click(&clicked, visitor, at()));
     assert!(join_all(clicks)
         .await
         .into_iter()
-        .all(|r| r.expect("click")));
+        .all(|r| r.expect("click") == Click::Counted));
     store.aggregate().await;
     let stats = store
         .referral_stats(&customer("c-1"))
@@ -194,14 +198,74 @@ pub async fn concurrent_clicks_are_all_counted<S: ReferralStore + Aggregate + 's
 }
 
 pub async fn click_on_an_unknown_code_counts_nothing(store: Arc<dyn ReferralStore>) {
-    assert!(!store
-        .count_click(&code("ZZZZ9999"), at())
-        .await
-        .expect("click"));
+    let unknown = code("ZZZZ9999");
+    assert_eq!(
+        store
+            .count_click(&unknown, &visitor(&unknown, 1), at())
+            .await
+            .expect("click"),
+        Click::UnknownCode
+    );
     assert_eq!(
         store.code_owner(&code("ZZZZ9999")).await.expect("read"),
         None
     );
+}
+
+/// One click per visitor and code within the hour from their counted click; concurrent clicks
+/// of one visitor count once.
+pub async fn a_visitor_counts_once_per_code_per_hour<S: ReferralStore + Aggregate + 'static>(
+    store: Arc<S>,
+) {
+    store
+        .claim_code(claim("c-1", "AAAA2222"))
+        .await
+        .expect("claim");
+    store
+        .claim_code(claim("c-2", "BBBB3333"))
+        .await
+        .expect("claim");
+    let (one, other) = (code("AAAA2222"), code("BBBB3333"));
+    let anna = visitor(&one, 1);
+    let concurrent = join_all((0..10).map(|_| store.count_click(&one, &anna, at()))).await;
+    let counted = concurrent
+        .into_iter()
+        .map(|click| click.expect("click"))
+        .filter(|click| *click == Click::Counted)
+        .count();
+    assert_eq!(counted, 1, "ten concurrent clicks of one visitor");
+    let click = |code, visitor, at| {
+        let store = store.clone();
+        async move { store.count_click(code, visitor, at).await.expect("click") }
+    };
+    let hour = Duration::hours(1);
+    let second = Duration::seconds(1);
+    assert_eq!(
+        click(&one, &anna, at() + hour - second).await,
+        Click::Repeat
+    );
+    let (ben, anna_on_other) = (visitor(&one, 2), visitor(&other, 1));
+    assert_eq!(click(&one, &ben, at()).await, Click::Counted);
+    assert_eq!(click(&other, &anna_on_other, at()).await, Click::Counted);
+    assert_eq!(click(&one, &anna, at() + hour).await, Click::Counted);
+    assert_eq!(
+        click(&one, &anna, at() + hour + second).await,
+        Click::Repeat
+    );
+    store.aggregate().await;
+    let clicks = |customer_id| {
+        let store = store.clone();
+        async move {
+            store
+                .referral_stats(&customer(customer_id))
+                .await
+                .expect("read")
+                .expect("a code")
+                .clicks
+        }
+    };
+    assert_eq!(clicks("c-1").await, 3);
+    assert_eq!(clicks("c-2").await, 1);
 }
 
 http_tests::contract_suite!(
@@ -213,6 +277,7 @@ http_tests::contract_suite!(
     stats_of_a_customer_without_code_are_absent,
     concurrent_clicks_are_all_counted,
     click_on_an_unknown_code_counts_nothing,
+    a_visitor_counts_once_per_code_per_hour,
 );
 
 #[tokio::test]
@@ -225,10 +290,14 @@ async fn embedded_store_keeps_data_across_reopen() {
             .claim_code(claim("c-1", "AAAA2222"))
             .await
             .expect("claim");
-        assert!(store
-            .count_click(&code("AAAA2222"), at())
-            .await
-            .expect("click"));
+        let clicked = code("AAAA2222");
+        assert_eq!(
+            store
+                .count_click(&clicked, &visitor(&clicked, 1), at())
+                .await
+                .expect("click"),
+            Click::Counted
+        );
     }
     let reopened = store_sqlite::EmbeddedStore::open(&path).expect("reopen");
     // The click's tally survived too: counted after the restart.

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use domain::model::{CounterSeries, CustomerId, Email, Locale, ReferralCode, ReferralRequest};
-use domain::ports::{MetricsStore, ReferralStore, SystemClock, TallyId, TallyStore};
+use domain::ports::{Click, MetricsStore, ReferralStore, SystemClock, TallyId, TallyStore};
 use domain::services::ReferralService;
+use http_tests::visitor;
 
 /// The ids of the tallies recorded so far, as the stream (or the local stack's task) names them.
 #[async_trait::async_trait]
@@ -85,15 +86,23 @@ where
     assert_eq!(store.apply_tallies(&made).await.expect("applied"), 2);
 
     for n in 0..30 {
-        assert!(store
-            .count_click(&codes[n % 2], Utc::now())
-            .await
-            .expect("click"));
+        let code = &codes[n % 2];
+        assert_eq!(
+            store
+                .count_click(code, &visitor(code, n), Utc::now())
+                .await
+                .expect("click"),
+            Click::Counted
+        );
     }
-    assert!(!store
-        .count_click(&ReferralCode::parse("ZZZZ9999").expect("code"), Utc::now())
-        .await
-        .expect("unknown code"));
+    let unknown = ReferralCode::parse("ZZZZ9999").expect("code");
+    assert_eq!(
+        store
+            .count_click(&unknown, &visitor(&unknown, 0), Utc::now())
+            .await
+            .expect("unknown code"),
+        Click::UnknownCode
+    );
     let batch = store.pending().await;
     assert_eq!(batch.len(), 30, "one tally per click on a known code");
     assert_eq!(
@@ -116,7 +125,7 @@ where
 
     // A tally named twice in one batch.
     store
-        .count_click(&codes[0], Utc::now())
+        .count_click(&codes[0], &visitor(&codes[0], 100), Utc::now())
         .await
         .expect("click");
     let one = store.pending().await;
@@ -127,8 +136,9 @@ where
 
     // Two aggregators racing for one batch (overlapping stream retries).
     for n in 0..40 {
+        let code = &codes[n % 2];
         store
-            .count_click(&codes[n % 2], Utc::now())
+            .count_click(code, &visitor(code, 200 + n), Utc::now())
             .await
             .expect("click");
     }
@@ -155,9 +165,12 @@ where
     }
     let made = store.pending().await;
     assert_eq!(store.apply_tallies(&made).await.expect("applied"), 60);
-    for _ in 0..5 {
+    for n in 0..5 {
         for code in &codes {
-            store.count_click(code, Utc::now()).await.expect("click");
+            store
+                .count_click(code, &visitor(code, n), Utc::now())
+                .await
+                .expect("click");
         }
     }
     let batch = store.pending().await;

@@ -28,6 +28,7 @@ mod rewards;
 mod survey;
 mod survey_request;
 mod time;
+mod visit;
 mod webhook;
 mod winback;
 
@@ -91,5 +92,8 @@ pub use survey::{
 };
 pub use survey_request::{SkipReason, SurveyDecision, SurveyRequest};
 pub use time::rfc3339;
+pub use visit::{
+    is_automated, is_prefetch, Visit, VisitorFingerprint, AUTOMATED_AGENTS, VISIT_WINDOW,
+};
 pub use webhook::{WebhookSecrets, WebhookSecretsError, WebhookUrl, WebhookUrlError};
 pub use winback::WinbackRules;

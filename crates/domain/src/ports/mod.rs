@@ -42,7 +42,7 @@ pub use outbox::{
 pub use personal_data::{
     DataSubject, Erasure, OptOut, OrderRecord, PersonalData, PersonalDataStore, Profile,
 };
-pub use referral_store::{ClaimOutcome, CodeClaim, ReferralStore, ReferrerProgressStore};
+pub use referral_store::{ClaimOutcome, Click, CodeClaim, ReferralStore, ReferrerProgressStore};
 pub use scheduled::{
     ReminderCommit, ReminderFacts, ReminderPlan, Scheduled, ScheduledStore, StepOutcome,
     WinbackCommit, WinbackFacts, WinbackPlan,

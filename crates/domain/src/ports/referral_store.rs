@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use super::{OutboxMessage, StoreError};
 use crate::model::{
     CustomerId, CustomerName, Email, IssuedCode, Locale, PersonFingerprint, ReferralCode,
-    ReferralStats, ReferrerProgress,
+    ReferralStats, ReferrerProgress, VisitorFingerprint,
 };
 
 /// A request to give `customer_id` the freshly generated `code`, unless they already own one.
@@ -36,6 +36,24 @@ pub enum ClaimOutcome {
     Stale,
 }
 
+/// What a follow of a share link did to the counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Click {
+    /// Nobody owns the code.
+    UnknownCode,
+    Counted,
+    /// The same visitor's click on the code was counted within the hour.
+    Repeat,
+    /// A link preview, crawler, script or prefetch: nothing is counted or kept.
+    NotAPerson,
+}
+
+impl Click {
+    pub fn known_code(self) -> bool {
+        self != Self::UnknownCode
+    }
+}
+
 /// Storage of referral codes. Each method is one atomic unit.
 #[async_trait]
 pub trait ReferralStore: Send + Sync {
@@ -51,11 +69,16 @@ pub trait ReferralStore: Send + Sync {
     /// Who owns the code, if anyone; a plain read that changes nothing.
     async fn code_owner(&self, code: &ReferralCode) -> Result<Option<CustomerId>, StoreError>;
 
-    /// Records one click on a known code as a tally of its own (the code's count and the day's
-    /// funnel move when the aggregator applies it), writing no item another click writes;
-    /// `false` when the code does not exist.
-    async fn count_click(&self, code: &ReferralCode, at: DateTime<Utc>)
-        -> Result<bool, StoreError>;
+    /// Records a person's click on a known code as a tally of its own (the code's count and the
+    /// day's funnel move when the aggregator applies it), unless the same visitor's click on it
+    /// was counted within [`crate::model::VISIT_WINDOW`]; the visitor's fingerprint is kept that
+    /// long and no longer. Writes no item another visitor's click writes.
+    async fn count_click(
+        &self,
+        code: &ReferralCode,
+        visitor: &VisitorFingerprint,
+        at: DateTime<Utc>,
+    ) -> Result<Click, StoreError>;
 }
 
 /// What the referrer's page reads; its own port, so only create-referral links the read (and

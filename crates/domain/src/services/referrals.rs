@@ -2,9 +2,9 @@ use std::sync::Arc;
 
 use crate::model::{
     Creation, CustomerId, FingerprintKey, IssuedCode, PageKey, ReferralCode, ReferralRequest,
-    ReferralStats,
+    ReferralStats, Visit,
 };
-use crate::ports::{ClaimOutcome, Clock, CodeClaim, ReferralStore, StoreError};
+use crate::ports::{ClaimOutcome, Click, Clock, CodeClaim, ReferralStore, StoreError};
 
 use super::optimistic::{until_done, Step};
 use super::Events;
@@ -128,8 +128,16 @@ impl ReferralService {
         PageKey::issue(&self.fingerprints, &issued.code, &issued.customer_id)
     }
 
-    /// Counts a click on a shared link; `false` when nobody owns the code.
-    pub async fn count_click(&self, code: &ReferralCode) -> Result<bool, ReferralError> {
-        Ok(self.store.count_click(code, self.clock.now()).await?)
+    /// A follow of a shared link: a person's first click on the code within the hour is
+    /// counted; previews, crawlers, scripts and prefetches only learn whether the code is known.
+    pub async fn follow(&self, code: &ReferralCode, visit: &Visit) -> Result<Click, ReferralError> {
+        match visit.person(&self.fingerprints, code) {
+            Some(visitor) => Ok(self
+                .store
+                .count_click(code, &visitor, self.clock.now())
+                .await?),
+            None if self.is_known(code).await? => Ok(Click::NotAPerson),
+            None => Ok(Click::UnknownCode),
+        }
     }
 }
