@@ -138,10 +138,11 @@ async fn one_visitor_counts_once_per_code_within_the_hour<S: Store>(store: Arc<S
         "the same visitor on another code"
     );
 
-    stack.app.clock.advance(59 * 60 + 59).expect("clock");
+    // The clock also runs while the test does (seconds on a busy machine): a minute's margin.
+    stack.app.clock.advance(59 * 60).expect("clock");
     open(&stack, &code, &anna).await;
     assert_eq!(clicks(&stack, "ref-1").await, 2, "within the hour");
-    stack.app.clock.advance(1).expect("clock");
+    stack.app.clock.advance(61).expect("clock");
     open(&stack, &code, &anna).await;
     open(&stack, &code, &anna).await;
     assert_eq!(
