@@ -10,8 +10,8 @@ use axum::Router;
 use clap::Parser;
 use domain::ports::{
     Clock, DeliveryLog, DiscountLedger, MetricsStore, OfferStore, OrderStore, OutboxAdmin,
-    OutboxStore, PersonalDataStore, ReferralStore, ReferrerProgressStore, ScheduledStore,
-    SurveyStore, WebhookSender,
+    OutboxStore, PersonalDataStore, ReferralStore, ReferrerProgressStore, ReviewListing,
+    ReviewStore, ScheduledStore, SurveyStore, WebhookSender,
 };
 use domain::services::Deliverer;
 use settings::{Logging, SettingsError};
@@ -286,6 +286,8 @@ where
         + DeliveryLog
         + PersonalDataStore
         + ScheduledStore
+        + ReviewStore
+        + ReviewListing
         + 'static,
 {
     let local_clock = Arc::new(
@@ -311,6 +313,8 @@ where
             .context("reward-referral configuration")?,
         reward_referral::Ports {
             orders: store.clone(),
+            reviews: store.clone(),
+            review_listing: store.clone(),
             outbox: store.clone(),
             deliveries: store.clone(),
             clock: clock.clone(),
@@ -337,6 +341,7 @@ where
         score_nps::Ports {
             metrics: store.clone(),
             follow_ups: store.clone(),
+            reviews: store.clone(),
             clock: clock.clone(),
         },
     );
@@ -374,7 +379,8 @@ where
         deliver_outbox::Ports {
             outbox: store.clone(),
             ledger: store.clone(),
-            scheduled: store,
+            scheduled: store.clone(),
+            reviews: store,
             discounts,
             mailer: Arc::new(MailFolder::new(
                 options.data_dir.join(OUTBOX_FOLDER),

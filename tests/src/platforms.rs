@@ -76,6 +76,8 @@ pub trait PlatformStore:
     + domain::ports::DeliveryLog
     + domain::ports::PersonalDataStore
     + domain::ports::ScheduledStore
+    + domain::ports::ReviewStore
+    + domain::ports::ReviewListing
     + crate::aggregate::Aggregate
     + 'static
 {
@@ -94,6 +96,8 @@ impl<S> PlatformStore for S where
         + domain::ports::DeliveryLog
         + domain::ports::PersonalDataStore
         + domain::ports::ScheduledStore
+        + domain::ports::ReviewStore
+        + domain::ports::ReviewListing
         + crate::aggregate::Aggregate
         + 'static
 {
@@ -120,6 +124,12 @@ impl<S: PlatformStore> PlatformStack<S> {
             // Likewise the suites that predate survey reminders count a survey's messages
             // without one; retention_flows.rs turns them on.
             ("SURVEY_REMINDER_DAYS", "0"),
+            // And the suites that predate the review rules reward many orders of one referrer
+            // in a week; review_queue.rs sets the rules on.
+            ("REVIEW_MAX_ORDERS_PER_IP", "0"),
+            ("REVIEW_MAX_REWARDS_PER_WEEK", "0"),
+            ("REVIEW_SHIPPING_ADDRESS", "0"),
+            ("REVIEW_SAME_NAME", "0"),
         ]
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

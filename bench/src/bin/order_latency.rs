@@ -111,6 +111,7 @@ async fn main() {
             referral_code: Some(CarriedCode::Wellformed(codes[n / 25].clone())),
             placed_at: Utc::now(),
             placed_at_given: false,
+            signals: Default::default(),
         };
         let request = Instant::now();
         let outcome = service.record(order).await.expect("recorded");

@@ -376,6 +376,68 @@ async fn one_round(bench: &mut Bench, round: usize) {
         "{rewarded}"
     );
     let coupon = str_at(&rewarded, "/referral/rewards/1/coupon").to_owned();
+    // The review rules' facts: an IP and a shipping address of the friend's own.
+    let street =
+        |n: &str| json!({"line1": format!("Weg {n}"), "postcode": "10115", "country": "DE"});
+    let second = format!("friend2-{round}");
+    let with_facts = json!({"order_id": format!("o2-{round}"), "customer_id": second,
+        "email": format!("{second}@example.com"), "total_cents": 5000, "currency": "EUR",
+        "referral_code": code, "ip": format!("203.0.113.{}", round % 250),
+        "shipping_address": street(&second)});
+    let checked = Case::new("POST /orders (rewarded, with ip and shipping_address)", 2)
+        .above_because(
+            "the referrer's review marks (GetItem), read when the order has a mark to compare",
+        );
+    let checked = bench
+        .call(checked, post(format!("{RR}/orders"), with_facts), OK)
+        .await;
+    assert_eq!(
+        str_at(&checked, "/referral/status"),
+        "rewarded",
+        "{checked}"
+    );
+    // The referrer ships home; a friend shipping there too is held.
+    let home = json!({"order_id": format!("home-{round}"), "customer_id": referrer,
+        "email": format!("{referrer}@example.com"), "total_cents": 3000, "currency": "EUR",
+        "shipping_address": street(&referrer)});
+    bench
+        .call(
+            Case::new("POST /orders (no code, with shipping_address)", 2),
+            post(format!("{RR}/orders"), home),
+            OK,
+        )
+        .await;
+    let third = format!("friend3-{round}");
+    let held_order = json!({"order_id": format!("o3-{round}"), "customer_id": third,
+        "email": format!("{third}@example.com"), "total_cents": 5000, "currency": "EUR",
+        "referral_code": code, "shipping_address": street(&referrer)});
+    let held = Case::new("POST /orders (held for review: the referrer's address)", 2)
+        .above_because("the referrer's review marks (GetItem)");
+    let held = bench
+        .call(held, post(format!("{RR}/orders"), held_order), OK)
+        .await;
+    assert_eq!(str_at(&held, "/referral/status"), "review", "{held}");
+    bench
+        .call(
+            Case::new("GET /reviews (open)", 1),
+            get(format!("{RR}/reviews?limit=10")),
+            OK,
+        )
+        .await;
+    let approve = Case::new("POST /reviews/{order_id} (approve)", 2).above_because(
+        "the review (GetItem), its coupons and both profiles (BatchGetItem), then one \
+         TransactWriteItems; read again for the answer",
+    );
+    bench
+        .call(
+            approve,
+            post(
+                format!("{RR}/reviews/o3-{round}"),
+                json!({"decision": "approve"}),
+            ),
+            OK,
+        )
+        .await;
     let own_page = Case::new("GET /me/{code}/{key} (the referrer's page)", 3).above_because(
         "the code item (owner, counters), the owner's coupon keys on the keys-only `customers` \
          index, then the coupons in one BatchGetItem: nothing of any friend is read",
@@ -445,6 +507,11 @@ async fn one_round(bench: &mut Bench, round: usize) {
     platform_order["email"] = json!(format!("shopper-{round}@example.com"));
     platform_order["customer"]["id"] = json!(800_000 + round);
     platform_order["note_attributes"] = json!([{"name": "ref", "value": code}]);
+    // Each round's buyer from a network of their own: the fixture's one IP would be held by
+    // `orders_per_ip` from the fourth round on.
+    let ip = format!("198.51.100.{}", round % 250);
+    platform_order["browser_ip"] = json!(ip);
+    platform_order["client_details"]["browser_ip"] = json!(ip);
     let webhook_order = Case::new("POST /webhooks/shopify orders/create (rewarded)", 2)
         .above_because(
         "the delivery id is looked up first (GetItem) and the answer kept after (PutItem), so a \

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use domain::model::{
     Currency, CustomerId, CustomerName, Email, FingerprintKey, Locale, MinorUnits, Order, OrderId,
-    SurveyRequest,
+    OrderSignals, ShippingAddress, SurveyRequest,
 };
 use domain::ports::{PartialRefund, UndecidedOrder};
 
@@ -185,6 +185,7 @@ impl Buyer {
         order_id: OrderId,
         (currency, total_cents): (Currency, MinorUnits),
         placed_at: DateTime<Utc>,
+        signals: OrderSignals,
     ) -> Order {
         Order {
             order_id,
@@ -197,6 +198,7 @@ impl Buyer {
             referral_code: None,
             placed_at,
             placed_at_given: true,
+            signals,
         }
     }
 
@@ -274,4 +276,40 @@ pub(crate) fn attribute_text(value: Option<&serde_json::Value>) -> Option<String
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// What an order's body tells about who placed it, for the review rules; a part that does not
+/// parse is simply missing (a platform's odd value never refuses an order).
+pub(crate) fn signals(
+    ip: Option<&str>,
+    ships_to: Option<ShippingParts<'_>>,
+    full_name: Option<String>,
+) -> OrderSignals {
+    OrderSignals {
+        ip: ip.and_then(|raw| raw.trim().parse().ok()),
+        ships_to: ships_to.and_then(|parts| {
+            ShippingAddress::new(parts.line1, parts.line2, parts.postcode, parts.country)
+        }),
+        full_name: full_name.and_then(|raw| CustomerName::parse(&raw).ok()),
+    }
+}
+
+/// A platform's shipping address fields.
+pub(crate) struct ShippingParts<'a> {
+    pub line1: Option<&'a str>,
+    pub line2: Option<&'a str>,
+    pub postcode: Option<&'a str>,
+    pub country: Option<&'a str>,
+}
+
+/// `first last`, from whichever parts are there.
+pub(crate) fn joined_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    let name = [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!name.is_empty()).then_some(name)
 }

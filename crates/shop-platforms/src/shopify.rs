@@ -8,7 +8,7 @@
 //! says it was fulfilled. A signed body replayed under another topic changes nothing.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use domain::model::{Currency, MinorUnits, OrderId, RefundId};
+use domain::model::{Currency, MinorUnits, OrderId, OrderSignals, RefundId};
 use domain::ports::PartialRefund;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -41,6 +41,11 @@ struct ShopifyOrder {
     #[serde(default)]
     discount_codes: Vec<DiscountCode>,
     landing_site: Option<String>,
+    /// The checkout's client IP (deprecated at the top level in favour of `client_details`).
+    browser_ip: Option<String>,
+    client_details: Option<ClientDetails>,
+    shipping_address: Option<Address>,
+    billing_address: Option<Address>,
     /// Every order has its lines (perhaps none); a refund or a privacy payload has none, so
     /// requiring them tells an order body from the others.
     #[allow(
@@ -55,6 +60,32 @@ struct Customer {
     id: Option<RawId>,
     email: Option<String>,
     first_name: Option<String>,
+    last_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ClientDetails {
+    browser_ip: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Address {
+    name: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    address1: Option<String>,
+    address2: Option<String>,
+    zip: Option<String>,
+    country_code: Option<String>,
+}
+
+impl Address {
+    fn full_name(&self) -> Option<String> {
+        self.name
+            .clone()
+            .filter(|name| !name.trim().is_empty())
+            .or_else(|| facts::joined_name(self.first_name.as_deref(), self.last_name.as_deref()))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -250,7 +281,7 @@ fn order_facts(
     let (discount_codes, codes_not_examined) =
         facts::distinct_codes(order.discount_codes.iter().map(|d| d.code.clone()));
     OrderFacts {
-        order: buyer.order(order_id, priced, placed_at),
+        order: buyer.order(order_id, priced, placed_at, signals(order)),
         referral: ReferralSources {
             attribute: note_attribute(&order.note_attributes, &reading.referral_attribute),
             discount_codes: discount_codes.clone(),
@@ -264,6 +295,40 @@ fn order_facts(
         refunds: Vec::new(),
         refunds_not_examined: 0,
     }
+}
+
+/// The client IP (`client_details.browser_ip`, else `browser_ip`), where it ships, and the full
+/// name on the shipping address, else the billing address, else the customer's.
+fn signals(order: &ShopifyOrder) -> OrderSignals {
+    let ip = order
+        .client_details
+        .as_ref()
+        .and_then(|details| details.browser_ip.as_deref())
+        .or(order.browser_ip.as_deref());
+    let name = order
+        .shipping_address
+        .as_ref()
+        .and_then(Address::full_name)
+        .or_else(|| order.billing_address.as_ref().and_then(Address::full_name))
+        .or_else(|| {
+            order
+                .customer
+                .as_ref()
+                .and_then(|c| facts::joined_name(c.first_name.as_deref(), c.last_name.as_deref()))
+        });
+    facts::signals(
+        ip,
+        order
+            .shipping_address
+            .as_ref()
+            .map(|a| facts::ShippingParts {
+                line1: a.address1.as_deref(),
+                line2: a.address2.as_deref(),
+                postcode: a.zip.as_deref(),
+                country: a.country_code.as_deref(),
+            }),
+        name,
+    )
 }
 
 /// The address from `email`, else `contact_email`, else the customer's.
@@ -426,6 +491,41 @@ mod tests {
             PlatformRequest::Ignored(why) => Some(why.reason),
             _ => None,
         }
+    }
+
+    #[test]
+    fn an_order_tells_its_client_ip_where_it_ships_and_the_full_name() {
+        let PlatformRequest::Order(facts) = rewards("orders/paid", ORDER.as_bytes()) else {
+            panic!("an order");
+        };
+        let signals = &facts.order.signals;
+        assert_eq!(signals.ip, Some("203.0.113.17".parse().expect("ip")));
+        let expected = domain::model::ShippingAddress::new(
+            Some("Hauptstr. 12"),
+            None,
+            Some("10115"),
+            Some("DE"),
+        );
+        assert_eq!(signals.ships_to, expected);
+        assert_eq!(
+            signals.full_name.as_ref().map(AsRef::as_ref),
+            Some("Anna Schmidt")
+        );
+        // `client_details.browser_ip` first; the deprecated top-level field when it is missing;
+        // garbage is no IP, and the order is still read.
+        let body = order_with(serde_json::json!({"client_details": null, "browser_ip": "x"}));
+        let PlatformRequest::Order(facts) = rewards("orders/paid", &body) else {
+            panic!("an order");
+        };
+        assert_eq!(facts.order.signals.ip, None);
+        let body = order_with(serde_json::json!({"client_details": null}));
+        let PlatformRequest::Order(facts) = rewards("orders/paid", &body) else {
+            panic!("an order");
+        };
+        assert_eq!(
+            facts.order.signals.ip,
+            Some("203.0.113.17".parse().expect("ip"))
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! await their payment, `cancelled` and `failed` revoke like a full refund, `refunded` is one.
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
-use domain::model::{Currency, MinorUnits, OrderId, RefundId};
+use domain::model::{Currency, MinorUnits, OrderId, OrderSignals, RefundId};
 use domain::ports::PartialRefund;
 use serde::Deserialize;
 
@@ -27,6 +27,9 @@ struct WooOrder {
     /// Set when WooCommerce took the payment (`payment_complete`, or a paid status reached).
     date_paid_gmt: Option<String>,
     billing: Option<Billing>,
+    shipping: Option<Shipping>,
+    /// The checkout's client IP, as WooCommerce records it.
+    customer_ip_address: Option<String>,
     #[serde(default)]
     meta_data: Vec<Meta>,
     #[serde(default)]
@@ -39,6 +42,17 @@ struct WooOrder {
 struct Billing {
     email: Option<String>,
     first_name: Option<String>,
+    last_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Shipping {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    address_1: Option<String>,
+    address_2: Option<String>,
+    postcode: Option<String>,
+    country: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,7 +193,7 @@ fn order_facts(
         let (coupon_codes, codes_not_examined) =
             facts::distinct_codes(order.coupon_lines.iter().map(|c| c.code.clone()));
         Ok(OrderFacts {
-            order: buyer.order(order_id, priced, placed_at),
+            order: buyer.order(order_id, priced, placed_at, signals(order)),
             referral: ReferralSources {
                 attribute: meta(&order.meta_data, &reading.referral_attribute),
                 discount_codes: coupon_codes.clone(),
@@ -191,6 +205,28 @@ fn order_facts(
             refunds_not_examined,
         })
     })())
+}
+
+/// The client IP, where it ships and the shipping (else billing) name.
+fn signals(order: &WooOrder) -> OrderSignals {
+    let shipping = order.shipping.as_ref();
+    let billing = order.billing.as_ref();
+    let name = shipping
+        .and_then(|s| facts::joined_name(s.first_name.as_deref(), s.last_name.as_deref()))
+        .or_else(|| {
+            billing
+                .and_then(|b| facts::joined_name(b.first_name.as_deref(), b.last_name.as_deref()))
+        });
+    facts::signals(
+        order.customer_ip_address.as_deref(),
+        shipping.map(|s| facts::ShippingParts {
+            line1: s.address_1.as_deref(),
+            line2: s.address_2.as_deref(),
+            postcode: s.postcode.as_deref(),
+            country: s.country.as_deref(),
+        }),
+        name,
+    )
 }
 
 /// The first [`MAX_EXAMINED`] refunds the order lists, each usable or named with why not; an
@@ -299,6 +335,29 @@ mod tests {
         assert!(!is_ping(b"webhook_id="));
         assert!(!is_ping(b"webhook_id=15&x=1"));
         assert!(!is_ping(b"{\"webhook_id\":15}"));
+    }
+
+    #[test]
+    fn an_order_tells_its_client_ip_where_it_ships_and_the_full_name() {
+        let order: WooOrder = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/woocommerce/order.json"
+        ))
+        .expect("fixture");
+        let signals = signals(&order);
+        assert_eq!(signals.ip, Some("198.51.100.23".parse().expect("ip")));
+        assert_eq!(
+            signals.ships_to,
+            domain::model::ShippingAddress::new(
+                Some("Lindenweg 5"),
+                Some(""),
+                Some("80331"),
+                Some("DE")
+            )
+        );
+        assert_eq!(
+            signals.full_name.as_ref().map(AsRef::as_ref),
+            Some("Bernd Meier")
+        );
     }
 
     #[test]

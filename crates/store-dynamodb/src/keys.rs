@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::NaiveDate;
 use domain::model::{
-    CounterSeries, CouponCode, CustomerId, MessageId, OrderId, PersonFingerprint, ReferralCode,
-    SurveyId, SurveyToken, VisitorFingerprint,
+    CounterSeries, CouponCode, CustomerId, MessageId, NetworkFingerprint, OrderId,
+    PersonFingerprint, ReferralCode, ReviewStatus, SurveyId, SurveyToken, VisitorFingerprint,
 };
 use domain::ports::{DeliveryKey, StoreError, TallyId};
 
@@ -110,6 +110,42 @@ pub(super) fn webhook_delivery(delivery: &DeliveryKey) -> Key {
 /// mark deleted by TTL after it.
 pub(super) fn visitor(visitor: &VisitorFingerprint) -> Key {
     key(format!("VISIT#{visitor}"), "VISIT")
+}
+
+/// Referred orders per day from one network (the review rule `orders_per_ip`), deleted by TTL
+/// a week after the last.
+pub(super) fn network_counts(network: &NetworkFingerprint) -> Key {
+    key(format!("NETWORK#{network}"), "COUNTS")
+}
+
+/// A held reward's review: its status, the rules that fired and the order's facts.
+pub(super) fn review(order_id: &OrderId) -> Key {
+    key(format!("REVIEW#{order_id}"), "REVIEW")
+}
+
+/// The review's entry in its status's listing, newest first by sort key.
+pub(super) fn review_listing(status: ReviewStatus, flagged_at: &str, order_id: &OrderId) -> Key {
+    key(
+        format!("{REVIEWS_PREFIX}{}", status.as_str()),
+        &format!("{flagged_at}#{order_id}"),
+    )
+}
+
+/// The partition key of a status's listing of reviews.
+pub(super) fn review_listing_partition(status: ReviewStatus) -> String {
+    format!("{REVIEWS_PREFIX}{}", status.as_str())
+}
+
+const REVIEWS_PREFIX: &str = "REVIEWS#";
+
+/// The attribute of a day's count on a code item or a network's counts: `on_<yyyy-mm-dd>`.
+pub(super) fn day_count(day: NaiveDate) -> String {
+    format!("on_{}", day.format("%Y-%m-%d"))
+}
+
+/// The day of a day-count attribute, `None` for any other attribute.
+pub(super) fn counted_day(attribute: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(attribute.strip_prefix("on_")?, "%Y-%m-%d").ok()
 }
 
 /// A reward coupon and its lifecycle.

@@ -13,6 +13,7 @@ mod outbox;
 mod personal_data;
 mod referrals;
 mod responses;
+mod reviews;
 mod scheduled;
 mod surveys;
 mod tallies;

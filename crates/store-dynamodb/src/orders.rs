@@ -9,19 +9,20 @@ use super::attributes::{
 };
 use super::errors::{self, classify, conditional_update, Transact};
 use super::outbox::{message_puts, reschedule_step};
+use super::reviews::{day_count_expression, day_counts, held_review_puts, network_count};
 use super::tallies::tally_put;
 use super::{keys, DynamoStore};
 use domain::model::Retention;
 use domain::model::{
     Beneficiary, CarriedCode, Coupon, CouponCode, CouponState, Currency, CustomerId, CustomerName,
-    Email, Friend, HistoryChange, Locale, MinorUnits, Order, OrderHistory, OrderId,
-    PersonFingerprint, ReferralCode, Referrer, Reward, WinbackSent,
+    Email, Friend, Locale, MinorUnits, Order, OrderHistory, OrderId, PersonFingerprint,
+    ReferralCode, Referrer, Reward, WinbackSent,
 };
-use domain::ports::stored::{self, AWAITING_PAYMENT, ISSUED, REDEEMED, REVOKED};
+use domain::ports::stored::{self, AWAITING_PAYMENT, ISSUED, REDEEMED, REVIEW, REVOKED};
 use domain::ports::{
     CommitOutcome, ExistingOrder, KnownCodes, OrderCommit, OrderContext, OrderStore, OutboxMessage,
-    PartialRefund, RedeemOutcome, RefundTally, RefundsRecorded, RevokedMessage, RewardCommit,
-    StoreError, Tally, UndecidedOrder,
+    PartialRefund, RedeemOutcome, RefundTally, RefundsRecorded, ReviewLookup, ReviewReading,
+    RevokedMessage, RewardCommit, StoreError, Tally, UndecidedOrder,
 };
 
 const ORDER_INDEX: usize = 0;
@@ -51,6 +52,7 @@ impl OrderStore for DynamoStore {
         &self,
         order: &Order,
         person: &PersonFingerprint,
+        lookup: &ReviewLookup,
     ) -> Result<OrderContext, StoreError> {
         let order_key = keys::order(&order.order_id);
         let profile_key = keys::customer_profile(&order.customer_id);
@@ -59,12 +61,19 @@ impl OrderStore for DynamoStore {
             Some(CarriedCode::Wellformed(code)) => Some(keys::referral_code(code)),
             _ => None,
         };
+        // A network's counts matter only to a referred order.
+        let network_key = lookup
+            .network
+            .as_ref()
+            .filter(|_| code_key.is_some())
+            .map(keys::network_counts);
         let wanted: Vec<String> = [
             Some(&order_key),
             Some(&profile_key),
             Some(&guards[0]),
             Some(&guards[1]),
             code_key.as_ref(),
+            network_key.as_ref(),
         ]
         .into_iter()
         .flatten()
@@ -77,6 +86,7 @@ impl OrderStore for DynamoStore {
             guards[1].clone(),
         ];
         request.extend(code_key.clone());
+        request.extend(network_key.clone());
         let items = self.batch_get(request).await?;
         let mut by_pk: HashMap<String, Item> = items
             .into_iter()
@@ -98,11 +108,24 @@ impl OrderStore for DynamoStore {
         let referred_before = guards
             .iter()
             .any(|g| by_pk.contains_key(keys::partition(g)));
-        let referrer = code_key
-            .and_then(|k| by_pk.remove(keys::partition(&k)))
-            .map(|item| referrer_from(&item))
-            .transpose()?;
+        let code_item = code_key.and_then(|k| by_pk.remove(keys::partition(&k)));
+        let referrer = code_item.as_ref().map(referrer_from).transpose()?;
+        let mut review = ReviewReading {
+            referrer_rewards: code_item.as_ref().map(day_counts).unwrap_or_default(),
+            orders_from_ip: network_key.map(|k| {
+                by_pk
+                    .remove(keys::partition(&k))
+                    .as_ref()
+                    .map(day_counts)
+                    .unwrap_or_default()
+            }),
+            referrer_marks: Vec::new(),
+        };
+        if let (Some(referrer), true) = (&referrer, lookup.referrer_marks) {
+            review.referrer_marks = self.review_marks(&referrer.customer_id).await?;
+        }
         Ok(OrderContext {
+            review,
             existing,
             friend: Friend {
                 history,
@@ -425,7 +448,8 @@ impl OrderStore for DynamoStore {
             .await?;
         for coupon in before.iter().map(stored_coupon) {
             let coupon = coupon?;
-            if coupon.state == CouponState::Issued {
+            // A coupon held for review is revoked too: approving it later issues nothing.
+            if matches!(coupon.state, CouponState::Issued | CouponState::Review) {
                 self.revoke_if_issued(&coupon, at, revoked(&coupon)).await?;
             }
         }
@@ -496,10 +520,11 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_key(Some(keys::coupon(&coupon.reward.coupon)))
             .update_expression("SET #status = :revoked")
-            .condition_expression("#status = :issued")
+            .condition_expression("#status IN (:issued, :review)")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":revoked", AttributeValue::S(REVOKED.into()))
             .expression_attribute_values(":issued", AttributeValue::S(ISSUED.into()))
+            .expression_attribute_values(":review", AttributeValue::S(REVIEW.into()))
             .build()
             .map_err(|e| StoreError::backend("building a coupon revocation", e))?;
         let mut items = vec![TransactWriteItem::builder().update(revoke).build()];
@@ -597,15 +622,15 @@ fn commit_transaction(
         .build()
         .map_err(build)?;
     let mut items = vec![TransactWriteItem::builder().update(record).build()];
-    items.push(history_update(
-        table,
-        order,
-        &commit.person,
-        &commit.history,
-        commit.won_back,
-    )?);
+    items.push(history_update(table, commit)?);
     if let Some(reward) = &commit.reward {
-        items.extend(reward_writes(table, order, &commit.person, reward)?);
+        items.extend(reward_writes(
+            table,
+            retention,
+            order,
+            &commit.person,
+            reward,
+        )?);
     }
     items.extend(tally_put(table, &commit.tally)?);
     items.extend(message_puts(table, retention, &commit.messages)?);
@@ -618,13 +643,8 @@ fn commit_transaction(
 /// One more order on the customer's profile: the count and the currency's total are added to,
 /// not set, so a concurrent order of the same customer does not invalidate this one; only the
 /// facts `change` relies on are conditions.
-fn history_update(
-    table: &str,
-    order: &Order,
-    person: &PersonFingerprint,
-    change: &HistoryChange,
-    won_back: Option<DateTime<Utc>>,
-) -> Result<TransactWriteItem, StoreError> {
+fn history_update(table: &str, commit: &OrderCommit) -> Result<TransactWriteItem, StoreError> {
+    let (order, person, change) = (&commit.order, &commit.person, &commit.history);
     let mut sets = vec![
         "customer_id = :customer".to_owned(),
         "email = if_not_exists(email, :email)".to_owned(),
@@ -700,7 +720,7 @@ fn history_update(
     }
     // Winning a customer back is counted once per win-back mail: the mail read must still be
     // the profile's latest, and no order may have won it yet.
-    if let Some(sent_at) = won_back {
+    if let Some(sent_at) = commit.won_back {
         sets.push("winback_won = :winback".into());
         conditions.push(
             "winback_sent_at = :winback AND (attribute_not_exists(winback_won) OR winback_won <> :winback)"
@@ -712,10 +732,18 @@ fn history_update(
         sets.push("locale = if_not_exists(locale, :locale)".into());
         values.insert(":locale".into(), AttributeValue::S(locale.as_str().into()));
     }
+    let mut adds = vec!["order_count :one"];
+    if !commit.marks.is_empty() {
+        adds.push("review_marks :marks");
+        values.insert(
+            ":marks".into(),
+            AttributeValue::Ss(commit.marks.iter().map(|m| m.as_ref().to_owned()).collect()),
+        );
+    }
     let mut update = Update::builder()
         .table_name(table)
         .set_key(Some(keys::customer_profile(&order.customer_id)))
-        .update_expression(format!("SET {} ADD order_count :one", sets.join(", ")))
+        .update_expression(format!("SET {} ADD {}", sets.join(", "), adds.join(", ")))
         .set_expression_attribute_values(Some(values));
     if !names.is_empty() {
         update = update.set_expression_attribute_names(Some(names));
@@ -731,6 +759,7 @@ fn history_update(
 
 fn reward_writes(
     table: &str,
+    retention: Retention,
     order: &Order,
     person: &PersonFingerprint,
     reward: &RewardCommit,
@@ -746,19 +775,36 @@ fn reward_writes(
         );
         writes.push(put_new(guard)?);
     }
-    let conversions = Update::builder()
+    let counts = &reward.counts;
+    let (day_adds, day_names, stale) =
+        day_count_expression(counts.day, &counts.stale_referrer_days);
+    let mut conversions = Update::builder()
         .table_name(table)
         .set_key(Some(keys::referral_code(&reward.referral_code)))
-        .update_expression("ADD conversions :one")
+        .update_expression(format!("ADD conversions :one, {day_adds}{stale}"))
         .condition_expression("attribute_exists(#pk) AND conversions < :cap")
         .expression_attribute_names("#pk", keys::PK)
         .expression_attribute_values(":one", number(1))
-        .expression_attribute_values(":cap", number(reward.referrer_cap))
-        .build()
-        .map_err(build)?;
-    writes.push(TransactWriteItem::builder().update(conversions).build());
+        .expression_attribute_values(":cap", number(reward.referrer_cap));
+    for (name, attribute) in day_names {
+        conversions = conversions.expression_attribute_names(name, attribute);
+    }
+    writes.push(
+        TransactWriteItem::builder()
+            .update(conversions.build().map_err(build)?)
+            .build(),
+    );
+    if let Some((network, stale_days)) = &counts.network {
+        writes.push(network_count(table, network, counts.day, stale_days)?);
+    }
+    if let Some(held) = &reward.held {
+        writes.extend(held_review_puts(table, retention, held)?);
+    }
     for r in &reward.rewards {
         let mut item = coupon_item(r);
+        if reward.held.is_some() {
+            item.insert("status".into(), AttributeValue::S(REVIEW.into()));
+        }
         item.insert(
             "order_id".into(),
             AttributeValue::S(order.order_id.to_string()),

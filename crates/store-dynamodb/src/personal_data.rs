@@ -80,10 +80,16 @@ impl PersonalDataStore for DynamoStore {
             let key = &key_of(item);
             let partition = keys::partition(item);
             if partition.starts_with("CUSTOMER#") {
-                if has_any(item, &["email", "name", "referral_code"]) {
+                if has_any(item, &["email", "name", "referral_code", "review_marks"]) {
                     self.remove_attributes(
                         key,
-                        &["email", "name", "referral_code", "code_created_at"],
+                        &[
+                            "email",
+                            "name",
+                            "referral_code",
+                            "code_created_at",
+                            "review_marks",
+                        ],
                         at,
                     )
                     .await?;

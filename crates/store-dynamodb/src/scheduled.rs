@@ -28,7 +28,7 @@ const STEP_INDEX: usize = 0;
 const BUILD: &str = "building a scheduled step's transaction";
 
 /// Settles the step as delivered while `claim` is still its latest.
-fn settle_step(
+pub(super) fn settle_step(
     table: &str,
     claim: &Claim,
     now: &AttributeValue,

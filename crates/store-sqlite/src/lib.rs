@@ -13,6 +13,7 @@ mod personal_data;
 pub use personal_data::Expired;
 mod referrals;
 mod responses;
+mod reviews;
 mod scheduled;
 mod schema;
 mod surveys;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::outbox::{insert_messages, reschedule_step};
+use super::reviews::{add_marks, count_reward, read_review_reading};
 use super::tallies::record_tally;
 use super::EmbeddedStore;
 use domain::model::{
@@ -12,11 +13,13 @@ use domain::model::{
     Locale, MinorUnits, Order, OrderHistory, OrderId, PersonFingerprint, ReferralCode, Referrer,
     WinbackSent,
 };
-use domain::ports::stored::{self, parse_timestamp, AWAITING_PAYMENT, ISSUED, REDEEMED, REVOKED};
+use domain::ports::stored::{
+    self, parse_timestamp, AWAITING_PAYMENT, ISSUED, REDEEMED, REVIEW, REVOKED,
+};
 use domain::ports::{
     CommitOutcome, ExistingOrder, KnownCodes, OrderCommit, OrderContext, OrderStore, OutboxMessage,
-    PartialRefund, RedeemOutcome, RefundTally, RefundsRecorded, RevokedMessage, StoreError, Tally,
-    UndecidedOrder,
+    PartialRefund, RedeemOutcome, RefundTally, RefundsRecorded, ReviewLookup, ReviewReading,
+    RevokedMessage, StoreError, Tally, UndecidedOrder,
 };
 
 /// The once-only guards for a friend: by person (the keyed fingerprint of the canonical email)
@@ -33,6 +36,17 @@ pub(super) fn insert_coupon(
     order_id: &str,
     offer: Option<(&ReferralCode, u64)>,
 ) -> rusqlite::Result<()> {
+    insert_coupon_as(tx, reward, order_id, offer, ISSUED)
+}
+
+/// Writes a coupon in `status` (issued, or `review` when a rule holds it).
+fn insert_coupon_as(
+    tx: &rusqlite::Transaction<'_>,
+    reward: &domain::model::Reward,
+    order_id: &str,
+    offer: Option<(&ReferralCode, u64)>,
+    status: &str,
+) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO coupons (code, order_id, beneficiary, customer_id, amount_cents, currency,
                               available_from, status, valid_until, referral_code, min_order_cents)
@@ -45,7 +59,7 @@ pub(super) fn insert_coupon(
             reward.amount_cents as i64,
             reward.currency.as_ref(),
             rfc3339(reward.available_from),
-            ISSUED,
+            status,
             reward.valid_until.map(rfc3339),
             offer.map(|(code, _)| code.as_ref()),
             offer.map_or(0, |(_, minimum)| minimum as i64),
@@ -105,7 +119,9 @@ impl OrderStore for EmbeddedStore {
         &self,
         order: &Order,
         person: &PersonFingerprint,
+        lookup: &ReviewLookup,
     ) -> Result<OrderContext, StoreError> {
+        let lookup = lookup.clone();
         let order_id = order.order_id.to_string();
         let customer_id = order.customer_id.to_string();
         let guards = guard_keys(person, &order.customer_id);
@@ -113,21 +129,34 @@ impl OrderStore for EmbeddedStore {
             Some(CarriedCode::Wellformed(code)) => Some(code.to_string()),
             _ => None,
         };
-        let (existing, history, referred_before, referrer, winback) = self
+        let (existing, history, referred_before, referrer, winback, review) = self
             .with_connection("reading an order's context", move |connection| {
                 let tx = connection.transaction()?;
                 let existing = read_order(&tx, &order_id)?;
                 let history = read_history(&tx, &customer_id)?;
                 let referred_before = guards_exist(&tx, &guards)?;
-                let referrer = match code {
-                    Some(code) => read_referrer(&tx, &code)?,
-                    None => None,
+                let (referrer, review) = match code {
+                    Some(code) => {
+                        let referrer = read_referrer(&tx, &code)?;
+                        let owner = referrer.as_ref().map(|r| r.customer_id.as_str());
+                        let review = read_review_reading(&tx, &code, owner, &lookup)?;
+                        (referrer, review)
+                    }
+                    None => (None, ReviewReading::default()),
                 };
                 let winback = read_winback(&tx, &customer_id)?;
-                Ok((existing, history, referred_before, referrer, winback))
+                Ok((
+                    existing,
+                    history,
+                    referred_before,
+                    referrer,
+                    winback,
+                    review,
+                ))
             })
             .await?;
         Ok(OrderContext {
+            review,
             existing: existing.map(existing_order).transpose()?,
             friend: Friend {
                 history: history.map(order_history).transpose()?.unwrap_or_default(),
@@ -185,11 +214,14 @@ impl OrderStore for EmbeddedStore {
                         "UPDATE referral_codes SET conversions = conversions + 1 WHERE code = ?1",
                         [reward.referral_code.as_ref()],
                     )?;
+                    let status = if reward.held.is_some() { REVIEW } else { ISSUED };
                     for r in &reward.rewards {
-                        insert_coupon(&tx, r, order.order_id.as_ref(), None)?;
+                        insert_coupon_as(&tx, r, order.order_id.as_ref(), None, status)?;
                     }
+                    count_reward(&tx, reward)?;
                 }
                 write_history(&tx, order, &commit.person, &history)?;
+                add_marks(&tx, &order.customer_id, &commit.marks)?;
                 if let Some(sent_at) = commit.won_back {
                     let sent_at = rfc3339(sent_at);
                     let won = tx.execute(
@@ -502,8 +534,8 @@ impl OrderStore for EmbeddedStore {
                 let mut revoked_cents = 0;
                 for (code, cents, messages) in &revocations {
                     let changed = tx.execute(
-                        "UPDATE coupons SET status = ?1 WHERE code = ?2 AND status = ?3",
-                        params![REVOKED, code, ISSUED],
+                        "UPDATE coupons SET status = ?1 WHERE code = ?2 AND status IN (?3, ?4)",
+                        params![REVOKED, code, ISSUED, REVIEW],
                     )?;
                     if changed == 1 {
                         revoked_cents += cents;
@@ -536,14 +568,17 @@ impl OrderStore for EmbeddedStore {
 }
 
 impl EmbeddedStore {
-    /// The order's coupons still issued, as they stand now.
+    /// The order's coupons still issued or held for review, as they stand now: a refund
+    /// revokes both.
     async fn issued_coupons(&self, order_id: &str) -> Result<Vec<Coupon>, StoreError> {
         let order_id = order_id.to_owned();
         let raw = self
             .with_connection("reading an order's issued coupons", move |connection| {
                 let codes = connection
-                    .prepare("SELECT code FROM coupons WHERE order_id = ?1 AND status = ?2")?
-                    .query_map(params![order_id, ISSUED], |row| row.get::<_, String>(0))?
+                    .prepare("SELECT code FROM coupons WHERE order_id = ?1 AND status IN (?2, ?3)")?
+                    .query_map(params![order_id, ISSUED, REVIEW], |row| {
+                        row.get::<_, String>(0)
+                    })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 codes
                     .iter()
@@ -712,7 +747,7 @@ fn read_referrer(tx: &Transaction<'_>, code: &str) -> rusqlite::Result<Option<Ra
     .optional()
 }
 
-fn read_coupon(
+pub(super) fn read_coupon(
     connection: &rusqlite::Connection,
     code: &str,
 ) -> rusqlite::Result<Option<RawCoupon>> {

@@ -79,6 +79,14 @@ impl PersonalDataStore for EmbeddedStore {
                 ),
                 params_from_iter(with_at(&customers)),
             )?);
+            // The review marks are fingerprints of where they ship and their name: gone too.
+            tx.execute(
+                &format!(
+                    "DELETE FROM review_marks WHERE customer_id IN ({})",
+                    placeholders(customers.len(), 1)
+                ),
+                params_from_iter(customers.iter()),
+            )?;
             // A survey sent to the subject's address names its customer id, which `resolve`
             // counted in; of what the fingerprints find, erasure deletes claims and keeps
             // opt-outs.
@@ -149,6 +157,11 @@ impl EmbeddedStore {
             let orders = tx.execute("DELETE FROM orders WHERE placed_at < ?1", [&cutoff])?;
             let messages = tx.execute("DELETE FROM outbox WHERE created_at < ?1", [&cutoff])?;
             let claims = tx.execute("DELETE FROM offer_claims WHERE claimed_at < ?1", [&cutoff])?;
+            // A review lives as long as its order (DynamoDB's TTL does the same).
+            tx.execute(
+                "DELETE FROM reviews WHERE json_extract(record, '$.placed_at') < ?1",
+                [&cutoff],
+            )?;
             tx.commit()?;
             if surveys + orders + messages + claims > 0 {
                 truncate_journal(connection)?;

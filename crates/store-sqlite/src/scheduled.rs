@@ -27,7 +27,11 @@ fn opted_out(tx: &rusqlite::Connection, person: &str) -> rusqlite::Result<bool> 
 }
 
 /// Settles the step as delivered if `claim` is still its latest; `false` when it is not.
-fn settle_step(tx: &Transaction<'_>, claim: &Claim, now: &str) -> rusqlite::Result<bool> {
+pub(super) fn settle_step(
+    tx: &Transaction<'_>,
+    claim: &Claim,
+    now: &str,
+) -> rusqlite::Result<bool> {
     let changed = tx.execute(
         "UPDATE outbox SET status = 'delivered', next_attempt_at = NULL, listed_at = ?3,
             updated_at = ?3

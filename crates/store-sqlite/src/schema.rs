@@ -257,6 +257,34 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX visitors_until ON visitors (until);
 ",
+    // 15: rewards held for review. Referred orders per day by referrer code and by network
+    // (`scope`), deleted a week on; the marks a customer's orders left (keyed fingerprints of
+    // where they ship and their full name); the reviews, listed by status, newest first.
+    "
+    CREATE TABLE day_counts (
+        scope TEXT NOT NULL,
+        day   TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (scope, day)
+    );
+    CREATE INDEX day_counts_day ON day_counts (day);
+    CREATE TABLE review_marks (
+        customer_id TEXT NOT NULL,
+        mark        TEXT NOT NULL,
+        PRIMARY KEY (customer_id, mark)
+    );
+    CREATE TABLE reviews (
+        order_id   TEXT PRIMARY KEY,
+        status     TEXT NOT NULL,
+        flagged_at TEXT NOT NULL,
+        record     TEXT NOT NULL,
+        decision   TEXT,
+        decided_by TEXT,
+        decided_at TEXT,
+        note       TEXT
+    );
+    CREATE INDEX reviews_listing ON reviews (status, flagged_at, order_id);
+",
 ];
 
 pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

@@ -13,7 +13,7 @@ use domain::model::ClaimRefusal;
 use domain::ports::StoreError;
 use domain::services::{
     ClaimError, CouponError, CustomerDataError, MessageError, OrderError, ReferralError,
-    SurveyError,
+    ReviewError, SurveyError,
 };
 
 /// Everything a handler can answer other than success.
@@ -180,6 +180,19 @@ fn error_chain(error: &(dyn Error + 'static)) -> String {
     text
 }
 
+impl ApiError {
+    /// An error about a field of the object `outer`, named `outer.field`.
+    pub fn within(self, outer: &str) -> Self {
+        match self {
+            Self::InvalidField { field, message } => Self::InvalidField {
+                field: format!("{outer}.{field}"),
+                message,
+            },
+            other => other,
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
@@ -278,6 +291,10 @@ impl From<CouponError> for ApiError {
                 code: "reward_pending",
                 message: "this coupon is still in its hold period; see available_from".into(),
             },
+            CouponError::InReview => Self::Conflict {
+                code: "reward_in_review",
+                message: "this coupon is held for review; it is usable once approved".into(),
+            },
             CouponError::Revoked => Self::Gone {
                 code: "revoked",
                 message: "this coupon was revoked because its order was refunded".into(),
@@ -287,6 +304,26 @@ impl From<CouponError> for ApiError {
                 message: "this coupon has expired; see valid_until".into(),
             },
             CouponError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<ReviewError> for ApiError {
+    fn from(error: ReviewError) -> Self {
+        match error {
+            ReviewError::NotFound => {
+                Self::NotFound("no reward of this order is held for review".into())
+            }
+            ReviewError::AlreadyDecided(status) => Self::Conflict {
+                code: "already_decided",
+                message: format!("this review was decided already: {}", status.as_str()),
+            },
+            ReviewError::CouponsChanged => Self::Conflict {
+                code: "coupons_revoked",
+                message: "the order was refunded while held: its coupons are revoked; reject it"
+                    .into(),
+            },
+            ReviewError::Store(store) => store.into(),
         }
     }
 }

@@ -131,6 +131,16 @@ impl JsonFields {
             .collect()
     }
 
+    /// An optional nested object, read with the same methods; `null` means "not given". Errors
+    /// about its fields should be named `field.inner` by the caller ([`ApiError::within`]).
+    pub fn optional_object(&self, field: &str) -> Result<Option<JsonFields>, ApiError> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(fields)) => Ok(Some(Self(fields.clone()))),
+            Some(_) => Err(ApiError::invalid_field(field, "must be an object")),
+        }
+    }
+
     /// A required non-negative JSON integer (not a float, not a string).
     pub fn required_count(&self, field: &str) -> Result<u64, ApiError> {
         match self.0.get(field) {

@@ -349,6 +349,9 @@ fn reward_row(locale: Locale, coupon: &Coupon, now: DateTime<Utc>) -> RewardRow 
             "einlösbar",
             until.map_or("ohne Ablaufdatum".into(), |u| format!("gültig bis {u}")),
         ),
+        (Locale::De, RewardState::Coupon(CouponStatus::Review)) => {
+            ("wird geprüft", "einlösbar nach der Freigabe".into())
+        }
         (Locale::De, RewardState::Coupon(CouponStatus::Redeemed)) => ("eingelöst", String::new()),
         (Locale::De, RewardState::Coupon(CouponStatus::Revoked)) => {
             ("storniert (Bestellung zurückgegeben)", String::new())
@@ -368,6 +371,9 @@ fn reward_row(locale: Locale, coupon: &Coupon, now: DateTime<Utc>) -> RewardRow 
             "ready to use",
             until.map_or("no end date".into(), |u| format!("valid until {u}")),
         ),
+        (Locale::En, RewardState::Coupon(CouponStatus::Review)) => {
+            ("being reviewed", "usable once approved".into())
+        }
         (Locale::En, RewardState::Coupon(CouponStatus::Redeemed)) => ("used", String::new()),
         (Locale::En, RewardState::Coupon(CouponStatus::Revoked)) => {
             ("cancelled (order returned)", String::new())

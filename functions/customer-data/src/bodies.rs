@@ -221,7 +221,7 @@ fn coupon(coupon: &Coupon, now: DateTime<Utc>) -> CouponBody {
         status: coupon.status_at(now).status.as_str(),
         redeemed_order: match &coupon.state {
             CouponState::Redeemed { order_id } => Some(order_id.to_string()),
-            CouponState::Issued | CouponState::Revoked => None,
+            CouponState::Review | CouponState::Issued | CouponState::Revoked => None,
         },
     }
 }

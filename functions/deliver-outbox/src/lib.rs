@@ -9,9 +9,10 @@ mod settings;
 use std::sync::Arc;
 
 use domain::ports::{
-    Clock, DiscountLedger, Mailer, OutboxStore, PlatformDiscounts, ScheduledStore, WebhookSender,
+    Clock, DiscountLedger, Mailer, OutboxStore, PlatformDiscounts, ReviewStore, ScheduledStore,
+    WebhookSender,
 };
-use domain::services::{Deliverer, DiscountDelivery, Events, ScheduledDelivery};
+use domain::services::{Deliverer, DiscountDelivery, Events, ReviewService, ScheduledDelivery};
 use platform_discounts::{ShopifyAdmin, WooCommerceAdmin};
 
 pub use invocation::{handle, Invocation, Response};
@@ -32,6 +33,8 @@ pub struct Ports {
     pub ledger: Arc<dyn DiscountLedger>,
     /// Where survey reminders and win-backs read their facts and write what they cause.
     pub scheduled: Arc<dyn ScheduledStore>,
+    /// Where held rewards' automatic decisions are read and written.
+    pub reviews: Arc<dyn ReviewStore>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -77,12 +80,20 @@ pub fn platform_discounts(
 pub fn build(settings: &Settings, ports: Ports) -> Deliverer {
     // A step's effects include an event only where events go somewhere, and a platform discount
     // only where discounts are made: the same choices the request functions make.
+    let events = Events::new(ports.webhooks.is_some());
+    let discounts = settings.platform.choice.discounts();
     let scheduled = ScheduledDelivery {
         store: ports.scheduled,
-        events: Events::new(ports.webhooks.is_some()),
-        discounts: settings.platform.choice.discounts(),
+        events,
+        discounts,
         reminders_on: settings.reminders.survey_reminder_days > 0,
         winbacks_on: settings.winback.winback_days > 0,
+        reviews: Some(ReviewService::new(
+            ports.reviews,
+            ports.clock.clone(),
+            events,
+            discounts,
+        )),
     };
     let deliverer = Deliverer::new(
         ports.outbox,

@@ -50,6 +50,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             discounts,
             ledger: store.clone(),
             scheduled: store.clone(),
+            reviews: store.clone(),
             clock: Arc::new(SystemClock),
         },
     )

@@ -20,8 +20,8 @@ pub(crate) struct OrderBody {
 #[derive(Serialize, ToSchema)]
 pub(crate) struct CouponUse {
     pub(crate) code: String,
-    /// `redeemed` (by this order, now or before), or why not: `already_redeemed`, `pending`,
-    /// `revoked`, `expired`.
+    /// `redeemed` (by this order, now or before), or why not: `already_redeemed`,
+    /// `reward_pending`, `reward_in_review`, `revoked`, `expired`.
     pub(crate) status: &'static str,
 }
 
@@ -29,11 +29,16 @@ pub(crate) struct CouponUse {
 #[schema(as = ReferralDecision)]
 struct ReferralBody {
     code: String,
-    /// `rewarded` or `rejected`.
+    /// `rewarded`, `review` (rewarded, and held for review: the coupons are `review` until
+    /// approved) or `rejected`.
     status: &'static str,
     /// Why a rejected order was not rewarded: the first rule that failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
+    /// The rules that held a `review` order's rewards: `orders_per_ip`, `rewards_per_week`,
+    /// `shipping_address`, `same_name`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<&'static str>,
     rewards: Vec<RewardBody>,
 }
 
@@ -46,7 +51,7 @@ pub(crate) struct RewardBody {
     coupon: String,
     amount_cents: u64,
     currency: String,
-    /// `pending`, `available`, `redeemed` or `revoked`.
+    /// `review` (held until approved), `pending`, `available`, `redeemed` or `revoked`.
     status: &'static str,
     available_from: String,
     /// When the coupon expires (its platform discount ends then too); `null` for coupons
@@ -80,12 +85,21 @@ impl From<&OrderOutcome> for OrderBody {
                     code: referral.code.clone(),
                     status: "rewarded",
                     reason: None,
+                    rules: Vec::new(),
+                    rewards: rewards.iter().map(RewardBody::from).collect(),
+                },
+                ReferralResult::Held { rewards, rules } => ReferralBody {
+                    code: referral.code.clone(),
+                    status: "review",
+                    reason: None,
+                    rules: rules.iter().map(|rule| rule.as_str()).collect(),
                     rewards: rewards.iter().map(RewardBody::from).collect(),
                 },
                 ReferralResult::Rejected(reason) => ReferralBody {
                     code: referral.code.clone(),
                     status: "rejected",
                     reason: Some(reason.as_str()),
+                    rules: Vec::new(),
                     rewards: Vec::new(),
                 },
             });
@@ -175,6 +189,31 @@ pub(crate) struct RecordOrder {
     /// RFC 3339; default now.
     #[schema(format = DateTime)]
     placed_at: Option<String>,
+    /// The IP the order was placed from (the checkout's client), for the review rule on referred
+    /// orders per IP; kept only as a keyed fingerprint, for a week.
+    #[schema(example = "203.0.113.7")]
+    ip: Option<String>,
+    /// Where the order ships, for the review rule that compares it with the referrer's orders;
+    /// kept only as a keyed fingerprint.
+    shipping_address: Option<ShippingAddressFields>,
+}
+
+/// `POST /orders`'s `shipping_address`: street lines, postcode and country suffice to tell one
+/// place from another.
+#[derive(ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the body for the API document; JsonFields reads it"
+)]
+pub(crate) struct ShippingAddressFields {
+    #[schema(example = "Hauptstraße 12")]
+    line1: String,
+    line2: Option<String>,
+    #[schema(example = "10115")]
+    postcode: String,
+    /// ISO 3166-1 alpha-2.
+    #[schema(pattern = "^[A-Za-z]{2}$", example = "DE")]
+    country: String,
 }
 
 /// `POST /coupons/{code}/redeem`'s body.

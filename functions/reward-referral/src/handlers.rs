@@ -4,9 +4,11 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, SubsecRound, Utc};
+use std::net::IpAddr;
+
 use domain::model::{
     CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, MinorUnits, Order,
-    OrderId,
+    OrderId, OrderSignals, ShippingAddress,
 };
 use web::{ApiError, JsonFields};
 
@@ -52,6 +54,15 @@ pub(crate) async fn record_order(
             .optional("referral_code", CarriedCode::from_raw)?
             .flatten(),
         placed_at_given: placed_at.is_some(),
+        signals: OrderSignals {
+            ip: body.optional("ip", |raw| {
+                raw.trim()
+                    .parse::<IpAddr>()
+                    .map_err(|_| "must be an IPv4 or IPv6 address")
+            })?,
+            ships_to: shipping_address(&body)?,
+            full_name: None,
+        },
         placed_at: placed_at.unwrap_or_else(|| state.clock.now()),
     };
     let known = state.orders.known_codes(&[], &coupons).await?;
@@ -66,6 +77,39 @@ pub(crate) async fn record_order(
             Some(crate::webhooks::redeem_coupons(&state, &order_id, &known.coupons).await?);
     }
     Ok(Json(answer))
+}
+
+/// `shipping_address`: `{"line1", "line2"?, "postcode", "country"}`, for the review rule that
+/// compares where a friend ships with where their referrer's orders shipped.
+fn shipping_address(body: &JsonFields) -> Result<Option<ShippingAddress>, ApiError> {
+    const FIELD: &str = "shipping_address";
+    let Some(fields) = body.optional_object(FIELD)? else {
+        return Ok(None);
+    };
+    let text = |name: &str| {
+        fields
+            .optional(name, |raw| Ok::<_, &str>(raw.to_owned()))
+            .map_err(|e| e.within(FIELD))
+    };
+    let (line1, line2, postcode, country) = (
+        text("line1")?,
+        text("line2")?,
+        text("postcode")?,
+        text("country")?,
+    );
+    ShippingAddress::new(
+        line1.as_deref(),
+        line2.as_deref(),
+        postcode.as_deref(),
+        country.as_deref(),
+    )
+    .map(Some)
+    .ok_or_else(|| {
+        ApiError::invalid_field(
+            FIELD,
+            "needs line1, postcode and country (two letters, ISO 3166-1)",
+        )
+    })
 }
 
 /// More discount codes than any checkout combines.

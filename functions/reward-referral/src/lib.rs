@@ -4,6 +4,7 @@
 mod bodies;
 mod handlers;
 mod outbox;
+mod reviews;
 mod settings;
 mod webhooks;
 
@@ -11,8 +12,12 @@ use std::sync::Arc;
 
 use ::settings::SettingsError;
 use axum::{middleware, Router};
-use domain::ports::{Clock, DeliveryLog, OrderStore, OutboxAdmin};
-use domain::services::{CouponService, MessageService, OrderService, UnsubscribeLinks};
+use domain::ports::{
+    Clock, DeliveryLog, OrderStore, OutboxAdmin, ReviewListing, ReviewStore, ShopIdentity,
+};
+use domain::services::{
+    CouponService, MessageService, OrderService, ReviewService, UnsubscribeLinks,
+};
 use shop_platforms::Receiver;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,6 +34,8 @@ const SUMMARY: &str = "Records every order, rewards referrer and friend exactly 
 /// behind them.
 pub struct Ports {
     pub orders: Arc<dyn OrderStore>,
+    pub reviews: Arc<dyn ReviewStore>,
+    pub review_listing: Arc<dyn ReviewListing>,
     pub outbox: Arc<dyn OutboxAdmin>,
     pub deliveries: Arc<dyn DeliveryLog>,
     pub clock: Arc<dyn Clock>,
@@ -37,6 +44,9 @@ pub struct Ports {
 /// What the handlers need, built once per cold start.
 struct AppState {
     orders: OrderService,
+    reviews: ReviewService,
+    review_listing: Arc<dyn ReviewListing>,
+    shop: ShopIdentity,
     coupons: CouponService,
     messages: MessageService,
     webhooks: WebhookReceiver,
@@ -60,13 +70,22 @@ pub fn build(settings: Settings, ports: Ports) -> Result<Router, SettingsError> 
     )
     .with_activity_window(settings.active_window_days)
     .with_discounts(settings.discount_platform.discounts())
-    .with_referral_links(settings.referral_base.links(&settings.shop.url.shop_url));
+    .with_referral_links(settings.referral_base.links(&settings.shop.url.shop_url))
+    .with_review(settings.review());
     if let Some((rules, base)) = settings.winback()? {
         let links = UnsubscribeLinks::new(base, settings.fingerprints.fingerprint_key.clone());
         orders = orders.with_winback(rules, links);
     }
     let state = AppState {
         orders,
+        reviews: ReviewService::new(
+            ports.reviews,
+            ports.clock.clone(),
+            events,
+            settings.discount_platform.discounts(),
+        ),
+        review_listing: ports.review_listing,
+        shop: settings.shop.identity(),
         coupons: CouponService::new(ports.orders, ports.clock.clone(), events)
             .with_minimum_order(settings.friend.min_order_cents)
             .with_discounts(settings.discount_platform.discounts()),
@@ -112,6 +131,8 @@ fn storefront_routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(handlers::refund_order))
         .routes(routes!(handlers::coupon))
         .routes(routes!(handlers::redeem_coupon))
+        .routes(routes!(reviews::list_reviews))
+        .routes(routes!(reviews::decide_review))
 }
 
 /// The operators' view of the outbox, behind a staff key.

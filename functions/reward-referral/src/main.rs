@@ -21,6 +21,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     );
     let ports = Ports {
         orders: store.clone(),
+        reviews: store.clone(),
+        review_listing: store.clone(),
         outbox: store.clone(),
         deliveries: store,
         clock: Arc::new(SystemClock),

@@ -95,26 +95,26 @@ pub(crate) async fn list(
             ))
         }
     };
-    let limit = match query.limit.as_deref() {
-        None => 50,
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| {
-                ApiError::invalid_field("limit", format!("must be a whole number 1–{MAX_PAGE}"))
-            })?,
-    };
+    let limit = page_limit(query.limit.as_deref())?;
     let cursor = query
         .cursor
         .as_deref()
-        .map(decode_cursor)
+        .map(|raw| {
+            let (listed_at, id) = decode_cursor(raw)?;
+            Ok(PageCursor {
+                listed_at,
+                id: MessageId::parse(&id).map_err(|_| ())?,
+            })
+        })
         .transpose()
-        .map_err(|_| ApiError::invalid_field("cursor", "is not a cursor this route handed out"))?;
+        .map_err(|()| cursor_refused())?;
     let page = state.messages.list(status, limit, cursor.as_ref()).await?;
     Ok(Json(MessagesBody {
         messages: page.messages.iter().map(MessageBody::from).collect(),
-        next_cursor: page.next.as_ref().map(encode_cursor),
+        next_cursor: page
+            .next
+            .as_ref()
+            .map(|next| encode_cursor(next.listed_at, next.id.as_ref())),
     }))
 }
 
@@ -157,27 +157,39 @@ pub(crate) async fn requeue(
     ))
 }
 
-/// Opaque to clients: base64url of `<listed_at>|<id>`.
-fn encode_cursor(cursor: &PageCursor) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-        "{}|{}",
-        rfc3339(cursor.listed_at),
-        cursor.id
-    ))
+/// A listing's `limit`: 1–100, 50 when absent.
+pub(crate) fn page_limit(raw: Option<&str>) -> Result<usize, ApiError> {
+    match raw {
+        None => Ok(50),
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid_field("limit", format!("must be a whole number 1–{MAX_PAGE}"))
+            }),
+    }
 }
 
-fn decode_cursor(raw: &str) -> Result<PageCursor, ()> {
+pub(crate) fn cursor_refused() -> ApiError {
+    ApiError::invalid_field("cursor", "is not a cursor this route handed out")
+}
+
+/// A listing's cursor, opaque to clients: base64url of `<time>|<id>`, the last listed item's.
+pub(crate) fn encode_cursor(at: chrono::DateTime<chrono::Utc>, id: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{id}", rfc3339(at)))
+}
+
+pub(crate) fn decode_cursor(raw: &str) -> Result<(chrono::DateTime<chrono::Utc>, String), ()> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(raw)
         .map_err(|_| ())?;
     let text = String::from_utf8(bytes).map_err(|_| ())?;
     let (at, id) = text.split_once('|').ok_or(())?;
-    Ok(PageCursor {
-        listed_at: chrono::DateTime::parse_from_rfc3339(at)
-            .map_err(|_| ())?
-            .with_timezone(&chrono::Utc),
-        id: MessageId::parse(id).map_err(|_| ())?,
-    })
+    let at = chrono::DateTime::parse_from_rfc3339(at)
+        .map_err(|_| ())?
+        .with_timezone(&chrono::Utc);
+    Ok((at, id.to_owned()))
 }
 
 #[cfg(test)]
@@ -186,13 +198,11 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
-        let cursor = PageCursor {
-            listed_at: chrono::DateTime::parse_from_rfc3339("2026-11-30T10:00:00.123Z")
-                .expect("time")
-                .with_timezone(&chrono::Utc),
-            id: MessageId::derive(&["x"]),
-        };
-        assert_eq!(decode_cursor(&encode_cursor(&cursor)), Ok(cursor));
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-30T10:00:00.123Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        let id = MessageId::derive(&["x"]).to_string();
+        assert_eq!(decode_cursor(&encode_cursor(at, &id)), Ok((at, id)));
         for bad in ["", "!!", "bm9waXBl"] {
             assert!(decode_cursor(bad).is_err(), "{bad}");
         }

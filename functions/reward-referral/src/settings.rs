@@ -7,8 +7,11 @@ use ::settings::{
     WinbackLapse,
 };
 use clap::Parser;
-use domain::model::{HttpUrl, RewardRules, WinbackRules, DEFAULT_COUPON_VALID_DAYS};
-use domain::services::DEFAULT_ACTIVITY_WINDOW_DAYS;
+use domain::model::{
+    HttpUrl, ReviewDecision, ReviewLimits, RewardRules, WinbackRules, DEFAULT_COUPON_VALID_DAYS,
+    DEFAULT_MAX_ORDERS_PER_IP, DEFAULT_MAX_REWARDS_PER_WEEK, DEFAULT_REVIEW_DAYS,
+};
+use domain::services::{ReviewPolicy, DEFAULT_ACTIVITY_WINDOW_DAYS};
 use shop_platforms::Reading;
 
 #[derive(Debug, Clone, Parser)]
@@ -61,9 +64,48 @@ pub struct Settings {
     /// collect-survey's public URL, where customers' own unsubscribe links (`/u/c/…`) are served: every win-back mail carries one, so WINBACK_DAYS above 0 needs it.
     #[arg(long, env = "SURVEY_BASE_URL", value_parser = HttpUrl::parse)]
     pub survey_base_url: Option<HttpUrl>,
+    /// Hold a referred order's rewards for review when more than this many referred orders came from its IP within 7 days; `0` = off.
+    #[arg(long, env = "REVIEW_MAX_ORDERS_PER_IP", default_value_t = DEFAULT_MAX_ORDERS_PER_IP)]
+    pub review_max_orders_per_ip: u32,
+    /// Hold a referrer's rewards for review when they had more than this many rewarded referrals within 7 days; `0` = off.
+    #[arg(long, env = "REVIEW_MAX_REWARDS_PER_WEEK", default_value_t = DEFAULT_MAX_REWARDS_PER_WEEK)]
+    pub review_max_rewards_per_week: u32,
+    /// `1`: hold the rewards when the friend ships to an address one of the referrer's orders shipped to; `0` = off.
+    #[arg(long, env = "REVIEW_SHIPPING_ADDRESS", default_value_t = 1,
+          value_parser = clap::value_parser!(u8).range(0..=1))]
+    pub review_shipping_address: u8,
+    /// `1`: hold the rewards when the friend's and the referrer's full names are the same; `0` = off.
+    #[arg(long, env = "REVIEW_SAME_NAME", default_value_t = 1,
+          value_parser = clap::value_parser!(u8).range(0..=1))]
+    pub review_same_name: u8,
+    /// What becomes of a held reward nobody decided within REVIEW_DAYS: `approve` or `reject`.
+    #[arg(long, env = "REVIEW_AUTO", default_value = "approve", value_parser = parse_decision)]
+    pub review_auto: ReviewDecision,
+    /// Days (1–365) a held reward waits for a decision before REVIEW_AUTO decides it.
+    #[arg(long, env = "REVIEW_DAYS", default_value_t = DEFAULT_REVIEW_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub review_days: u32,
+}
+
+fn parse_decision(raw: &str) -> Result<ReviewDecision, String> {
+    ReviewDecision::parse(raw.trim()).ok_or_else(|| "must be approve or reject".to_owned())
 }
 
 impl Settings {
+    /// Which rules hold rewards for review, and what decides a held reward nobody decided.
+    pub fn review(&self) -> ReviewPolicy {
+        ReviewPolicy {
+            limits: ReviewLimits {
+                max_orders_per_ip: self.review_max_orders_per_ip,
+                max_rewards_per_week: self.review_max_rewards_per_week,
+                shipping_address: self.review_shipping_address == 1,
+                same_name: self.review_same_name == 1,
+            },
+            auto: self.review_auto,
+            days: self.review_days,
+        }
+    }
+
     pub fn rules(&self) -> RewardRules {
         RewardRules {
             referrer_cents: self.referrer.referrer_reward_cents,

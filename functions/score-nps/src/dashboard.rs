@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use domain::model::{FollowUpStatus, Interval, Locale, ResponseFilter};
+use domain::model::{FollowUpStatus, Interval, Locale, ResponseFilter, ReviewRule, ReviewStatus};
 use domain::services::reward_mail;
 use web::{choose_locale, html_page, ApiError, ApiKeys};
 
@@ -26,6 +26,8 @@ pub const DEFAULT_DAYS: u64 = 90;
 /// Open detractors shown, and as many contacted ones; the rest are a
 /// `GET /responses?follow_up=open` (or `contacted`) away.
 pub const OPEN_DETRACTORS_SHOWN: usize = 50;
+/// Held rewards shown, newest first; the rest are a `GET /reviews` away.
+pub const HELD_SHOWN: usize = 20;
 const REALM: &str = "Basic realm=\"score-nps dashboard\", charset=\"UTF-8\"";
 
 const STYLE: &str = include_str!("../templates/dashboard.css");
@@ -58,6 +60,17 @@ struct Texts {
     note: &'static str,
     save: &'static str,
     changed: &'static str,
+    reviews: &'static str,
+    no_reviews: &'static str,
+    more_reviews: &'static str,
+    referrer: &'static str,
+    friend: &'static str,
+    held_since: &'static str,
+    review_hint: &'static str,
+    rule_orders_per_ip: &'static str,
+    rule_rewards_per_week: &'static str,
+    rule_shipping_address: &'static str,
+    rule_same_name: &'static str,
     times_in: &'static str,
     saved: &'static str,
     not_found: &'static str,
@@ -110,6 +123,17 @@ const GERMAN: Texts = Texts {
     note: "Notiz",
     save: "Speichern",
     changed: "geändert",
+    reviews: "Zurückgehaltene Prämien",
+    no_reviews: "Keine Prämie wartet auf Prüfung.",
+    more_reviews: "Weitere: GET /reviews?status=open bei reward-referral.",
+    referrer: "Empfehler",
+    friend: "Freund",
+    held_since: "zurückgehalten seit",
+    review_hint: "Freigeben oder ablehnen: POST /reviews/{order_id} bei reward-referral.",
+    rule_orders_per_ip: "viele Bestellungen von einer IP",
+    rule_rewards_per_week: "viele Prämien des Empfehlers in einer Woche",
+    rule_shipping_address: "Lieferadresse des Empfehlers",
+    rule_same_name: "gleicher Name wie der Empfehler",
     times_in: "Zeiten in",
     saved: "Gespeichert.",
     not_found: "Diese Antwort gibt es nicht mehr (gelöscht?).",
@@ -162,6 +186,17 @@ const ENGLISH: Texts = Texts {
     note: "Note",
     save: "Save",
     changed: "changed",
+    reviews: "Rewards held for review",
+    no_reviews: "No reward is waiting for review.",
+    more_reviews: "More: GET /reviews?status=open on reward-referral.",
+    referrer: "referrer",
+    friend: "friend",
+    held_since: "held since",
+    review_hint: "Approve or reject: POST /reviews/{order_id} on reward-referral.",
+    rule_orders_per_ip: "many orders from one IP",
+    rule_rewards_per_week: "many rewards of the referrer in a week",
+    rule_shipping_address: "the referrer's shipping address",
+    rule_same_name: "same name as the referrer",
     times_in: "Times in",
     saved: "Saved.",
     not_found: "That answer no longer exists (erased?).",
@@ -190,6 +225,15 @@ const ENGLISH: Texts = Texts {
 };
 
 impl Texts {
+    fn rule_word(&self, rule: ReviewRule) -> &'static str {
+        match rule {
+            ReviewRule::OrdersPerIp => self.rule_orders_per_ip,
+            ReviewRule::RewardsPerWeek => self.rule_rewards_per_week,
+            ReviewRule::ShippingAddress => self.rule_shipping_address,
+            ReviewRule::SameName => self.rule_same_name,
+        }
+    }
+
     fn status_word(&self, status: FollowUpStatus) -> &'static str {
         match status {
             FollowUpStatus::Open => self.status_open,
@@ -254,6 +298,17 @@ struct OpenDetractor {
     changed_at: String,
 }
 
+/// A reward held for review, as the page lists it: no address or name, as in the API.
+struct HeldRow {
+    order_id: String,
+    referral_code: String,
+    referrer: String,
+    friend: String,
+    total: String,
+    flagged_at: String,
+    rules: Vec<&'static str>,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
@@ -279,6 +334,8 @@ struct DashboardPage {
     bars_height: f64,
     open: Vec<OpenDetractor>,
     more_open: bool,
+    held: Vec<HeldRow>,
+    more_held: bool,
     codes: i64,
     clicks: i64,
     claims: i64,
@@ -343,7 +400,7 @@ pub(crate) async fn page(
         following_up(FollowUpStatus::Contacted),
     );
     // Independent reads: the page waits for the slowest, not for their sum.
-    let (report, open, contacted, funnel, retention) = tokio::try_join!(
+    let (report, open, contacted, funnel, retention, held) = tokio::try_join!(
         state
             .scores
             .nps(range.from, range.to, Some(Interval::Week), None),
@@ -355,6 +412,7 @@ pub(crate) async fn page(
             .responses(&contacted_filter, None, OPEN_DETRACTORS_SHOWN),
         state.scores.funnel(range.from, range.to),
         state.scores.retention(range.from, range.to),
+        state.reviews.reviews(ReviewStatus::Open, HELD_SHOWN, None),
     )?;
     let time = |at: DateTime<Utc>| state.time_zone.format(at, t.time_format);
     let more_open = open.next.is_some() || contacted.next.is_some();
@@ -404,6 +462,25 @@ pub(crate) async fn page(
         nps_height: chart::NPS_HEIGHT,
         bars_height: chart::BARS_HEIGHT + chart::AXIS_HEIGHT,
         more_open,
+        more_held: held.next.is_some(),
+        held: held
+            .reviews
+            .iter()
+            .map(|review| HeldRow {
+                order_id: review.held.order_id.to_string(),
+                referral_code: review.held.referral_code.to_string(),
+                referrer: review.held.referrer_id.to_string(),
+                friend: review.held.friend_id.to_string(),
+                total: reward_mail::money(review.held.total.get(), &review.held.currency, locale),
+                flagged_at: time(review.held.flagged_at),
+                rules: review
+                    .held
+                    .rules
+                    .iter()
+                    .map(|rule| t.rule_word(*rule))
+                    .collect(),
+            })
+            .collect(),
         open: waiting
             .iter()
             .map(|r| {
@@ -558,6 +635,16 @@ mod tests {
                     changed_at: "02.11.2026 09:00 CET".into(),
                 }],
                 more_open: false,
+                held: vec![HeldRow {
+                    order_id: "o-2<b>".into(),
+                    referral_code: "ABCD2345".into(),
+                    referrer: "r-1".into(),
+                    friend: "c-2".into(),
+                    total: "50,00 €".into(),
+                    flagged_at: "02.11.2026 09:00 CET".into(),
+                    rules: vec![t.rule_word(ReviewRule::SameName)],
+                }],
+                more_held: true,
                 codes: 1,
                 clicks: 2,
                 claims: 1,
@@ -580,6 +667,8 @@ mod tests {
                 "{html}"
             );
             assert!(html.contains("alert(1)"), "the comment is shown, as text");
+            assert!(html.contains(r#"id="held-rewards""#) && html.contains(t.rule_same_name));
+            assert!(html.contains("o-2&#60;b&#62;") || html.contains("o-2&lt;b&gt;"));
             assert!(!html.contains("http://") && !html.contains("https://"));
         }
     }

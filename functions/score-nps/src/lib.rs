@@ -13,7 +13,7 @@ mod time_zone;
 use std::sync::Arc;
 
 use axum::{middleware, Router};
-use domain::ports::{Clock, FollowUpStore, MetricsStore};
+use domain::ports::{Clock, FollowUpStore, MetricsStore, ReviewListing};
 use domain::services::{FollowUpService, ScoreService};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -34,12 +34,16 @@ const SUMMARY: &str = "NPS with trend and margin of error, retention and repeat-
 pub struct Ports {
     pub metrics: Arc<dyn MetricsStore>,
     pub follow_ups: Arc<dyn FollowUpStore>,
+    /// Read only: the dashboard lists the rewards held for review.
+    pub reviews: Arc<dyn ReviewListing>,
     pub clock: Arc<dyn Clock>,
 }
 
 struct AppState {
     scores: ScoreService,
     follow_ups: FollowUpService,
+    /// The held rewards the dashboard lists; deciding them is reward-referral's.
+    reviews: Arc<dyn ReviewListing>,
     clock: Arc<dyn Clock>,
     staff_keys: ApiKeys,
     /// REWARD_CURRENCY: the funnel's amounts are in it.
@@ -54,6 +58,7 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
     let state = AppState {
         scores: ScoreService::new(ports.metrics),
         follow_ups: FollowUpService::new(ports.follow_ups, ports.clock.clone()),
+        reviews: ports.reviews,
         clock: ports.clock,
         staff_keys: settings.staff.staff_api_keys.clone(),
         currency: settings.currency.reward_currency.clone(),

@@ -19,7 +19,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     let store = Arc::new(store);
     let ports = Ports {
         metrics: store.clone(),
-        follow_ups: store,
+        follow_ups: store.clone(),
+        reviews: store,
         clock: Arc::new(SystemClock),
     };
     lambda_host::run(build(settings.function, ports)).await

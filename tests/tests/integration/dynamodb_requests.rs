@@ -81,6 +81,7 @@ async fn a_rewarded_order_costs_two_requests_and_its_delivery_two_writes_per_mes
         referral_code: Some(CarriedCode::Wellformed(code)),
         placed_at: Utc::now(),
         placed_at_given: false,
+        signals: Default::default(),
     };
     let answer = orders.record(order.clone()).await.expect("recorded");
     assert!(

@@ -31,6 +31,7 @@ mod readme_configuration;
 mod referrer_browser;
 mod referrer_page;
 mod retention_flows;
+mod review_queue;
 mod reward_referral_http;
 mod score_contract;
 mod score_nps_http;

@@ -145,6 +145,7 @@ fn order(
         referral_code: code.map(|c| CarriedCode::Wellformed(c.clone())),
         placed_at: now() - Duration::days(1),
         placed_at_given: true,
+        signals: Default::default(),
     }
 }
 
@@ -535,6 +536,7 @@ pub async fn orders_without_code_build_the_customers_history<S: Store>(store: Ar
             &order("o-2", "anna", "anna@example.com", 1, None),
             &http_tests::fingerprint_key()
                 .person(&Email::parse("anna@example.com").expect("email")),
+            &Default::default(),
         )
         .await
         .expect("context");
@@ -576,6 +578,7 @@ pub async fn distinct_orders_of_one_customer_at_once_all_land<S: Store>(store: A
             &order("o-next", "busy", "busy@example.com", 1, None),
             &http_tests::fingerprint_key()
                 .person(&Email::parse("busy@example.com").expect("email")),
+            &Default::default(),
         )
         .await
         .expect("context");

@@ -133,6 +133,7 @@ impl Shop {
             referral_code: Some(CarriedCode::Wellformed(code.clone())),
             placed_at: domain::ports::Clock::now(self.clock.as_ref()),
             placed_at_given: true,
+            signals: Default::default(),
         };
         order
     }
@@ -453,7 +454,7 @@ where
     let person = http_tests::fingerprint_key().person(&Email::parse(FRIEND_EMAIL).expect("email"));
     let replayed = shop.order("o-1", "henriette", FRIEND_EMAIL, &code).await;
     let context = store
-        .order_context(&replayed, &person)
+        .order_context(&replayed, &person, &Default::default())
         .await
         .expect("context");
     assert!(context.existing.is_none(), "the order record has expired");

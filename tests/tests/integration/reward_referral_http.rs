@@ -215,11 +215,13 @@ async fn totals_up_to_the_ceiling_are_summed_without_wrapping() {
         referral_code: None,
         placed_at: chrono::Utc::now(),
         placed_at_given: true,
+        signals: Default::default(),
     };
     let person = http_tests::fingerprint_key().person(&order.email);
-    let context = domain::ports::OrderStore::order_context(&store, &order, &person)
-        .await
-        .expect("context");
+    let context =
+        domain::ports::OrderStore::order_context(&store, &order, &person, &Default::default())
+            .await
+            .expect("context");
     assert_eq!(
         context.friend.history.totals.get("EUR"),
         Some(&20_000_000_000_000)

@@ -129,6 +129,7 @@ impl Shop {
             }),
             placed_at: placed.and_hms_opt(10, 0, 0).expect("time").and_utc(),
             placed_at_given: true,
+            signals: Default::default(),
         };
         self.orders.record(order).await.expect("order recorded")
     }

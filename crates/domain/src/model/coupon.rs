@@ -7,8 +7,12 @@ use super::{OrderId, Reward};
 /// What has happened to a coupon since it was issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CouponState {
+    /// Held by a review rule: not usable, no platform discount, until approved.
+    Review,
     Issued,
-    Redeemed { order_id: OrderId },
+    Redeemed {
+        order_id: OrderId,
+    },
     Revoked,
 }
 
@@ -37,6 +41,7 @@ impl Coupon {
 /// Where a coupon stands at a moment: an issued coupon is pending until its hold has passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CouponStatus {
+    Review,
     Pending,
     Available,
     Redeemed,
@@ -48,6 +53,7 @@ impl CouponStatus {
         match state {
             CouponState::Redeemed { .. } => Self::Redeemed,
             CouponState::Revoked => Self::Revoked,
+            CouponState::Review => Self::Review,
             CouponState::Issued if now < available_from => Self::Pending,
             CouponState::Issued => Self::Available,
         }
@@ -55,6 +61,7 @@ impl CouponStatus {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Review => "review",
             Self::Pending => "pending",
             Self::Available => "available",
             Self::Redeemed => "redeemed",
@@ -64,6 +71,7 @@ impl CouponStatus {
 
     pub fn parse(raw: &str) -> Option<Self> {
         [
+            Self::Review,
             Self::Pending,
             Self::Available,
             Self::Redeemed,
@@ -107,6 +115,7 @@ mod tests {
     #[test]
     fn statuses_round_trip_through_their_names() {
         for status in [
+            CouponStatus::Review,
             CouponStatus::Pending,
             CouponStatus::Available,
             CouponStatus::Redeemed,

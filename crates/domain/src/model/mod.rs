@@ -19,11 +19,13 @@ mod metrics;
 mod money;
 mod order;
 mod order_outcome;
+mod order_signals;
 mod outbox;
 mod referral;
 mod referral_code;
 mod referrer_page;
 mod retention;
+mod review;
 mod rewards;
 mod survey;
 mod survey_request;
@@ -73,6 +75,7 @@ pub use order::{
     RefundId,
 };
 pub use order_outcome::{OrderOutcome, ReferralOutcome, ReferralResult};
+pub use order_signals::{NetworkFingerprint, OrderSignals, ReviewMark, ShippingAddress};
 pub use outbox::{
     MessageId, MessageIdError, RetrySchedule, RetryScheduleError, DEFAULT_RETRY_SECONDS,
 };
@@ -81,6 +84,11 @@ pub use referral_code::{ReferralCode, ReferralCodeError, CODE_ALPHABET, GENERATE
 pub use referrer_page::{PageKey, PageKeyError, ReferrerProgress, RewardState};
 pub use retention::{
     Retention, RetentionError, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS,
+};
+pub use review::{
+    held_by, DayCounts, ReviewDecision, ReviewLimits, ReviewRule, ReviewStatus, RuleFacts,
+    DEFAULT_MAX_ORDERS_PER_IP, DEFAULT_MAX_REWARDS_PER_WEEK, DEFAULT_REVIEW_DAYS,
+    REVIEW_WINDOW_DAYS,
 };
 pub use rewards::{
     decide, Beneficiary, Decision, Friend, Referrer, Rejection, Reward, RewardRules, WinbackSent,

@@ -132,6 +132,9 @@ pub struct Order {
     pub placed_at: DateTime<Utc>,
     /// Whether `placed_at` came from the request (and so belongs to its identity) or was defaulted.
     pub placed_at_given: bool,
+    /// Who placed it, for the review rules; not part of the order's identity, so an order
+    /// recorded before they were read is the same order when a platform sends it again.
+    pub signals: super::OrderSignals,
 }
 
 impl Order {
@@ -283,6 +286,7 @@ mod tests {
                 .single()
                 .expect("time"),
             placed_at_given: true,
+            signals: Default::default(),
         }
     }
 

@@ -255,6 +255,7 @@ mod tests {
                 .single()
                 .expect("time"),
             placed_at_given: true,
+            signals: Default::default(),
         }
     }
 

@@ -178,7 +178,7 @@ pub fn is_prefetch(purpose: &str) -> bool {
 
 /// The address a visitor is known by: IPv4 as is; IPv6 by its /64 network, which one home or
 /// phone keeps while its devices rotate the rest (RFC 8981), and IPv4 mapped into IPv6 as IPv4.
-fn network(ip: IpAddr) -> String {
+pub(super) fn network(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -11,6 +11,7 @@ mod order_store;
 mod outbox;
 mod personal_data;
 mod referral_store;
+mod review_store;
 mod scheduled;
 mod store_error;
 pub mod stored;
@@ -31,8 +32,8 @@ pub use metrics_store::{
 pub use offer_store::{OfferCommit, OfferCommitted, OfferContext, OfferStore};
 pub use order_store::{
     CommitOutcome, ExistingOrder, KnownCodes, OrderCommit, OrderContext, OrderStore, PartialRefund,
-    RedeemOutcome, RefundTally, RefundsRecorded, RevokedMessage, RewardCommit, StoredOrder,
-    UndecidedOrder,
+    RedeemOutcome, RefundTally, RefundsRecorded, ReviewLookup, RevokedMessage, RewardCommit,
+    StoredOrder, UndecidedOrder,
 };
 pub use outbox::{
     Claim, DiscountAction, DueMessages, EventType, MessageKind, MessagePage, MessageStatus,
@@ -43,9 +44,13 @@ pub use personal_data::{
     DataSubject, Erasure, OptOut, OrderRecord, PersonalData, PersonalDataStore, Profile,
 };
 pub use referral_store::{ClaimOutcome, Click, CodeClaim, ReferralStore, ReferrerProgressStore};
+pub use review_store::{
+    Contact, DecideOutcome, DecidedBy, HeldReward, Review, ReviewCommit, ReviewCursor, ReviewFacts,
+    ReviewListing, ReviewPage, ReviewReading, ReviewStore, Verdict, WeekCounts,
+};
 pub use scheduled::{
-    ReminderCommit, ReminderFacts, ReminderPlan, Scheduled, ScheduledStore, StepOutcome,
-    WinbackCommit, WinbackFacts, WinbackPlan,
+    ReminderCommit, ReminderFacts, ReminderPlan, ReviewPlan, Scheduled, ScheduledStore,
+    StepOutcome, WinbackCommit, WinbackFacts, WinbackPlan,
 };
 pub use store_error::StoreError;
 pub use survey_store::{

@@ -16,6 +16,17 @@ pub struct OrderContext {
     pub friend: Friend,
     /// The owner of the carried code, if the code is well-formed and known.
     pub referrer: Option<Referrer>,
+    /// What the review rules count and compare, read only for an order carrying a known code.
+    pub review: super::ReviewReading,
+}
+
+/// What the review rules need read with an order's context.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewLookup {
+    /// The network the order came from: its referred orders this week are counted.
+    pub network: Option<crate::model::NetworkFingerprint>,
+    /// Whether the order left marks to compare with the referrer's (a place, a full name).
+    pub referrer_marks: bool,
 }
 
 /// A recorded order: what was asked and what was answered.
@@ -56,6 +67,11 @@ pub struct RewardCommit {
     pub referral_code: ReferralCode,
     pub referrer_cap: u64,
     pub rewards: Vec<Reward>,
+    /// What the reward adds to the week-long counts the review rules read.
+    pub counts: super::WeekCounts,
+    /// `Some` when a rule holds the reward: its coupons are written `review` and the review
+    /// with them; the order's messages are then `reward.flagged` and the automatic decision.
+    pub held: Option<super::HeldReward>,
 }
 
 /// One atomic write of a decided order.
@@ -81,6 +97,9 @@ pub struct OrderCommit {
     /// This order wins its customer back after the win-back mail sent at this time: written
     /// only while the profile records that mail and no order won it yet.
     pub won_back: Option<DateTime<Utc>>,
+    /// The review marks the order leaves on its customer's profile (where it ships, the full
+    /// name), for comparing later referrals by them.
+    pub marks: Vec<crate::model::ReviewMark>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,11 +172,13 @@ pub struct KnownCodes {
 /// Storage of orders, rewards and coupons. Each method is one atomic unit.
 #[async_trait]
 pub trait OrderStore: Send + Sync {
-    /// `person` is the orderer's fingerprint, which keys their once-only guard.
+    /// `person` is the orderer's fingerprint, which keys their once-only guard; `lookup` what
+    /// the review rules need besides.
     async fn order_context(
         &self,
         order: &Order,
         person: &PersonFingerprint,
+        lookup: &ReviewLookup,
     ) -> Result<OrderContext, StoreError>;
 
     /// Writes the order, the friend's history and, if rewarded, guards, referrer counter and

@@ -31,6 +31,9 @@ pub enum MessageKind {
     Winback,
     /// The win-back mail itself.
     WinbackMail,
+    /// A held reward's automatic decision (`REVIEW_AUTO`), due `REVIEW_DAYS` after it was held:
+    /// when due it decides the review, unless someone already did.
+    ReviewDecision,
 }
 
 /// The webhook events the shop can receive, exactly these.
@@ -46,10 +49,11 @@ pub enum EventType {
     FriendOfferClaimed,
     SurveyReminded,
     WinbackSent,
+    RewardFlagged,
 }
 
 impl EventType {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::ReferralCreated,
         Self::RewardIssued,
         Self::RewardRevoked,
@@ -60,6 +64,7 @@ impl EventType {
         Self::FriendOfferClaimed,
         Self::SurveyReminded,
         Self::WinbackSent,
+        Self::RewardFlagged,
     ];
 
     /// The `type` field of the event's body.
@@ -75,6 +80,7 @@ impl EventType {
             Self::FriendOfferClaimed => "friend_offer.claimed",
             Self::SurveyReminded => "survey.reminded",
             Self::WinbackSent => "winback.sent",
+            Self::RewardFlagged => "reward.flagged",
         }
     }
 }
@@ -93,6 +99,7 @@ impl MessageKind {
             Self::ReminderMail => "reminder_mail",
             Self::Winback => "winback",
             Self::WinbackMail => "winback_mail",
+            Self::ReviewDecision => "review_decision",
         }
     }
 
@@ -108,6 +115,7 @@ impl MessageKind {
             "reminder_mail" => Some(Self::ReminderMail),
             "winback" => Some(Self::Winback),
             "winback_mail" => Some(Self::WinbackMail),
+            "review_decision" => Some(Self::ReviewDecision),
             other => EventType::ALL
                 .into_iter()
                 .find(|e| e.as_str() == other)

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use super::{Claim, OutboxMessage, ShopIdentity, StoreError, Tally};
 use crate::model::{
-    Currency, CustomerId, CustomerName, Email, Locale, PersonFingerprint, Reward, Survey,
-    SurveyToken,
+    Currency, CustomerId, CustomerName, Email, Locale, OrderId, PersonFingerprint, ReviewDecision,
+    Reward, Survey, SurveyToken,
 };
 
 /// A step that waits in the outbox until it is due.
@@ -18,6 +18,16 @@ use crate::model::{
 pub enum Scheduled {
     SurveyReminder(ReminderPlan),
     Winback(WinbackPlan),
+    ReviewDecision(ReviewPlan),
+}
+
+/// A held reward's automatic decision, written with the order that held it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewPlan {
+    pub order_id: OrderId,
+    pub decision: ReviewDecision,
+    /// How the shop signs the reward mails of an approval.
+    pub shop: ShopIdentity,
 }
 
 /// A survey's one reminder, written with the survey; the recipient is read from the survey

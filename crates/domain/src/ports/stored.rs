@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     rfc3339, Beneficiary, Category, CouponCode, CouponState, CouponStatus, Currency, CustomerId,
-    OrderId, OrderOutcome, ReferralOutcome, ReferralResult, Rejection, Reward, RewardStatus,
-    SkipReason, SurveyDecision, SurveyToken,
+    OrderId, OrderOutcome, ReferralOutcome, ReferralResult, Rejection, ReviewRule, Reward,
+    RewardStatus, SkipReason, SurveyDecision, SurveyToken,
 };
 use crate::model::{
     Comment, FollowUp, FollowUpNote, FollowUpStatus, Locale, MessageId, Response, Score, Segment,
@@ -16,7 +16,9 @@ use crate::model::{
 use crate::ports::{Dimension, MessageKind, MessageStatus, StoreError};
 
 mod payload;
+mod review;
 pub use payload::{payload_from_json, payload_to_json};
+pub use review::{held_from_json, held_to_json, verdict};
 
 /// A reward from its stored columns/attributes.
 pub fn reward(
@@ -65,11 +67,14 @@ pub fn existing_order(
 pub const ISSUED: &str = "issued";
 pub const REDEEMED: &str = "redeemed";
 pub const REVOKED: &str = "revoked";
+/// A coupon held by a review rule.
+pub const REVIEW: &str = "review";
 
 pub fn coupon_state(status: &str, redeemed_order: Option<&str>) -> Result<CouponState, StoreError> {
     match (status, redeemed_order) {
         (ISSUED, _) => Ok(CouponState::Issued),
         (REVOKED, _) => Ok(CouponState::Revoked),
+        (REVIEW, _) => Ok(CouponState::Review),
         (REDEEMED, Some(order)) => Ok(CouponState::Redeemed {
             order_id: OrderId::parse(order).map_err(|_| corrupt("redeeming order id"))?,
         }),
@@ -149,6 +154,9 @@ struct ReferralRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
     rewards: Vec<RewardRecord>,
+    /// The rules that held the rewards for review.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -167,11 +175,17 @@ struct RewardRecord {
 
 pub fn outcome_to_json(outcome: &OrderOutcome) -> String {
     let referral = outcome.referral.as_ref().map(|referral| {
-        let (status, reason, rewards) = match &referral.result {
-            ReferralResult::Rewarded(rewards) => ("rewarded", None, rewards.as_slice()),
-            ReferralResult::Rejected(reason) => {
-                ("rejected", Some(reason.as_str().to_owned()), &[][..])
+        let (status, reason, rewards, rules) = match &referral.result {
+            ReferralResult::Rewarded(rewards) => ("rewarded", None, rewards.as_slice(), &[][..]),
+            ReferralResult::Held { rewards, rules } => {
+                ("review", None, rewards.as_slice(), rules.as_slice())
             }
+            ReferralResult::Rejected(reason) => (
+                "rejected",
+                Some(reason.as_str().to_owned()),
+                &[][..],
+                &[][..],
+            ),
         };
         ReferralRecord {
             code: referral.code.clone(),
@@ -190,6 +204,7 @@ pub fn outcome_to_json(outcome: &OrderOutcome) -> String {
                     valid_until: r.reward.valid_until.map(rfc3339),
                 })
                 .collect(),
+            rules: rules.iter().map(|rule| rule.as_str().to_owned()).collect(),
         }
     });
     let record = OutcomeRecord {
@@ -205,28 +220,37 @@ pub fn outcome_from_json(json: &str) -> Result<OrderOutcome, StoreError> {
     let referral = record
         .referral
         .map(|referral| {
-            let result = match (referral.status.as_str(), referral.reason.as_deref()) {
-                ("rewarded", _) => ReferralResult::Rewarded(
-                    referral
-                        .rewards
-                        .iter()
-                        .map(|r| {
-                            Ok(RewardStatus {
-                                reward: reward(
-                                    &r.beneficiary,
-                                    &r.customer_id,
-                                    &r.coupon,
-                                    r.amount_cents,
-                                    &r.currency,
-                                    &r.available_from,
-                                    r.valid_until.as_deref(),
-                                )?,
-                                status: CouponStatus::parse(&r.status)
-                                    .ok_or_else(|| corrupt("reward status"))?,
-                            })
+            let rewards = || {
+                referral
+                    .rewards
+                    .iter()
+                    .map(|r| {
+                        Ok(RewardStatus {
+                            reward: reward(
+                                &r.beneficiary,
+                                &r.customer_id,
+                                &r.coupon,
+                                r.amount_cents,
+                                &r.currency,
+                                &r.available_from,
+                                r.valid_until.as_deref(),
+                            )?,
+                            status: CouponStatus::parse(&r.status)
+                                .ok_or_else(|| corrupt("reward status"))?,
                         })
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()
+            };
+            let result = match (referral.status.as_str(), referral.reason.as_deref()) {
+                ("rewarded", _) => ReferralResult::Rewarded(rewards()?),
+                ("review", _) => ReferralResult::Held {
+                    rewards: rewards()?,
+                    rules: referral
+                        .rules
+                        .iter()
+                        .map(|raw| ReviewRule::parse(raw).ok_or_else(|| corrupt("review rule")))
                         .collect::<Result<_, StoreError>>()?,
-                ),
+                },
                 ("rejected", Some(reason)) => ReferralResult::Rejected(
                     Rejection::parse(reason).ok_or_else(|| corrupt("rejection"))?,
                 ),

@@ -16,6 +16,8 @@ pub enum CouponError {
     AlreadyRedeemed,
     #[error("coupon is still in its hold period")]
     Pending,
+    #[error("coupon is held for review")]
+    InReview,
     #[error("coupon was revoked")]
     Revoked,
     #[error("coupon has expired")]
@@ -141,6 +143,7 @@ impl CouponService {
                 CouponState::Revoked => Err(CouponError::Revoked),
                 CouponState::Issued if coupon.expired_at(now) => Err(CouponError::Expired),
                 CouponState::Issued => Err(CouponError::Pending),
+                CouponState::Review => Err(CouponError::InReview),
             },
         }
     }

@@ -304,6 +304,7 @@ impl Deliverer {
                 let result = match step {
                     Scheduled::SurveyReminder(plan) => scheduled.reminder(claim, plan, now).await,
                     Scheduled::Winback(plan) => scheduled.winback(claim, plan, now).await,
+                    Scheduled::ReviewDecision(plan) => scheduled.review(claim, plan, now).await,
                 };
                 match result {
                     Ok(StepResult::Done) => Ok(Sent::Recorded),

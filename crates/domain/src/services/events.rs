@@ -104,6 +104,29 @@ impl Events {
         )
     }
 
+    /// A rewarded order whose rewards a rule holds for review; who and why, no coupon yet.
+    pub fn reward_flagged(
+        self,
+        held: &crate::ports::HeldReward,
+        at: DateTime<Utc>,
+    ) -> Option<OutboxMessage> {
+        let rules: Vec<&str> = held.rules.iter().map(|rule| rule.as_str()).collect();
+        self.event(
+            EventType::RewardFlagged,
+            &held.referrer_id,
+            &[held.order_id.as_ref()],
+            format!("order:{}", held.order_id),
+            at,
+            json!({
+                "order_id": held.order_id.as_ref(),
+                "referral_code": held.referral_code.as_ref(),
+                "referrer_customer_id": held.referrer_id.as_ref(),
+                "friend_customer_id": held.friend_id.as_ref(),
+                "rules": rules,
+            }),
+        )
+    }
+
     pub fn reward_revoked(
         self,
         order_id: &OrderId,

@@ -13,6 +13,7 @@ mod orders;
 mod referral_links;
 mod referrals;
 mod referrer_pages;
+mod reviews;
 pub mod reward_mail;
 mod scheduled;
 mod scores;
@@ -33,10 +34,11 @@ pub use follow_ups::FollowUpService;
 pub use letters::{render as render_letter, RenderError};
 pub use offers::{ClaimError, Claimer, OfferService};
 pub use optimistic::MAX_DECISIONS;
-pub use orders::{OrderError, OrderService, DEFAULT_ACTIVITY_WINDOW_DAYS};
+pub use orders::{OrderError, OrderService, ReviewPolicy, DEFAULT_ACTIVITY_WINDOW_DAYS};
 pub use referral_links::{page_path, share_path, ReferralLinks};
 pub use referrals::{CodeSource, ReferralError, ReferralService, MAX_CODE_ATTEMPTS};
 pub use referrer_pages::ReferrerPages;
+pub use reviews::{ReviewError, ReviewNote, ReviewService, MAX_REVIEW_NOTE_CHARS};
 pub use scheduled::ScheduledDelivery;
 pub use scores::{
     FunnelReport, NpsReport, RetentionReport, ScoreService, SegmentReport, WinbackReport,

@@ -5,11 +5,15 @@ use crate::model::{
     activity_changes, decide, Beneficiary, CouponCode, Decision, HistoryChange, Order,
     OrderOutcome, Reward, RewardRules,
 };
-use crate::model::{FingerprintKey, MessageId, PageKey, PersonFingerprint, WinbackRules};
+use crate::model::{
+    held_by, FingerprintKey, MessageId, OrderId, PageKey, PersonFingerprint, ReviewDecision,
+    ReviewLimits, RuleFacts, WinbackRules, DEFAULT_REVIEW_DAYS,
+};
 use crate::ports::{
-    Clock, CommitOutcome, ExistingOrder, KnownCodes, Letter, MessageKind, OrderCommit, OrderStore,
-    OutboxMessage, Payload, RewardCommit, RewardMail, Scheduled, ShopIdentity, StoreError,
-    StoredOrder, Tally, UndecidedOrder, WinbackPlan,
+    Clock, CommitOutcome, ExistingOrder, HeldReward, KnownCodes, Letter, MessageKind, OrderCommit,
+    OrderStore, OutboxMessage, Payload, ReviewLookup, ReviewPlan, RewardCommit, RewardMail,
+    Scheduled, ShopIdentity, StoreError, StoredOrder, Tally, UndecidedOrder, WeekCounts,
+    WinbackPlan,
 };
 
 use super::optimistic::{until_done, Step};
@@ -46,6 +50,27 @@ pub struct OrderService {
     activity_window_days: u32,
     referral_links: Option<ReferralLinks>,
     winback: Option<(WinbackRules, UnsubscribeLinks)>,
+    review: ReviewPolicy,
+}
+
+/// Which rules hold rewards, and what becomes of a held reward nobody decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewPolicy {
+    pub limits: ReviewLimits,
+    /// REVIEW_AUTO: decided this way `days` (REVIEW_DAYS) after it was held.
+    pub auto: ReviewDecision,
+    pub days: u32,
+}
+
+impl ReviewPolicy {
+    /// Nothing held: what a service without review settings does.
+    pub fn off() -> Self {
+        Self {
+            limits: ReviewLimits::off(),
+            auto: ReviewDecision::Approve,
+            days: DEFAULT_REVIEW_DAYS,
+        }
+    }
 }
 
 /// ACTIVE_WINDOW_DAYS' default: a customer who ordered within the last year is active.
@@ -71,7 +96,14 @@ impl OrderService {
             activity_window_days: DEFAULT_ACTIVITY_WINDOW_DAYS,
             referral_links: None,
             winback: None,
+            review: ReviewPolicy::off(),
         }
+    }
+
+    /// The review rules (REVIEW_MAX_ORDERS_PER_IP, …) and the automatic decision.
+    pub fn with_review(mut self, policy: ReviewPolicy) -> Self {
+        self.review = policy;
+        self
     }
 
     /// WINBACK_DAYS and its terms: every order moves its customer's win-back to a lapse after
@@ -119,7 +151,17 @@ impl OrderService {
         person: &PersonFingerprint,
         request_hash: &str,
     ) -> Result<Step<OrderOutcome>, OrderError> {
-        let context = self.store.order_context(order, person).await?;
+        let marks = order.signals.marks(&self.fingerprints);
+        let limits = &self.review.limits;
+        let lookup = ReviewLookup {
+            network: order
+                .signals
+                .ip
+                .filter(|_| limits.max_orders_per_ip > 0)
+                .map(|ip| self.fingerprints.network(ip)),
+            referrer_marks: !marks.is_empty() && (limits.shipping_address || limits.same_name),
+        };
+        let context = self.store.order_context(order, person, &lookup).await?;
         match context.existing {
             Some(ExistingOrder::Decided(existing)) => {
                 return self.replay(existing, request_hash).map(Step::Done)
@@ -134,43 +176,79 @@ impl OrderService {
             &context.friend,
             &self.rules,
         );
+        let now = self.clock.now();
+        let today = now.date_naive();
+        let mut held_rules = Vec::new();
+        let mut held_messages = Vec::new();
         let (reward, mails) = match (&decision, &context.referrer) {
             (Decision::Rewarded, Some(referrer)) => {
                 let rewards = self.rewards_for(order, referrer);
-                let mails = rewards
-                    .iter()
-                    .map(|reward| match reward.beneficiary {
-                        Beneficiary::Referrer => RewardMail {
-                            to: referrer.email.clone(),
-                            name: referrer.name.clone(),
-                            locale: referrer.locale,
-                            reward: reward.clone(),
-                            page_url: self.referrer_page(referrer),
-                            shop: self.shop.clone(),
-                        },
-                        Beneficiary::Friend | Beneficiary::Winback => RewardMail {
-                            to: order.email.clone(),
-                            name: order.name.clone(),
-                            locale: order.locale,
-                            reward: reward.clone(),
-                            page_url: None,
-                            shop: self.shop.clone(),
-                        },
-                    })
-                    .collect();
+                held_rules = held_by(
+                    &self.rule_facts(order, referrer, &context.review, lookup.network.is_some()),
+                    limits,
+                    today,
+                );
+                let held = (!held_rules.is_empty()).then(|| HeldReward {
+                    order_id: order.order_id.clone(),
+                    referral_code: referrer.code.clone(),
+                    referrer_id: referrer.customer_id.clone(),
+                    friend_id: order.customer_id.clone(),
+                    rules: held_rules.clone(),
+                    total: order.total_cents,
+                    currency: order.currency.clone(),
+                    placed_at: order.placed_at,
+                    flagged_at: now,
+                    rewards: rewards.clone(),
+                    page_url: self.referrer_page(referrer),
+                });
+                let counts = WeekCounts {
+                    day: today,
+                    stale_referrer_days: context.review.referrer_rewards.stale(today),
+                    network: lookup.network.clone().map(|network| {
+                        let stale = context
+                            .review
+                            .orders_from_ip
+                            .as_ref()
+                            .map(|counts| counts.stale(today))
+                            .unwrap_or_default();
+                        (network, stale)
+                    }),
+                };
+                if let Some(held) = &held {
+                    held_messages.extend(self.events.reward_flagged(held, now));
+                    held_messages.push(self.review_step(held));
+                }
+                let mails = if held.is_some() {
+                    Vec::new()
+                } else {
+                    self.reward_mails(order, referrer, &rewards)
+                };
                 let commit = RewardCommit {
                     referral_code: referrer.code.clone(),
                     referrer_cap: self.rules.referrer_cap,
                     rewards,
+                    counts,
+                    held,
                 };
                 (Some(commit), mails)
             }
             _ => (None, Vec::new()),
         };
         let rewards = reward.as_ref().map_or(&[][..], |r| &r.rewards[..]);
-        let now = self.clock.now();
-        let messages = self.messages(order, &mails, rewards, now);
-        let outcome = OrderOutcome::new(order, &decision, rewards, now);
+        let mut messages = if held_rules.is_empty() {
+            reward_messages(
+                self.events,
+                &self.discounts,
+                &order.order_id,
+                &mails,
+                rewards,
+                now,
+            )
+        } else {
+            Vec::new()
+        };
+        messages.extend(held_messages);
+        let outcome = OrderOutcome::new(order, &decision, rewards, &held_rules, now);
         let before = &context.friend.history;
         let after = before.with(order).map_err(|_| OrderError::TotalOverflow)?;
         let history = HistoryChange::between(before, order, decision == Decision::Rewarded);
@@ -188,6 +266,7 @@ impl OrderService {
             history,
             winback,
             won_back: won_back.map(|mail| mail.sent_at),
+            marks,
             order: order.clone(),
             person: person.clone(),
             request_hash: request_hash.to_owned(),
@@ -338,43 +417,86 @@ impl OrderService {
         rewards
     }
 
-    /// The mails, `reward.issued` events and platform discounts of a rewarded order, committed
-    /// with it; ids come from the order id and the beneficiary, or the coupon, so no replay can
-    /// add a second one.
-    fn messages(
+    /// Both sides' reward mails: the referrer's with a link to their page.
+    fn reward_mails(
         &self,
         order: &Order,
-        mails: &[RewardMail],
+        referrer: &crate::model::Referrer,
         rewards: &[Reward],
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Vec<OutboxMessage> {
-        let reference = format!("order:{}", order.order_id);
-        let mut messages = Vec::new();
-        for mail in mails {
-            messages.push(OutboxMessage {
-                id: MessageId::derive(&[
-                    "reward-mail",
-                    order.order_id.as_ref(),
-                    mail.reward.beneficiary.as_str(),
-                ]),
-                kind: MessageKind::RewardMail,
-                reference: reference.clone(),
-                customer_id: Some(mail.reward.customer_id.clone()),
-                payload: Payload::Mail(Letter::Reward(mail.clone())),
-                created_at: now,
-                due_at: now,
-            });
+    ) -> Vec<RewardMail> {
+        rewards
+            .iter()
+            .map(|reward| match reward.beneficiary {
+                Beneficiary::Referrer => RewardMail {
+                    to: referrer.email.clone(),
+                    name: referrer.name.clone(),
+                    locale: referrer.locale,
+                    reward: reward.clone(),
+                    page_url: self.referrer_page(referrer),
+                    shop: self.shop.clone(),
+                },
+                Beneficiary::Friend | Beneficiary::Winback => RewardMail {
+                    to: order.email.clone(),
+                    name: order.name.clone(),
+                    locale: order.locale,
+                    reward: reward.clone(),
+                    page_url: None,
+                    shop: self.shop.clone(),
+                },
+            })
+            .collect()
+    }
+
+    /// What the review rules compare, from what the store read: the counts as they are, and
+    /// whether the order's marks (where it ships, the full name) are among the referrer's.
+    fn rule_facts(
+        &self,
+        order: &Order,
+        referrer: &crate::model::Referrer,
+        reading: &crate::ports::ReviewReading,
+        counted_network: bool,
+    ) -> RuleFacts {
+        let key = &self.fingerprints;
+        let known = |mark: &crate::model::ReviewMark| reading.referrer_marks.contains(mark);
+        let ships_to_referrer = order
+            .signals
+            .ships_to
+            .as_ref()
+            .is_some_and(|place| known(&key.ships_to(place)));
+        let friend_name = order
+            .signals
+            .full_name
+            .as_ref()
+            .or(order.name.as_ref())
+            .and_then(|name| key.full_name(name));
+        let referrer_name = referrer.name.as_ref().and_then(|name| key.full_name(name));
+        let same_name =
+            friend_name.is_some_and(|mark| known(&mark) || referrer_name.as_ref() == Some(&mark));
+        RuleFacts {
+            referrer_rewards: reading.referrer_rewards.clone(),
+            orders_from_ip: counted_network
+                .then(|| reading.orders_from_ip.clone().unwrap_or_default()),
+            ships_to_referrer,
+            same_name,
         }
-        messages.extend(
-            rewards
-                .iter()
-                .filter_map(|reward| self.events.reward_issued(&order.order_id, reward, now)),
-        );
-        messages.extend(mails.iter().filter_map(|mail| {
-            self.discounts
-                .create(&order.order_id, &mail.reward, &mail.to, now)
-        }));
-        messages
+    }
+
+    /// The held reward's automatic decision, due REVIEW_DAYS after it was held.
+    fn review_step(&self, held: &HeldReward) -> OutboxMessage {
+        let due = held.flagged_at + chrono::Duration::days(i64::from(self.review.days));
+        OutboxMessage {
+            id: MessageId::derive(&["review-decision", held.order_id.as_ref()]),
+            kind: MessageKind::ReviewDecision,
+            reference: format!("order:{}", held.order_id),
+            customer_id: Some(held.referrer_id.clone()),
+            payload: Payload::Scheduled(Scheduled::ReviewDecision(ReviewPlan {
+                order_id: held.order_id.clone(),
+                decision: self.review.auto,
+                shop: self.shop.clone(),
+            })),
+            created_at: due,
+            due_at: due,
+        }
     }
 
     /// The recorded outcome for the same body; the mails went into the outbox with the first
@@ -391,4 +513,45 @@ impl OrderService {
         }
         Ok(existing.outcome)
     }
+}
+
+/// The mails, `reward.issued` events and platform discounts of a rewarded order, committed with
+/// it (or with its approval, for a held one); ids come from the order id and the beneficiary, or
+/// the coupon, so no replay can add a second one.
+pub(super) fn reward_messages(
+    events: Events,
+    discounts: &Discounts,
+    order_id: &OrderId,
+    mails: &[RewardMail],
+    rewards: &[Reward],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<OutboxMessage> {
+    let reference = format!("order:{order_id}");
+    let mut messages = Vec::new();
+    for mail in mails {
+        messages.push(OutboxMessage {
+            id: MessageId::derive(&[
+                "reward-mail",
+                order_id.as_ref(),
+                mail.reward.beneficiary.as_str(),
+            ]),
+            kind: MessageKind::RewardMail,
+            reference: reference.clone(),
+            customer_id: Some(mail.reward.customer_id.clone()),
+            payload: Payload::Mail(Letter::Reward(mail.clone())),
+            created_at: now,
+            due_at: now,
+        });
+    }
+    messages.extend(
+        rewards
+            .iter()
+            .filter_map(|reward| events.reward_issued(order_id, reward, now)),
+    );
+    messages.extend(
+        mails
+            .iter()
+            .filter_map(|mail| discounts.create(order_id, &mail.reward, &mail.to, now)),
+    );
+    messages
 }

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::optimistic::{until_done, Step};
-use super::{Discounts, Events};
+use super::{Discounts, Events, ReviewError, ReviewService};
 use crate::model::{Beneficiary, CouponCode, MessageId, Reward};
 use crate::ports::{
-    Claim, Letter, MessageKind, OutboxMessage, Payload, ReminderCommit, ReminderPlan,
-    ScheduledStore, StepOutcome, StoreError, SurveyMailJob, Tally, WinbackCommit, WinbackMail,
-    WinbackPlan,
+    Claim, DecideOutcome, Letter, MessageKind, OutboxMessage, Payload, ReminderCommit,
+    ReminderPlan, ReviewPlan, ScheduledStore, StepOutcome, StoreError, SurveyMailJob, Tally,
+    WinbackCommit, WinbackMail, WinbackPlan,
 };
 
 /// What a due step came to.
@@ -37,6 +37,8 @@ pub struct ScheduledDelivery {
     /// it scheduled before.
     pub reminders_on: bool,
     pub winbacks_on: bool,
+    /// The review queue, for held rewards' automatic decisions.
+    pub reviews: Option<ReviewService>,
 }
 
 impl ScheduledDelivery {
@@ -193,6 +195,39 @@ impl ScheduledDelivery {
             tally: Tally::winback_sent(now.date_naive()),
         };
         Ok(outcome(self.store.commit_winback(&commit).await?))
+    }
+}
+
+impl ScheduledDelivery {
+    /// A held reward's automatic decision: taken unless someone decided it first.
+    pub(super) async fn review(
+        &self,
+        claim: &Claim,
+        plan: &ReviewPlan,
+        now: DateTime<Utc>,
+    ) -> Result<StepResult, StoreError> {
+        let cancel = |reason: &str| Ok(StepResult::Cancelled(reason.to_owned()));
+        let Some(reviews) = &self.reviews else {
+            return cancel("this deliverer has no review queue");
+        };
+        let decided = reviews.decide_automatically(plan, claim, now).await;
+        match decided {
+            Ok(Some(DecideOutcome::Decided)) => Ok(StepResult::Done),
+            Ok(Some(DecideOutcome::ClaimLost)) => Ok(StepResult::ClaimLost),
+            // The deliverer tries a step again when its claim runs out.
+            Ok(Some(DecideOutcome::Stale)) => Err(StoreError::Contention {
+                operation: "decide a review automatically",
+                attempts: 1,
+            }),
+            Ok(None | Some(DecideOutcome::AlreadyDecided(_))) => {
+                cancel("the review was decided already")
+            }
+            Ok(Some(DecideOutcome::CouponsChanged)) => {
+                cancel("the held coupons changed while it was decided")
+            }
+            Err(ReviewError::Store(error)) => Err(error),
+            Err(error) => cancel(&error.to_string()),
+        }
     }
 }
 

@@ -7,11 +7,13 @@ use serde::{Deserialize, Serialize};
 use super::{corrupt, parse_timestamp};
 use crate::model::{
     rfc3339, Beneficiary, CouponCode, Currency, CustomerId, CustomerName, DiscountOrigin, Email,
-    HttpUrl, Locale, NewDiscount, OrderId, ReferralCode, Reward, Score, SurveyToken,
+    HttpUrl, Locale, NewDiscount, OrderId, ReferralCode, ReviewDecision, Reward, Score,
+    SurveyToken,
 };
 use crate::ports::{
     DetractorAlert, DiscountAction, Letter, OfferMail, OutgoingMail, Payload, ReminderPlan,
-    RewardMail, Scheduled, ShopIdentity, StoreError, SurveyMailJob, WinbackMail, WinbackPlan,
+    ReviewPlan, RewardMail, Scheduled, ShopIdentity, StoreError, SurveyMailJob, WinbackMail,
+    WinbackPlan,
 };
 
 /// An outbox message's payload as stored.
@@ -70,6 +72,11 @@ enum PayloadRecord {
         currency: String,
         days: u32,
         unsub: String,
+        shop: ShopRecord,
+    },
+    ReviewDecision {
+        order: String,
+        decision: String,
         shop: ShopRecord,
     },
     DetractorAlert {
@@ -186,6 +193,11 @@ fn scheduled_record(step: &Scheduled) -> PayloadRecord {
             unsub: plan.unsubscribe_url.clone(),
             shop: shop_record(&plan.shop),
         },
+        Scheduled::ReviewDecision(plan) => PayloadRecord::ReviewDecision {
+            order: plan.order_id.to_string(),
+            decision: plan.decision.as_str().to_owned(),
+            shop: shop_record(&plan.shop),
+        },
     }
 }
 
@@ -197,8 +209,9 @@ struct ShopRecord {
     locale: String,
 }
 
+/// A reward as stored inside a record (a reward mail's payload, a held reward).
 #[derive(Serialize, Deserialize)]
-struct RewardRecord {
+pub(super) struct RewardRecord {
     beneficiary: String,
     customer: String,
     coupon: String,
@@ -207,6 +220,36 @@ struct RewardRecord {
     from: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     until: Option<String>,
+}
+
+impl From<&Reward> for RewardRecord {
+    fn from(reward: &Reward) -> Self {
+        Self {
+            beneficiary: reward.beneficiary.as_str().to_owned(),
+            customer: reward.customer_id.to_string(),
+            coupon: reward.coupon.to_string(),
+            amount: reward.amount_cents,
+            currency: reward.currency.to_string(),
+            from: rfc3339(reward.available_from),
+            until: reward.valid_until.map(rfc3339),
+        }
+    }
+}
+
+impl RewardRecord {
+    pub(super) fn reward(&self) -> Result<Reward, StoreError> {
+        Ok(Reward {
+            beneficiary: Beneficiary::parse(&self.beneficiary)
+                .ok_or_else(|| corrupt("reward beneficiary"))?,
+            customer_id: CustomerId::parse(&self.customer)
+                .map_err(|_| corrupt("reward customer"))?,
+            coupon: CouponCode::parse(&self.coupon).map_err(|_| corrupt("reward coupon"))?,
+            amount_cents: self.amount,
+            currency: currency(&self.currency)?,
+            available_from: parse_timestamp(&self.from)?,
+            valid_until: self.until.as_deref().map(parse_timestamp).transpose()?,
+        })
+    }
 }
 
 fn shop_record(shop: &ShopIdentity) -> ShopRecord {
@@ -246,15 +289,7 @@ fn letter_record(letter: &Letter) -> PayloadRecord {
             to: mail.to.to_string(),
             name: mail.name.as_ref().map(|n| n.as_ref().to_owned()),
             locale: mail.locale.map(|l| l.as_str().to_owned()),
-            reward: RewardRecord {
-                beneficiary: mail.reward.beneficiary.as_str().to_owned(),
-                customer: mail.reward.customer_id.to_string(),
-                coupon: mail.reward.coupon.to_string(),
-                amount: mail.reward.amount_cents,
-                currency: mail.reward.currency.to_string(),
-                from: rfc3339(mail.reward.available_from),
-                until: mail.reward.valid_until.map(rfc3339),
-            },
+            reward: RewardRecord::from(&mail.reward),
             page: mail.page_url.clone(),
             shop: shop_record(&mail.shop),
         },
@@ -374,18 +409,7 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
             to: email(&to)?,
             name: name(recipient)?,
             locale: language.as_deref().map(locale).transpose()?,
-            reward: Reward {
-                beneficiary: Beneficiary::parse(&reward.beneficiary)
-                    .ok_or_else(|| corrupt("mail beneficiary"))?,
-                customer_id: CustomerId::parse(&reward.customer)
-                    .map_err(|_| corrupt("mail customer"))?,
-                coupon: CouponCode::parse(&reward.coupon).map_err(|_| corrupt("mail coupon"))?,
-                amount_cents: reward.amount,
-                currency: Currency::parse(&reward.currency)
-                    .map_err(|_| corrupt("mail currency"))?,
-                available_from: parse_timestamp(&reward.from)?,
-                valid_until: reward.until.as_deref().map(parse_timestamp).transpose()?,
-            },
+            reward: reward.reward()?,
             page_url: page,
             shop: shop_from(shop)?,
         })),
@@ -433,6 +457,15 @@ pub fn payload_from_json(json: &str) -> Result<Payload, StoreError> {
             currency: currency(&code)?,
             expires_at: parse_timestamp(&until)?,
             unsubscribe_url: unsub,
+            shop: shop_from(shop)?,
+        })),
+        PayloadRecord::ReviewDecision {
+            order,
+            decision,
+            shop,
+        } => Payload::Scheduled(Scheduled::ReviewDecision(ReviewPlan {
+            order_id: OrderId::parse(&order).map_err(|_| corrupt("review's order"))?,
+            decision: ReviewDecision::parse(&decision).ok_or_else(|| corrupt("review decision"))?,
             shop: shop_from(shop)?,
         })),
         PayloadRecord::SurveyReminder {
