@@ -137,7 +137,10 @@ fn read_contact(tx: &Transaction<'_>, customer_id: &str) -> rusqlite::Result<Opt
 }
 
 fn contact(raw: Option<RawContact>) -> Result<Option<Contact>, StoreError> {
-    let Some((Some(email), name, locale)) = raw else {
+    // An erased profile keeps its row with the address emptied.
+    let Some((Some(email), name, locale)) =
+        raw.filter(|(email, ..)| email.as_deref().is_some_and(|email| !email.is_empty()))
+    else {
         return Ok(None);
     };
     Ok(Some(Contact {

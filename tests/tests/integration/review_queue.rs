@@ -437,6 +437,35 @@ async fn a_refund_while_held_leaves_only_rejection<S: Store>(store: Arc<S>) {
     assert_eq!(mails_with(&stack, &coupons(&held)).await, 0);
 }
 
+async fn erasing_the_friend_while_held_leaves_the_automatic_decision<S: Store>(store: Arc<S>) {
+    let stack = stack(store, &[("REVIEW_MAX_REWARDS_PER_WEEK", "1")]);
+    let code = referrer(&stack, "anna", None).await;
+    order(&stack, "o1", &code, json!({})).await;
+    let held = order(&stack, "o2", &code, json!({})).await;
+    let erased = stack
+        .privacy("DELETE", "/lambda-url/customer-data/customers/c-o2", None)
+        .await;
+    assert_eq!(erased.status, 200, "{erased:?}");
+    stack.app.clock.advance(7 * DAY + 60).expect("clock");
+    for _ in 0..2 {
+        stack.app.deliverer.sweep().await.expect("sweep");
+    }
+    let approved = listed(&stack, "approved").await;
+    assert_eq!(
+        approved.len(),
+        1,
+        "the step outlived the erasure: {approved:?}"
+    );
+    let coupons = coupons(&held);
+    let mails = stack.mails().await;
+    let sent: Vec<_> = mails
+        .iter()
+        .filter(|mail| coupons.iter().any(|c| mail.contains(c.as_str())))
+        .collect();
+    assert_eq!(sent.len(), 1, "the referrer's mail only");
+    assert!(sent[0].contains("To: anna@example.com"), "{}", sent[0]);
+}
+
 contract_suite!(
     a_fourth_referred_order_from_one_ip_in_a_week_is_held,
     a_referrers_rewards_beyond_the_weekly_limit_are_held,
@@ -446,4 +475,5 @@ contract_suite!(
     approve_issues_and_mails_reject_revokes,
     review_auto_decides_after_review_days,
     a_refund_while_held_leaves_only_rejection,
+    erasing_the_friend_while_held_leaves_the_automatic_decision,
 );

@@ -155,8 +155,9 @@ pub struct OutboxMessage {
     /// The business id the message is about (`order:<id>`, `survey:<id>`, …), for operators.
     pub reference: String,
     /// The customer the message is about (the mail's recipient, or the customer an event or
-    /// alert names): a data request finds, exports and erases their messages by it. `None` only
-    /// for messages written before messages named their customer.
+    /// alert names): a data request finds, exports and erases their messages by it. `None` for
+    /// a step about no one person (a held reward's automatic decision, which an erasure of either
+    /// side must not cancel), and for messages written before messages named their customer.
     pub customer_id: Option<CustomerId>,
     pub payload: Payload,
     /// When it joined the outbox; for a scheduled step (a reminder, a win-back), when it is

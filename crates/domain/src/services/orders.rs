@@ -73,6 +73,14 @@ impl ReviewPolicy {
     }
 }
 
+/// What a rewarded order writes beyond its record: the reward's commit, its messages, and the
+/// rules that hold it (none: paid at once).
+struct Rewarding {
+    commit: RewardCommit,
+    messages: Vec<OutboxMessage>,
+    held_rules: Vec<crate::model::ReviewRule>,
+}
+
 /// ACTIVE_WINDOW_DAYS' default: a customer who ordered within the last year is active.
 pub const DEFAULT_ACTIVITY_WINDOW_DAYS: u32 = 365;
 
@@ -177,77 +185,21 @@ impl OrderService {
             &self.rules,
         );
         let now = self.clock.now();
-        let today = now.date_naive();
-        let mut held_rules = Vec::new();
-        let mut held_messages = Vec::new();
-        let (reward, mails) = match (&decision, &context.referrer) {
+        let rewarding = match (&decision, &context.referrer) {
             (Decision::Rewarded, Some(referrer)) => {
-                let rewards = self.rewards_for(order, referrer);
-                held_rules = held_by(
-                    &self.rule_facts(order, referrer, &context.review, lookup.network.is_some()),
-                    limits,
-                    today,
-                );
-                let held = (!held_rules.is_empty()).then(|| HeldReward {
-                    order_id: order.order_id.clone(),
-                    referral_code: referrer.code.clone(),
-                    referrer_id: referrer.customer_id.clone(),
-                    friend_id: order.customer_id.clone(),
-                    rules: held_rules.clone(),
-                    total: order.total_cents,
-                    currency: order.currency.clone(),
-                    placed_at: order.placed_at,
-                    flagged_at: now,
-                    rewards: rewards.clone(),
-                    page_url: self.referrer_page(referrer),
-                });
-                let counts = WeekCounts {
-                    day: today,
-                    stale_referrer_days: context.review.referrer_rewards.stale(today),
-                    network: lookup.network.clone().map(|network| {
-                        let stale = context
-                            .review
-                            .orders_from_ip
-                            .as_ref()
-                            .map(|counts| counts.stale(today))
-                            .unwrap_or_default();
-                        (network, stale)
-                    }),
-                };
-                if let Some(held) = &held {
-                    held_messages.extend(self.events.reward_flagged(held, now));
-                    held_messages.push(self.review_step(held));
-                }
-                let mails = if held.is_some() {
-                    Vec::new()
-                } else {
-                    self.reward_mails(order, referrer, &rewards)
-                };
-                let commit = RewardCommit {
-                    referral_code: referrer.code.clone(),
-                    referrer_cap: self.rules.referrer_cap,
-                    rewards,
-                    counts,
-                    held,
-                };
-                (Some(commit), mails)
+                Some(self.rewarding(order, referrer, &context.review, lookup.network, now))
             }
-            _ => (None, Vec::new()),
+            _ => None,
+        };
+        let (reward, messages, held_rules) = match rewarding {
+            Some(rewarding) => (
+                Some(rewarding.commit),
+                rewarding.messages,
+                rewarding.held_rules,
+            ),
+            None => (None, Vec::new(), Vec::new()),
         };
         let rewards = reward.as_ref().map_or(&[][..], |r| &r.rewards[..]);
-        let mut messages = if held_rules.is_empty() {
-            reward_messages(
-                self.events,
-                &self.discounts,
-                &order.order_id,
-                &mails,
-                rewards,
-                now,
-            )
-        } else {
-            Vec::new()
-        };
-        messages.extend(held_messages);
         let outcome = OrderOutcome::new(order, &decision, rewards, &held_rules, now);
         let before = &context.friend.history;
         let after = before.with(order).map_err(|_| OrderError::TotalOverflow)?;
@@ -417,6 +369,71 @@ impl OrderService {
         rewards
     }
 
+    /// A rewarded order's coupons and what they write: paid at once (the mails, `reward.issued`
+    /// and platform discounts), or held by the review rules (`reward.flagged` and the automatic
+    /// decision); either way the week's counts move.
+    fn rewarding(
+        &self,
+        order: &Order,
+        referrer: &crate::model::Referrer,
+        reading: &crate::ports::ReviewReading,
+        network: Option<crate::model::NetworkFingerprint>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Rewarding {
+        let today = now.date_naive();
+        let rewards = self.rewards_for(order, referrer);
+        let facts = self.rule_facts(order, referrer, reading, network.is_some());
+        let held_rules = held_by(&facts, &self.review.limits, today);
+        let counts = WeekCounts {
+            day: today,
+            stale_referrer_days: reading.referrer_rewards.stale(today),
+            network: network.map(|network| {
+                let stale = reading.orders_from_ip.as_ref().map(|c| c.stale(today));
+                (network, stale.unwrap_or_default())
+            }),
+        };
+        let (held, messages) = if held_rules.is_empty() {
+            let mails = self.reward_mails(order, referrer, &rewards);
+            let messages = reward_messages(
+                self.events,
+                &self.discounts,
+                &order.order_id,
+                &mails,
+                &rewards,
+                now,
+            );
+            (None, messages)
+        } else {
+            let held = HeldReward {
+                order_id: order.order_id.clone(),
+                referral_code: referrer.code.clone(),
+                referrer_id: referrer.customer_id.clone(),
+                friend_id: order.customer_id.clone(),
+                rules: held_rules.clone(),
+                total: order.total_cents,
+                currency: order.currency.clone(),
+                placed_at: order.placed_at,
+                flagged_at: now,
+                rewards: rewards.clone(),
+                page_url: self.referrer_page(referrer),
+            };
+            let mut messages: Vec<_> = self.events.reward_flagged(&held, now).into_iter().collect();
+            messages.push(self.review_step(&held));
+            (Some(held), messages)
+        };
+        Rewarding {
+            commit: RewardCommit {
+                referral_code: referrer.code.clone(),
+                referrer_cap: self.rules.referrer_cap,
+                rewards,
+                counts,
+                held,
+            },
+            messages,
+            held_rules,
+        }
+    }
+
     /// Both sides' reward mails: the referrer's with a link to their page.
     fn reward_mails(
         &self,
@@ -488,7 +505,8 @@ impl OrderService {
             id: MessageId::derive(&["review-decision", held.order_id.as_ref()]),
             kind: MessageKind::ReviewDecision,
             reference: format!("order:{}", held.order_id),
-            customer_id: Some(held.referrer_id.clone()),
+            // Ids and a decision only: erasing either side leaves the review to be decided.
+            customer_id: None,
             payload: Payload::Scheduled(Scheduled::ReviewDecision(ReviewPlan {
                 order_id: held.order_id.clone(),
                 decision: self.review.auto,
