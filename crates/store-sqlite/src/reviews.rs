@@ -187,6 +187,12 @@ fn listed(raw: RawReview) -> Result<Review, StoreError> {
     ))
 }
 
+/// How a decision's transaction ended, before a status read back is parsed.
+enum RawDecision {
+    Done(DecideOutcome),
+    DecidedBefore(String),
+}
+
 #[async_trait]
 impl ReviewStore for EmbeddedStore {
     async fn review_facts(&self, order_id: &OrderId) -> Result<Option<ReviewFacts>, StoreError> {
@@ -237,11 +243,11 @@ impl ReviewStore for EmbeddedStore {
 
     async fn decide_review(&self, commit: &ReviewCommit) -> Result<DecideOutcome, StoreError> {
         let commit = commit.clone();
-        self.with_connection("deciding a review", move |connection| {
+        let raw = self.with_connection("deciding a review", move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             if let Some(claim) = &commit.claim {
                 if !super::scheduled::settle_step(&tx, claim, &rfc3339(commit.verdict.at))? {
-                    return Ok(DecideOutcome::ClaimLost);
+                    return Ok(RawDecision::Done(DecideOutcome::ClaimLost));
                 }
             }
             let verdict = &commit.verdict;
@@ -264,9 +270,7 @@ impl ReviewStore for EmbeddedStore {
                     [commit.held.order_id.as_ref()],
                     |row| row.get(0),
                 )?;
-                return Ok(DecideOutcome::AlreadyDecided(
-                    ReviewStatus::parse(&status).unwrap_or(ReviewStatus::Open),
-                ));
+                return Ok(RawDecision::DecidedBefore(status));
             }
             let to = match verdict.decision {
                 ReviewDecision::Approve => ISSUED,
@@ -278,15 +282,20 @@ impl ReviewStore for EmbeddedStore {
                     params![to, coupon.as_ref(), REVIEW],
                 )?;
                 if changed == 0 {
-                    return Ok(DecideOutcome::CouponsChanged);
+                    return Ok(RawDecision::Done(DecideOutcome::CouponsChanged));
                 }
             }
             insert_messages(&tx, &commit.messages)?;
             record_tally(&tx, &commit.tally)?;
             tx.commit()?;
-            Ok(DecideOutcome::Decided)
-        })
-        .await
+            Ok(RawDecision::Done(DecideOutcome::Decided))
+        });
+        match raw.await? {
+            RawDecision::Done(outcome) => Ok(outcome),
+            RawDecision::DecidedBefore(status) => ReviewStatus::parse(&status)
+                .map(DecideOutcome::AlreadyDecided)
+                .ok_or_else(|| StoreError::Corrupt("review status".into())),
+        }
     }
 }
 
@@ -302,11 +311,12 @@ impl ReviewListing for EmbeddedStore {
         let read = i64::try_from(limit + 1).unwrap_or(i64::MAX);
         let rows = self
             .with_connection("listing reviews", move |connection| {
-                let (at, id) = after.unwrap_or_else(|| ("\u{10FFFF}".to_owned(), String::new()));
+                let (at, id) = after.unzip();
                 connection
                     .prepare(&format!(
                         "SELECT {REVIEW_COLUMNS} FROM reviews
-                         WHERE status = ?1 AND (flagged_at < ?2 OR (flagged_at = ?2 AND order_id < ?3))
+                         WHERE status = ?1 AND (?2 IS NULL OR flagged_at < ?2
+                                                OR (flagged_at = ?2 AND order_id < ?3))
                          ORDER BY flagged_at DESC, order_id DESC LIMIT ?4"
                     ))?
                     .query_map(params![status.as_str(), at, id, read], raw_review)?

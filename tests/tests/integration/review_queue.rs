@@ -178,6 +178,21 @@ async fn a_referrers_rewards_beyond_the_weekly_limit_are_held<S: Store>(store: A
         status(&order(&stack, "o4", &code, json!({})).await),
         "review"
     );
+    // Two open reviews, a page each, newest first.
+    let first = stack
+        .storefront("GET", &format!("{REWARD}/reviews?limit=1"), None)
+        .await;
+    assert_eq!(first.body["reviews"][0]["order_id"], "o4", "{first:?}");
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let second = stack
+        .storefront(
+            "GET",
+            &format!("{REWARD}/reviews?limit=1&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(second.body["reviews"][0]["order_id"], "o3", "{second:?}");
+    assert!(second.body.get("next_cursor").is_none(), "{second:?}");
     stack.app.clock.advance(DAY).expect("clock");
     let later = order(&stack, "o5", &code, json!({})).await;
     assert_eq!(status(&later), "rewarded", "{later:?}");
