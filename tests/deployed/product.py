@@ -165,6 +165,7 @@ class ProductRun:
         self.shopify_redacts_a_customer()
         self.routes_take_only_their_roles_key()
         self.each_function_serves_its_api_description()
+        self.a_held_reward_waits_for_its_approval()
 
     def referral_code_is_created(self) -> str:
         url = self.at.create_referral + "referrals"
@@ -216,6 +217,58 @@ class ProductRun:
         self.log(
             "create-referral: link opened (the friend's offer, 200 with the pages' CSP), "
             "one click counted through the stream (not the preview's, not the same visitor's again)"
+        )
+
+    def a_held_reward_waits_for_its_approval(self) -> None:
+        """The review rules as deployed: the fourth referred order from one IP in a week is held
+        (coupons `review`, no mail, no discount in Shopify, `reward.flagged`), listed, and approved
+        with reward-referral's own role: then its mails and discounts follow."""
+        referrer = {"customer_id": "vera", "email": "vera@example.com", "locale": "en"}
+        created = expect_status(
+            self.urls.post_json(self.at.create_referral + "referrals", referrer, key=self.key), 201, "vera's code"
+        ).json()
+        url = self.at.reward_referral + "orders"
+        answers = []
+        for n in range(4):
+            order = {"order_id": f"o-held-{n}", "customer_id": f"held-{n}", "email": f"held-{n}@example.com",
+                     "total_cents": 4000, "currency": "EUR", "referral_code": created["code"],
+                     "ip": "192.0.2.44"}
+            answers.append(expect_status(self.urls.post_json(url, order, key=self.key), 200, "POST /orders").json())
+        statuses = [a["referral"]["status"] for a in answers]
+        expect(statuses == ["rewarded"] * 3 + ["review"], f"the fourth from one IP is held: {statuses}")
+        held = answers[3]["referral"]
+        expect(held["rules"] == ["orders_per_ip"], f"the rule that fired: {held}")
+        coupons = sorted(r["coupon"] for r in held["rewards"])
+        expect(all(r["status"] == "review" for r in held["rewards"]), f"held coupons: {held}")
+
+        def flagged() -> None:
+            events = [d.event for d in self.receiver.accepted() if d.event["type"] == "reward.flagged"]
+            expect([e["data"]["order_id"] for e in events] == ["o-held-3"], f"one reward.flagged: {events}")
+
+        eventually(flagged)
+        time.sleep(2)
+        expect(not self.mailbox.to("held-3@example.com"), "no reward mail while held")
+        expect(not set(coupons) & {d["code"] for d in self.shopify.discounts()}, "no discount while held")
+        queue = expect_status(
+            self.urls.get(self.at.reward_referral + "reviews", key=self.key), 200, "GET /reviews"
+        ).json()
+        expect([r["order_id"] for r in queue["reviews"]] == ["o-held-3"], f"the open queue: {queue}")
+        decided = expect_status(
+            self.urls.post_json(self.at.reward_referral + "reviews/o-held-3", {"decision": "approve"}, key=self.key),
+            200,
+            "POST /reviews/o-held-3",
+        ).json()
+        expect(decided["status"] == "approved", f"approved: {decided}")
+
+        def paid_out() -> None:
+            expect(len(self.mailbox.to("held-3@example.com")) == 1, "the friend's reward mail after approval")
+            made = {d["code"] for d in self.shopify.discounts()}
+            expect(set(coupons) <= made, f"both discounts in Shopify after approval: {coupons}")
+
+        eventually(paid_out)
+        self.log(
+            "reward-referral: the 4th referred order from one IP held (review, no mail, no discount, "
+            "reward.flagged), listed, approved: its mails and Shopify discounts followed"
         )
 
     def friend_order_rewards_both_sides(self, order_id: str, customer: str, email: str, code: str) -> str:
