@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refreshes crates/domain/data/disposable-email-domains.txt, the list of disposable email domains
+# Refreshes shared/domain/data/disposable-email-domains.txt, the list of disposable email domains
 # embedded in the functions at build time (README, *Disposable addresses*), from the community's
 # list as the PyPI package `disposable-email-domains` ships it (its source_data file, one domain
 # a line). Usage: scripts/refresh-disposable-domains.sh <version>, e.g. 0.0.293; then review the
@@ -13,7 +13,7 @@ python3 -m pip download --quiet --no-deps --no-binary :all: --dest "$work" \
   "disposable-email-domains==$version"
 tar -xzf "$work/disposable_email_domains-$version.tar.gz" -C "$work"
 source="$work/disposable_email_domains-$version/source_data/disposable_email_blocklist.conf"
-target="crates/domain/data/disposable-email-domains.txt"
+target="shared/domain/data/disposable-email-domains.txt"
 {
   echo "# disposable-email-domains $version (PyPI; the list CC0 1.0, https://github.com/disposable-email-domains/disposable-email-domains)"
   echo "# Refreshed by scripts/refresh-disposable-domains.sh; one lower-case domain a line."

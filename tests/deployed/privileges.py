@@ -29,7 +29,7 @@ IAM_PREFIX_OF_CRATE = {"dynamodb": "dynamodb", "sesv2": "ses"}
 CHECKED_SERVICES = frozenset(IAM_PREFIX_OF_CRATE.values())
 
 # aws-config links its default credential chain (a profile's assume-role, web identity) although
-# the functions take their credentials from the environment (crates/lambda-host/src/sdk.rs). Those STS
+# the functions take their credentials from the environment (shared/lambda-host/src/sdk.rs). Those STS
 # calls obtain credentials with other credentials; they never run under the function's role, so
 # they are not permissions the role needs. Any other STS operation still has to be accounted for.
 CREDENTIAL_PROVIDER_OPERATIONS = frozenset({("sts", "AssumeRole"), ("sts", "AssumeRoleWithWebIdentity")})

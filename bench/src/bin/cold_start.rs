@@ -198,7 +198,7 @@ async fn main() {
                 .env("MAIL_FROM", "shop@example.com")
                 .env("SUPPORT_EMAIL", "support@example.com")
                 .env("RUST_LOG", "off")
-                // For comparing trust-store set-ups (crates/lambda-host/src/sdk.rs); bench/run.sh unsets them.
+                // For comparing trust-store set-ups (shared/lambda-host/src/sdk.rs); bench/run.sh unsets them.
                 .envs(std::env::vars().filter(|(name, _)| name.starts_with("SSL_CERT_")))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())

@@ -81,7 +81,7 @@ fn every_path_the_design_record_names_exists() {
     let record =
         std::fs::read_to_string(root().join("docs/architecture.md")).expect("docs/architecture.md");
     let top_level = [
-        "crates/",
+        "shared/",
         "functions/",
         "tests/",
         "local/",
