@@ -2,12 +2,11 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use domain::model::{CustomerId, Email};
 use domain::ports::DataSubject;
-use web::{ApiError, JsonFields};
+use web::{ApiError, JsonFields, PathText};
 
 use crate::bodies::{ByAddress, ErasureBody, ExportBody};
 use crate::AppState;
@@ -28,7 +27,7 @@ use crate::AppState;
 #[tracing::instrument(skip_all)]
 pub(crate) async fn export_customer(
     State(state): State<Arc<AppState>>,
-    customer_id: Result<Path<String>, PathRejection>,
+    customer_id: PathText,
 ) -> Result<Json<ExportBody>, ApiError> {
     let subject = state.data.customer(customer(customer_id)?);
     export(&state, &subject).await
@@ -70,7 +69,7 @@ pub(crate) async fn export_person(
 #[tracing::instrument(skip_all)]
 pub(crate) async fn erase_customer(
     State(state): State<Arc<AppState>>,
-    customer_id: Result<Path<String>, PathRejection>,
+    customer_id: PathText,
 ) -> Result<Json<ErasureBody>, ApiError> {
     let subject = state.data.customer(customer(customer_id)?);
     erase(&state, &subject).await
@@ -96,9 +95,8 @@ pub(crate) async fn erase_person(
     erase(&state, &subject).await
 }
 
-fn customer(raw: Result<Path<String>, PathRejection>) -> Result<CustomerId, ApiError> {
-    let Path(raw) = raw.map_err(|e| ApiError::invalid_field("customer_id", e.body_text()))?;
-    CustomerId::parse(&raw).map_err(|e| ApiError::invalid_field("customer_id", e))
+fn customer(raw: PathText) -> Result<CustomerId, ApiError> {
+    raw.field("customer_id", CustomerId::parse)
 }
 
 async fn export(state: &AppState, subject: &DataSubject) -> Result<Json<ExportBody>, ApiError> {

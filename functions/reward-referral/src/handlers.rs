@@ -1,7 +1,6 @@
 use std::sync::Arc;
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, SubsecRound, Utc};
 use std::net::IpAddr;
@@ -10,7 +9,7 @@ use domain::model::{
     CarriedCode, CouponCode, Currency, CustomerId, CustomerName, Email, Locale, MinorUnits, Order,
     OrderId, OrderSignals, ShippingAddress,
 };
-use web::{ApiError, JsonFields};
+use web::{ApiError, JsonFields, PathText};
 
 use crate::bodies::{
     CouponBody, OrderBody, RecordOrder, RedeemCoupon, RedeemedBody, RefundBody, RewardBody,
@@ -137,10 +136,9 @@ fn parse_time(raw: &str) -> Result<DateTime<Utc>, &'static str> {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn refund_order(
     State(state): State<Arc<AppState>>,
-    order_id: Result<Path<String>, PathRejection>,
+    order_id: PathText,
 ) -> Result<Json<RefundBody>, ApiError> {
-    let Path(raw) = order_id.map_err(|e| ApiError::invalid_field("order_id", e.body_text()))?;
-    let order_id = OrderId::parse(&raw).map_err(|e| ApiError::invalid_field("order_id", e))?;
+    let order_id = order_id.field("order_id", OrderId::parse)?;
     let rewards = state.coupons.refund(&order_id).await?;
     Ok(Json(RefundBody {
         order_id: order_id.to_string(),
@@ -164,7 +162,7 @@ pub(crate) async fn refund_order(
 #[tracing::instrument(skip_all)]
 pub(crate) async fn coupon(
     State(state): State<Arc<AppState>>,
-    code: Result<Path<String>, PathRejection>,
+    code: PathText,
 ) -> Result<Json<CouponBody>, ApiError> {
     let code = coupon_code(code)?;
     let coupon = state.coupons.coupon(&code).await?;
@@ -189,7 +187,7 @@ pub(crate) async fn coupon(
 #[tracing::instrument(skip_all)]
 pub(crate) async fn redeem_coupon(
     State(state): State<Arc<AppState>>,
-    code: Result<Path<String>, PathRejection>,
+    code: PathText,
     body: JsonFields,
 ) -> Result<Json<RedeemedBody>, ApiError> {
     let code = coupon_code(code)?;
@@ -203,8 +201,6 @@ pub(crate) async fn redeem_coupon(
 }
 
 /// A code that cannot exist is simply not found: checkout forms pass through whatever was typed.
-fn coupon_code(code: Result<Path<String>, PathRejection>) -> Result<CouponCode, ApiError> {
-    code.ok()
-        .and_then(|Path(raw)| CouponCode::parse(&raw).ok())
-        .ok_or_else(|| ApiError::NotFound("no such coupon".into()))
+fn coupon_code(code: PathText) -> Result<CouponCode, ApiError> {
+    code.found(CouponCode::parse, "no such coupon")
 }

@@ -2,17 +2,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use base64::Engine;
 use domain::model::{rfc3339, MessageId};
 use domain::ports::{MessageStatus, MessageSummary, PageCursor};
-use domain::services::MAX_PAGE;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use web::ApiError;
+use web::{page_limit, ApiError, Cursor, PathText, DEFAULT_PAGE, MAX_PAGE};
 
 use crate::AppState;
 
@@ -95,26 +92,17 @@ pub(crate) async fn list(
             ))
         }
     };
-    let limit = page_limit(query.limit.as_deref())?;
-    let cursor = query
-        .cursor
-        .as_deref()
-        .map(|raw| {
-            let (listed_at, id) = decode_cursor(raw)?;
-            Ok(PageCursor {
-                listed_at,
-                id: MessageId::parse(&id).map_err(|_| ())?,
-            })
-        })
-        .transpose()
-        .map_err(|()| cursor_refused())?;
+    let limit = page_limit(query.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
+    let cursor = Cursor::parse(query.cursor.as_deref(), |listed_at, id| {
+        MessageId::parse(id).map(|id| PageCursor { listed_at, id })
+    })?;
     let page = state.messages.list(status, limit, cursor.as_ref()).await?;
     Ok(Json(MessagesBody {
         messages: page.messages.iter().map(MessageBody::from).collect(),
         next_cursor: page
             .next
             .as_ref()
-            .map(|next| encode_cursor(next.listed_at, next.id.as_ref())),
+            .map(|next| Cursor::encode(next.listed_at, next.id.as_ref())),
     }))
 }
 
@@ -141,12 +129,9 @@ pub(crate) struct RequeuedBody {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn requeue(
     State(state): State<Arc<AppState>>,
-    id: Result<Path<String>, PathRejection>,
+    id: PathText,
 ) -> Result<(StatusCode, Json<RequeuedBody>), ApiError> {
-    let id = id
-        .ok()
-        .and_then(|Path(raw)| MessageId::parse(&raw).ok())
-        .ok_or_else(|| ApiError::NotFound("no such message".into()))?;
+    let id = id.found(MessageId::parse, "no such message")?;
     state.messages.requeue(&id).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -155,56 +140,4 @@ pub(crate) async fn requeue(
             status: "pending",
         }),
     ))
-}
-
-/// A listing's `limit`: 1–100, 50 when absent.
-pub(crate) fn page_limit(raw: Option<&str>) -> Result<usize, ApiError> {
-    match raw {
-        None => Ok(50),
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| {
-                ApiError::invalid_field("limit", format!("must be a whole number 1–{MAX_PAGE}"))
-            }),
-    }
-}
-
-pub(crate) fn cursor_refused() -> ApiError {
-    ApiError::invalid_field("cursor", "is not a cursor this route handed out")
-}
-
-/// A listing's cursor, opaque to clients: base64url of `<time>|<id>`, the last listed item's.
-pub(crate) fn encode_cursor(at: chrono::DateTime<chrono::Utc>, id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{id}", rfc3339(at)))
-}
-
-pub(crate) fn decode_cursor(raw: &str) -> Result<(chrono::DateTime<chrono::Utc>, String), ()> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw)
-        .map_err(|_| ())?;
-    let text = String::from_utf8(bytes).map_err(|_| ())?;
-    let (at, id) = text.split_once('|').ok_or(())?;
-    let at = chrono::DateTime::parse_from_rfc3339(at)
-        .map_err(|_| ())?
-        .with_timezone(&chrono::Utc);
-    Ok((at, id.to_owned()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_refused() {
-        let at = chrono::DateTime::parse_from_rfc3339("2026-11-30T10:00:00.123Z")
-            .expect("time")
-            .with_timezone(&chrono::Utc);
-        let id = MessageId::derive(&["x"]).to_string();
-        assert_eq!(decode_cursor(&encode_cursor(at, &id)), Ok((at, id)));
-        for bad in ["", "!!", "bm9waXBl"] {
-            assert!(decode_cursor(bad).is_err(), "{bad}");
-        }
-    }
 }

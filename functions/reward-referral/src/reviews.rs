@@ -3,18 +3,17 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::Json;
 use domain::model::{rfc3339, OrderId, ReviewDecision, ReviewStatus};
 use domain::ports::{Review, ReviewCursor};
 use domain::services::ReviewNote;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use web::{ApiError, JsonFields};
+use web::{page_limit, ApiError, Cursor, JsonFields, PathText, DEFAULT_PAGE, MAX_PAGE};
 
 use crate::bodies::RewardBody;
-use crate::outbox::{cursor_refused, decode_cursor, encode_cursor, page_limit};
 use crate::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -118,19 +117,13 @@ pub(crate) async fn list_reviews(
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let status = ReviewStatus::parse(query.status.as_deref().unwrap_or("open"))
         .ok_or_else(|| ApiError::invalid_field("status", "must be open, approved or rejected"))?;
-    let limit = page_limit(query.limit.as_deref())?;
-    let cursor = query
-        .cursor
-        .as_deref()
-        .map(|raw| {
-            let (flagged_at, id) = decode_cursor(raw)?;
-            Ok(ReviewCursor {
-                flagged_at,
-                order_id: OrderId::parse(&id).map_err(|_| ())?,
-            })
+    let limit = page_limit(query.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
+    let cursor = Cursor::parse(query.cursor.as_deref(), |flagged_at, id| {
+        OrderId::parse(id).map(|order_id| ReviewCursor {
+            flagged_at,
+            order_id,
         })
-        .transpose()
-        .map_err(|()| cursor_refused())?;
+    })?;
     let page = state
         .review_listing
         .reviews(status, limit, cursor.as_ref())
@@ -145,7 +138,7 @@ pub(crate) async fn list_reviews(
         next_cursor: page
             .next
             .as_ref()
-            .map(|next| encode_cursor(next.flagged_at, next.order_id.as_ref())),
+            .map(|next| Cursor::encode(next.flagged_at, next.order_id.as_ref())),
     }))
 }
 
@@ -167,13 +160,10 @@ pub(crate) async fn list_reviews(
 #[tracing::instrument(skip_all)]
 pub(crate) async fn decide_review(
     State(state): State<Arc<AppState>>,
-    order_id: Result<Path<String>, PathRejection>,
+    order_id: PathText,
     body: JsonFields,
 ) -> Result<Json<ReviewBody>, ApiError> {
-    let order_id = order_id
-        .ok()
-        .and_then(|Path(raw)| OrderId::parse(&raw).ok())
-        .ok_or_else(|| ApiError::NotFound("no reward of this order is held for review".into()))?;
+    let order_id = order_id.found(OrderId::parse, "no reward of this order is held for review")?;
     let decision = body.required("decision", |raw| {
         ReviewDecision::parse(raw).ok_or("must be approve or reject")
     })?;

@@ -3,6 +3,8 @@
 
 mod chart;
 mod dashboard;
+mod dashboard_auth;
+mod dashboard_texts;
 mod follow_up_form;
 mod handlers;
 mod range;
@@ -21,7 +23,7 @@ use web::{require_api_key, ApiKeys};
 
 pub use dashboard::{DEFAULT_DAYS as DASHBOARD_DEFAULT_DAYS, OPEN_DETRACTORS_SHOWN};
 pub use range::{DateRange, MAX_RANGE_YEARS};
-pub use responses::{MAX_CSV_ROWS, MAX_JSON_PAGE};
+pub use responses::MAX_CSV_ROWS;
 pub use settings::{LambdaSettings, Settings};
 
 pub const FUNCTION_NAME: &str = "score-nps";

@@ -7,17 +7,17 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::model::{rfc3339, Category, FollowUpStatus, ResponseCursor, ResponseFilter, Segment};
+use domain::model::{
+    rfc3339, Category, FollowUpStatus, ResponseCursor, ResponseFilter, Segment, SurveyId,
+};
 use domain::ports::ResponsePage;
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
-use web::{ApiError, ResponseBody};
+use web::{page_limit, ApiError, Cursor, ResponseBody};
 
 use crate::range::{DateRange, RangeParams};
 use crate::AppState;
 
-pub const MAX_JSON_PAGE: usize = 100;
-const DEFAULT_JSON_PAGE: usize = 50;
 /// Rows per CSV file; a `Link: rel="next"` header points to the next file.
 pub const MAX_CSV_ROWS: usize = 5000;
 /// A file stops taking rows past this size, well under Lambda's 6 MB response limit (the
@@ -67,9 +67,12 @@ impl ResponseQuery {
         let segment = field("segment")
             .map(|raw| Segment::parse(raw).map_err(|e| ApiError::invalid_field("segment", e)))
             .transpose()?;
-        let cursor = field("cursor")
-            .map(|raw| ResponseCursor::parse(raw).map_err(|e| ApiError::invalid_field("cursor", e)))
-            .transpose()?;
+        let cursor = Cursor::parse(field("cursor"), |answered_at, id| {
+            SurveyId::parse(id).map(|survey_id| ResponseCursor {
+                answered_at,
+                survey_id,
+            })
+        })?;
         Ok(Self {
             filter: ResponseFilter {
                 from: range.from,
@@ -81,19 +84,6 @@ impl ResponseQuery {
             },
             cursor,
         })
-    }
-}
-
-fn limit(query: &HashMap<String, String>, default: usize, max: usize) -> Result<usize, ApiError> {
-    match query.get("limit").map(|raw| raw.trim()) {
-        None | Some("") => Ok(default),
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| {
-                ApiError::invalid_field("limit", format!("must be a whole number from 1 to {max}"))
-            }),
     }
 }
 
@@ -165,9 +155,9 @@ pub(crate) async fn list(
     let (default, max) = if wants_csv {
         (MAX_CSV_ROWS, MAX_CSV_ROWS)
     } else {
-        (DEFAULT_JSON_PAGE, MAX_JSON_PAGE)
+        (web::DEFAULT_PAGE, web::MAX_PAGE)
     };
-    let limit = limit(&query, default, max)?;
+    let limit = page_limit(query.get("limit").map(String::as_str), default, max)?;
     let page = state
         .scores
         .responses(&parsed.filter, parsed.cursor.as_ref(), limit)
@@ -179,7 +169,7 @@ pub(crate) async fn list(
         from: parsed.filter.from.to_string(),
         to: parsed.filter.to.to_string(),
         responses: page.responses.iter().map(ResponseBody::from).collect(),
-        next_cursor: page.next.as_ref().map(ResponseCursor::encode),
+        next_cursor: page.next.as_ref().map(next_cursor),
     })
     .into_response())
 }
@@ -302,6 +292,10 @@ fn csv_file(filter: &ResponseFilter, page: &ResponsePage, uri: &Uri) -> Result<R
     Ok(response)
 }
 
+fn next_cursor(next: &ResponseCursor) -> String {
+    Cursor::encode(next.answered_at, next.survey_id.as_ref())
+}
+
 /// The same request with the next cursor: path and query as the client sent them.
 fn next_page(uri: &Uri, next: &ResponseCursor) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
@@ -310,7 +304,7 @@ fn next_page(uri: &Uri, next: &ResponseCursor) -> String {
             query.append_pair(&name, &value);
         }
     }
-    query.append_pair("cursor", &next.encode());
+    query.append_pair("cursor", &next_cursor(next));
     format!("{}?{}", uri.path(), query.finish())
 }
 
@@ -389,8 +383,8 @@ mod tests {
             .expect("a cursor in the link");
         let expected = ResponseCursor::after(&page.responses[rows - 1]);
         assert_eq!(
-            ResponseCursor::parse(cursor),
-            Ok(expected),
+            cursor,
+            next_cursor(&expected),
             "the next file starts after the last row"
         );
     }

@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Category, Comment, CustomerId, Locale, OrderId, Score};
@@ -231,16 +230,12 @@ impl ResponseFilter {
 }
 
 /// Where the next page starts: strictly older than this answer (ties broken by survey id, so
-/// the order is total). Opaque to clients: base64url of `<answered_at>|<survey_id>`.
+/// the order is total).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseCursor {
     pub answered_at: DateTime<Utc>,
     pub survey_id: SurveyId,
 }
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("is not a cursor from a previous page")]
-pub struct ResponseCursorError;
 
 impl ResponseCursor {
     pub fn after(response: &Response) -> Self {
@@ -248,25 +243,6 @@ impl ResponseCursor {
             answered_at: response.answered_at,
             survey_id: response.survey_id.clone(),
         }
-    }
-
-    pub fn encode(&self) -> String {
-        let raw = format!("{}|{}", super::rfc3339(self.answered_at), self.survey_id);
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, ResponseCursorError> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(raw.trim())
-            .map_err(|_| ResponseCursorError)?;
-        let text = String::from_utf8(bytes).map_err(|_| ResponseCursorError)?;
-        let (at, id) = text.split_once('|').ok_or(ResponseCursorError)?;
-        Ok(Self {
-            answered_at: DateTime::parse_from_rfc3339(at)
-                .map_err(|_| ResponseCursorError)?
-                .with_timezone(&Utc),
-            survey_id: SurveyId::parse(id).map_err(|_| ResponseCursorError)?,
-        })
     }
 
     /// The sort key of this position: answers sort by this text, newest last.
@@ -310,22 +286,6 @@ mod tests {
             "srv_0123",
         ] {
             assert_eq!(SurveyId::parse(bad), Err(SurveyIdError), "{bad}");
-        }
-    }
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_refused() {
-        let cursor = ResponseCursor {
-            answered_at: at(3) + chrono::Duration::milliseconds(7),
-            survey_id: SurveyId::parse("srv_0123456789abcdef0123456789abcdef").expect("id"),
-        };
-        assert_eq!(ResponseCursor::parse(&cursor.encode()), Ok(cursor));
-        for bad in ["", "!!", "bm90IGEgY3Vyc29y"] {
-            assert_eq!(
-                ResponseCursor::parse(bad),
-                Err(ResponseCursorError),
-                "{bad}"
-            );
         }
     }
 

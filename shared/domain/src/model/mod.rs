@@ -53,9 +53,8 @@ pub use disposable::is_disposable;
 pub use email::{Email, EmailError};
 pub use feedback::{
     open_follow_up_moves, response_sort_key, FollowUp, FollowUpNote, FollowUpNoteError,
-    FollowUpStatus, FollowUpStatusError, Response, ResponseCursor, ResponseCursorError,
-    ResponseFilter, Segment, SegmentError, SurveyId, SurveyIdError, MAX_NOTE_CHARS,
-    MAX_SEGMENT_CHARS,
+    FollowUpStatus, FollowUpStatusError, Response, ResponseCursor, ResponseFilter, Segment,
+    SegmentError, SurveyId, SurveyIdError, MAX_NOTE_CHARS, MAX_SEGMENT_CHARS,
 };
 pub use fingerprint::{FingerprintKey, FingerprintKeyError, PersonFingerprint, MIN_KEY_BYTES};
 pub use friend_offer::{
