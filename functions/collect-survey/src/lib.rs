@@ -9,10 +9,9 @@ mod webhooks;
 use std::sync::Arc;
 
 use axum::{middleware, Router};
-use domain::model::{HttpUrl, Locale};
+use domain::model::{HttpUrl, Locale, SurveyRequest};
 use domain::ports::{Clock, DeliveryLog, FollowUpStore, ReferralStore, SurveyStore};
 use domain::services::{FollowUpService, ReferralService, ShopIdentity, SurveyService};
-use shop_platforms::Receiver;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use web::{require_api_key, WebhookReceiver};
@@ -37,7 +36,7 @@ pub struct Ports {
 struct AppState {
     surveys: SurveyService,
     follow_ups: FollowUpService,
-    webhooks: WebhookReceiver,
+    webhooks: WebhookReceiver<SurveyRequest>,
     public_base_url: Option<HttpUrl>,
     default_locale: Locale,
     /// The shop's name and home page, linked from the survey and thank-you pages.
@@ -71,7 +70,6 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
         surveys,
         follow_ups: FollowUpService::new(follow_ups, ports.clock.clone()),
         webhooks: WebhookReceiver::new(
-            Receiver::Surveys,
             FUNCTION_NAME,
             settings.platforms.secrets(),
             // Surveys need no referral code.

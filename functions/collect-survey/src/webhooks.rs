@@ -7,10 +7,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use domain::model::SurveyDecision;
-use serde_json::{json, Value};
-use shop_platforms::{Platform, PlatformRequest};
-use web::{ignored, ApiError, RawBody, RequestOrigin};
+use domain::model::{SurveyDecision, SurveyRequest};
+use serde::Serialize;
+use shop_platforms::Platform;
+use web::{ApiError, RawBody, RequestOrigin};
 
 use crate::AppState;
 
@@ -69,31 +69,45 @@ async fn receive(
         .await
 }
 
+/// What a survey delivery answers: the survey sent (by its public id) or skipped, or asked for
+/// before with other details.
+#[derive(Serialize)]
+struct SurveyAnswer {
+    /// `survey`.
+    handled: &'static str,
+    order_id: String,
+    /// `sent`, `skipped` or `already_requested`.
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    survey_id: Option<String>,
+    /// Why nothing was sent: `throttled` or `unsubscribed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+}
+
 async fn act(
     state: &AppState,
     origin: &RequestOrigin,
-    request: PlatformRequest,
-) -> Result<Value, ApiError> {
-    let PlatformRequest::Survey(request) = request else {
-        return Ok(ignored(
-            "unhandled_topic",
-            "orders and refunds are reward-referral's",
-        ));
-    };
+    request: SurveyRequest,
+) -> Result<SurveyAnswer, ApiError> {
     let order_id = request.order_id.to_string();
     let links_base = origin.base_url(state.public_base_url.as_ref())?;
-    let decision = state.surveys.request(*request, &links_base).await;
-    Ok(match decision {
+    let answer = |status, survey_id, reason| SurveyAnswer {
+        handled: "survey",
+        order_id: order_id.clone(),
+        status,
+        survey_id,
+        reason,
+    };
+    Ok(match state.surveys.request(request, &links_base).await {
         Ok(SurveyDecision::Sent(token)) => {
-            json!({"handled": "survey", "order_id": order_id, "status": "sent", "survey_id": token.survey_id().to_string()})
+            answer("sent", Some(token.survey_id().to_string()), None)
         }
-        Ok(SurveyDecision::Skipped(reason)) => {
-            json!({"handled": "survey", "order_id": order_id, "status": "skipped", "reason": reason.as_str()})
-        }
+        Ok(SurveyDecision::Skipped(reason)) => answer("skipped", None, Some(reason.as_str())),
         // The order's survey was asked for before with other details (a second fulfilment,
         // an edited address): the first request stands.
         Err(domain::services::SurveyError::IdempotencyConflict) => {
-            json!({"handled": "survey", "order_id": order_id, "status": "already_requested"})
+            answer("already_requested", None, None)
         }
         Err(error) => return Err(error.into()),
     })

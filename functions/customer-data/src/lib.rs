@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::{middleware, Router};
 use domain::ports::{Clock, DeliveryLog, PersonalDataStore};
 use domain::services::CustomerDataService;
-use shop_platforms::{Reading, Receiver};
+use shop_platforms::{PrivacyRequest, Reading};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use web::{require_api_key, WebhookReceiver};
@@ -32,7 +32,7 @@ pub struct Ports {
 
 struct AppState {
     data: CustomerDataService,
-    webhooks: WebhookReceiver,
+    webhooks: WebhookReceiver<PrivacyRequest>,
 }
 
 /// The composition root: the function's routes over its ports, as Lambda runs them and as the
@@ -44,7 +44,6 @@ pub fn build(settings: Settings, ports: Ports) -> Router {
     let state = AppState {
         data: CustomerDataService::new(ports.personal_data, ports.clock.clone(), key.clone()),
         webhooks: WebhookReceiver::new(
-            Receiver::Privacy,
             FUNCTION_NAME,
             settings.platforms.secrets(),
             // Privacy topics carry no referral code.

@@ -9,9 +9,9 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::ports::Erasure;
-use serde_json::{json, Value};
-use shop_platforms::{DataRequest, Platform, PlatformRequest};
-use web::{ignored, ApiError, RawBody};
+use serde::Serialize;
+use shop_platforms::{DataRequest, Platform, PrivacyRequest};
+use web::{ApiError, RawBody};
 
 use crate::bodies::ErasureBody;
 use crate::AppState;
@@ -41,46 +41,59 @@ pub(crate) async fn shopify(
         .await
 }
 
-async fn act(state: &AppState, request: PlatformRequest) -> Result<Value, ApiError> {
-    match request {
-        PlatformRequest::Erase(subject) => {
+/// What a privacy delivery answers: what was erased, or that the request was logged.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum PrivacyAnswer {
+    Erased {
+        /// `customers/redact`.
+        handled: &'static str,
+        #[serde(flatten)]
+        erased: ErasureBody,
+    },
+    Logged {
+        /// `customers/data_request` or `shop/redact`.
+        handled: &'static str,
+        status: &'static str,
+    },
+}
+
+async fn act(state: &AppState, request: PrivacyRequest) -> Result<PrivacyAnswer, ApiError> {
+    Ok(match request {
+        PrivacyRequest::Erase(subject) => {
             let erasure = erase(state, &subject).await?;
             tracing::info!(
                 profiles = erasure.profiles,
                 surveys = erasure.surveys,
                 "customer redacted at Shopify's request"
             );
-            let mut answer =
-                serde_json::to_value(ErasureBody::from(erasure)).map_err(ApiError::internal)?;
-            answer["handled"] = json!("customers/redact");
-            Ok(answer)
+            PrivacyAnswer::Erased {
+                handled: "customers/redact",
+                erased: ErasureBody::from(erasure),
+            }
         }
-        PlatformRequest::DataRequest(subject) => {
+        PrivacyRequest::DataRequest(subject) => {
             // Neither the id nor the address is logged: the shop sees the request in Shopify.
             tracing::info!(
                 by_id = subject.customer_id.is_some(),
                 by_address = subject.email.is_some(),
                 "customer data requested through Shopify; export with GET /customers/{{id}}/export"
             );
-            Ok(json!({"handled": "customers/data_request", "status": "logged"}))
+            PrivacyAnswer::Logged {
+                handled: "customers/data_request",
+                status: "logged",
+            }
         }
-        PlatformRequest::ShopRedact { .. } => {
+        PrivacyRequest::ShopRedact { .. } => {
             tracing::info!(
                 "shop redaction requested through Shopify; deleting the stack deletes the table"
             );
-            Ok(json!({"handled": "shop/redact", "status": "logged"}))
+            PrivacyAnswer::Logged {
+                handled: "shop/redact",
+                status: "logged",
+            }
         }
-        PlatformRequest::Order(_)
-        | PlatformRequest::Undecided { .. }
-        | PlatformRequest::Cancellation { .. }
-        | PlatformRequest::Refund { .. }
-        | PlatformRequest::FullRefund { .. }
-        | PlatformRequest::Survey(_) => Ok(ignored(
-            "unhandled_topic",
-            "orders are reward-referral's and collect-survey's",
-        )),
-        PlatformRequest::Ignored(why) => Ok(ignored(why.reason, why.detail)),
-    }
+    })
 }
 
 /// Erases by the customer id and by the address, so a guest checkout under the same address

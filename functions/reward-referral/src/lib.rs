@@ -6,6 +6,7 @@ mod handlers;
 mod outbox;
 mod reviews;
 mod settings;
+mod webhook_answers;
 mod webhooks;
 
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use domain::ports::{
 use domain::services::{
     CouponService, MessageService, OrderService, ReviewService, UnsubscribeLinks,
 };
-use shop_platforms::Receiver;
+use shop_platforms::OrderEvent;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use web::{require_api_key, WebhookReceiver};
@@ -49,7 +50,7 @@ struct AppState {
     shop: ShopIdentity,
     coupons: CouponService,
     messages: MessageService,
-    webhooks: WebhookReceiver,
+    webhooks: WebhookReceiver<OrderEvent>,
     clock: Arc<dyn Clock>,
 }
 
@@ -91,7 +92,6 @@ pub fn build(settings: Settings, ports: Ports) -> Result<Router, SettingsError> 
             .with_discounts(settings.discount_platform.discounts()),
         messages: MessageService::new(ports.outbox, ports.clock.clone()),
         webhooks: WebhookReceiver::new(
-            Receiver::Rewards,
             FUNCTION_NAME,
             settings.platforms.secrets(),
             settings.referral_attribute.clone(),

@@ -11,11 +11,14 @@ use axum::response::Response;
 use domain::model::{CarriedCode, CouponCode, OrderId, ReferralCode};
 use domain::ports::{ExistingOrder, KnownCodes, PartialRefund, UndecidedOrder};
 use domain::services::{CancelOutcome, CouponError, OrderError, RefundEffect, RefundsOutcome};
-use serde_json::{json, Value};
-use shop_platforms::{ListedRefund, OrderFacts, Platform, PlatformRequest, ReferralSources};
-use web::{ignored, ApiError, RawBody};
+use shop_platforms::{ListedRefund, OrderEvent, OrderFacts, Platform, ReferralSources};
+use web::{ApiError, Ignored, RawBody};
 
-use crate::bodies::{CouponUse, OrderBody, RewardBody};
+use crate::bodies::{CouponUse, RewardBody};
+use crate::webhook_answers::{
+    unknown_order, Cancellation, Decided, NotApplied, OrderAnswer, Refund, RefundEffectBody,
+    RefundLine, Undecided,
+};
 use crate::AppState;
 
 /// Shopify's `orders/create`, `orders/paid`, `orders/cancelled` and `refunds/create`.
@@ -68,75 +71,34 @@ async fn receive(
         .await
 }
 
-async fn act(state: &AppState, request: PlatformRequest) -> Result<Value, ApiError> {
-    match request {
-        PlatformRequest::Order(facts) => order(state, *facts).await,
-        PlatformRequest::Undecided {
+async fn act(state: &AppState, event: OrderEvent) -> Result<OrderAnswer, ApiError> {
+    match event {
+        OrderEvent::Order(facts) => order(state, *facts).await,
+        OrderEvent::Undecided {
             order,
             reason,
             detail,
         } => undecided(state, &order, reason, detail).await,
-        PlatformRequest::Cancellation {
+        OrderEvent::Cancellation {
             order_id,
             undecided,
             detail,
         } => cancellation(state, &order_id, undecided.as_deref(), detail).await,
-        PlatformRequest::Refund { order_id, refund } => {
-            let mut answers = refunds(state, &order_id, vec![ListedRefund::Usable(refund)]).await?;
-            Ok(answers.pop().unwrap_or_else(unknown_order))
+        OrderEvent::Refund { order_id, refund } => {
+            let mut lines = refunds(state, &order_id, vec![ListedRefund::Usable(refund)]).await?;
+            Ok(lines
+                .pop()
+                .map_or_else(|| OrderAnswer::Ignored(unknown_order()), OrderAnswer::from))
         }
-        PlatformRequest::FullRefund { order_id } => match state.coupons.refund(&order_id).await {
-            Ok(rewards) => Ok(json!({
-                "handled": "refund",
-                "order_id": order_id.to_string(),
-                "rewards_revoked": true,
-                "rewards": rewards.iter().map(RewardBody::from).collect::<Vec<_>>(),
-            })),
-            Err(CouponError::UnknownOrder) => Ok(unknown_order()),
+        OrderEvent::FullRefund { order_id } => match state.coupons.refund(&order_id).await {
+            Ok(rewards) => Ok(OrderAnswer::Refund(Refund::full(
+                &order_id,
+                rewards.iter().map(RewardBody::from).collect(),
+            ))),
+            Err(CouponError::UnknownOrder) => Ok(OrderAnswer::Ignored(unknown_order())),
             Err(error) => Err(error.into()),
         },
-        PlatformRequest::Survey(_) => {
-            Ok(ignored("unhandled_topic", "surveys are collect-survey's"))
-        }
-        PlatformRequest::Erase(_)
-        | PlatformRequest::DataRequest(_)
-        | PlatformRequest::ShopRedact { .. } => Ok(ignored(
-            "unhandled_topic",
-            "privacy topics are customer-data's",
-        )),
-        // The receiver answers these itself; kept for exhaustiveness.
-        PlatformRequest::Ignored(why) => Ok(ignored(why.reason, why.detail)),
     }
-}
-
-fn unknown_order() -> Value {
-    ignored("unknown_order", "no order with this id was recorded")
-}
-
-/// An order not decided now: `status` `awaiting_payment` or `closed`, with why.
-fn undecided_answer(order_id: &OrderId, status: &str, reason: &str, detail: String) -> Value {
-    json!({
-        "handled": "undecided_order",
-        "order_id": order_id.to_string(),
-        "status": status,
-        "reason": reason,
-        "detail": detail,
-    })
-}
-
-/// A decided order's answer: what was decided, the coupons redeemed, and what was not examined.
-fn decided_answer(outcome: &domain::model::OrderOutcome, changed: bool) -> Result<Value, ApiError> {
-    let mut answer = json!({"handled": "order"});
-    if let (Value::Object(fields), Value::Object(body)) = (
-        &mut answer,
-        serde_json::to_value(OrderBody::from(outcome)).map_err(ApiError::internal)?,
-    ) {
-        fields.extend(body);
-    }
-    if changed {
-        answer["changed_since_recorded"] = json!(true);
-    }
-    Ok(answer)
 }
 
 /// An order reported before its payment (or closed before it) is recorded undecided, so the
@@ -147,25 +109,22 @@ async fn undecided(
     order: &UndecidedOrder,
     reason: &'static str,
     detail: String,
-) -> Result<Value, ApiError> {
+) -> Result<OrderAnswer, ApiError> {
     tracing::info!(order_id = %order.order_id, reason, "order recorded undecided");
-    match state.orders.record_undecided(order).await? {
-        Some(ExistingOrder::Decided(stored)) => decided_answer(&stored.outcome, false),
-        Some(ExistingOrder::Closed) => Ok(undecided_answer(
-            &order.order_id,
-            "closed",
-            "order_closed",
-            "cancelled before it was paid: never decided".into(),
-        )),
+    Ok(match state.orders.record_undecided(order).await? {
+        Some(ExistingOrder::Decided(stored)) => {
+            OrderAnswer::Decided(Box::new(Decided::new(&stored.outcome, false)))
+        }
+        Some(ExistingOrder::Closed) => OrderAnswer::Undecided(Undecided::closed(&order.order_id)),
         Some(ExistingOrder::AwaitingPayment) | None => {
             let status = if order.closed_at.is_some() {
                 "closed"
             } else {
                 "awaiting_payment"
             };
-            Ok(undecided_answer(&order.order_id, status, reason, detail))
+            OrderAnswer::Undecided(Undecided::new(&order.order_id, status, reason, detail))
         }
-    }
+    })
 }
 
 /// The platform cancelled the order: a decided one is revoked as by a full refund, any other
@@ -175,34 +134,27 @@ async fn cancellation(
     order_id: &OrderId,
     undecided: Option<&UndecidedOrder>,
     detail: String,
-) -> Result<Value, ApiError> {
+) -> Result<OrderAnswer, ApiError> {
     let outcome = match state.coupons.cancel(order_id, undecided).await {
         Ok(outcome) => outcome,
-        Err(CouponError::UnknownOrder) => return Ok(unknown_order()),
+        Err(CouponError::UnknownOrder) => return Ok(OrderAnswer::Ignored(unknown_order())),
         Err(error) => return Err(error.into()),
     };
     tracing::info!(order_id = %order_id, detail, "order cancelled by the platform");
-    Ok(match outcome {
-        CancelOutcome::Revoked(rewards) => json!({
-            "handled": "cancellation",
-            "order_id": order_id.to_string(),
-            "status": "revoked",
-            "rewards": rewards.iter().map(RewardBody::from).collect::<Vec<_>>(),
-            "detail": detail,
-        }),
-        CancelOutcome::Closed => json!({
-            "handled": "cancellation",
-            "order_id": order_id.to_string(),
-            "status": "closed",
-            "rewards": [],
-            "detail": detail,
-        }),
-    })
+    Ok(OrderAnswer::Cancellation(match outcome {
+        CancelOutcome::Revoked(rewards) => Cancellation::new(
+            order_id,
+            "revoked",
+            rewards.iter().map(RewardBody::from).collect(),
+            detail,
+        ),
+        CancelOutcome::Closed => Cancellation::new(order_id, "closed", Vec::new(), detail),
+    }))
 }
 
 /// Records the order (a replay answers what was recorded, even if the platform's copy changed
 /// since), applies refunds the order lists, then redeems our coupons among its discount codes.
-async fn order(state: &AppState, facts: OrderFacts) -> Result<Value, ApiError> {
+async fn order(state: &AppState, facts: OrderFacts) -> Result<OrderAnswer, ApiError> {
     let OrderFacts {
         mut order,
         referral,
@@ -217,19 +169,12 @@ async fn order(state: &AppState, facts: OrderFacts) -> Result<Value, ApiError> {
     let (outcome, changed) = match state.orders.record(order).await {
         Ok(outcome) => (outcome, false),
         Err(OrderError::IdempotencyConflict { recorded }) => (*recorded, true),
-        Err(OrderError::Closed) => {
-            return Ok(undecided_answer(
-                &order_id,
-                "closed",
-                "order_closed",
-                "cancelled before it was paid: never decided".into(),
-            ))
-        }
+        Err(OrderError::Closed) => return Ok(OrderAnswer::Undecided(Undecided::closed(&order_id))),
         Err(OrderError::TotalOverflow) => {
-            return Ok(ignored(
+            return Ok(OrderAnswer::Ignored(Ignored::new(
                 "unusable_total",
                 "the customer's total would exceed what is kept",
-            ))
+            )))
         }
         Err(error) => return Err(error.into()),
     };
@@ -239,26 +184,20 @@ async fn order(state: &AppState, facts: OrderFacts) -> Result<Value, ApiError> {
         refunds(state, &order_id, listed).await?
     };
     let coupons = redeem_coupons(state, &order_id, &known.coupons).await?;
-    let mut answer = decided_answer(&outcome, changed)?;
-    answer["coupons"] = json!(coupons);
-    if !refunded.is_empty() {
-        answer["refunds"] = json!(refunded);
-    }
     if refunds_not_examined > 0 {
         tracing::warn!(order_id = %order_id, refunds_not_examined, "refunds beyond the limit not examined");
-        answer["refunds_not_examined"] = json!({
-            "count": refunds_not_examined,
-            "reason": "too_many_refunds",
-        });
     }
     if codes_not_examined > 0 {
         tracing::warn!(order_id = %order_id, codes_not_examined, "discount codes beyond the limit not examined");
-        answer["codes_not_examined"] = json!({
-            "count": codes_not_examined,
-            "reason": "too_many_codes",
-        });
     }
-    Ok(answer)
+    Ok(OrderAnswer::Decided(Box::new(
+        Decided::new(&outcome, changed).with_delivery(
+            coupons,
+            refunded,
+            refunds_not_examined,
+            codes_not_examined,
+        ),
+    )))
 }
 
 /// Which of the order's discount codes are our referral codes and coupons, in one read.
@@ -315,7 +254,7 @@ async fn refunds(
     state: &AppState,
     order_id: &OrderId,
     listed: Vec<ListedRefund>,
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<Vec<RefundLine>, ApiError> {
     let usable: Vec<PartialRefund> = listed
         .iter()
         .filter_map(|refund| match refund {
@@ -344,7 +283,7 @@ async fn refunds(
                 detail,
             } => {
                 tracing::warn!(order_id = %order_id, refund_id, reason, detail, "a listed refund was not applied");
-                json!({"ignored": reason, "refund_id": refund_id, "detail": detail})
+                RefundLine::NotApplied(NotApplied::new(reason, &refund_id, detail))
             }
             ListedRefund::Usable(refund) => {
                 let index = applied;
@@ -363,18 +302,16 @@ fn refund_answer(
     refund: &PartialRefund,
     index: usize,
     outcome: Option<&RefundsOutcome>,
-) -> Value {
+) -> RefundLine {
     let refund_id = refund.refund_id.as_ref();
-    let currency = refund.currency.as_ref().map(ToString::to_string);
     let not_applied = |reason: &'static str, detail: String| {
         tracing::warn!(order_id = %order_id, refund_id, reason, detail, "a refund was not applied");
-        json!({"ignored": reason, "refund_id": refund_id, "detail": detail})
+        RefundLine::NotApplied(NotApplied::new(reason, refund_id, detail))
     };
     match outcome {
         None | Some(RefundsOutcome::UnknownOrder) => {
-            let mut answer = unknown_order();
-            answer["refund_id"] = json!(refund_id);
-            answer
+            let unknown = unknown_order();
+            RefundLine::NotApplied(NotApplied::new(unknown.ignored, refund_id, unknown.detail))
         }
         Some(RefundsOutcome::OtherCurrency {
             order_currency,
@@ -391,26 +328,18 @@ fn refund_answer(
             "the delivery's refunds are in several currencies".into(),
         ),
         Some(RefundsOutcome::Recorded { new, effect }) => {
-            let mut answer = json!({
-                "handled": "refund",
-                "order_id": order_id.to_string(),
-                "refund_id": refund_id,
-                "amount_minor": refund.amount.get(),
-                "currency": currency,
-                "recorded": if new.get(index).copied().unwrap_or(false) { "now" } else { "before" },
-            });
-            match effect {
+            let recorded = if new.get(index).copied().unwrap_or(false) {
+                "now"
+            } else {
+                "before"
+            };
+            let effect = match effect {
                 RefundEffect::Revoked(rewards) => {
-                    answer["rewards_revoked"] = json!(true);
-                    answer["rewards"] =
-                        json!(rewards.iter().map(RewardBody::from).collect::<Vec<_>>());
+                    RefundEffectBody::revoked(rewards.iter().map(RewardBody::from).collect())
                 }
-                RefundEffect::Kept { net } => {
-                    answer["rewards_revoked"] = json!(false);
-                    answer["net_total_minor"] = json!(net.map(|n| n.get()));
-                }
-            }
-            answer
+                RefundEffect::Kept { net } => RefundEffectBody::kept(net.map(|n| n.get())),
+            };
+            RefundLine::Applied(Refund::partial(order_id, refund, recorded, effect))
         }
     }
 }

@@ -12,9 +12,24 @@ use domain::ports::{PartialRefund, UndecidedOrder};
 /// store read or write, past the platform's 5-second answer limit.
 pub const MAX_EXAMINED: usize = 100;
 
-/// What one delivery asks the receiving function to do.
+/// What one delivery asks of the function that received it: that function's own kind of
+/// request (each function reads only its topics), or nothing to do.
 #[derive(Debug, Clone)]
-pub enum PlatformRequest {
+pub enum Delivery<T> {
+    Act(T),
+    /// Understood, and nothing to do: answered 200 so the platform does not retry.
+    Ignored(Ignored),
+}
+
+impl<T> From<Ignored> for Delivery<T> {
+    fn from(ignored: Ignored) -> Self {
+        Self::Ignored(ignored)
+    }
+}
+
+/// reward-referral's deliveries: orders, their cancellations and refunds.
+#[derive(Debug, Clone)]
+pub enum OrderEvent {
     /// A paid order that is not cancelled: recorded and its referral decided.
     Order(Box<OrderFacts>),
     /// An order not to decide now: reported before its payment (decided when it is paid) or
@@ -38,29 +53,26 @@ pub enum PlatformRequest {
         refund: PartialRefund,
     },
     /// The platform says the whole order was refunded, without amounts.
-    FullRefund {
-        order_id: OrderId,
-    },
-    Survey(Box<SurveyRequest>),
-    /// Erase everything held about a customer (Shopify `customers/redact`).
-    Erase(DataRequest),
-    /// A customer asked the shop for their data (Shopify `customers/data_request`).
-    DataRequest(DataRequest),
-    /// The shop uninstalled the app 48 hours ago and asks for its data to go (`shop/redact`).
-    ShopRedact {
-        shop_domain: String,
-    },
-    /// Understood, and nothing to do: answered 200 so the platform does not retry.
-    Ignored(Ignored),
+    FullRefund { order_id: OrderId },
 }
 
-impl PlatformRequest {
-    /// The shop a privacy payload names in its signed body, to compare with the configured one.
-    pub fn shop_domain(&self) -> Option<&str> {
+/// customer-data's deliveries: Shopify's mandatory privacy topics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrivacyRequest {
+    /// Erase everything held about a customer (`customers/redact`).
+    Erase(DataRequest),
+    /// A customer asked the shop for their data (`customers/data_request`).
+    DataRequest(DataRequest),
+    /// The shop uninstalled the app 48 hours ago and asks for its data to go (`shop/redact`).
+    ShopRedact { shop_domain: String },
+}
+
+impl PrivacyRequest {
+    /// The shop the payload names in its signed body, to compare with the configured one.
+    pub fn shop_domain(&self) -> &str {
         match self {
-            Self::Erase(request) | Self::DataRequest(request) => Some(&request.shop_domain),
-            Self::ShopRedact { shop_domain } => Some(shop_domain),
-            _ => None,
+            Self::Erase(request) | Self::DataRequest(request) => &request.shop_domain,
+            Self::ShopRedact { shop_domain } => shop_domain,
         }
     }
 }
@@ -143,11 +155,11 @@ pub struct Ignored {
 }
 
 impl Ignored {
-    pub(crate) fn request(reason: &'static str, detail: impl Into<String>) -> PlatformRequest {
-        PlatformRequest::Ignored(Self {
+    pub(crate) fn new(reason: &'static str, detail: impl Into<String>) -> Self {
+        Self {
             reason,
             detail: detail.into(),
-        })
+        }
     }
 }
 
@@ -237,20 +249,19 @@ impl Buyer {
 /// The first candidate address that is present; `Err` names what was wrong.
 pub(crate) fn first_email<'a>(
     candidates: impl IntoIterator<Item = Option<&'a str>>,
-) -> Result<Email, PlatformRequest> {
+) -> Result<Email, Ignored> {
     let present = candidates
         .into_iter()
         .flatten()
         .map(str::trim)
         .find(|raw| !raw.is_empty());
     match present {
-        None => Err(Ignored::request(
+        None => Err(Ignored::new(
             "no_email",
             "the order carries no email address",
         )),
-        Some(raw) => Email::parse(raw).map_err(|_| {
-            Ignored::request("invalid_email", "the order's email address is not usable")
-        }),
+        Some(raw) => Email::parse(raw)
+            .map_err(|_| Ignored::new("invalid_email", "the order's email address is not usable")),
     }
 }
 
@@ -258,14 +269,13 @@ pub(crate) fn first_email<'a>(
 pub(crate) fn priced(
     currency: Option<&str>,
     total: Option<&str>,
-) -> Result<(Currency, MinorUnits), PlatformRequest> {
+) -> Result<(Currency, MinorUnits), Ignored> {
     let currency = currency
         .and_then(|c| Currency::parse(c).ok())
-        .ok_or_else(|| Ignored::request("unusable_total", "the order has no currency"))?;
-    let total =
-        total.ok_or_else(|| Ignored::request("unusable_total", "the order has no total"))?;
+        .ok_or_else(|| Ignored::new("unusable_total", "the order has no currency"))?;
+    let total = total.ok_or_else(|| Ignored::new("unusable_total", "the order has no total"))?;
     let amount = MinorUnits::parse_decimal(total, &currency)
-        .map_err(|e| Ignored::request("unusable_total", format!("total {e}")))?;
+        .map_err(|e| Ignored::new("unusable_total", format!("total {e}")))?;
     Ok((currency, amount))
 }
 

@@ -9,7 +9,12 @@ mod shopify_privacy;
 mod signature;
 pub mod woocommerce;
 
-pub use facts::{DataRequest, Ignored, ListedRefund, OrderFacts, PlatformRequest, ReferralSources};
+use domain::model::{FingerprintKey, SurveyRequest};
+
+pub use facts::{
+    DataRequest, Delivery, Ignored, ListedRefund, OrderEvent, OrderFacts, PrivacyRequest,
+    ReferralSources,
+};
 pub use signature::{SigningSecret, SigningSecretError};
 
 /// The platforms we take webhooks from, with the headers each one uses.
@@ -60,16 +65,74 @@ impl Platform {
     }
 }
 
-/// Which of our functions received the delivery: each acts on its own part of the topics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Receiver {
-    /// reward-referral: orders, refunds and coupon redemptions.
-    Rewards,
-    /// collect-survey: fulfilled or completed orders ask for a survey.
-    Surveys,
-    /// customer-data: Shopify's mandatory privacy topics (a customer's erasure or data request,
-    /// a shop's redaction).
-    Privacy,
+/// A function's reading of the platforms' deliveries: each function names the type of request
+/// it acts on, and only the topics that make one are read; every other topic is ignored.
+pub trait Topics: Sized {
+    fn read(
+        platform: Platform,
+        topic: &str,
+        body: &[u8],
+        reading: &Reading,
+        guests: &FingerprintKey,
+    ) -> Result<Delivery<Self>, PayloadError>;
+
+    /// The shop the signed body names, when the topic's payload names one (privacy requests):
+    /// checked against the configured shop, the stronger of the two checks.
+    fn shop_domain(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// reward-referral: orders, refunds and coupon redemptions.
+impl Topics for OrderEvent {
+    fn read(
+        platform: Platform,
+        topic: &str,
+        body: &[u8],
+        reading: &Reading,
+        guests: &FingerprintKey,
+    ) -> Result<Delivery<Self>, PayloadError> {
+        match platform {
+            Platform::Shopify => shopify::read_orders(topic, body, reading, guests),
+            Platform::WooCommerce => woocommerce::read_orders(topic, body, reading, guests),
+        }
+    }
+}
+
+/// collect-survey: fulfilled (Shopify) or completed (WooCommerce) orders ask for a survey.
+impl Topics for SurveyRequest {
+    fn read(
+        platform: Platform,
+        topic: &str,
+        body: &[u8],
+        _: &Reading,
+        guests: &FingerprintKey,
+    ) -> Result<Delivery<Self>, PayloadError> {
+        match platform {
+            Platform::Shopify => shopify::read_surveys(topic, body, guests),
+            Platform::WooCommerce => woocommerce::read_surveys(topic, body, guests),
+        }
+    }
+}
+
+/// customer-data: Shopify's mandatory privacy topics; WooCommerce has none.
+impl Topics for PrivacyRequest {
+    fn read(
+        platform: Platform,
+        topic: &str,
+        body: &[u8],
+        _: &Reading,
+        _: &FingerprintKey,
+    ) -> Result<Delivery<Self>, PayloadError> {
+        match platform {
+            Platform::Shopify => shopify_privacy::read(topic, body),
+            Platform::WooCommerce => Ok(Ignored::new("unhandled_topic", topic).into()),
+        }
+    }
+
+    fn shop_domain(&self) -> Option<&str> {
+        Some(PrivacyRequest::shop_domain(self))
+    }
 }
 
 /// The body is not the platform's JSON for its topic: the one case a signed delivery is refused

@@ -8,14 +8,14 @@
 //! says it was fulfilled. A signed body replayed under another topic changes nothing.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use domain::model::{Currency, MinorUnits, OrderId, OrderSignals, RefundId};
+use domain::model::{Currency, MinorUnits, OrderId, OrderSignals, RefundId, SurveyRequest};
 use domain::ports::PartialRefund;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::facts::{self, Buyer, Ignored, OrderFacts, PlatformRequest, ReferralSources};
+use crate::facts::{self, Buyer, Delivery, Ignored, OrderEvent, OrderFacts, ReferralSources};
 use crate::ids::RawId;
-use crate::{PayloadError, Reading, Receiver};
+use crate::{PayloadError, Reading};
 use domain::model::FingerprintKey;
 
 #[derive(Debug, Deserialize)]
@@ -134,26 +134,33 @@ const PAID: &[&str] = &["paid", "partially_refunded"];
 /// before the order was decided.
 const NEVER_PAID: &[&str] = &["voided", "refunded"];
 
-/// What a Shopify delivery on `topic` asks of `receiver`.
-pub fn read(
-    receiver: Receiver,
+/// What a Shopify delivery on `topic` asks of reward-referral: `orders/create`, `orders/paid`,
+/// `orders/cancelled` and `refunds/create`.
+pub fn read_orders(
     topic: &str,
     body: &[u8],
     reading: &Reading,
     guests: &FingerprintKey,
-) -> Result<PlatformRequest, PayloadError> {
-    match (receiver, topic) {
-        (Receiver::Rewards, "orders/create" | "orders/paid" | "orders/cancelled") => {
+) -> Result<Delivery<OrderEvent>, PayloadError> {
+    match topic {
+        "orders/create" | "orders/paid" | "orders/cancelled" => {
             let order: ShopifyOrder = parse(topic, body)?;
-            order_request(order, topic, reading, guests)
+            order_event(order, topic, reading, guests)
         }
-        (Receiver::Rewards, "refunds/create") => refund(parse(topic, body)?, topic),
-        (Receiver::Surveys, "orders/fulfilled") => {
-            let order: ShopifyOrder = parse(topic, body)?;
-            survey_request(order, topic, guests)
-        }
-        (Receiver::Privacy, _) => crate::shopify_privacy::read(topic, body),
-        _ => Ok(Ignored::request("unhandled_topic", topic)),
+        "refunds/create" => refund(parse(topic, body)?, topic),
+        _ => Ok(Ignored::new("unhandled_topic", topic).into()),
+    }
+}
+
+/// What a Shopify delivery on `topic` asks of collect-survey: `orders/fulfilled`.
+pub fn read_surveys(
+    topic: &str,
+    body: &[u8],
+    guests: &FingerprintKey,
+) -> Result<Delivery<SurveyRequest>, PayloadError> {
+    match topic {
+        "orders/fulfilled" => survey_request(parse(topic, body)?, topic, guests),
+        _ => Ok(Ignored::new("unhandled_topic", topic).into()),
     }
 }
 
@@ -183,17 +190,17 @@ fn placed_at(raw: &str, topic: &str) -> Result<DateTime<Utc>, PayloadError> {
     timestamp(raw).ok_or_else(|| invalid(topic, "created_at is not an RFC 3339 timestamp"))
 }
 
-/// `Err(PlatformRequest)` is an order we understood and cannot act on (no email, no usable
-/// total): answered as ignored, not refused.
-type Understood<T> = Result<T, PlatformRequest>;
+/// `Err(Ignored)` is an order we understood and cannot act on (no email, no usable total):
+/// answered as ignored, not refused.
+type Understood<T> = Result<T, Ignored>;
 
 /// What the order's own state asks for, whichever order topic carried it.
-fn order_request(
+fn order_event(
     order: ShopifyOrder,
     topic: &str,
     reading: &Reading,
     guests: &FingerprintKey,
-) -> Result<PlatformRequest, PayloadError> {
+) -> Result<Delivery<OrderEvent>, PayloadError> {
     let order_id = order_id(&order.id, topic)?;
     let placed_at = placed_at(&order.created_at, topic)?;
     let status = order.financial_status.as_deref().map(str::trim);
@@ -209,34 +216,35 @@ fn order_request(
             .map(|(buyer, priced)| {
                 Box::new(buyer.undecided(order_id.clone(), priced, placed_at, Some(closed_at)))
             });
-        return Ok(PlatformRequest::Cancellation {
+        return Ok(Delivery::Act(OrderEvent::Cancellation {
             order_id,
             undecided,
             detail: format!("cancelled at {}", domain::model::rfc3339(closed_at)),
-        });
+        }));
     }
     if topic == "orders/cancelled" {
-        return Ok(Ignored::request(
+        return Ok(Ignored::new(
             "not_cancelled",
             "an orders/cancelled delivery whose order has no cancelled_at",
-        ));
+        )
+        .into());
     }
     let paid = match status {
         Some(status) => PAID.contains(&status),
         // Every order payload names it; without one, only the payment topic says so.
         None => topic == "orders/paid",
     };
-    let facts = (|| -> Understood<PlatformRequest> {
+    let event = (|| -> Understood<OrderEvent> {
         let buyer = buyer(&order, guests)?;
         let priced = priced(&order)?;
         if paid {
-            return Ok(PlatformRequest::Order(Box::new(order_facts(
+            return Ok(OrderEvent::Order(Box::new(order_facts(
                 &order, buyer, order_id, priced, placed_at, reading,
             ))));
         }
         let status = status.unwrap_or("unknown");
         if topic == "orders/paid" {
-            return Err(Ignored::request(
+            return Err(Ignored::new(
                 "not_paid",
                 format!("an orders/paid delivery whose order is {status}"),
             ));
@@ -247,19 +255,19 @@ fn order_request(
                 .as_deref()
                 .and_then(timestamp)
                 .unwrap_or(placed_at);
-            return Ok(PlatformRequest::Undecided {
+            return Ok(OrderEvent::Undecided {
                 order: Box::new(buyer.undecided(order_id, priced, placed_at, Some(closed_at))),
                 reason: "order_closed",
                 detail: format!("financial_status {status}: never paid, never decided"),
             });
         }
-        Ok(PlatformRequest::Undecided {
+        Ok(OrderEvent::Undecided {
             order: Box::new(buyer.undecided(order_id, priced, placed_at, None)),
             reason: "not_paid",
             detail: format!("financial_status {status}: decided when Shopify reports it paid"),
         })
     })();
-    Ok(facts.unwrap_or_else(|ignored| ignored))
+    Ok(event.map_or_else(Delivery::Ignored, Delivery::Act))
 }
 
 fn priced(order: &ShopifyOrder) -> Understood<(Currency, MinorUnits)> {
@@ -353,31 +361,26 @@ fn survey_request(
     order: ShopifyOrder,
     topic: &str,
     guests: &FingerprintKey,
-) -> Result<PlatformRequest, PayloadError> {
+) -> Result<Delivery<SurveyRequest>, PayloadError> {
     let order_id = order_id(&order.id, topic)?;
     if order
         .cancelled_at
         .as_deref()
         .is_some_and(|c| !c.trim().is_empty())
     {
-        return Ok(Ignored::request(
-            "order_cancelled",
-            "a cancelled order asks for no survey",
-        ));
+        return Ok(Ignored::new("order_cancelled", "a cancelled order asks for no survey").into());
     }
     let fulfillment = order.fulfillment_status.as_deref().map(str::trim);
     if fulfillment != Some("fulfilled") {
-        return Ok(Ignored::request(
-            "not_fulfilled",
-            format!(
-                "fulfillment_status {}: a survey follows a fulfilled order",
-                fulfillment.unwrap_or("null")
-            ),
-        ));
+        let detail = format!(
+            "fulfillment_status {}: a survey follows a fulfilled order",
+            fulfillment.unwrap_or("null")
+        );
+        return Ok(Ignored::new("not_fulfilled", detail).into());
     }
     Ok(match buyer(&order, guests) {
-        Ok(buyer) => PlatformRequest::Survey(Box::new(buyer.survey_request(order_id))),
-        Err(ignored) => ignored,
+        Ok(buyer) => Delivery::Act(buyer.survey_request(order_id)),
+        Err(ignored) => Delivery::Ignored(ignored),
     })
 }
 
@@ -385,7 +388,7 @@ fn survey_request(
 /// currency where Shopify gives it (`amount_set.shop_money`), else as the transaction states
 /// it. Amounts of different currencies are never added; a refund without any transaction (a
 /// restock, store credit outside payments) gives back nothing.
-fn refund(refund: ShopifyRefund, topic: &str) -> Result<PlatformRequest, PayloadError> {
+fn refund(refund: ShopifyRefund, topic: &str) -> Result<Delivery<OrderEvent>, PayloadError> {
     let order_id = order_id(&refund.order_id, topic)?;
     let refund_id =
         RefundId::parse(&refund.id.text()).map_err(|e| invalid(topic, format!("id {e}")))?;
@@ -409,42 +412,36 @@ fn refund(refund: ShopifyRefund, topic: &str) -> Result<PlatformRequest, Payload
             ),
         };
         let Some(this_currency) = code.and_then(|c| Currency::parse(c).ok()) else {
-            return Ok(Ignored::request(
-                "unusable_total",
-                "a refund transaction has no currency",
-            ));
+            return Ok(
+                Ignored::new("unusable_total", "a refund transaction has no currency").into(),
+            );
         };
         if currency.as_ref().is_some_and(|c| *c != this_currency) {
-            return Ok(Ignored::request(
+            return Ok(Ignored::new(
                 "unusable_total",
                 "the refund's transactions are in several currencies",
-            ));
+            )
+            .into());
         }
         match MinorUnits::parse_decimal(amount.unwrap_or(""), &this_currency) {
             Ok(amount) => returned = returned.saturating_add(amount.get()),
             Err(e) => {
-                return Ok(Ignored::request(
-                    "unusable_total",
-                    format!("refund amount {e}"),
-                ))
+                return Ok(Ignored::new("unusable_total", format!("refund amount {e}")).into())
             }
         }
         currency = Some(this_currency);
     }
     let Ok(amount) = MinorUnits::new(returned) else {
-        return Ok(Ignored::request(
-            "unusable_total",
-            "refund total out of range",
-        ));
+        return Ok(Ignored::new("unusable_total", "refund total out of range").into());
     };
-    Ok(PlatformRequest::Refund {
+    Ok(Delivery::Act(OrderEvent::Refund {
         order_id,
         refund: PartialRefund {
             refund_id,
             amount,
             currency,
         },
-    })
+    }))
 }
 
 fn note_attribute(attributes: &[NoteAttribute], name: &str) -> Option<String> {
@@ -482,20 +479,28 @@ mod tests {
         order.to_string().into_bytes()
     }
 
-    fn rewards(topic: &str, body: &[u8]) -> PlatformRequest {
-        read(Receiver::Rewards, topic, body, &Reading::default(), &key()).expect("readable")
+    fn rewards(topic: &str, body: &[u8]) -> Delivery<OrderEvent> {
+        read_orders(topic, body, &Reading::default(), &key()).expect("readable")
     }
 
-    fn ignored_reason(request: &PlatformRequest) -> Option<&'static str> {
-        match request {
-            PlatformRequest::Ignored(why) => Some(why.reason),
-            _ => None,
+    /// What the delivery asks, when it asks something.
+    fn event(delivery: Delivery<OrderEvent>) -> Option<OrderEvent> {
+        match delivery {
+            Delivery::Act(event) => Some(event),
+            Delivery::Ignored(_) => None,
+        }
+    }
+
+    fn ignored_reason<T>(delivery: &Delivery<T>) -> Option<&'static str> {
+        match delivery {
+            Delivery::Ignored(why) => Some(why.reason),
+            Delivery::Act(_) => None,
         }
     }
 
     #[test]
     fn an_order_tells_its_client_ip_where_it_ships_and_the_full_name() {
-        let PlatformRequest::Order(facts) = rewards("orders/paid", ORDER.as_bytes()) else {
+        let Some(OrderEvent::Order(facts)) = event(rewards("orders/paid", ORDER.as_bytes())) else {
             panic!("an order");
         };
         let signals = &facts.order.signals;
@@ -514,12 +519,12 @@ mod tests {
         // `client_details.browser_ip` first; the deprecated top-level field when it is missing;
         // garbage is no IP, and the order is still read.
         let body = order_with(serde_json::json!({"client_details": null, "browser_ip": "x"}));
-        let PlatformRequest::Order(facts) = rewards("orders/paid", &body) else {
+        let Some(OrderEvent::Order(facts)) = event(rewards("orders/paid", &body)) else {
             panic!("an order");
         };
         assert_eq!(facts.order.signals.ip, None);
         let body = order_with(serde_json::json!({"client_details": null}));
-        let PlatformRequest::Order(facts) = rewards("orders/paid", &body) else {
+        let Some(OrderEvent::Order(facts)) = event(rewards("orders/paid", &body)) else {
             panic!("an order");
         };
         assert_eq!(
@@ -545,13 +550,13 @@ mod tests {
     #[test]
     fn only_a_paid_uncancelled_order_is_decided() {
         assert!(matches!(
-            rewards("orders/create", ORDER.as_bytes()),
-            PlatformRequest::Order(_)
+            event(rewards("orders/create", ORDER.as_bytes())),
+            Some(OrderEvent::Order(_))
         ));
         for status in ["pending", "authorized", "partially_paid"] {
             let body = order_with(serde_json::json!({"financial_status": status}));
             assert!(
-                matches!(rewards("orders/create", &body), PlatformRequest::Undecided { reason: "not_paid", ref order, .. } if order.closed_at.is_none()),
+                matches!(event(rewards("orders/create", &body)), Some(OrderEvent::Undecided { reason: "not_paid", ref order, .. }) if order.closed_at.is_none()),
                 "{status}"
             );
             assert_eq!(
@@ -561,17 +566,17 @@ mod tests {
         }
         let voided = order_with(serde_json::json!({"financial_status": "voided"}));
         assert!(matches!(
-            rewards("orders/create", &voided),
-            PlatformRequest::Undecided { reason: "order_closed", ref order, .. } if order.closed_at.is_some()
+            event(rewards("orders/create", &voided)),
+            Some(OrderEvent::Undecided { reason: "order_closed", ref order, .. }) if order.closed_at.is_some()
         ));
         let cancelled =
             order_with(serde_json::json!({"cancelled_at": "2026-11-21T10:00:00+01:00"}));
         assert!(matches!(
-            rewards("orders/create", &cancelled),
-            PlatformRequest::Cancellation {
+            event(rewards("orders/create", &cancelled)),
+            Some(OrderEvent::Cancellation {
                 undecided: Some(_),
                 ..
-            }
+            })
         ));
     }
 
@@ -581,30 +586,22 @@ mod tests {
             ignored_reason(&rewards("orders/cancelled", ORDER.as_bytes())),
             Some("not_cancelled")
         );
-        assert!(read(
-            Receiver::Rewards,
+        assert!(read_orders(
             "refunds/create",
             ORDER.as_bytes(),
             &Reading::default(),
             &key()
         )
         .is_err());
-        assert!(read(
-            Receiver::Rewards,
+        assert!(read_orders(
             "orders/create",
             REFUND.as_bytes(),
             &Reading::default(),
             &key()
         )
         .is_err());
-        let unfulfilled = read(
-            Receiver::Surveys,
-            "orders/fulfilled",
-            ORDER.as_bytes(),
-            &Reading::default(),
-            &key(),
-        )
-        .expect("readable");
+        let unfulfilled =
+            read_surveys("orders/fulfilled", ORDER.as_bytes(), &key()).expect("readable");
         assert_eq!(ignored_reason(&unfulfilled), Some("not_fulfilled"));
     }
 
@@ -614,15 +611,15 @@ mod tests {
         let read_refund =
             |refund: &serde_json::Value| rewards("refunds/create", refund.to_string().as_bytes());
         assert!(matches!(
-            read_refund(&refund),
-            PlatformRequest::Refund { refund: PartialRefund { amount, currency: Some(ref c), .. }, .. }
+            event(read_refund(&refund)),
+            Some(OrderEvent::Refund { refund: PartialRefund { amount, currency: Some(ref c), .. }, .. })
                 if amount.get() == 1000 && c.as_ref() == "EUR"
         ));
         refund["transactions"][0]["currency"] = "JPY".into();
         refund["transactions"][0]["amount"] = "4000".into();
         assert!(matches!(
-            read_refund(&refund),
-            PlatformRequest::Refund { refund: PartialRefund { amount, currency: Some(ref c), .. }, .. }
+            event(read_refund(&refund)),
+            Some(OrderEvent::Refund { refund: PartialRefund { amount, currency: Some(ref c), .. }, .. })
                 if amount.get() == 4000 && c.as_ref() == "JPY"
         ));
         refund["transactions"][0]["amount_set"] = serde_json::json!({
@@ -630,8 +627,8 @@ mod tests {
             "presentment_money": {"amount": "4000", "currency_code": "JPY"}
         });
         assert!(matches!(
-            read_refund(&refund),
-            PlatformRequest::Refund { refund: PartialRefund { amount, currency: Some(ref c), .. }, .. }
+            event(read_refund(&refund)),
+            Some(OrderEvent::Refund { refund: PartialRefund { amount, currency: Some(ref c), .. }, .. })
                 if amount.get() == 2510 && c.as_ref() == "EUR"
         ));
         let mut second = refund["transactions"][0].clone();
@@ -652,7 +649,7 @@ mod tests {
             .map(|n| serde_json::json!({"code": format!("CODE{}", n % 150), "amount": "1.00", "type": "fixed_amount"}))
             .collect();
         let body = order_with(serde_json::json!({"discount_codes": codes}));
-        let PlatformRequest::Order(facts) = rewards("orders/create", &body) else {
+        let Some(OrderEvent::Order(facts)) = event(rewards("orders/create", &body)) else {
             panic!("a paid order");
         };
         assert_eq!(

@@ -4,7 +4,7 @@
 use domain::model::{CustomerId, Email};
 use serde::Deserialize;
 
-use crate::facts::{DataRequest, Ignored, PlatformRequest};
+use crate::facts::{DataRequest, Delivery, Ignored, PrivacyRequest};
 use crate::ids::RawId;
 use crate::shopify::{invalid, parse};
 use crate::PayloadError;
@@ -81,31 +81,31 @@ struct Customer {
 }
 
 /// What a privacy delivery on `topic` asks for.
-pub(crate) fn read(topic: &str, body: &[u8]) -> Result<PlatformRequest, PayloadError> {
+pub(crate) fn read(topic: &str, body: &[u8]) -> Result<Delivery<PrivacyRequest>, PayloadError> {
     match topic {
         "customers/redact" => {
             let payload: Redact = parse(topic, body)?;
-            Ok(PlatformRequest::Erase(subject(
+            Ok(Delivery::Act(PrivacyRequest::Erase(subject(
                 topic,
                 payload.customer,
                 payload.shop_domain,
-            )?))
+            )?)))
         }
         "customers/data_request" => {
             let payload: DataRequestPayload = parse(topic, body)?;
-            Ok(PlatformRequest::DataRequest(subject(
+            Ok(Delivery::Act(PrivacyRequest::DataRequest(subject(
                 topic,
                 payload.customer,
                 payload.shop_domain,
-            )?))
+            )?)))
         }
         "shop/redact" => {
             let payload: ShopRedactPayload = parse(topic, body)?;
-            Ok(PlatformRequest::ShopRedact {
+            Ok(Delivery::Act(PrivacyRequest::ShopRedact {
                 shop_domain: shop_domain(topic, payload.shop_domain)?,
-            })
+            }))
         }
-        _ => Ok(Ignored::request("unhandled_topic", topic)),
+        _ => Ok(Ignored::new("unhandled_topic", topic).into()),
     }
 }
 
@@ -154,15 +154,15 @@ mod tests {
     fn reads_the_documented_payloads() {
         assert!(matches!(
             read("customers/redact", REDACT.as_bytes()),
-            Ok(PlatformRequest::Erase(subject)) if subject == john()
+            Ok(Delivery::Act(PrivacyRequest::Erase(subject))) if subject == john()
         ));
         assert!(matches!(
             read("customers/data_request", DATA_REQUEST.as_bytes()),
-            Ok(PlatformRequest::DataRequest(subject)) if subject == john()
+            Ok(Delivery::Act(PrivacyRequest::DataRequest(subject))) if subject == john()
         ));
         assert!(matches!(
             read("shop/redact", SHOP_REDACT.as_bytes()),
-            Ok(PlatformRequest::ShopRedact { shop_domain }) if shop_domain == "{shop}.myshopify.com"
+            Ok(Delivery::Act(PrivacyRequest::ShopRedact { shop_domain })) if shop_domain == "{shop}.myshopify.com"
         ));
     }
 
@@ -173,11 +173,11 @@ mod tests {
                 "customers/redact",
                 br#"{"shop_id":1,"shop_domain":"a.myshopify.com","customer":{"id":null,"email":"not an address"},"orders_to_redact":[]}"#
             ),
-            Ok(PlatformRequest::Erase(DataRequest {
+            Ok(Delivery::Act(PrivacyRequest::Erase(DataRequest {
                 customer_id: None,
                 email: None,
                 ..
-            }))
+            })))
         ));
         assert!(read("customers/redact", b"[]").is_err());
     }
@@ -201,7 +201,7 @@ mod tests {
     fn other_topics_are_not_ours() {
         assert!(matches!(
             read("orders/create", b"{}"),
-            Ok(PlatformRequest::Ignored(_))
+            Ok(Delivery::Ignored(_))
         ));
     }
 }

@@ -4,15 +4,16 @@
 //! await their payment, `cancelled` and `failed` revoke like a full refund, `refunded` is one.
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
-use domain::model::{Currency, MinorUnits, OrderId, OrderSignals, RefundId};
+use domain::model::{Currency, MinorUnits, OrderId, OrderSignals, RefundId, SurveyRequest};
 use domain::ports::PartialRefund;
 use serde::Deserialize;
 
 use crate::facts::{
-    self, Buyer, Ignored, ListedRefund, OrderFacts, PlatformRequest, ReferralSources, MAX_EXAMINED,
+    self, Buyer, Delivery, Ignored, ListedRefund, OrderEvent, OrderFacts, ReferralSources,
+    MAX_EXAMINED,
 };
 use crate::ids::RawId;
-use crate::{PayloadError, Reading, Receiver};
+use crate::{PayloadError, Reading};
 use domain::model::FingerprintKey;
 
 #[derive(Debug, Deserialize)]
@@ -83,62 +84,88 @@ pub fn is_ping(body: &[u8]) -> bool {
     )
 }
 
-/// What a WooCommerce delivery on `topic` asks of `receiver`.
-pub fn read(
-    receiver: Receiver,
+/// An order delivery's order, id and status, and whether it was paid; `None` for any other
+/// topic, which no function acts on.
+fn order_delivery(
     topic: &str,
     body: &[u8],
-    reading: &Reading,
-    guests: &FingerprintKey,
-) -> Result<PlatformRequest, PayloadError> {
+) -> Result<Option<(WooOrder, OrderId, bool)>, PayloadError> {
     if !matches!(topic, "order.created" | "order.updated") {
-        return Ok(Ignored::request("unhandled_topic", topic));
+        return Ok(None);
     }
     let order: WooOrder =
         serde_json::from_slice(body).map_err(|e| invalid(topic, e.to_string()))?;
     let order_id =
         OrderId::parse(&order.id.text()).map_err(|e| invalid(topic, format!("id {e}")))?;
-    let status = order.status.trim();
     let paid = order.date_paid_gmt.as_deref().and_then(gmt_time).is_some();
-    Ok(match (receiver, status) {
-        (Receiver::Rewards, "processing" | "completed") if paid => {
+    Ok(Some((order, order_id, paid)))
+}
+
+/// What a WooCommerce delivery on `topic` asks of reward-referral, by the order's status.
+pub fn read_orders(
+    topic: &str,
+    body: &[u8],
+    reading: &Reading,
+    guests: &FingerprintKey,
+) -> Result<Delivery<OrderEvent>, PayloadError> {
+    let Some((order, order_id, paid)) = order_delivery(topic, body)? else {
+        return Ok(Ignored::new("unhandled_topic", topic).into());
+    };
+    let status = order.status.trim();
+    Ok(match status {
+        "processing" | "completed" if paid => {
             match order_facts(&order, order_id, topic, reading, guests)? {
-                Ok(facts) => PlatformRequest::Order(Box::new(facts)),
-                Err(ignored) => ignored,
+                Ok(facts) => Delivery::Act(OrderEvent::Order(Box::new(facts))),
+                Err(ignored) => Delivery::Ignored(ignored),
             }
         }
-        (Receiver::Rewards, "pending" | "on-hold" | "processing" | "completed") => {
+        "pending" | "on-hold" | "processing" | "completed" => {
             match undecided(&order, order_id, topic, guests, None)? {
-                Ok(undecided) => PlatformRequest::Undecided {
+                Ok(undecided) => Delivery::Act(OrderEvent::Undecided {
                     order: Box::new(undecided),
                     reason: "not_paid",
                     detail: format!(
                         "status {status} without a payment date: decided when WooCommerce reports it paid"
                     ),
-                },
-                Err(ignored) => ignored,
+                }),
+                Err(ignored) => Delivery::Ignored(ignored),
             }
         }
-        (Receiver::Rewards, "cancelled" | "failed") => {
+        "cancelled" | "failed" => {
             // When the order last changed: when it was cancelled, as near as the order says.
             let closed_at = match order.date_modified_gmt.as_deref().and_then(gmt_time) {
                 Some(modified) => modified,
                 None => placed_at(&order, topic)?,
             };
-            PlatformRequest::Cancellation {
+            Delivery::Act(OrderEvent::Cancellation {
                 undecided: undecided(&order, order_id.clone(), topic, guests, Some(closed_at))?
                     .ok()
                     .map(Box::new),
                 order_id,
                 detail: format!("status {status}"),
-            }
+            })
         }
-        (Receiver::Rewards, "refunded") => PlatformRequest::FullRefund { order_id },
-        (Receiver::Surveys, "completed") => match buyer(&order, guests) {
-            Ok(buyer) => PlatformRequest::Survey(Box::new(buyer.survey_request(order_id))),
-            Err(ignored) => ignored,
+        "refunded" => Delivery::Act(OrderEvent::FullRefund { order_id }),
+        _ => Ignored::new("order_status", format!("status {status}")).into(),
+    })
+}
+
+/// What a WooCommerce delivery on `topic` asks of collect-survey: a completed order asks for
+/// its survey.
+pub fn read_surveys(
+    topic: &str,
+    body: &[u8],
+    guests: &FingerprintKey,
+) -> Result<Delivery<SurveyRequest>, PayloadError> {
+    let Some((order, order_id, _)) = order_delivery(topic, body)? else {
+        return Ok(Ignored::new("unhandled_topic", topic).into());
+    };
+    Ok(match order.status.trim() {
+        "completed" => match buyer(&order, guests) {
+            Ok(buyer) => Delivery::Act(buyer.survey_request(order_id)),
+            Err(ignored) => Delivery::Ignored(ignored),
         },
-        _ => Ignored::request("order_status", format!("status {status}")),
+        status => Ignored::new("order_status", format!("status {status}")).into(),
     })
 }
 
@@ -174,8 +201,8 @@ fn invalid(topic: &str, reason: impl Into<String>) -> PayloadError {
     }
 }
 
-/// `Err(PlatformRequest)`: understood, nothing to act on.
-type Understood<T> = Result<T, PlatformRequest>;
+/// `Err(Ignored)`: understood, nothing to act on.
+type Understood<T> = Result<T, Ignored>;
 
 fn order_facts(
     order: &WooOrder,

@@ -7,6 +7,7 @@ mod feedback;
 mod html_page;
 mod json_body;
 pub mod openapi;
+mod pagination;
 mod path_text;
 mod platform_webhooks;
 mod request_log;
@@ -22,9 +23,10 @@ pub use html_page::{
     style_source, PAGE_STYLE,
 };
 pub use json_body::{read_body, JsonFields, RawBody, BODY_LIMIT, WEBHOOK_BODY_LIMIT};
+pub use pagination::{page_limit, Cursor, DEFAULT_PAGE, MAX_PAGE};
 pub use path_text::PathText;
 pub use platform_webhooks::{
-    ignored, PlatformSecrets, ShopifyHeaders, WebhookAnswer, WebhookAnswers, WebhookReceiver,
+    Ignored, PlatformSecrets, ShopifyHeaders, WebhookAnswer, WebhookAnswers, WebhookReceiver,
     WooCommerceHeaders, DELIVERY_MEMORY_DAYS,
 };
 pub use request_log::{log_line, with_request_logging, REQUEST_ID_HEADER};

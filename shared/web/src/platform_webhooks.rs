@@ -2,6 +2,7 @@
 //! signature, topic, deduplication on the delivery id, and answers a platform will not retry.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -10,9 +11,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use domain::model::FingerprintKey;
 use domain::ports::{Clock, DeliveryKey, DeliveryLog};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use shop_platforms::{
-    shopify, woocommerce, Platform, PlatformRequest, Reading, Receiver, ShopifyShop, SigningSecret,
+    woocommerce, Delivery, Platform, Reading, ShopifyShop, SigningSecret, Topics,
 };
 
 use crate::ApiError;
@@ -31,10 +33,9 @@ pub struct PlatformSecrets {
     pub shopify_shop: Option<ShopifyShop>,
 }
 
-/// One function's end of the platforms' webhooks, built once per cold start.
-#[derive(Clone)]
-pub struct WebhookReceiver {
-    receiver: Receiver,
+/// One function's end of the platforms' webhooks, built once per cold start: it reads each
+/// delivery as `T`, the one kind of request the function acts on.
+pub struct WebhookReceiver<T> {
     name: &'static str,
     secrets: PlatformSecrets,
     reading: Reading,
@@ -42,13 +43,44 @@ pub struct WebhookReceiver {
     guests: FingerprintKey,
     log: Arc<dyn DeliveryLog>,
     clock: Arc<dyn Clock>,
+    topics: PhantomData<fn() -> T>,
 }
 
-impl WebhookReceiver {
+impl<T> Clone for WebhookReceiver<T> {
+    fn clone(&self) -> Self {
+        Self {
+            name: self.name,
+            secrets: self.secrets.clone(),
+            reading: self.reading.clone(),
+            guests: self.guests.clone(),
+            log: self.log.clone(),
+            clock: self.clock.clone(),
+            topics: PhantomData,
+        }
+    }
+}
+
+/// What a webhook answers with 200 when its delivery asked nothing of the function.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Ignored {
+    /// `unhandled_topic`, `not_paid`, `unknown_order`, …
+    pub ignored: &'static str,
+    pub detail: String,
+}
+
+impl Ignored {
+    pub fn new(reason: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            ignored: reason,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl<T: Topics> WebhookReceiver<T> {
     /// `name` namespaces delivery ids, since a platform may send one event to two of our
     /// functions under the same id.
     pub fn new(
-        receiver: Receiver,
         name: &'static str,
         secrets: PlatformSecrets,
         reading: Reading,
@@ -57,21 +89,22 @@ impl WebhookReceiver {
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
-            receiver,
             name,
             secrets,
             reading,
             guests,
             log,
             clock,
+            topics: PhantomData,
         }
     }
 
     /// Verifies and reads one delivery, hands what it asks for to `act`, and answers 200 with
-    /// what was done; a redelivery gets the first answer without `act` running again. Only a
-    /// bad signature (401), a body that is not the platform's JSON (400) and a failure of ours
-    /// (503/500, so the platform retries) are errors.
-    pub async fn receive<F, Fut>(
+    /// what `act` did (a JSON object naming it in `handled`, or why nothing was in `ignored`);
+    /// a redelivery gets the first answer without `act` running again. Only a bad signature
+    /// (401), a body that is not the platform's JSON (400) and a failure of ours (503/500, so
+    /// the platform retries) are errors.
+    pub async fn receive<F, Fut, A>(
         &self,
         platform: Platform,
         headers: &HeaderMap,
@@ -79,8 +112,9 @@ impl WebhookReceiver {
         act: F,
     ) -> Response
     where
-        F: FnOnce(PlatformRequest) -> Fut,
-        Fut: Future<Output = Result<Value, ApiError>>,
+        F: FnOnce(T) -> Fut,
+        Fut: Future<Output = Result<A, ApiError>>,
+        A: Serialize,
     {
         match self.handle(platform, headers, body, act).await {
             Ok(answer) => answer,
@@ -88,7 +122,7 @@ impl WebhookReceiver {
         }
     }
 
-    async fn handle<F, Fut>(
+    async fn handle<F, Fut, A>(
         &self,
         platform: Platform,
         headers: &HeaderMap,
@@ -96,8 +130,9 @@ impl WebhookReceiver {
         act: F,
     ) -> Result<Response, ApiError>
     where
-        F: FnOnce(PlatformRequest) -> Fut,
-        Fut: Future<Output = Result<Value, ApiError>>,
+        F: FnOnce(T) -> Fut,
+        Fut: Future<Output = Result<A, ApiError>>,
+        A: Serialize,
     {
         let secret = match platform {
             Platform::Shopify => self.secrets.shopify.as_ref(),
@@ -106,7 +141,7 @@ impl WebhookReceiver {
         .ok_or_else(|| ApiError::NotFound("no such route".into()))?;
         if platform == Platform::WooCommerce && woocommerce::is_ping(body) {
             tracing::info!(platform = platform.as_str(), "webhook ping");
-            return Ok(ok(&json!({"ignored": "ping"})));
+            return Ok(stored(r#"{"ignored":"ping"}"#.to_owned()));
         }
         let signed = header_text(headers, platform.signature_header())
             .is_some_and(|signature| secret.verifies(body, signature));
@@ -151,17 +186,14 @@ impl WebhookReceiver {
                 return Ok(stored(answer));
             }
         }
-        let request = match platform {
-            Platform::Shopify => {
-                shopify::read(self.receiver, topic, body, &self.reading, &self.guests)
-            }
-            Platform::WooCommerce => {
-                woocommerce::read(self.receiver, topic, body, &self.reading, &self.guests)
-            }
-        }
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let asked = T::read(platform, topic, body, &self.reading, &self.guests)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         // A privacy payload names its shop in the signed body: the stronger of the two checks.
-        if let (Some(shop), Some(named)) = (shop, request.shop_domain()) {
+        let named = match &asked {
+            Delivery::Act(request) => request.shop_domain(),
+            Delivery::Ignored(_) => None,
+        };
+        if let (Some(shop), Some(named)) = (shop, named) {
             if !shop.is(named) {
                 tracing::warn!(
                     platform = platform.as_str(),
@@ -171,10 +203,11 @@ impl WebhookReceiver {
                 return Err(ApiError::WrongShop);
             }
         }
-        let answer = match request {
-            PlatformRequest::Ignored(why) => ignored(why.reason, why.detail),
-            request => act(request).await?,
-        };
+        let answer = match asked {
+            Delivery::Ignored(why) => serde_json::to_value(Ignored::new(why.reason, why.detail)),
+            Delivery::Act(request) => serde_json::to_value(act(request).await?),
+        }
+        .map_err(ApiError::internal)?;
         let outcome = answer
             .get("handled")
             .or_else(|| answer.get("ignored"))
@@ -198,7 +231,7 @@ impl WebhookReceiver {
                 tracing::warn!(error = %error, "could not remember a webhook delivery");
             }
         }
-        Ok(ok(&answer))
+        Ok(stored(answer.to_string()))
     }
 }
 
@@ -218,10 +251,6 @@ fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|value| !value.is_empty())
 }
 
-fn ok(answer: &Value) -> Response {
-    stored(answer.to_string())
-}
-
 fn stored(answer: String) -> Response {
     (
         StatusCode::OK,
@@ -232,11 +261,6 @@ fn stored(answer: String) -> Response {
         answer,
     )
         .into_response()
-}
-
-/// An ignored delivery's answer, for the functions' own "understood, nothing to do" cases.
-pub fn ignored(reason: &'static str, detail: impl Into<String>) -> Value {
-    json!({"ignored": reason, "detail": detail.into()})
 }
 
 /// What a platform webhook answers with 200: `handled` names what was done, or `ignored` why
