@@ -1,24 +1,14 @@
-//! Stored forms both store adapters write the same way: reward and survey mails as JSON, coupon
-//! and decision labels, timestamps, day keys. One definition, so the two stores cannot drift.
+//! Orders as stored: a reward's columns, an order record's state, coupon statuses, and the
+//! outcome replayed to a webhook retry.
 
-use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::{corrupt, parse_timestamp};
 use crate::model::{
-    rfc3339, Beneficiary, Category, CouponCode, CouponState, CouponStatus, Currency, CustomerId,
-    OrderId, OrderOutcome, ReferralOutcome, ReferralResult, Rejection, ReviewRule, Reward,
-    RewardStatus, SkipReason, SurveyDecision, SurveyToken,
+    rfc3339, Beneficiary, CouponCode, CouponState, CouponStatus, Currency, CustomerId, OrderId,
+    OrderOutcome, ReferralOutcome, ReferralResult, Rejection, ReviewRule, Reward, RewardStatus,
 };
-use crate::model::{
-    Comment, FollowUp, FollowUpNote, FollowUpStatus, Locale, MessageId, Response, Score, Segment,
-    SurveyId,
-};
-use crate::ports::{Dimension, MessageKind, MessageStatus, StoreError};
-
-mod payload;
-mod review;
-pub use payload::{payload_from_json, payload_to_json};
-pub use review::{held_from_json, held_to_json, verdict};
+use crate::ports::StoreError;
 
 /// A reward from its stored columns/attributes.
 pub fn reward(
@@ -51,12 +41,12 @@ pub fn existing_order(
     refunded: bool,
     request_hash: &str,
     response_body: Option<&str>,
-) -> Result<super::ExistingOrder, StoreError> {
-    use super::ExistingOrder;
+) -> Result<crate::ports::ExistingOrder, StoreError> {
+    use crate::ports::ExistingOrder;
     match (state, response_body) {
         (Some(AWAITING_PAYMENT), _) if refunded => Ok(ExistingOrder::Closed),
         (Some(AWAITING_PAYMENT), _) => Ok(ExistingOrder::AwaitingPayment),
-        (None, Some(body)) => Ok(ExistingOrder::Decided(super::StoredOrder {
+        (None, Some(body)) => Ok(ExistingOrder::Decided(crate::ports::StoredOrder {
             request_hash: request_hash.to_owned(),
             outcome: outcome_from_json(body)?,
         })),
@@ -86,57 +76,14 @@ pub fn coupon_state(status: &str, redeemed_order: Option<&str>) -> Result<Coupon
 pub fn coupon_discount(
     status: &str,
     discount_id: Option<&str>,
-) -> Result<super::CouponDiscount, StoreError> {
-    Ok(super::CouponDiscount {
+) -> Result<crate::ports::CouponDiscount, StoreError> {
+    Ok(crate::ports::CouponDiscount {
         revoked: status == REVOKED,
         discount_id: discount_id
             .map(crate::model::PlatformDiscountId::parse)
             .transpose()
             .map_err(|_| corrupt("platform discount id"))?,
     })
-}
-
-pub fn parse_timestamp(raw: &str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| corrupt("timestamp"))
-}
-
-pub(super) fn corrupt(what: &str) -> StoreError {
-    StoreError::Corrupt(format!("bad {what}"))
-}
-
-/// "sent" or the skip reason, as stored.
-pub fn decision_label(decision: &SurveyDecision) -> &'static str {
-    match decision {
-        SurveyDecision::Sent(_) => "sent",
-        SurveyDecision::Skipped(reason) => reason.as_str(),
-    }
-}
-
-pub fn decision_from(label: &str, token: Option<&str>) -> Result<SurveyDecision, StoreError> {
-    match (label, token) {
-        ("sent", Some(token)) => Ok(SurveyDecision::Sent(
-            SurveyToken::parse(token).map_err(|_| corrupt("survey token"))?,
-        )),
-        (other, _) => SkipReason::parse(other)
-            .map(SurveyDecision::Skipped)
-            .ok_or_else(|| corrupt("survey decision")),
-    }
-}
-
-/// The UTC day an answer counts for, as stored in keys: `yyyy-mm-dd`.
-pub fn day_key(at: DateTime<Utc>) -> String {
-    at.date_naive().format("%Y-%m-%d").to_string()
-}
-
-/// The counter column/attribute of an NPS bucket.
-pub fn bucket(category: Category) -> &'static str {
-    match category {
-        Category::Promoter => "promoters",
-        Category::Passive => "passives",
-        Category::Detractor => "detractors",
-    }
 }
 
 /// An order's outcome as stored with the order. It has the shape of the answer's JSON, so an
@@ -268,148 +215,9 @@ pub fn outcome_from_json(json: &str) -> Result<OrderOutcome, StoreError> {
     })
 }
 
-pub fn message_kind(raw: &str) -> Result<MessageKind, StoreError> {
-    MessageKind::parse(raw).ok_or_else(|| corrupt("outbox message kind"))
-}
-
-pub fn message_status(raw: &str) -> Result<MessageStatus, StoreError> {
-    MessageStatus::parse(raw).ok_or_else(|| corrupt("outbox message status"))
-}
-
-pub fn message_id(raw: &str) -> Result<MessageId, StoreError> {
-    MessageId::parse(raw).map_err(|_| corrupt("outbox message id"))
-}
-
-/// The counter column of open detractors' follow-ups, beside the NPS buckets of a day.
-pub const OPEN_FOLLOW_UPS: &str = "open_follow_ups";
-
-/// One counter change an answer or follow-up causes: on a day, shop-wide (`dimension` none) or
-/// within a segment or locale.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CounterMove {
-    pub day: NaiveDate,
-    pub dimension: Option<Dimension>,
-    pub column: &'static str,
-    pub delta: i64,
-}
-
-/// Adds up moves per counter and drops zeros.
-pub fn merge_moves(moves: Vec<CounterMove>) -> Vec<CounterMove> {
-    let mut merged: Vec<CounterMove> = Vec::new();
-    for m in moves {
-        match merged
-            .iter_mut()
-            .find(|x| x.day == m.day && x.dimension == m.dimension && x.column == m.column)
-        {
-            Some(existing) => existing.delta += m.delta,
-            None => merged.push(m),
-        }
-    }
-    merged.retain(|m| m.delta != 0);
-    merged
-}
-
-const SEGMENT_PREFIX: &str = "segment:";
-const LOCALE_PREFIX: &str = "locale:";
-
-/// A dimension as stored in keys: `segment:<name>` or `locale:<tag>`.
-pub fn dimension_key(dimension: &Dimension) -> String {
-    match dimension {
-        Dimension::Segment(segment) => format!("{SEGMENT_PREFIX}{segment}"),
-        Dimension::Locale(locale) => format!("{LOCALE_PREFIX}{locale}"),
-    }
-}
-
-pub fn dimension_from(key: &str) -> Result<Dimension, StoreError> {
-    if let Some(segment) = key.strip_prefix(SEGMENT_PREFIX) {
-        return Segment::parse(segment)
-            .map(Dimension::Segment)
-            .map_err(|_| corrupt("segment"));
-    }
-    key.strip_prefix(LOCALE_PREFIX)
-        .and_then(|l| Locale::parse(l).ok())
-        .map(Dimension::Locale)
-        .ok_or_else(|| corrupt("dimension"))
-}
-
-/// A follow-up from its stored columns/attributes; none stored means none opened.
-pub fn follow_up(
-    status: Option<&str>,
-    note: Option<&str>,
-    updated_at: Option<&str>,
-    opened_on: Option<&str>,
-    version: Option<u64>,
-) -> Result<Option<FollowUp>, StoreError> {
-    let Some(status) = status else {
-        return Ok(None);
-    };
-    let (Some(updated_at), Some(opened_on), Some(version)) = (updated_at, opened_on, version)
-    else {
-        return Err(corrupt("follow-up"));
-    };
-    Ok(Some(FollowUp {
-        status: FollowUpStatus::parse(status).map_err(|_| corrupt("follow-up status"))?,
-        note: note
-            .map(FollowUpNote::parse)
-            .transpose()
-            .map_err(|_| corrupt("follow-up note"))?
-            .flatten(),
-        updated_at: parse_timestamp(updated_at)?,
-        opened_on: NaiveDate::parse_from_str(opened_on, "%Y-%m-%d")
-            .map_err(|_| corrupt("follow-up day"))?,
-        version,
-    }))
-}
-
-/// An optional stored text in its domain type; one that does not parse is corrupt.
-pub fn optional<T, E>(
-    raw: Option<&str>,
-    parse: impl FnOnce(&str) -> Result<T, E>,
-    what: &str,
-) -> Result<Option<T>, StoreError> {
-    raw.map(parse).transpose().map_err(|_| corrupt(what))
-}
-
-/// A listed response's stored fields, as both stores keep them (SQLite columns, the responses
-/// index's attributes).
-pub struct StoredResponse<'a> {
-    pub survey_id: &'a str,
-    pub order_id: &'a str,
-    pub customer_id: &'a str,
-    pub score: u64,
-    pub comment: Option<&'a str>,
-    pub locale: Option<&'a str>,
-    pub segment: Option<&'a str>,
-    pub answered_at: &'a str,
-    pub previous_score: Option<u64>,
-    pub follow_up: Option<FollowUp>,
-}
-
-pub fn response(stored: StoredResponse<'_>) -> Result<Response, StoreError> {
-    let score = |n: u64| {
-        u8::try_from(n)
-            .ok()
-            .and_then(|n| Score::new(n).ok())
-            .ok_or_else(|| corrupt("response score"))
-    };
-    Ok(Response {
-        survey_id: SurveyId::parse(stored.survey_id).map_err(|_| corrupt("survey id"))?,
-        order_id: OrderId::parse(stored.order_id).map_err(|_| corrupt("response order"))?,
-        customer_id: CustomerId::parse(stored.customer_id)
-            .map_err(|_| corrupt("response customer"))?,
-        score: score(stored.score)?,
-        comment: optional(stored.comment, Comment::parse, "comment")?.flatten(),
-        locale: optional(stored.locale, Locale::parse, "locale")?,
-        segment: optional(stored.segment, Segment::parse, "segment")?,
-        answered_at: parse_timestamp(stored.answered_at)?,
-        previous_score: stored.previous_score.map(score).transpose()?,
-        follow_up: stored.follow_up,
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     use super::*;
 
