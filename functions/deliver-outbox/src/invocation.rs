@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use domain::model::MessageId;
 use domain::ports::{TallyId, TallyStore};
 use domain::services::{Deliverer, DeliveryReport, SWEEP_LIMIT};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use store_dynamodb::{OUTBOX_PREFIX, OUTBOX_SORT_KEY, TALLY_PREFIX};
 
 /// A schedule run stops starting sweeps after this long, well inside the function's timeout.
@@ -47,16 +48,14 @@ struct StringValue {
 }
 
 /// Lambda's partial batch response: the records to retry, by sequence number.
-#[derive(Debug, Default, Serialize, PartialEq, Eq)]
-pub struct Response {
-    #[serde(rename = "batchItemFailures")]
-    pub batch_item_failures: Vec<ItemFailure>,
-}
+pub type Response = DynamoDbEventResponse;
 
-#[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct ItemFailure {
-    #[serde(rename = "itemIdentifier")]
-    pub item_identifier: String,
+/// The record with this sequence number failed: Lambda retries the batch from it.
+fn failure(sequence_number: &str) -> DynamoDbBatchItemFailure {
+    // The type is non-exhaustive: built from its default, not a literal.
+    let mut failure = DynamoDbBatchItemFailure::default();
+    failure.item_identifier = Some(sequence_number.to_owned());
+    failure
 }
 
 /// Delivers what the invocation names (or what is due) and applies the tallies it names, and
@@ -97,7 +96,10 @@ impl StreamRecord {
 /// Applies the batch's tallies in one go. Applying is idempotent (each tally is deleted with
 /// its counters), so on a store failure the whole batch is handed back from its first tally
 /// record and Lambda retries it.
-async fn apply_tallies(tallies: &dyn TallyStore, records: Vec<StreamRecord>) -> Vec<ItemFailure> {
+async fn apply_tallies(
+    tallies: &dyn TallyStore,
+    records: Vec<StreamRecord>,
+) -> Vec<DynamoDbBatchItemFailure> {
     let inserted: Vec<&StreamRecord> = records
         .iter()
         .filter(|record| record.event_name == "INSERT")
@@ -123,9 +125,7 @@ async fn apply_tallies(tallies: &dyn TallyStore, records: Vec<StreamRecord>) -> 
             tracing::error!(error = %error, records = ids.len(), "applying tallies failed; the batch will be retried");
             inserted
                 .first()
-                .map(|record| ItemFailure {
-                    item_identifier: record.dynamodb.sequence_number.clone(),
-                })
+                .map(|record| failure(&record.dynamodb.sequence_number))
                 .into_iter()
                 .collect()
         }
@@ -161,9 +161,7 @@ async fn deliver_records(
             Err(error) => {
                 tracing::error!(message_id = %id, error = %error, "outbox store failed; the record will be retried");
                 if let Some((_, sequence)) = messages.iter().find(|(m, _)| *m == id) {
-                    response.batch_item_failures.push(ItemFailure {
-                        item_identifier: sequence.clone(),
-                    });
+                    response.batch_item_failures.push(failure(sequence));
                 }
             }
         }
@@ -226,11 +224,8 @@ mod tests {
 
     #[test]
     fn partial_batch_responses_have_lambdas_shape() {
-        let response = Response {
-            batch_item_failures: vec![ItemFailure {
-                item_identifier: "111".into(),
-            }],
-        };
+        let mut response = Response::default();
+        response.batch_item_failures.push(failure("111"));
         assert_eq!(
             serde_json::to_value(&response).expect("json"),
             serde_json::json!({"batchItemFailures": [{"itemIdentifier": "111"}]})
@@ -293,9 +288,7 @@ mod tests {
         let failures = apply_tallies(&failing, records()).await;
         assert_eq!(
             failures,
-            [ItemFailure {
-                item_identifier: "111".into()
-            }],
+            [failure("111")],
             "retried from the batch's first tally: applying again is harmless"
         );
     }
