@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use crate::mount_path;
 
-/// Each HTTP function's name and its document, in the order the README describes them.
+/// Each HTTP function's name and its document, in the order docs/api.md describes them.
 pub fn function_documents() -> Vec<(&'static str, Value)> {
     vec![
         (create_referral::FUNCTION_NAME, create_referral::openapi()),
@@ -87,8 +87,8 @@ pub fn merged_document() -> Result<Value, ComponentConflict> {
             "description": "Every function's routes in one document, under the local stack's \
                 mount paths (`/lambda-url/<function>/…`). On AWS each function has its own URL \
                 (the stack's outputs): replace `http://127.0.0.1:9000/lambda-url/<function>` \
-                with it. Each function also serves its own document at `/openapi.json`. The \
-                README's *HTTP API* section has the rules a schema cannot say: exactly-once \
+                with it. Each function also serves its own document at `/openapi.json`. \
+                docs/api.md (*HTTP API*) has the rules a schema cannot say: exactly-once \
                 rewards, the order of the referral rules, the figures' definitions.",
         },
         "servers": [{"url": "http://127.0.0.1:9000", "description": "the local stack (`cargo run -p local`)"}],

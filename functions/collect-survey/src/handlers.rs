@@ -9,8 +9,10 @@ use axum::Json;
 use domain::model::{
     Comment, CustomerId, CustomerName, Email, FollowUpNote, FollowUpStatus, Locale, OrderId, Score,
     Segment, SurveyDecision, SurveyId, SurveyRequest, SurveyToken, UnsubscribeKey,
+    MAX_COMMENT_CHARS,
 };
 use domain::services::SurveyError;
+use domain::texts::{text, text_with, Arg};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -352,13 +354,16 @@ async fn invalid_answer_page(
         Err(error) => return survey_error_page(error, fallback, headers, state.default_locale),
     };
     let locale = pages::choose_locale(survey.locale, headers, state.default_locale);
-    let message = match (locale, bad_score) {
-        (Locale::De, true) => "Bitte wählen Sie eine Bewertung von 0 bis 10.",
-        (Locale::De, false) => "Ihr Kommentar ist zu lang (höchstens 2000 Zeichen).",
-        (Locale::En, true) => "Please choose a rating from 0 to 10.",
-        (Locale::En, false) => "Your comment is too long (at most 2000 characters).",
+    let message = if bad_score {
+        text(locale, "survey-error-score").into_owned()
+    } else {
+        text_with(
+            locale,
+            "survey-error-comment-too-long",
+            &[("max", Arg::from(MAX_COMMENT_CHARS))],
+        )
     };
-    pages::survey_form(locale, &state.shop, None, comment, Some(message))
+    pages::survey_form(locale, &state.shop, None, comment, Some(&message))
 }
 
 /// `GET /u/{token}`: asks for confirmation; changes nothing.

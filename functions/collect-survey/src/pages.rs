@@ -1,11 +1,13 @@
-//! The public HTML pages: survey form, thank-you, unsubscribe and error pages, in German and
-//! English. No scripts, no external resources; one stylesheet pinned by hash in the CSP.
+//! The public HTML pages: survey form, thank-you, unsubscribe and error pages, in the reader's
+//! language (words from the catalog, `domain::texts`). No scripts, no external resources; one
+//! stylesheet pinned by hash in the CSP.
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::model::{Category, Locale, Score, MAX_COMMENT_CHARS};
 use domain::services::ShopIdentity;
+use domain::texts::{text, text_with, Arg};
 use web::ApiError;
 
 pub use web::choose_locale;
@@ -91,29 +93,15 @@ pub fn survey_form(
 ) -> Response {
     let shop_url = shop.url.to_string();
     let shop = shop.name.as_str();
+    let with_shop = [("shop", Arg::from(shop))];
+    let title = text_with(locale, "survey-title", &with_shop);
+    let question = text_with(locale, "survey-question", &with_shop);
+    let low = text(locale, "survey-scale-low");
+    let high = text(locale, "survey-scale-high");
+    let comment_label = text(locale, "survey-comment-label");
+    let send = text(locale, "survey-send");
     // A click in the mail only preselects (link scanners must cast no vote): the page says so.
-    let counts_once_sent = match locale {
-        Locale::De => "Ihre Bewertung zählt erst, wenn Sie auf „Bewertung absenden“ klicken.",
-        Locale::En => "Your rating counts only once you press \"Send rating\".",
-    };
-    let (title, question, low, high, comment_label, send) = match locale {
-        Locale::De => (
-            format!("Ihre Meinung zu {shop}"),
-            format!("Wie wahrscheinlich ist es, dass Sie {shop} einem Freund empfehlen?"),
-            "0 = sehr unwahrscheinlich",
-            "10 = sehr wahrscheinlich",
-            "Möchten Sie uns noch etwas sagen? (optional)",
-            "Bewertung absenden",
-        ),
-        Locale::En => (
-            format!("Your opinion of {shop}"),
-            format!("How likely are you to recommend {shop} to a friend?"),
-            "0 = not at all likely",
-            "10 = extremely likely",
-            "Anything else you would like to tell us? (optional)",
-            "Send rating",
-        ),
-    };
+    let counts_once_sent = text(locale, "survey-counts-once-sent");
     let status = if error.is_none() {
         StatusCode::OK
     } else {
@@ -133,13 +121,13 @@ pub fn survey_form(
                     checked: selected.map(Score::value) == Some(value),
                 })
                 .collect(),
-            low,
-            high,
-            comment_label,
+            low: &low,
+            high: &high,
+            comment_label: &comment_label,
             max_comment: MAX_COMMENT_CHARS,
             comment: comment.unwrap_or_default(),
-            send,
-            counts_once_sent,
+            send: &send,
+            counts_once_sent: &counts_once_sent,
             shop,
             shop_url: &shop_url,
         },
@@ -156,39 +144,37 @@ pub fn thank_you(
 ) -> Response {
     let shop_url = shop.url.to_string();
     let shop = shop.name.as_str();
-    let (title, message) = match (locale, category) {
-        (Locale::De, Category::Promoter) => ("Vielen Dank für Ihre Bewertung!", "Schön, dass Sie uns weiterempfehlen möchten!"),
-        (Locale::De, Category::Passive) => ("Vielen Dank für Ihre Bewertung!", "Wir arbeiten daran, Sie beim nächsten Mal restlos zu überzeugen."),
-        (Locale::De, Category::Detractor) => ("Vielen Dank für Ihre ehrliche Bewertung", "Es tut uns leid, dass wir Sie nicht überzeugen konnten. Unser Team sieht sich Ihre Rückmeldung an und meldet sich bei Ihnen."),
-        (Locale::En, Category::Promoter) => ("Thank you for your rating!", "We are glad you would recommend us!"),
-        (Locale::En, Category::Passive) => ("Thank you for your rating!", "We are working on winning you over completely next time."),
-        (Locale::En, Category::Detractor) => ("Thank you for your honest rating", "We are sorry we did not live up to your expectations. Our team will look at your feedback and get in touch."),
+    let (title, message) = match category {
+        Category::Promoter => (
+            text(locale, "survey-thanks-title"),
+            text(locale, "survey-thanks-promoter"),
+        ),
+        Category::Passive => (
+            text(locale, "survey-thanks-title"),
+            text(locale, "survey-thanks-passive"),
+        ),
+        Category::Detractor => (
+            text(locale, "survey-thanks-title-detractor"),
+            text(locale, "survey-thanks-detractor"),
+        ),
     };
-    let (share_intro, share_note) = match locale {
-        Locale::De => ("Ihr persönlicher Empfehlungslink:", "Teilen Sie ihn mit Freunden: Bei deren erster Bestellung erhalten Sie beide einen Gutschein."),
-        Locale::En => ("Your personal referral link:", "Share it with friends: when they place their first order, you both get a coupon."),
-    };
-    let page_label = match locale {
-        Locale::De => "Link kopieren oder teilen, und sehen, was er bringt",
-        Locale::En => "Copy or share your link, and see what it earns",
-    };
-    let changed = match locale {
-        Locale::De => "Sie können Ihre Bewertung über den Link in der E-Mail jederzeit ändern.",
-        Locale::En => "You can change your rating at any time through the link in the email.",
-    };
+    let share_intro = text(locale, "survey-share-intro");
+    let share_note = text(locale, "survey-share-note");
+    let page_label = text(locale, "survey-page-link");
+    let changed = text(locale, "survey-changed");
     page(
         StatusCode::OK,
         &ThankYouPage {
             lang: locale.as_str(),
             style: web::PAGE_STYLE,
-            title,
-            message,
+            title: &title,
+            message: &message,
             referral_link,
             page_url,
-            share_intro,
-            share_note,
-            page_label,
-            changed,
+            share_intro: &share_intro,
+            share_note: &share_note,
+            page_label: &page_label,
+            changed: &changed,
             shop,
             shop_url: &shop_url,
         },
@@ -196,87 +182,58 @@ pub fn thank_you(
 }
 
 pub fn not_found(locale: Locale) -> Response {
-    let (title, text) = match locale {
-        Locale::De => ("Link nicht gefunden", "Dieser Link ist ungültig. Bitte verwenden Sie den vollständigen Link aus Ihrer E-Mail."),
-        Locale::En => ("Link not found", "This link is not valid. Please use the complete link from your email."),
-    };
-    message_page(StatusCode::NOT_FOUND, locale, title, text)
+    let title = text(locale, "survey-not-found-title");
+    let body = text(locale, "survey-not-found-text");
+    message_page(StatusCode::NOT_FOUND, locale, &title, &body)
 }
 
 pub fn expired(locale: Locale) -> Response {
-    let (title, text) = match locale {
-        Locale::De => (
-            "Diese Umfrage ist abgelaufen",
-            "Vielen Dank für Ihr Interesse. Diese Umfrage nimmt keine Antworten mehr an.",
-        ),
-        Locale::En => (
-            "This survey has expired",
-            "Thank you for your interest. This survey no longer accepts answers.",
-        ),
-    };
-    message_page(StatusCode::GONE, locale, title, text)
+    let title = text(locale, "survey-expired-title");
+    let body = text(locale, "survey-expired-text");
+    message_page(StatusCode::GONE, locale, &title, &body)
 }
 
 pub fn bad_score(locale: Locale) -> Response {
-    let (title, text) = match locale {
-        Locale::De => (
-            "Ungültige Bewertung",
-            "Bitte wählen Sie eine Bewertung von 0 bis 10.",
-        ),
-        Locale::En => ("Invalid rating", "Please choose a rating from 0 to 10."),
-    };
-    message_page(StatusCode::BAD_REQUEST, locale, title, text)
+    let title = text(locale, "survey-bad-score-title");
+    let body = text(locale, "survey-error-score");
+    message_page(StatusCode::BAD_REQUEST, locale, &title, &body)
 }
 
 pub fn server_error(locale: Locale) -> Response {
-    let (title, text) = match locale {
-        Locale::De => (
-            "Das hat leider nicht geklappt",
-            "Bitte versuchen Sie es in ein paar Minuten noch einmal.",
-        ),
-        Locale::En => ("Something went wrong", "Please try again in a few minutes."),
-    };
-    message_page(StatusCode::INTERNAL_SERVER_ERROR, locale, title, text)
+    let title = text(locale, "survey-server-error-title");
+    let body = text(locale, "survey-server-error-text");
+    message_page(StatusCode::INTERNAL_SERVER_ERROR, locale, &title, &body)
 }
 
 /// GET /u/…: nothing happens until the customer confirms, so link scanners unsubscribe nobody.
 pub fn unsubscribe_confirm(locale: Locale, shop: &str) -> Response {
-    let (title, text, button) = match locale {
-        Locale::De => (
-            format!("Keine Umfragen mehr von {shop}?"),
-            "Wir senden Ihnen dann keine Umfragen nach Einkäufen und keine Angebote zur Rückkehr mehr.",
-            "Abmelden",
-        ),
-        Locale::En => (
-            format!("No more surveys from {shop}?"),
-            "We will no longer send you surveys after your purchases, nor offers to come back.",
-            "Unsubscribe",
-        ),
-    };
+    let title = text_with(
+        locale,
+        "survey-unsubscribe-title",
+        &[("shop", Arg::from(shop))],
+    );
+    let body = text(locale, "survey-unsubscribe-text");
+    let button = text(locale, "survey-unsubscribe-button");
     page(
         StatusCode::OK,
         &UnsubscribeConfirmPage {
             lang: locale.as_str(),
             style: web::PAGE_STYLE,
             title: &title,
-            text,
-            button,
+            text: &body,
+            button: &button,
         },
     )
 }
 
 pub fn unsubscribed(locale: Locale, shop: &str) -> Response {
-    let (title, text) = match locale {
-        Locale::De => (
-            "Sie sind abgemeldet",
-            format!("Sie erhalten keine Umfragen und Angebote mehr von {shop}."),
-        ),
-        Locale::En => (
-            "You are unsubscribed",
-            format!("You will not receive any more surveys or offers from {shop}."),
-        ),
-    };
-    message_page(StatusCode::OK, locale, title, &text)
+    let title = text(locale, "survey-unsubscribed-title");
+    let body = text_with(
+        locale,
+        "survey-unsubscribed-text",
+        &[("shop", Arg::from(shop))],
+    );
+    message_page(StatusCode::OK, locale, &title, &body)
 }
 
 fn message_page(status: StatusCode, locale: Locale, title: &str, text: &str) -> Response {
@@ -313,10 +270,14 @@ mod tests {
             Locale::En
         );
         assert_eq!(
-            choose_locale(None, &headers("fr-FR, en;q=0.8, de;q=0.9"), Locale::En),
+            choose_locale(None, &headers("nl-NL, en;q=0.8, de;q=0.9"), Locale::En),
             Locale::De
         );
-        assert_eq!(choose_locale(None, &headers("fr"), Locale::En), Locale::En);
+        assert_eq!(
+            choose_locale(None, &headers("fr-FR, en;q=0.8"), Locale::De),
+            Locale::Fr
+        );
+        assert_eq!(choose_locale(None, &headers("nl"), Locale::En), Locale::En);
         assert_eq!(
             choose_locale(None, &HeaderMap::new(), Locale::De),
             Locale::De

@@ -109,8 +109,8 @@ pub(crate) struct ClaimRequest {
     /// The shop's id for the friend, when they have an account.
     #[schema(min_length = 1, max_length = 128, pattern = "^[!-~]+$")]
     customer_id: Option<String>,
-    /// `de` or `en`: the mail's language; default `DEFAULT_LOCALE`.
-    #[schema(example = "de")]
+    /// The mail's language; default `DEFAULT_LOCALE`.
+    #[schema(schema_with = web::openapi::locale_schema)]
     locale: Option<String>,
 }
 

@@ -1,12 +1,16 @@
-//! The share link's pages for the friend's first-order offer, in German and English: the offer
-//! with its one-field form, the friend's code, and refusals. No scripts, no external resources;
-//! the stylesheet and security headers of every customer page.
+//! The share link's pages for the friend's first-order offer, in the shop's languages (the
+//! words are in `shared/domain/locales/*/referral.ftl`): the offer with its one-field form, the
+//! friend's code, and refusals. No scripts, no external resources; the stylesheet and security
+//! headers of every customer page.
+
+use std::borrow::Cow;
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::model::{ClaimRefusal, FriendOffer, Locale, OfferClaim, ReferralCode};
 use domain::services::reward_mail::{day, money};
+use domain::texts::{text, text_with, Arg};
 use web::ApiError;
 
 use crate::AppState;
@@ -17,14 +21,14 @@ struct ClaimPage<'a> {
     lang: &'static str,
     style: &'static str,
     shop: &'a str,
-    title: &'a str,
-    text: &'a str,
-    error: Option<&'a str>,
-    email_label: &'a str,
-    send: &'a str,
-    privacy: &'a str,
+    title: String,
+    text: String,
+    error: Option<Cow<'static, str>>,
+    email_label: Cow<'static, str>,
+    send: Cow<'static, str>,
+    privacy: Cow<'static, str>,
     without_code: &'a str,
-    without_code_label: &'a str,
+    without_code_label: Cow<'static, str>,
 }
 
 #[derive(Template)]
@@ -65,23 +69,42 @@ fn page(status: StatusCode, template: &impl Template) -> Response {
 fn offer_text(locale: Locale, shop: &str, offer: &FriendOffer) -> (String, String) {
     let amount = money(offer.amount_cents, &offer.currency, locale);
     let minimum = money(offer.min_order_cents, &offer.currency, locale);
-    let days = offer.valid_days;
-    let above = offer.min_order_cents > 0;
-    match locale {
-        Locale::De => (
-            format!("{amount} Rabatt auf Ihre erste Bestellung"),
-            match above {
-                true => format!("Ein Freund empfiehlt Ihnen {shop}. Mit Ihrem persönlichen Code sparen Sie {amount} bei Ihrer ersten Bestellung ab {minimum}. Der Code gilt {days} Tage."),
-                false => format!("Ein Freund empfiehlt Ihnen {shop}. Mit Ihrem persönlichen Code sparen Sie {amount} bei Ihrer ersten Bestellung. Der Code gilt {days} Tage."),
-            },
-        ),
-        Locale::En => (
-            format!("{amount} off your first order"),
-            match above {
-                true => format!("A friend recommends {shop} to you. Your personal code takes {amount} off your first order of {minimum} or more. It is valid for {days} days."),
-                false => format!("A friend recommends {shop} to you. Your personal code takes {amount} off your first order. It is valid for {days} days."),
-            },
-        ),
+    let args = [
+        ("shop", Arg::from(shop)),
+        ("amount", Arg::from(&amount)),
+        ("minimum", Arg::from(&minimum)),
+        ("days", Arg::from(offer.valid_days)),
+    ];
+    let title = text_with(locale, "offer-title", &args);
+    let body = match offer.min_order_cents > 0 {
+        true => text_with(locale, "offer-text-minimum", &args),
+        false => text_with(locale, "offer-text", &args),
+    };
+    (title, body)
+}
+
+/// The offer page in `locale`, with `refusal` (an address that is no address) shown as its
+/// error.
+fn claim_page<'a>(
+    locale: Locale,
+    shop: &'a str,
+    offer: &FriendOffer,
+    refusal: Option<ClaimRefusal>,
+    without_code: &'a str,
+) -> ClaimPage<'a> {
+    let (title, body) = offer_text(locale, shop, offer);
+    ClaimPage {
+        lang: locale.as_str(),
+        style: web::PAGE_STYLE,
+        shop,
+        title,
+        text: body,
+        error: refusal.map(|r| refusal_text(locale, r).1),
+        email_label: text(locale, "offer-email-label"),
+        send: text(locale, "offer-send"),
+        privacy: text(locale, "offer-privacy"),
+        without_code,
+        without_code_label: text(locale, "offer-without-code"),
     }
 }
 
@@ -92,43 +115,15 @@ pub(crate) fn claim_form(
     code: &ReferralCode,
     refusal: Option<ClaimRefusal>,
 ) -> Response {
-    let shop = &state.shop.name;
-    let offer = state.offers.terms();
-    let (title, text) = offer_text(locale, shop, offer);
-    let error = refusal.map(|r| refusal_text(locale, r).1);
-    let (email_label, send, privacy, without_code_label) = match locale {
-        Locale::De => (
-            "Ihre E-Mail-Adresse",
-            "Code anfordern",
-            "Wir senden Ihnen den Code an diese Adresse und nutzen sie für nichts anderes. Damit jede Person das Angebot einmal erhält, speichern wir nur einen verschlüsselten Fingerabdruck der Adresse.",
-            "Ohne Code weiter zum Shop",
-        ),
-        Locale::En => (
-            "Your email address",
-            "Get my code",
-            "We send the code to this address and use it for nothing else. To give each person the offer once, we keep only a keyed fingerprint of the address.",
-            "Continue to the shop without a code",
-        ),
-    };
     let status = match refusal {
         None => StatusCode::OK,
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
     };
+    let without_code = state.landing.for_code(code);
+    let offer = state.offers.terms();
     page(
         status,
-        &ClaimPage {
-            lang: locale.as_str(),
-            style: web::PAGE_STYLE,
-            shop,
-            title: &title,
-            text: &text,
-            error,
-            email_label,
-            send,
-            privacy,
-            without_code: &state.landing.for_code(code),
-            without_code_label,
-        },
+        &claim_page(locale, &state.shop.name, offer, refusal, &without_code),
     )
 }
 
@@ -137,28 +132,14 @@ pub(crate) fn claimed(state: &AppState, locale: Locale, claim: &OfferClaim) -> R
     let amount = money(claim.amount_cents, &claim.currency, locale);
     let minimum = money(claim.min_order_cents, &claim.currency, locale);
     let until = day(claim.expires_at, locale);
-    let above = claim.min_order_cents > 0;
-    let (title, text, validity, to_shop, mailed) = match locale {
-        Locale::De => (
-            format!("Ihr Code über {amount}"),
-            "Geben Sie ihn an der Kasse ein, oder gehen Sie mit dem Knopf direkt zum Shop: Der Code ist dann schon eingelöst.".to_owned(),
-            match above {
-                true => format!("Gültig bis {until} für Ihre erste Bestellung ab {minimum}."),
-                false => format!("Gültig bis {until} für Ihre erste Bestellung."),
-            },
-            "Jetzt einkaufen",
-            "Wir haben Ihnen den Code auch per E-Mail geschickt.",
-        ),
-        Locale::En => (
-            format!("Your {amount} code"),
-            "Enter it at checkout, or use the button to go to the shop with the code already applied.".to_owned(),
-            match above {
-                true => format!("Valid until {until} for your first order of {minimum} or more."),
-                false => format!("Valid until {until} for your first order."),
-            },
-            "Shop now",
-            "We have also sent you the code by email.",
-        ),
+    let args = [
+        ("amount", Arg::from(&amount)),
+        ("until", Arg::from(&until)),
+        ("minimum", Arg::from(&minimum)),
+    ];
+    let validity = match claim.min_order_cents > 0 {
+        true => text_with(locale, "claim-validity-minimum", &args),
+        false => text_with(locale, "claim-validity", &args),
     };
     page(
         StatusCode::OK,
@@ -166,49 +147,42 @@ pub(crate) fn claimed(state: &AppState, locale: Locale, claim: &OfferClaim) -> R
             lang: locale.as_str(),
             style: web::PAGE_STYLE,
             shop: &state.shop.name,
-            title: &title,
-            text: &text,
+            title: &text_with(locale, "claim-title", &args),
+            text: &text(locale, "claim-text"),
             coupon: claim.coupon.as_ref(),
             validity: &validity,
             apply_url: &state.offers.apply_url(claim),
-            to_shop,
-            mailed,
+            to_shop: &text(locale, "claim-to-shop"),
+            mailed: &text(locale, "claim-mailed"),
         },
     )
 }
 
 /// Why there is no code, at 422, with the way on to the shop.
 pub(crate) fn refused(state: &AppState, locale: Locale, refusal: ClaimRefusal) -> Response {
-    let (title, text) = refusal_text(locale, refusal);
-    message(state, locale, StatusCode::UNPROCESSABLE_ENTITY, title, text)
+    let (title, body) = refusal_text(locale, refusal);
+    message(
+        state,
+        locale,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &title,
+        &body,
+    )
 }
 
 /// A referrer's page link that opens nothing: a mistyped link, or a customer whose data was
 /// erased.
 pub(crate) fn no_page(state: &AppState, locale: Locale) -> Response {
-    let (title, text) = match locale {
-        Locale::De => (
-            "Seite nicht gefunden",
-            "Dieser Link ist ungültig oder nicht mehr gültig. Bitte verwenden Sie den vollständigen Link aus Ihrer E-Mail.",
-        ),
-        Locale::En => (
-            "Page not found",
-            "This link is not valid, or no longer valid. Please use the complete link from your email.",
-        ),
-    };
-    message(state, locale, StatusCode::NOT_FOUND, title, text)
+    let title = text(locale, "referrer-not-found-title");
+    let body = text(locale, "referrer-not-found-text");
+    message(state, locale, StatusCode::NOT_FOUND, &title, &body)
 }
 
 /// Something on our side failed: nothing was claimed, the visitor may try again.
 pub(crate) fn failed(state: &AppState, locale: Locale, status: StatusCode) -> Response {
-    let (title, text) = match locale {
-        Locale::De => (
-            "Das hat leider nicht geklappt",
-            "Bitte versuchen Sie es in ein paar Minuten noch einmal.",
-        ),
-        Locale::En => ("Something went wrong", "Please try again in a few minutes."),
-    };
-    message(state, locale, status, title, text)
+    let title = text(locale, "claim-failed-title");
+    let body = text(locale, "claim-failed-text");
+    message(state, locale, status, &title, &body)
 }
 
 fn message(
@@ -216,12 +190,8 @@ fn message(
     locale: Locale,
     status: StatusCode,
     title: &str,
-    text: &str,
+    body: &str,
 ) -> Response {
-    let link_label = match locale {
-        Locale::De => "Weiter zum Shop",
-        Locale::En => "Continue to the shop",
-    };
     page(
         status,
         &MessagePage {
@@ -229,25 +199,106 @@ fn message(
             style: web::PAGE_STYLE,
             shop: &state.shop.name,
             title,
-            text,
+            text: body,
             link: state.shop_url.as_str(),
-            link_label,
+            link_label: &text(locale, "claim-continue"),
         },
     )
 }
 
 /// A refusal's heading and explanation.
-fn refusal_text(locale: Locale, refusal: ClaimRefusal) -> (&'static str, &'static str) {
-    match (locale, refusal) {
-        (Locale::De, ClaimRefusal::InvalidEmail) => ("Ungültige Adresse", "Bitte geben Sie eine gültige E-Mail-Adresse ein."),
-        (Locale::De, ClaimRefusal::SelfReferral) => ("Das ist Ihr eigener Link", "Teilen Sie ihn mit Freunden: Der Rabatt ist für sie, und Sie erhalten einen Gutschein, wenn sie bestellen."),
-        (Locale::De, ClaimRefusal::DisposableEmail) => ("Bitte Ihre eigene Adresse", "Wegwerf-Adressen nehmen wir für dieses Angebot nicht an. Mit Ihrer gewohnten E-Mail-Adresse klappt es."),
-        (Locale::De, ClaimRefusal::ExistingCustomer) => ("Sie haben schon bei uns bestellt", "Dieses Angebot gilt für die erste Bestellung. Schön, dass Sie wieder da sind!"),
-        (Locale::De, ClaimRefusal::AlreadyReferred) => ("Sie wurden schon empfohlen", "Das Angebot für Empfohlene gibt es einmal pro Person, und Sie haben es bereits erhalten."),
-        (Locale::En, ClaimRefusal::InvalidEmail) => ("Invalid address", "Please enter a valid email address."),
-        (Locale::En, ClaimRefusal::SelfReferral) => ("This is your own link", "Share it with friends: the discount is for them, and you get a coupon when they order."),
-        (Locale::En, ClaimRefusal::DisposableEmail) => ("Please use your own address", "This offer does not take throwaway addresses. Your usual email address will do."),
-        (Locale::En, ClaimRefusal::ExistingCustomer) => ("You have ordered with us before", "This offer is for a first order. Good to see you again!"),
-        (Locale::En, ClaimRefusal::AlreadyReferred) => ("You were referred before", "The offer for referred friends is once per person, and you have had it already."),
+fn refusal_text(locale: Locale, refusal: ClaimRefusal) -> (Cow<'static, str>, Cow<'static, str>) {
+    match refusal {
+        ClaimRefusal::InvalidEmail => (
+            text(locale, "claim-invalid-email-title"),
+            text(locale, "claim-invalid-email-text"),
+        ),
+        ClaimRefusal::SelfReferral => (
+            text(locale, "claim-self-referral-title"),
+            text(locale, "claim-self-referral-text"),
+        ),
+        ClaimRefusal::DisposableEmail => (
+            text(locale, "claim-disposable-email-title"),
+            text(locale, "claim-disposable-email-text"),
+        ),
+        ClaimRefusal::ExistingCustomer => (
+            text(locale, "claim-existing-customer-title"),
+            text(locale, "claim-existing-customer-text"),
+        ),
+        ClaimRefusal::AlreadyReferred => (
+            text(locale, "claim-already-referred-title"),
+            text(locale, "claim-already-referred-text"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::model::Currency;
+
+    use super::*;
+
+    fn offer(min_order_cents: u64, valid_days: u32) -> FriendOffer {
+        FriendOffer {
+            amount_cents: 1000,
+            currency: Currency::parse("EUR").expect("currency"),
+            min_order_cents,
+            valid_days,
+        }
+    }
+
+    #[test]
+    fn every_language_renders_the_offer_page_with_its_words() {
+        for locale in Locale::ALL {
+            for refusal in [None, Some(ClaimRefusal::InvalidEmail)] {
+                let page = claim_page(locale, "Kiosk", &offer(2000, 30), refusal, "https://x/");
+                let html = page.render().expect("renders");
+                assert!(
+                    html.contains(&format!(r#"<html lang="{locale}">"#)),
+                    "{html}"
+                );
+                assert!(html.contains("Kiosk") && html.contains("30"), "{html}");
+                assert!(
+                    !html.contains("offer-") && !html.contains("claim-"),
+                    "{html}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_french_offer_page_is_in_french() {
+        let page = claim_page(Locale::Fr, "Kiosque", &offer(0, 1), None, "https://x/");
+        assert!(page
+            .title
+            .contains("de réduction sur votre première commande"));
+        assert!(
+            page.text.contains("Un ami vous recommande Kiosque"),
+            "{}",
+            page.text
+        );
+        assert!(
+            page.text.ends_with("valable 1 jour."),
+            "one day, singular: {}",
+            page.text
+        );
+        assert!(!page.text.contains(" dès "), "no minimum: {}", page.text);
+        assert_eq!(page.email_label, "Votre adresse e-mail");
+        let html = page.render().expect("renders");
+        assert!(html.contains("Recevoir mon code"), "{html}");
+    }
+
+    #[test]
+    fn the_minimum_order_is_named_only_when_there_is_one() {
+        let (_, with) = offer_text(Locale::En, "Kiosk", &offer(2000, 30));
+        assert!(
+            with.contains("of €20.00 or more") && with.ends_with("30 days."),
+            "{with}"
+        );
+        let (_, without) = offer_text(Locale::De, "Kiosk", &offer(0, 30));
+        assert!(
+            !without.contains(" ab ") && without.ends_with("30 Tage."),
+            "{without}"
+        );
     }
 }

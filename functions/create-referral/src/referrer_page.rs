@@ -3,6 +3,7 @@
 //! The one script is inline and allowed by its hash; without it the page still shows everything
 //! and the share buttons still work (they are links).
 
+use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
 
 use askama::Template;
@@ -16,6 +17,7 @@ use domain::model::{
     ReferrerProgress, RewardState,
 };
 use domain::services::reward_mail::{day, money};
+use domain::texts::{text, text_with, Arg};
 use web::{choose_locale, ApiError};
 
 use crate::share_links::ShareLinks;
@@ -38,27 +40,27 @@ struct ReferrerPage<'a> {
     shop_url: &'a str,
     title: &'a str,
     offer: &'a str,
-    link_label: &'a str,
+    link_label: Cow<'static, str>,
     link: &'a str,
-    copy: &'a str,
-    copied: &'a str,
-    share: &'a str,
+    copy: Cow<'static, str>,
+    copied: Cow<'static, str>,
+    share: Cow<'static, str>,
     message: &'a str,
-    mail: &'a str,
+    mail: Cow<'static, str>,
     mail_url: &'a str,
     whatsapp_url: &'a str,
     sms_url: &'a str,
-    progress_title: &'a str,
+    progress_title: Cow<'static, str>,
     stats: &'a [Stat],
-    rewards_title: &'a str,
+    rewards_title: Cow<'static, str>,
     rewards: &'a [RewardRow],
-    no_rewards: &'a str,
-    privacy: &'a str,
+    no_rewards: Cow<'static, str>,
+    privacy: Cow<'static, str>,
 }
 
 struct Stat {
     id: &'static str,
-    label: &'static str,
+    label: Cow<'static, str>,
     value: String,
 }
 
@@ -66,7 +68,7 @@ struct RewardRow {
     coupon: String,
     amount: String,
     status: &'static str,
-    status_text: &'static str,
+    status_text: Cow<'static, str>,
     validity: String,
 }
 
@@ -113,24 +115,19 @@ pub(crate) async fn referrer_page(
 fn render(state: &AppState, locale: Locale, link: &str, progress: &ReferrerProgress) -> Response {
     let shop = state.shop.name.as_str();
     let offer = state.offers.terms();
-    let words = Words::new(locale, shop);
-    let terms = program_text(
-        locale,
-        state.friend_reward,
-        offer,
-        &money(state.referrer.reward_cents, &offer.currency, locale),
-    );
-    let friend_gets = friend_text(locale, state.friend_reward, offer);
-    let message = match locale {
-        Locale::De => {
-            format!("Ich kaufe gern bei {shop} ein. Mit meinem Link {friend_gets}: {link}")
-        }
-        Locale::En => format!("I like shopping at {shop}. With my link {friend_gets}: {link}"),
+    let amount = money(offer.amount_cents, &offer.currency, locale);
+    let terms = program_text(locale, state, offer, &amount);
+    let args = [
+        ("shop", Arg::from(shop)),
+        ("amount", Arg::from(&amount)),
+        ("link", Arg::from(link)),
+    ];
+    // What the friend is told they get: a discount, or a coupon only after their first order.
+    let message = match state.friend_reward {
+        FriendReward::NextOrder => text_with(locale, "referrer-message-next-order", &args),
+        _ => text_with(locale, "referrer-message", &args),
     };
-    let subject = match locale {
-        Locale::De => format!("Eine Empfehlung: {shop}"),
-        Locale::En => format!("A recommendation: {shop}"),
-    };
+    let subject = text_with(locale, "referrer-subject", &args);
     let now = state.pages.now();
     let stats = stats(locale, state, progress);
     let rewards: Vec<RewardRow> = progress
@@ -144,15 +141,15 @@ fn render(state: &AppState, locale: Locale, link: &str, progress: &ReferrerProgr
         script: SCRIPT,
         shop,
         shop_url: state.shop_url.as_str(),
-        title: &words.title,
+        title: &text_with(locale, "referrer-title", &args),
         offer: &terms,
-        link_label: words.link_label,
+        link_label: text(locale, "referrer-link-label"),
         link,
-        copy: words.copy,
-        copied: words.copied,
-        share: words.share,
+        copy: text(locale, "referrer-copy"),
+        copied: text(locale, "referrer-copied"),
+        share: text(locale, "referrer-share"),
         message: &message,
-        mail: words.mail,
+        mail: text(locale, "referrer-mail"),
         mail_url: &format!(
             "mailto:?subject={}&body={}",
             encode(&subject),
@@ -160,12 +157,12 @@ fn render(state: &AppState, locale: Locale, link: &str, progress: &ReferrerProgr
         ),
         whatsapp_url: &format!("https://wa.me/?text={}", encode(&message)),
         sms_url: &format!("sms:?&body={}", encode(&message)),
-        progress_title: words.progress_title,
+        progress_title: text(locale, "referrer-progress-title"),
         stats: &stats,
-        rewards_title: words.rewards_title,
+        rewards_title: text(locale, "referrer-rewards-title"),
         rewards: &rewards,
-        no_rewards: words.no_rewards,
-        privacy: words.privacy,
+        no_rewards: text(locale, "referrer-no-rewards"),
+        privacy: text(locale, "referrer-privacy"),
     };
     match page.render() {
         Ok(html) => web::html_page(StatusCode::OK, html, &POLICY),
@@ -181,153 +178,50 @@ fn encode(text: &str) -> String {
         .replace('+', "%20")
 }
 
-/// The page's fixed words.
-struct Words {
-    title: String,
-    link_label: &'static str,
-    copy: &'static str,
-    copied: &'static str,
-    share: &'static str,
-    mail: &'static str,
-    progress_title: &'static str,
-    rewards_title: &'static str,
-    no_rewards: &'static str,
-    privacy: &'static str,
-}
-
-impl Words {
-    fn new(locale: Locale, shop: &str) -> Self {
-        match locale {
-            Locale::De => Self {
-                title: format!("Empfehlen Sie {shop} weiter"),
-                link_label: "Ihr persönlicher Link",
-                copy: "Link kopieren",
-                copied: "Kopiert ✓",
-                share: "Teilen …",
-                mail: "E-Mail",
-                progress_title: "Was Ihr Link bisher bewirkt hat",
-                rewards_title: "Ihre Prämien",
-                no_rewards: "Noch keine: Sobald ein Freund zum ersten Mal bestellt, erscheint Ihr Gutschein hier und kommt per E-Mail.",
-                privacy: "Hier stehen nur Zahlen: Wer Ihrem Link gefolgt ist, zeigen wir niemandem. Diese Seite ist nur für Sie; teilen Sie den Link oben, nicht die Adresse dieser Seite.",
-            },
-            Locale::En => Self {
-                title: format!("Recommend {shop} to your friends"),
-                link_label: "Your personal link",
-                copy: "Copy link",
-                copied: "Copied ✓",
-                share: "Share …",
-                mail: "Email",
-                progress_title: "What your link has done so far",
-                rewards_title: "Your rewards",
-                no_rewards: "None yet: as soon as a friend places their first order, your coupon appears here and comes by email.",
-                privacy: "Only numbers here: we show nobody who followed your link. This page is for you alone; share the link above, not this page's address.",
-            },
-        }
-    }
-}
-
-/// What a friend gets, as the friend is told it ("you get 10,00 € off your first order").
-fn friend_text(locale: Locale, reward: FriendReward, offer: &FriendOffer) -> String {
-    let amount = money(offer.amount_cents, &offer.currency, locale);
-    match (locale, reward) {
-        (Locale::De, FriendReward::NextOrder) => {
-            format!("bekommst du nach deiner ersten Bestellung einen Gutschein über {amount}")
-        }
-        (Locale::De, _) => format!("bekommst du {amount} Rabatt auf deine erste Bestellung"),
-        (Locale::En, FriendReward::NextOrder) => {
-            format!("you get a {amount} coupon after your first order")
-        }
-        (Locale::En, _) => format!("you get {amount} off your first order"),
-    }
-}
-
-/// The program in one sentence, as the referrer is told it.
-fn program_text(
-    locale: Locale,
-    reward: FriendReward,
-    offer: &FriendOffer,
-    referrer_amount: &str,
-) -> String {
-    let amount = money(offer.amount_cents, &offer.currency, locale);
+/// The program in one sentence, as the referrer is told it: what friends get (`$reward` picks
+/// the catalog's variant) and what the referrer gets for each.
+fn program_text(locale: Locale, state: &AppState, offer: &FriendOffer, amount: &str) -> String {
     let minimum = money(offer.min_order_cents, &offer.currency, locale);
-    let above = offer.min_order_cents > 0;
-    match locale {
-        Locale::De => {
-            let first = match above {
-                true => format!("ihre erste Bestellung ab {minimum}"),
-                false => "ihre erste Bestellung".to_owned(),
-            };
-            let friends = match reward {
-                FriendReward::FirstOrder => format!("{amount} Rabatt auf {first}"),
-                FriendReward::NextOrder => {
-                    format!("nach {first} einen Gutschein über {amount} für die nächste")
-                }
-                FriendReward::Both => format!(
-                    "{amount} Rabatt auf {first} und danach einen Gutschein über {amount} für die nächste"
-                ),
-            };
-            format!("Ihre Freunde erhalten {friends}, und Sie erhalten {referrer_amount} für die erste Bestellung jedes Freundes.")
-        }
-        Locale::En => {
-            let first = match above {
-                true => format!("their first order of {minimum} or more"),
-                false => "their first order".to_owned(),
-            };
-            let friends = match reward {
-                FriendReward::FirstOrder => format!("{amount} off {first}"),
-                FriendReward::NextOrder => {
-                    format!("a {amount} coupon for their next order after {first}")
-                }
-                FriendReward::Both => {
-                    format!("{amount} off {first} and a {amount} coupon for the next one")
-                }
-            };
-            format!("Your friends get {friends}, and you get {referrer_amount} for each friend's first order.")
-        }
+    let bonus = money(state.referrer.reward_cents, &offer.currency, locale);
+    let args = [
+        ("reward", Arg::from(state.friend_reward.as_str())),
+        ("amount", Arg::from(amount)),
+        ("minimum", Arg::from(&minimum)),
+        ("bonus", Arg::from(&bonus)),
+    ];
+    match offer.min_order_cents > 0 {
+        true => text_with(locale, "referrer-program-minimum", &args),
+        false => text_with(locale, "referrer-program", &args),
     }
 }
 
 fn stats(locale: Locale, state: &AppState, progress: &ReferrerProgress) -> Vec<Stat> {
     let cap = state.referrer.cap;
-    let (clicks, claims, ordered, open) = match locale {
-        Locale::De => (
-            "Klicks auf Ihren Link",
-            "Freunde mit Rabattcode",
-            "Freunde, die bestellt haben",
-            "Prämien noch möglich",
-        ),
-        Locale::En => (
-            "Clicks on your link",
-            "Friends who claimed their discount",
-            "Friends who ordered",
-            "Rewards still to earn",
-        ),
-    };
-    let of = match locale {
-        Locale::De => "von",
-        Locale::En => "of",
-    };
     let mut stats = vec![Stat {
         id: "clicks",
-        label: clicks,
+        label: text(locale, "referrer-clicks"),
         value: progress.clicks.to_string(),
     }];
     if state.friend_reward.offers_claim() {
         stats.push(Stat {
             id: "claims",
-            label: claims,
+            label: text(locale, "referrer-claims"),
             value: progress.claims.to_string(),
         });
     }
     stats.push(Stat {
         id: "conversions",
-        label: ordered,
+        label: text(locale, "referrer-conversions"),
         value: progress.conversions.to_string(),
     });
+    let remaining = [
+        ("remaining", Arg::from(progress.remaining(cap))),
+        ("cap", Arg::from(cap)),
+    ];
     stats.push(Stat {
         id: "remaining",
-        label: open,
-        value: format!("{} {of} {cap}", progress.remaining(cap)),
+        label: text(locale, "referrer-remaining"),
+        value: text_with(locale, "referrer-remaining-count", &remaining),
     });
     stats
 }
@@ -337,50 +231,41 @@ fn reward_row(locale: Locale, coupon: &Coupon, now: DateTime<Utc>) -> RewardRow 
     let state = RewardState::of(coupon, now);
     let from = day(reward.available_from, locale);
     let until = reward.valid_until.map(|end| day(end, locale));
-    let (status_text, validity) = match (locale, state) {
-        (Locale::De, RewardState::Coupon(CouponStatus::Pending)) => (
-            "noch nicht einlösbar",
-            format!(
-                "einlösbar ab {from}{}",
-                until.map_or(String::new(), |u| format!(", bis {u}"))
-            ),
+    let args = [
+        ("from", Arg::from(&from)),
+        ("until", Arg::from(until.as_deref().unwrap_or_default())),
+    ];
+    let (status_text, validity) = match (state, &until) {
+        (RewardState::Coupon(CouponStatus::Pending), None) => (
+            text(locale, "referrer-status-pending"),
+            text_with(locale, "referrer-usable-from", &args),
         ),
-        (Locale::De, RewardState::Coupon(CouponStatus::Available)) => (
-            "einlösbar",
-            until.map_or("ohne Ablaufdatum".into(), |u| format!("gültig bis {u}")),
+        (RewardState::Coupon(CouponStatus::Pending), Some(_)) => (
+            text(locale, "referrer-status-pending"),
+            text_with(locale, "referrer-usable-from-until", &args),
         ),
-        (Locale::De, RewardState::Coupon(CouponStatus::Review)) => {
-            ("wird geprüft", "einlösbar nach der Freigabe".into())
+        (RewardState::Coupon(CouponStatus::Available), None) => (
+            text(locale, "referrer-status-available"),
+            text(locale, "referrer-no-end-date").into_owned(),
+        ),
+        (RewardState::Coupon(CouponStatus::Available), Some(_)) => (
+            text(locale, "referrer-status-available"),
+            text_with(locale, "referrer-valid-until", &args),
+        ),
+        (RewardState::Coupon(CouponStatus::Review), _) => (
+            text(locale, "referrer-status-review"),
+            text(locale, "referrer-usable-once-approved").into_owned(),
+        ),
+        (RewardState::Coupon(CouponStatus::Redeemed), _) => {
+            (text(locale, "referrer-status-redeemed"), String::new())
         }
-        (Locale::De, RewardState::Coupon(CouponStatus::Redeemed)) => ("eingelöst", String::new()),
-        (Locale::De, RewardState::Coupon(CouponStatus::Revoked)) => {
-            ("storniert (Bestellung zurückgegeben)", String::new())
+        (RewardState::Coupon(CouponStatus::Revoked), _) => {
+            (text(locale, "referrer-status-revoked"), String::new())
         }
-        (Locale::De, RewardState::Expired) => (
-            "abgelaufen",
-            until.map_or(String::new(), |u| format!("am {u}")),
-        ),
-        (Locale::En, RewardState::Coupon(CouponStatus::Pending)) => (
-            "not usable yet",
-            format!(
-                "usable from {from}{}",
-                until.map_or(String::new(), |u| format!(" until {u}"))
-            ),
-        ),
-        (Locale::En, RewardState::Coupon(CouponStatus::Available)) => (
-            "ready to use",
-            until.map_or("no end date".into(), |u| format!("valid until {u}")),
-        ),
-        (Locale::En, RewardState::Coupon(CouponStatus::Review)) => {
-            ("being reviewed", "usable once approved".into())
-        }
-        (Locale::En, RewardState::Coupon(CouponStatus::Redeemed)) => ("used", String::new()),
-        (Locale::En, RewardState::Coupon(CouponStatus::Revoked)) => {
-            ("cancelled (order returned)", String::new())
-        }
-        (Locale::En, RewardState::Expired) => (
-            "expired",
-            until.map_or(String::new(), |u| format!("on {u}")),
+        (RewardState::Expired, None) => (text(locale, "referrer-status-expired"), String::new()),
+        (RewardState::Expired, Some(_)) => (
+            text(locale, "referrer-status-expired"),
+            text_with(locale, "referrer-expired-on", &args),
         ),
     };
     RewardRow {

@@ -17,8 +17,32 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use web::ApiError;
 
-use crate::dashboard::{authorised, challenge, Notice};
+use crate::dashboard_auth::{authorised, challenge};
 use crate::AppState;
+
+/// What the follow-up form said happened, shown once at the top of the page it returns to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Notice {
+    Saved,
+    NotFound,
+    NoFollowUp,
+}
+
+impl Notice {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Saved => "saved",
+            Self::NotFound => "not_found",
+            Self::NoFollowUp => "no_follow_up",
+        }
+    }
+
+    pub(crate) fn parse(raw: &str) -> Option<Self> {
+        [Self::Saved, Self::NotFound, Self::NoFollowUp]
+            .into_iter()
+            .find(|notice| notice.as_str() == raw)
+    }
+}
 
 /// The form's fields, as the dashboard posts them.
 #[derive(Deserialize, ToSchema)]

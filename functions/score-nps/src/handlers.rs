@@ -283,7 +283,7 @@ pub(crate) async fn segments(
     tag = "figures",
     params(RangeParams),
     responses(
-        (status = 200, description = "Retention and repeat-purchase rates over the range (definitions in the README)", body = RetentionBody),
+        (status = 200, description = "Retention and repeat-purchase rates over the range (definitions in docs/api.md)", body = RetentionBody),
         (status = 400, description = "`invalid_field` naming the parameter: a bad date, `from` after `to`, a range of 3 years or more", body = web::ErrorEnvelope),
     ),
     security(("staff_key" = []))

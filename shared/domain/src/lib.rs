@@ -5,3 +5,4 @@
 pub mod model;
 pub mod ports;
 pub mod services;
+pub mod texts;

@@ -49,7 +49,7 @@ pub struct ShopPresentation {
     pub url: ShopUrl,
     #[command(flatten)]
     pub name: ShopName,
-    /// `de` or `en`: the language of mails and pages for customers whose locale is unknown.
+    /// `de`, `en` or `fr`: the language of mails and pages for customers whose locale is unknown.
     #[arg(long, env = "DEFAULT_LOCALE", default_value = "de", value_parser = Locale::parse)]
     pub default_locale: Locale,
 }

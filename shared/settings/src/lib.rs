@@ -2,7 +2,7 @@
 //! comment, read once at start-up through one lookup function, failing with the variable's name.
 //!
 //! The structs derive clap's `Parser`, which gives parsing into the domain's newtypes, defaults
-//! and the doc comments as data (the README's configuration table is generated from them). clap
+//! and the doc comments as data (docs/configuration.md's tables are generated from them). clap
 //! reads only the process environment; [`load`] reads through a lookup instead, so the local
 //! stack and the tests can run several configurations in one process, and production passes
 //! [`from_process_env`].
@@ -59,7 +59,7 @@ pub fn load<S: CommandFactory + FromArgMatches>(
         .map_err(|error| invalid(&S::command(), &error))
 }
 
-/// One variable as documented: what the README's configuration table shows.
+/// One variable as documented: what the configuration table of docs/configuration.md shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Variable {
     pub name: String,

@@ -64,7 +64,7 @@ pub struct ErrorEnvelope {
 
 #[derive(Serialize, ToSchema)]
 struct ErrorDetail {
-    /// A stable snake_case code: the README's error table lists them.
+    /// A stable snake_case code: docs/api.md's error table lists them.
     #[schema(example = "invalid_field")]
     code: &'static str,
     /// For people, not for code: its wording may change.

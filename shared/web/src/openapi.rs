@@ -57,9 +57,37 @@ pub struct CustomerFields {
     /// 1–200 characters after trimming, no control characters.
     #[schema(max_length = 200, example = "Ada")]
     name: Option<String>,
-    /// `de` or `en`; a region (`de-AT`, `en_GB`) is accepted.
-    #[schema(pattern = "^([dD][eE]|[eE][nN])([-_][A-Za-z0-9]+)*$", example = "de")]
+    #[schema(schema_with = locale_schema)]
     locale: Option<String>,
+}
+
+/// A `locale` field as `Locale::parse` reads it: the languages with a catalog, any case, with or
+/// without a region; derived from `Locale::ALL`, so adding a locale documents it.
+pub fn locale_schema() -> utoipa::openapi::Object {
+    let tags: Vec<&str> = domain::model::Locale::ALL
+        .iter()
+        .map(|locale| locale.as_str())
+        .collect();
+    let any_case: Vec<String> = tags
+        .iter()
+        .map(|tag| {
+            tag.chars()
+                .map(|c| format!("[{}{}]", c, c.to_ascii_uppercase()))
+                .collect()
+        })
+        .collect();
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(format!(
+            "`{}`; a region (`de-AT`, `en_GB`) is accepted.",
+            tags.join("`, `")
+        )))
+        .pattern(Some(format!(
+            "^({})([-_][A-Za-z0-9]+)*$",
+            any_case.join("|")
+        )))
+        .examples([serde_json::json!("de")])
+        .build()
 }
 
 /// A function's document: registered with its routes at cold start, completed and serialized on
@@ -168,8 +196,8 @@ fn complete(mut document: Value, function: &str, summary: &str) -> Value {
         "license": {"name": "MIT", "identifier": "MIT"},
         "description": format!(
             "{summary}\n\nPaths are relative to the function's URL (the stack output on AWS, \
-             `http://127.0.0.1:9000/lambda-url/{function}` on the local stack). The README's \
-             *HTTP API* section has the rules a schema cannot say: exactly-once rewards, the \
+             `http://127.0.0.1:9000/lambda-url/{function}` on the local stack). docs/api.md \
+             (*HTTP API*) has the rules a schema cannot say: exactly-once rewards, the \
              order of the referral rules, the figures' definitions."
         ),
     });

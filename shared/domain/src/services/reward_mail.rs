@@ -1,12 +1,16 @@
-//! The two reward mails (referrer: "your friend ordered"; friend: "thank you, here is a coupon
-//! for next time"), in German and English, as plain text and mail-client-safe HTML.
+//! The reward mails (referrer: "your friend ordered"; friend: "thank you, here is a coupon for
+//! next time"), the friend's first-order code and the win-back mail, in the reader's language
+//! (words from the catalog, see [`crate::texts`]), as plain text and mail-client-safe HTML.
 
 use askama::Template;
-use chrono::{DateTime, Utc};
 
-use super::letters::{render_pair, RenderError};
-use crate::model::{Beneficiary, Currency, Locale};
+use super::letters::{greeting, labelled, render_pair, RenderError};
+use crate::model::{Beneficiary, Locale};
 use crate::ports::{OfferMail, OutgoingMail, RewardMail, WinbackMail};
+use crate::texts::{text, text_with, Arg};
+
+/// How the reader's locale writes an amount and a day; other crates name them from here.
+pub use super::letters::{day, money};
 
 struct RewardWording {
     subject: String,
@@ -25,6 +29,8 @@ struct RewardCopy<'a> {
     paragraphs: &'a [String],
     label: &'a str,
     coupon: &'a str,
+    /// "label: coupon" as the plain-text mail writes it, in the locale's typography.
+    coupon_line: String,
     usable: &'a str,
     closing: &'a str,
     shop: &'a str,
@@ -37,6 +43,20 @@ struct MoreLink<'a> {
     text: &'a str,
     label: &'a str,
     url: &'a str,
+    /// "label: url" for the plain-text mail.
+    line: String,
+}
+
+impl<'a> MoreLink<'a> {
+    fn new(locale: Locale, text: &'a str, label: &'a str, url: &'a str) -> Self {
+        let line = labelled(locale, label, url);
+        Self {
+            text,
+            label,
+            url,
+            line,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -68,16 +88,8 @@ pub fn render(mail: &RewardMail) -> Result<OutgoingMail, RenderError> {
     let coupon = mail.reward.coupon.as_ref();
 
     let shop_url = shop.url.to_string();
-    let (more_text, more_label) = match locale {
-        Locale::De => (
-            "Auf Ihrer persönlichen Seite sehen Sie, wie viele Freunde Ihrer Empfehlung gefolgt sind, und alle Ihre Gutscheine.",
-            "Zu Ihrer Empfehlungsseite",
-        ),
-        Locale::En => (
-            "Your own page shows how many friends followed your recommendation, and all your coupons.",
-            "Open your referral page",
-        ),
-    };
+    let more_text = text(locale, "mail-referral-page-text");
+    let more_label = text(locale, "mail-referral-page-link");
     let view = RewardCopy {
         lang: locale.as_str(),
         subject: &copy.subject,
@@ -85,15 +97,15 @@ pub fn render(mail: &RewardMail) -> Result<OutgoingMail, RenderError> {
         paragraphs: &copy.paragraphs,
         label: &copy.coupon_label,
         coupon,
+        coupon_line: labelled(locale, &copy.coupon_label, coupon),
         usable: &copy.usable_from,
         closing: &copy.closing,
         shop: &shop.name,
         url: &shop_url,
-        more: mail.page_url.as_deref().map(|url| MoreLink {
-            text: more_text,
-            label: more_label,
-            url,
-        }),
+        more: mail
+            .page_url
+            .as_deref()
+            .map(|url| MoreLink::new(locale, &more_text, &more_label, url)),
     };
     let (text, html) = render_pair(&RewardText { m: &view }, &RewardHtml { m: &view })?;
     Ok(OutgoingMail {
@@ -114,43 +126,38 @@ pub fn render_offer(mail: &OfferMail) -> Result<OutgoingMail, RenderError> {
     let minimum = money(mail.min_order_cents, &mail.currency, locale);
     let until = day(mail.expires_at, locale);
     let name = &shop.name;
-    let (subject, greeting, paragraphs, label, usable, closing) = match locale {
-        Locale::De => (
-            format!("Ihr {amount}-Gutschein für die erste Bestellung bei {name}"),
-            "Hallo,",
-            vec![
-                format!("ein Freund hat Ihnen {name} empfohlen. Willkommen!"),
-                format!(
-                    "Mit diesem Code sparen Sie {amount} bei Ihrer ersten Bestellung ab {minimum}."
-                ),
-                format!("Zum Shop mit eingelöstem Code: {apply_url}"),
+    let subject = text_with(
+        locale,
+        "mail-offer-subject",
+        &[("amount", Arg::from(&amount)), ("shop", Arg::from(name))],
+    );
+    let greeting = greeting(locale, None);
+    let paragraphs = vec![
+        text_with(locale, "mail-offer-welcome", &[("shop", Arg::from(name))]),
+        text_with(
+            locale,
+            "mail-offer-saving",
+            &[
+                ("amount", Arg::from(&amount)),
+                ("minimum", Arg::from(&minimum)),
             ],
-            "Ihr Gutscheincode",
-            format!("gültig bis {until}"),
-            "Herzliche Grüße",
         ),
-        Locale::En => (
-            format!("Your {amount} code for your first order at {name}"),
-            "Hello,",
-            vec![
-                format!("a friend recommended {name} to you. Welcome!"),
-                format!("This code takes {amount} off your first order of {minimum} or more."),
-                format!("To the shop with the code applied: {apply_url}"),
-            ],
-            "Your code",
-            format!("valid until {until}"),
-            "Best wishes",
-        ),
-    };
+        text_with(locale, "mail-offer-apply", &[("url", Arg::from(apply_url))]),
+    ];
+    let label = text(locale, "mail-offer-code-label");
+    let usable = text_with(locale, "mail-valid-until", &[("date", Arg::from(&until))]);
+    let closing = text(locale, "mail-closing");
+    let coupon = mail.coupon.as_ref();
     let view = RewardCopy {
         lang: locale.as_str(),
         subject: &subject,
-        greeting,
+        greeting: &greeting,
         paragraphs: &paragraphs,
-        label,
-        coupon: mail.coupon.as_ref(),
+        label: &label,
+        coupon,
+        coupon_line: labelled(locale, &label, coupon),
         usable: &usable,
-        closing,
+        closing: &closing,
         shop: name,
         url: apply_url,
         more: None,
@@ -183,26 +190,27 @@ pub fn render_winback(mail: &WinbackMail) -> Result<OutgoingMail, RenderError> {
         &until,
     );
     let shop_url = shop.url.to_string();
-    let (unsubscribe_text, unsubscribe_label) = match locale {
-        Locale::De => ("Sie möchten solche Mails nicht mehr erhalten?", "Abmelden"),
-        Locale::En => ("Rather not receive mails like this?", "Unsubscribe"),
-    };
+    let unsubscribe_text = text(locale, "mail-winback-unsubscribe-text");
+    let unsubscribe_label = text(locale, "mail-winback-unsubscribe-link");
+    let coupon = mail.coupon.as_ref();
     let view = RewardCopy {
         lang: locale.as_str(),
         subject: &copy.subject,
         greeting: &copy.greeting,
         paragraphs: &copy.paragraphs,
         label: &copy.coupon_label,
-        coupon: mail.coupon.as_ref(),
+        coupon,
+        coupon_line: labelled(locale, &copy.coupon_label, coupon),
         usable: &copy.usable_from,
         closing: &copy.closing,
         shop: &shop.name,
         url: &shop_url,
-        more: Some(MoreLink {
-            text: unsubscribe_text,
-            label: unsubscribe_label,
-            url: &mail.unsubscribe_url,
-        }),
+        more: Some(MoreLink::new(
+            locale,
+            &unsubscribe_text,
+            &unsubscribe_label,
+            &mail.unsubscribe_url,
+        )),
     };
     let (text, html) = render_pair(&RewardText { m: &view }, &RewardHtml { m: &view })?;
     Ok(OutgoingMail {
@@ -234,107 +242,57 @@ fn copy(
     amount: &str,
     date: &str,
 ) -> RewardWording {
-    match (locale, beneficiary) {
-        (Locale::De, Beneficiary::Referrer) => RewardWording {
-            subject: format!("Danke für Ihre Empfehlung – Ihr {amount}-Gutschein von {shop}"),
-            greeting: name.map_or("Hallo,".into(), |n| format!("Hallo {n},")),
-            paragraphs: vec![
-                format!("jemand, dem Sie {shop} empfohlen haben, hat gerade zum ersten Mal bei uns bestellt."),
-                format!("Als Dankeschön schenken wir Ihnen einen Gutschein über {amount}."),
+    let (shop, amount, date) = (Arg::from(shop), Arg::from(amount), Arg::from(date));
+    let (subject, paragraphs, usable_from) = match beneficiary {
+        Beneficiary::Referrer => (
+            text_with(
+                locale,
+                "mail-reward-referrer-subject",
+                &[("amount", amount), ("shop", shop)],
+            ),
+            vec![
+                text_with(locale, "mail-reward-referrer-ordered", &[("shop", shop)]),
+                text_with(locale, "mail-reward-referrer-coupon", &[("amount", amount)]),
             ],
-            coupon_label: "Ihr Gutscheincode".into(),
-            usable_from: format!("einlösbar ab {date}"),
-            closing: "Herzliche Grüße".into(),
-        },
-        (Locale::De, Beneficiary::Friend) => RewardWording {
-            subject: format!("Vielen Dank für Ihren Einkauf – {amount} für Ihre nächste Bestellung"),
-            greeting: name.map_or("Hallo,".into(), |n| format!("Hallo {n},")),
-            paragraphs: vec![
-                format!("vielen Dank für Ihre erste Bestellung bei {shop}! Schön, dass Sie auf Empfehlung zu uns gefunden haben."),
-                format!("Für Ihre nächste Bestellung schenken wir Ihnen einen Gutschein über {amount}."),
+            text_with(locale, "mail-usable-from", &[("date", date)]),
+        ),
+        Beneficiary::Friend => (
+            text_with(locale, "mail-reward-friend-subject", &[("amount", amount)]),
+            vec![
+                text_with(locale, "mail-reward-friend-thanks", &[("shop", shop)]),
+                text_with(locale, "mail-coupon-next-order", &[("amount", amount)]),
             ],
-            coupon_label: "Ihr Gutscheincode".into(),
-            usable_from: format!("einlösbar ab {date}"),
-            closing: "Herzliche Grüße".into(),
-        },
-        (Locale::En, Beneficiary::Referrer) => RewardWording {
-            subject: format!("Thanks for the recommendation – your {amount} coupon from {shop}"),
-            greeting: name.map_or("Hello,".into(), |n| format!("Hello {n},")),
-            paragraphs: vec![
-                format!("someone you recommended {shop} to has just placed their first order with us."),
-                format!("As a thank-you, here is a coupon worth {amount}."),
+            text_with(locale, "mail-usable-from", &[("date", date)]),
+        ),
+        Beneficiary::Winback => (
+            text_with(
+                locale,
+                "mail-winback-subject",
+                &[("amount", amount), ("shop", shop)],
+            ),
+            vec![
+                text_with(locale, "mail-winback-missed", &[("shop", shop)]),
+                text_with(locale, "mail-coupon-next-order", &[("amount", amount)]),
             ],
-            coupon_label: "Your coupon code".into(),
-            usable_from: format!("usable from {date}"),
-            closing: "Best wishes".into(),
-        },
-        (Locale::De, Beneficiary::Winback) => RewardWording {
-            subject: format!("Wir vermissen Sie – {amount} für Ihre nächste Bestellung bei {shop}"),
-            greeting: name.map_or("Hallo,".into(), |n| format!("Hallo {n},")),
-            paragraphs: vec![
-                format!("Ihre letzte Bestellung bei {shop} ist eine Weile her, und wir würden uns freuen, Sie wiederzusehen."),
-                format!("Für Ihre nächste Bestellung schenken wir Ihnen einen Gutschein über {amount}."),
-            ],
-            coupon_label: "Ihr Gutscheincode".into(),
-            usable_from: format!("gültig bis {date}"),
-            closing: "Herzliche Grüße".into(),
-        },
-        (Locale::En, Beneficiary::Winback) => RewardWording {
-            subject: format!("We miss you – {amount} off your next order at {shop}"),
-            greeting: name.map_or("Hello,".into(), |n| format!("Hello {n},")),
-            paragraphs: vec![
-                format!("it has been a while since your last order at {shop}, and we would love to see you again."),
-                format!("For your next order, here is a coupon worth {amount}."),
-            ],
-            coupon_label: "Your coupon code".into(),
-            usable_from: format!("valid until {date}"),
-            closing: "Best wishes".into(),
-        },
-        (Locale::En, Beneficiary::Friend) => RewardWording {
-            subject: format!("Thank you for your purchase – {amount} off your next order"),
-            greeting: name.map_or("Hello,".into(), |n| format!("Hello {n},")),
-            paragraphs: vec![
-                format!("thank you for your first order at {shop}! We are glad a friend sent you our way."),
-                format!("For your next order, here is a coupon worth {amount}."),
-            ],
-            coupon_label: "Your coupon code".into(),
-            usable_from: format!("usable from {date}"),
-            closing: "Best wishes".into(),
-        },
-    }
-}
-
-/// "10,00 €" in German, "€10.00" in English; codes without a common symbol are written out.
-pub fn money(cents: u64, currency: &Currency, locale: Locale) -> String {
-    let (major, minor) = (cents / 100, cents % 100);
-    let symbol = match currency.as_ref() {
-        "EUR" => Some("€"),
-        "USD" => Some("$"),
-        "GBP" => Some("£"),
-        _ => None,
+            text_with(locale, "mail-valid-until", &[("date", date)]),
+        ),
     };
-    match (locale, symbol) {
-        (Locale::De, Some(symbol)) => format!("{major},{minor:02} {symbol}"),
-        (Locale::De, None) => format!("{major},{minor:02} {currency}"),
-        (Locale::En, Some(symbol)) => format!("{symbol}{major}.{minor:02}"),
-        (Locale::En, None) => format!("{currency} {major}.{minor:02}"),
-    }
-}
-
-/// The calendar day (UTC) in the reader's convention.
-pub fn day(at: DateTime<Utc>, locale: Locale) -> String {
-    match locale {
-        Locale::De => at.format("%d.%m.%Y").to_string(),
-        Locale::En => at.format("%-d %B %Y").to_string(),
+    RewardWording {
+        subject,
+        greeting: greeting(locale, name),
+        paragraphs,
+        coupon_label: text(locale, "mail-coupon-label").into_owned(),
+        usable_from,
+        closing: text(locale, "mail-closing").into_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     use super::*;
-    use crate::model::{CouponCode, CustomerId, CustomerName, Email, HttpUrl, Reward};
+    use crate::model::{CouponCode, Currency, CustomerId, CustomerName, Email, HttpUrl, Reward};
     use crate::ports::ShopIdentity;
 
     fn mail(locale: Option<Locale>, beneficiary: Beneficiary, name: &str) -> RewardMail {
@@ -372,7 +330,7 @@ mod tests {
         let rendered = render(&mail(None, Beneficiary::Referrer, "Anna")).expect("renders");
         assert!(rendered.subject.contains("10,00 €"), "{}", rendered.subject);
         assert!(rendered.text.contains("Hallo Anna,"));
-        assert!(rendered.text.contains("ABCDEFGH2345"));
+        assert!(rendered.text.contains("Ihr Gutscheincode: ABCDEFGH2345"));
         assert!(rendered.text.contains("einlösbar ab 15.03.2026"));
         assert!(rendered.html.contains("lang=\"de\""));
         assert!(rendered.html.contains("Demo &#38; Co"));
@@ -401,6 +359,34 @@ mod tests {
         assert!(rendered.subject.starts_with("Thank you for your purchase"));
         assert!(rendered.text.contains("usable from 15 March 2026"));
         assert!(rendered.text.contains("€10.00"));
+    }
+
+    /// French writes the amount after the number with a no-break space, the day as 15/03/2026,
+    /// and a no-break space before a colon.
+    #[test]
+    fn french_referrer_mail_names_amount_and_date_the_french_way() {
+        let rendered =
+            render(&mail(Some(Locale::Fr), Beneficiary::Referrer, "Anne")).expect("renders");
+        assert!(
+            rendered.subject.contains("10,00\u{a0}€"),
+            "{}",
+            rendered.subject
+        );
+        assert!(
+            rendered.subject.contains("Demo & Co"),
+            "{}",
+            rendered.subject
+        );
+        assert!(rendered.text.contains("Bonjour Anne,"), "{}", rendered.text);
+        assert!(rendered.text.contains("15/03/2026"), "{}", rendered.text);
+        assert!(
+            rendered
+                .text
+                .contains("Votre code de réduction\u{a0}: ABCDEFGH2345"),
+            "{}",
+            rendered.text
+        );
+        assert!(rendered.html.contains("lang=\"fr\""));
     }
 
     #[test]

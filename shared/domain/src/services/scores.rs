@@ -27,7 +27,7 @@ pub struct SegmentReport {
     pub locales: Vec<(Locale, NpsSummary)>,
 }
 
-/// The seeds' retention figures over `[from, to]` (see README for the definitions).
+/// The seeds' retention figures over `[from, to]` (the definitions: docs/api.md, *score-nps*).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetentionReport {
     pub customers_at_start: i64,

@@ -1,16 +1,20 @@
-//! The thank-you mail with the one-click survey, and the detractor alert for support.
+//! The thank-you mail with the one-click survey, and the detractor alert for support. The words
+//! come from the catalog ([`crate::texts`]); the question and the scale's ends are the survey
+//! page's, so the mail and the page ask the same.
 
 use askama::Template;
 
-use super::letters::{render_pair, RenderError};
-use crate::model::Locale;
+use super::letters::{greeting, labelled, render_pair, RenderError};
 use crate::ports::{DetractorAlert, OutgoingMail, SurveyMailJob};
+use crate::texts::{text, text_with, Arg};
 
 /// One score button of the survey mail: the link that preselects it.
 struct ScoreLink {
     score: u8,
     url: String,
     color: &'static str,
+    /// "score: url" for the plain-text mail, the score right-aligned.
+    line: String,
 }
 
 /// What the survey mail says, shared by its plain-text and HTML templates.
@@ -28,6 +32,8 @@ struct SurveyCopy<'a> {
     shop_url: &'a str,
     unsubscribe: &'a str,
     unsubscribe_url: &'a str,
+    /// "unsubscribe: url" for the plain-text mail.
+    unsubscribe_line: String,
     share: Option<ShareLine<'a>>,
 }
 
@@ -36,6 +42,8 @@ struct ShareLine<'a> {
     text: &'a str,
     label: &'a str,
     url: &'a str,
+    /// "label: url" for the plain-text mail.
+    line: String,
 }
 
 #[derive(Template)]
@@ -55,6 +63,8 @@ struct AlertCopy<'a> {
     subject: &'a str,
     intro: &'a str,
     rows: &'a [(&'a str, String)],
+    /// The rows as "label: value" lines, for the plain-text mail.
+    lines: &'a [String],
     shop_name: &'a str,
 }
 
@@ -87,61 +97,39 @@ fn survey_or_reminder(job: &SurveyMailJob, reminder: bool) -> Result<OutgoingMai
     let shop_name = &shop.name;
     let survey_url = |score: u8| format!("{}/s/{}?score={score}", job.links_base, job.token);
     let unsubscribe_url = format!("{}/u/{}", job.links_base, job.token);
-    let (share_text, share_label) = match locale {
-        Locale::De => (
-            format!("Empfehlen Sie {shop_name} Ihren Freunden: Auf Ihrer persönlichen Seite finden Sie Ihren Link zum Teilen und sehen, was Ihre Empfehlungen Ihnen schon eingebracht haben."),
-            "Zu Ihrer Empfehlungsseite",
-        ),
-        Locale::En => (
-            format!("Share {shop_name} with friends: your own page has your link to share and shows what your recommendations have earned you."),
-            "Open your referral page",
-        ),
-    };
-    let (subject, greeting, thanks, question, low, high, hint, unsubscribe) = match locale {
-        Locale::De => (
-            format!("Vielen Dank für Ihren Einkauf bei {shop_name}"),
-            name.map_or("Hallo,".to_owned(), |n| format!("Hallo {n},")),
-            format!("vielen Dank für Ihren Einkauf bei {shop_name}! Wir hoffen, Sie haben Freude an Ihrer Bestellung."),
-            format!("Wie wahrscheinlich ist es, dass Sie {shop_name} einem Freund empfehlen?"),
-            "0 = sehr unwahrscheinlich",
-            "10 = sehr wahrscheinlich",
-            "Ein Klick öffnet die Seite mit Ihrer Bewertung; gezählt wird sie, sobald Sie dort auf „Bewertung absenden“ klicken. Ein Kommentar ist freiwillig.",
-            "Keine Umfragen mehr erhalten",
-        ),
-        Locale::En => (
-            format!("Thank you for your purchase at {shop_name}"),
-            name.map_or("Hello,".to_owned(), |n| format!("Hello {n},")),
-            format!("thank you for your purchase at {shop_name}! We hope you enjoy your order."),
-            format!("How likely are you to recommend {shop_name} to a friend?"),
-            "0 = not at all likely",
-            "10 = extremely likely",
-            "A click opens the page with your rating; it counts once you press \"Send rating\" there. A comment is optional.",
-            "Stop receiving surveys",
-        ),
-    };
+    let with_shop = [("shop", Arg::from(shop_name))];
+    let share_text = text_with(locale, "mail-survey-share", &with_shop);
+    let share_label = text(locale, "mail-referral-page-link");
     let (subject, thanks) = if reminder {
-        match locale {
-            Locale::De => (
-                format!("Ihre Meinung zu {shop_name}: eine Frage, ein Klick"),
-                format!("vor ein paar Tagen haben wir Sie nach Ihrem Einkauf bei {shop_name} gefragt. Falls Sie noch nicht dazu gekommen sind: Ein Klick genügt, und wir fragen danach nicht noch einmal."),
-            ),
-            Locale::En => (
-                format!("Your view of {shop_name}: one question, one click"),
-                format!("a few days ago we asked about your purchase at {shop_name}. In case you have not got round to it: one click is all it takes, and we will not ask again."),
-            ),
-        }
+        (
+            text_with(locale, "mail-reminder-subject", &with_shop),
+            text_with(locale, "mail-reminder-opening", &with_shop),
+        )
     } else {
-        (subject, thanks)
+        (
+            text_with(locale, "mail-survey-subject", &with_shop),
+            text_with(locale, "mail-survey-thanks", &with_shop),
+        )
     };
+    let greeting = greeting(locale, name.as_deref());
+    let question = text_with(locale, "survey-question", &with_shop);
+    let low = text(locale, "survey-scale-low");
+    let high = text(locale, "survey-scale-high");
+    let hint = text(locale, "mail-survey-hint");
+    let unsubscribe = text(locale, "mail-survey-unsubscribe");
     let links: Vec<ScoreLink> = (0..=10u8)
-        .map(|score| ScoreLink {
-            score,
-            url: survey_url(score),
-            color: match score {
-                0..=6 => "#dc2626",
-                7..=8 => "#ca8a04",
-                _ => "#16a34a",
-            },
+        .map(|score| {
+            let url = survey_url(score);
+            ScoreLink {
+                score,
+                line: labelled(locale, &format!("{score:>2}"), &url),
+                url,
+                color: match score {
+                    0..=6 => "#dc2626",
+                    7..=8 => "#ca8a04",
+                    _ => "#16a34a",
+                },
+            }
         })
         .collect();
     let shop_url = shop.url.to_string();
@@ -151,18 +139,20 @@ fn survey_or_reminder(job: &SurveyMailJob, reminder: bool) -> Result<OutgoingMai
         greeting: &greeting,
         thanks: &thanks,
         question: &question,
-        low,
-        high,
+        low: &low,
+        high: &high,
         links: &links,
-        hint,
+        hint: &hint,
         shop_name,
         shop_url: &shop_url,
-        unsubscribe,
+        unsubscribe: &unsubscribe,
         unsubscribe_url: &unsubscribe_url,
+        unsubscribe_line: labelled(locale, &unsubscribe, &unsubscribe_url),
         share: job.share_page.as_deref().map(|url| ShareLine {
             text: &share_text,
-            label: share_label,
+            label: &share_label,
             url,
+            line: labelled(locale, &share_label, url),
         }),
     };
     let (text, html) = render_pair(&SurveyText { m: &copy }, &SurveyHtml { m: &copy })?;
@@ -185,32 +175,32 @@ fn survey_or_reminder(job: &SurveyMailJob, reminder: bool) -> Result<OutgoingMai
 /// To the shop's support address, in the shop's language: who was unhappy about which order.
 pub fn detractor_alert(alert: &DetractorAlert) -> Result<OutgoingMail, RenderError> {
     let shop = &alert.shop;
+    let locale = shop.default_locale;
     let comment = alert.comment.as_deref().unwrap_or("–");
-    let (subject, intro, labels) = match shop.default_locale {
-        Locale::De => (
-            format!(
-                "Kritische Bewertung ({}/10) zu Bestellung {}",
-                alert.score, alert.order_id
-            ),
-            "Eine Kundin oder ein Kunde ist unzufrieden. Bitte melden Sie sich zeitnah.",
-            ["Bewertung", "Kommentar", "Bestellung", "Kunde", "E-Mail"],
-        ),
-        Locale::En => (
-            format!(
-                "Critical rating ({}/10) for order {}",
-                alert.score, alert.order_id
-            ),
-            "A customer is unhappy. Please get in touch soon.",
-            ["Score", "Comment", "Order", "Customer", "Email"],
-        ),
-    };
+    let order = alert.order_id.to_string();
+    let subject = text_with(
+        locale,
+        "mail-alert-subject",
+        &[
+            ("score", Arg::from(alert.score.value())),
+            ("order", Arg::from(&order)),
+        ],
+    );
+    let intro = text(locale, "mail-alert-intro");
+    let labels = [
+        text(locale, "mail-alert-score"),
+        text(locale, "mail-alert-comment"),
+        text(locale, "mail-alert-order"),
+        text(locale, "mail-alert-customer"),
+        text(locale, "mail-alert-email"),
+    ];
     let rows = [
-        (labels[0], format!("{}/10", alert.score)),
-        (labels[1], comment.to_owned()),
-        (labels[2], alert.order_id.to_string()),
-        (labels[3], alert.customer_id.to_string()),
+        (&*labels[0], format!("{}/10", alert.score)),
+        (&*labels[1], comment.to_owned()),
+        (&*labels[2], order.clone()),
+        (&*labels[3], alert.customer_id.to_string()),
         (
-            labels[4],
+            &*labels[4],
             alert
                 .customer_email
                 .as_ref()
@@ -218,10 +208,15 @@ pub fn detractor_alert(alert: &DetractorAlert) -> Result<OutgoingMail, RenderErr
                 .unwrap_or_default(),
         ),
     ];
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|(label, value)| labelled(locale, label, value))
+        .collect();
     let copy = AlertCopy {
         subject: &subject,
-        intro,
+        intro: &intro,
         rows: &rows,
+        lines: &lines,
         shop_name: &shop.name,
     };
     let (text, html) = render_pair(&AlertText { m: &copy }, &AlertHtml { m: &copy })?;
