@@ -8,6 +8,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -23,12 +24,12 @@ BINARY = ROOT / "target" / "debug" / "local"
 API_KEY = "blackbox-storefront-key-0123456789"
 STAFF_KEY = "blackbox-staff-key-0123456789"
 PRIVACY_KEY = "blackbox-privacy-key-0123456789"
-# A browser's user agent: a share link followed with it is a person's click (README, *Clicks*).
+# A browser's user agent: a share link followed with it is a person's click (docs/api.md, *Clicks that are people*).
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
 
 def role_key(function: str, path: str) -> str:
-    """The key a client of the route's role holds (README, *HTTP API*): staff for feedback,
+    """The key a client of the route's role holds (docs/api.md, *HTTP API*): staff for feedback,
     follow-ups and the outbox, privacy for customer-data, the storefront's for the rest."""
     if function == "score-nps" or "/follow-up" in path or path.startswith("/outbox/"):
         return STAFF_KEY
@@ -173,6 +174,19 @@ class LocalStack:
         if not folder.is_dir():
             return []
         return [readable(path.read_bytes()) for path in sorted(folder.glob("*.eml"))]
+
+    def survey_token(self, to: str) -> str:
+        """The link token of the newest survey mail to `to`, once it is written: `POST /surveys`
+        answers the public `srv_…` id only, so a test answers as the customer does, from the mail."""
+
+        def token() -> str | None:
+            for mail in reversed(self.mails()):
+                found = re.search(r"/s/([A-Za-z0-9_-]+)", mail)
+                if f"To: {to}\n" in mail and found:
+                    return found.group(1)
+            return None
+
+        return eventually(token, what=f"a survey mail to {to}")
 
     def block_mail(self) -> None:
         """A plain file where the mail folder goes: every send fails for real until unblocked."""

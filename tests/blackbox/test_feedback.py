@@ -38,7 +38,7 @@ def nps(scores: list[int]) -> tuple[float, float | None]:
     p = sum(s >= 9 for s in scores) / n
     d = sum(s <= 6 for s in scores) / n
     margin = 1.96 * 100 * math.sqrt(max(p + d - (p - d) ** 2, 0.0) / n)
-    # Below 10 answers the product reports no margin (README, score-nps).
+    # Below 10 answers the product reports no margin (docs/api.md, *score-nps*).
     return round(100 * (p - d), 1), (round(margin, 1) if n >= 10 else None)
 
 
@@ -56,7 +56,8 @@ class FeedbackTest(unittest.TestCase):
             )
             assert status == 201, sent
             status, answered = cls.stack.call(
-                "POST", CS, f"/s/{sent['survey_id']}", {"score": str(score), "comment": comment}
+                "POST", CS, f"/s/{cls.stack.survey_token(f'kunde{n}@example.com')}",
+                {"score": str(score), "comment": comment},
             )
             assert status == 200, answered
         status, page = cls.stack.call("GET", SN, "/responses?limit=100")

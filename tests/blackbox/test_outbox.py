@@ -94,7 +94,7 @@ class OutboxTest(unittest.TestCase):
             "POST", CS, "/surveys", {"order_id": "o-1", "customer_id": "ben", "email": "ben@example.com"}
         )
         self.assertEqual(status, 201, sent)
-        token = sent["survey_id"]
+        token = self.stack.survey_token("ben@example.com")
         self.assertEqual(self.stack.call("POST", CS, f"/s/{token}", form="score=4&comment=late")[0], 200)
         unsubscribed = self.stack.call("POST", CS, f"/u/{token}", form="List-Unsubscribe=One-Click")
         self.assertEqual(unsubscribed[0], 200)

@@ -55,7 +55,7 @@ class PrivacyTest(unittest.TestCase):
             "POST", CS, "/surveys", {"order_id": "pv-1", "customer_id": "wilma", "email": EMAIL, "name": NAME}
         )
         self.assertEqual(status, 201, sent)
-        token = sent["survey_id"]
+        token = self.stack.survey_token(EMAIL)
         status, answered = self.stack.call("POST", CS, f"/s/{token}", {"score": "2", "comment": COMMENT})
         self.assertEqual(status, 200, answered)
         status, listed = self.stack.call("GET", SN, "/responses?follow_up=open")

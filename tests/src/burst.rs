@@ -37,10 +37,10 @@ pub async fn codes<S: PlatformStore>(stack: &PlatformStack<S>, n: usize) -> Vec<
         .await
 }
 
-/// `n` surveys sent (half German, half English); their links' tokens.
-pub async fn surveys<S: PlatformStore>(stack: &PlatformStack<S>, n: usize) -> Vec<String> {
+/// `n` surveys sent (half German, half English), their mails pending in the outbox.
+pub async fn surveys<S: PlatformStore>(stack: &PlatformStack<S>, n: usize) {
     stream::iter(0..n)
-        .map(|i| async move {
+        .for_each_concurrent(IN_FLIGHT, |i| async move {
             let answer = stack
                 .storefront(
                     "POST",
@@ -53,11 +53,21 @@ pub async fn surveys<S: PlatformStore>(stack: &PlatformStack<S>, n: usize) -> Ve
                 )
                 .await;
             assert_eq!(answer.status, 201, "{}", answer.text);
-            answer.body["survey_id"].as_str().expect("token").to_owned()
         })
-        .buffered(IN_FLIGHT)
+        .await;
+}
+
+/// `n` surveys sent and their mails delivered; the links' tokens, read from the mails as the
+/// customers get them (`POST /surveys` answers only the public `srv_…` id).
+pub async fn survey_tokens<S: PlatformStore>(stack: &PlatformStack<S>, n: usize) -> Vec<String> {
+    surveys(stack, n).await;
+    let mails = stack.mails().await;
+    (0..n)
+        .map(|i| {
+            crate::mails::survey_token(&mails, &format!("buyer-{i}@example.com"))
+                .expect("each buyer's survey mail")
+        })
         .collect()
-        .await
 }
 
 /// Every click of a burst is another person's, across bursts too.

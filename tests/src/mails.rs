@@ -82,3 +82,22 @@ pub fn readable(raw: &[u8]) -> String {
     }
     out
 }
+
+/// The survey link token in the newest mail to `to` that carries one (`…/s/<token>?score=…`):
+/// `POST /surveys` answers only the public `srv_…` id, so a test answers a survey as its
+/// customer does, from the mail.
+pub fn survey_token(mails: &[String], to: &str) -> Option<String> {
+    let recipient = format!("To: {to}\r\n");
+    mails
+        .iter()
+        .rev()
+        .filter(|mail| mail.contains(&recipient))
+        .find_map(|mail| {
+            let (_, rest) = mail.split_once("/s/")?;
+            let token: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            (!token.is_empty()).then_some(token)
+        })
+}

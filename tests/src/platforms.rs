@@ -331,9 +331,12 @@ impl<S: PlatformStore> PlatformStack<S> {
         .await
     }
 
-    /// Delivers what the outbox holds and returns every mail written so far.
+    /// Delivers what the outbox holds (sweep after sweep, as the schedule drains a backlog) and
+    /// returns every mail written so far.
     pub async fn mails(&self) -> Vec<String> {
-        self.app.deliverer.sweep().await.expect("sweep");
+        while self.app.deliverer.sweep().await.expect("sweep").picked
+            >= domain::services::SWEEP_LIMIT
+        {}
         crate::mails::in_folder(&self.data.path().join(local::OUTBOX_FOLDER))
     }
 }

@@ -84,7 +84,7 @@ async fn main() {
 
     eprintln!("setup: 100 codes, 500 surveys");
     let codes = burst::codes(&stack, 100).await;
-    let tokens = burst::surveys(&stack, 500).await;
+    let tokens = burst::survey_tokens(&stack, 500).await;
     let setup = http_tests::aggregate::pending_tallies(&store).await;
     store.apply_tallies(&setup).await.expect("setup counted");
 

@@ -26,7 +26,7 @@ const API_KEY: &str = "bench-storefront-key-0123456789";
 const STAFF_KEY: &str = "bench-staff-key-0123456789";
 const PRIVACY_KEY: &str = "bench-privacy-key-0123456789";
 
-/// The key of the role a route belongs to (README, *HTTP API*).
+/// The key of the role a route belongs to (docs/api.md, *HTTP API*).
 fn key_for(path: &str) -> &'static str {
     if path.starts_with(SN) || path.contains("/follow-up") || path.contains("/outbox/") {
         STAFF_KEY
@@ -564,7 +564,13 @@ async fn one_round(bench: &mut Bench, round: usize) {
                 CREATED,
             )
             .await;
-        tokens.push(str_at(&answer, "/survey_id").to_owned());
+        assert!(str_at(&answer, "/survey_id").starts_with("srv_"));
+        // The link token is in the customer's mail alone, as the customer gets it.
+        let mails = http_tests::mails::in_folder(&bench.outbox);
+        tokens.push(
+            http_tests::mails::survey_token(&mails, &format!("{customer}@example.com"))
+                .expect("the survey mail was sent by the call"),
+        );
         if kind == "passive" {
             // A replay answers as the first request did, 201 included.
             let replay = Case::new("POST /surveys (replay)", 1);

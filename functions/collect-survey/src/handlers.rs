@@ -46,8 +46,13 @@ pub(crate) struct RequestSurvey {
 /// `POST /surveys`'s answer.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct SurveyRequestBody {
-    /// The link token (with `sent`), from which the storefront may build the links itself.
+    /// The survey's public id `srv_…` (with `sent`): the id `GET /responses`, the follow-up
+    /// route and the `survey.*` events use. The link token stays in the customer's mail.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        pattern = "^srv_[0-9a-f]{32}$",
+        example = "srv_0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+    )]
     survey_id: Option<String>,
     /// `sent` or `skipped`.
     status: &'static str,
@@ -89,7 +94,7 @@ pub(crate) async fn request_survey(
         SurveyDecision::Sent(token) => (
             StatusCode::CREATED,
             Json(SurveyRequestBody {
-                survey_id: Some(token.to_string()),
+                survey_id: Some(token.survey_id().as_ref().to_owned()),
                 status: "sent",
                 reason: None,
             }),
@@ -176,7 +181,8 @@ pub(crate) struct Answer {
 /// `POST /s/{token}`'s answer to a JSON client.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct AnswerBody {
-    /// The link token the answer was posted to.
+    /// The survey's public id `srv_…`, as `GET /responses` names it.
+    #[schema(pattern = "^srv_[0-9a-f]{32}$")]
     survey_id: String,
     score: u8,
     /// `promoter`, `passive` or `detractor`.
@@ -317,7 +323,7 @@ pub(crate) async fn answer(
     };
     match state.surveys.answer(&token, score, comment).await {
         Ok(receipt) if wants_json => Json(AnswerBody {
-            survey_id: token.to_string(),
+            survey_id: token.survey_id().as_ref().to_owned(),
             score: receipt.score.value(),
             category: receipt.category.as_str(),
             referral_link: receipt.referral_link,

@@ -98,7 +98,7 @@ async fn survey_mails_in_both_languages_carry_score_links_and_unsubscribe_header
     assert_eq!(en.status(), StatusCode::CREATED);
     let en: Value = en.json().await.expect("JSON");
     assert_eq!(en["status"], "sent");
-    let token = en["survey_id"].as_str().expect("survey_id").to_owned();
+    let survey_id = en["survey_id"].as_str().expect("survey_id").to_owned();
     let de = request_survey(
         &stack,
         json!({"order_id": "o-2", "customer_id": "jonas", "email": "jonas@example.de"}),
@@ -107,6 +107,20 @@ async fn survey_mails_in_both_languages_carry_score_links_and_unsubscribe_header
     assert_eq!(de.status(), StatusCode::CREATED);
 
     let mails = stack.mails().await;
+    // The storefront gets the public id, the same `GET /responses` and the events use; the
+    // link token (a capability) is in the customer's mail alone.
+    let token = http_tests::mails::survey_token(&mails, "anna@example.com").expect("a link");
+    assert_eq!(
+        survey_id,
+        SurveyToken::parse(&token)
+            .expect("a token")
+            .survey_id()
+            .as_ref()
+    );
+    assert!(
+        !en.to_string().contains(&token),
+        "the token is never answered"
+    );
     let english = mails
         .iter()
         .find(|m| m.contains("To: anna@example.com"))
@@ -326,7 +340,15 @@ async fn answers_are_stored_and_changes_move_the_counters() {
         (changed["score"].as_u64(), changed["category"].as_str()),
         (Some(10), Some("promoter"))
     );
-    assert_eq!(changed["survey_id"], token_of(&link));
+    assert_eq!(
+        changed["survey_id"].as_str(),
+        Some(
+            SurveyToken::parse(&token_of(&link))
+                .expect("a token")
+                .survey_id()
+                .as_ref()
+        )
+    );
     let today = counters(&stack).await;
     assert_eq!(
         (today[0].promoters, today[0].passives, today[0].detractors),

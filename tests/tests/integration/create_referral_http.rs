@@ -391,7 +391,7 @@ async fn bad_fields_are_400_naming_the_field() {
             "email",
         ),
         (
-            json!({"customer_id": "cust-1", "email": "anna@example.com", "locale": "fr"}),
+            json!({"customer_id": "cust-1", "email": "anna@example.com", "locale": "nl"}),
             "locale",
         ),
         (

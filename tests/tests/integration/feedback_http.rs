@@ -26,10 +26,9 @@ async fn answered(stack: &TestStack, n: usize, segment: &str, score: u8, comment
         .await
         .expect("sent");
     assert_eq!(sent.status(), StatusCode::CREATED);
-    let token = sent.json::<Value>().await.expect("JSON")["survey_id"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token =
+        http_tests::mails::survey_token(&stack.mails().await, &format!("kunde{n}@example.com"))
+            .expect("the survey mail");
     let answer = stack
         .client
         .post(stack.url("collect-survey", &format!("/s/{token}")))
@@ -86,10 +85,10 @@ async fn responses_are_listed_followed_up_and_exported_as_csv() {
     for (n, (score, comment)) in scores.iter().zip(COMMENTS).enumerate() {
         let segment = if n % 2 == 0 { "Schuhe" } else { "Taschen" };
         let body = answered(&stack, n, segment, *score, comment).await;
-        // The answer names the survey by its link token; staff see only its public id.
-        let token = body["survey_id"].as_str().expect("token");
-        let token = domain::model::SurveyToken::parse(token).expect("a link token");
-        ids.push(token.survey_id().to_string());
+        // The answer names the survey by its public id, as the listing does.
+        let id = body["survey_id"].as_str().expect("survey id");
+        assert!(id.starts_with("srv_"), "{id}");
+        ids.push(id.to_owned());
     }
 
     let (status, page) = get(&stack, "/responses?category=detractor&limit=1").await;
@@ -450,13 +449,11 @@ async fn staff_mark_follow_ups_from_the_dashboard() {
         ("SHOP_TIME_ZONE", "America/New_York"),
     ])
     .await;
-    let survey_id = answered(&stack, 1, "Schuhe", 2, "Paket kam zu spät").await["survey_id"]
-        .as_str()
-        .map(str::to_owned);
+    let answer = answered(&stack, 1, "Schuhe", 2, "Paket kam zu spät").await;
     let (_, open) = get(&stack, "/responses?follow_up=open").await;
-    let survey_id = open["responses"][0]["survey_id"]
+    assert_eq!(open["responses"][0]["survey_id"], answer["survey_id"]);
+    let survey_id = answer["survey_id"]
         .as_str()
-        .or(survey_id.as_deref())
         .expect("a survey id")
         .to_owned();
     let dashboard = stack.url("score-nps", "/dashboard");

@@ -49,7 +49,7 @@ async fn a_viral_code_a_sale_and_a_day_of_answers_write_no_shared_item() {
 
     // Setup, not measured: 100 codes (the first 50 are the sale's referrers), 500 surveys sent.
     let codes = burst::codes(&stack, 100).await;
-    let tokens = burst::surveys(&stack, 500).await;
+    let tokens = burst::survey_tokens(&stack, 500).await;
     store.aggregate().await;
     recorder.take();
 

@@ -211,7 +211,9 @@ async fn the_page_shows_the_link_the_terms_and_what_friends_did<S: Store>(store:
         thank_you.contains(&format!("Open your referral page: {page_url}")),
         "{thank_you}"
     );
-    let token = survey.body["survey_id"].as_str().expect("token");
+    let token =
+        http_tests::mails::survey_token(&mails, "rita@example.com").expect("the survey link");
+    let token = token.as_str();
     let answer = stack
         .call(
             "POST",

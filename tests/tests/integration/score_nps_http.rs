@@ -44,7 +44,10 @@ async fn nps_is_computed_from_answers_with_margin_of_error_and_series() {
     for (n, score) in [10, 10, 9, 9, 9, 8, 7, 7, 6, 0].into_iter().enumerate() {
         let body = json!({"order_id": format!("o-{n}"), "customer_id": format!("c-{n}"), "email": format!("c{n}@example.com")});
         let sent = post(&stack, "collect-survey", "/surveys", body).await;
-        let token = sent["survey_id"].as_str().expect("survey id");
+        assert_eq!(sent["status"], "sent");
+        let token =
+            http_tests::mails::survey_token(&stack.mails().await, &format!("c{n}@example.com"))
+                .expect("the survey mail");
         let answered = stack
             .client
             .post(stack.url("collect-survey", &format!("/s/{token}")))
