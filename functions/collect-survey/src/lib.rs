@@ -4,6 +4,8 @@
 mod handlers;
 mod pages;
 mod settings;
+mod survey_pages;
+mod unsubscribe;
 mod webhooks;
 
 use std::sync::Arc;
@@ -119,11 +121,14 @@ fn staff_routes() -> OpenApiRouter<Arc<AppState>> {
 /// their signatures.
 fn public_routes() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::new()
-        .routes(routes!(handlers::survey_page, handlers::answer))
-        .routes(routes!(handlers::unsubscribe_page, handlers::unsubscribe))
+        .routes(routes!(survey_pages::survey_page, survey_pages::answer))
         .routes(routes!(
-            handlers::unsubscribe_customer_page,
-            handlers::unsubscribe_customer
+            unsubscribe::unsubscribe_page,
+            unsubscribe::unsubscribe
+        ))
+        .routes(routes!(
+            unsubscribe::unsubscribe_customer_page,
+            unsubscribe::unsubscribe_customer
         ))
         .routes(routes!(webhooks::shopify))
         .routes(routes!(webhooks::woocommerce))

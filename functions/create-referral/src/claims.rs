@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::{FormRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::rejection::FormRejection;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::{Form, Json};
@@ -14,7 +14,7 @@ use domain::model::{
 use domain::services::{ClaimError, Claimer};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use web::{choose_locale, ApiError, JsonFields};
+use web::{choose_locale, ApiError, JsonFields, PathText};
 
 use crate::handlers::redirect;
 use crate::pages;
@@ -47,12 +47,10 @@ pub(crate) struct ClaimForm {
 pub(crate) async fn claim_on_page(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    code: Result<Path<String>, PathRejection>,
+    code: PathText,
     form: Result<Form<ClaimForm>, FormRejection>,
 ) -> Response {
-    let code = code
-        .ok()
-        .and_then(|Path(raw)| ReferralCode::parse(&raw).ok());
+    let code = code.parsed(ReferralCode::parse);
     let Some(code) = code.filter(|_| state.friend_reward.offers_claim()) else {
         return redirect(state.shop_url.as_str());
     };
@@ -107,10 +105,10 @@ pub(crate) struct ClaimRequest {
     #[schema(format = Email, example = "friend@example.com")]
     email: String,
     /// The shop's id for the friend, when they have an account.
-    #[schema(min_length = 1, max_length = 128, pattern = "^[!-~]+$")]
+    #[schema(schema_with = web::field_schemas::customer_id)]
     customer_id: Option<String>,
     /// The mail's language; default `DEFAULT_LOCALE`.
-    #[schema(schema_with = web::openapi::locale_schema)]
+    #[schema(schema_with = web::field_schemas::locale)]
     locale: Option<String>,
 }
 
@@ -134,7 +132,7 @@ pub(crate) struct ClaimRequest {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn claim_offer(
     State(state): State<Arc<AppState>>,
-    code: Result<Path<String>, PathRejection>,
+    code: PathText,
     body: JsonFields,
 ) -> Result<(StatusCode, Json<ClaimBody>), ApiError> {
     if !state.friend_reward.offers_claim() {
@@ -142,10 +140,7 @@ pub(crate) async fn claim_offer(
             "the friend's first-order offer is off (FRIEND_REWARD=next_order)".into(),
         ));
     }
-    let code = code
-        .ok()
-        .and_then(|Path(raw)| ReferralCode::parse(&raw).ok())
-        .ok_or_else(|| ApiError::NotFound("no such referral code".into()))?;
+    let code = code.found(ReferralCode::parse, "no such referral code")?;
     let email = body
         .optional("email", Email::parse)
         .ok()

@@ -1,7 +1,6 @@
 use std::sync::Arc;
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,7 +10,7 @@ use domain::model::{
 use domain::ports::Click;
 use serde::Serialize;
 use utoipa::ToSchema;
-use web::{choose_locale, ApiError, JsonFields, LinkVisit};
+use web::{choose_locale, ApiError, JsonFields, LinkVisit, PathText};
 
 use crate::share_links::ShareLinks;
 use crate::AppState;
@@ -97,12 +96,9 @@ pub(crate) async fn create_referral(
 pub(crate) async fn referral_stats(
     State(state): State<Arc<AppState>>,
     links: ShareLinks,
-    customer_id: Result<Path<String>, PathRejection>,
+    customer_id: PathText,
 ) -> Result<Json<StatsBody>, ApiError> {
-    let Path(raw) =
-        customer_id.map_err(|e| ApiError::invalid_field("customer_id", e.body_text()))?;
-    let customer_id =
-        CustomerId::parse(&raw).map_err(|e| ApiError::invalid_field("customer_id", e))?;
+    let customer_id = customer_id.field("customer_id", CustomerId::parse)?;
     let stats = state
         .referrals
         .stats(&customer_id)
@@ -140,11 +136,9 @@ pub(crate) async fn follow_link(
     method: Method,
     headers: HeaderMap,
     LinkVisit(visit): LinkVisit,
-    code: Result<Path<String>, PathRejection>,
+    code: PathText,
 ) -> Response {
-    let code = code
-        .ok()
-        .and_then(|Path(raw)| ReferralCode::parse(&raw).ok());
+    let code = code.parsed(ReferralCode::parse);
     let Some(code) = code else {
         return redirect(state.shop_url.as_str());
     };

@@ -7,8 +7,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
 
 use askama::Template;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -18,7 +17,7 @@ use domain::model::{
 };
 use domain::services::reward_mail::{day, money};
 use domain::texts::{text, text_with, Arg};
-use web::{choose_locale, ApiError};
+use web::{choose_locale, ApiError, PathText};
 
 use crate::share_links::ShareLinks;
 use crate::AppState;
@@ -92,10 +91,10 @@ pub(crate) async fn referrer_page(
     State(state): State<Arc<AppState>>,
     links: ShareLinks,
     headers: HeaderMap,
-    path: Result<Path<(String, String)>, PathRejection>,
+    PathText(path): PathText<(String, String)>,
 ) -> Response {
     let fallback = choose_locale(None, &headers, state.shop.default_locale);
-    let Some((code, key)) = path.ok().and_then(|Path((code, key))| {
+    let Some((code, key)) = path.and_then(|(code, key)| {
         Some((ReferralCode::parse(&code).ok()?, PageKey::parse(&key).ok()?))
     }) else {
         return crate::pages::no_page(&state, fallback);

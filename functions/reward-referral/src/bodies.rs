@@ -162,29 +162,19 @@ pub(crate) struct RedeemedBody {
     reason = "describes the body for the API document; JsonFields reads it"
 )]
 pub(crate) struct RecordOrder {
-    /// The shop's order id; the key of exactly-once.
-    #[schema(
-        min_length = 1,
-        max_length = 128,
-        pattern = "^[!-~]+$",
-        example = "o-1001"
-    )]
+    #[schema(schema_with = web::field_schemas::order_id)]
     order_id: String,
     /// The customer who ordered.
     #[serde(flatten)]
     customer: web::openapi::CustomerFields,
-    /// Minor units (cents), 0–10^13.
-    #[schema(minimum = 0, maximum = 10_000_000_000_000_u64, example = 5900)]
+    #[schema(schema_with = web::field_schemas::minor_units)]
     total_cents: u64,
     /// ISO 4217.
     #[schema(pattern = "^[A-Za-z]{3}$", example = "EUR")]
     currency: String,
     /// The code the friend came with; blank means none, an unknown one is `rejected`.
     referral_code: Option<String>,
-    /// Discount codes used at checkout (at most 20; a shop's own codes are ignored). Our
-    /// coupons among them are redeemed by this order, and a friend's first-order code makes the
-    /// order the referral of the code it was claimed on, with or without `referral_code`.
-    #[schema(max_items = 20)]
+    #[schema(schema_with = coupon_codes)]
     coupons: Option<Vec<String>>,
     /// RFC 3339; default now.
     #[schema(format = DateTime)]
@@ -196,6 +186,23 @@ pub(crate) struct RecordOrder {
     /// Where the order ships, for the review rule that compares it with the referrer's orders;
     /// kept only as a keyed fingerprint.
     shipping_address: Option<ShippingAddressFields>,
+}
+
+/// How many discount codes `POST /orders` takes.
+pub(crate) const MAX_COUPONS: usize = 20;
+
+fn coupon_codes() -> utoipa::openapi::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(ObjectBuilder::new().schema_type(Type::String))
+        .max_items(Some(MAX_COUPONS))
+        .description(Some(format!(
+            "Discount codes used at checkout (at most {MAX_COUPONS}; a shop's own codes are \
+             ignored). Our coupons among them are redeemed by this order, and a friend's \
+             first-order code makes the order the referral of the code it was claimed on, with \
+             or without `referral_code`."
+        )))
+        .build()
 }
 
 /// `POST /orders`'s `shipping_address`: street lines, postcode and country suffice to tell one
@@ -224,6 +231,6 @@ pub(crate) struct ShippingAddressFields {
 )]
 pub(crate) struct RedeemCoupon {
     /// The order the coupon is used with; the same order may retry.
-    #[schema(min_length = 1, max_length = 128, pattern = "^[!-~]+$")]
+    #[schema(schema_with = web::field_schemas::order_id)]
     order_id: String,
 }

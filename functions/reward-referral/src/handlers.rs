@@ -13,6 +13,7 @@ use web::{ApiError, JsonFields, PathText};
 
 use crate::bodies::{
     CouponBody, OrderBody, RecordOrder, RedeemCoupon, RedeemedBody, RefundBody, RewardBody,
+    MAX_COUPONS,
 };
 use crate::AppState;
 
@@ -110,9 +111,6 @@ fn shipping_address(body: &JsonFields) -> Result<Option<ShippingAddress>, ApiErr
         )
     })
 }
-
-/// More discount codes than any checkout combines.
-const MAX_COUPONS: usize = 20;
 
 fn parse_time(raw: &str) -> Result<DateTime<Utc>, &'static str> {
     DateTime::parse_from_rfc3339(raw.trim())

@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::model::{rfc3339, MessageId};
 use domain::ports::{MessageStatus, MessageSummary, PageCursor};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use web::{page_limit, ApiError, Cursor, PathText, DEFAULT_PAGE, MAX_PAGE};
+use web::{given, page_limit, ApiError, Cursor, Params, PathText, DEFAULT_PAGE, MAX_PAGE};
 
 use crate::AppState;
 
@@ -17,10 +17,10 @@ use crate::AppState;
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     /// `pending` or `failed` (default).
-    #[param(pattern = "^(pending|failed)$")]
+    #[param(pattern = "^(pending|failed)?$")]
     status: Option<String>,
     /// 1–100, default 50.
-    #[param(pattern = "^[1-9][0-9]?$|^100$")]
+    #[param(pattern = "^([1-9][0-9]?|100)?$")]
     limit: Option<String>,
     /// The previous page's `next_cursor`.
     cursor: Option<String>,
@@ -79,10 +79,9 @@ impl From<&MessageSummary> for MessageBody {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(
     State(state): State<Arc<AppState>>,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    Params(query): Params<ListQuery>,
 ) -> Result<Json<MessagesBody>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let status = match query.status.as_deref().unwrap_or("failed") {
+    let status = match given(&query.status).unwrap_or("failed") {
         "pending" => MessageStatus::Pending,
         "failed" => MessageStatus::Failed,
         _ => {

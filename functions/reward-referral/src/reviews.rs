@@ -3,15 +3,16 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use domain::model::{rfc3339, OrderId, ReviewDecision, ReviewStatus};
 use domain::ports::{Review, ReviewCursor};
 use domain::services::ReviewNote;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use web::{page_limit, ApiError, Cursor, JsonFields, PathText, DEFAULT_PAGE, MAX_PAGE};
+use web::{
+    given, page_limit, ApiError, Cursor, JsonFields, Params, PathText, DEFAULT_PAGE, MAX_PAGE,
+};
 
 use crate::bodies::RewardBody;
 use crate::AppState;
@@ -20,10 +21,10 @@ use crate::AppState;
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     /// `open` (default), `approved` or `rejected`.
-    #[param(pattern = "^(open|approved|rejected)$")]
+    #[param(pattern = "^(open|approved|rejected)?$")]
     status: Option<String>,
     /// 1–100, default 50.
-    #[param(pattern = "^[1-9][0-9]?$|^100$")]
+    #[param(pattern = "^([1-9][0-9]?|100)?$")]
     limit: Option<String>,
     /// The previous page's `next_cursor`.
     cursor: Option<String>,
@@ -112,10 +113,9 @@ impl ReviewBody {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list_reviews(
     State(state): State<Arc<AppState>>,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    Params(query): Params<ListQuery>,
 ) -> Result<Json<ReviewsBody>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let status = ReviewStatus::parse(query.status.as_deref().unwrap_or("open"))
+    let status = ReviewStatus::parse(given(&query.status).unwrap_or("open"))
         .ok_or_else(|| ApiError::invalid_field("status", "must be open, approved or rejected"))?;
     let limit = page_limit(query.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
     let cursor = Cursor::parse(query.cursor.as_deref(), |flagged_at, id| {
@@ -182,7 +182,6 @@ pub(crate) struct DecideFields {
     /// `approve` issues the coupons; `reject` revokes them.
     #[schema(pattern = "^(approve|reject)$")]
     decision: String,
-    /// For the record, at most 500 characters.
-    #[schema(max_length = 500)]
+    #[schema(schema_with = web::field_schemas::review_note)]
     note: Option<String>,
 }

@@ -4,24 +4,23 @@
 //! posting to itself. Detractors still to follow up carry a form each (`follow_up_form.rs`);
 //! times are shown in the shop's time zone; the words are the catalog's (`dashboard_texts.rs`).
 
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use domain::model::{FollowUpStatus, Interval, Locale, ResponseFilter, ReviewStatus};
 use domain::services::reward_mail;
 use domain::texts::{text_with, Arg};
-use web::{choose_locale, html_page, ApiError};
+use web::{choose_locale, given, html_page, ApiError, Params};
 
 use crate::chart::{self, Chart};
 use crate::dashboard_auth::{authorised, challenge};
 use crate::dashboard_texts::{rejections, revenue, won_back, Texts};
 use crate::follow_up_form::Notice;
-use crate::range::DateRange;
+use crate::range::{DateRange, RangeParams};
 use crate::AppState;
 
 /// The dashboard's default range.
@@ -110,13 +109,22 @@ struct DashboardPage {
     winback_revenue: String,
 }
 
+/// The dashboard's own parameter, besides the range.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct DashboardParams {
+    /// What the follow-up form's last post did (`saved`, `not_found`, `no_follow_up`): the form
+    /// redirects here with it, and the page says so. Any other value is ignored.
+    notice: Option<String>,
+}
+
 /// `GET /dashboard?from&to`: the staff's page; a key as the Basic password, since a browser
 /// cannot send a bearer key.
 #[utoipa::path(
     get,
     path = "/dashboard",
     tag = "feedback",
-    params(crate::range::DashboardRangeParams),
+    params(RangeParams, DashboardParams),
     responses(
         (status = 200, description = "NPS with its weekly trend, open detractors, funnel and retention on one page", content_type = "text/html", body = String),
         (status = 400, description = "`invalid_field` naming the parameter", body = web::ErrorEnvelope),
@@ -127,17 +135,15 @@ struct DashboardPage {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn page(
     State(state): State<Arc<AppState>>,
-    Query(query): Query<HashMap<String, String>>,
+    Params(range): Params<RangeParams>,
+    Params(own): Params<DashboardParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if !authorised(&headers, &state.staff_keys) {
         return Ok(challenge());
     }
     let today = state.clock.now().date_naive();
-    // The page's form sends empty fields for dates left blank.
-    let mut query = query;
-    query.retain(|_, value| !value.trim().is_empty());
-    let range = DateRange::parse_or_last(&query, today, DEFAULT_DAYS)?;
+    let range = DateRange::parse_or_last(&range, today, DEFAULT_DAYS)?;
     let locale = choose_locale(None, &headers, Locale::De);
     let t = Texts::of(locale);
     let following_up = |status| ResponseFilter {
@@ -193,9 +199,8 @@ pub(crate) async fn page(
         style: STYLE,
         from: range.from.to_string(),
         to: range.to.to_string(),
-        notice: query
-            .get("notice")
-            .and_then(|raw| Notice::parse(raw))
+        notice: given(&own.notice)
+            .and_then(Notice::parse)
             .map(|notice| t.notice(notice)),
         times_in: text_with(
             locale,

@@ -1,13 +1,13 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use domain::model::{Interval, NpsSummary, Segment};
 use domain::services::{FunnelReport, RetentionReport};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use web::ApiError;
+use web::{given, ApiError, Params};
 
 use crate::range::{DateRange, RangeParams};
 use crate::AppState;
@@ -173,12 +173,8 @@ impl FunnelBody {
 }
 
 /// `GET /nps`'s own parameters.
-#[derive(IntoParams)]
+#[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(
-    dead_code,
-    reason = "describes the parameters for the API document; read by name"
-)]
 pub(crate) struct NpsParams {
     /// `day`, `week` (ISO, Monday to Sunday) or `month`; without it `series` is empty.
     interval: Option<String>,
@@ -201,18 +197,17 @@ pub(crate) struct NpsParams {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn nps(
     State(state): State<Arc<AppState>>,
-    Query(query): Query<HashMap<String, String>>,
+    Params(range): Params<RangeParams>,
+    Params(own): Params<NpsParams>,
 ) -> Result<Json<NpsBody>, ApiError> {
-    let range = DateRange::parse(&query, state.clock.now().date_naive())?;
-    let interval = query
-        .get("interval")
+    let range = DateRange::parse(&range, state.clock.now().date_naive())?;
+    let interval = given(&own.interval)
         .map(|raw| {
             Interval::parse(raw.trim())
                 .ok_or_else(|| ApiError::invalid_field("interval", "must be day, week or month"))
         })
         .transpose()?;
-    let segment = query
-        .get("segment")
+    let segment = given(&own.segment)
         .map(|raw| Segment::parse(raw).map_err(|e| ApiError::invalid_field("segment", e)))
         .transpose()?;
     let report = state
@@ -252,9 +247,9 @@ pub(crate) async fn nps(
 #[tracing::instrument(skip_all)]
 pub(crate) async fn segments(
     State(state): State<Arc<AppState>>,
-    Query(query): Query<HashMap<String, String>>,
+    Params(range): Params<RangeParams>,
 ) -> Result<Json<SegmentsBody>, ApiError> {
-    let range = DateRange::parse(&query, state.clock.now().date_naive())?;
+    let range = DateRange::parse(&range, state.clock.now().date_naive())?;
     let report = state.scores.segments(range.from, range.to).await?;
     let group = |name: String, summary: &NpsSummary| GroupBody {
         name,
@@ -291,9 +286,9 @@ pub(crate) async fn segments(
 #[tracing::instrument(skip_all)]
 pub(crate) async fn retention(
     State(state): State<Arc<AppState>>,
-    Query(query): Query<HashMap<String, String>>,
+    Params(range): Params<RangeParams>,
 ) -> Result<Json<RetentionBody>, ApiError> {
-    let range = DateRange::parse(&query, state.clock.now().date_naive())?;
+    let range = DateRange::parse(&range, state.clock.now().date_naive())?;
     let report = state.scores.retention(range.from, range.to).await?;
     Ok(Json(RetentionBody::new(&range, report)))
 }
@@ -313,9 +308,9 @@ pub(crate) async fn retention(
 #[tracing::instrument(skip_all)]
 pub(crate) async fn funnel(
     State(state): State<Arc<AppState>>,
-    Query(query): Query<HashMap<String, String>>,
+    Params(range): Params<RangeParams>,
 ) -> Result<Json<FunnelBody>, ApiError> {
-    let range = DateRange::parse(&query, state.clock.now().date_naive())?;
+    let range = DateRange::parse(&range, state.clock.now().date_naive())?;
     let report = state.scores.funnel(range.from, range.to).await?;
     Ok(Json(FunnelBody::new(&range, report, &state.currency)))
 }

@@ -1,41 +1,19 @@
 //! The `from`/`to` query parameters shared by every route.
 
-use std::collections::HashMap;
-
 use chrono::{Days, Months, NaiveDate};
 use web::ApiError;
 
-/// `from` and `to`, as every route reads them (the API document's description of them).
-#[derive(utoipa::IntoParams)]
+/// `from` and `to`, as every route reads them: the extractor and the API document's description.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(
-    dead_code,
-    reason = "describes the parameters for the API document; read by name"
-)]
 pub(crate) struct RangeParams {
-    /// First UTC day of the range (`YYYY-MM-DD`), inclusive; default: 30 days before `to`. A
-    /// range of 3 years or more is refused.
-    #[param(format = Date)]
-    from: Option<String>,
-    /// Last UTC day of the range, inclusive; default today.
-    #[param(format = Date)]
-    to: Option<String>,
-}
-
-/// The dashboard's `from` and `to`: its form sends a field left blank as empty.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(
-    dead_code,
-    reason = "describes the parameters for the API document; read by name"
-)]
-pub(crate) struct DashboardRangeParams {
-    /// First UTC day (`YYYY-MM-DD`), inclusive; empty or absent: 90 days before `to`.
+    /// First UTC day of the range (`YYYY-MM-DD`), inclusive; empty or absent: the route's default
+    /// span before `to`. A range of 3 years or more is refused.
     #[param(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
-    from: Option<String>,
-    /// Last UTC day, inclusive; empty or absent: today.
+    pub from: Option<String>,
+    /// Last UTC day of the range, inclusive; empty or absent: today.
     #[param(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
-    to: Option<String>,
+    pub to: Option<String>,
 }
 
 /// Longer ranges are refused: they would mean thousands of day items per request.
@@ -51,27 +29,26 @@ pub struct DateRange {
 
 impl DateRange {
     /// `from`/`to` as `YYYY-MM-DD`; without them the last 30 UTC days up to `today`.
-    pub fn parse(query: &HashMap<String, String>, today: NaiveDate) -> Result<Self, ApiError> {
-        Self::parse_or_last(query, today, DEFAULT_DAYS)
+    pub(crate) fn parse(params: &RangeParams, today: NaiveDate) -> Result<Self, ApiError> {
+        Self::parse_or_last(params, today, DEFAULT_DAYS)
     }
 
     /// As [`DateRange::parse`], with `default_days` ending with `to` when `from` is not given.
-    pub fn parse_or_last(
-        query: &HashMap<String, String>,
+    pub(crate) fn parse_or_last(
+        params: &RangeParams,
         today: NaiveDate,
         default_days: u64,
     ) -> Result<Self, ApiError> {
-        let day = |name: &str| {
-            query
-                .get(name)
+        let day = |name: &str, value: &Option<String>| {
+            web::given(value)
                 .map(|raw| {
                     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
                         .map_err(|_| ApiError::invalid_field(name, "must be a date as YYYY-MM-DD"))
                 })
                 .transpose()
         };
-        let to = day("to")?.unwrap_or(today);
-        let from = match day("from")? {
+        let to = day("to", &params.to)?.unwrap_or(today);
+        let from = match day("from", &params.from)? {
             Some(from) => from,
             None => to
                 .checked_sub_days(Days::new(default_days.saturating_sub(1)))
@@ -95,11 +72,17 @@ impl DateRange {
 mod tests {
     use super::*;
 
-    fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn query(pairs: &[(&str, &str)]) -> RangeParams {
+        let value = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        RangeParams {
+            from: value("from"),
+            to: value("to"),
+        }
     }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -112,6 +95,15 @@ mod tests {
         assert_eq!(
             (range.from, range.to),
             (date(2026, 10, 24), date(2026, 11, 22))
+        );
+    }
+
+    #[test]
+    fn empty_values_are_absent_ones() {
+        let today = date(2026, 11, 22);
+        assert_eq!(
+            DateRange::parse(&query(&[("from", ""), ("to", "")]), today).expect("range"),
+            DateRange::parse(&query(&[]), today).expect("range")
         );
     }
 

@@ -1,9 +1,8 @@
 //! `GET /responses`: answered surveys, newest first, as JSON pages or as CSV files.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,9 +10,9 @@ use domain::model::{
     rfc3339, Category, FollowUpStatus, ResponseCursor, ResponseFilter, Segment, SurveyId,
 };
 use domain::ports::ResponsePage;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use web::{page_limit, ApiError, Cursor, ResponseBody};
+use web::{given, page_limit, ApiError, Cursor, Params, ResponseBody};
 
 use crate::range::{DateRange, RangeParams};
 use crate::AppState;
@@ -32,24 +31,21 @@ pub(crate) struct ResponseQuery {
 
 impl ResponseQuery {
     pub fn parse(
-        query: &HashMap<String, String>,
+        range: &RangeParams,
+        params: &ResponseParams,
         today: chrono::NaiveDate,
     ) -> Result<Self, ApiError> {
-        let range = DateRange::parse(query, today)?;
-        let field = |name: &str| {
-            query
-                .get(name)
-                .map(|raw| raw.trim())
-                .filter(|raw| !raw.is_empty())
-        };
-        let category = field("category")
+        let range = DateRange::parse(range, today)?;
+        let category = given(&params.category)
+            .map(str::trim)
             .map(|raw| {
                 Category::parse(raw).ok_or_else(|| {
                     ApiError::invalid_field("category", "must be promoter, passive or detractor")
                 })
             })
             .transpose()?;
-        let has_comment = field("has_comment")
+        let has_comment = given(&params.has_comment)
+            .map(str::trim)
             .map(|raw| match raw {
                 "true" => Ok(true),
                 "false" => Ok(false),
@@ -59,15 +55,16 @@ impl ResponseQuery {
                 )),
             })
             .transpose()?;
-        let follow_up = field("follow_up")
+        let follow_up = given(&params.follow_up)
+            .map(str::trim)
             .map(|raw| {
                 FollowUpStatus::parse(raw).map_err(|e| ApiError::invalid_field("follow_up", e))
             })
             .transpose()?;
-        let segment = field("segment")
+        let segment = given(&params.segment)
             .map(|raw| Segment::parse(raw).map_err(|e| ApiError::invalid_field("segment", e)))
             .transpose()?;
-        let cursor = Cursor::parse(field("cursor"), |answered_at, id| {
+        let cursor = Cursor::parse(given(&params.cursor), |answered_at, id| {
             SurveyId::parse(id).map(|survey_id| ResponseCursor {
                 answered_at,
                 survey_id,
@@ -97,12 +94,8 @@ struct PageBody {
 }
 
 /// `GET /responses`'s own parameters.
-#[derive(IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(
-    dead_code,
-    reason = "describes the parameters for the API document; read by name"
-)]
 pub(crate) struct ResponseParams {
     /// `promoter`, `passive` or `detractor`.
     category: Option<String>,
@@ -139,25 +132,26 @@ pub(crate) struct ResponseParams {
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(
     State(state): State<Arc<AppState>>,
-    Query(query): Query<HashMap<String, String>>,
+    Params(range): Params<RangeParams>,
+    Params(params): Params<ResponseParams>,
     headers: HeaderMap,
     // The request's own path, mount prefix included: the next file's link must reach this
     // route wherever the function is mounted (the local stack nests it).
     OriginalUri(uri): OriginalUri,
 ) -> Result<Response, ApiError> {
-    let wants_csv = match query.get("format").map(|f| f.trim()) {
+    let wants_csv = match given(&params.format) {
         Some("csv") => true,
         Some("json") => false,
         Some(_) => return Err(ApiError::invalid_field("format", "must be json or csv")),
         None => accepts_csv(&headers),
     };
-    let parsed = ResponseQuery::parse(&query, state.clock.now().date_naive())?;
+    let parsed = ResponseQuery::parse(&range, &params, state.clock.now().date_naive())?;
     let (default, max) = if wants_csv {
         (MAX_CSV_ROWS, MAX_CSV_ROWS)
     } else {
         (web::DEFAULT_PAGE, web::MAX_PAGE)
     };
-    let limit = page_limit(query.get("limit").map(String::as_str), default, max)?;
+    let limit = page_limit(params.limit.as_deref(), default, max)?;
     let page = state
         .scores
         .responses(&parsed.filter, parsed.cursor.as_ref(), limit)

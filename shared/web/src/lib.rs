@@ -4,10 +4,12 @@ mod auth;
 mod base_url;
 mod error;
 mod feedback;
+pub mod field_schemas;
 mod html_page;
 mod json_body;
 pub mod openapi;
 mod pagination;
+mod params;
 mod path_text;
 mod platform_webhooks;
 mod request_log;
@@ -24,6 +26,7 @@ pub use html_page::{
 };
 pub use json_body::{read_body, JsonFields, RawBody, BODY_LIMIT, WEBHOOK_BODY_LIMIT};
 pub use pagination::{page_limit, Cursor, DEFAULT_PAGE, MAX_PAGE};
+pub use params::{given, Params};
 pub use path_text::PathText;
 pub use platform_webhooks::{
     Ignored, PlatformSecrets, ShopifyHeaders, WebhookAnswer, WebhookAnswers, WebhookReceiver,

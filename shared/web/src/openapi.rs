@@ -43,51 +43,14 @@ struct Shared;
     reason = "describes the fields for the API document; JsonFields reads them"
 )]
 pub struct CustomerFields {
-    /// The shop's id for the customer: 1–128 printable ASCII characters, no whitespace.
-    #[schema(
-        min_length = 1,
-        max_length = 128,
-        pattern = "^[!-~]+$",
-        example = "cust-42"
-    )]
+    #[schema(schema_with = crate::field_schemas::customer_id)]
     customer_id: String,
-    /// `local@domain.tld`; surrounding spaces are trimmed, the domain lower-cased.
-    #[schema(format = Email, max_length = 254, example = "ada@example.com")]
+    #[schema(schema_with = crate::field_schemas::email)]
     email: String,
-    /// 1–200 characters after trimming, no control characters.
-    #[schema(max_length = 200, example = "Ada")]
+    #[schema(schema_with = crate::field_schemas::name)]
     name: Option<String>,
-    #[schema(schema_with = locale_schema)]
+    #[schema(schema_with = crate::field_schemas::locale)]
     locale: Option<String>,
-}
-
-/// A `locale` field as `Locale::parse` reads it: the languages with a catalog, any case, with or
-/// without a region; derived from `Locale::ALL`, so adding a locale documents it.
-pub fn locale_schema() -> utoipa::openapi::Object {
-    let tags: Vec<&str> = domain::model::Locale::ALL
-        .iter()
-        .map(|locale| locale.as_str())
-        .collect();
-    let any_case: Vec<String> = tags
-        .iter()
-        .map(|tag| {
-            tag.chars()
-                .map(|c| format!("[{}{}]", c, c.to_ascii_uppercase()))
-                .collect()
-        })
-        .collect();
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .description(Some(format!(
-            "`{}`; a region (`de-AT`, `en_GB`) is accepted.",
-            tags.join("`, `")
-        )))
-        .pattern(Some(format!(
-            "^({})([-_][A-Za-z0-9]+)*$",
-            any_case.join("|")
-        )))
-        .examples([serde_json::json!("de")])
-        .build()
 }
 
 /// A function's document: registered with its routes at cold start, completed and serialized on

@@ -14,9 +14,10 @@ pub const MAX_PAGE: usize = 100;
 /// A listing's `limit`: absent or empty (a form's unset field) is `default`; otherwise a whole
 /// number from 1 to `max`, blanks around it ignored.
 pub fn page_limit(raw: Option<&str>, default: usize, max: usize) -> Result<usize, ApiError> {
-    match raw.map(str::trim).filter(|raw| !raw.is_empty()) {
+    match raw.filter(|raw| !raw.is_empty()) {
         None => Ok(default),
         Some(raw) => raw
+            .trim()
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=max).contains(n))
@@ -45,11 +46,11 @@ impl Cursor {
         raw: Option<&str>,
         build: impl FnOnce(DateTime<Utc>, &str) -> Result<T, E>,
     ) -> Result<Option<T>, ApiError> {
-        let Some(raw) = raw.map(str::trim).filter(|raw| !raw.is_empty()) else {
+        let Some(raw) = raw.filter(|raw| !raw.is_empty()) else {
             return Ok(None);
         };
         let refused = || ApiError::invalid_field("cursor", "is not a cursor from a previous page");
-        let cursor = Self::decode(raw).ok_or_else(refused)?;
+        let cursor = Self::decode(raw.trim()).ok_or_else(refused)?;
         build(cursor.at, &cursor.id)
             .map(Some)
             .map_err(|_| refused())
@@ -79,7 +80,7 @@ mod tests {
         assert_eq!(page_limit(Some(""), 50, 100).ok(), Some(50));
         assert_eq!(page_limit(Some(" 7 "), 50, 100).ok(), Some(7));
         assert_eq!(page_limit(Some("100"), 50, 100).ok(), Some(100));
-        for bad in ["0", "101", "-1", "1.5", "ten", "1e2"] {
+        for bad in ["0", "101", "-1", "1.5", "ten", "1e2", " "] {
             assert!(page_limit(Some(bad), 50, 100).is_err(), "{bad}");
         }
     }

@@ -6,24 +6,36 @@ use std::fmt::Display;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 
 use crate::ApiError;
 
-/// The route's one path parameter, `None` when it does not decode to UTF-8 (`/s/%ff`): the
-/// handler then answers as for any other bad value instead of the framework's plain-text 400,
-/// which carries neither the page's headers nor the error envelope.
-pub struct PathText(pub Option<String>);
+/// The route's path parameter (a `String`, or a tuple of them for a route with several),
+/// `None` when one does not decode to UTF-8 (`/s/%ff`): the handler then answers as for any
+/// other bad value instead of the framework's plain-text 400, which carries neither the page's
+/// headers nor the error envelope.
+pub struct PathText<T = String>(pub Option<T>);
 
-impl<S: Send + Sync> FromRequestParts<S> for PathText {
+impl<S, T> FromRequestParts<S> for PathText<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let raw = Path::<String>::from_request_parts(parts, state).await.ok();
+        let raw = Path::<T>::from_request_parts(parts, state).await.ok();
         Ok(Self(raw.map(|Path(raw)| raw)))
     }
 }
 
 impl PathText {
+    /// The parameter as `parse` reads it, `None` for anything else: a page answers that in its
+    /// own way (its 404 page, a redirect to the shop).
+    pub fn parsed<T, E>(self, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
+        self.0.as_deref().and_then(|raw| parse(raw).ok())
+    }
+
     /// The parameter as `parse` reads it; anything else is 404 `not_found` with `missing`: an id
     /// that does not parse was never handed out.
     pub fn found<T, E>(
@@ -31,9 +43,7 @@ impl PathText {
         parse: impl FnOnce(&str) -> Result<T, E>,
         missing: &str,
     ) -> Result<T, ApiError> {
-        self.0
-            .as_deref()
-            .and_then(|raw| parse(raw).ok())
+        self.parsed(parse)
             .ok_or_else(|| ApiError::NotFound(missing.to_owned()))
     }
 

@@ -15,7 +15,10 @@ pub enum IdError {
     BadCharacter,
 }
 
-pub(crate) const MAX_ID_LEN: usize = 128;
+pub const MAX_ID_LEN: usize = 128;
+/// What `check_id` accepts (printable ASCII, no whitespace), as a regular expression for API
+/// documents; the length is [`MAX_ID_LEN`].
+pub const ID_PATTERN: &str = "^[!-~]+$";
 
 /// The id rule (1–128 printable ASCII characters, no whitespace), in one place for customer and
 /// order ids.

@@ -14,7 +14,7 @@ pub enum CustomerNameError {
     ControlCharacter,
 }
 
-const MAX_NAME_CHARS: usize = 200;
+pub const MAX_NAME_CHARS: usize = 200;
 
 impl CustomerName {
     pub fn parse(raw: &str) -> Result<Self, CustomerNameError> {

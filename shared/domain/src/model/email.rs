@@ -15,14 +15,15 @@ pub enum EmailError {
     TooLong,
 }
 
-const MAX_LEN: usize = 254;
+/// The longest address accepted (RFC 5321's path limit).
+pub const MAX_EMAIL_LEN: usize = 254;
 const MAX_LOCAL_LEN: usize = 64;
 const FORBIDDEN_IN_LOCAL: &[char] = &['<', '>', '(', ')', '[', ']', '\\', ',', ';', ':', '"', '@'];
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
         let trimmed = raw.trim();
-        if trimmed.len() > MAX_LEN {
+        if trimmed.len() > MAX_EMAIL_LEN {
             return Err(EmailError::TooLong);
         }
         let (local, domain) = trimmed.rsplit_once('@').ok_or(EmailError::Malformed)?;

@@ -16,6 +16,8 @@ pub struct SurveyId(String);
 pub struct SurveyIdError;
 
 const SURVEY_ID_PREFIX: &str = "srv_";
+/// What `SurveyId::parse` accepts, as a regular expression for API documents.
+pub const SURVEY_ID_PATTERN: &str = "^srv_[0-9a-f]{32}$";
 
 impl SurveyId {
     pub(crate) fn from_digest(digest: &str) -> Self {

@@ -39,8 +39,8 @@ pub use counters::{CounterDelta, CounterSeries};
 pub use coupon::{Coupon, CouponState, CouponStatus, RewardStatus};
 pub use coupon_code::{CouponCode, CouponCodeError, GENERATED_COUPON_LEN};
 pub(crate) use customer_id::check_id;
-pub use customer_id::{CustomerId, IdError};
-pub use customer_name::{CustomerName, CustomerNameError};
+pub use customer_id::{CustomerId, IdError, ID_PATTERN, MAX_ID_LEN};
+pub use customer_name::{CustomerName, CustomerNameError, MAX_NAME_CHARS};
 pub use delivery_pace::{
     Concurrency, ConcurrencyError, SendRate, SendRateError, DEFAULT_OUTBOX_CONCURRENCY,
     DEFAULT_SES_MAX_SEND_RATE,
@@ -50,11 +50,11 @@ pub use discount::{
     PlatformDiscountIdError,
 };
 pub use disposable::is_disposable;
-pub use email::{Email, EmailError};
+pub use email::{Email, EmailError, MAX_EMAIL_LEN};
 pub use feedback::{
     open_follow_up_moves, response_sort_key, FollowUp, FollowUpNote, FollowUpNoteError,
     FollowUpStatus, FollowUpStatusError, Response, ResponseCursor, ResponseFilter, Segment,
-    SegmentError, SurveyId, SurveyIdError, MAX_NOTE_CHARS, MAX_SEGMENT_CHARS,
+    SegmentError, SurveyId, SurveyIdError, MAX_NOTE_CHARS, MAX_SEGMENT_CHARS, SURVEY_ID_PATTERN,
 };
 pub use fingerprint::{FingerprintKey, FingerprintKeyError, PersonFingerprint, MIN_KEY_BYTES};
 pub use friend_offer::{
