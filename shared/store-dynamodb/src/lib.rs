@@ -3,11 +3,13 @@
 mod attributes;
 mod batch;
 mod counters;
+mod coupons;
 mod deliveries;
 mod discounts;
 mod errors;
 mod keys;
 mod offers;
+mod order_commit;
 mod orders;
 mod outbox;
 mod personal_data;

@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 
 use super::attributes::{self, expiry, number, string, timestamp, Item};
+use super::coupons::coupon_item;
 use super::errors::{self, Transact};
 use super::keys::{self, PEOPLE_INDEX, PERSON};
-use super::orders::coupon_item;
 use super::outbox::message_puts;
 use super::tallies::tally_put;
 use super::DynamoStore;

@@ -11,10 +11,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
 use super::attributes::{self, optional_string, parse_timestamp, string, timestamp, Item};
+use super::coupons::stored_coupon;
 use super::errors::{classify, conditional_update};
 use super::keys::{self, Key, CUSTOMERS_INDEX, CUSTOMER_ID, PEOPLE_INDEX, PERSON};
 use super::offers::claim_from;
-use super::orders::{order_history, stored_coupon};
+use super::orders::order_history;
 use super::outbox::{any_summary, PAYLOAD};
 use super::surveys::survey_from;
 use super::DynamoStore;

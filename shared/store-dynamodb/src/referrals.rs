@@ -3,8 +3,8 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
 use super::attributes::{self, Item};
+use super::coupons::stored_coupon;
 use super::errors::{self, classify, Transact};
-use super::orders::stored_coupon;
 use super::outbox::message_puts;
 use super::tallies::tally_put;
 use super::{keys, DynamoStore};

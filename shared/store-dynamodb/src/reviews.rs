@@ -14,9 +14,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update}
 use chrono::{Duration, NaiveDate};
 
 use super::attributes::{self, expiry, optional_string, string, string_set, timestamp, Item};
+use super::coupons::stored_coupon;
 use super::errors::{self, classify, Transact};
 use super::keys::{self, EXPIRES_AT};
-use super::orders::stored_coupon;
 use super::outbox::message_puts;
 use super::scheduled::settle_step;
 use super::tallies::tally_put;

@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem, Update};
 
 use super::attributes::{number, optional_string, timestamp, Item};
+use super::coupons::coupon_item;
 use super::errors::{self, Transact};
 use super::keys::{self, OUTBOX_AT, OUTBOX_STATUS};
-use super::orders::coupon_item;
 use super::outbox::message_puts;
 use super::surveys::survey_from;
 use super::tallies::tally_put;

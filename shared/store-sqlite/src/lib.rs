@@ -3,8 +3,10 @@
 //! One connection behind a mutex serialises writers; that is plenty for a developer's
 //! machine and makes every port method trivially atomic.
 
+mod coupons;
 mod deliveries;
 mod discounts;
+mod history;
 mod metrics;
 mod offers;
 mod orders;

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 
-use super::orders::insert_coupon;
+use super::coupons::insert_coupon;
 use super::outbox::insert_messages;
 use super::tallies::record_tally;
 use super::EmbeddedStore;

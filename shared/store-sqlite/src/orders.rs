@@ -1,71 +1,30 @@
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
+use super::coupons::{insert_coupon_as, read_coupon, stored_coupon};
+use super::history::{
+    changed_history, order_history, read_history, read_winback, winback_sent, write_history,
+};
 use super::outbox::{insert_messages, reschedule_step};
 use super::reviews::{add_marks, count_reward, read_review_reading};
 use super::tallies::record_tally;
 use super::EmbeddedStore;
 use domain::model::{
     rfc3339, CarriedCode, Coupon, CouponCode, Currency, CustomerId, CustomerName, Email, Friend,
-    Locale, MinorUnits, Order, OrderHistory, OrderId, PersonFingerprint, ReferralCode, Referrer,
-    WinbackSent,
+    Locale, Order, OrderId, PersonFingerprint, ReferralCode, Referrer,
 };
-use domain::ports::stored::{
-    self, parse_timestamp, AWAITING_PAYMENT, ISSUED, REDEEMED, REVIEW, REVOKED,
-};
+use domain::ports::stored::{self, AWAITING_PAYMENT, ISSUED, REVIEW};
 use domain::ports::{
     CommitOutcome, ExistingOrder, KnownCodes, OrderCommit, OrderContext, OrderStore, OutboxMessage,
-    PartialRefund, RedeemOutcome, RefundTally, RefundsRecorded, ReviewLookup, ReviewReading,
-    RevokedMessage, StoreError, Tally, UndecidedOrder,
+    PartialRefund, RedeemOutcome, RefundsRecorded, ReviewLookup, ReviewReading, RevokedMessage,
+    StoreError, UndecidedOrder,
 };
 
 /// The once-only guards for a friend: by person (the keyed fingerprint of the canonical email)
 /// and by customer id.
 fn guard_keys(person_key: &PersonFingerprint, customer_id: &CustomerId) -> [String; 2] {
     [person_guard(person_key), customer_guard(customer_id)]
-}
-
-/// Writes an issued coupon: one an order earned (`order_id`), or a claimed offer's (`order_id`
-/// '', with the referral code it was claimed on and its order minimum).
-pub(super) fn insert_coupon(
-    tx: &rusqlite::Transaction<'_>,
-    reward: &domain::model::Reward,
-    order_id: &str,
-    offer: Option<(&ReferralCode, u64)>,
-) -> rusqlite::Result<()> {
-    insert_coupon_as(tx, reward, order_id, offer, ISSUED)
-}
-
-/// Writes a coupon in `status` (issued, or `review` when a rule holds it).
-fn insert_coupon_as(
-    tx: &rusqlite::Transaction<'_>,
-    reward: &domain::model::Reward,
-    order_id: &str,
-    offer: Option<(&ReferralCode, u64)>,
-    status: &str,
-) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO coupons (code, order_id, beneficiary, customer_id, amount_cents, currency,
-                              available_from, status, valid_until, referral_code, min_order_cents)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            reward.coupon.as_ref(),
-            order_id,
-            reward.beneficiary.as_str(),
-            reward.customer_id.as_ref(),
-            reward.amount_cents as i64,
-            reward.currency.as_ref(),
-            rfc3339(reward.available_from),
-            status,
-            reward.valid_until.map(rfc3339),
-            offer.map(|(code, _)| code.as_ref()),
-            offer.map_or(0, |(_, minimum)| minimum as i64),
-        ],
-    )?;
-    Ok(())
 }
 
 pub(super) fn person_guard(person_key: &PersonFingerprint) -> String {
@@ -91,26 +50,6 @@ struct RawReferrer {
     person: Option<String>,
     name: Option<String>,
     locale: Option<String>,
-}
-
-pub(super) struct RawHistory {
-    order_count: i64,
-    first_order_at: Option<String>,
-    last_order_at: Option<String>,
-    totals: String,
-    order_days: String,
-}
-
-pub(super) struct RawCoupon {
-    code: String,
-    beneficiary: String,
-    customer_id: String,
-    amount_cents: i64,
-    currency: String,
-    available_from: String,
-    status: String,
-    redeemed_order: Option<String>,
-    valid_until: Option<String>,
 }
 
 #[async_trait]
@@ -386,31 +325,7 @@ impl OrderStore for EmbeddedStore {
         now: DateTime<Utc>,
         message: Option<OutboxMessage>,
     ) -> Result<RedeemOutcome, StoreError> {
-        let code = code.to_string();
-        let order_id = order_id.to_string();
-        let now = rfc3339(now);
-        let (raw, redeemed) = self
-            .with_connection("redeeming a coupon", move |connection| {
-                let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let redeemed = tx.execute(
-                    "UPDATE coupons SET status = ?1, redeemed_order = ?2, redeemed_at = ?3
-                     WHERE code = ?4 AND status = ?5 AND available_from <= ?3
-                       AND (valid_until IS NULL OR valid_until > ?3)",
-                    params![REDEEMED, order_id, now, code, ISSUED],
-                )? == 1;
-                if redeemed {
-                    insert_messages(&tx, message.as_slice())?;
-                }
-                let raw = read_coupon(&tx, &code)?;
-                tx.commit()?;
-                Ok((raw, redeemed))
-            })
-            .await?;
-        Ok(match (raw, redeemed) {
-            (None, _) => RedeemOutcome::NotFound,
-            (Some(raw), true) => RedeemOutcome::Redeemed(stored_coupon(raw)?),
-            (Some(raw), false) => RedeemOutcome::Refused(stored_coupon(raw)?),
-        })
+        self.redeem(code, order_id, now, message).await
     }
 
     async fn record_refunds(
@@ -419,84 +334,7 @@ impl OrderStore for EmbeddedStore {
         currency: Option<&Currency>,
         refunds: &[PartialRefund],
     ) -> Result<RefundsRecorded, StoreError> {
-        let order_id = order_id.to_string();
-        let currency = currency.map(|c| c.as_ref().to_owned());
-        let refunds: Vec<(String, i64)> = refunds
-            .iter()
-            .map(|r| (r.refund_id.as_ref().to_owned(), r.amount.get() as i64))
-            .collect();
-        let raw = self
-            .with_connection("recording refunds", move |connection| {
-                let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let order: Option<(Option<i64>, Option<String>)> = tx
-                    .query_row(
-                        "SELECT total_minor, currency FROM orders WHERE order_id = ?1",
-                        [&order_id],
-                        |row| Ok((row.get(0)?, row.get(1)?)),
-                    )
-                    .optional()?;
-                let Some((total, order_currency)) = order else {
-                    return Ok(RawRefunds::UnknownOrder);
-                };
-                // Orders recorded before currencies were kept with them take the amount as is.
-                if let (Some(order_currency), Some(currency)) = (&order_currency, &currency) {
-                    if order_currency != currency {
-                        return Ok(RawRefunds::OtherCurrency(order_currency.clone()));
-                    }
-                }
-                let mut new = Vec::with_capacity(refunds.len());
-                for (refund_id, amount) in &refunds {
-                    new.push(
-                        tx.execute(
-                            "INSERT OR IGNORE INTO order_refunds (order_id, refund_id, amount_minor)
-                             VALUES (?1, ?2, ?3)",
-                            params![order_id, refund_id, amount],
-                        )? == 1,
-                    );
-                }
-                let amounts = {
-                    let mut statement =
-                        tx.prepare("SELECT amount_minor FROM order_refunds WHERE order_id = ?1")?;
-                    let rows = statement.query_map([&order_id], |row| row.get::<_, i64>(0))?;
-                    rows.collect::<rusqlite::Result<Vec<i64>>>()?
-                };
-                tx.commit()?;
-                Ok(RawRefunds::Recorded {
-                    total,
-                    amounts,
-                    new,
-                })
-            })
-            .await?;
-        let (total, amounts, new) = match raw {
-            RawRefunds::UnknownOrder => return Ok(RefundsRecorded::UnknownOrder),
-            RawRefunds::OtherCurrency(order_currency) => {
-                return Ok(RefundsRecorded::OtherCurrency {
-                    order_currency: Currency::parse(&order_currency)
-                        .map_err(|_| StoreError::Corrupt("an order's currency".into()))?,
-                })
-            }
-            RawRefunds::Recorded {
-                total,
-                amounts,
-                new,
-            } => (total, amounts, new),
-        };
-        let corrupt = || StoreError::Corrupt("an order's amounts are out of range".into());
-        let total = total
-            .map(|t| u64::try_from(t).ok().and_then(|t| MinorUnits::new(t).ok()))
-            .map(|t| t.ok_or_else(corrupt))
-            .transpose()?;
-        let refunded = amounts.into_iter().try_fold(0u64, |sum, amount| {
-            u64::try_from(amount)
-                .ok()
-                .and_then(|a| sum.checked_add(a))
-                .ok_or_else(corrupt)
-        })?;
-        Ok(RefundsRecorded::Recorded {
-            tally: RefundTally { total, refunded },
-            new,
-        })
+        self.add_refunds(order_id, currency, refunds).await
     }
 
     async fn refund_order(
@@ -505,88 +343,7 @@ impl OrderStore for EmbeddedStore {
         at: DateTime<Utc>,
         revoked: &RevokedMessage<'_>,
     ) -> Result<Option<Vec<Coupon>>, StoreError> {
-        let order_id = order_id.to_string();
-        // Each revocation's message is built from the coupon as read here and written only with
-        // that coupon's revocation below, which re-checks that it is still issued.
-        let issued = self.issued_coupons(&order_id).await?;
-        let revocations: Vec<(String, i64, Vec<OutboxMessage>)> = issued
-            .iter()
-            .map(|coupon| {
-                (
-                    coupon.reward.coupon.to_string(),
-                    coupon.reward.amount_cents as i64,
-                    revoked(coupon),
-                )
-            })
-            .collect();
-        let day = at.date_naive();
-        let at = rfc3339(at);
-        let raw = self
-            .with_connection("refunding an order", move |connection| {
-                let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let known = tx.execute(
-                    "UPDATE orders SET refunded_at = COALESCE(refunded_at, ?1) WHERE order_id = ?2",
-                    params![at, order_id],
-                )? == 1;
-                if !known {
-                    return Ok(None);
-                }
-                let mut revoked_cents = 0;
-                for (code, cents, messages) in &revocations {
-                    let changed = tx.execute(
-                        "UPDATE coupons SET status = ?1 WHERE code = ?2 AND status IN (?3, ?4)",
-                        params![REVOKED, code, ISSUED, REVIEW],
-                    )?;
-                    if changed == 1 {
-                        revoked_cents += cents;
-                        insert_messages(&tx, messages)?;
-                    }
-                }
-                record_tally(
-                    &tx,
-                    &Tally::revocation(u64::try_from(revoked_cents).unwrap_or_default(), day),
-                )?;
-                let coupons = {
-                    let mut statement = tx.prepare(
-                        "SELECT code FROM coupons WHERE order_id = ?1 ORDER BY beneficiary DESC",
-                    )?;
-                    let codes = statement
-                        .query_map([&order_id], |row| row.get::<_, String>(0))?
-                        .collect::<rusqlite::Result<Vec<_>>>()?;
-                    codes
-                        .iter()
-                        .filter_map(|code| read_coupon(&tx, code).transpose())
-                        .collect::<rusqlite::Result<Vec<_>>>()?
-                };
-                tx.commit()?;
-                Ok(Some(coupons))
-            })
-            .await?;
-        raw.map(|coupons| coupons.into_iter().map(stored_coupon).collect())
-            .transpose()
-    }
-}
-
-impl EmbeddedStore {
-    /// The order's coupons still issued or held for review, as they stand now: a refund
-    /// revokes both.
-    async fn issued_coupons(&self, order_id: &str) -> Result<Vec<Coupon>, StoreError> {
-        let order_id = order_id.to_owned();
-        let raw = self
-            .with_connection("reading an order's issued coupons", move |connection| {
-                let codes = connection
-                    .prepare("SELECT code FROM coupons WHERE order_id = ?1 AND status IN (?2, ?3)")?
-                    .query_map(params![order_id, ISSUED, REVIEW], |row| {
-                        row.get::<_, String>(0)
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                codes
-                    .iter()
-                    .filter_map(|code| read_coupon(connection, code).transpose())
-                    .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .await?;
-        raw.into_iter().map(stored_coupon).collect()
+        self.revoke_for_refund(order_id, at, revoked).await
     }
 }
 
@@ -598,17 +355,6 @@ enum RawCommit {
     /// The order id is taken (decided, or closed before its payment).
     Exists(RawOrder),
     Corrupt(StoreError),
-}
-
-/// What `record_refunds` found, before its amounts are checked.
-enum RawRefunds {
-    UnknownOrder,
-    OtherCurrency(String),
-    Recorded {
-        total: Option<i64>,
-        amounts: Vec<i64>,
-        new: Vec<bool>,
-    },
 }
 
 fn read_order(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option<RawOrder>> {
@@ -626,96 +372,6 @@ fn read_order(tx: &Transaction<'_>, order_id: &str) -> rusqlite::Result<Option<R
         },
     )
     .optional()
-}
-
-/// The customer's history with `order` added, if the facts `change` relies on still hold:
-/// the count a reward was decided on, the days the retention counters were derived from, and
-/// room in the currency's total (`None`: decide again).
-fn changed_history(
-    tx: &Transaction<'_>,
-    order: &Order,
-    change: &domain::model::HistoryChange,
-) -> rusqlite::Result<Result<Option<OrderHistory>, StoreError>> {
-    let current = match read_history(tx, order.customer_id.as_ref())?.map(order_history) {
-        Some(Ok(history)) => history,
-        Some(Err(corrupt)) => return Ok(Err(corrupt)),
-        None => OrderHistory::default(),
-    };
-    let count_holds = change
-        .expected_count
-        .is_none_or(|count| current.order_count == count);
-    let days_hold = change
-        .new_days
-        .as_ref()
-        .is_none_or(|days| current.order_days.len() + 1 == days.len());
-    if !(count_holds && days_hold) {
-        return Ok(Ok(None));
-    }
-    Ok(Ok(current.with(order).ok()))
-}
-
-/// A customer's history columns, read by `raw_history`.
-pub(super) const HISTORY_COLUMNS: &str =
-    "order_count, first_order_at, last_order_at, totals, order_days";
-
-/// The history columns starting at `first`.
-pub(super) fn raw_history(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<RawHistory> {
-    Ok(RawHistory {
-        order_count: row.get(first)?,
-        first_order_at: row.get(first + 1)?,
-        last_order_at: row.get(first + 2)?,
-        totals: row.get(first + 3)?,
-        order_days: row.get(first + 4)?,
-    })
-}
-
-pub(super) const COUPON_COLUMNS: &str =
-    "code, beneficiary, customer_id, amount_cents, currency, available_from, status, redeemed_order,
-     valid_until";
-
-pub(super) fn raw_coupon(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawCoupon> {
-    Ok(RawCoupon {
-        code: row.get(0)?,
-        beneficiary: row.get(1)?,
-        customer_id: row.get(2)?,
-        amount_cents: row.get(3)?,
-        currency: row.get(4)?,
-        available_from: row.get(5)?,
-        status: row.get(6)?,
-        redeemed_order: row.get(7)?,
-        valid_until: row.get(8)?,
-    })
-}
-
-fn read_history(tx: &Transaction<'_>, customer_id: &str) -> rusqlite::Result<Option<RawHistory>> {
-    tx.query_row(
-        &format!("SELECT {HISTORY_COLUMNS} FROM customers WHERE customer_id = ?1"),
-        [customer_id],
-        |row| raw_history(row, 0),
-    )
-    .optional()
-}
-
-/// The customer's latest win-back mail: when, until when its coupon is valid, and the mail an
-/// order has won the customer back after.
-type RawWinback = (String, String, Option<String>);
-
-fn read_winback(tx: &Transaction<'_>, customer_id: &str) -> rusqlite::Result<Option<RawWinback>> {
-    tx.query_row(
-        "SELECT winback_sent_at, winback_until, winback_won FROM customers
-         WHERE customer_id = ?1 AND winback_sent_at IS NOT NULL",
-        [customer_id],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-    )
-    .optional()
-}
-
-fn winback_sent((sent_at, until, won): RawWinback) -> Result<WinbackSent, StoreError> {
-    Ok(WinbackSent {
-        sent_at: parse_timestamp(&sent_at)?,
-        valid_until: parse_timestamp(&until)?,
-        won: won.as_deref() == Some(sent_at.as_str()),
-    })
 }
 
 fn guards_exist(tx: &Transaction<'_>, guards: &[String; 2]) -> rusqlite::Result<bool> {
@@ -747,59 +403,6 @@ fn read_referrer(tx: &Transaction<'_>, code: &str) -> rusqlite::Result<Option<Ra
     .optional()
 }
 
-pub(super) fn read_coupon(
-    connection: &rusqlite::Connection,
-    code: &str,
-) -> rusqlite::Result<Option<RawCoupon>> {
-    connection
-        .query_row(
-            &format!("SELECT {COUPON_COLUMNS} FROM coupons WHERE code = ?1"),
-            [code],
-            raw_coupon,
-        )
-        .optional()
-}
-
-/// Creates the friend's profile on their first order, or updates its history.
-fn write_history(
-    tx: &Transaction<'_>,
-    order: &Order,
-    person: &PersonFingerprint,
-    history: &OrderHistory,
-) -> rusqlite::Result<()> {
-    let totals = serde_json::to_string(&history.totals).unwrap_or_else(|_| "{}".into());
-    let order_days = serde_json::to_string(&history.order_days).unwrap_or_else(|_| "[]".into());
-    tx.execute(
-        "INSERT INTO customers (customer_id, email, person, name, locale, created_at,
-                                order_count, first_order_at, last_order_at, totals, order_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         ON CONFLICT (customer_id) DO UPDATE SET
-            order_count = excluded.order_count,
-            first_order_at = excluded.first_order_at,
-            last_order_at = excluded.last_order_at,
-            totals = excluded.totals,
-            order_days = excluded.order_days,
-            email = CASE customers.email WHEN '' THEN excluded.email ELSE customers.email END,
-            person = COALESCE(customers.person, excluded.person),
-            name = COALESCE(customers.name, excluded.name),
-            locale = COALESCE(customers.locale, excluded.locale)",
-        params![
-            order.customer_id.as_ref(),
-            order.email.as_ref(),
-            person.as_ref(),
-            order.name.as_ref().map(AsRef::<str>::as_ref),
-            order.locale.map(Locale::as_str),
-            rfc3339(order.placed_at),
-            history.order_count as i64,
-            history.first_order_at.map(rfc3339),
-            history.last_order_at.map(rfc3339),
-            totals,
-            order_days,
-        ],
-    )?;
-    Ok(())
-}
-
 fn existing_order(raw: RawOrder) -> Result<ExistingOrder, StoreError> {
     stored::existing_order(
         raw.state.as_deref(),
@@ -807,28 +410,6 @@ fn existing_order(raw: RawOrder) -> Result<ExistingOrder, StoreError> {
         &raw.request_hash,
         Some(&raw.response_body),
     )
-}
-
-pub(super) fn order_history(raw: RawHistory) -> Result<OrderHistory, StoreError> {
-    let totals: BTreeMap<String, u64> = serde_json::from_str(&raw.totals)
-        .map_err(|_| StoreError::Corrupt("bad order totals".into()))?;
-    Ok(OrderHistory {
-        order_count: u64::try_from(raw.order_count)
-            .map_err(|_| StoreError::Corrupt("negative order count".into()))?,
-        first_order_at: raw
-            .first_order_at
-            .as_deref()
-            .map(parse_timestamp)
-            .transpose()?,
-        last_order_at: raw
-            .last_order_at
-            .as_deref()
-            .map(parse_timestamp)
-            .transpose()?,
-        totals,
-        order_days: serde_json::from_str(&raw.order_days)
-            .map_err(|_| StoreError::Corrupt("bad order days".into()))?,
-    })
 }
 
 fn referrer_from(raw: RawReferrer) -> Result<Referrer, StoreError> {
@@ -855,22 +436,5 @@ fn referrer_from(raw: RawReferrer) -> Result<Referrer, StoreError> {
             .transpose()
             .map_err(|_| corrupt("locale"))?,
         conversions: u64::try_from(raw.conversions).map_err(|_| corrupt("conversions"))?,
-    })
-}
-
-pub(super) fn stored_coupon(raw: RawCoupon) -> Result<Coupon, StoreError> {
-    let amount = u64::try_from(raw.amount_cents)
-        .map_err(|_| StoreError::Corrupt("negative amount".into()))?;
-    Ok(Coupon {
-        reward: stored::reward(
-            &raw.beneficiary,
-            &raw.customer_id,
-            &raw.code,
-            amount,
-            &raw.currency,
-            &raw.available_from,
-            raw.valid_until.as_deref(),
-        )?,
-        state: stored::coupon_state(&raw.status, raw.redeemed_order.as_deref())?,
     })
 }

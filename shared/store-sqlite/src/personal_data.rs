@@ -10,10 +10,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params_from_iter, Connection, TransactionBehavior};
 
+use super::coupons::{raw_coupon, stored_coupon, COUPON_COLUMNS};
+use super::history::{order_history, raw_history, HISTORY_COLUMNS};
 use super::offers::{ClaimRow, CLAIM_COLUMNS};
-use super::orders::{
-    order_history, raw_coupon, raw_history, stored_coupon, COUPON_COLUMNS, HISTORY_COLUMNS,
-};
 use super::outbox::{raw_summary, summary, SUMMARY_COLUMNS};
 use super::surveys::{raw_survey, survey_from, FOLLOW_UP_COLUMNS, SURVEY_COLUMNS};
 use super::EmbeddedStore;
@@ -256,7 +255,7 @@ struct RawProfile {
     locale: Option<String>,
     created_at: String,
     erased_at: Option<String>,
-    history: super::orders::RawHistory,
+    history: super::history::RawHistory,
 }
 
 struct RawCode {
@@ -281,7 +280,7 @@ struct RawData {
     profiles: Vec<RawProfile>,
     codes: Vec<RawCode>,
     orders: Vec<RawOrderRecord>,
-    coupons: Vec<super::orders::RawCoupon>,
+    coupons: Vec<super::coupons::RawCoupon>,
     claims: Vec<ClaimRow>,
     surveys: Vec<super::surveys::RawSurvey>,
     opt_outs: Vec<(String, String)>,

@@ -3,7 +3,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use chrono::{DateTime, Utc};
 
-use super::orders::{raw_coupon, stored_coupon, COUPON_COLUMNS};
+use super::coupons::{raw_coupon, stored_coupon, COUPON_COLUMNS};
 use super::outbox::insert_messages;
 use super::tallies::record_tally;
 use super::EmbeddedStore;

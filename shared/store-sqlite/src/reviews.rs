@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{Duration, NaiveDate};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::orders::{read_coupon, stored_coupon};
+use super::coupons::{read_coupon, stored_coupon};
 use super::outbox::insert_messages;
 use super::tallies::record_tally;
 use super::EmbeddedStore;

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::orders::insert_coupon;
+use super::coupons::insert_coupon;
 use super::outbox::insert_messages;
 use super::surveys::{read_survey, survey_from};
 use super::tallies::record_tally;
