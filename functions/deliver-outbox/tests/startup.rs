@@ -1,32 +1,17 @@
 //! The Lambda binary refuses to start on bad delivery configuration, naming the variable.
 
-use std::process::Command;
+use startup_test::{Binary, Override};
 
-const COMPLETE: &[(&str, &str)] = &[
-    ("TABLE_NAME", "referrals"),
-    ("MAIL_FROM", "shop@example.com"),
-    ("SHOP_NAME", "Test Shop"),
-];
+const DELIVER_OUTBOX: Binary = Binary::new(
+    env!("CARGO_BIN_EXE_deliver-outbox"),
+    &[
+        ("TABLE_NAME", "referrals"),
+        ("MAIL_FROM", "shop@example.com"),
+        ("SHOP_NAME", "Test Shop"),
+    ],
+);
 
-/// Variables set (`Some`) or removed (`None`) on top of [`COMPLETE`].
-type Overrides<'a> = &'a [(&'a str, Option<&'a str>)];
-
-fn start(overrides: Overrides<'_>) -> String {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_deliver-outbox"));
-    command.env_clear().envs(COMPLETE.iter().copied());
-    for (name, value) in overrides {
-        match value {
-            Some(value) => command.env(name, value),
-            None => command.env_remove(name),
-        };
-    }
-    let output = command.output().expect("binary runs");
-    assert!(
-        !output.status.success(),
-        "must not start with {overrides:?}"
-    );
-    String::from_utf8_lossy(&output.stdout).to_string() + &String::from_utf8_lossy(&output.stderr)
-}
+type Overrides<'a> = &'a [Override<'a>];
 
 #[test]
 fn missing_or_invalid_settings_stop_start_up_naming_them() {
@@ -121,13 +106,6 @@ fn missing_or_invalid_settings_stop_start_up_naming_them() {
         ),
     ];
     for (overrides, expected) in cases {
-        let printed = start(overrides);
-        assert!(printed.contains(expected), "{overrides:?}: {printed}");
-        for secret in [secret, client_secret, woo_secret] {
-            assert!(
-                !printed.contains(secret),
-                "a secret must never be printed: {printed}"
-            );
-        }
+        DELIVER_OUTBOX.refuses_saying(overrides, expected, &[secret, client_secret, woo_secret]);
     }
 }
