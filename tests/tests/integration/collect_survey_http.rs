@@ -91,6 +91,83 @@ async fn post_form(stack: &TestStack, link: &str, form: &str) -> Response {
         .expect("sent")
 }
 
+/// French is a catalog like the others: a customer's `fr`, a shop's `DEFAULT_LOCALE=fr` and a
+/// browser's `Accept-Language` each select it, for the mail (read back by an independent MIME
+/// parser) and for the pages.
+#[tokio::test]
+async fn a_french_customer_gets_the_mail_and_the_pages_in_french() {
+    let stack = TestStack::start_with(&[("DEFAULT_LOCALE", "fr")]).await;
+    let sent = request_survey(&stack, order("o-fr", "chloe", "chloe@example.fr", "fr")).await;
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    // No locale: the shop's default, French.
+    let sent = request_survey(
+        &stack,
+        json!({"order_id": "o-dflt", "customer_id": "remi", "email": "remi@example.fr"}),
+    )
+    .await;
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let mails = stack.mails().await;
+    for to in ["chloe@example.fr", "remi@example.fr"] {
+        let mail = mails
+            .iter()
+            .find(|m| m.contains(&format!("To: {to}\r\n")))
+            .expect("the French mail");
+        assert!(
+            mail.contains("Subject: Merci pour votre achat chez Test Shop\r\n"),
+            "{mail}"
+        );
+        assert!(
+            mail.contains(
+                "Quelle est la probabilité que vous recommandiez Test Shop à un ami\u{a0}?"
+            ),
+            "{mail}"
+        );
+        assert!(
+            !mail.contains("mail-survey") && !mail.contains("survey-scale"),
+            "no message id left: {mail}"
+        );
+    }
+
+    let link = link_from_mail(&stack, "chloe@example.fr", 9).await;
+    let page = stack
+        .client
+        .get(&link)
+        .header("accept-language", "de-DE,de;q=0.9")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.expect("page");
+    assert!(
+        page.contains("<html lang=\"fr\""),
+        "the customer's locale wins: {page}"
+    );
+    assert!(page.contains("<h1>Votre avis sur Test Shop</h1>"), "{page}");
+    assert!(page.contains("Envoyer mon avis"), "{page}");
+
+    // A page that belongs to no customer follows the browser: German asked, German served;
+    // French asked by the browser of a shop whose default is German, French served.
+    let unknown = stack.url(SURVEYS, "/s/AAAAAAAAAAAAAAAAAAAAAA");
+    let german = stack
+        .client
+        .get(&unknown)
+        .header("accept-language", "de-DE,de;q=0.9,fr;q=0.5")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(german.status(), StatusCode::NOT_FOUND);
+    assert!(german.text().await.expect("page").contains("lang=\"de\""));
+    let german_shop = TestStack::start().await;
+    let french = german_shop
+        .client
+        .get(german_shop.url(SURVEYS, "/s/AAAAAAAAAAAAAAAAAAAAAA"))
+        .header("accept-language", "fr-BE,fr;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .expect("sent");
+    assert!(french.text().await.expect("page").contains("lang=\"fr\""));
+}
+
 #[tokio::test]
 async fn survey_mails_in_both_languages_carry_score_links_and_unsubscribe_headers() {
     let stack = TestStack::start().await;
