@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Refreshes shared/domain/data/disposable-email-domains.txt, the list of disposable email domains
-# embedded in the functions at build time (README, *Disposable addresses*), from the community's
+# embedded in the functions at build time (docs/api.md, *Disposable addresses*), from the community's
 # list as the PyPI package `disposable-email-domains` ships it (its source_data file, one domain
 # a line). Usage: scripts/refresh-disposable-domains.sh <version>, e.g. 0.0.293; then review the
 # diff, run the tests, commit.

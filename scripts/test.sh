@@ -28,7 +28,7 @@ step "emulator: ministack $MINISTACK_VERSION and aws-sam-translator $SAM_TRANSLA
 emulator_install
 
 
-step "Debian's chromium (the browser tests), jq (the README's walk-through, run by a test) and npm (the Shopify schema)"
+step "Debian's chromium (the browser tests), jq (the curl examples of the README and docs/, run by a test) and npm (the Shopify schema)"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v jq >/dev/null 2>&1 || missing+=(jq)
@@ -94,7 +94,7 @@ cargo test --workspace 2>&1 | tee "$LOG_DIR/cargo-test.log"
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "%d passed, %d failed\n", passed, failed }' \
   "$LOG_DIR/cargo-test.log"
 
-step "black-box: the local stack as a process, killed and restarted; signatures checked by standardwebhooks; the README's curl examples"
+step "black-box: the local stack as a process, killed and restarted; signatures checked by standardwebhooks; the curl examples of the README and docs/"
 cargo build --quiet -p local
 "$EMULATOR_VENV/bin/python" -m unittest discover --start-directory tests/blackbox --pattern 'test_*.py' -v \
   2>&1 | tee "$LOG_DIR/blackbox.log"

@@ -4,7 +4,7 @@ published 2026-10 Admin schema). The share link is opened like a browser would (
 with Python's own HTML parser, its form submitted as a browser encodes it), the friend's discount
 exists in Shopify before any order, and the friend's paid order, delivered as Shopify signs it and
 redelivered, rewards the referrer once. The referrer's own address, an existing customer, a
-repeat and concurrent claims are handled as the README says.
+repeat and concurrent claims are handled as docs/friend-offer.md says.
 
 Run by scripts/test.sh after `cargo build -p local`.
 """

@@ -1,19 +1,24 @@
-"""Every curl example in the README, run as written against the local stack as a process.
+"""Every curl example in the README and the book under docs/, run as written against the local
+stack as a process.
 
-The README's ```sh blocks with a curl example are run in their order in one bash session (`set -euo pipefail`), so
-variables a block sets (a code, a coupon, a survey id read from an answer) reach the next ones,
-as they do for a reader pasting them into a terminal. Three things differ from a reader's run,
-and only these: the test starts the stack itself (`cargo run -p local`, in a block of its own, is
-not run), on a free port instead of 9000, which is replaced in the text; the deployed stack's `REWARD_URL` points at the
-local reward-referral (the same HTTP API), and the working folder has `.local-data` and `tests`
-where the README's relative paths expect them.
+The ```sh blocks with a curl example are run in one bash session (`set -euo pipefail`): the
+README's first, in their order, then each page's of docs/SUMMARY.md, page by page in the summary's
+order (a page without such a block, as the architecture or the runbook, adds nothing). So
+variables a block sets (a code, a coupon, a survey's link token read from its mail) reach the
+next ones, also on a later page, as they do for a reader pasting them into one terminal. Three
+things differ from a reader's run, and only these: the test starts the stack itself
+(`cargo run -p local`, in a block of its own, is not run), on a free port instead of 9000, which
+is replaced in the text; the deployed stack's `REWARD_URL` points at the local reward-referral
+(the same HTTP API), and the working folder has `.local-data` and `tests` where the examples'
+relative paths (from the repository's root) expect them.
 
 Every curl goes through a wrapper first on PATH (so also under xargs) that records the example
-it belongs to, the HTTP status it got and the body. An example passes when curl succeeds and the
-status is 2xx or 3xx, or the status its comment names (`# 409 reward_pending during the hold` on
-its line, or `# 200` alone on the next); and when the README shows its answer (a `# {…}` comment
-under it), the answer has every field shown, and the values shown for the fields that do not
-change from run to run (statuses, amounts, counts, ids the example chose; not codes or times).
+it belongs to (`<file> line N`), the HTTP status it got and the body. An example passes when curl
+succeeds and the status is 2xx or 3xx, or the status its comment names (`# 409 reward_pending
+during the hold` on its line, or `# 200` alone on the next); and when the text shows its answer (a
+`# {…}` comment under it), the answer has every field shown, and the values shown for the fields
+that do not change from run to run (statuses, amounts, counts, ids the example chose; not codes or
+times).
 
 Run by scripts/test.sh after `cargo build -p local`.
 """
@@ -33,6 +38,7 @@ from pathlib import Path
 from localstack import ROOT, LocalStack
 
 README = ROOT / "README.md"
+SUMMARY = ROOT / "docs" / "SUMMARY.md"
 DEV_KEYS = {
     "API_KEYS": "local-dev-key-not-secret",
     "STAFF_API_KEYS": "local-staff-key-not-secret",
@@ -42,7 +48,7 @@ DEV_KEYS = {
 }
 
 WRAPPER = """#!/usr/bin/env bash
-# Records which README example ran curl, the last HTTP status it got and, unless the example
+# Records which documented example ran curl, the last HTTP status it got and, unless the example
 # chose where the body goes (-o, -I), the body; then answers as curl.
 dump=$(mktemp)
 body=none
@@ -77,13 +83,20 @@ FIELD = re.compile(r'"(\w+)"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false
 
 @dataclass
 class Command:
-    """One shell command of a block, possibly over several lines, and the README line it starts on."""
+    """One shell command of a block, possibly over several lines, and the line it starts on."""
 
     line: int
     text: str
-    # The answer the README shows under the command (`# {…}`), and a status shown alone (`# 200`).
+    # The answer the text shows under the command (`# {…}`), and a status shown alone (`# 200`).
     answer: str | None = None
     status_below: int | None = None
+    # The file the command is in, relative to the repository's root.
+    source: str = "README.md"
+
+    @property
+    def where(self) -> str:
+        """`<file> line N`: where a reader finds the command."""
+        return f"{self.source} line {self.line}"
 
     @property
     def runs_curl(self) -> bool:
@@ -111,10 +124,10 @@ def sh_blocks(text: str) -> list[list[tuple[int, str]]]:
     return blocks
 
 
-def commands(block: list[tuple[int, str]]) -> list[Command]:
-    """Splits a block into commands: a command goes on while a quote is open, a line ends in a
-    backslash, or a here-document has not reached its terminator. Lines holding only a comment
-    are not commands."""
+def commands(block: list[tuple[int, str]], source: str = "README.md") -> list[Command]:
+    """Splits a block of `source` into commands: a command goes on while a quote is open, a line
+    ends in a backslash, or a here-document has not reached its terminator. Lines holding only a
+    comment are not commands."""
     found: list[Command] = []
     pending: list[str] = []
     start = 0
@@ -147,10 +160,10 @@ def commands(block: list[tuple[int, str]]) -> list[Command]:
                 heredoc = marker.group(1)
         continues = single or double or heredoc is not None or line.rstrip().endswith("\\")
         if not continues:
-            found.append(Command(start, "\n".join(pending)))
+            found.append(Command(start, "\n".join(pending), source=source))
             pending = []
     if pending:
-        raise AssertionError(f"README line {start}: a command never ends (an open quote?)")
+        raise AssertionError(f"{source} line {start}: a command never ends (an open quote?)")
     lines = dict(block)
     for command in found:
         below = command.line + command.text.count("\n") + 1
@@ -178,6 +191,12 @@ def documented_answer(lines: dict[int, str], start: int) -> str:
     return text
 
 
+def documented_files() -> list[Path]:
+    """README.md, then the book's pages in the order docs/SUMMARY.md lists them."""
+    pages = re.findall(r"^\s*[-*] \[[^\]]*\]\(([^)#\s]+)\)", SUMMARY.read_text(), flags=re.MULTILINE)
+    return [README] + [SUMMARY.parent / page for page in pages]
+
+
 def fields(value: object) -> dict[str, list[object]]:
     """Every field name anywhere in a JSON value, with the values it has."""
     found: dict[str, list[object]] = {}
@@ -194,7 +213,7 @@ def fields(value: object) -> dict[str, list[object]]:
 
 
 def answer_mismatches(documented: str, body: str) -> list[str]:
-    """What the README shows of an answer that the actual answer lacks."""
+    """What the text shows of an answer that the actual answer lacks."""
     while body.startswith("HTTP/"):  # `curl -i`: the headers come first
         body = re.split(r"\r?\n\r?\n", body, maxsplit=1)[-1]
     try:
@@ -206,7 +225,7 @@ def answer_mismatches(documented: str, body: str) -> list[str]:
         if name not in actual:
             problems.append(f"no field {name!r}")
         elif name in STABLE_FIELDS and shown and json.loads(shown) not in actual[name]:
-            problems.append(f"{name} is {actual[name]}, the README shows {shown}")
+            problems.append(f"{name} is {actual[name]}, the text shows {shown}")
     return problems
 
 
@@ -241,17 +260,31 @@ class ReadmeExamplesTest(unittest.TestCase):
             f"CREATE_URL=http://127.0.0.1:{stack.port}/lambda-url/create-referral/",
             f"REWARD_URL=http://127.0.0.1:{stack.port}/lambda-url/reward-referral/",
         ]
-        for block in sh_blocks(README.read_text()):
-            block_commands = commands(block)
-            # Blocks without a curl example install, build or deploy: not this test's to run.
-            if not any(command.runs_curl for command in block_commands):
-                continue
-            for command in block_commands:
-                if command.runs_curl:
-                    examples.append(command)
-                script.append(f"export EXAMPLE={command.line}")
-                script.append(command.text.replace("127.0.0.1:9000", f"127.0.0.1:{stack.port}"))
-        self.assertGreater(len(examples), 25, "the README's curl examples were found")
+        files = documented_files()
+        missing = [str(path.relative_to(ROOT)) for path in files if not path.is_file()]
+        self.assertEqual(missing, [], "pages docs/SUMMARY.md lists that do not exist")
+        unlisted = sorted(
+            str(page.relative_to(ROOT)) for page in (ROOT / "docs").glob("*.md")
+            if page != SUMMARY and page not in files
+        )
+        self.assertEqual(unlisted, [], "pages of docs/ that docs/SUMMARY.md does not list (their examples would not run)")
+        for path in files:
+            source = str(path.relative_to(ROOT))
+            for block in sh_blocks(path.read_text()):
+                block_commands = commands(block, source)
+                # Blocks without a curl example install, build or deploy: not this test's to run.
+                if not any(command.runs_curl for command in block_commands):
+                    continue
+                for command in block_commands:
+                    if command.runs_curl:
+                        examples.append(command)
+                    script.append(f"export EXAMPLE='{command.where}'")
+                    script.append(command.text.replace("127.0.0.1:9000", f"127.0.0.1:{stack.port}"))
+        self.assertGreater(len(examples), 25, "the curl examples of the README and the book were found")
+        in_readme = sum(1 for command in examples if command.source == "README.md")
+        self.assertGreater(in_readme, 20, "the README's walk-through still shows its curl examples")
+        pages = {command.source for command in examples} - {"README.md"}
+        self.assertGreaterEqual(len(pages), 3, f"the book's pages show curl examples too: {sorted(pages)}")
 
         real_curl = shutil.which("curl")
         self.assertIsNotNone(real_curl, "curl is installed")
@@ -272,35 +305,35 @@ class ReadmeExamplesTest(unittest.TestCase):
             timeout=300,
         )
         transcript = f"stdout:\n{run.stdout[-4000:]}\nstderr:\n{run.stderr[-4000:]}"
-        self.assertEqual(run.returncode, 0, f"the README's blocks stopped with an error\n{transcript}")
+        self.assertEqual(run.returncode, 0, f"the documented blocks stopped with an error\n{transcript}")
 
-        statuses: dict[int, list[tuple[str, str, str]]] = {}
+        statuses: dict[str, list[tuple[str, str, str]]] = {}
         for entry in log.read_text().splitlines():
             example, rc, status, body = entry.split("\t")
-            statuses.setdefault(int(example), []).append((rc, status, body))
+            statuses.setdefault(example, []).append((rc, status, body))
         answers_checked = 0
         for command in examples:
-            ran = statuses.get(command.line)
-            self.assertTrue(ran, f"README line {command.line} ran no curl:\n{command.text}")
+            ran = statuses.get(command.where)
+            self.assertTrue(ran, f"{command.where} ran no curl:\n{command.text}")
             for rc, status, _ in ran or []:
-                self.assertEqual(rc, "0", f"README line {command.line}: curl failed\n{command.text}\n{transcript}")
+                self.assertEqual(rc, "0", f"{command.where}: curl failed\n{command.text}\n{transcript}")
                 expected = command.expected_status
                 ok = int(status) == expected if expected else 200 <= int(status) < 400
-                self.assertTrue(ok, f"README line {command.line} answered {status}:\n{command.text}\n{transcript}")
+                self.assertTrue(ok, f"{command.where} answered {status}:\n{command.text}\n{transcript}")
             if command.answer is not None and ran:
                 body_file = ran[-1][2]
-                self.assertNotEqual(body_file, "none", f"README line {command.line} shows an answer it does not read")
+                self.assertNotEqual(body_file, "none", f"{command.where} shows an answer it does not read")
                 body = Path(body_file).read_text()
                 problems = answer_mismatches(command.answer, body)
-                self.assertEqual(problems, [], f"README line {command.line}: the answer differs from the README's\n{body}")
+                self.assertEqual(problems, [], f"{command.where}: the answer differs from the one shown\n{body}")
                 answers_checked += 1
-        self.assertGreater(answers_checked, 5, "the README's shown answers were found")
+        self.assertGreater(answers_checked, 5, "the shown answers were found")
         # A URL the docs build from a variable ending in / and a path starting with / would work
         # on most servers by luck, and not on every one.
         doubled = [
             entry for entry in urls.read_text().splitlines() if "//" in entry.split("\t", 1)[1].split("://", 1)[1]
         ]
-        self.assertEqual(doubled, [], "README examples whose URL has // in its path")
+        self.assertEqual(doubled, [], "documented examples whose URL has // in its path")
 
 
 class CommandSplittingTest(unittest.TestCase):
@@ -334,7 +367,7 @@ class CommandSplittingTest(unittest.TestCase):
         self.assertEqual(answer_mismatches(found[0].answer, '{"status":"sent","n":7,"more":[{"x":3}]}'), [])
         self.assertEqual(
             answer_mismatches(found[0].answer, '{"status":"failed","n":1}'),
-            ["status is ['failed'], the README shows \"sent\"", "no field 'more'", "no field 'x'"],
+            ["status is ['failed'], the text shows \"sent\"", "no field 'more'", "no field 'x'"],
         )
 
 

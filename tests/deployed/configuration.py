@@ -1,7 +1,7 @@
 """The template passes each function exactly what it reads.
 
-Which variables a function reads, and which it requires, comes from the README's configuration
-table, which the Rust tests generate from the functions' settings structs (so it is the code's
+Which variables a function reads, and which it requires, comes from the configuration table of
+docs/configuration.md, which the Rust tests generate from the functions' settings structs (so it is the code's
 word, not a second list): every variable the template sets on a function must be one that
 function reads, and every variable it requires must be set.
 """
@@ -23,8 +23,8 @@ class Variable:
     required: bool
 
 
-def read_table(readme: Path) -> dict[str, Variable]:
-    text = readme.read_text()
+def read_table(document: Path) -> dict[str, Variable]:
+    text = document.read_text()
     start = text.index(_BEGIN)
     table = text[start : text.index(_END, start)]
     variables = {}
@@ -40,7 +40,7 @@ def read_table(readme: Path) -> dict[str, Variable]:
         )
         variables[match[1]] = Variable(match[1], readers, cells[2] == "yes")
     if not variables:
-        raise ValueError(f"no configuration table between the markers in {readme}")
+        raise ValueError(f"no configuration table between the markers in {document}")
     return variables
 
 

@@ -211,7 +211,7 @@ def check_least_privilege(
 def check_environments(
     client: Callable[..., Any], deployed: DeployedStack, declared: list[cfn_template.Function]
 ) -> None:
-    table = configuration.read_table(ROOT / "README.md")
+    table = configuration.read_table(ROOT / "docs" / "configuration.md")
     functions = client("lambda")
     problems = []
     for function in declared:

@@ -38,7 +38,7 @@ SUPPORT_EMAIL = "support@shop.example"
 REWARD_CENTS = 1000  # the template's default for both sides
 DEFAULT_RANGE_DAYS = 30  # score-nps reports on the last 30 days without from/to
 REFERRER_EMAIL = "anna@example.com"
-# A share link's click counts only from a browser (README, *Clicks*).
+# A share link's click counts only from a browser (docs/api.md, *Clicks that are people*).
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 # The stack's ShopifyWebhookSecret; Shopify's order webhooks are signed with it below.
 SHOPIFY_SECRET = "deployed-shopify-secret-0123456789"
@@ -394,7 +394,7 @@ class ProductRun:
         self.log(f"deliver-outbox: both discounts of {order_id} created in Shopify (Admin GraphQL, schema-checked)")
 
     def shopify_order_webhook_rewards_and_emits_events(self, code: str) -> None:
-        """The README's story: Shopify's order webhook in, signed as Shopify signs (HMAC-SHA256 by
+        """The story of docs/platforms.md: Shopify's order webhook in, signed as Shopify signs (HMAC-SHA256 by
         Python's hmac, not our code), and `reward.issued` out to the shop's endpoint."""
         order = json.loads(SHOPIFY_ORDER.read_text())
         order["id"] = 5987654321098765001

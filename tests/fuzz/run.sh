@@ -19,7 +19,7 @@ fi
 cargo build --quiet -p local
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 data_dir="$(mktemp -d)"
-# The development defaults are the local stack's, and so are these secrets (README).
+# The development defaults are the local stack's, and so are these secrets (docs/configuration.md).
 export API_KEY="local-dev-key-not-secret"
 export STAFF_API_KEY="local-staff-key-not-secret"
 export PRIVACY_API_KEY="local-privacy-key-not-secret"

@@ -1,6 +1,6 @@
-//! The README's configuration tables, generated from the settings structs so the two cannot
-//! drift: every variable with the functions that read it, whether it is required, its default
-//! and its doc comment.
+//! The configuration tables of docs/configuration.md, generated from the settings structs so the
+//! two cannot drift: every variable with the functions that read it, whether it is required, its
+//! default and its doc comment.
 
 use settings::Variable;
 
@@ -48,8 +48,8 @@ fn meaning_and_default(variable: &Variable) -> (String, String) {
     (meaning.trim_end_matches('.').to_owned(), default)
 }
 
-/// The table under "## Configuration": one row per variable, in the order the functions declare
-/// them; the Lambda runtime's variables last.
+/// The table under docs/configuration.md's "## On Lambda": one row per variable, in the order
+/// the functions declare them; the Lambda runtime's variables last.
 pub fn configuration_table(runtime: &[Variable]) -> String {
     let functions = lambda_settings();
     let mut rows: Vec<(Variable, Vec<&str>)> = Vec::new();

@@ -293,7 +293,7 @@ pub(super) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     // Erased and expired rows are overwritten with zeros, not just unlinked: the file must not
-    // keep what the store deleted (README, *Personal data*).
+    // keep what the store deleted (docs/personal-data.md).
     connection.pragma_update(None, "secure_delete", "ON")?;
     let applied: usize = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied) {

@@ -144,7 +144,7 @@ fn transport_reason(error: &reqwest::Error) -> String {
 mod tests {
     use super::*;
 
-    /// The README's example delivery, whose signature was computed with the PyPI
+    /// The example delivery of docs/delivery.md, whose signature was computed with the PyPI
     /// `standardwebhooks` package: ours must be byte-identical.
     #[test]
     fn the_readme_example_is_signed_as_standard_webhooks_signs_it() {
@@ -158,8 +158,8 @@ mod tests {
             sender.signature(&id, 1_796_036_519, body),
             Ok("v1,s99TLXM+cpkrOb6T6rwcbvxda9UnpdWIP/e6wXMAsOg=".to_owned())
         );
-        let readme = include_str!("../../../README.md");
-        assert!(readme.contains(body), "the README shows this body");
+        let page = include_str!("../../../docs/delivery.md");
+        assert!(page.contains(body), "docs/delivery.md shows this body");
     }
 
     #[test]

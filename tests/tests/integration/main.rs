@@ -1,7 +1,8 @@
 //! Every integration test in one binary, so the workspace is linked once instead of eleven
 //! times: HTTP tests against the real local stack, the store contract suites on both stores
-//! (the emulator's DynamoDB and SQLite), DynamoDB round trips, the browser test, the README's
-//! configuration tables, and the design record's references. Helpers are in the `http_tests` library (tests/src).
+//! (the emulator's DynamoDB and SQLite), DynamoDB round trips, the browser test, the
+//! configuration tables of docs/configuration.md, and the design record's references. Helpers
+//! are in the `http_tests` library (tests/src).
 
 mod api_key_roles;
 mod browser;
@@ -12,6 +13,7 @@ mod console_browser;
 mod create_referral_http;
 mod customer_data_http;
 mod delivery_pace;
+mod docs_links;
 mod docs_references;
 mod dynamodb_requests;
 mod edge_answers;
@@ -19,6 +21,7 @@ mod feedback_contract;
 mod feedback_http;
 mod friend_offer;
 mod hot_items;
+mod listings;
 mod local_stack;
 mod openapi_document;
 mod order_contract;

@@ -1,16 +1,16 @@
-//! The README's configuration tables are what the settings structs say. Run with
-//! `UPDATE_README=1` to rewrite them after changing a setting.
+//! The configuration tables of docs/configuration.md are what the settings structs say. Run with
+//! `UPDATE_DOCS=1` to rewrite them after changing a setting.
 
 use std::path::PathBuf;
 
 use http_tests::configuration::{configuration_table, local_table, splice};
 
 #[test]
-fn the_readme_tables_match_the_settings_structs() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md");
-    let readme = std::fs::read_to_string(&path).expect("README.md");
+fn the_configuration_tables_match_the_settings_structs() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/configuration.md");
+    let document = std::fs::read_to_string(&path).expect("docs/configuration.md");
     let runtime = settings::variables::<lambda_host::Runtime>();
-    let expected = splice(&readme, "configuration", &configuration_table(&runtime))
+    let expected = splice(&document, "configuration", &configuration_table(&runtime))
         .and_then(|r| {
             splice(
                 &r,
@@ -21,15 +21,15 @@ fn the_readme_tables_match_the_settings_structs() {
                 ),
             )
         })
-        .expect("README.md has both generated tables between their markers");
-    if std::env::var_os("UPDATE_README").is_some() {
-        std::fs::write(&path, &expected).expect("README.md written");
+        .expect("docs/configuration.md has both generated tables between their markers");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).expect("docs/configuration.md written");
         return;
     }
     assert!(
-        readme == expected,
-        "README.md's configuration tables differ from the settings structs; \
-         run `UPDATE_README=1 cargo test -p http-tests --test integration readme`"
+        document == expected,
+        "docs/configuration.md's tables differ from the settings structs; \
+         run `UPDATE_DOCS=1 cargo test -p http-tests --test integration readme_configuration`"
     );
 }
 
@@ -96,8 +96,9 @@ fn each_function_requires_only_what_it_uses() {
     );
 }
 
-/// The README's Lambda build command and the test command build every function package (each
-/// folder under `functions/`), so a function added later cannot be left out of either.
+/// The documented Lambda build command (docs/building-and-deploying.md) and the test command
+/// build every function package (each folder under `functions/`), so a function added later
+/// cannot be left out of either.
 #[test]
 fn every_function_is_built_for_lambda_as_documented() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -109,11 +110,12 @@ fn every_function_is_built_for_lambda_as_documented() {
         .collect();
     functions.sort();
     assert_eq!(functions.len(), 6, "{functions:?}");
-    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
-    let build = readme
+    let guide = std::fs::read_to_string(root.join("docs/building-and-deploying.md"))
+        .expect("docs/building-and-deploying.md");
+    let build = guide
         .lines()
         .find(|line| line.starts_with("cargo lambda build "))
-        .expect("the README's Lambda build command");
+        .expect("docs/building-and-deploying.md's Lambda build command");
     let test_script = std::fs::read_to_string(root.join("scripts/test.sh")).expect("test.sh");
     let listed = test_script
         .lines()
@@ -123,7 +125,7 @@ fn every_function_is_built_for_lambda_as_documented() {
     for function in &functions {
         assert!(
             build.split_whitespace().any(|word| word == function),
-            "the README's `cargo lambda build` leaves out {function}: {build}"
+            "docs/building-and-deploying.md's `cargo lambda build` leaves out {function}: {build}"
         );
         assert!(
             listed.split_whitespace().any(|word| word == function),

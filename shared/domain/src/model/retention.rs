@@ -1,6 +1,6 @@
 //! How long personal details are kept (`RETENTION_DAYS`): survey answers with their comments,
 //! order records and outbox messages older than this are deleted; counters, guards, opt-outs,
-//! coupons and profiles stay (README, *Personal data*).
+//! coupons and profiles stay (docs/personal-data.md).
 
 use chrono::{DateTime, Duration, Utc};
 

@@ -68,7 +68,7 @@ pub struct OrderDay {
     pub orders: u64,
 }
 
-/// Reads for score-nps; what they cost is in the README. Read-only on purpose: score-nps holds
+/// Reads for score-nps; what they cost is in docs/api.md. Read-only on purpose: score-nps holds
 /// only this port, so its binary contains no write path and its role grants only Query.
 #[async_trait]
 pub trait MetricsStore: Send + Sync {

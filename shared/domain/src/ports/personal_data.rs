@@ -1,5 +1,5 @@
 //! A customer's personal data as a whole: found, exported and erased on their request
-//! (GDPR Art. 15, 17, 20). What erasure keeps, and why, is in the README's data inventory.
+//! (GDPR Art. 15, 17, 20). What erasure keeps, and why: docs/personal-data.md, data inventory.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
