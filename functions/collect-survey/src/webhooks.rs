@@ -1,72 +1,20 @@
 //! `POST /webhooks/shopify` and `POST /webhooks/woocommerce`: a fulfilled (Shopify) or
 //! completed (WooCommerce) order asks for its survey, as `POST /surveys` would.
 
-use std::sync::Arc;
-
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
 use domain::model::{SurveyDecision, SurveyRequest};
 use serde::Serialize;
-use shop_platforms::Platform;
-use web::{ApiError, RawBody, RequestOrigin};
+use web::{ApiError, RequestOrigin};
 
 use crate::AppState;
 
-/// Shopify's `orders/fulfilled`: the order asks for its survey.
-#[utoipa::path(
-    post,
-    path = "/webhooks/shopify",
-    tag = "platform webhooks",
-    params(web::ShopifyHeaders),
-    request_body(content = Object, content_type = "application/json", description = "Shopify's payload for the topic"),
-    responses(web::WebhookAnswers),
-    security(("shopify_signature" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub(crate) async fn shopify(
-    State(state): State<Arc<AppState>>,
-    origin: RequestOrigin,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Response {
-    receive(state, Platform::Shopify, origin, headers, body).await
+web::webhook_route! {
+    /// Shopify's `orders/fulfilled`: the order asks for its survey.
+    pub(crate) fn shopify(state: AppState, origin: RequestOrigin) for Shopify => act
 }
 
-/// WooCommerce's `order.updated` to `completed`: the order asks for its survey.
-#[utoipa::path(
-    post,
-    path = "/webhooks/woocommerce",
-    tag = "platform webhooks",
-    params(web::WooCommerceHeaders),
-    request_body(content = Object, content_type = "application/json", description = "WooCommerce's payload for the topic"),
-    responses(web::WebhookAnswers),
-    security(("woocommerce_signature" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub(crate) async fn woocommerce(
-    State(state): State<Arc<AppState>>,
-    origin: RequestOrigin,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Response {
-    receive(state, Platform::WooCommerce, origin, headers, body).await
-}
-
-async fn receive(
-    state: Arc<AppState>,
-    platform: Platform,
-    origin: RequestOrigin,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    state
-        .webhooks
-        .receive(platform, &headers, &body, |request| {
-            act(&state, &origin, request)
-        })
-        .await
+web::webhook_route! {
+    /// WooCommerce's `order.updated` to `completed`: the order asks for its survey.
+    pub(crate) fn woocommerce(state: AppState, origin: RequestOrigin) for WooCommerce => act
 }
 
 /// What a survey delivery answers: the survey sent (by its public id) or skipped, or asked for

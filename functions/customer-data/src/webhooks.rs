@@ -3,42 +3,18 @@
 //! answered 200 (the export is the shop's to fetch through `/customers/…/export`; a shop
 //! deleting its stack deletes the table).
 
-use std::sync::Arc;
-
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
 use domain::ports::Erasure;
 use serde::Serialize;
-use shop_platforms::{DataRequest, Platform, PrivacyRequest};
-use web::{ApiError, RawBody};
+use shop_platforms::{DataRequest, PrivacyRequest};
+use web::ApiError;
 
 use crate::bodies::ErasureBody;
 use crate::AppState;
 
-/// Shopify's mandatory privacy topics: `customers/redact` erases the customer by id and by
-/// address; `customers/data_request` and `shop/redact` are logged.
-#[utoipa::path(
-    post,
-    path = "/webhooks/shopify",
-    tag = "platform webhooks",
-    params(web::ShopifyHeaders),
-    request_body(content = Object, content_type = "application/json", description = "Shopify's payload for the topic"),
-    responses(web::WebhookAnswers),
-    security(("shopify_signature" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub(crate) async fn shopify(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Response {
-    state
-        .webhooks
-        .receive(Platform::Shopify, &headers, &body, |request| {
-            act(&state, request)
-        })
-        .await
+web::webhook_route! {
+    /// Shopify's mandatory privacy topics: `customers/redact` erases the customer by id and by
+    /// address; `customers/data_request` and `shop/redact` are logged.
+    pub(crate) fn shopify(state: AppState) for Shopify => act
 }
 
 /// What a privacy delivery answers: what was erased, or that the request was logged.

@@ -2,17 +2,11 @@
 //! drive the same services as `POST /orders` and `/refund`, and coupons used at checkout are
 //! redeemed.
 
-use std::sync::Arc;
-
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
 use domain::model::{CarriedCode, CouponCode, OrderId, ReferralCode};
 use domain::ports::{ExistingOrder, KnownCodes, PartialRefund, UndecidedOrder};
 use domain::services::{CancelOutcome, CouponError, OrderError, RefundEffect, RefundsOutcome};
-use shop_platforms::{ListedRefund, OrderEvent, OrderFacts, Platform, ReferralSources};
-use web::{ApiError, Ignored, RawBody};
+use shop_platforms::{ListedRefund, OrderEvent, OrderFacts, ReferralSources};
+use web::{ApiError, Ignored};
 
 use crate::bodies::{CouponUse, RewardBody};
 use crate::webhook_answers::{
@@ -21,54 +15,14 @@ use crate::webhook_answers::{
 };
 use crate::AppState;
 
-/// Shopify's `orders/create`, `orders/paid`, `orders/cancelled` and `refunds/create`.
-#[utoipa::path(
-    post,
-    path = "/webhooks/shopify",
-    tag = "platform webhooks",
-    params(web::ShopifyHeaders),
-    request_body(content = Object, content_type = "application/json", description = "Shopify's payload for the topic"),
-    responses(web::WebhookAnswers),
-    security(("shopify_signature" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub(crate) async fn shopify(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Response {
-    receive(state, Platform::Shopify, headers, body).await
+web::webhook_route! {
+    /// Shopify's `orders/create`, `orders/paid`, `orders/cancelled` and `refunds/create`.
+    pub(crate) fn shopify(state: AppState) for Shopify => act
 }
 
-/// WooCommerce's `order.created` and `order.updated`, and its pings.
-#[utoipa::path(
-    post,
-    path = "/webhooks/woocommerce",
-    tag = "platform webhooks",
-    params(web::WooCommerceHeaders),
-    request_body(content = Object, content_type = "application/json", description = "WooCommerce's payload for the topic"),
-    responses(web::WebhookAnswers),
-    security(("woocommerce_signature" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub(crate) async fn woocommerce(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Response {
-    receive(state, Platform::WooCommerce, headers, body).await
-}
-
-async fn receive(
-    state: Arc<AppState>,
-    platform: Platform,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    state
-        .webhooks
-        .receive(platform, &headers, &body, |request| act(&state, request))
-        .await
+web::webhook_route! {
+    /// WooCommerce's `order.created` and `order.updated`, and its pings.
+    pub(crate) fn woocommerce(state: AppState) for WooCommerce => act
 }
 
 async fn act(state: &AppState, event: OrderEvent) -> Result<OrderAnswer, ApiError> {

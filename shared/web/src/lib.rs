@@ -15,6 +15,7 @@ mod platform_webhooks;
 mod request_log;
 pub mod telemetry;
 mod visit;
+mod webhook_route;
 
 pub use auth::{require_api_key, ApiKeys, MIN_KEY_LEN};
 pub use base_url::{function_base_url, RequestOrigin};
