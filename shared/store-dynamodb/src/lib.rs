@@ -7,6 +7,7 @@ mod coupons;
 mod deliveries;
 mod discounts;
 mod errors;
+mod follow_ups;
 mod keys;
 mod offers;
 mod order_commit;
@@ -19,6 +20,7 @@ mod reviews;
 mod scheduled;
 mod surveys;
 mod tallies;
+mod update_expression;
 
 use aws_sdk_dynamodb::Client;
 use domain::model::Retention;

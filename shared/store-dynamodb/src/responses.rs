@@ -7,7 +7,7 @@ use chrono::{Datelike, Months, NaiveDate};
 
 use super::attributes::{self, optional_string, string, Item};
 use super::errors::classify;
-use super::surveys::follow_up_from;
+use super::follow_ups::follow_up_from;
 use super::{keys, DynamoStore};
 use domain::model::{Response, ResponseCursor, ResponseFilter};
 use domain::ports::stored::{self, StoredResponse};

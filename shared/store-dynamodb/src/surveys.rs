@@ -6,19 +6,20 @@ use chrono::{DateTime, Utc};
 
 use super::attributes::{self, expiry, number, optional_string, string, timestamp, Item};
 use super::errors::{self, classify, Transact};
+use super::follow_ups::follow_up_from;
 use super::outbox::message_puts;
 use super::tallies::tally_put;
+use super::update_expression::Expression;
 use super::{keys, DynamoStore};
 use domain::model::{
-    response_sort_key, Answer, Comment, CustomerId, CustomerName, Email, FollowUp, Locale, OrderId,
+    response_sort_key, Answer, Comment, CustomerId, CustomerName, Email, Locale, OrderId,
     PersonFingerprint, Score, Segment, Survey, SurveyDecision, SurveyId, SurveyRequest,
     SurveyToken,
 };
 use domain::ports::stored;
 use domain::ports::{
-    CustomerOptOut, FollowUpChange, FollowUpStore, OptOutMessage, OutboxMessage, StoreError,
-    StoredSurveyRequest, SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext,
-    SurveyStore, Tally,
+    CustomerOptOut, FollowUpChange, OptOutMessage, OutboxMessage, StoreError, StoredSurveyRequest,
+    SurveyCommitOutcome, SurveyRequestCommit, SurveyRequestContext, SurveyStore, Tally,
 };
 
 const REQUEST_INDEX: usize = 0;
@@ -304,47 +305,12 @@ impl SurveyStore for DynamoStore {
     }
 }
 
-#[async_trait]
-impl FollowUpStore for DynamoStore {
-    async fn survey_by_id(&self, survey_id: &SurveyId) -> Result<Option<Survey>, StoreError> {
-        match self.token_of(survey_id).await? {
-            Some(token) => self.survey(&token).await,
-            None => Ok(None),
-        }
-    }
-
-    async fn set_follow_up(
-        &self,
-        survey: &Survey,
-        change: &FollowUpChange,
-        tally: &Tally,
-    ) -> Result<bool, StoreError> {
-        let mut expression = Expression::default();
-        expression.follow_up(change);
-        expression.condition_present("answered_at");
-        let update = expression
-            .apply(
-                Update::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(keys::survey(&survey.token))),
-            )
-            .build()
-            .map_err(|e| StoreError::backend("building a follow-up update", e))?;
-        let mut items = vec![TransactWriteItem::builder().update(update).build()];
-        items.extend(tally_put(&self.table, tally)?);
-        match self.transact("recording a follow-up", items).await? {
-            Transact::Committed => Ok(true),
-            Transact::Cancelled(reasons) if errors::is_throttled(&reasons) => {
-                Err(StoreError::Throttled)
-            }
-            Transact::Cancelled(_) => Ok(false),
-        }
-    }
-}
-
 impl DynamoStore {
     /// The token behind a public survey id, from its pointer item.
-    async fn token_of(&self, survey_id: &SurveyId) -> Result<Option<SurveyToken>, StoreError> {
+    pub(super) async fn token_of(
+        &self,
+        survey_id: &SurveyId,
+    ) -> Result<Option<SurveyToken>, StoreError> {
         let item = self
             .get_consistent(keys::survey_id(survey_id), "reading a survey id")
             .await?;
@@ -409,113 +375,6 @@ impl DynamoStore {
             }),
         }
     }
-}
-
-/// An update's SET and REMOVE clauses and its conditions, every attribute behind a name
-/// placeholder (several, like `comment`, are reserved words).
-#[derive(Default)]
-struct Expression {
-    sets: Vec<String>,
-    removes: Vec<String>,
-    conditions: Vec<String>,
-    names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
-}
-
-impl Expression {
-    fn name(&mut self, attribute: &str) -> String {
-        let placeholder = format!("#a{}", self.names.len());
-        self.names.insert(placeholder.clone(), attribute.to_owned());
-        placeholder
-    }
-
-    fn value(&mut self, value: AttributeValue) -> String {
-        let placeholder = format!(":v{}", self.values.len());
-        self.values.insert(placeholder.clone(), value);
-        placeholder
-    }
-
-    fn set(&mut self, attribute: &str, value: AttributeValue) {
-        let (name, value) = (self.name(attribute), self.value(value));
-        self.sets.push(format!("{name} = {value}"));
-    }
-
-    fn remove(&mut self, attribute: &str) {
-        let name = self.name(attribute);
-        self.removes.push(name);
-    }
-
-    fn condition_equal(&mut self, attribute: &str, value: AttributeValue) {
-        let (name, value) = (self.name(attribute), self.value(value));
-        self.conditions.push(format!("{name} = {value}"));
-    }
-
-    fn condition_absent(&mut self, attribute: &str) {
-        let name = self.name(attribute);
-        self.conditions
-            .push(format!("attribute_not_exists({name})"));
-    }
-
-    fn condition_present(&mut self, attribute: &str) {
-        let name = self.name(attribute);
-        self.conditions.push(format!("attribute_exists({name})"));
-    }
-
-    /// Writes `change.next`, only if the stored follow-up is still `change.previous`.
-    fn follow_up(&mut self, change: &FollowUpChange) {
-        let next = &change.next;
-        self.set(
-            "follow_up_status",
-            AttributeValue::S(next.status.as_str().to_owned()),
-        );
-        match &next.note {
-            Some(note) => self.set(
-                "follow_up_note",
-                AttributeValue::S(note.as_ref().to_owned()),
-            ),
-            None => self.remove("follow_up_note"),
-        }
-        self.set("follow_up_at", timestamp(next.updated_at));
-        self.set(
-            "follow_up_on",
-            AttributeValue::S(next.opened_on.format("%Y-%m-%d").to_string()),
-        );
-        self.set("follow_up_version", number(next.version));
-        match &change.previous {
-            None => self.condition_absent("follow_up_version"),
-            Some(previous) => self.condition_equal("follow_up_version", number(previous.version)),
-        }
-    }
-
-    fn apply(
-        self,
-        update: aws_sdk_dynamodb::types::builders::UpdateBuilder,
-    ) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
-        let mut expression = format!("SET {}", self.sets.join(", "));
-        if !self.removes.is_empty() {
-            expression.push_str(&format!(" REMOVE {}", self.removes.join(", ")));
-        }
-        update
-            .update_expression(expression)
-            .condition_expression(self.conditions.join(" AND "))
-            .set_expression_attribute_names(Some(self.names))
-            .set_expression_attribute_values(Some(self.values))
-    }
-}
-
-/// A follow-up from an item's attributes (a survey item or a responses-index entry).
-pub(super) fn follow_up_from(item: &Item) -> Result<Option<FollowUp>, StoreError> {
-    let version = item
-        .contains_key("follow_up_version")
-        .then(|| attributes::counter(item, "follow_up_version"))
-        .transpose()?;
-    stored::follow_up(
-        optional_string(item, "follow_up_status"),
-        optional_string(item, "follow_up_note"),
-        optional_string(item, "follow_up_at"),
-        optional_string(item, "follow_up_on"),
-        version,
-    )
 }
 
 fn stored_request(item: &Item) -> Result<StoredSurveyRequest, StoreError> {

@@ -6,6 +6,7 @@
 mod coupons;
 mod deliveries;
 mod discounts;
+mod follow_ups;
 mod history;
 mod metrics;
 mod offers;

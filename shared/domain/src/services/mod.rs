@@ -9,6 +9,7 @@ mod follow_ups;
 mod letters;
 mod offers;
 mod optimistic;
+mod order_rewards;
 mod orders;
 mod referral_links;
 mod referrals;

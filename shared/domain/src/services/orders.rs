@@ -2,18 +2,17 @@ use std::sync::Arc;
 
 use crate::model::counters::{self, CounterDelta};
 use crate::model::{
-    activity_changes, decide, Beneficiary, CouponCode, Decision, HistoryChange, Order,
-    OrderOutcome, Reward, RewardRules,
+    activity_changes, decide, CouponCode, Decision, HistoryChange, Order, OrderOutcome, Reward,
+    RewardRules,
 };
 use crate::model::{
-    held_by, FingerprintKey, MessageId, OrderId, PageKey, PersonFingerprint, ReviewDecision,
-    ReviewLimits, RuleFacts, WinbackRules, DEFAULT_REVIEW_DAYS,
+    FingerprintKey, MessageId, PageKey, PersonFingerprint, ReviewDecision, ReviewLimits,
+    WinbackRules, DEFAULT_REVIEW_DAYS,
 };
 use crate::ports::{
-    Clock, CommitOutcome, ExistingOrder, HeldReward, KnownCodes, Letter, MessageKind, OrderCommit,
-    OrderStore, OutboxMessage, Payload, ReviewLookup, ReviewPlan, RewardCommit, RewardMail,
-    Scheduled, ShopIdentity, StoreError, StoredOrder, Tally, UndecidedOrder, WeekCounts,
-    WinbackPlan,
+    Clock, CommitOutcome, ExistingOrder, KnownCodes, MessageKind, OrderCommit, OrderStore,
+    OutboxMessage, Payload, ReviewLookup, Scheduled, ShopIdentity, StoreError, StoredOrder, Tally,
+    UndecidedOrder, WinbackPlan,
 };
 
 use super::optimistic::{until_done, Step};
@@ -40,17 +39,17 @@ pub enum OrderError {
 /// Records orders and rewards referrals exactly once (docs/architecture.md#exactly-once).
 #[derive(Clone)]
 pub struct OrderService {
-    store: Arc<dyn OrderStore>,
-    clock: Arc<dyn Clock>,
-    rules: RewardRules,
-    shop: ShopIdentity,
-    events: Events,
-    discounts: Discounts,
-    fingerprints: FingerprintKey,
-    activity_window_days: u32,
-    referral_links: Option<ReferralLinks>,
-    winback: Option<(WinbackRules, UnsubscribeLinks)>,
-    review: ReviewPolicy,
+    pub(super) store: Arc<dyn OrderStore>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) rules: RewardRules,
+    pub(super) shop: ShopIdentity,
+    pub(super) events: Events,
+    pub(super) discounts: Discounts,
+    pub(super) fingerprints: FingerprintKey,
+    pub(super) activity_window_days: u32,
+    pub(super) referral_links: Option<ReferralLinks>,
+    pub(super) winback: Option<(WinbackRules, UnsubscribeLinks)>,
+    pub(super) review: ReviewPolicy,
 }
 
 /// Which rules hold rewards, and what becomes of a held reward nobody decides.
@@ -71,14 +70,6 @@ impl ReviewPolicy {
             days: DEFAULT_REVIEW_DAYS,
         }
     }
-}
-
-/// What a rewarded order writes beyond its record: the reward's commit, its messages, and the
-/// rules that hold it (none: paid at once).
-struct Rewarding {
-    commit: RewardCommit,
-    messages: Vec<OutboxMessage>,
-    held_rules: Vec<crate::model::ReviewRule>,
 }
 
 /// ACTIVE_WINDOW_DAYS' default: a customer who ordered within the last year is active.
@@ -334,187 +325,10 @@ impl OrderService {
     }
 
     /// The referrer's own page, where create-referral serves it.
-    fn referrer_page(&self, referrer: &crate::model::Referrer) -> Option<String> {
+    pub(super) fn referrer_page(&self, referrer: &crate::model::Referrer) -> Option<String> {
         let links = self.referral_links.as_ref()?;
         let key = PageKey::issue(&self.fingerprints, &referrer.code, &referrer.customer_id);
         links.page(&referrer.code, &key)
-    }
-
-    /// The referrer's coupon, and the friend's for a later order unless FRIEND_REWARD gives the
-    /// friend only the first-order offer.
-    fn rewards_for(&self, order: &Order, referrer: &crate::model::Referrer) -> Vec<Reward> {
-        let available_from = self.rules.available_from(order.placed_at);
-        let valid_until = Some(self.rules.valid_until(available_from));
-        let reward = |beneficiary, customer_id, amount_cents| Reward {
-            beneficiary,
-            customer_id,
-            coupon: CouponCode::generate(&mut rand::thread_rng()),
-            amount_cents,
-            currency: self.rules.currency.clone(),
-            available_from,
-            valid_until,
-        };
-        let mut rewards = vec![reward(
-            Beneficiary::Referrer,
-            referrer.customer_id.clone(),
-            self.rules.referrer_cents,
-        )];
-        if self.rules.friend_reward.coupon_after_order() {
-            rewards.push(reward(
-                Beneficiary::Friend,
-                order.customer_id.clone(),
-                self.rules.friend_cents,
-            ));
-        }
-        rewards
-    }
-
-    /// A rewarded order's coupons and what they write: paid at once (the mails, `reward.issued`
-    /// and platform discounts), or held by the review rules (`reward.flagged` and the automatic
-    /// decision); either way the week's counts move.
-    fn rewarding(
-        &self,
-        order: &Order,
-        referrer: &crate::model::Referrer,
-        reading: &crate::ports::ReviewReading,
-        network: Option<crate::model::NetworkFingerprint>,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Rewarding {
-        let today = now.date_naive();
-        let rewards = self.rewards_for(order, referrer);
-        let facts = self.rule_facts(order, referrer, reading, network.is_some());
-        let held_rules = held_by(&facts, &self.review.limits, today);
-        let counts = WeekCounts {
-            day: today,
-            stale_referrer_days: reading.referrer_rewards.stale(today),
-            network: network.map(|network| {
-                let stale = reading.orders_from_ip.as_ref().map(|c| c.stale(today));
-                (network, stale.unwrap_or_default())
-            }),
-        };
-        let (held, messages) = if held_rules.is_empty() {
-            let mails = self.reward_mails(order, referrer, &rewards);
-            let messages = reward_messages(
-                self.events,
-                &self.discounts,
-                &order.order_id,
-                &mails,
-                &rewards,
-                now,
-            );
-            (None, messages)
-        } else {
-            let held = HeldReward {
-                order_id: order.order_id.clone(),
-                referral_code: referrer.code.clone(),
-                referrer_id: referrer.customer_id.clone(),
-                friend_id: order.customer_id.clone(),
-                rules: held_rules.clone(),
-                total: order.total_cents,
-                currency: order.currency.clone(),
-                placed_at: order.placed_at,
-                flagged_at: now,
-                rewards: rewards.clone(),
-                page_url: self.referrer_page(referrer),
-            };
-            let mut messages: Vec<_> = self.events.reward_flagged(&held, now).into_iter().collect();
-            messages.push(self.review_step(&held));
-            (Some(held), messages)
-        };
-        Rewarding {
-            commit: RewardCommit {
-                referral_code: referrer.code.clone(),
-                referrer_cap: self.rules.referrer_cap,
-                rewards,
-                counts,
-                held,
-            },
-            messages,
-            held_rules,
-        }
-    }
-
-    /// Both sides' reward mails: the referrer's with a link to their page.
-    fn reward_mails(
-        &self,
-        order: &Order,
-        referrer: &crate::model::Referrer,
-        rewards: &[Reward],
-    ) -> Vec<RewardMail> {
-        rewards
-            .iter()
-            .map(|reward| match reward.beneficiary {
-                Beneficiary::Referrer => RewardMail {
-                    to: referrer.email.clone(),
-                    name: referrer.name.clone(),
-                    locale: referrer.locale,
-                    reward: reward.clone(),
-                    page_url: self.referrer_page(referrer),
-                    shop: self.shop.clone(),
-                },
-                Beneficiary::Friend | Beneficiary::Winback => RewardMail {
-                    to: order.email.clone(),
-                    name: order.name.clone(),
-                    locale: order.locale,
-                    reward: reward.clone(),
-                    page_url: None,
-                    shop: self.shop.clone(),
-                },
-            })
-            .collect()
-    }
-
-    /// What the review rules compare, from what the store read: the counts as they are, and
-    /// whether the order's marks (where it ships, the full name) are among the referrer's.
-    fn rule_facts(
-        &self,
-        order: &Order,
-        referrer: &crate::model::Referrer,
-        reading: &crate::ports::ReviewReading,
-        counted_network: bool,
-    ) -> RuleFacts {
-        let key = &self.fingerprints;
-        let known = |mark: &crate::model::ReviewMark| reading.referrer_marks.contains(mark);
-        let ships_to_referrer = order
-            .signals
-            .ships_to
-            .as_ref()
-            .is_some_and(|place| known(&key.ships_to(place)));
-        let friend_name = order
-            .signals
-            .full_name
-            .as_ref()
-            .or(order.name.as_ref())
-            .and_then(|name| key.full_name(name));
-        let referrer_name = referrer.name.as_ref().and_then(|name| key.full_name(name));
-        let same_name =
-            friend_name.is_some_and(|mark| known(&mark) || referrer_name.as_ref() == Some(&mark));
-        RuleFacts {
-            referrer_rewards: reading.referrer_rewards.clone(),
-            orders_from_ip: counted_network
-                .then(|| reading.orders_from_ip.clone().unwrap_or_default()),
-            ships_to_referrer,
-            same_name,
-        }
-    }
-
-    /// The held reward's automatic decision, due REVIEW_DAYS after it was held.
-    fn review_step(&self, held: &HeldReward) -> OutboxMessage {
-        let due = held.flagged_at + chrono::Duration::days(i64::from(self.review.days));
-        OutboxMessage {
-            id: MessageId::derive(&["review-decision", held.order_id.as_ref()]),
-            kind: MessageKind::ReviewDecision,
-            reference: format!("order:{}", held.order_id),
-            // Ids and a decision only: erasing either side leaves the review to be decided.
-            customer_id: None,
-            payload: Payload::Scheduled(Scheduled::ReviewDecision(ReviewPlan {
-                order_id: held.order_id.clone(),
-                decision: self.review.auto,
-                shop: self.shop.clone(),
-            })),
-            created_at: due,
-            due_at: due,
-        }
     }
 
     /// The recorded outcome for the same body; the mails went into the outbox with the first
@@ -531,45 +345,4 @@ impl OrderService {
         }
         Ok(existing.outcome)
     }
-}
-
-/// The mails, `reward.issued` events and platform discounts of a rewarded order, committed with
-/// it (or with its approval, for a held one); ids come from the order id and the beneficiary, or
-/// the coupon, so no replay can add a second one.
-pub(super) fn reward_messages(
-    events: Events,
-    discounts: &Discounts,
-    order_id: &OrderId,
-    mails: &[RewardMail],
-    rewards: &[Reward],
-    now: chrono::DateTime<chrono::Utc>,
-) -> Vec<OutboxMessage> {
-    let reference = format!("order:{order_id}");
-    let mut messages = Vec::new();
-    for mail in mails {
-        messages.push(OutboxMessage {
-            id: MessageId::derive(&[
-                "reward-mail",
-                order_id.as_ref(),
-                mail.reward.beneficiary.as_str(),
-            ]),
-            kind: MessageKind::RewardMail,
-            reference: reference.clone(),
-            customer_id: Some(mail.reward.customer_id.clone()),
-            payload: Payload::Mail(Letter::Reward(mail.clone())),
-            created_at: now,
-            due_at: now,
-        });
-    }
-    messages.extend(
-        rewards
-            .iter()
-            .filter_map(|reward| events.reward_issued(order_id, reward, now)),
-    );
-    messages.extend(
-        mails
-            .iter()
-            .filter_map(|mail| discounts.create(order_id, &mail.reward, &mail.to, now)),
-    );
-    messages
 }

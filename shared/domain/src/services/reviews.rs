@@ -12,7 +12,7 @@ use crate::ports::{
 };
 
 use super::optimistic::{until_done, Step};
-use super::orders::reward_messages;
+use super::order_rewards::reward_messages;
 use super::{Discounts, Events};
 
 /// The longest note a reviewer can leave with a decision.
