@@ -4,7 +4,7 @@
 use domain::model::{OrderId, OrderOutcome};
 use domain::ports::PartialRefund;
 use serde::Serialize;
-use web::Ignored;
+use web::IgnoredAnswer;
 
 use crate::bodies::{CouponUse, OrderBody, RewardBody};
 
@@ -17,7 +17,7 @@ pub(crate) enum OrderAnswer {
     Cancellation(Cancellation),
     Refund(Refund),
     NotApplied(NotApplied),
-    Ignored(Ignored),
+    Ignored(IgnoredAnswer),
 }
 
 /// `handled: order`: the order as decided (now, or when it was first recorded), and what the
@@ -263,6 +263,6 @@ impl From<RefundLine> for OrderAnswer {
 }
 
 /// No order with this id was recorded: nothing to revoke or refund.
-pub(crate) fn unknown_order() -> Ignored {
-    Ignored::new("unknown_order", "no order with this id was recorded")
+pub(crate) fn unknown_order() -> IgnoredAnswer {
+    IgnoredAnswer::new("unknown_order", "no order with this id was recorded")
 }

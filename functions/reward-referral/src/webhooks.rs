@@ -6,7 +6,7 @@ use domain::model::{CarriedCode, CouponCode, OrderId, ReferralCode};
 use domain::ports::{ExistingOrder, KnownCodes, PartialRefund, UndecidedOrder};
 use domain::services::{CancelOutcome, CouponError, OrderError, RefundEffect, RefundsOutcome};
 use shop_platforms::{ListedRefund, OrderEvent, OrderFacts, ReferralSources};
-use web::{ApiError, Ignored};
+use web::{ApiError, IgnoredAnswer};
 
 use crate::bodies::{CouponUse, RewardBody};
 use crate::webhook_answers::{
@@ -125,7 +125,7 @@ async fn order(state: &AppState, facts: OrderFacts) -> Result<OrderAnswer, ApiEr
         Err(OrderError::IdempotencyConflict { recorded }) => (*recorded, true),
         Err(OrderError::Closed) => return Ok(OrderAnswer::Undecided(Undecided::closed(&order_id))),
         Err(OrderError::TotalOverflow) => {
-            return Ok(OrderAnswer::Ignored(Ignored::new(
+            return Ok(OrderAnswer::Ignored(IgnoredAnswer::new(
                 "unusable_total",
                 "the customer's total would exceed what is kept",
             )))

@@ -30,7 +30,7 @@ pub use pagination::{page_limit, Cursor, DEFAULT_PAGE, MAX_PAGE};
 pub use params::{given, Params};
 pub use path_text::PathText;
 pub use platform_webhooks::{
-    Ignored, PlatformSecrets, ShopifyHeaders, WebhookAnswer, WebhookAnswers, WebhookReceiver,
+    IgnoredAnswer, PlatformSecrets, ShopifyHeaders, WebhookAnswer, WebhookAnswers, WebhookReceiver,
     WooCommerceHeaders, DELIVERY_MEMORY_DAYS,
 };
 pub use request_log::{log_line, with_request_logging, REQUEST_ID_HEADER};

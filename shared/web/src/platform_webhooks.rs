@@ -62,13 +62,13 @@ impl<T> Clone for WebhookReceiver<T> {
 
 /// What a webhook answers with 200 when its delivery asked nothing of the function.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Ignored {
+pub struct IgnoredAnswer {
     /// `unhandled_topic`, `not_paid`, `unknown_order`, …
     pub ignored: &'static str,
     pub detail: String,
 }
 
-impl Ignored {
+impl IgnoredAnswer {
     pub fn new(reason: &'static str, detail: impl Into<String>) -> Self {
         Self {
             ignored: reason,
@@ -204,7 +204,9 @@ impl<T: Topics> WebhookReceiver<T> {
             }
         }
         let answer = match asked {
-            Delivery::Ignored(why) => serde_json::to_value(Ignored::new(why.reason, why.detail)),
+            Delivery::Ignored(why) => {
+                serde_json::to_value(IgnoredAnswer::new(why.reason, why.detail))
+            }
             Delivery::Act(request) => serde_json::to_value(act(request).await?),
         }
         .map_err(ApiError::internal)?;
